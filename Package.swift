@@ -1,0 +1,19 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "trainmem",
+  products: [
+    .executable(name: "trainmem", targets: ["trainmem"])
+  ],
+  dependencies: [],
+  targets: [
+    .target(name: "TrainMemKit"),
+    .executableTarget(name: "trainmem", dependencies: ["TrainMemKit"]),
+    .testTarget(
+      name: "TrainMemKitTests",
+      dependencies: ["TrainMemKit"],
+      exclude: ["Golden"]
+    ),
+  ]
+)

@@ -1,0 +1,88 @@
+// What autograd saves for backward in HF transformers' `LlamaForCausalLM` (bf16 unless noted),
+// counted tensor by tensor. Sources: transformers `modeling_llama.py` (LlamaRMSNorm,
+// LlamaAttention with `sdpa_attention_forward` / `eager_attention_forward`, LlamaMLP) and
+// `loss_utils.ForCausalLMLoss`; PyTorch derivative formulas (`derivatives.yaml`: mul saves the
+// other operand, pow saves its input, silu saves its input, mm saves both inputs).
+// Checked: calibration/h200-llama-pretrain.json, 60M–350M at 8192 tokens per step — the layer
+// terms below plus the loss terms leave a residual of 10 bytes per token (130M, 350M).
+//
+// Notation per token: h hidden, i intermediate, a heads, kv = kv_heads · head_dim, s sequence,
+// e = activation element size (2 for bf16 and mixed autocast, 4 for fp32), r = residual-stream
+// element size (2 bf16; 4 in mixed, where the embedding output and residual adds are fp32).
+
+/// Saved-activation sizes for one micro-batch, in bytes.
+struct ActivationSizes: Sendable {
+  /// Everything one decoder layer keeps for backward.
+  var perLayer: Int64
+  /// What a checkpointed layer keeps: its input.
+  var checkpointedLayer: Int64
+  /// Final norm, lm_head input, token ids and shifted labels.
+  var head: Int64
+  /// Logits and cross-entropy buffers alive at the loss backward's peak.
+  var lossPeak: Int64
+  /// The bf16 logits, which the model output keeps until backward returns.
+  var logitsKept: Int64
+  /// Largest temporaries while one layer runs backward.
+  var layerBackwardTransient: Int64
+  /// Gradient flowing into the embedding at the end of backward.
+  var embeddingGradInput: Int64
+}
+
+enum ActivationModel {
+  /// Per-token bytes of one RMSNorm as HF computes it: `x.to(float32)` (4h, saved by pow and
+  /// mul), `rsqrt(variance + eps)` (4), the normalised tensor cast back to the input dtype
+  /// (r·h, saved by `weight * x`), and the output (e·h, saved as the next linear's input).
+  static func rmsNormPerToken(h: Int64, e: Int64, r: Int64) -> Int64 { 4 * h + 4 + r * h + e * h }
+
+  static func sizes(_ s: TrainingSetup) -> ActivationSizes {
+    let m = s.model
+    let h = m.hidden, i = m.intermediate, a = m.heads, kv = m.kvWidth, v = m.vocab
+    let t = s.tokensPerMicroBatch
+    let seq = s.sequence
+    let e: Int64 = s.precision == .fp32 ? 4 : 2
+    let r: Int64 = s.precision == .bf16 ? 2 : 4
+
+    // Attention block, per token.
+    var attention: Int64
+    switch s.attention {
+    case .sdpa, .flash:
+      // q after rotary (e·h), k and v at kv width (SDPA's native GQA, no repeat_kv), the
+      // kernel's output (e·h, which is already the o_proj input's layout) and its fp32
+      // log-sum-exp (4 per head). No s² matrix (FlashAttention-2, Dao 2023).
+      attention = e * h + 2 * e * kv + e * h + 4 * a
+    case .eager:
+      // q (e·h), k and v repeated to all heads by `repeat_kv` (e·h each), softmax output in
+      // fp32 (4·a·s) and its cast back (e·a·s, absent in fp32), o_proj input (e·h).
+      let probs = e == 4 ? 4 * a * seq : (4 + e) * a * seq
+      attention = e * h + 2 * e * h + probs + e * h
+    }
+    // SwiGLU MLP: gate output (saved by SiLU), SiLU output and up output (saved by mul), their
+    // product (down_proj input): 4 · e · i.
+    let mlp = 4 * e * i
+    let norms = 2 * rmsNormPerToken(h: h, e: e, r: r)
+    let perLayerToken = norms + attention + mlp
+
+    // Eager attention's backward: the gradient of the probabilities, its fp32 cast and the
+    // softmax backward output, each a · s per token, alive together for one layer.
+    let eagerBackward: Int64 = s.attention == .eager ? (e + 4 + 4) * a * seq : 0
+    // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once.
+    let layerTransient = t * (3 * e * i + eagerBackward)
+
+    // Loss: `logits.float()` (4V) then log_softmax (saves its fp32 output, 4V); in backward the
+    // nll gradient (4V) and log_softmax's input gradient (4V) exist together while the e-byte
+    // logits are still referenced: (e + 12) · V per token (fp32: the cast is a no-op, 16 · V).
+    // Measured: calibration 60M–350M at 8192 tokens.
+    let lossPeak = t * v * (e + 12)
+    // Final norm + lm_head input, input ids (int64) and the shifted labels nll_loss saves.
+    let head = t * (rmsNormPerToken(h: h, e: e, r: r) + 16)
+
+    return ActivationSizes(
+      perLayer: t * perLayerToken,
+      checkpointedLayer: t * r * h,
+      head: head,
+      lossPeak: lossPeak,
+      logitsKept: t * v * e,
+      layerBackwardTransient: layerTransient,
+      embeddingGradInput: t * r * h)
+  }
+}

@@ -1,0 +1,111 @@
+// The resolved inputs of one run: everything the memory and throughput models read.
+
+/// Numeric precision of training (design.md "Precision modes").
+public enum Precision: String, Sendable, CaseIterable {
+  /// Pure bf16 weights, gradients and states — the GaLore/APOLLO scripts' `--dtype bfloat16`.
+  case bf16
+  /// fp32 master weights, gradients and states; bf16 autocast for matmuls.
+  case mixed
+  case fp32
+}
+
+/// Storage of the projected (attention/MLP) weights.
+public enum WeightFormat: String, Sendable, CaseIterable { case bf16, int8 }
+
+public enum Parallelism: String, Sendable, CaseIterable {
+  case none, ddp, zero1, zero2, zero3, fsdp
+  var shardsStates: Bool { self == .zero1 || self == .zero2 || self == .zero3 || self == .fsdp }
+  var shardsGradients: Bool { self == .zero2 || self == .zero3 || self == .fsdp }
+  var shardsWeights: Bool { self == .zero3 || self == .fsdp }
+}
+
+/// When DDP all-reduces gradients: after every micro-batch (no `no_sync`, what the GaLore and
+/// APOLLO scripts do) or once per optimizer step.
+public enum GradientSync: String, Sendable, CaseIterable {
+  case microBatch = "micro_batch", step
+}
+
+public enum AttentionKernel: String, Sendable, CaseIterable { case sdpa, flash, eager }
+public enum Checkpointing: String, Sendable, CaseIterable { case none, full }
+
+/// How the caching allocator's reserve above the allocated peak is estimated.
+public enum ReserveRule: Sendable, Equatable {
+  /// From the mechanism seen in the calibration data (see `MemoryModel.cachedReserve`).
+  case measured
+  /// A fixed fraction of the allocated peak.
+  case fraction(Double)
+  /// A fixed amount.
+  case amount(Bytes)
+}
+
+/// Memory outside the allocated peak.
+public struct Overhead: Sendable, Equatable {
+  /// CUDA context, kernels and library workspaces per GPU. 0.5 GiB by default (issue #3; peers.md
+  /// §5: 0.3 GB with lazy loading to over 1 GB).
+  var context: Bytes = .mib(512)
+  var reserve: ReserveRule = .measured
+}
+
+/// One training configuration, fully resolved.
+public struct TrainingSetup: Sendable, Equatable {
+  var model: ModelConfig
+  var gpu: GPUSpec
+  var gpus: Int64 = 1
+  var parallel: Parallelism = .none
+  var gradientSync: GradientSync = .microBatch
+  var precision: Precision = .bf16
+  var weights: WeightFormat = .bf16
+  var sequence: Int64 = 256
+  var microBatch: Int64 = 1
+  /// Sequences per optimizer step over all GPUs; nil = one micro-batch per GPU.
+  var globalBatch: Int64? = nil
+  var attention: AttentionKernel = .sdpa
+  var checkpointing: Checkpointing = .none
+  var optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw)
+  var overhead = Overhead()
+  /// Tokens to train on, for time and cost.
+  var tokens: Double? = nil
+  /// Dollars per GPU-hour.
+  var price: Double? = nil
+
+  /// Data-parallel replicas: every GPU holds a replica or a shard of one.
+  var dataParallel: Int64 { parallel == .none ? 1 : gpus }
+  /// Micro-batches per optimizer step: ceil(global / (micro × data-parallel GPUs)).
+  var accumulation: Int64 {
+    guard let g = globalBatch else { return 1 }
+    let per = microBatch * dataParallel
+    return max(1, (g + per - 1) / per)
+  }
+  /// The global batch actually run (differs from `globalBatch` when it does not divide).
+  var effectiveGlobalBatch: Int64 { accumulation * microBatch * dataParallel }
+  var tokensPerMicroBatch: Int64 { microBatch * sequence }
+  var weightsInt8: Bool { weights == .int8 || optimizer.kind.forcesInt8Weights }
+  var rank: Int64 { optimizer.effectiveRank(hidden: model.hidden) }
+
+  /// Problems that make the setup impossible, as one-line messages.
+  func validationProblems() -> [String] {
+    var out: [String] = []
+    if let p = model.validationProblem() { out.append(p) }
+    let limits: [(String, Int64, Int64)] = [
+      ("gpus", gpus, 1 << 20), ("sequence", sequence, 1 << 24), ("micro_batch", microBatch, 1 << 24),
+      ("global_batch", globalBatch ?? 1, 1 << 40), ("update_interval", optimizer.updateInterval, 1 << 40),
+    ]
+    for (name, v, maximum) in limits {
+      if v <= 0 { out.append("'\(name)' must be a positive integer, got \(v)") }
+      else if v > maximum { out.append("'\(name)' is \(v), above the supported maximum \(maximum)") }
+    }
+    if parallel == .none && gpus > 1 {
+      out.append("\(gpus) GPUs with 'parallel: none'; choose ddp, zero1, zero2, zero3 or fsdp")
+    }
+    if model.validationProblem() == nil,
+       let p = OptimizerStates.rankProblem(ParameterInventory(model), optimizer: optimizer, rank: rank)
+    { out.append(p) }
+    if optimizer.kind.isMini, let r = optimizer.rank, r != 1 {
+      out.append("\(optimizer.kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank")
+    }
+    if gpu.bf16FLOPS == 0 && precision == .bf16 {
+      out.append("\(gpu.name) has no bf16 support; use 'precision: mixed' (fp16 autocast) or 'fp32'")
+    }
+    return out
+  }
+}

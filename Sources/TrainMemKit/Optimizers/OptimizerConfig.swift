@@ -1,0 +1,110 @@
+// The optimizers trainmem models, as their reference implementations run them:
+// torch.optim.AdamW / SGD (PyTorch 2.x), bitsandbytes Adam8bit (blockwise 8-bit states),
+// galore-torch 1.0 GaLoreAdamW / GaLoreAdamW8bit, apollo-torch 1.0.3 APOLLOAdamW
+// (papers.md §d; calibration/README.md "Optimizers and their parameter groups").
+
+/// Optimizer families; raw values are the scenario and CLI spellings.
+public enum OptimizerKind: String, Sendable, CaseIterable {
+  case adamw
+  case adamw8bit = "adamw-8bit"
+  case sgd
+  case galore
+  case galore8bit = "galore-8bit"
+  case apollo
+  case apolloMini = "apollo-mini"
+  case qApollo = "q-apollo"
+  case qApolloMini = "q-apollo-mini"
+
+  /// Projects the low-rank group's gradients (GaLore and APOLLO families).
+  var isLowRank: Bool {
+    switch self {
+    case .adamw, .adamw8bit, .sgd: return false
+    case .galore, .galore8bit, .apollo, .apolloMini, .qApollo, .qApolloMini: return true
+    }
+  }
+  /// APOLLO-Mini variants are rank 1 with tensor-wise scaling by definition (APOLLO §4.2).
+  var isMini: Bool { self == .apolloMini || self == .qApolloMini }
+  var isAPOLLO: Bool { self == .apollo || self == .apolloMini || self == .qApollo || self == .qApolloMini }
+  /// Q-APOLLO variants keep the projected layers' weights in int8 (APOLLO Table 8, group 128).
+  var forcesInt8Weights: Bool { self == .qApollo || self == .qApolloMini }
+
+  var summary: String {
+    switch self {
+    case .adamw: return "torch.optim.AdamW: two moments per parameter"
+    case .adamw8bit: return "bitsandbytes Adam8bit: blockwise 8-bit moments (block 2048)"
+    case .sgd: return "torch.optim.SGD, optional momentum buffer"
+    case .galore: return "GaLore (galore-torch): SVD projection, moments on r × max(m, n)"
+    case .galore8bit: return "8-bit GaLore: GaLore with bitsandbytes 8-bit moments"
+    case .apollo: return "APOLLO (apollo-torch): random projection, channel-wise scaling"
+    case .apolloMini: return "APOLLO-Mini: rank 1, tensor-wise scaling"
+    case .qApollo: return "Q-APOLLO: APOLLO with int8 projected weights (group 128)"
+    case .qApolloMini: return "Q-APOLLO-Mini: APOLLO-Mini with int8 projected weights"
+    }
+  }
+}
+
+/// How the update loop runs; decides the optimizer step's temporaries and speed.
+public enum StepImplementation: String, Sendable, CaseIterable {
+  /// torch `_multi_tensor_*`: one parameter-sized temporary for all tensors at once.
+  case foreach
+  /// torch `_fused_*` / bitsandbytes kernels: no temporaries.
+  case fused
+  /// A Python loop over parameters (GaLore, APOLLO, torch `foreach=False`).
+  case loop
+}
+
+/// An optimizer with its settings.
+public struct OptimizerConfig: Sendable, Equatable {
+  var kind: OptimizerKind
+  /// Projection rank for the low-rank families; nil means the family's default for the model.
+  var rank: Int64?
+  /// Steps between projection refreshes (GaLore SVD / APOLLO re-seeded random matrix): 200 in
+  /// every ≤1B script, 500 for the 7B GaLore scripts (papers.md §d).
+  var updateInterval: Int64 = 200
+  var implementation: StepImplementation?
+  /// GaLore-style per-layer weight update: each gradient is applied and freed in its hook.
+  var layerwise: Bool = false
+  /// SGD momentum buffer.
+  var momentum: Bool = true
+
+  init(kind: OptimizerKind, rank: Int64? = nil, updateInterval: Int64 = 200,
+       implementation: StepImplementation? = nil, layerwise: Bool = false, momentum: Bool = true) {
+    self.kind = kind
+    self.rank = rank
+    self.updateInterval = updateInterval
+    self.implementation = implementation
+    self.layerwise = layerwise
+    self.momentum = momentum
+  }
+
+  /// The rank actually used: APOLLO-Mini is rank 1; GaLore defaults to hidden/4 (GaLore T2:
+  /// "rank 1/4 of d_model"); APOLLO to 256 ("256 works well for 1B and 7B", APOLLO README),
+  /// capped at hidden/4 for small models as the scripts do (60M uses 128).
+  func effectiveRank(hidden: Int64) -> Int64 {
+    if kind.isMini { return 1 }
+    if let rank { return rank }
+    switch kind {
+    case .galore, .galore8bit: return max(1, hidden / 4)
+    default: return max(1, min(256, hidden / 4))
+    }
+  }
+
+  /// The loop the real library runs unless told otherwise: torch defaults to foreach on CUDA;
+  /// bitsandbytes runs one fused kernel per tensor; GaLore/APOLLO loop in Python.
+  var effectiveImplementation: StepImplementation {
+    if let implementation { return implementation }
+    switch kind {
+    case .adamw, .sgd: return .foreach
+    case .adamw8bit: return .fused
+    case .galore, .galore8bit, .apollo, .apolloMini, .qApollo, .qApolloMini: return .loop
+    }
+  }
+
+  /// A short label: "apollo r256", "adamw (fused)".
+  var label: String {
+    var s = kind.rawValue
+    if kind.isLowRank && !kind.isMini, let rank { s += " r\(rank)" }
+    if layerwise { s += " layer-wise" }
+    return s
+  }
+}

@@ -1,0 +1,193 @@
+// Optimizer-state bytes counted tensor by tensor, as each implementation allocates them.
+// Verified against calibration/h200-llama-pretrain.json `state_tensor_bytes` (every row,
+// AdamW/GaLore/APOLLO/APOLLO-Mini, 60M–7B) in OptimizerStatesTests.
+
+/// The bytes an optimizer keeps between steps, split the way reports show them.
+struct OptimizerStateBytes: Sendable, Equatable {
+  /// Moments (and momentum) of the low-rank group, on the projected shape.
+  var lowRankMoments: Int64 = 0
+  /// Stored projection matrices (GaLore's SVD factor, APOLLO's random matrix).
+  var projections: Int64 = 0
+  /// Moments of the regular group (embeddings, lm_head, norms), or of everything for AdamW.
+  var regularMoments: Int64 = 0
+  /// Per-tensor scalars: AdamW `step` tensors, APOLLO's norm-growth limiter, 8-bit absmax.
+  var scalars: Int64 = 0
+  var total: Int64 { lowRankMoments + projections + regularMoments + scalars }
+}
+
+/// Element formats the optimizer sees for a precision mode.
+struct StateFormats: Sendable {
+  /// Format of parameters (and so of `zeros_like(grad)` moments): bf16 in pure-bf16 training,
+  /// fp32 with fp32 master weights.
+  let param: NumericFormat
+}
+
+enum OptimizerStates {
+  /// bitsandbytes blockwise quantisation block (`optim.Optimizer2State`, blocksize 2048) and
+  /// the size under which states stay 32-bit (`min_8bit_size=4096`) — papers.md §f.
+  static let blockSize: Int64 = 2048
+  static let min8bitSize: Int64 = 4096
+
+  /// Two 8-bit moments with one fp32 absmax per 2048-element block each, or two fp32 moments
+  /// for tensors under 4096 elements (bitsandbytes `Optimizer2State.init_state`).
+  static func eightBitAdam(elements n: Int64) -> (moments: Int64, absmax: Int64) {
+    if n < min8bitSize { return (2 * n * 4, 0) }
+    let blocks = (n + blockSize - 1) / blockSize
+    return (2 * n, 2 * blocks * 4)
+  }
+
+  /// States for one tensor of the inventory (multiply by `TensorGroup.count`).
+  ///
+  /// Rules, by family:
+  /// - `adamw`: `exp_avg`, `exp_avg_sq` = `zeros_like(p)` (2 · mn · bytes(param)) plus a 0-dim
+  ///   fp32 `step` tensor per parameter (torch.optim.AdamW `_init_group`; the calibration's
+  ///   7B row is 4 · P + 4 · 291 bytes).
+  /// - `adamw-8bit`: `eightBitAdam`.
+  /// - `sgd`: one `momentum_buffer` = `clone(grad)` when momentum is on.
+  /// - `galore`: low-rank m × n, rank r: `exp_avg`, `exp_avg_sq` on the projected gradient,
+  ///   r × max(m, n), and the stored SVD factor `ortho_matrix`, r × min(m, n), cast back to the
+  ///   parameter's dtype (galore_torch `GaLoreProjector.get_orthogonal_matrix`); `step` is a
+  ///   Python int. GaLore T1 / §4.2: mr + 2nr.
+  /// - `apollo`, `apollo-mini`: the same shapes (apollo_torch `GradientProjector` stores the
+  ///   random matrix although the paper says it could be regenerated from a seed), plus the
+  ///   norm-growth limiter's `scaling_grad`, a 0-dim tensor in the parameter's dtype (7B
+  ///   calibration: 448 bytes = 224 projected tensors × 2 bytes).
+  /// - `galore-8bit`: GaLore shapes with bitsandbytes 8-bit moments.
+  /// - `q-apollo*`: bitsandbytes `Optimizer2State` with `optim_bits=32` for the projected
+  ///   moments (fp32, "avoid quantized optimizer state", papers.md §d); the regular group uses
+  ///   bnb Adam8bit in the per-layer variant and 32-bit states otherwise.
+  /// Regular-group tensors get plain AdamW moments inside every low-rank optimizer.
+  static func forTensor(
+    _ t: TensorGroup, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
+  ) -> OptimizerStateBytes {
+    let p = f.param.size
+    let n = t.elements
+    var s = OptimizerStateBytes()
+    let projected = o.kind.isLowRank && t.group == .lowRank
+    switch o.kind {
+    case .adamw:
+      s.regularMoments = 2 * n * p
+      s.scalars = 4
+    case .adamw8bit:
+      let e = eightBitAdam(elements: n)
+      s.regularMoments = e.moments
+      s.scalars = e.absmax
+    case .sgd:
+      s.regularMoments = o.momentum ? n * p : 0
+    case .galore, .apollo, .apolloMini:
+      if projected {
+        s.lowRankMoments = 2 * r * t.maxSide * p
+        s.projections = r * t.minSide * p
+        if o.kind.isAPOLLO { s.scalars = p }
+      } else {
+        s.regularMoments = 2 * n * p
+      }
+    case .galore8bit:
+      if projected {
+        let e = eightBitAdam(elements: r * t.maxSide)
+        s.lowRankMoments = e.moments
+        s.scalars = e.absmax
+        s.projections = r * t.minSide * p
+      } else {
+        let e = eightBitAdam(elements: n)
+        s.regularMoments = e.moments
+        s.scalars = e.absmax
+      }
+    case .qApollo, .qApolloMini:
+      if projected {
+        s.lowRankMoments = 2 * r * t.maxSide * 4
+        s.projections = r * t.minSide * p
+        s.scalars = p
+      } else if o.layerwise {
+        let e = eightBitAdam(elements: n)
+        s.regularMoments = e.moments
+        s.scalars = e.absmax
+      } else {
+        s.regularMoments = 2 * n * 4
+      }
+    }
+    return s
+  }
+
+  /// States of the whole model: the sum over the inventory. A rank larger than a projected
+  /// tensor's smaller side is rejected (`rankProblem`) before this is called.
+  static func total(
+    _ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
+  ) -> OptimizerStateBytes {
+    var sum = OptimizerStateBytes()
+    for t in inv.tensors {
+      let one = forTensor(t, optimizer: o, rank: r, formats: f)
+      sum.lowRankMoments += one.lowRankMoments * t.count
+      sum.projections += one.projections * t.count
+      sum.regularMoments += one.regularMoments * t.count
+      sum.scalars += one.scalars * t.count
+    }
+    return sum
+  }
+
+  /// The first projected tensor whose smaller side is below the rank, as an error message.
+  static func rankProblem(_ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64)
+    -> String?
+  {
+    guard o.kind.isLowRank else { return nil }
+    if r <= 0 { return "rank must be a positive integer, got \(r)" }
+    for t in inv.tensors where t.group == .lowRank && r > t.minSide {
+      return "rank \(r) is larger than \(t.name)'s smaller side (\(t.rows) × \(t.cols)); use a rank of at most \(t.minSide)"
+    }
+    return nil
+  }
+
+  /// The step's temporaries at their largest, in bytes (non-layer-wise step).
+  ///
+  /// - foreach AdamW: `_foreach_sqrt(exp_avg_sqs)` makes one buffer per parameter at once:
+  ///   P · bytes(param) (measured: calibration 7B AdamW, step peak − after backward = 4 · P · 2 −
+  ///   3 · P · 2 exactly).
+  /// - fused AdamW, bitsandbytes, SGD: none (in-place kernels).
+  /// - per-tensor loop (torch `foreach=False`, GaLore, APOLLO regular group): `denom =
+  ///   exp_avg_sq.sqrt().add_(eps)` and `exp_avg / denom`: two copies of the largest tensor
+  ///   (measured: calibration 7B APOLLO/APOLLO-Mini, step peak − after backward = 2 × lm_head).
+  /// - a projected tensor: the low-rank gradient, denominator and update (3 · r · max(m, n)),
+  ///   then the full-size update and its rescaled copy (2 · m · n): GaLore `project_back(...) *
+  ///   scale`, APOLLO `p.grad * scaling_factor` then `/ limiter` then `* sqrt(scale)`.
+  static func stepTransient(
+    _ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
+  ) -> Int64 {
+    let p = f.param.size
+    switch o.effectiveImplementation {
+    case .fused: return o.kind.isLowRank ? largestProjectedTransient(inv, o, r, p) : 0
+    case .foreach:
+      switch o.kind {
+      case .adamw: return inv.parameters * p
+      case .sgd, .adamw8bit: return 0
+      default: return largestProjectedTransient(inv, o, r, p)
+      }
+    case .loop:
+      var best: Int64 = 0
+      for t in inv.tensors { best = max(best, tensorTransient(t, o, r, p)) }
+      return best
+    }
+  }
+
+  /// The temporaries while one tensor is updated (used by the loop and by layer-wise updates).
+  static func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, _ r: Int64, _ p: Int64) -> Int64 {
+    let n = t.elements
+    if o.kind.isLowRank && t.group == .lowRank {
+      let lowRankTemps: Int64 = (o.kind == .galore8bit) ? 1 : 3
+      return 2 * n * p + lowRankTemps * r * t.maxSide * p
+    }
+    switch o.kind {
+    case .adamw8bit, .galore8bit: return 0
+    case .sgd: return 0
+    case .qApollo, .qApolloMini: return o.layerwise ? 0 : 2 * n * 4
+    default: return 2 * n * p
+    }
+  }
+
+  private static func largestProjectedTransient(
+    _ inv: ParameterInventory, _ o: OptimizerConfig, _ r: Int64, _ p: Int64
+  ) -> Int64 {
+    var best: Int64 = 0
+    for t in inv.tensors where t.group == .lowRank { best = max(best, tensorTransient(t, o, r, p)) }
+    return best
+  }
+}

@@ -1,0 +1,232 @@
+// Step time from first principles: a roofline per matmul, memory-bound elementwise work, the
+// host's kernel-dispatch floor, the optimizer's memory traffic, amortised SVDs, and exposed
+// communication. Constants fitted to the H200 calibration rows say so; everything else is
+// arithmetic from the model's shapes and the GPU's datasheet.
+
+/// Time and cost of one setup.
+struct ThroughputEstimate: Sendable, Equatable {
+  /// Forward + backward of all micro-batches in a step, seconds.
+  var compute: Double
+  /// `optimizer.step()` including amortised projection refreshes, seconds.
+  var optimizer: Double
+  /// Communication not hidden behind backward, seconds.
+  var communication: Double
+  /// GaLore's SVD refresh every `update_interval` steps, amortised per step, seconds.
+  var projectionRefresh: Double
+  /// A step without a projection refresh (what the calibration's steady steps measure).
+  var steadyStepSeconds: Double { compute + optimizer + communication }
+  /// The average step over a run, refreshes included.
+  var stepSeconds: Double { steadyStepSeconds + projectionRefresh }
+  /// Tokens per optimizer step over the whole job.
+  var tokensPerStep: Double
+  var tokensPerSecond: Double { tokensPerStep / stepSeconds }
+  var gpus: Int64
+  var tokensPerSecondPerGPU: Double { tokensPerSecond / Double(gpus) }
+  /// Model FLOPs utilisation: 6 · matmul params · tokens + attention, over peak × time × GPUs.
+  var mfu: Double
+  /// Whether the host's dispatch, not the GPU, bounds the layers (small models, small batches).
+  var hostBound: Bool
+  var trainHours: Double?
+  var gpuHours: Double?
+  var cost: Double?
+}
+
+enum ThroughputModel {
+  /// Fraction of the datasheet's dense rate a large bf16 matmul sustains: an H200 runs an 8192³
+  /// bf16 matmul at about 790 of 989 TFLOP/s (issue #4, measured).
+  static let matmulEfficiency = 0.80
+  /// Fraction of datasheet bandwidth a copy sustains: H200 about 4.3 of 4.8 TB/s (issue #4).
+  static let bandwidthEfficiency = 0.90
+  /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension:
+  /// small token counts and thin matrices run far below peak. Fitted: calibration rows
+  /// (one constant for all 16).
+  static let tileScale = 768.0
+  /// FlashAttention-2 runs at about 40% of the matmul peak on causal masks of length 256–8192
+  /// (Dao 2023, arXiv:2307.08691, Fig. 4–6 report 35–73%); fitted within that range.
+  static let attentionEfficiency = 0.40
+  /// Host time to dispatch one decoder layer's forward and backward in eager HF transformers
+  /// (about 130 kernels and their Python/autograd bookkeeping). Fitted: calibration rows — the
+  /// 60M–350M steps take 2.6–3.3 ms per layer whatever their FLOPs.
+  static let hostSecondsPerLayer = 2.6e-3
+  /// Host time per parameter tensor in a Python optimizer loop (GaLore, APOLLO); fitted.
+  static let hostSecondsPerTensor = 1.0e-4
+  /// APOLLO's norm-growth limiter compares a tensor with a float in Python, which waits for
+  /// the GPU once per projected tensor; the host then pays its full dispatch cost serially.
+  /// Fitted: calibration APOLLO-Mini rows (tensor-wise scaling); channel-wise scaling (APOLLO)
+  /// launches a few more kernels per tensor (two `norm(dim=)`, `unsqueeze`, broadcast), fitted
+  /// on the APOLLO rows.
+  static let hostSecondsPerSyncedTensor = 2.0e-4
+  static let hostSecondsPerSyncedTensorChannelwise = 2.5e-4
+  /// SVD of an m × n gradient in fp32 on the H200: a + b · m · n · min(m, n) seconds. Fitted on
+  /// the calibration's first GaLore steps (60M 1.4 s, 350M 10.5 s; 130M predicted 3.2 vs 3.5 s);
+  /// it predicts about 10 minutes per refresh for LLaMA-7B, as APOLLO §1 states.
+  static let svdSecondsPerTensor = 0.0196
+  static let svdSecondsPerMNK = 2.32e-11
+  static let h200FP32 = 67e12
+  /// NCCL ring all-reduce reaches about 75% of the per-direction link bandwidth (bus
+  /// bandwidth in nccl-tests on NVLink and PCIe systems).
+  static let linkEfficiency = 0.75
+
+  /// u(M, N, K) = Π d / (d + d₀).
+  static func tileUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
+    (m / (m + tileScale)) * (n / (n + tileScale)) * (k / (k + tileScale))
+  }
+
+  /// One matmul (M × K) · (K × N): the slower of its compute and its memory traffic.
+  static func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, rate: Double, bandwidth: Double, elementSize: Double) -> Double {
+    let flops = 2 * m * n * k
+    let bytes = elementSize * (m * k + k * n + m * n)
+    return max(flops / (rate * tileUtilisation(m, n, k)), bytes / bandwidth)
+  }
+
+  /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x.
+  static func linearSeconds(tokens t: Double, input k: Double, output n: Double, rate: Double, bandwidth: Double, e: Double) -> Double {
+    gemmSeconds(t, k, n, rate: rate, bandwidth: bandwidth, elementSize: e)
+      + gemmSeconds(t, n, k, rate: rate, bandwidth: bandwidth, elementSize: e)
+      + gemmSeconds(k, t, n, rate: rate, bandwidth: bandwidth, elementSize: e)
+  }
+
+  static func estimate(_ s: TrainingSetup) -> ThroughputEstimate {
+    let m = s.model
+    let inv = ParameterInventory(m)
+    let h = Double(m.hidden), i = Double(m.intermediate), v = Double(m.vocab)
+    let kv = Double(m.kvWidth), layers = Double(m.layers), seq = Double(s.sequence)
+    let t = Double(s.tokensPerMicroBatch)
+    let e: Double = s.precision == .fp32 ? 4 : 2
+    let gpu = s.gpu
+    let peak = s.precision == .fp32 ? gpu.fp32FLOPS : gpu.tensorFLOPS
+    let rate = peak * matmulEfficiency
+    let bw = gpu.bandwidth * bandwidthEfficiency
+    let recompute = s.checkpointing == .full
+
+    // One decoder layer on the GPU.
+    var layer = 0.0
+    for (k, n, c) in [(h, h, 2.0), (h, kv, 2.0), (h, i, 2.0), (i, h, 1.0)] {
+      layer += c * linearSeconds(tokens: t, input: k, output: n, rate: rate, bandwidth: bw, e: e)
+    }
+    // Causal flash attention: 4·t·s·h FLOPs forward (QKᵀ and PV, halved by the mask) and 2.5×
+    // that backward: 7·t·s·h. Eager adds the s² scores' memory traffic.
+    layer += 7 * t * seq * h / (rate * attentionEfficiency)
+    if s.attention == .eager { layer += 30 * Double(m.heads) * seq * t / bw }
+    // Elementwise work (RMSNorm in fp32, rotary, SiLU, residuals), forward and backward:
+    // about 300 bytes per hidden unit and 30 per intermediate unit per token at bf16
+    // (counted from the ops in ActivationModel's sources).
+    layer += (300 * h + 30 * i) * t * (e / 2) / bw
+    if recompute { layer *= 4.0 / 3.0 }
+    let hostLayer = hostSecondsPerLayer * (recompute ? 4.0 / 3.0 : 1)
+    // Head: lm_head matmuls and the fp32 cross-entropy (≈ 40 bytes per vocabulary entry per
+    // token over forward and backward).
+    let head = linearSeconds(tokens: t, input: h, output: v, rate: rate, bandwidth: bw, e: e) + 40 * v * t / bw
+    let microBatch = layers * max(hostLayer, layer) + head
+    let hostBound = hostLayer > layer
+
+    // Optimizer step over this GPU's share of the parameters.
+    let shard = s.parallel.shardsStates ? Double(s.dataParallel) : 1
+    let opt = optimizerSeconds(s, inv, bandwidth: bw, rate: rate) / shard
+    let refresh = refreshSeconds(s, inv) / shard
+
+    // Communication per micro-batch (DDP, ZeRO-1/2: gradients; ZeRO-3/FSDP: also weights).
+    var comm = 0.0
+    let n = Double(s.dataParallel)
+    if n > 1 {
+      let link = gpu.linkBandwidth * linkEfficiency
+      let gradBytes = Double(inv.parameters) * (s.precision == .bf16 ? 2 : 4)
+      let ring = 2 * (n - 1) / n * gradBytes / link
+      let backward = microBatch * 2 / 3
+      var perSync = max(0, ring - backward)
+      if s.parallel.shardsWeights {
+        let gather = 2 * (n - 1) / n * Double(inv.parameters) * 2 / link
+        perSync += max(0, gather - microBatch / 3)
+      }
+      let syncs = s.gradientSync == .microBatch || s.parallel != .ddp ? Double(s.accumulation) : 1
+      comm = perSync * syncs
+    }
+
+    let accumulation = Double(s.accumulation)
+    let compute = microBatch * accumulation
+    let tokensPerStep = t * accumulation * n
+    let step = compute + opt + comm + refresh
+    let modelFLOPs = (6 * Double(inv.matmulParameters) + (m.tiedEmbeddings ? 6 * v * h : 0)) * t
+      + 12 * layers * h * seq * t
+    let mfu = modelFLOPs * accumulation / (step * peak)
+    var result = ThroughputEstimate(
+      compute: compute, optimizer: opt, communication: comm, projectionRefresh: refresh,
+      tokensPerStep: tokensPerStep,
+      gpus: s.gpus, mfu: mfu, hostBound: hostBound)
+    if let tokens = s.tokens {
+      let hours = tokens / result.tokensPerSecond / 3600
+      result.trainHours = hours
+      result.gpuHours = hours * Double(s.gpus)
+      if let price = s.price { result.cost = hours * Double(s.gpus) * price }
+    }
+    return result
+  }
+
+  /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised;
+  /// scaled from the H200 by the GPU's fp32 rate. APOLLO re-seeds a Gaussian matrix instead,
+  /// whose cost is negligible (APOLLO §3).
+  static func refreshSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    let o = s.optimizer
+    guard o.kind == .galore || o.kind == .galore8bit else { return 0 }
+    var svd = 0.0
+    for t in inv.tensors where t.group == .lowRank {
+      let m = Double(t.rows), n = Double(t.cols)
+      svd += Double(t.count) * (svdSecondsPerTensor + svdSecondsPerMNK * m * n * min(m, n))
+    }
+    return svd * (h200FP32 / s.gpu.fp32FLOPS) / Double(o.updateInterval)
+  }
+
+  /// `optimizer.step()` seconds on one full replica.
+  ///
+  /// Memory traffic in element accesses per parameter (reads + writes of p, g, m, v and
+  /// temporaries): foreach AdamW 19 (lerp m 3, mul v 2, addcmul v 4, sqrt 2, div 2, add 2,
+  /// addcdiv 4 — torch `_multi_tensor_adamw`), fused 7, loop 19 per tensor, SGD momentum 8,
+  /// bitsandbytes 8-bit 10 bytes; projected tensors about 12 full-size accesses (projection
+  /// read, scaling, norm, limiter, update) plus their matmuls. Calibration 7B AdamW: 59.5 ms
+  /// predicted for the step's traffic.
+  static func optimizerSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, bandwidth bw: Double, rate: Double) -> Double {
+    let o = s.optimizer
+    let p: Double = s.precision == .bf16 ? 2 : 4
+    let total = Double(inv.parameters)
+    let lowRank = o.kind.isLowRank ? Double(inv.lowRankParameters) : 0
+    let regular = total - lowRank
+    let regularTensors = Double(inv.tensorCount - (o.kind.isLowRank ? inv.lowRankTensorCount : 0))
+    let projectedTensors = o.kind.isLowRank ? Double(inv.lowRankTensorCount) : 0
+    let r = Double(s.rank)
+
+    var regularBytes: Double
+    switch (o.kind, o.effectiveImplementation) {
+    case (.adamw8bit, _), (.galore8bit, _): regularBytes = 10 * regular
+    case (.qApollo, _), (.qApolloMini, _): regularBytes = o.layerwise ? 10 * regular : 19 * 4 * regular
+    case (.sgd, _): regularBytes = (o.momentum ? 8 : 3) * p * regular
+    case (_, .fused): regularBytes = 7 * p * regular
+    case (_, .foreach), (_, .loop): regularBytes = 19 * p * regular
+    }
+    let perTensorHost = o.effectiveImplementation == .loop ? hostSecondsPerTensor : 0
+    var seconds = max(regularTensors * perTensorHost, regularBytes / bw)
+
+    if o.kind.isLowRank {
+      var projectedGPU = 12 * p * lowRank / bw
+      // Projection matmuls on each tensor's own shape (thin: one side is the rank): GaLore
+      // projects and projects back, APOLLO only projects (it rescales the raw gradient).
+      if !o.kind.isMini {
+        let passes: Double = o.kind.isAPOLLO ? 1 : 2
+        for t in inv.tensors where t.group == .lowRank {
+          projectedGPU += passes * Double(t.count)
+            * gemmSeconds(Double(t.maxSide), Double(t.minSide), r, rate: rate, bandwidth: bw, elementSize: p)
+        }
+      }
+      if o.kind.isAPOLLO {
+        // The limiter's device sync splits each tensor's update: before it, host dispatch and
+        // GPU work overlap; after it, they run one after the other. Modelled as the slower of
+        // the two plus half the faster.
+        let host = o.kind.isMini ? hostSecondsPerSyncedTensor : hostSecondsPerSyncedTensorChannelwise
+        let gpuPerTensor = projectedGPU / projectedTensors
+        seconds += projectedTensors * (max(host, gpuPerTensor) + min(host, gpuPerTensor) / 2)
+      } else {
+        seconds += max(projectedTensors * hostSecondsPerTensor, projectedGPU)
+      }
+    }
+    return seconds
+  }
+}

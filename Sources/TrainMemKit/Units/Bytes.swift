@@ -1,0 +1,64 @@
+// An exact byte count. Every memory figure in trainmem is a `Bytes`: integer, so sums over a
+// 70B-parameter inventory are exact, and overflow-checked, so absurd inputs become errors.
+
+/// An exact, signed byte count.
+public struct Bytes: Sendable, Hashable, Comparable, CustomStringConvertible {
+  /// The exact count.
+  public let count: Int64
+
+  init(_ count: Int64) { self.count = count }
+
+  static let zero = Bytes(0)
+  static func bytes(_ n: Int64) -> Bytes { Bytes(n) }
+  static func kib(_ n: Int64) -> Bytes { Bytes(n << 10) }
+  static func mib(_ n: Int64) -> Bytes { Bytes(n << 20) }
+  static func gib(_ n: Int64) -> Bytes { Bytes(n << 30) }
+  static func kb(_ n: Int64) -> Bytes { Bytes(n * 1_000) }
+  static func mb(_ n: Int64) -> Bytes { Bytes(n * 1_000_000) }
+  static func gb(_ n: Int64) -> Bytes { Bytes(n * 1_000_000_000) }
+
+  public static func < (a: Bytes, b: Bytes) -> Bool { a.count < b.count }
+  static func + (a: Bytes, b: Bytes) -> Bytes { Bytes(a.count + b.count) }
+  static func - (a: Bytes, b: Bytes) -> Bytes { Bytes(a.count - b.count) }
+  static func += (a: inout Bytes, b: Bytes) { a = a + b }
+  static func * (a: Bytes, k: Int64) -> Bytes { Bytes(a.count * k) }
+  static func / (a: Bytes, k: Int64) -> Bytes { Bytes(a.count / k) }
+
+  /// Value in GiB (2^30 bytes), for display and ratios.
+  var gib: Double { Double(count) / 1_073_741_824 }
+  /// Value in GB (10^9 bytes), the unit the papers print.
+  var gb: Double { Double(count) / 1e9 }
+
+  /// Human-readable, always with a binary unit: "79.6 GiB".
+  public var description: String {
+    let a = Swift.abs(Double(count))
+    let sign = count < 0 ? "-" : ""
+    if a >= 1_073_741_824 { return sign + NumberFormatting.fixed(a / 1_073_741_824, 2) + " GiB" }
+    if a >= 1_048_576 { return sign + NumberFormatting.fixed(a / 1_048_576, 1) + " MiB" }
+    if a >= 1024 { return sign + NumberFormatting.fixed(a / 1024, 1) + " KiB" }
+    return "\(count) B"
+  }
+}
+
+/// Thrown when a byte count or element count does not fit in 63 bits.
+struct OverflowError: Error, Sendable, Equatable {
+  let what: String
+}
+
+/// Overflow-checked integer arithmetic for sizes computed from user input.
+enum Checked {
+  static func mul(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(OverflowError)
+    -> Int64
+  {
+    let (r, o) = a.multipliedReportingOverflow(by: b)
+    if o { throw OverflowError(what: what()) }
+    return r
+  }
+  static func add(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(OverflowError)
+    -> Int64
+  {
+    let (r, o) = a.addingReportingOverflow(b)
+    if o { throw OverflowError(what: what()) }
+    return r
+  }
+}

@@ -1,0 +1,96 @@
+// Numbers with units, as written in scenario files and on the command line:
+// `80GB` = 80·10^9 bytes, `80GiB` = 80·2^30, `1.5TB/s`, `312TFLOPS`, `19.7B` tokens, `5%`.
+
+/// What a number with a unit measures.
+enum QuantityKind: Sendable {
+  case bytes, bandwidth, flops, count, percent
+}
+
+/// A parse failure; `message` is a complete, lowercase diagnostic.
+struct QuantityError: Error, Sendable, Equatable {
+  let message: String
+}
+
+enum Quantity {
+  /// Parses a decimal number with an optional unit suffix into a `Double` in base units
+  /// (bytes, bytes/s, FLOP/s, plain count, or a fraction for `%`).
+  static func parse(_ text: String, as kind: QuantityKind) throws(QuantityError) -> Double {
+    let trimmed = text.trimmingSpaces
+    var numberEnd = trimmed.startIndex
+    for c in trimmed {
+      if c.isNumber || c == "." || c == "_" || ((c == "-" || c == "+") && numberEnd == trimmed.startIndex) {
+        numberEnd = trimmed.index(after: numberEnd)
+      } else { break }
+    }
+    let numberText = trimmed[..<numberEnd].replacingUnderscores
+    let unit = String(trimmed[numberEnd...]).trimmingSpaces
+    guard let value = Double(numberText), value.isFinite else {
+      throw QuantityError(message: "expected a number\(example(kind)), got '\(text)'")
+    }
+    guard let factor = unitFactor(unit, kind) else {
+      throw QuantityError(message: "unknown unit '\(unit)' in '\(text)'\(example(kind))")
+    }
+    let result = value * factor
+    guard result.isFinite, Swift.abs(result) < 9.2e18 else {
+      throw QuantityError(message: "'\(text)' is too large")
+    }
+    return result
+  }
+
+  /// Parses a byte size (`80GB`, `80 GiB`, `1.5TB`) into an exact `Bytes`.
+  static func bytes(_ text: String) throws(QuantityError) -> Bytes {
+    let v = try parse(text, as: .bytes)
+    guard v >= 0 else { throw QuantityError(message: "a size cannot be negative, got '\(text)'") }
+    return Bytes(Int64(v.rounded()))
+  }
+
+  private static func example(_ kind: QuantityKind) -> String {
+    switch kind {
+    case .bytes: return " such as '80GB' or '0.5GiB'"
+    case .bandwidth: return " such as '2TB/s' or '900GB/s'"
+    case .flops: return " such as '312TFLOPS'"
+    case .count: return " such as '19.7B' or '512'"
+    case .percent: return " such as '5%'"
+    }
+  }
+
+  private static func unitFactor(_ unit: String, _ kind: QuantityKind) -> Double? {
+    let u = unit
+    switch kind {
+    case .bytes:
+      return byteFactor(u)
+    case .bandwidth:
+      guard u.hasSuffix("/s") else { return u.isEmpty ? 1 : nil }
+      return byteFactor(String(u.dropLast(2)))
+    case .flops:
+      let table: [(String, Double)] = [
+        ("", 1), ("FLOPS", 1), ("KFLOPS", 1e3), ("MFLOPS", 1e6), ("GFLOPS", 1e9),
+        ("TFLOPS", 1e12), ("PFLOPS", 1e15),
+      ]
+      return table.first { $0.0.lowercased() == u.lowercased() }?.1
+    case .count:
+      let table: [(String, Double)] = [("", 1), ("K", 1e3), ("M", 1e6), ("B", 1e9), ("T", 1e12)]
+      return table.first { $0.0 == u }?.1
+    case .percent:
+      return u == "%" ? 0.01 : (u.isEmpty ? 0.01 : nil)
+    }
+  }
+
+  private static func byteFactor(_ u: String) -> Double? {
+    let table: [(String, Double)] = [
+      ("", 1), ("B", 1), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12),
+      ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+    ]
+    return table.first { $0.0 == u }?.1
+  }
+}
+
+extension StringProtocol {
+  var trimmingSpaces: String {
+    var s = Substring(self)
+    while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+    while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+    return String(s)
+  }
+  var replacingUnderscores: String { String(self.filter { $0 != "_" }) }
+}
