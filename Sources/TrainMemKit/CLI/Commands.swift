@@ -1,0 +1,152 @@
+import Foundation
+
+/// Maps command-line flags to scenario keys, so flags and files share one loader and one set
+/// of checks.
+enum SetupFlags {
+  static let valued = [
+    "model", "gpu", "gpus", "parallel", "gradient-sync", "precision", "weights", "sequence",
+    "micro-batch", "global-batch", "attention", "checkpointing", "optimizer", "rank",
+    "update-interval", "implementation", "tokens", "price", "format", "output", "context", "reserve",
+  ]
+  static let boolean = ["layerwise"]
+  static let optimizerFlags = ["rank", "update-interval", "implementation"]
+
+  /// The setup the flags describe; bad values are usage errors naming the flag.
+  static func setup(_ a: Arguments, requireGPU: Bool = false) throws -> TrainingSetup {
+    let loc = SourceLocation(file: "<command line>", line: 1, column: 1)
+    func scalar(_ s: String) -> Node { .scalar(s, quoted: false, loc) }
+    var entries: [MappingEntry] = []
+    for (flag, value) in a.values where !optimizerFlags.contains(flag) && flag != "format" && flag != "output" && flag != "context" && flag != "reserve" && flag != "optimizer" {
+      entries.append(MappingEntry(key: flag.replacingOccurrences(of: "-", with: "_"), keyLocation: loc, value: scalar(value)))
+    }
+    if a.value("model") == nil { throw UsageError(message: "missing '--model'; e.g. '--model llama-7b' (trainmem list models)") }
+    if requireGPU && a.value("gpu") == nil { throw UsageError(message: "missing '--gpu'; e.g. '--gpu a100-80gb' (trainmem list gpus)") }
+    var opt: [MappingEntry] = [MappingEntry(key: "name", keyLocation: loc, value: scalar(a.value("optimizer") ?? "adamw"))]
+    for f in optimizerFlags { if let v = a.value(f) { opt.append(MappingEntry(key: f.replacingOccurrences(of: "-", with: "_"), keyLocation: loc, value: scalar(v))) } }
+    if a.has("layerwise") { opt.append(MappingEntry(key: "layerwise", keyLocation: loc, value: scalar("true"))) }
+    entries.append(MappingEntry(key: "optimizer", keyLocation: loc, value: .mapping(opt, loc)))
+    var over: [MappingEntry] = []
+    if let v = a.value("context") { over.append(MappingEntry(key: "context", keyLocation: loc, value: scalar(v))) }
+    if let v = a.value("reserve") { over.append(MappingEntry(key: "reserve", keyLocation: loc, value: scalar(v))) }
+    if !over.isEmpty { entries.append(MappingEntry(key: "overhead", keyLocation: loc, value: .mapping(over, loc))) }
+    var loader = ScenarioLoader()
+    guard let sc = loader.scenario(.mapping(entries, loc), file: "<command line>"), loader.errors.isEmpty else {
+      let msg = loader.errors.map(\.message).joined(separator: "; ")
+      throw UsageError(message: msg.replacingOccurrences("'micro_batch'", "'--micro-batch'"))
+    }
+    return sc.runs[0].setup
+  }
+}
+
+enum EstimateCommand {
+  static func estimate(_ args: [String], _ out: inout some TextOutputStream, _ err: inout some TextOutputStream) throws -> Int32 {
+    let a = try Arguments(args, valued: SetupFlags.valued, boolean: SetupFlags.boolean)
+    if let p = a.positionals.first { throw UsageError(message: "unexpected argument '\(p)'; options start with '--'") }
+    let format = try a.format()
+    let s = try SetupFlags.setup(a)
+    let r = RunResult.evaluate(label: "\(s.model.id) \(s.optimizer.label) on \(s.gpus)× \(s.gpu.id)", setup: s)
+    out.write(render(Report(scenario: "trainmem estimate", runs: [r]), format))
+    return ExitStatus.ok
+  }
+}
+
+enum ListCommand {
+  static func run(_ args: [String], _ out: inout some TextOutputStream) throws -> Int32 {
+    switch args.first {
+    case "models":
+      out.write("| id | parameters | hidden | intermediate | layers | heads | kv heads | vocab |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+      for m in ModelConfig.presets {
+        out.write("| \(m.id) | \(NumberFormatting.grouped(Double(ParameterInventory(m).parameters))) | \(m.hidden) | \(m.intermediate) | \(m.layers) | \(m.heads) | \(m.kvHeads) | \(m.vocab) |\n")
+      }
+    case "gpus":
+      out.write("| id | name | memory | bf16 TFLOP/s | bandwidth GB/s | link | link GB/s | TDP W |\n|---|---|---:|---:|---:|---|---:|---:|\n")
+      for g in GPUSpec.catalog {
+        out.write("| \(g.id) | \(g.name) | \(g.memory) | \(g.bf16FLOPS > 0 ? NumberFormatting.fixed(g.bf16FLOPS / 1e12, 1) : "none (fp16 \(NumberFormatting.fixed(g.fp16FLOPS / 1e12, 0)))") | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(g.interconnect.rawValue) | \(NumberFormatting.grouped(g.linkBandwidth / 1e9)) | \(Int(g.tdpWatts)) |\n")
+      }
+    case "optimizers":
+      for o in OptimizerKind.allCases { out.write("\(o.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(o.summary)\n") }
+    default:
+      throw UsageError(message: "expected 'models', 'gpus' or 'optimizers' after 'list'")
+    }
+    return ExitStatus.ok
+  }
+}
+
+enum RunCommand {
+  static func readScenario(_ path: String) throws(ScenarioErrors) -> (Scenario, String) {
+    let loc = SourceLocation(file: path, line: 1, column: 1)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ScenarioErrors(errors: [ScenarioError(location: loc, message: "cannot read '\(path)'; check the path")])
+    }
+    if data.contains(0) {
+      throw ScenarioErrors(errors: [ScenarioError(location: loc, message: "binary data (a NUL byte); a scenario is UTF-8 text")])
+    }
+    guard let raw = String(data: data, encoding: .utf8) else {
+      var line = 1
+      var bad = 0
+      let bytes = [UInt8](data)
+      for (i, b) in bytes.enumerated() {
+        if String(bytes: bytes[..<(i + 1)], encoding: .utf8) == nil && String(bytes: bytes[..<min(bytes.count, i + 4)], encoding: .utf8) == nil && b >= 0x80 {
+          bad = i; break
+        }
+        if b == 10 { line += 1 }
+      }
+      throw ScenarioErrors(errors: [ScenarioError(location: SourceLocation(file: path, line: line, column: 1), message: "invalid UTF-8 (byte \(bad)); save the file as UTF-8")])
+    }
+    let text = ScenarioParser.normalise(raw)
+    return (try ScenarioLoader.load(file: path, text: text), text)
+  }
+
+  static func run(_ args: [String], _ out: inout some TextOutputStream, _ err: inout some TextOutputStream) throws -> Int32 {
+    let a = try Arguments(args, valued: ["format", "output", "threads"], boolean: [])
+    let format = try a.format()
+    guard !a.positionals.isEmpty else { throw UsageError(message: "missing scenario file; e.g. 'trainmem run Scenarios/apollo-7b-8xa100.yaml'") }
+    let threads = try a.value("threads").map { v -> Int in
+      guard let n = Int(v), n >= 1, n <= 256 else { throw UsageError(message: "'--threads' expects a number from 1 to 256, got '\(v)'") }
+      return n
+    } ?? ProcessInfo.processInfo.activeProcessorCount
+    var scenarios: [Scenario] = []
+    var failed = false
+    for path in a.positionals {
+      do {
+        scenarios.append(try readScenario(path).0)
+      } catch {
+        failed = true
+        let text = (FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }).map(ScenarioParser.normalise) ?? ""
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for e in error.errors { err.write(e.rendered(source: lines)) }
+      }
+    }
+    if failed { return ExitStatus.dataError }
+
+    let file: FileHandle?
+    if let path = a.value("output") {
+      guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+        throw UsageError(message: "cannot write '\(path)'; check the folder exists and is writable")
+      }
+      file = h
+    } else { file = nil }
+    var buffer = ""
+    func emit(_ text: String) {
+      buffer += text
+      if buffer.utf8.count > 1 << 16 { flush() }
+    }
+    func flush() {
+      if let file { file.write(Data(buffer.utf8)) } else { out.write(buffer) }
+      buffer = ""
+    }
+    for sc in scenarios {
+      if format == .csv {
+        emit(CSVRenderer.header)
+        SweepEvaluator.evaluate(sc, threads: threads, progress: &err) { emit(CSVRenderer.row($0)) }
+      } else {
+        var runs: [RunResult] = []
+        SweepEvaluator.evaluate(sc, threads: threads, progress: &err) { runs.append($0) }
+        emit(render(Report(scenario: sc.name, runs: runs), format))
+      }
+    }
+    flush()
+    try? file?.close()
+    return ExitStatus.ok
+  }
+}

@@ -1,0 +1,77 @@
+// A stacked bar per run (memory terms against the GPU's capacity line) and a tokens/s bar
+// chart. Plain SVG 1.1, fixed coordinates, no scripts: opens in any browser.
+
+enum SVGRenderer {
+  static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#bab0ac"]
+
+  static func escape(_ s: String) -> String {
+    var o = ""
+    for c in s {
+      switch c {
+      case "&": o += "&amp;"
+      case "<": o += "&lt;"
+      case ">": o += "&gt;"
+      case "\"": o += "&quot;"
+      default: o.append(c)
+      }
+    }
+    return o
+  }
+
+  static func segments(_ r: RunResult) -> [(String, Int64)] {
+    let m = r.memory
+    return [
+      ("weights", m.weights + m.weightCopies), ("gradients", m.gradientsHeld + m.gradientBuckets),
+      ("optimizer states", m.states.total), ("activations", m.activations), ("logits/loss", m.logits),
+      ("transient", m.transient), ("fragmentation", m.fragmentation), ("CUDA context", m.context),
+    ]
+  }
+
+  static func render(_ report: Report) -> String {
+    let runs = report.runs
+    let barH = 26.0, gap = 12.0, left = 230.0, plotW = 560.0, top = 70.0
+    let memH = Double(runs.count) * (barH + gap)
+    let tpTop = top + memH + 90
+    let height = tpTop + Double(runs.count) * (barH + gap) + 60
+    let width = left + plotW + 170
+    let maxBytes = Double(runs.map { max($0.memory.required, $0.memory.capacity) }.max() ?? 1)
+    let maxTP = runs.map(\.throughput.tokensPerSecond).max() ?? 1
+    var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
+    s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+    s += "<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">\(escape(report.scenario))</text>\n"
+    s += "<text x=\"20\" y=\"50\" fill=\"#555\">Memory per GPU at the peak (GiB); the red line is the GPU's memory</text>\n"
+    // Legend.
+    var lx = left
+    for (i, (name, _)) in segments(runs.first!).enumerated() {
+      s += "<rect x=\"\(F(lx))\" y=\"56\" width=\"10\" height=\"10\" fill=\"\(palette[i])\"/><text x=\"\(F(lx + 14))\" y=\"65\" font-size=\"10\">\(name)</text>\n"
+      lx += Double(name.count) * 5.6 + 28
+    }
+    for (row, run) in runs.enumerated() {
+      let y = top + 8 + Double(row) * (barH + gap)
+      s += "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
+      var x = left
+      for (i, (name, bytes)) in segments(run).enumerated() where bytes > 0 {
+        let w = Double(bytes) / maxBytes * plotW
+        s += "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"\(palette[i])\"><title>\(name): \(escape(Bytes(bytes).description))</title></rect>\n"
+        x += w
+      }
+      let cap = left + Double(run.memory.capacity) / maxBytes * plotW
+      s += "<line x1=\"\(F(cap))\" y1=\"\(F(y - 4))\" x2=\"\(F(cap))\" y2=\"\(F(y + barH + 4))\" stroke=\"#d62728\" stroke-width=\"2\"/>\n"
+      let verdict = run.memory.fits ? "fits" : "does not fit"
+      s += "<text x=\"\(F(max(x, cap) + 6))\" y=\"\(F(y + barH * 0.65))\" fill=\"\(run.memory.fits ? "#2a7a2a" : "#c0392b")\">\(NumberFormatting.fixed(Bytes(run.memory.required).gib, 1)) GiB, \(verdict)</text>\n"
+    }
+    s += "<text x=\"20\" y=\"\(F(tpTop - 20))\" fill=\"#555\">Throughput of the whole job (tokens/s)</text>\n"
+    for (row, run) in runs.enumerated() {
+      let y = tpTop + Double(row) * (barH + gap)
+      let w = run.throughput.tokensPerSecond / maxTP * plotW
+      s += "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
+      s += "<rect x=\"\(F(left))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"#4e79a7\"/>\n"
+      s += "<text x=\"\(F(left + w + 6))\" y=\"\(F(y + barH * 0.65))\">\(NumberFormatting.grouped(run.throughput.tokensPerSecond)) tok/s</text>\n"
+    }
+    s += "</svg>\n"
+    return s
+  }
+
+  private static func truncate(_ s: String) -> String { s.count > 34 ? String(s.prefix(33)) + "…" : s }
+  private static func F(_ v: Double) -> String { NumberFormatting.fixed(v, 1) }
+}

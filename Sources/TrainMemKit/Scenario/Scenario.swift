@@ -1,0 +1,78 @@
+/// What a scenario asks the planner to find for each run.
+public enum SolveGoal: String, Sendable, CaseIterable {
+  case maxMicroBatch = "max_micro_batch"
+  case maxSequence = "max_sequence"
+  case minGPUs = "min_gpus"
+  case maxRank = "max_rank"
+}
+
+/// A change to a setup, from one scenario key.
+typealias SetupEdit = @Sendable (inout TrainingSetup) -> Void
+
+/// One value of a sweep axis: its text for labels and the edit it makes.
+struct SweepValue: Sendable {
+  var text: String
+  var edit: SetupEdit
+}
+
+struct SweepAxis: Sendable {
+  var key: String
+  var values: [SweepValue]
+}
+
+/// A run before sweeping: its label, its edits over the defaults, where it was written.
+struct RunTemplate: Sendable {
+  var label: String
+  var setup: TrainingSetup
+  var location: SourceLocation
+}
+
+/// One point to evaluate.
+struct RunSpec: Sendable {
+  var label: String
+  var setup: TrainingSetup
+  var location: SourceLocation
+}
+
+/// A loaded scenario: runs × the sweep's cartesian product, generated on demand so a
+/// 100,000-point sweep is never held in memory at once.
+struct Scenario: Sendable {
+  var name: String
+  var runs: [RunTemplate]
+  var sweep: [SweepAxis]
+  var sweepLocation: SourceLocation?
+  var solve: [SolveGoal]
+  /// Evaluate only the first `limit` points (benchmarks).
+  var limit: Int? = nil
+
+  var pointsPerRun: Int { sweep.reduce(1) { $0 * max(1, $1.values.count) } }
+  var count: Int { min(limit ?? Int.max, runs.count * pointsPerRun) }
+
+  /// The index-th point: run-major, then the sweep axes in file order, last axis fastest.
+  func point(_ index: Int) -> RunSpec {
+    let run = runs[index / pointsPerRun]
+    var rest = index % pointsPerRun
+    var setup = run.setup
+    var digits = [Int](repeating: 0, count: sweep.count)
+    for a in stride(from: sweep.count - 1, through: 0, by: -1) {
+      let n = sweep[a].values.count
+      digits[a] = rest % n
+      rest /= n
+    }
+    for (a, d) in digits.enumerated() { sweep[a].values[d].edit(&setup) }
+    return RunSpec(label: run.label, setup: setup, location: sweepLocation ?? run.location)
+  }
+
+  /// "AdamW sequence=1024 micro_batch=8": the run's label with the sweep coordinates.
+  func label(_ index: Int) -> String {
+    guard !sweep.isEmpty else { return runs[index / pointsPerRun].label }
+    var rest = index % pointsPerRun
+    var parts = [String](repeating: "", count: sweep.count)
+    for a in stride(from: sweep.count - 1, through: 0, by: -1) {
+      let n = sweep[a].values.count
+      parts[a] = sweep[a].key + "=" + sweep[a].values[rest % n].text
+      rest /= n
+    }
+    return runs[index / pointsPerRun].label + " " + parts.joined(separator: " ")
+  }
+}

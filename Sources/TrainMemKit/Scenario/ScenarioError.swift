@@ -1,0 +1,64 @@
+/// A position in a scenario file: 1-based line and column (columns count characters).
+struct SourceLocation: Sendable, Equatable, Comparable {
+  var file: String
+  var line: Int
+  var column: Int
+  static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+    (a.line, a.column) < (b.line, b.column)
+  }
+}
+
+/// A diagnostic about a scenario file, rendered like a compiler's.
+struct ScenarioError: Error, Sendable, Equatable {
+  var location: SourceLocation
+  var message: String
+  /// How many characters the caret underline spans.
+  var length: Int = 1
+  var notes: [String] = []
+
+  /// `file:line:col: error: message`, the source line, and a caret under the offending text.
+  func rendered(source lines: [Substring]) -> String {
+    var s = "\(location.file):\(location.line):\(location.column): error: \(message)\n"
+    if location.line >= 1 && location.line <= lines.count {
+      let text = String(lines[location.line - 1])
+      let number = String(location.line)
+      let pad = String(repeating: " ", count: number.count)
+      s += " \(number) | \(text)\n"
+      let caret = "^" + String(repeating: "~", count: max(0, length - 1))
+      s += " \(pad) | \(String(repeating: " ", count: max(0, location.column - 1)))\(caret)\n"
+    }
+    for n in notes { s += "note: \(n)\n" }
+    return s
+  }
+}
+
+/// Closest candidate by edit distance, for "did you mean" suggestions.
+func closestMatch(_ word: String, in candidates: [String]) -> String? {
+  func distance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      cur[0] = i
+      for j in 1...b.count {
+        cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      swap(&prev, &cur)
+    }
+    return prev[b.count]
+  }
+  let w = Array(word.lowercased())
+  var best: (String, Int)?
+  for c in candidates {
+    let d = distance(w, Array(c.lowercased()))
+    if best == nil || d < best!.1 { best = (c, d) }
+  }
+  guard let (c, d) = best, d <= max(2, w.count / 3) else { return nil }
+  return c
+}
+
+/// "; did you mean 'x'?" or "".
+func suggestion(_ word: String, _ candidates: [String]) -> String {
+  closestMatch(word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
+}
