@@ -94,6 +94,18 @@ public struct TrainingSetup: Sendable, Equatable {
       if v <= 0 { out.append("'\(name)' must be a positive integer, got \(v)") }
       else if v > maximum { out.append("'\(name)' is \(v), above the supported maximum \(maximum)") }
     }
+    // Keep every byte count far from Int64 overflow: estimate the largest sums in Double first.
+    if model.validationProblem() == nil && out.isEmpty {
+      let t = Double(microBatch) * Double(sequence)
+      let m = model
+      let perToken = Double(m.layers) * (40 * Double(m.hidden) + 20 * Double(m.intermediate) + 12 * Double(m.heads) * Double(sequence)) + 20 * Double(m.vocab)
+      let params = Double(ParameterInventory(m).parameters)
+      if t > 2_147_483_648 {
+        out.append("micro_batch × sequence is \(NumberFormatting.grouped(t)) tokens per micro-batch, above the supported 2^31")
+      } else if t * perToken + 40 * params > 1e18 {
+        out.append("this configuration needs about \(NumberFormatting.fixed((t * perToken + 40 * params) / 1e18, 0)) EB, beyond what trainmem counts; reduce micro_batch or sequence")
+      }
+    }
     if parallel == .none && gpus > 1 {
       out.append("\(gpus) GPUs with 'parallel: none'; choose ddp, zero1, zero2, zero3 or fsdp")
     }

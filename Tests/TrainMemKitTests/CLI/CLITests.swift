@@ -1,0 +1,81 @@
+import Testing
+
+@testable import TrainMemKit
+
+struct Captured { var out = ""; var err = ""; var status: Int32 = 0 }
+func cli(_ args: [String]) -> Captured {
+  var c = Captured()
+  c.status = TrainMemCLI.run(arguments: args, stdout: &c.out, stderr: &c.err)
+  return c
+}
+
+@Suite struct CLITests {
+  @Test("bad usage: unknown command, unknown flag with suggestion, exit 64 and empty stdout")
+  func usage() {
+    let a = cli(["estimat"])
+    #expect(a.status == 64 && a.out.isEmpty && a.err.contains("did you mean 'estimate'?"))
+    let b = cli(["estimate", "--model", "llama-7b", "--micro-bach", "4"])
+    #expect(b.status == 64 && b.out.isEmpty && b.err.contains("unknown option '--micro-bach'"))
+    let c = cli(["estimate", "--model", "llama-7x"])
+    #expect(c.status == 64 && c.err.contains("unknown model 'llama-7x'; did you mean 'llama-7b'?"))
+    let d = cli(["estimate", "--model", "llama-7b", "--optimizer", "apollo", "--rank", "0"])
+    #expect(d.status == 64 && d.err.contains("'rank' must be at least 1, got 0"))
+  }
+
+  @Test("a scenario with errors exits 65 with nothing on stdout")
+  func badScenario() {
+    let r = cli(["run", "/nonexistent/x.yaml"])
+    #expect(r.status == 65 && r.out.isEmpty && r.err.contains("cannot read"))
+  }
+
+  @Test("estimate prints the breakdown; JSON has schema 1")
+  func estimate() {
+    let r = cli(["estimate", "--model", "llama-7b", "--gpu", "h200", "--optimizer", "apollo", "--rank", "256", "--format", "json"])
+    #expect(r.status == 0 && r.out.contains("\"schema\" : 1") && r.out.contains("\"peak_phase\""))
+  }
+
+  @Test("fit: 13B AdamW on one A100 does not fit (exit 1) and the advice names APOLLO-Mini")
+  func fit13B() {
+    let r = cli(["fit", "--model", "llama-13b", "--gpu", "a100-80gb", "--optimizer", "adamw"])
+    #expect(r.status == 1)
+    #expect(r.out.contains("optimizer apollo-mini |"))
+  }
+
+  @Test("planner: the returned micro-batch fits and one more does not")
+  func plannerBoundary() throws {
+    for (model, gpu, opt) in [("llama-7b", "a100-80gb", OptimizerKind.apollo), ("llama-1b", "rtx-4090", .adamw), ("llama-13b", "a100-80gb", .apolloMini)] {
+      var s = TrainingSetup(model: ModelConfig.preset(model)!, gpu: GPUSpec.preset(gpu)!, optimizer: OptimizerConfig(kind: opt))
+      let b = try #require(Planner.maxMicroBatch(s))
+      s.microBatch = b
+      #expect(MemoryModel.estimate(s).fits)
+      s.microBatch = b + 1
+      #expect(!MemoryModel.estimate(s).fits)
+    }
+  }
+
+  @Test("APOLLO paper claims come out of the model")
+  func paperClaims() {
+    func setup(_ m: String, _ g: String, _ o: OptimizerConfig, mb: Int64 = 1, ddp: Bool = false) -> TrainingSetup {
+      var s = TrainingSetup(model: ModelConfig.preset(m)!, gpu: GPUSpec.preset(g)!, microBatch: mb, optimizer: o)
+      if ddp { s.gpus = 8; s.parallel = .ddp; s.globalBatch = 512 }
+      return s
+    }
+    #expect(!MemoryModel.estimate(setup("llama-13b", "a100-80gb", OptimizerConfig(kind: .adamw))).fits)
+    #expect(MemoryModel.estimate(setup("llama-13b", "a100-80gb", OptimizerConfig(kind: .apolloMini))).fits)
+    let q = MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .qApolloMini, layerwise: true)))
+    #expect(q.required < Bytes.gb(12).count)
+    #expect(MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .adamw), mb: 4, ddp: true)).fits)
+    #expect(MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .apollo, rank: 256), mb: 16, ddp: true)).fits)
+    #expect(!MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .apollo, rank: 256), mb: 32, ddp: true)).fits)
+  }
+
+  @Test("sweep output is identical with 1 and 2 threads")
+  func deterministic() throws {
+    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-1b\ngpu: h100-sxm\noptimizer: apollo\nsweep:\n  micro_batch: [1, 2, 4, 8]\n  sequence: [256, 512, 1024, 2048, 4096]\n  gpus: [1, 2, 4]\n  parallel: [zero3]\n")
+    var a = "", b = ""
+    var sink = NullStream()
+    SweepEvaluator.evaluate(sc, threads: 1, progress: &sink) { a += CSVRenderer.row($0) }
+    SweepEvaluator.evaluate(sc, threads: 2, progress: &sink) { b += CSVRenderer.row($0) }
+    #expect(a == b && a.split(separator: "\n").count == 60)
+  }
+}
