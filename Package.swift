@@ -12,8 +12,7 @@ let package = Package(
     .executableTarget(name: "trainmem", dependencies: ["TrainMemKit"]),
     .testTarget(
       name: "TrainMemKitTests",
-      dependencies: ["TrainMemKit"],
-      exclude: ["Golden"]
+      dependencies: ["TrainMemKit"]
     ),
   ]
 )
