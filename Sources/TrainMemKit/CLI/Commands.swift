@@ -9,32 +9,20 @@ enum SetupFlags {
     "update-interval", "implementation", "tokens", "price", "format", "output", "context", "reserve",
   ]
   static let boolean = ["layerwise"]
-  static let optimizerFlags = ["rank", "update-interval", "implementation"]
 
   /// The setup the flags describe; bad values are usage errors naming the flag.
   static func setup(_ a: Arguments, requireGPU: Bool = false) throws -> TrainingSetup {
-    let loc = SourceLocation(file: "<command line>", line: 1, column: 1)
-    func scalar(_ s: String) -> Node { .scalar(s, quoted: false, loc) }
-    var entries: [MappingEntry] = []
-    for (flag, value) in a.values where !optimizerFlags.contains(flag) && flag != "format" && flag != "output" && flag != "context" && flag != "reserve" && flag != "optimizer" {
-      entries.append(MappingEntry(key: flag.replacingOccurrences(of: "-", with: "_"), keyLocation: loc, value: scalar(value)))
-    }
     if a.value("model") == nil { throw UsageError(message: "missing '--model'; e.g. '--model llama-7b' (trainmem list models)") }
     if requireGPU && a.value("gpu") == nil { throw UsageError(message: "missing '--gpu'; e.g. '--gpu a100-80gb' (trainmem list gpus)") }
-    var opt: [MappingEntry] = [MappingEntry(key: "name", keyLocation: loc, value: scalar(a.value("optimizer") ?? "adamw"))]
-    for f in optimizerFlags { if let v = a.value(f) { opt.append(MappingEntry(key: f.replacingOccurrences(of: "-", with: "_"), keyLocation: loc, value: scalar(v))) } }
-    if a.has("layerwise") { opt.append(MappingEntry(key: "layerwise", keyLocation: loc, value: scalar("true"))) }
-    entries.append(MappingEntry(key: "optimizer", keyLocation: loc, value: .mapping(opt, loc)))
-    var over: [MappingEntry] = []
-    if let v = a.value("context") { over.append(MappingEntry(key: "context", keyLocation: loc, value: scalar(v))) }
-    if let v = a.value("reserve") { over.append(MappingEntry(key: "reserve", keyLocation: loc, value: scalar(v))) }
-    if !over.isEmpty { entries.append(MappingEntry(key: "overhead", keyLocation: loc, value: .mapping(over, loc))) }
-    var loader = ScenarioLoader()
-    guard let sc = loader.scenario(.mapping(entries, loc), file: "<command line>"), loader.errors.isEmpty else {
-      let msg = loader.errors.map(\.message).joined(separator: "; ")
+    var pairs = a.values.filter { $0.0 != "format" && $0.0 != "output" }
+      .map { ($0.0.replacingOccurrences(of: "-", with: "_"), $0.1) }
+    if a.has("layerwise") { pairs.append(("layerwise", "true")) }
+    switch ScenarioLoader.setup(pairs: pairs, file: "<command line>") {
+    case .success(let s): return s
+    case .failure(let errors):
+      let msg = errors.errors.map(\.message).joined(separator: "; ")
       throw UsageError(message: msg.replacingOccurrences("'micro_batch'", "'--micro-batch'"))
     }
-    return sc.runs[0].setup
   }
 }
 

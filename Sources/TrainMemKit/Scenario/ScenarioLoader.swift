@@ -32,6 +32,37 @@ struct ScenarioLoader {
     return scenario!
   }
 
+  /// A setup from flat `key=value` pairs (command-line flags, seed conditions): scenario keys,
+  /// with optimizer settings (`rank`, `update_interval`, `implementation`, `layerwise`,
+  /// `momentum`) and overhead settings (`context`, `reserve`) given flat. One path for every
+  /// caller, so flags, seeds and files are checked by the same rules.
+  static func setup(pairs: [(String, String)], file: String) -> Result<TrainingSetup, ScenarioErrors> {
+    let loc = SourceLocation(file: file, line: 1, column: 1)
+    func entry(_ k: String, _ n: Node) -> MappingEntry { MappingEntry(key: k, keyLocation: loc, value: n) }
+    var top: [MappingEntry] = []
+    var optimizer: [MappingEntry] = []
+    var overhead: [MappingEntry] = []
+    for (key, value) in pairs {
+      let node = Node.scalar(value, quoted: false, loc)
+      switch key {
+      case "optimizer": optimizer.insert(entry("name", node), at: 0)
+      case _ where optimizerKeys.contains(key): optimizer.append(entry(key, node))
+      case _ where overheadKeys.contains(key): overhead.append(entry(key, node))
+      default: top.append(entry(key, node))
+      }
+    }
+    if !optimizer.isEmpty {
+      if optimizer.first?.key != "name" { optimizer.insert(entry("name", .scalar("adamw", quoted: false, loc)), at: 0) }
+      top.append(entry("optimizer", .mapping(optimizer, loc)))
+    }
+    if !overhead.isEmpty { top.append(entry("overhead", .mapping(overhead, loc))) }
+    var loader = ScenarioLoader()
+    guard let sc = loader.scenario(.mapping(top, loc), file: file), loader.errors.isEmpty else {
+      return .failure(ScenarioErrors(errors: loader.errors.isEmpty ? [ScenarioError(location: loc, message: "no setup")] : loader.errors))
+    }
+    return .success(sc.runs[0].setup)
+  }
+
   mutating func fail(_ node: Node, _ message: String) {
     errors.append(ScenarioError(location: node.location, message: message, length: node.width))
   }

@@ -69,24 +69,9 @@ enum Validation {
     return figures
   }
 
-  /// The setup a figure's conditions describe (scenario keys; `rank`, `layerwise`,
-  /// `update_interval` go to the optimizer).
-  static func setup(_ f: Figure) -> Result<TrainingSetup, ScenarioError> {
-    let loc = SourceLocation(file: f.id, line: f.line, column: 1)
-    var entries: [MappingEntry] = []
-    var opt: [MappingEntry] = []
-    for (k, v) in f.conditions {
-      let node = Node.scalar(v, quoted: false, loc)
-      if ["rank", "layerwise", "update_interval", "implementation"].contains(k) { opt.append(MappingEntry(key: k, keyLocation: loc, value: node)) }
-      else if k == "optimizer" { opt.insert(MappingEntry(key: "name", keyLocation: loc, value: node), at: 0) }
-      else { entries.append(MappingEntry(key: k, keyLocation: loc, value: node)) }
-    }
-    if !opt.isEmpty { entries.append(MappingEntry(key: "optimizer", keyLocation: loc, value: .mapping(opt, loc))) }
-    var loader = ScenarioLoader()
-    guard let sc = loader.scenario(.mapping(entries, loc), file: f.id), loader.errors.isEmpty else {
-      return .failure(loader.errors.first ?? ScenarioError(location: loc, message: "bad conditions"))
-    }
-    return .success(sc.runs[0].setup)
+  /// The setup a figure's conditions describe (scenario keys, optimizer settings flat).
+  static func setup(_ f: Figure) -> Result<TrainingSetup, ScenarioErrors> {
+    ScenarioLoader.setup(pairs: f.conditions, file: "\(f.id) (line \(f.line))")
   }
 
   /// Paper accounting of optimizer states in elements (GaLore T1, APOLLO T1, Fira T2):
