@@ -35,6 +35,10 @@ public struct GPUSpec: Sendable, Equatable {
 
   /// The matmul rate this card gives training in a 16-bit format.
   var tensorFLOPS: Double { bf16FLOPS > 0 ? bf16FLOPS : fp16FLOPS }
+  /// fp32 matmuls with TF32 allowed (as in the calibration runs): half the dense BF16 rate on
+  /// Ampere and later (A100 156 of 312, H100 SXM 494.7 of 989.4, RTX 4090 82.6 of 165.2 —
+  /// NVIDIA datasheets/whitepapers); cards without BF16 (V100) have no TF32 either.
+  var tf32FLOPS: Double { bf16FLOPS > 0 ? bf16FLOPS / 2 : fp32FLOPS }
 
   static func make(
     _ id: String, _ name: String, mib: Int64, reservedMiB: Int64 = 768, bf16: Double,

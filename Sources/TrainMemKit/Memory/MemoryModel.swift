@@ -9,11 +9,25 @@ public enum PeakPhase: String, Sendable {
   case optimizerStep = "optimizer_step"
 }
 
+/// What is allocated at one instant of a step.
+struct MemoryInstant: Sendable, Equatable {
+  var phase: PeakPhase = .forwardBackward
+  var weights: Int64 = 0
+  var copies: Int64 = 0
+  var states: Int64 = 0
+  var buckets: Int64 = 0
+  var gradients: Int64 = 0
+  var activations: Int64 = 0
+  var logits: Int64 = 0
+  var transient: Int64 = 0
+  var total: Int64 { weights + copies + states + buckets + gradients + activations + logits + transient }
+}
+
 /// The memory of one GPU for one setup, every term in bytes.
 struct MemoryEstimate: Sendable, Equatable {
   var weights: Int64
   /// bf16 copies of fp32 weights made by autocast and kept for backward (mixed precision) or
-  /// gathered ZeRO-3 layers.
+  /// gathered ZeRO-3 layers, at the peak instant.
   var weightCopies: Int64
   var gradients: Int64
   /// Gradients alive at the forward/backward peak (accumulated ones, or one tensor's when
@@ -114,35 +128,59 @@ enum MemoryModel {
       ? inv.tensors.map { OptimizerStates.tensorTransient($0, o, rank, paramSize) + $0.elements * paramSize }.max() ?? 0
       : 0
     let held: Int64 = o.layerwise ? 0 : (s.accumulation > 1 ? gradients : 0)
-    let base = weights + weightCopies + states.total + buckets + held
+    let gradShard: Int64 = s.parallel.shardsGradients ? n : 1
+    let lmHeadGrad: Int64 = o.layerwise ? 0 : inv.elements(of: .lmHead) * paramSize / gradShard
+    let embeddingGrad = inv.elements(of: .embedding) * paramSize / gradShard
+    let oneLayerGrads = inv.elements(of: .projection) / s.model.layers * paramSize / gradShard
+    // During backward only the gathered layer (ZeRO-3) or its autocast copies (mixed) matter;
+    // both are gone by the optimizer step.
+    let oneLayerCopies = weightCopies / max(1, s.model.layers)
 
-    // Candidate instants of forward/backward (the peak is the largest):
-    // 1. the loss backward, all activations alive;
-    let atLoss = base + activations + act.lossPeak
-    // 2. the first layer's backward: lm_head gradient done, logits kept, one layer's
-    //    temporaries (and, with checkpointing, the recomputed layer);
-    let lmHeadGrad: Int64 = o.layerwise ? 0 : s.model.vocab * s.model.hidden * paramSize
-    let atLayer = base + activations + act.logitsKept + recomputed + act.layerBackwardTransient
-      + (held > 0 ? 0 : lmHeadGrad) + layerwiseTransient
-    // 3. the end of backward: every gradient (non-layer-wise), the kept logits and the
-    //    embedding's incoming gradient (measured: calibration 7B, 2V + 2h bytes per token).
-    let atEnd = base - held + (o.layerwise ? layerwiseTransient : gradients)
-      + act.logitsKept + act.embeddingGradInput
-    let fwdBwd = max(atLoss, atLayer, atEnd)
-
-    // Optimizer step (absent when layer-wise: updates happen inside backward).
-    var stepTransient = o.layerwise ? 0 : OptimizerStates.stepTransient(inv, optimizer: o, rank: rank, formats: formats)
-    if s.parallel.shardsStates && o.effectiveImplementation == .foreach { stepTransient /= n }
-    let stepPeak = o.layerwise ? 0 : weights + states.total + gradients + buckets + stepTransient
-
-    let peak = max(fwdBwd, stepPeak)
-    let phase: PeakPhase = stepPeak > fwdBwd ? .optimizerStep : .forwardBackward
-    let logits = fwdBwd == atLoss ? act.lossPeak : act.logitsKept
-    let transient: Int64
-    if phase == .optimizerStep { transient = stepTransient }
-    else if fwdBwd == atLayer { transient = recomputed + act.layerBackwardTransient + layerwiseTransient }
-    else if fwdBwd == atEnd { transient = act.embeddingGradInput + (o.layerwise ? layerwiseTransient : 0) }
-    else { transient = 0 }
+    // The instants of a step; the peak is the largest (design.md "The memory model").
+    let fresh = MemoryInstant(weights: weights, states: states.total, buckets: buckets)
+    var candidates: [MemoryInstant] = []
+    // 1. The loss backward: every activation, the logits and cross-entropy buffers.
+    var i1 = fresh
+    i1.phase = .forwardBackward; i1.copies = weightCopies; i1.gradients = held
+    i1.activations = activations; i1.logits = act.lossPeak
+    candidates.append(i1)
+    // 2. The last decoder layer's backward (first in backward order): lm_head's gradient done,
+    //    the bf16 logits still referenced, one layer's temporaries (and its recomputation).
+    var i2 = i1
+    i2.gradients = held > 0 ? held : lmHeadGrad
+    i2.logits = act.logitsKept
+    i2.transient = recomputed + act.layerBackwardTransient + layerwiseTransient
+    candidates.append(i2)
+    // 3. The first decoder layer's backward (last in backward order): nearly every gradient,
+    //    only that layer's activations (or checkpointed input plus recomputation) left.
+    var i3 = fresh
+    i3.phase = .forwardBackward; i3.copies = oneLayerCopies
+    i3.gradients = o.layerwise ? 0 : max(held, gradients - embeddingGrad - oneLayerGrads)
+    i3.activations = (recomputed > 0 ? act.checkpointedLayer : act.perLayer)
+    i3.logits = act.logitsKept
+    i3.transient = recomputed + act.layerBackwardTransient + layerwiseTransient
+    candidates.append(i3)
+    // 4. The end of backward: every gradient, the kept logits and the embedding's incoming
+    //    gradient (measured: calibration 7B, exactly 2V + 2h bytes per token above W+S+G).
+    var i4 = fresh
+    i4.phase = .forwardBackward
+    i4.gradients = o.layerwise ? 0 : gradients
+    i4.logits = act.logitsKept
+    i4.transient = act.embeddingGradInput + layerwiseTransient
+    candidates.append(i4)
+    // 5. The optimizer step (absent when layer-wise: updates happen inside backward).
+    if !o.layerwise {
+      var stepTransient = OptimizerStates.stepTransient(inv, optimizer: o, rank: rank, formats: formats)
+      if s.parallel.shardsStates && o.effectiveImplementation == .foreach { stepTransient /= n }
+      var i5 = fresh
+      i5.phase = .optimizerStep; i5.gradients = gradients; i5.transient = stepTransient
+      candidates.append(i5)
+    }
+    var top = candidates[0]
+    for c in candidates.dropFirst() where c.total > top.total { top = c }
+    let fwdBwd = candidates.filter { $0.phase == .forwardBackward }.map(\.total).max() ?? 0
+    let stepPeak = candidates.filter { $0.phase == .optimizerStep }.map(\.total).max() ?? 0
+    let peak = top.total
 
     let capacity = s.gpu.memory.count
     let reserve: Int64
@@ -150,15 +188,13 @@ enum MemoryModel {
     case .fraction(let f): reserve = Int64(Double(peak) * f)
     case .amount(let b): reserve = b.count
     case .measured:
-      reserve = cachedReserve(phase: phase, activations: activations + recomputed, act: act, vocab: s.model.vocab, tokens: s.tokensPerMicroBatch)
+      reserve = cachedReserve(phase: top.phase, activations: activations + recomputed, act: act, vocab: s.model.vocab, tokens: s.tokensPerMicroBatch)
     }
     return MemoryEstimate(
-      weights: weights, weightCopies: weightCopies, gradients: gradients,
-      gradientsHeld: phase == .optimizerStep ? gradients : (fwdBwd == atEnd && !o.layerwise ? gradients : held),
-      gradientBuckets: buckets, states: states,
-      activations: phase == .optimizerStep ? 0 : (fwdBwd == atEnd ? 0 : activations),
-      logits: phase == .optimizerStep ? 0 : logits,
-      transient: transient, peak: peak, peakPhase: phase, forwardBackwardPeak: fwdBwd,
+      weights: weights, weightCopies: top.copies, gradients: gradients,
+      gradientsHeld: top.gradients, gradientBuckets: buckets, states: states,
+      activations: top.activations, logits: top.logits,
+      transient: top.transient, peak: peak, peakPhase: top.phase, forwardBackwardPeak: fwdBwd,
       optimizerStepPeak: stepPeak, reserve: reserve,
       fragmentation: Int64(Double(peak) * fragmentationFraction),
       context: s.overhead.context.count, capacity: capacity)

@@ -60,6 +60,11 @@ struct ParameterInventory: Sendable {
     tensors = t
   }
 
+  /// Elements of every tensor with `role`.
+  func elements(of role: TensorRole) -> Int64 {
+    tensors.filter { $0.role == role }.reduce(0) { $0 + $1.totalElements }
+  }
+
   var parameters: Int64 { tensors.reduce(0) { $0 + $1.totalElements } }
   var lowRankParameters: Int64 {
     tensors.filter { $0.group == .lowRank }.reduce(0) { $0 + $1.totalElements }

@@ -94,7 +94,7 @@ enum ThroughputModel {
     let t = Double(s.tokensPerMicroBatch)
     let e: Double = s.precision == .fp32 ? 4 : 2
     let gpu = s.gpu
-    let peak = s.precision == .fp32 ? gpu.fp32FLOPS : gpu.tensorFLOPS
+    let peak = s.precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
     let rate = peak * matmulEfficiency
     let bw = gpu.bandwidth * bandwidthEfficiency
     let recompute = s.checkpointing == .full
@@ -104,10 +104,19 @@ enum ThroughputModel {
     for (k, n, c) in [(h, h, 2.0), (h, kv, 2.0), (h, i, 2.0), (i, h, 1.0)] {
       layer += c * linearSeconds(tokens: t, input: k, output: n, rate: rate, bandwidth: bw, e: e)
     }
-    // Causal flash attention: 4·t·s·h FLOPs forward (QKᵀ and PV, halved by the mask) and 2.5×
-    // that backward: 7·t·s·h. Eager adds the s² scores' memory traffic.
-    layer += 7 * t * seq * h / (rate * attentionEfficiency)
-    if s.attention == .eager { layer += 30 * Double(m.heads) * seq * t / bw }
+    switch s.attention {
+    case .sdpa, .flash:
+      // Causal flash attention: 4·t·s·h FLOPs forward (QKᵀ and PV, halved by the mask) and
+      // 2.5× that backward (recomputation of P): 7·t·s·h.
+      layer += 7 * t * seq * h / (rate * attentionEfficiency)
+    case .eager:
+      // Eager: full (unmasked) s × s matmuls, forward 4·t·s·h and backward twice that, plus
+      // the s² tensors' traffic per head and token: scores, scale, mask add, fp32 softmax and
+      // its cast forward, and their gradients backward — about 60 bytes (counted from
+      // `eager_attention_forward`).
+      layer += 12 * t * seq * h / (rate * attentionEfficiency)
+      layer += 60 * Double(m.heads) * seq * t / bw
+    }
     // Elementwise work (RMSNorm in fp32, rotary, SiLU, residuals), forward and backward:
     // about 300 bytes per hidden unit and 30 per intermediate unit per token at bf16
     // (counted from the ops in ActivationModel's sources).
