@@ -126,7 +126,7 @@ enum RunCommand {
     for sc in scenarios {
       if format == .csv {
         emit(CSVRenderer.header)
-        SweepEvaluator.evaluate(sc, threads: threads, progress: &err) { emit(CSVRenderer.row($0)) }
+        SweepEvaluator.map(sc, threads: threads, progress: &err, CSVRenderer.row) { emit($0) }
       } else {
         var runs: [RunResult] = []
         SweepEvaluator.evaluate(sc, threads: threads, progress: &err) { runs.append($0) }

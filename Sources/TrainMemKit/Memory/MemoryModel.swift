@@ -81,7 +81,11 @@ enum MemoryModel {
   }
 
   static func estimate(_ s: TrainingSetup) -> MemoryEstimate {
-    let inv = ParameterInventory(s.model)
+    estimate(s, ParameterInventory(s.model))
+  }
+
+  /// The estimate with the model's inventory given (sweeps reuse it across points).
+  static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> MemoryEstimate {
     let paramSize: Int64 = s.precision == .bf16 ? 2 : 4
     let formats = StateFormats(param: s.precision == .bf16 ? .bf16 : .fp32)
     let rank = s.rank
@@ -129,9 +133,9 @@ enum MemoryModel {
       : 0
     let held: Int64 = o.layerwise ? 0 : (s.accumulation > 1 ? gradients : 0)
     let gradShard: Int64 = s.parallel.shardsGradients ? n : 1
-    let lmHeadGrad: Int64 = o.layerwise ? 0 : inv.elements(of: .lmHead) * paramSize / gradShard
-    let embeddingGrad = inv.elements(of: .embedding) * paramSize / gradShard
-    let oneLayerGrads = inv.elements(of: .projection) / s.model.layers * paramSize / gradShard
+    let lmHeadGrad: Int64 = o.layerwise ? 0 : inv.lmHeadParameters * paramSize / gradShard
+    let embeddingGrad = inv.embeddingParameters * paramSize / gradShard
+    let oneLayerGrads = inv.lowRankParameters / s.model.layers * paramSize / gradShard
     // During backward only the gathered layer (ZeRO-3) or its autocast copies (mixed) matter;
     // both are gone by the optimizer step.
     let oneLayerCopies = weightCopies / max(1, s.model.layers)

@@ -84,6 +84,11 @@ public struct TrainingSetup: Sendable, Equatable {
 
   /// Problems that make the setup impossible, as one-line messages.
   func validationProblems() -> [String] {
+    validationProblems(model.validationProblem() == nil ? ParameterInventory(model) : nil)
+  }
+
+  /// The same, with the model's inventory given when the model itself is valid.
+  func validationProblems(_ inventory: ParameterInventory?) -> [String] {
     var out: [String] = []
     if let p = model.validationProblem() { out.append(p) }
     let limits: [(String, Int64, Int64)] = [
@@ -95,11 +100,11 @@ public struct TrainingSetup: Sendable, Equatable {
       else if v > maximum { out.append("'\(name)' is \(v), above the supported maximum \(maximum)") }
     }
     // Keep every byte count far from Int64 overflow: estimate the largest sums in Double first.
-    if model.validationProblem() == nil && out.isEmpty {
+    if let inventory, out.isEmpty {
       let t = Double(microBatch) * Double(sequence)
       let m = model
       let perToken = Double(m.layers) * (40 * Double(m.hidden) + 20 * Double(m.intermediate) + 12 * Double(m.heads) * Double(sequence)) + 20 * Double(m.vocab)
-      let params = Double(ParameterInventory(m).parameters)
+      let params = Double(inventory.parameters)
       if t > 2_147_483_648 {
         out.append("micro_batch × sequence is \(NumberFormatting.grouped(t)) tokens per micro-batch, above the supported 2^31")
       } else if t * perToken + 40 * params > 1e18 {
@@ -109,9 +114,9 @@ public struct TrainingSetup: Sendable, Equatable {
     if parallel == .none && gpus > 1 {
       out.append("\(gpus) GPUs with 'parallel: none'; choose ddp, zero1, zero2, zero3 or fsdp")
     }
-    if model.validationProblem() == nil,
-       let p = OptimizerStates.rankProblem(ParameterInventory(model), optimizer: optimizer, rank: rank)
-    { out.append(p) }
+    if let inventory, let p = OptimizerStates.rankProblem(inventory, optimizer: optimizer, rank: rank) {
+      out.append(p)
+    }
     if optimizer.kind.isMini, let r = optimizer.rank, r != 1 {
       out.append("\(optimizer.kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank")
     }

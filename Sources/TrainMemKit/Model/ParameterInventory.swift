@@ -35,9 +35,21 @@ struct TensorGroup: Sendable {
   var maxSide: Int64 { max(rows, cols) }
 }
 
-/// The model's parameter tensors.
+/// The model's parameter tensors, with the sums the models read computed once (a sweep
+/// evaluates hundreds of thousands of setups; none of them should re-walk the list).
 struct ParameterInventory: Sendable {
   let tensors: [TensorGroup]
+  let parameters: Int64
+  let lowRankParameters: Int64
+  /// Number of separate parameter tensors (what per-tensor optimizer loops iterate over).
+  let tensorCount: Int64
+  let lowRankTensorCount: Int64
+  /// Parameters that take part in matmuls (all but the embedding lookup and the norms).
+  let matmulParameters: Int64
+  let embeddingParameters: Int64
+  let lmHeadParameters: Int64
+  /// The smallest side of any low-rank target: the largest rank GaLore/APOLLO accept.
+  let smallestLowRankSide: Int64
 
   /// Builds the inventory; sizes are bounded by `ModelConfig.validationProblem`, so every
   /// product here stays far below 2^63 (2^24 · 2^24 · 2^24 at most).
@@ -58,33 +70,44 @@ struct ParameterInventory: Sendable {
       t.append(TensorGroup(name: "lm_head", rows: m.vocab, cols: h, count: 1, role: .lmHead))
     }
     tensors = t
+    var total: Int64 = 0, lowRank: Int64 = 0, count: Int64 = 0, lowRankCount: Int64 = 0
+    var matmul: Int64 = 0, embedding: Int64 = 0, lmHead: Int64 = 0, side = Int64.max
+    for g in t {
+      total += g.totalElements
+      count += g.count
+      switch g.role {
+      case .projection:
+        lowRank += g.totalElements; lowRankCount += g.count; matmul += g.totalElements
+        side = min(side, g.minSide)
+      case .lmHead: matmul += g.totalElements; lmHead += g.totalElements
+      case .embedding: embedding += g.totalElements
+      case .norm: break
+      }
+    }
+    parameters = total
+    lowRankParameters = lowRank
+    tensorCount = count
+    lowRankTensorCount = lowRankCount
+    matmulParameters = matmul
+    embeddingParameters = embedding
+    lmHeadParameters = lmHead
+    smallestLowRankSide = side
   }
 
-  /// Elements of every tensor with `role`.
-  func elements(of role: TensorRole) -> Int64 {
-    tensors.filter { $0.role == role }.reduce(0) { $0 + $1.totalElements }
-  }
-
-  var parameters: Int64 { tensors.reduce(0) { $0 + $1.totalElements } }
-  var lowRankParameters: Int64 {
-    tensors.filter { $0.group == .lowRank }.reduce(0) { $0 + $1.totalElements }
-  }
   var regularParameters: Int64 { parameters - lowRankParameters }
-  /// Number of separate parameter tensors (what per-tensor optimizer loops iterate over).
-  var tensorCount: Int64 { tensors.reduce(0) { $0 + $1.count } }
-  var lowRankTensorCount: Int64 {
-    tensors.filter { $0.group == .lowRank }.reduce(0) { $0 + $1.count }
-  }
-  /// Parameters that take part in matmuls (all but the embedding lookup and the norms).
-  var matmulParameters: Int64 {
-    tensors.filter { $0.role == .projection || $0.role == .lmHead }.reduce(0) { $0 + $1.totalElements }
-  }
-  /// The largest single tensor, in elements (the embedding or lm_head in LLaMA).
-  var largestTensor: Int64 { tensors.map(\.elements).max() ?? 0 }
-  var largestLowRankTensor: Int64 {
-    tensors.filter { $0.group == .lowRank }.map(\.elements).max() ?? 0
-  }
-  var largestRegularTensor: Int64 {
-    tensors.filter { $0.group == .regular }.map(\.elements).max() ?? 0
+}
+
+/// The last model's inventory, rebuilt only when the model changes (sweep points mostly share
+/// one model).
+struct InventoryCache {
+  private var model: ModelConfig?
+  private var cached: ParameterInventory?
+
+  mutating func inventory(for m: ModelConfig) -> ParameterInventory {
+    if let cached, model == m { return cached }
+    let inv = ParameterInventory(m)
+    model = m
+    cached = inv
+    return inv
   }
 }

@@ -40,7 +40,7 @@ enum Planner {
 
   static func maxRank(_ s: TrainingSetup) -> Int64? {
     guard s.optimizer.kind.isLowRank, !s.optimizer.kind.isMini else { return nil }
-    let limit = ParameterInventory(s.model).tensors.filter { $0.group == .lowRank }.map(\.minSide).min() ?? 1
+    let limit = ParameterInventory(s.model).smallestLowRankSide
     return largest(limit: limit) { r in var t = s; t.optimizer.rank = r; return fits(t) }
   }
 

@@ -145,28 +145,34 @@ enum JSONRenderer {
 enum CSVRenderer {
   static let header = "label,model,gpu,gpus,parallel,precision,optimizer,rank,sequence,micro_batch,global_batch,fits,peak_bytes,required_bytes,reserved_bytes,capacity_bytes,headroom_bytes,peak_phase,weights_bytes,gradients_bytes,optimizer_state_bytes,activation_bytes,logits_bytes,transient_bytes,step_seconds,tokens_per_second,mfu,max_micro_batch,max_sequence,min_gpus\n"
 
+  /// RFC 4180 quoting, only when the field needs it (checked on UTF-8 bytes: no Foundation
+  /// string search in the sweep's inner loop).
   static func field(_ s: String) -> String {
-    if s.contains(",") || s.contains("\"") || s.contains("\n") {
-      return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-    return s
+    guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
+    var q = "\""
+    for c in s { if c == "\"" { q += "\"\"" } else { q.append(c) } }
+    return q + "\""
   }
 
   static func row(_ run: RunResult) -> String {
     let s = run.setup, m = run.memory, t = run.throughput
-    var f: [String] = [
-      field(run.label), field(s.model.id), field(s.gpu.id), String(s.gpus), s.parallel.rawValue, s.precision.rawValue,
-      s.optimizer.kind.rawValue, s.optimizer.kind.isLowRank ? String(s.rank) : "", String(s.sequence),
-      String(s.microBatch), String(s.effectiveGlobalBatch), m.fits ? "true" : "false", String(m.peak),
-      String(m.required), String(m.reserved), String(m.capacity), String(m.headroom), m.peakPhase.rawValue,
-      String(m.weights + m.weightCopies), String(m.gradientsHeld + m.gradientBuckets), String(m.states.total),
-      String(m.activations), String(m.logits), String(m.transient),
-      F.fixed(t.stepSeconds, 6), F.fixed(t.tokensPerSecond, 1), F.fixed(t.mfu, 4),
-    ]
-    f.append(run.plan?.maxMicroBatch.map(String.init) ?? "")
-    f.append(run.plan?.maxSequence.map(String.init) ?? "")
-    f.append(run.plan?.minGPUs.map(String.init) ?? "")
-    return f.joined(separator: ",") + "\n"
+    var r = ""
+    r.reserveCapacity(320)
+    func add(_ v: String) { r += v; r += "," }
+    func add(_ v: Int64) { r += String(v); r += "," }
+    add(field(run.label)); add(field(s.model.id)); add(field(s.gpu.id)); add(s.gpus)
+    add(s.parallel.rawValue); add(s.precision.rawValue); add(s.optimizer.kind.rawValue)
+    if s.optimizer.kind.isLowRank { add(s.rank) } else { add("") }
+    add(s.sequence); add(s.microBatch); add(s.effectiveGlobalBatch); add(m.fits ? "true" : "false")
+    add(m.peak); add(m.required); add(m.reserved); add(m.capacity); add(m.headroom)
+    add(m.peakPhase.rawValue); add(m.weights + m.weightCopies); add(m.gradientsHeld + m.gradientBuckets)
+    add(m.states.total); add(m.activations); add(m.logits); add(m.transient)
+    add(F.fixed(t.stepSeconds, 6)); add(F.fixed(t.tokensPerSecond, 1)); add(F.fixed(t.mfu, 4))
+    add(run.plan?.maxMicroBatch.map { String($0) } ?? "")
+    add(run.plan?.maxSequence.map { String($0) } ?? "")
+    r += run.plan?.minGPUs.map { String($0) } ?? ""
+    r += "\n"
+    return r
   }
 
   static func render(_ r: Report) -> String { header + r.runs.map(row).joined() }

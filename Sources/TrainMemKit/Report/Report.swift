@@ -9,9 +9,13 @@ struct RunResult: Sendable {
   var plan: Plan?
 
   static func evaluate(label: String, setup: TrainingSetup, goals: [SolveGoal] = []) -> RunResult {
+    evaluate(label: label, setup: setup, inventory: ParameterInventory(setup.model), goals: goals)
+  }
+
+  static func evaluate(label: String, setup: TrainingSetup, inventory: ParameterInventory, goals: [SolveGoal]) -> RunResult {
     RunResult(
-      label: label, setup: setup, memory: MemoryModel.estimate(setup),
-      throughput: ThroughputModel.estimate(setup), plan: Planner.plan(setup, goals: goals))
+      label: label, setup: setup, memory: MemoryModel.estimate(setup, inventory),
+      throughput: ThroughputModel.estimate(setup, inventory), plan: Planner.plan(setup, goals: goals))
   }
 }
 

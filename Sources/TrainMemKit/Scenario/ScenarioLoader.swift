@@ -139,12 +139,11 @@ struct ScenarioLoader {
   /// distinct problem is reported once at its run, or at `sweep:` when a sweep value causes it.
   mutating func checkPoints(_ s: Scenario, sweepLoc: SourceLocation?) {
     var seen: [String] = []
-    let total = s.count
-    // Large sweeps: check every point of the first run fully; the other runs differ only by
-    // their own keys, which `checkRun` covers on their first point.
-    for i in 0..<total {
+    var cache = InventoryCache()
+    for i in 0..<s.count {
       let p = s.point(i)
-      for problem in p.setup.validationProblems() where !seen.contains(problem) {
+      let inventory = p.setup.model.validationProblem() == nil ? cache.inventory(for: p.setup.model) : nil
+      for problem in p.setup.validationProblems(inventory) where !seen.contains(problem) {
         seen.append(problem)
         fail(p.location, problem)
       }

@@ -87,8 +87,12 @@ enum ThroughputModel {
   }
 
   static func estimate(_ s: TrainingSetup) -> ThroughputEstimate {
+    estimate(s, ParameterInventory(s.model))
+  }
+
+  /// The estimate with the model's inventory given (sweeps reuse it across points).
+  static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> ThroughputEstimate {
     let m = s.model
-    let inv = ParameterInventory(m)
     let h = Double(m.hidden), i = Double(m.intermediate), v = Double(m.vocab)
     let kv = Double(m.kvWidth), layers = Double(m.layers), seq = Double(s.sequence)
     let t = Double(s.tokensPerMicroBatch)

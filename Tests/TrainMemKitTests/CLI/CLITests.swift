@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TrainMemKit
@@ -77,5 +78,15 @@ func cli(_ args: [String]) -> Captured {
     SweepEvaluator.evaluate(sc, threads: 1, progress: &sink) { a += CSVRenderer.row($0) }
     SweepEvaluator.evaluate(sc, threads: 2, progress: &sink) { b += CSVRenderer.row($0) }
     #expect(a == b && a.split(separator: "\n").count == 60)
+  }
+}
+
+@Suite struct BenchTests {
+  @Test("Benchmarks/sweep-100k.yaml is the bench's sweep and has 100,000 points")
+  func benchFile() throws {
+    let url = Calibration.root.appendingPathComponent("Benchmarks/sweep-100k.yaml")
+    let text = try String(contentsOf: url, encoding: .utf8)
+    #expect(text == BenchCommand.sweepText)
+    #expect(BenchCommand.benchScenario(points: 1_000_000).count == 100_000)
   }
 }
