@@ -12,7 +12,8 @@ let package = Package(
     .executableTarget(name: "trainmem", dependencies: ["TrainMemKit"]),
     .testTarget(
       name: "TrainMemKitTests",
-      dependencies: ["TrainMemKit"]
+      dependencies: ["TrainMemKit"],
+      exclude: ["Golden"]
     ),
   ]
 )

@@ -29,9 +29,12 @@ enum SVGRenderer {
 
   static func render(_ report: Report) -> String {
     let runs = report.runs
-    let barH = 26.0, gap = 12.0, left = 230.0, plotW = 560.0, top = 70.0
+    let barH = 26.0, gap = 12.0, plotW = 560.0, top = 70.0
+    // The label column fits the longest label (about 6.6 px per character at 12 px).
+    let longest = runs.map { truncate($0.label).count }.max() ?? 10
+    let left = 30 + 6.6 * Double(max(12, longest))
     let memH = Double(runs.count) * (barH + gap)
-    let tpTop = top + memH + 90
+    let tpTop = top + memH + 110
     let height = tpTop + Double(runs.count) * (barH + gap) + 60
     let width = left + plotW + 170
     let maxBytes = Double(runs.map { max($0.memory.required, $0.memory.capacity) }.max() ?? 1)
@@ -60,6 +63,17 @@ enum SVGRenderer {
       let verdict = run.memory.fits ? "fits" : "does not fit"
       s += "<text x=\"\(F(max(x, cap) + 6))\" y=\"\(F(y + barH * 0.65))\" fill=\"\(run.memory.fits ? "#2a7a2a" : "#c0392b")\">\(NumberFormatting.fixed(Bytes(run.memory.required).gib, 1)) GiB, \(verdict)</text>\n"
     }
+    // GiB axis under the memory bars, with light grid lines.
+    let axisY = top + 8 + memH
+    let step = tickStep(maxBytes / 1_073_741_824)
+    var tick = 0.0
+    while tick * 1_073_741_824 <= maxBytes {
+      let x = left + tick * 1_073_741_824 / maxBytes * plotW
+      s += "<line x1=\"\(F(x))\" y1=\"\(F(top))\" x2=\"\(F(x))\" y2=\"\(F(axisY))\" stroke=\"#ddd\" stroke-width=\"1\"/>\n"
+      s += "<text x=\"\(F(x))\" y=\"\(F(axisY + 14))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">\(NumberFormatting.fixed(tick, tick == tick.rounded() ? 0 : 1))</text>\n"
+      tick += step
+    }
+    s += "<text x=\"\(F(left + plotW / 2))\" y=\"\(F(axisY + 30))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">GiB per GPU</text>\n"
     s += "<text x=\"20\" y=\"\(F(tpTop - 20))\" fill=\"#555\">Throughput of the whole job (tokens/s)</text>\n"
     for (row, run) in runs.enumerated() {
       let y = tpTop + Double(row) * (barH + gap)
@@ -72,6 +86,19 @@ enum SVGRenderer {
     return s
   }
 
-  private static func truncate(_ s: String) -> String { s.count > 34 ? String(s.prefix(33)) + "…" : s }
+  /// Long labels keep their start and their end (where sweep coordinates are).
+  private static func truncate(_ s: String) -> String {
+    guard s.count > 64 else { return s }
+    return String(s.prefix(30)) + "…" + String(s.suffix(33))
+  }
+
+  /// A round tick spacing (1, 2 or 5 × 10^k GiB) giving at most eight ticks.
+  static func tickStep(_ maxGiB: Double) -> Double {
+    var step = 0.1
+    while maxGiB / step > 8 {
+      for m in [2.0, 2.5, 2.0] where maxGiB / step > 8 { step *= m }
+    }
+    return step
+  }
   private static func F(_ v: Double) -> String { NumberFormatting.fixed(v, 1) }
 }
