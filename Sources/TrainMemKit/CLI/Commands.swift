@@ -66,23 +66,38 @@ enum RunCommand {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ScenarioErrors(errors: [ScenarioError(location: loc, message: "cannot read '\(path)'; check the path")])
     }
-    if data.contains(0) {
-      throw ScenarioErrors(errors: [ScenarioError(location: loc, message: "binary data (a NUL byte); a scenario is UTF-8 text")])
+    let bytes = [UInt8](data)
+    if let nul = bytes.firstIndex(of: 0) {
+      throw ScenarioErrors(errors: [ScenarioError(location: byteLocation(bytes, nul, path), message: "binary data (a NUL byte); a scenario is UTF-8 text")])
     }
-    guard let raw = String(data: data, encoding: .utf8) else {
-      var line = 1
-      var bad = 0
-      let bytes = [UInt8](data)
-      for (i, b) in bytes.enumerated() {
-        if String(bytes: bytes[..<(i + 1)], encoding: .utf8) == nil && String(bytes: bytes[..<min(bytes.count, i + 4)], encoding: .utf8) == nil && b >= 0x80 {
-          bad = i; break
-        }
-        if b == 10 { line += 1 }
-      }
-      throw ScenarioErrors(errors: [ScenarioError(location: SourceLocation(file: path, line: line, column: 1), message: "invalid UTF-8 (byte \(bad)); save the file as UTF-8")])
+    guard let raw = String(validating: bytes, as: UTF8.self) else {
+      let bad = firstInvalidUTF8(bytes)
+      throw ScenarioErrors(errors: [ScenarioError(location: byteLocation(bytes, bad, path), message: "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad)); save the file as UTF-8")])
     }
     let text = ScenarioParser.normalise(raw)
     return (try ScenarioLoader.load(file: path, text: text), text)
+  }
+
+  /// Line and column (in characters of the valid prefix) of byte `offset`.
+  static func byteLocation(_ bytes: [UInt8], _ offset: Int, _ file: String) -> SourceLocation {
+    let before = bytes[..<offset]
+    let line = before.filter { $0 == 0x0A }.count + 1
+    let lineStart = (before.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
+    let prefix = String(decoding: bytes[lineStart..<offset], as: UTF8.self)
+    return SourceLocation(file: file, line: line, column: prefix.count + 1)
+  }
+
+  /// Offset of the first byte that does not start or continue a valid UTF-8 sequence.
+  static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+    var i = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      let n = b < 0x80 ? 1 : (b >> 5 == 0x6 ? 2 : (b >> 4 == 0xE ? 3 : (b >> 3 == 0x1E ? 4 : 0)))
+      if n == 0 || i + n > bytes.count { return i }
+      if String(validating: bytes[i..<(i + n)], as: UTF8.self) == nil { return i }
+      i += n
+    }
+    return max(0, bytes.count - 1)
   }
 
   static func run(_ args: [String], _ out: inout some TextOutputStream, _ err: inout some TextOutputStream) throws -> Int32 {

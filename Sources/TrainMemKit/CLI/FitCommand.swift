@@ -88,7 +88,7 @@ enum FitCommand {
     var any = false
     for g in GPUSpec.catalog {
       var t = s; t.gpu = g
-      if !t.validationProblems().isEmpty { rows.append((-1, "| \(g.id) | n/a (\(t.validationProblems()[0])) | | | | | |\n")); continue }
+      if !t.validationProblems().isEmpty { rows.append((-1, "| \(g.id) | n/a (\(t.validationProblems()[0].message)) | | | | | |\n")); continue }
       let m = MemoryModel.estimate(t)
       let mb = Planner.maxMicroBatch(t)
       var tps = 0.0

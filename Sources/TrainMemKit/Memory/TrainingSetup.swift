@@ -82,22 +82,24 @@ public struct TrainingSetup: Sendable, Equatable {
   var weightsInt8: Bool { weights == .int8 || optimizer.kind.forcesInt8Weights }
   var rank: Int64 { optimizer.effectiveRank(hidden: model.hidden) }
 
-  /// Problems that make the setup impossible, as one-line messages.
-  func validationProblems() -> [String] {
+  /// Problems that make the setup impossible, each with the scenario key it is about.
+  func validationProblems() -> [SetupProblem] {
     validationProblems(model.validationProblem() == nil ? ParameterInventory(model) : nil)
   }
 
   /// The same, with the model's inventory given when the model itself is valid.
-  func validationProblems(_ inventory: ParameterInventory?) -> [String] {
-    var out: [String] = []
-    if let p = model.validationProblem() { out.append(p) }
+  func validationProblems(_ inventory: ParameterInventory?) -> [SetupProblem] {
+    var out: [SetupProblem] = []
+    func add(_ key: String, _ message: String) { out.append(SetupProblem(key: key, message: message)) }
+    if let p = model.validationIssue() { add("model." + p.key, p.message) }
     let limits: [(String, Int64, Int64)] = [
       ("gpus", gpus, 1 << 20), ("sequence", sequence, 1 << 24), ("micro_batch", microBatch, 1 << 24),
       ("global_batch", globalBatch ?? 1, 1 << 40), ("update_interval", optimizer.updateInterval, 1 << 40),
     ]
     for (name, v, maximum) in limits {
-      if v <= 0 { out.append("'\(name)' must be a positive integer, got \(v)") }
-      else if v > maximum { out.append("'\(name)' is \(v), above the supported maximum \(maximum)") }
+      let key = name == "update_interval" ? "optimizer.update_interval" : name
+      if v <= 0 { add(key, "'\(name)' must be a positive integer, got \(v)") }
+      else if v > maximum { add(key, "'\(name)' is \(v), above the supported maximum \(maximum)") }
     }
     // Keep every byte count far from Int64 overflow: estimate the largest sums in Double first.
     if let inventory, out.isEmpty {
@@ -106,23 +108,30 @@ public struct TrainingSetup: Sendable, Equatable {
       let perToken = Double(m.layers) * (40 * Double(m.hidden) + 20 * Double(m.intermediate) + 12 * Double(m.heads) * Double(sequence)) + 20 * Double(m.vocab)
       let params = Double(inventory.parameters)
       if t > 2_147_483_648 {
-        out.append("micro_batch × sequence is \(NumberFormatting.grouped(t)) tokens per micro-batch, above the supported 2^31")
+        add("micro_batch", "micro_batch × sequence is \(NumberFormatting.grouped(t)) tokens per micro-batch, above the supported 2^31")
       } else if t * perToken + 40 * params > 1e18 {
-        out.append("this configuration needs about \(NumberFormatting.fixed((t * perToken + 40 * params) / 1e18, 0)) EB, beyond what trainmem counts; reduce micro_batch or sequence")
+        add("micro_batch", "this configuration needs about \(NumberFormatting.fixed((t * perToken + 40 * params) / 1e18, 0)) EB, beyond what trainmem counts; reduce micro_batch or sequence")
       }
     }
     if parallel == .none && gpus > 1 {
-      out.append("\(gpus) GPUs with 'parallel: none'; choose ddp, zero1, zero2, zero3 or fsdp")
+      add("gpus", "\(gpus) GPUs with 'parallel: none'; choose ddp, zero1, zero2, zero3 or fsdp")
     }
     if let inventory, let p = OptimizerStates.rankProblem(inventory, optimizer: optimizer, rank: rank) {
-      out.append(p)
+      add("optimizer.rank", p)
     }
     if optimizer.kind.isMini, let r = optimizer.rank, r != 1 {
-      out.append("\(optimizer.kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank")
+      add("optimizer.rank", "\(optimizer.kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank")
     }
     if gpu.bf16FLOPS == 0 && precision == .bf16 {
-      out.append("\(gpu.name) has no bf16 support; use 'precision: mixed' (fp16 autocast) or 'fp32'")
+      add("gpu", "\(gpu.name) has no bf16 support; use 'precision: mixed' (fp16 autocast) or 'fp32'")
     }
     return out
   }
+}
+
+/// Something that makes a setup impossible, and the scenario key it is about (`gpus`,
+/// `optimizer.rank`, `model.kv_heads`), so a scenario error can point at the right line.
+struct SetupProblem: Sendable, Equatable {
+  var key: String
+  var message: String
 }

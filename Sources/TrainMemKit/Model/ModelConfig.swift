@@ -40,16 +40,19 @@ public struct ModelConfig: Sendable, Equatable {
 
   static func preset(_ id: String) -> ModelConfig? { presets.first { $0.id == id } }
 
-  /// Checks the shape is a buildable LLaMA; returns a message naming the problem.
-  func validationProblem() -> String? {
+  /// Checks the shape is a buildable LLaMA; returns the message naming the problem.
+  func validationProblem() -> String? { validationIssue()?.message }
+
+  /// The problem and the model key it is about (`heads`, `kv_heads`, …).
+  func validationIssue() -> (key: String, message: String)? {
     let limit: Int64 = 1 << 24
     for (name, v) in [("hidden", hidden), ("intermediate", intermediate), ("layers", layers),
                       ("heads", heads), ("kv_heads", kvHeads), ("vocab", vocab)] {
-      if v <= 0 { return "'\(name)' must be a positive integer, got \(v)" }
-      if v > limit { return "'\(name)' is \(v), above the supported maximum \(limit)" }
+      if v <= 0 { return (name, "'\(name)' must be a positive integer, got \(v)") }
+      if v > limit { return (name, "'\(name)' is \(v), above the supported maximum \(limit)") }
     }
-    if hidden % heads != 0 { return "'heads' (\(heads)) must divide 'hidden' (\(hidden))" }
-    if heads % kvHeads != 0 { return "'kv_heads' (\(kvHeads)) must divide 'heads' (\(heads))" }
+    if hidden % heads != 0 { return ("heads", "'heads' (\(heads)) must divide 'hidden' (\(hidden))") }
+    if heads % kvHeads != 0 { return ("kv_heads", "'kv_heads' (\(kvHeads)) must divide 'heads' (\(heads))") }
     return nil
   }
 }

@@ -18,6 +18,7 @@ struct SweepValue: Sendable {
 struct SweepAxis: Sendable {
   var key: String
   var values: [SweepValue]
+  var location: SourceLocation
 }
 
 /// A run before sweeping: its label, its edits over the defaults, where it was written.
@@ -25,6 +26,9 @@ struct RunTemplate: Sendable {
   var label: String
   var setup: TrainingSetup
   var location: SourceLocation
+  /// Where each key that shaped this run was written (`gpus`, `optimizer.rank`,
+  /// `model.kv_heads`), defaults first, the run's own keys after.
+  var keyLocations: [(String, SourceLocation)] = []
 }
 
 /// One point to evaluate.
@@ -61,6 +65,19 @@ struct Scenario: Sendable {
     }
     for (a, d) in digits.enumerated() { sweep[a].values[d].edit(&setup) }
     return RunSpec(label: run.label, setup: setup, location: sweepLocation ?? run.location)
+  }
+
+  /// Where the key behind a problem of point `index` was written: the sweep (applied last),
+  /// else the run's own key, else the defaults; a nested key falls back to its parent.
+  func location(of key: String, point index: Int) -> SourceLocation {
+    let run = runs[index / pointsPerRun]
+    var k = key
+    while true {
+      if let axis = sweep.last(where: { $0.key == k }) { return axis.location }
+      if let hit = run.keyLocations.last(where: { $0.0 == k }) { return hit.1 }
+      guard let dot = k.lastIndex(of: ".") else { return run.location }
+      k = String(k[..<dot])
+    }
   }
 
   /// "AdamW sequence=1024 micro_batch=8": the run's label with the sweep coordinates.

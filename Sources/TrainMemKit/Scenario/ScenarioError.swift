@@ -20,7 +20,11 @@ struct ScenarioError: Error, Sendable, Equatable {
   func rendered(source lines: [Substring]) -> String {
     var s = "\(location.file):\(location.line):\(location.column): error: \(message)\n"
     if location.line >= 1 && location.line <= lines.count {
-      let text = String(lines[location.line - 1])
+      // Control characters (a NUL in a binary file) are shown as U+FFFD, never sent raw.
+      var text = ""
+      for u in lines[location.line - 1].unicodeScalars {
+        text.unicodeScalars.append(u.value < 0x20 && u != "\t" ? "\u{FFFD}" : u)
+      }
       let number = String(location.line)
       let pad = String(repeating: " ", count: number.count)
       s += " \(number) | \(text)\n"

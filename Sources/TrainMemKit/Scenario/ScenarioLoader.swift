@@ -15,6 +15,8 @@ struct ScenarioLoader {
   static let overheadKeys = ["context", "reserve"]
 
   var errors: [ScenarioError] = []
+  /// Keys seen while loading the current block, with their value's location.
+  var recorded: [(String, SourceLocation)] = []
 
   /// Parses and loads `text`; throws every error found, sorted by location.
   static func load(file: String, text: String) throws(ScenarioErrors) -> Scenario {
@@ -88,7 +90,11 @@ struct ScenarioLoader {
           fail(e.value, "format version \(v) is newer than this trainmem understands (1)")
         }
       case "runs": runsNode = e.value
-      case "sweep": sweepLoc = e.keyLocation; sweep = sweepAxes(e.value)
+      case "sweep":
+        sweepLoc = e.keyLocation
+        let saved = recorded
+        sweep = sweepAxes(e.value)
+        recorded = saved
       case "solve": solve = goals(e.value)
       default:
         if Self.settingKeys.contains(e.key) {
@@ -102,6 +108,7 @@ struct ScenarioLoader {
     if !sawModel && runsNode == nil {
       fail(loc, "the scenario names no model; add 'model: llama-7b' or another preset")
     }
+    let topLocations = recorded
     var runs: [RunTemplate] = []
     if let runsNode {
       guard case .list(let items, _) = runsNode else {
@@ -115,6 +122,7 @@ struct ScenarioLoader {
         }
         var setup = defaults
         var label = "run \(n + 1)"
+        recorded = []
         for e in es {
           if e.key == "label" {
             if let s = text(e.value, "a label") { label = s }
@@ -124,11 +132,11 @@ struct ScenarioLoader {
             fail(e.keyLocation, "unknown key '\(e.key)' in a run\(suggestion(e.key, Self.runKeys))", length: e.key.count)
           }
         }
-        runs.append(RunTemplate(label: label, setup: setup, location: iloc))
+        runs.append(RunTemplate(label: label, setup: setup, location: iloc, keyLocations: topLocations + recorded))
       }
       if items.isEmpty { fail(runsNode, "'runs' is empty; remove it or list at least one run") }
     } else {
-      runs = [RunTemplate(label: name, setup: defaults, location: loc)]
+      runs = [RunTemplate(label: name, setup: defaults, location: loc, keyLocations: topLocations)]
     }
     let scenario = Scenario(name: name, runs: runs, sweep: sweep, sweepLocation: sweepLoc, solve: solve)
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
@@ -143,9 +151,9 @@ struct ScenarioLoader {
     for i in 0..<s.count {
       let p = s.point(i)
       let inventory = p.setup.model.validationProblem() == nil ? cache.inventory(for: p.setup.model) : nil
-      for problem in p.setup.validationProblems(inventory) where !seen.contains(problem) {
-        seen.append(problem)
-        fail(p.location, problem)
+      for problem in p.setup.validationProblems(inventory) where !seen.contains(problem.message) {
+        seen.append(problem.message)
+        fail(s.location(of: problem.key, point: i), problem.message)
       }
       if seen.count > 20 { break }
     }
@@ -169,7 +177,7 @@ struct ScenarioLoader {
       if i < min { fail(n, "\(what) must be at least \(min), got \(i)"); return nil }
       return i
     } catch {
-      fail(n, error.message.replacingOccurrences("expected a number", "expected a whole number for \(what)"))
+      fail(n, "expected a whole number for \(what), got '\(s)'")
       return nil
     }
   }
@@ -197,7 +205,8 @@ struct ScenarioLoader {
     guard case .scalar(let s, _, _) = n, !s.isEmpty else { fail(n, "expected \(what), got \(n.kindName)"); return nil }
     if let v = E(rawValue: s) { return v }
     let all = E.allCases.map(\.rawValue)
-    fail(n, "unknown \(what) '\(s)'\(suggestion(s, all)); expected one of \(all.joined(separator: ", "))")
+    let hint = closestMatch(s, in: all).map { "did you mean '\($0)'? " } ?? ""
+    fail(n, "unknown \(what) '\(s)'; \(hint)expected one of \(all.joined(separator: ", "))")
     return nil
   }
 
@@ -205,6 +214,7 @@ struct ScenarioLoader {
 
   /// The edit one setting key makes, or nil after recording its error.
   mutating func setting(_ key: String, _ n: Node) -> SetupEdit? {
+    recorded.append((key, n.location))
     switch key {
     case "model":
       guard let m = model(n) else { return nil }
@@ -271,6 +281,7 @@ struct ScenarioLoader {
       var kvGiven = false
       var ok = true
       for e in es {
+        recorded.append(("model." + e.key, e.value.location))
         switch e.key {
         case "name": if let s = text(e.value, "a model name") { m.id = s }
         case "hidden": if let v = integer(e.value, "'hidden'") { m.hidden = v } else { ok = false }
@@ -288,7 +299,11 @@ struct ScenarioLoader {
       }
       if !kvGiven { m.kvHeads = m.heads }
       guard ok else { return nil }
-      if let p = m.validationProblem() { fail(n, p); return nil }
+      if let issue = m.validationIssue() {
+        let at = es.last(where: { $0.key == issue.key })?.value ?? n
+        fail(at, issue.message)
+        return nil
+      }
       return m
     case .list:
       fail(n, "expected a model preset id or a mapping, got a list")
@@ -344,6 +359,7 @@ struct ScenarioLoader {
       var o = OptimizerConfig(kind: k)
       var ok = true
       for e in es where e.key != "name" {
+        recorded.append(("optimizer." + e.key, e.value.location))
         switch e.key {
         case "rank":
           if let v = integer(e.value, "'rank'") {
@@ -403,7 +419,7 @@ struct ScenarioLoader {
         if case .scalar(let s, _, _) = item { t = s } else { t = "custom" }
         values.append(SweepValue(text: t, edit: edit))
       }
-      if values.count == items.count { axes.append(SweepAxis(key: e.key, values: values)) }
+      if values.count == items.count { axes.append(SweepAxis(key: e.key, values: values, location: e.keyLocation)) }
     }
     let total = axes.reduce(1.0) { $0 * Double($1.values.count) }
     if total > 10_000_000 { fail(n, "the sweep has \(Int64(total)) points; the limit is 10,000,000") }
