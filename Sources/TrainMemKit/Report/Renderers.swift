@@ -25,7 +25,9 @@ enum MarkdownRenderer {
       }
       let t = run.throughput
       s += "\nStep \(F.fixed(t.stepSeconds, 3)) s = compute \(F.fixed(t.compute, 3)) s + optimizer \(F.fixed(t.optimizer, 3)) s + communication \(F.fixed(t.communication, 3)) s"
-      if t.projectionRefresh > 0 { s += " + SVD refresh \(F.fixed(t.projectionRefresh, 3)) s (amortised)" }
+      if t.projectionRefresh > 0 {
+        s += " + SVD refresh \(F.fixed(t.projectionRefresh, 3)) s (amortised; a step without one takes \(F.fixed(t.steadyStepSeconds, 3)) s, \(F.grouped(t.tokensPerStep / t.steadyStepSeconds)) tokens/s)"
+      }
       s += "; \(F.grouped(t.tokensPerSecond)) tokens/s (\(F.grouped(t.tokensPerSecondPerGPU)) per GPU), MFU \(F.fixed(t.mfu * 100, 1))%"
       s += t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work).\n" : ".\n"
       if let h = t.trainHours {

@@ -132,6 +132,7 @@ enum Validation {
       let t = ThroughputModel.estimate(s)
       return (t.tokensPerStep / t.steadyStepSeconds, nil)
     case "step_seconds": return (ThroughputModel.estimate(s).stepSeconds, nil)
+    case "steady_step_seconds": return (ThroughputModel.estimate(s).steadyStepSeconds, nil)
     case "svd_refresh_seconds":
       return (ThroughputModel.refreshSeconds(s, inv) * Double(s.optimizer.updateInterval), nil)
     case "parameters": return (Double(inv.parameters) / (f.unit == "M" ? 1e6 : 1), nil)
