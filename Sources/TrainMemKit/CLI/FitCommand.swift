@@ -88,13 +88,16 @@ enum FitCommand {
     var any = false
     for g in GPUSpec.catalog {
       var t = s; t.gpu = g
-      if !t.validationProblems().isEmpty { rows.append((-1, "| \(g.id) | n/a (\(t.validationProblems()[0].message)) | | | | | |\n")); continue }
+      var name = g.id
+      // A card without bf16 (V100) trains in fp16 mixed precision instead.
+      if g.bf16FLOPS == 0 && t.precision == .bf16 { t.precision = .mixed; name += " (fp16 mixed)" }
+      if !t.validationProblems().isEmpty { rows.append((-1, "| \(name) | n/a (\(t.validationProblems()[0].message)) | | | | | |\n")); continue }
       let m = MemoryModel.estimate(t)
       let mb = Planner.maxMicroBatch(t)
       var tps = 0.0
       if let mb { var big = t; big.microBatch = mb; tps = ThroughputModel.estimate(big).tokensPerSecond; any = true }
       let cost = s.price.map { tps > 0 ? "$" + NumberFormatting.fixed($0 * Double(s.gpus) / tps * 1e9 / 3600, 0) : "–" } ?? "–"
-      rows.append((tps, "| \(g.id) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(g.memory) | \(mb.map(String.init) ?? "–") | \(tps > 0 ? NumberFormatting.grouped(tps) : "–") | \(cost) |\n"))
+      rows.append((tps, "| \(name) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(g.memory) | \(mb.map(String.init) ?? "–") | \(tps > 0 ? NumberFormatting.grouped(tps) : "–") | \(cost) |\n"))
     }
     for r in rows.sorted(by: { $0.0 > $1.0 }) { o += r.1 }
     return (o, any)

@@ -38,11 +38,12 @@ import Testing
   @Test("no golden file without its scenario")
   func noOrphans() throws {
     let files = try FileManager.default.contentsOfDirectory(atPath: Self.goldenDir.path)
-    for f in files {
+    let fits = FitGoldenTests.examples.map { $0.0 + ".md" }
+    for f in files where !fits.contains(f) {
       let base = String(f.prefix { $0 != "." })
       #expect(Self.scenarios.contains(base), "orphan golden file \(f)")
     }
-    #expect(files.count == Self.scenarios.count * ReportFormat.allCases.count)
+    #expect(files.count == Self.scenarios.count * ReportFormat.allCases.count + fits.count)
   }
 }
 
@@ -58,4 +59,50 @@ func lineDiff(_ expected: String, _ actual: String) -> String {
     if x != y { out += "line \(i + 1):\n- \(x)\n+ \(y)\n"; shown += 1 }
   }
   return out
+}
+
+/// The planner's shipped examples (README "Commands"), pinned like the scenario reports.
+@Suite struct FitGoldenTests {
+  static let examples: [(String, [String], Int32)] = [
+    ("fit-llama-13b-a100", ["fit", "--model", "llama-13b", "--gpu", "a100-80gb", "--optimizer", "adamw"], 1),
+    ("fit-llama-7b-rtx4090", ["fit", "--model", "llama-7b", "--gpu", "rtx-4090"], 1),
+    ("fit-llama-1b-which-gpu", ["fit", "--model", "llama-1b", "--price", "2.0"], 0),
+  ]
+
+  @Test("fit examples match their golden output", arguments: examples.indices)
+  func fitGolden(_ i: Int) throws {
+    let (name, args, status) = Self.examples[i]
+    var out = "", err = ""
+    #expect(TrainMemCLI.run(arguments: args, stdout: &out, stderr: &err) == status)
+    let file = GoldenTests.goldenDir.appendingPathComponent(name + ".md")
+    if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+      try out.write(to: file, atomically: true, encoding: .utf8)
+      Issue.record("rewrote \(file.lastPathComponent); review the diff and run the tests again without UPDATE_GOLDEN")
+      return
+    }
+    let expected = try #require(try? String(contentsOf: file, encoding: .utf8), "missing \(file.lastPathComponent)")
+    if expected != out { Issue.record("\(file.lastPathComponent) differs:\n\(lineDiff(expected, out))") }
+  }
+
+  @Test("the 13B advice names APOLLO-Mini with the micro-batch it allows")
+  func advice13B() {
+    let s = TrainingSetup(model: ModelConfig.preset("llama-13b")!, gpu: GPUSpec.preset("a100-80gb")!)
+    let advice = FitCommand.changes(s)
+    let mini = advice.first { $0.change == "optimizer apollo-mini" }
+    #expect(mini != nil)
+    if let mini {
+      let b = Planner.maxMicroBatch(mini.setup)
+      #expect(b == 21)
+    }
+  }
+
+  @Test("7B on an RTX 4090: 8-bit GaLore and Q-APOLLO-Mini, layer-wise, fit; AdamW does not")
+  func rtx4090() {
+    let s = TrainingSetup(model: ModelConfig.preset("llama-7b")!, gpu: GPUSpec.preset("rtx-4090")!)
+    #expect(!MemoryModel.estimate(s).fits)
+    let names = FitCommand.changes(s).map(\.change)
+    #expect(names.contains("optimizer galore-8bit, layer-wise"))
+    #expect(names.contains("optimizer q-apollo-mini, layer-wise"))
+    #expect(names.contains("8-bit GaLore, layer-wise, full recomputation"))
+  }
 }
