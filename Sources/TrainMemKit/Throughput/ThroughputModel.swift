@@ -197,9 +197,11 @@ enum ThroughputModel {
   /// Memory traffic in element accesses per parameter (reads + writes of p, g, m, v and
   /// temporaries): foreach AdamW 19 (lerp m 3, mul v 2, addcmul v 4, sqrt 2, div 2, add 2,
   /// addcdiv 4 — torch `_multi_tensor_adamw`), fused 7, loop 19 per tensor, SGD momentum 8,
-  /// bitsandbytes 8-bit 10 bytes; projected tensors about 12 full-size accesses (projection
-  /// read, scaling, norm, limiter, update) plus their matmuls. Calibration 7B AdamW: 59.5 ms
-  /// predicted for the step's traffic.
+  /// bitsandbytes 8-bit 10 bytes. Projected tensors, full-size accesses: APOLLO 12 (the
+  /// projection reads the gradient; `grad * scaling` 2, `norm` 1, `/ limiter` 2, `* sqrt(scale)`
+  /// 2, `p.add_` 3, weight-decay-free), GaLore 7 (projection read 1, `project_back` write 1,
+  /// `* scale` 2, `p.add_` 3 — galore_torch `GaLoreProjector`), each plus their matmuls.
+  /// Calibration 7B AdamW: 59.5 ms predicted for the step's traffic.
   static func optimizerSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, bandwidth bw: Double, rate: Double) -> Double {
     let o = s.optimizer
     let p: Double = s.precision == .bf16 ? 2 : 4
@@ -222,7 +224,8 @@ enum ThroughputModel {
     var seconds = max(regularTensors * perTensorHost, regularBytes / bw)
 
     if o.kind.isLowRank {
-      var projectedGPU = 12 * p * lowRank / bw
+      let accesses: Double = o.kind.isAPOLLO ? 12 : 7
+      var projectedGPU = accesses * p * lowRank / bw
       // Projection matmuls on each tensor's own shape (thin: one side is the rank): GaLore
       // projects and projects back, APOLLO only projects (it rescales the raw gradient).
       if !o.kind.isMini {
