@@ -20,18 +20,7 @@ import Testing
         arguments: ["run", Self.scenariosDir.appendingPathComponent(name + ".yaml").path, "--format", format.rawValue, "--threads", "1"],
         stdout: &out, stderr: &err)
       #expect(status == 0, "\(name).\(format.rawValue): \(err)")
-      let file = Self.goldenDir.appendingPathComponent("\(name).\(format.rawValue)")
-      if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-        try out.write(to: file, atomically: true, encoding: .utf8)
-        Issue.record("rewrote \(file.lastPathComponent); review the diff and run the tests again without UPDATE_GOLDEN")
-        continue
-      }
-      guard let expected = try? String(contentsOf: file, encoding: .utf8) else {
-        Issue.record("missing golden file \(file.lastPathComponent); create it with UPDATE_GOLDEN=1 swift test")
-        continue
-      }
-      let a = expected.replacingOccurrences(of: "\r\n", with: "\n")
-      if a != out { Issue.record("\(file.lastPathComponent) differs:\n\(lineDiff(a, out))") }
+      try assertGolden("\(name).\(format.rawValue)", out)
     }
   }
 
@@ -45,6 +34,23 @@ import Testing
     }
     #expect(files.count == Self.scenarios.count * ReportFormat.allCases.count + fits.count)
   }
+}
+
+/// Compares `actual` with `Golden/<name>`; with `UPDATE_GOLDEN=1` rewrites the file and records
+/// an issue, so a rewrite never passes silently. A missing file fails too.
+func assertGolden(_ name: String, _ actual: String) throws {
+  let file = GoldenTests.goldenDir.appendingPathComponent(name)
+  if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+    try actual.write(to: file, atomically: true, encoding: .utf8)
+    Issue.record("rewrote \(name); review the diff and run the tests again without UPDATE_GOLDEN")
+    return
+  }
+  guard let stored = try? String(contentsOf: file, encoding: .utf8) else {
+    Issue.record("missing golden file \(name); create it with UPDATE_GOLDEN=1 swift test")
+    return
+  }
+  let expected = stored.replacingOccurrences(of: "\r\n", with: "\n")
+  if expected != actual { Issue.record("\(name) differs:\n\(lineDiff(expected, actual))") }
 }
 
 /// The first differing lines, for a readable failure.
@@ -74,14 +80,7 @@ func lineDiff(_ expected: String, _ actual: String) -> String {
     let (name, args, status) = Self.examples[i]
     var out = "", err = ""
     #expect(TrainMemCLI.run(arguments: args, stdout: &out, stderr: &err) == status)
-    let file = GoldenTests.goldenDir.appendingPathComponent(name + ".md")
-    if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-      try out.write(to: file, atomically: true, encoding: .utf8)
-      Issue.record("rewrote \(file.lastPathComponent); review the diff and run the tests again without UPDATE_GOLDEN")
-      return
-    }
-    let expected = try #require(try? String(contentsOf: file, encoding: .utf8), "missing \(file.lastPathComponent)")
-    if expected != out { Issue.record("\(file.lastPathComponent) differs:\n\(lineDiff(expected, out))") }
+    try assertGolden(name + ".md", out)
   }
 
   @Test("the 13B advice names APOLLO-Mini with the micro-batch it allows")
