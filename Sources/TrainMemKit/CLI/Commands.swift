@@ -145,7 +145,7 @@ enum RunCommand {
       } else {
         var runs: [RunResult] = []
         SweepEvaluator.evaluate(sc, threads: threads, progress: &err) { runs.append($0) }
-        emit(render(Report(scenario: sc.name, runs: runs), format))
+        emit(render(Report(scenario: sc.name, description: sc.description, runs: runs), format))
       }
     }
     flush()

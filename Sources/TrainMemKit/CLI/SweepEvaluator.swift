@@ -42,7 +42,9 @@ enum SweepEvaluator {
       for i in lo..<hi {
         let index = range.lowerBound + i
         let p = sc.point(index)
-        let r = RunResult.evaluate(label: sc.label(index), setup: p.setup, inventory: cache.inventory(for: p.setup.model), goals: sc.solve)
+        let r = RunResult.evaluate(
+          label: sc.label(index), setup: p.setup, inventory: cache.inventory(for: p.setup.model),
+          goals: sc.solve, reference: p.reference)
         box.set(i, transform(r))
       }
     }

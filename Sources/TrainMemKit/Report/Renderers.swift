@@ -10,11 +10,33 @@ private typealias F = NumberFormatting
 enum MarkdownRenderer {
   static func render(_ r: Report) -> String {
     var s = "# \(r.scenario)\n\n"
+    if let d = r.description { s += d + "\n\n" }
     s += "| run | fits | peak allocated | required | GPU memory | headroom | phase | tokens/s | MFU | cost |\n"
     s += "|---|---|---|---|---|---|---|---|---|---|\n"
     for run in r.runs {
       let m = run.memory, t = run.throughput
       s += "| \(run.label) | \(m.fits ? "yes" : "**no**") | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(t.cost.map { "$" + F.grouped($0) } ?? "–") |\n"
+    }
+    let referenced = r.runs.filter { $0.reference != nil }
+    if !referenced.isEmpty {
+      s += "\n### Compared with published figures\n\n| run | quantity | published | predicted | error | source |\n|---|---|---:|---:|---:|---|\n"
+      for run in referenced {
+        guard let ref = run.reference else { continue }
+        if let t = ref.tokensPerSecond {
+          let p = run.throughput.tokensPerSecond
+          s += "| \(run.label) | tokens/s | \(F.grouped(t)) | \(F.grouped(p)) | \(F.percent(p / t - 1)) | \(ref.source) |\n"
+        }
+        if let base = ref.ratioTo, let t = ref.tokensPerSecond,
+           let other = r.runs.first(where: { $0.label == base }), let bt = other.reference?.tokensPerSecond {
+          let published = t / bt
+          let predicted = run.throughput.tokensPerSecond / other.throughput.tokensPerSecond
+          s += "| \(run.label) | tokens/s ÷ \(base) | \(F.fixed(published, 2))× | \(F.fixed(predicted, 2))× | \(F.percent(predicted / published - 1)) | \(ref.source) |\n"
+        }
+        if let mem = ref.memory {
+          let p = Double(run.memory.required)
+          s += "| \(run.label) | memory per GPU | \(mem) | \(Bytes(run.memory.required)) | \(F.percent(p / Double(mem.count) - 1)) | \(ref.source) |\n"
+        }
+      }
     }
     for run in r.runs {
       s += "\n## \(run.label)\n\n"
@@ -65,6 +87,7 @@ enum MarkdownRenderer {
 struct JSONReport: Encodable {
   var schema = 1
   var scenario: String
+  var description: String?
   var runs: [JSONRun]
 
   struct JSONRun: Encodable {
@@ -73,7 +96,9 @@ struct JSONReport: Encodable {
     var memory: Memory
     var throughput: Throughput
     var plan: JSONPlan?
+    var reference: JSONReference?
   }
+  struct JSONReference: Encodable { var tokens_per_second: Double?; var memory: Int64?; var source: String; var ratio_to: String? }
   struct Inputs: Encodable {
     var model: String, hidden: Int64, intermediate: Int64, layers: Int64, heads: Int64, kv_heads: Int64
     var vocab: Int64, tied_embeddings: Bool, parameters: Int64
@@ -100,6 +125,7 @@ struct JSONReport: Encodable {
 
   init(_ r: Report) {
     scenario = r.scenario
+    description = r.description
     runs = r.runs.map { run in
       let s = run.setup, m = run.memory, t = run.throughput
       let inputs = Inputs(
@@ -128,7 +154,8 @@ struct JSONReport: Encodable {
         optimizer_seconds: t.optimizer, communication_seconds: t.communication, refresh_seconds: t.projectionRefresh,
         train_hours: t.trainHours, gpu_hours: t.gpuHours, cost: t.cost)
       let plan = run.plan.map { JSONPlan(max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence, min_gpus: $0.minGPUs, max_rank: $0.maxRank) }
-      return JSONRun(label: run.label, inputs: inputs, memory: memory, throughput: tp, plan: plan)
+      let reference = run.reference.map { JSONReference(tokens_per_second: $0.tokensPerSecond, memory: $0.memory?.count, source: $0.source, ratio_to: $0.ratioTo) }
+      return JSONRun(label: run.label, inputs: inputs, memory: memory, throughput: tp, plan: plan, reference: reference)
     }
   }
 }

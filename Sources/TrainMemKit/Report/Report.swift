@@ -7,15 +7,20 @@ struct RunResult: Sendable {
   var memory: MemoryEstimate
   var throughput: ThroughputEstimate
   var plan: Plan?
+  var reference: Reference? = nil
 
   static func evaluate(label: String, setup: TrainingSetup, goals: [SolveGoal] = []) -> RunResult {
     evaluate(label: label, setup: setup, inventory: ParameterInventory(setup.model), goals: goals)
   }
 
-  static func evaluate(label: String, setup: TrainingSetup, inventory: ParameterInventory, goals: [SolveGoal]) -> RunResult {
+  static func evaluate(
+    label: String, setup: TrainingSetup, inventory: ParameterInventory, goals: [SolveGoal],
+    reference: Reference? = nil
+  ) -> RunResult {
     RunResult(
       label: label, setup: setup, memory: MemoryModel.estimate(setup, inventory),
-      throughput: ThroughputModel.estimate(setup, inventory), plan: Planner.plan(setup, goals: goals))
+      throughput: ThroughputModel.estimate(setup, inventory), plan: Planner.plan(setup, goals: goals),
+      reference: reference)
   }
 }
 
@@ -28,6 +33,7 @@ struct MemoryTerm: Sendable {
 
 struct Report: Sendable {
   var scenario: String
+  var description: String? = nil
   var runs: [RunResult]
 }
 

@@ -21,6 +21,17 @@ struct SweepAxis: Sendable {
   var location: SourceLocation
 }
 
+/// A published or measured figure to print next to a run's prediction (scenario key
+/// `reference` inside a run).
+struct Reference: Sendable, Equatable {
+  var tokensPerSecond: Double?
+  /// Total memory per GPU as the source reports it, compared with `required`.
+  var memory: Bytes?
+  var source: String
+  /// Label of another run: also compare the tokens/s ratio to it (published vs predicted).
+  var ratioTo: String? = nil
+}
+
 /// A run before sweeping: its label, its edits over the defaults, where it was written.
 struct RunTemplate: Sendable {
   var label: String
@@ -29,6 +40,7 @@ struct RunTemplate: Sendable {
   /// Where each key that shaped this run was written (`gpus`, `optimizer.rank`,
   /// `model.kv_heads`), defaults first, the run's own keys after.
   var keyLocations: [(String, SourceLocation)] = []
+  var reference: Reference? = nil
 }
 
 /// One point to evaluate.
@@ -36,12 +48,14 @@ struct RunSpec: Sendable {
   var label: String
   var setup: TrainingSetup
   var location: SourceLocation
+  var reference: Reference?
 }
 
 /// A loaded scenario: runs × the sweep's cartesian product, generated on demand so a
 /// 100,000-point sweep is never held in memory at once.
 struct Scenario: Sendable {
   var name: String
+  var description: String? = nil
   var runs: [RunTemplate]
   var sweep: [SweepAxis]
   var sweepLocation: SourceLocation?
@@ -64,7 +78,7 @@ struct Scenario: Sendable {
       rest /= n
     }
     for (a, d) in digits.enumerated() { sweep[a].values[d].edit(&setup) }
-    return RunSpec(label: run.label, setup: setup, location: sweepLocation ?? run.location)
+    return RunSpec(label: run.label, setup: setup, location: sweepLocation ?? run.location, reference: run.reference)
   }
 
   /// Where the key behind a problem of point `index` was written: the sweep (applied last),

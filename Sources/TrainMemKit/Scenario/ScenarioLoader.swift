@@ -8,7 +8,8 @@ struct ScenarioLoader {
     "tokens", "price",
   ]
   static let topKeys = ["name", "version", "description", "runs", "sweep", "solve"] + settingKeys
-  static let runKeys = ["label"] + settingKeys
+  static let runKeys = ["label", "reference"] + settingKeys
+  static let referenceKeys = ["tokens_per_second", "memory", "source", "ratio_to"]
   static let modelKeys = ["name", "hidden", "intermediate", "layers", "heads", "kv_heads", "vocab", "tied_embeddings"]
   static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp"]
   static let optimizerKeys = ["name", "rank", "update_interval", "implementation", "layerwise", "momentum"]
@@ -75,6 +76,7 @@ struct ScenarioLoader {
   mutating func scenario(_ root: Node, file: String) -> Scenario? {
     guard case .mapping(let entries, let loc) = root else { return nil }
     var name = file
+    var description: String?
     var defaults = TrainingSetup(model: ModelConfig.preset("llama-7b")!, gpu: GPUSpec.preset("a100-80gb")!)
     var runsNode: Node?
     var sweep: [SweepAxis] = []
@@ -84,7 +86,7 @@ struct ScenarioLoader {
     for e in entries {
       switch e.key {
       case "name": if let s = text(e.value, "a scenario name") { name = s }
-      case "description": break
+      case "description": description = text(e.value, "a description")
       case "version":
         if let v = integer(e.value, "the format version"), v != 1 {
           fail(e.value, "format version \(v) is newer than this trainmem understands (1)")
@@ -122,9 +124,12 @@ struct ScenarioLoader {
         }
         var setup = defaults
         var label = "run \(n + 1)"
+        var reference: Reference?
         recorded = []
         for e in es {
-          if e.key == "label" {
+          if e.key == "reference" {
+            reference = self.reference(e.value)
+          } else if e.key == "label" {
             if let s = text(e.value, "a label") { label = s }
           } else if Self.settingKeys.contains(e.key) {
             if let edit = setting(e.key, e.value) { edit(&setup) }
@@ -132,13 +137,18 @@ struct ScenarioLoader {
             fail(e.keyLocation, "unknown key '\(e.key)' in a run\(suggestion(e.key, Self.runKeys))", length: e.key.count)
           }
         }
-        runs.append(RunTemplate(label: label, setup: setup, location: iloc, keyLocations: topLocations + recorded))
+        runs.append(RunTemplate(label: label, setup: setup, location: iloc, keyLocations: topLocations + recorded, reference: reference))
       }
       if items.isEmpty { fail(runsNode, "'runs' is empty; remove it or list at least one run") }
+      let labels = runs.map(\.label)
+      for (item, run) in zip(items, runs) {
+        guard let target = run.reference?.ratioTo, !labels.contains(target) else { continue }
+        fail(item, "'ratio_to' names '\(target)', which is not a run label\(suggestion(target, labels))")
+      }
     } else {
       runs = [RunTemplate(label: name, setup: defaults, location: loc, keyLocations: topLocations)]
     }
-    let scenario = Scenario(name: name, runs: runs, sweep: sweep, sweepLocation: sweepLoc, solve: solve)
+    let scenario = Scenario(name: name, description: description, runs: runs, sweep: sweep, sweepLocation: sweepLoc, solve: solve)
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
     return scenario
   }
@@ -399,6 +409,26 @@ struct ScenarioLoader {
       }
     }
     return ok ? o : nil
+  }
+
+  mutating func reference(_ n: Node) -> Reference? {
+    guard case .mapping(let es, _) = n else {
+      fail(n, "expected a mapping with 'tokens_per_second', 'memory' and 'source'"); return nil
+    }
+    var r = Reference(source: "")
+    for e in es {
+      switch e.key {
+      case "tokens_per_second": r.tokensPerSecond = number(e.value, "'tokens_per_second'", kind: .count)
+      case "memory":
+        if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count > 0 { r.memory = b }
+        else { fail(e.value, "expected a memory size such as '79GB' for 'memory'") }
+      case "source": r.source = text(e.value, "a source") ?? ""
+      case "ratio_to": r.ratioTo = text(e.value, "the label of another run")
+      default: fail(e.keyLocation, "unknown reference key '\(e.key)'\(suggestion(e.key, Self.referenceKeys))", length: e.key.count)
+      }
+    }
+    if r.source.isEmpty { fail(n, "a reference needs 'source', e.g. 'source: APOLLO paper Fig. 1'") }
+    return r
   }
 
   mutating func sweepAxes(_ n: Node) -> [SweepAxis] {

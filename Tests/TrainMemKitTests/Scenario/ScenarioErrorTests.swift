@@ -91,6 +91,12 @@ import Testing
          |   ^
 
       """),
+    ("reference to an unknown run", "model: llama-7b\nruns:\n  - label: AdamW\n  - label: APOLLO\n    optimizer: apollo\n    reference:\n      tokens_per_second: 100\n      source: paper\n      ratio_to: Adam\n", """
+      x.yaml:4:5: error: 'ratio_to' names 'Adam', which is not a run label; did you mean 'AdamW'?
+       4 |   - label: APOLLO
+         |     ^
+
+      """),
     ("unterminated quote", "name: \"unterminated\nmodel: llama-7b\n", """
       x.yaml:1:7: error: unterminated quoted string
        1 | name: "unterminated
