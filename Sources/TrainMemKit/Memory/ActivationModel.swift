@@ -62,9 +62,11 @@ enum ActivationModel {
     let norms = 2 * rmsNormPerToken(h: h, e: e, r: r)
     let perLayerToken = norms + attention + mlp
 
-    // Eager attention's backward: the gradient of the probabilities, its fp32 cast and the
-    // softmax backward output, each a · s per token, alive together for one layer.
-    let eagerBackward: Int64 = s.attention == .eager ? (e + 4 + 4) * a * seq : 0
+    // Eager attention's backward, one layer at a time: the probabilities' gradient (e bytes per
+    // score, from the PV matmul) and its fp32 cast (4) live together; softmax's backward then
+    // returns the input dtype (`_softmax_backward_data(..., input_dtype)`), so at most
+    // (e + 4) · a · s per token (fp32: 4 + 4).
+    let eagerBackward: Int64 = s.attention == .eager ? (e + 4) * a * seq : 0
     // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once.
     let layerTransient = t * (3 * e * i + eagerBackward)
 
