@@ -11,7 +11,7 @@ struct ScenarioLoader {
   static let runKeys = ["label", "reference"] + settingKeys
   static let referenceKeys = ["tokens_per_second", "memory", "source", "ratio_to"]
   static let modelKeys = ["name", "hidden", "intermediate", "layers", "heads", "kv_heads", "vocab", "tied_embeddings"]
-  static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp"]
+  static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms"]
   static let optimizerKeys = ["name", "rank", "update_interval", "implementation", "layerwise", "momentum"]
   static let overheadKeys = ["context", "reserve"]
 
@@ -329,7 +329,7 @@ struct ScenarioLoader {
       fail(n, "unknown GPU '\(id)'\(suggestion(id, ids))")
       return nil
     case .mapping(let es, _):
-      var g = GPUSpec(id: "custom", name: "custom GPU", memory: .zero, bf16FLOPS: 0, fp16FLOPS: 0, fp32FLOPS: 0, bandwidth: 0, interconnect: .pcie4, linkBandwidth: 32e9, tdpWatts: 0)
+      var g = GPUSpec(id: "custom", name: "custom GPU", memory: .zero, bf16FLOPS: 0, fp16FLOPS: 0, fp32FLOPS: 0, bandwidth: 0, interconnect: .pcie4, linkBandwidth: 32e9, tdpWatts: 0, multiprocessors: 0)
       var ok = true
       for e in es {
         switch e.key {
@@ -342,6 +342,7 @@ struct ScenarioLoader {
         case "bandwidth": if let v = number(e.value, "'bandwidth'", kind: .bandwidth) { g.bandwidth = v } else { ok = false }
         case "link_bandwidth": if let v = number(e.value, "'link_bandwidth'", kind: .bandwidth) { g.linkBandwidth = v } else { ok = false }
         case "tdp": if let v = number(e.value, "'tdp'", kind: .count) { g.tdpWatts = v } else { ok = false }
+        case "sms": if let v = integer(e.value, "'sms'") { g.multiprocessors = Double(v) } else { ok = false }
         default: fail(e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count); ok = false
         }
       }
@@ -349,6 +350,8 @@ struct ScenarioLoader {
         fail(n, "a custom GPU needs 'memory', 'bf16_tflops' and 'bandwidth'"); return nil
       }
       if g.fp32FLOPS == 0 { g.fp32FLOPS = g.bf16FLOPS / 16 }
+      // Without an SM count, assume the H200's rate per SM (the tile curve as calibrated).
+      if g.multiprocessors == 0 { g.multiprocessors = (g.bf16FLOPS / GPUSpec.referenceRatePerSM).rounded(.up) }
       return ok ? g : nil
     case .list:
       fail(n, "expected a GPU id or a mapping, got a list")

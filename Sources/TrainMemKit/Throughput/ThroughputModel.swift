@@ -31,17 +31,60 @@ struct ThroughputEstimate: Sendable, Equatable {
   var cost: Double?
 }
 
+/// What one GPU sustains: matmul rate, copy bandwidth and the tile curve's scale.
+struct Roofline: Sendable {
+  /// Sustained large-matmul rate, FLOP/s.
+  var rate: Double
+  /// Sustained copy bandwidth, bytes/s.
+  var bandwidth: Double
+  /// d₀ of the tile curve u(d) = d / (d + d₀).
+  ///
+  /// What d₀ stands for is time: pipeline fill, epilogue and the wave tail are latencies, paid
+  /// per tile whatever the SM's speed. Expressed in matrix dimension, a latency is worth more
+  /// on a fast SM than on a slow one, so d₀ scales with the rate per SM: the H200's 768 becomes
+  /// 296 on an A100 (2.9 of 7.5 TFLOP/s per SM) and 132 on an RTX 4090 (1.3). Without this, an
+  /// RTX 4090 would lose as much to a 256-token matmul as an H200 does, and the GaLore authors'
+  /// 8-bit GaLore step on one (0.37 s, papers.md §b) would be predicted at 2.7× its time.
+  var tileScale: Double
+
+  init(_ gpu: GPUSpec, precision: Precision) {
+    let peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
+    rate = peak * ThroughputModel.matmulEfficiency
+    bandwidth = gpu.bandwidth * ThroughputModel.bandwidthEfficiency
+    let perSM = gpu.multiprocessors > 0 ? peak / gpu.multiprocessors : GPUSpec.referenceRatePerSM
+    tileScale = ThroughputModel.referenceTileScale * perSM / GPUSpec.referenceRatePerSM
+  }
+
+  /// u(M, N, K) = Π d / (d + d₀).
+  func tileUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
+    (m / (m + tileScale)) * (n / (n + tileScale)) * (k / (k + tileScale))
+  }
+
+  /// One matmul (M × K) · (K × N): the slower of its compute and its memory traffic.
+  func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double) -> Double {
+    let flops = 2 * m * n * k
+    let bytes = elementSize * (m * k + k * n + m * n)
+    return max(flops / (rate * tileUtilisation(m, n, k)), bytes / bandwidth)
+  }
+
+  /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x.
+  func linearSeconds(tokens t: Double, input k: Double, output n: Double, e: Double) -> Double {
+    gemmSeconds(t, k, n, elementSize: e) + gemmSeconds(t, n, k, elementSize: e)
+      + gemmSeconds(k, t, n, elementSize: e)
+  }
+}
+
 enum ThroughputModel {
   /// Fraction of the datasheet's dense rate a large bf16 matmul sustains: an H200 runs an 8192³
   /// bf16 matmul at about 790 of 989 TFLOP/s (issue #4, measured).
   static let matmulEfficiency = 0.80
   /// Fraction of datasheet bandwidth a copy sustains: H200 about 4.3 of 4.8 TB/s (issue #4).
   static let bandwidthEfficiency = 0.90
-  /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension:
-  /// small token counts and thin matrices run far below peak. Fitted: calibration rows
-  /// (one constant for all 16). A separate scale for the token dimension and the weight
+  /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension,
+  /// on the H200: small token counts and thin matrices run far below peak. Fitted: calibration
+  /// rows (one constant for all 16). A separate scale for the token dimension and the weight
   /// dimensions (tried: 768–3072 × 128–768) fits the rows worse (mean error 7.0–19.6% vs 5.9%).
-  static let tileScale = 768.0
+  static let referenceTileScale = 768.0
   /// FlashAttention-2 runs at about 40% of the matmul peak on causal masks of length 256–8192
   /// (Dao 2023, arXiv:2307.08691, Fig. 4–6 report 35–73%); fitted within that range.
   static let attentionEfficiency = 0.40
@@ -67,25 +110,6 @@ enum ThroughputModel {
   /// bandwidth in nccl-tests on NVLink and PCIe systems).
   static let linkEfficiency = 0.75
 
-  /// u(M, N, K) = Π d / (d + d₀).
-  static func tileUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
-    (m / (m + tileScale)) * (n / (n + tileScale)) * (k / (k + tileScale))
-  }
-
-  /// One matmul (M × K) · (K × N): the slower of its compute and its memory traffic.
-  static func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, rate: Double, bandwidth: Double, elementSize: Double) -> Double {
-    let flops = 2 * m * n * k
-    let bytes = elementSize * (m * k + k * n + m * n)
-    return max(flops / (rate * tileUtilisation(m, n, k)), bytes / bandwidth)
-  }
-
-  /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x.
-  static func linearSeconds(tokens t: Double, input k: Double, output n: Double, rate: Double, bandwidth: Double, e: Double) -> Double {
-    gemmSeconds(t, k, n, rate: rate, bandwidth: bandwidth, elementSize: e)
-      + gemmSeconds(t, n, k, rate: rate, bandwidth: bandwidth, elementSize: e)
-      + gemmSeconds(k, t, n, rate: rate, bandwidth: bandwidth, elementSize: e)
-  }
-
   static func estimate(_ s: TrainingSetup) -> ThroughputEstimate {
     estimate(s, ParameterInventory(s.model))
   }
@@ -99,14 +123,14 @@ enum ThroughputModel {
     let e: Double = s.precision == .fp32 ? 4 : 2
     let gpu = s.gpu
     let peak = s.precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
-    let rate = peak * matmulEfficiency
-    let bw = gpu.bandwidth * bandwidthEfficiency
+    let roof = Roofline(gpu, precision: s.precision)
+    let rate = roof.rate, bw = roof.bandwidth
     let recompute = s.checkpointing == .full
 
     // One decoder layer on the GPU.
     var layer = 0.0
     for (k, n, c) in [(h, h, 2.0), (h, kv, 2.0), (h, i, 2.0), (i, h, 1.0)] {
-      layer += c * linearSeconds(tokens: t, input: k, output: n, rate: rate, bandwidth: bw, e: e)
+      layer += c * roof.linearSeconds(tokens: t, input: k, output: n, e: e)
     }
     switch s.attention {
     case .sdpa, .flash:
@@ -129,13 +153,13 @@ enum ThroughputModel {
     let hostLayer = hostSecondsPerLayer * (recompute ? 4.0 / 3.0 : 1)
     // Head: lm_head matmuls and the fp32 cross-entropy (≈ 40 bytes per vocabulary entry per
     // token over forward and backward).
-    let head = linearSeconds(tokens: t, input: h, output: v, rate: rate, bandwidth: bw, e: e) + 40 * v * t / bw
+    let head = roof.linearSeconds(tokens: t, input: h, output: v, e: e) + 40 * v * t / bw
     let microBatch = layers * max(hostLayer, layer) + head
     let hostBound = hostLayer > layer
 
     // Optimizer step over this GPU's share of the parameters.
     let shard = s.parallel.shardsStates ? Double(s.dataParallel) : 1
-    let opt = optimizerSeconds(s, inv, bandwidth: bw, rate: rate) / shard
+    let opt = optimizerSeconds(s, inv, roof) / shard
     let refresh = refreshSeconds(s, inv) / shard
 
     // Communication per micro-batch (DDP, ZeRO-1/2: gradients; ZeRO-3/FSDP: also weights).
@@ -200,9 +224,16 @@ enum ThroughputModel {
   /// bitsandbytes 8-bit 10 bytes. Projected tensors, full-size accesses: APOLLO 12 (the
   /// projection reads the gradient; `grad * scaling` 2, `norm` 1, `/ limiter` 2, `* sqrt(scale)`
   /// 2, `p.add_` 3, weight-decay-free), GaLore 7 (projection read 1, `project_back` write 1,
-  /// `* scale` 2, `p.add_` 3 — galore_torch `GaLoreProjector`), each plus their matmuls.
-  /// Calibration 7B AdamW: 59.5 ms predicted for the step's traffic.
-  static func optimizerSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, bandwidth bw: Double, rate: Double) -> Double {
+  /// `* scale` 2, `p.add_` 3 — galore_torch `GaLoreProjector`), 8-bit GaLore 9 (also
+  /// `p.saved_data = p.data.clone()` 2 — galore_torch `AdamW8bit.step`), each plus their
+  /// matmuls. Calibration 7B AdamW: 59.5 ms predicted for the step's traffic. Checked on an
+  /// A100 against APOLLO Table 7 (`trainmem validate`, apollo-t7-*).
+  ///
+  /// Host and GPU overlap except where the code waits for the GPU once per tensor: APOLLO's
+  /// norm-growth limiter (`if norm > limiter`) and 8-bit GaLore's `torch.cuda.synchronize()`
+  /// after each tensor's update.
+  static func optimizerSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
+    let bw = roof.bandwidth
     let o = s.optimizer
     let p: Double = s.precision == .bf16 ? 2 : 4
     let total = Double(inv.parameters)
@@ -224,7 +255,7 @@ enum ThroughputModel {
     var seconds = max(regularTensors * perTensorHost, regularBytes / bw)
 
     if o.kind.isLowRank {
-      let accesses: Double = o.kind.isAPOLLO ? 12 : 7
+      let accesses: Double = o.kind.isAPOLLO ? 12 : (o.kind == .galore8bit ? 9 : 7)
       var projectedGPU = accesses * p * lowRank / bw
       // Projection matmuls on each tensor's own shape (thin: one side is the rank): GaLore
       // projects and projects back, APOLLO only projects (it rescales the raw gradient).
@@ -232,14 +263,14 @@ enum ThroughputModel {
         let passes: Double = o.kind.isAPOLLO ? 1 : 2
         for t in inv.tensors where t.group == .lowRank {
           projectedGPU += passes * Double(t.count)
-            * gemmSeconds(Double(t.maxSide), Double(t.minSide), r, rate: rate, bandwidth: bw, elementSize: p)
+            * roof.gemmSeconds(Double(t.maxSide), Double(t.minSide), r, elementSize: p)
         }
       }
-      if o.kind.isAPOLLO {
-        // The limiter's device sync splits each tensor's update: before it, host dispatch and
-        // GPU work overlap; after it, they run one after the other. Modelled as the slower of
-        // the two plus half the faster.
-        let host = o.kind.isMini ? hostSecondsPerSyncedTensor : hostSecondsPerSyncedTensorChannelwise
+      if o.kind.isAPOLLO || o.kind == .galore8bit {
+        // The device sync splits each tensor's update: before it, host dispatch and GPU work
+        // overlap; after it, they run one after the other. Modelled as the slower of the two
+        // plus half the faster.
+        let host = o.kind == .apollo || o.kind == .qApollo ? hostSecondsPerSyncedTensorChannelwise : hostSecondsPerSyncedTensor
         let gpuPerTensor = projectedGPU / projectedTensors
         seconds += projectedTensors * (max(host, gpuPerTensor) + min(host, gpuPerTensor) / 2)
       } else {

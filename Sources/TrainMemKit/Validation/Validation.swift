@@ -70,9 +70,12 @@ enum Validation {
   }
 
   /// The setup a figure's conditions describe (scenario keys, optimizer settings flat).
+  /// `ratio_to` names the figure whose setup is the denominator of a `tokens_per_second_ratio`.
   static func setup(_ f: Figure) -> Result<TrainingSetup, ScenarioErrors> {
-    ScenarioLoader.setup(pairs: f.conditions, file: "\(f.id) (line \(f.line))")
+    ScenarioLoader.setup(pairs: f.conditions.filter { $0.0 != "ratio_to" }, file: "\(f.id) (line \(f.line))")
   }
+
+  static func ratioBaseline(_ f: Figure) -> String? { f.conditions.first { $0.0 == "ratio_to" }?.1 }
 
   /// Paper accounting of optimizer states in elements (GaLore T1, APOLLO T1, Fira T2):
   /// AdamW 2mn; GaLore mr + 2nr (m ≤ n); APOLLO 2nr; APOLLO-Mini 2n; regular tensors 2mn when
@@ -133,6 +136,10 @@ enum Validation {
       return (t.tokensPerStep / t.steadyStepSeconds, nil)
     case "step_seconds": return (ThroughputModel.estimate(s).stepSeconds, nil)
     case "steady_step_seconds": return (ThroughputModel.estimate(s).steadyStepSeconds, nil)
+    case "optimizer_step_seconds":
+      // `optimizer.step()` averaged over steps, projection refreshes included (APOLLO Table 7).
+      let t = ThroughputModel.estimate(s)
+      return (t.optimizer + t.projectionRefresh, nil)
     case "svd_refresh_seconds":
       return (ThroughputModel.refreshSeconds(s, inv) * Double(s.optimizer.updateInterval), nil)
     case "parameters": return (Double(inv.parameters) / (f.unit == "M" ? 1e6 : 1), nil)
@@ -146,7 +153,15 @@ enum Validation {
       case .failure:
         return FigureResult(figure: f, predicted: .nan, error: .nan, within: false)
       case .success(let s):
-        let (p, code) = predict(f, s)
+        var (p, code) = predict(f, s)
+        if f.quantity == "tokens_per_second_ratio" {
+          // Job tokens/s of this setup over that of the figure named by `ratio_to`.
+          if let id = ratioBaseline(f), let base = figures.first(where: { $0.id == id }),
+             case .success(let b) = setup(base) {
+            p = ThroughputModel.estimate(s).tokensPerSecond / ThroughputModel.estimate(b).tokensPerSecond
+          } else { p = .nan }
+          code = nil
+        }
         let err = f.absolute ? p - f.value : (p - f.value) / f.value
         let within = p.isFinite && abs(err) <= f.tolerance + 1e-12
         return FigureResult(figure: f, predicted: p, error: err, within: within, codeAllocates: code)
