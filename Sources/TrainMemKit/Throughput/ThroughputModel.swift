@@ -85,9 +85,16 @@ enum ThroughputModel {
   /// rows (one constant for all 16). A separate scale for the token dimension and the weight
   /// dimensions (tried: 768–3072 × 128–768) fits the rows worse (mean error 7.0–19.6% vs 5.9%).
   static let referenceTileScale = 768.0
-  /// FlashAttention-2 runs at about 40% of the matmul peak on causal masks of length 256–8192
-  /// (Dao 2023, arXiv:2307.08691, Fig. 4–6 report 35–73%); fitted within that range.
+  /// FlashAttention-2 at long sequences sustains about 40% of the matmul rate (0.40 × 0.80 ×
+  /// 989 ≈ 316 TFLOP/s forward + backward on an H100/H200, where FA2 reports 300–335; Dao 2023,
+  /// arXiv:2307.08691, reports 50–73% of an A100's peak). Shorter sequences lose more: see
+  /// `attentionSequenceScale`.
   static let attentionEfficiency = 0.40
+  /// FA2 gives each 128-row query block a loop over key blocks — s / 256 of them on average
+  /// under a causal mask — plus about one iteration's worth of fixed work (loading Q, writing
+  /// O and the log-sum-exp). Efficiency therefore grows as s / (s + 256): half the asymptote at
+  /// 256 tokens, 80% at 1,024, 97% at 8,192.
+  static let attentionSequenceScale = 256.0
   /// Host time to dispatch one decoder layer's forward and backward in eager HF transformers
   /// (about 130 kernels and their Python/autograd bookkeeping). Fitted: calibration rows — the
   /// 60M–350M steps take 2.6–3.3 ms per layer whatever their FLOPs.
@@ -132,28 +139,44 @@ enum ThroughputModel {
     for (k, n, c) in [(h, h, 2.0), (h, kv, 2.0), (h, i, 2.0), (i, h, 1.0)] {
       layer += c * roof.linearSeconds(tokens: t, input: k, output: n, e: e)
     }
+    // fp32 has no flash kernel; SDPA falls back to the memory-efficient kernel, which runs fp32
+    // on tensor cores as three TF32 products (`OpMultiplyAddFastF32`, PyTorch
+    // mem_eff_attention `DefaultGemmType<float>` for sm80+).
+    let attentionRate = rate * attentionEfficiency / (s.precision == .fp32 ? 3 : 1)
     switch s.attention {
     case .sdpa, .flash:
       // Causal flash attention: 4·t·s·h FLOPs forward (QKᵀ and PV, halved by the mask) and
       // 2.5× that backward (recomputation of P): 7·t·s·h.
-      layer += 7 * t * seq * h / (rate * attentionEfficiency)
+      layer += 7 * t * seq * h / (attentionRate * seq / (seq + attentionSequenceScale))
     case .eager:
       // Eager: full (unmasked) s × s matmuls, forward 4·t·s·h and backward twice that, plus
       // the s² tensors' traffic per head and token: scores, scale, mask add, fp32 softmax and
       // its cast forward, and their gradients backward — about 60 bytes (counted from
       // `eager_attention_forward`).
-      layer += 12 * t * seq * h / (rate * attentionEfficiency)
+      layer += 12 * t * seq * h / attentionRate
       layer += 60 * Double(m.heads) * seq * t / bw
     }
     // Elementwise work (RMSNorm in fp32, rotary, SiLU, residuals), forward and backward:
     // about 300 bytes per hidden unit and 30 per intermediate unit per token at bf16
     // (counted from the ops in ActivationModel's sources).
     layer += (300 * h + 30 * i) * t * (e / 2) / bw
-    if recompute { layer *= 4.0 / 3.0 }
-    let hostLayer = hostSecondsPerLayer * (recompute ? 4.0 / 3.0 : 1)
+    var hostLayer = hostSecondsPerLayer
+    let mixed = s.precision == .mixed
+    if mixed {
+      // Autocast casts each fp32 weight to bf16 in forward (read 4, write 2 bytes) and the bf16
+      // weight gradient back to fp32 in backward (read 2, write 4): 12 bytes per weight per
+      // micro-batch, and 2 more kernels per linear — 14 on top of the ~130 a layer launches.
+      layer += 12 * (2 * h * h + 2 * h * kv + 3 * h * i) / bw
+      hostLayer *= 1 + 14.0 / 130.0
+    }
+    if recompute {
+      layer *= 4.0 / 3.0
+      hostLayer *= 4.0 / 3.0
+    }
     // Head: lm_head matmuls and the fp32 cross-entropy (≈ 40 bytes per vocabulary entry per
-    // token over forward and backward).
+    // token over forward and backward), plus lm_head's autocast casts.
     let head = roof.linearSeconds(tokens: t, input: h, output: v, e: e) + 40 * v * t / bw
+      + (mixed ? 12 * v * h / bw : 0)
     let microBatch = layers * max(hostLayer, layer) + head
     let hostBound = hostLayer > layer
 
