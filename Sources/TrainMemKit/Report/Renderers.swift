@@ -26,6 +26,10 @@ enum MarkdownRenderer {
           let p = run.throughput.tokensPerSecond
           s += "| \(run.label) | tokens/s | \(F.grouped(t)) | \(F.grouped(p)) | \(F.percent(p / t - 1)) | \(ref.source) |\n"
         }
+        if let sec = ref.stepSeconds {
+          let p = run.throughput.steadyStepSeconds
+          s += "| \(run.label) | seconds per step (no SVD refresh) | \(F.fixed(sec, 3)) | \(F.fixed(p, 3)) | \(F.percent(p / sec - 1)) | \(ref.source) |\n"
+        }
         if let base = ref.ratioTo, let t = ref.tokensPerSecond,
            let other = r.runs.first(where: { $0.label == base }), let bt = other.reference?.tokensPerSecond {
           let published = t / bt
@@ -98,7 +102,7 @@ struct JSONReport: Encodable {
     var plan: JSONPlan?
     var reference: JSONReference?
   }
-  struct JSONReference: Encodable { var tokens_per_second: Double?; var memory: Int64?; var source: String; var ratio_to: String? }
+  struct JSONReference: Encodable { var tokens_per_second: Double?; var step_seconds: Double?; var memory: Int64?; var source: String; var ratio_to: String? }
   struct Inputs: Encodable {
     var model: String, hidden: Int64, intermediate: Int64, layers: Int64, heads: Int64, kv_heads: Int64
     var vocab: Int64, tied_embeddings: Bool, parameters: Int64
@@ -154,7 +158,7 @@ struct JSONReport: Encodable {
         optimizer_seconds: t.optimizer, communication_seconds: t.communication, refresh_seconds: t.projectionRefresh,
         train_hours: t.trainHours, gpu_hours: t.gpuHours, cost: t.cost)
       let plan = run.plan.map { JSONPlan(max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence, min_gpus: $0.minGPUs, max_rank: $0.maxRank) }
-      let reference = run.reference.map { JSONReference(tokens_per_second: $0.tokensPerSecond, memory: $0.memory?.count, source: $0.source, ratio_to: $0.ratioTo) }
+      let reference = run.reference.map { JSONReference(tokens_per_second: $0.tokensPerSecond, step_seconds: $0.stepSeconds, memory: $0.memory?.count, source: $0.source, ratio_to: $0.ratioTo) }
       return JSONRun(label: run.label, inputs: inputs, memory: memory, throughput: tp, plan: plan, reference: reference)
     }
   }

@@ -25,6 +25,8 @@ struct SweepAxis: Sendable {
 /// `reference` inside a run).
 struct Reference: Sendable, Equatable {
   var tokensPerSecond: Double?
+  /// Seconds per optimizer step, compared with the steady step (no projection refresh).
+  var stepSeconds: Double? = nil
   /// Total memory per GPU as the source reports it, compared with `required`.
   var memory: Bytes?
   var source: String

@@ -9,7 +9,7 @@ struct ScenarioLoader {
   ]
   static let topKeys = ["name", "version", "description", "runs", "sweep", "solve"] + settingKeys
   static let runKeys = ["label", "reference"] + settingKeys
-  static let referenceKeys = ["tokens_per_second", "memory", "source", "ratio_to"]
+  static let referenceKeys = ["tokens_per_second", "step_seconds", "memory", "source", "ratio_to"]
   static let modelKeys = ["name", "hidden", "intermediate", "layers", "heads", "kv_heads", "vocab", "tied_embeddings"]
   static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms"]
   static let optimizerKeys = ["name", "rank", "update_interval", "implementation", "layerwise", "momentum"]
@@ -422,6 +422,7 @@ struct ScenarioLoader {
     for e in es {
       switch e.key {
       case "tokens_per_second": r.tokensPerSecond = number(e.value, "'tokens_per_second'", kind: .count)
+      case "step_seconds": r.stepSeconds = number(e.value, "'step_seconds'", kind: .count)
       case "memory":
         if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count > 0 { r.memory = b }
         else { fail(e.value, "expected a memory size such as '79GB' for 'memory'") }

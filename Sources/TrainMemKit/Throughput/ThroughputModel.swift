@@ -244,12 +244,12 @@ enum ThroughputModel {
   /// Memory traffic in element accesses per parameter (reads + writes of p, g, m, v and
   /// temporaries): foreach AdamW 19 (lerp m 3, mul v 2, addcmul v 4, sqrt 2, div 2, add 2,
   /// addcdiv 4 — torch `_multi_tensor_adamw`), fused 7, loop 19 per tensor, SGD momentum 8,
-  /// bitsandbytes 8-bit 10 bytes. Projected tensors, full-size accesses: APOLLO 12 (the
-  /// projection reads the gradient; `grad * scaling` 2, `norm` 1, `/ limiter` 2, `* sqrt(scale)`
-  /// 2, `p.add_` 3, weight-decay-free), GaLore 7 (projection read 1, `project_back` write 1,
-  /// `* scale` 2, `p.add_` 3 — galore_torch `GaLoreProjector`), 8-bit GaLore 9 (also
-  /// `p.saved_data = p.data.clone()` 2 — galore_torch `AdamW8bit.step`), each plus their
-  /// matmuls. Calibration 7B AdamW: 59.5 ms predicted for the step's traffic. Checked on an
+  /// bitsandbytes 8-bit 10 bytes. Projected tensors, full-size accesses besides the projection
+  /// matmuls: APOLLO 10 (`p.grad * scaling_factor` 2, the limiter's `norm` 1, `/ limiter` 2,
+  /// `* sqrt(scale)` 2, `p.add_` 3 — apollo_torch `APOLLOAdamW.step`), APOLLO-Mini 11 (the same plus its
+  /// rank-1 projection, a matrix-vector product reading the gradient once), GaLore 5 (`* scale`
+  /// 2, `p.add_` 3 — galore_torch `GaLoreProjector`), 8-bit GaLore 7 (also
+  /// `p.saved_data = p.data.clone()` 2 — galore_torch `AdamW8bit.step`). Calibration 7B AdamW: 59.5 ms predicted for the step's traffic. Checked on an
   /// A100 against APOLLO Table 7 (`trainmem validate`, apollo-t7-*).
   ///
   /// Host and GPU overlap except where the code waits for the GPU once per tensor: APOLLO's
@@ -278,7 +278,9 @@ enum ThroughputModel {
     var seconds = max(regularTensors * perTensorHost, regularBytes / bw)
 
     if o.kind.isLowRank {
-      let accesses: Double = o.kind.isAPOLLO ? 12 : (o.kind == .galore8bit ? 9 : 7)
+      // The projection matmuls' own reads and writes are in `gemmSeconds`; APOLLO-Mini's rank-1
+      // projection is a matrix-vector product, one read of the gradient, counted here.
+      let accesses: Double = o.kind.isMini ? 11 : o.kind.isAPOLLO ? 10 : o.kind == .galore8bit ? 7 : 5
       var projectedGPU = accesses * p * lowRank / bw
       // Projection matmuls on each tensor's own shape (thin: one side is the rank): GaLore
       // projects and projects back, APOLLO only projects (it rescales the raw gradient).
