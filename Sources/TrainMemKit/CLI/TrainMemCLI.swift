@@ -34,6 +34,13 @@ public enum TrainMemCLI {
         if let topic = rest.first, let text = Help.command(topic) { stdout.write(text) } else { stdout.write(Help.overview) }
         return ExitStatus.ok
       case "--version": stdout.write(version + "\n"); return ExitStatus.ok
+      case _ where rest.contains("--help") || rest.contains("-h"):
+        // `trainmem estimate --help` is `trainmem help estimate`.
+        guard let text = Help.command(command) else {
+          throw UsageError(message: "unknown command '\(command)'\(suggestion(command, commands)); run 'trainmem --help'")
+        }
+        stdout.write(text)
+        return ExitStatus.ok
       case "run": return try RunCommand.run(rest, &stdout, &stderr)
       case "estimate": return try EstimateCommand.estimate(rest, &stdout, &stderr)
       case "fit": return try FitCommand.run(rest, &stdout, &stderr)

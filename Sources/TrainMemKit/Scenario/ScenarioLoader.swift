@@ -351,7 +351,7 @@ struct ScenarioLoader {
       }
       if g.fp32FLOPS == 0 { g.fp32FLOPS = g.bf16FLOPS / 16 }
       // Without an SM count, assume the H200's rate per SM (the tile curve as calibrated).
-      if g.multiprocessors == 0 { g.multiprocessors = (g.bf16FLOPS / GPUSpec.referenceRatePerSM).rounded(.up) }
+      if g.multiprocessors == 0 { g.multiprocessors = g.bf16FLOPS / GPUSpec.referenceRatePerSM }
       return ok ? g : nil
     case .list:
       fail(n, "expected a GPU id or a mapping, got a list")

@@ -23,6 +23,16 @@ func cli(_ args: [String]) -> Captured {
     #expect(d.status == 64 && d.err.contains("'rank' must be at least 1, got 0"))
   }
 
+  @Test("'<command> --help' prints that command's help and exits 0")
+  func subcommandHelp() {
+    for command in ["run", "estimate", "fit", "validate", "list", "bench"] {
+      let r = cli([command, "--help"])
+      #expect(r.status == 0 && r.err.isEmpty && r.out.hasPrefix("USAGE: trainmem \(command)"), "\(command)")
+    }
+    let bad = cli(["estimat", "--help"])
+    #expect(bad.status == 64 && bad.out.isEmpty)
+  }
+
   @Test("a scenario with errors exits 65 with nothing on stdout")
   func badScenario() {
     let r = cli(["run", "/nonexistent/x.yaml"])

@@ -15,3 +15,62 @@ import Testing
     print(table)
   }
 }
+
+@Suite struct ThroughputMechanismTests {
+  @Test("the tile curve's scale follows the GPU's rate per SM (768 on the H200 where it was fitted)")
+  func tileScalePerSM() throws {
+    let h200 = Roofline(try #require(GPUSpec.preset("h200")), precision: .bf16)
+    #expect(h200.tileScale == ThroughputModel.referenceTileScale)
+    let rtx = Roofline(try #require(GPUSpec.preset("rtx-4090")), precision: .bf16)
+    #expect(abs(rtx.tileScale - 768 * (165.2e12 / 128) / (989e12 / 132)) < 1e-9)
+    // TF32 runs at half the BF16 rate per SM, so its latencies cost half as many FLOPs.
+    let tf32 = Roofline(try #require(GPUSpec.preset("h200")), precision: .fp32)
+    #expect(abs(tf32.tileScale - 384) < 1e-9)
+  }
+
+  @Test("no prediction beats the datasheet: compute time ≥ model FLOPs at 100% of peak")
+  func neverFasterThanPeak() throws {
+    var checked = 0
+    for gpuID in ["h200", "a100-80gb", "rtx-4090", "rtx-3060", "v100-32gb"] {
+      for modelID in ["llama-60m", "llama-1b", "llama-7b"] {
+        for (batch, seq) in [(1, 256), (32, 256), (1, 8192), (4, 2048)] as [(Int64, Int64)] {
+          for precision in [Precision.bf16, .mixed, .fp32] {
+            let gpu = try #require(GPUSpec.preset(gpuID))
+            let model = try #require(ModelConfig.preset(modelID))
+            let s = TrainingSetup(model: model, gpu: gpu, precision: precision, sequence: seq, microBatch: batch)
+            let inv = ParameterInventory(model)
+            let t = ThroughputModel.estimate(s, inv)
+            let peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
+            let flops = 6 * Double(inv.matmulParameters) * Double(batch * seq)
+            #expect(t.compute >= flops / peak, "\(gpuID) \(modelID) b\(batch) s\(seq) \(precision)")
+            #expect(t.mfu > 0 && t.mfu < 1)
+            checked += 1
+          }
+        }
+      }
+    }
+    #expect(checked == 180)
+  }
+
+  @Test("mixed precision pays for autocast casts; recomputation adds a forward")
+  func precisionAndRecomputation() throws {
+    let base = TrainingSetup(model: try #require(ModelConfig.preset("llama-7b")), gpu: try #require(GPUSpec.preset("h200")), sequence: 1024, microBatch: 4)
+    var mixed = base
+    mixed.precision = .mixed
+    var recompute = base
+    recompute.checkpointing = .full
+    let b = ThroughputModel.estimate(base).compute
+    #expect(ThroughputModel.estimate(mixed).compute > b)
+    #expect(abs(ThroughputModel.estimate(recompute).compute / b - 4.0 / 3.0) < 0.01)
+  }
+
+  @Test("a custom GPU without an SM count uses the H200's rate per SM; with one, its own")
+  func customGPUSMs() throws {
+    let plain = try ScenarioLoader.load(file: "x", text: "model: llama-60m\ngpu:\n  name: mine\n  memory: 48GB\n  bf16_tflops: 200\n  bandwidth: 1TB/s\n")
+    let withSMs = try ScenarioLoader.load(file: "x", text: "model: llama-60m\ngpu:\n  name: mine\n  memory: 48GB\n  bf16_tflops: 200\n  bandwidth: 1TB/s\n  sms: 100\n")
+    let a = Roofline(try #require(plain.runs.first).setup.gpu, precision: .bf16)
+    let b = Roofline(try #require(withSMs.runs.first).setup.gpu, precision: .bf16)
+    #expect(abs(a.tileScale - 768) < 1e-9)
+    #expect(abs(b.tileScale - 768 * 2e12 / (989e12 / 132)) < 1e-6)
+  }
+}
