@@ -64,7 +64,18 @@ struct Roofline: Sendable {
   func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double) -> Double {
     let flops = 2 * m * n * k
     let bytes = elementSize * (m * k + k * n + m * n)
-    return max(flops / (rate * tileUtilisation(m, n, k)), bytes / bandwidth)
+    var u = tileUtilisation(m, n, k)
+    if !Self.aligned(m, elementSize) || !Self.aligned(n, elementSize) || !Self.aligned(k, elementSize) {
+      u *= ThroughputModel.misalignedEfficiency
+    }
+    return max(flops / (rate * u), bytes / bandwidth)
+  }
+
+  /// cuBLAS's fastest tensor-core kernels load 16 bytes at a time, so every leading dimension
+  /// must be a multiple of 16 bytes (NVIDIA, Matrix Multiplication Background User's Guide
+  /// §2.2: "efficiency is better when matrix dimensions are multiples of 16 bytes").
+  static func aligned(_ d: Double, _ elementSize: Double) -> Bool {
+    (d * elementSize).truncatingRemainder(dividingBy: 16) == 0
   }
 
   /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x.
@@ -78,6 +89,12 @@ enum ThroughputModel {
   /// Fraction of the datasheet's dense rate a large bf16 matmul sustains: an H200 runs an 8192³
   /// bf16 matmul at about 790 of 989 TFLOP/s (issue #4, measured).
   static let matmulEfficiency = 0.80
+  /// Efficiency of a matmul with a dimension that is not a multiple of 16 bytes, relative to an
+  /// aligned one — LLaMA-1B's intermediate size 5,461 in the GaLore/APOLLO configs. Assumed:
+  /// half speed. APOLLO Table 7 supports it: on an A100 it times 1B's backward at 1.5× 7B's
+  /// for 0.8× the FLOPs; with 1B's MLP matmuls at full speed the model gives 0.93×, at half
+  /// speed 1.35× (validate: apollo-t7-*-backward).
+  static let misalignedEfficiency = 0.5
   /// Fraction of datasheet bandwidth a copy sustains: H200 about 4.3 of 4.8 TB/s (issue #4).
   static let bandwidthEfficiency = 0.90
   /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension,

@@ -136,6 +136,9 @@ enum Validation {
       return (t.tokensPerStep / t.steadyStepSeconds, nil)
     case "step_seconds": return (ThroughputModel.estimate(s).stepSeconds, nil)
     case "steady_step_seconds": return (ThroughputModel.estimate(s).steadyStepSeconds, nil)
+    case "backward_seconds":
+      // Backward runs two of each matmul's three passes: two thirds of forward + backward.
+      return (ThroughputModel.estimate(s).compute * 2 / 3, nil)
     case "optimizer_step_seconds":
       // `optimizer.step()` averaged over steps, projection refreshes included (APOLLO Table 7).
       let t = ThroughputModel.estimate(s)

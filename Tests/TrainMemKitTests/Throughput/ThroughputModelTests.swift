@@ -28,6 +28,16 @@ import Testing
     #expect(abs(tf32.tileScale - 384) < 1e-9)
   }
 
+  @Test("a matmul dimension that is not a multiple of 16 bytes runs at half speed (LLaMA-1B's 5,461)")
+  func misalignedMatmul() throws {
+    let roof = Roofline(try #require(GPUSpec.preset("a100-80gb")), precision: .bf16)
+    let aligned = roof.gemmSeconds(16384, 2048, 5464, elementSize: 2)
+    let odd = roof.gemmSeconds(16384, 2048, 5461, elementSize: 2)
+    #expect(abs(odd / aligned - 2) < 0.01)
+    // fp32 needs a multiple of 4 elements: 5,464 is aligned for both.
+    #expect(Roofline.aligned(5464, 4) && !Roofline.aligned(5461, 4) && Roofline.aligned(5464, 2))
+  }
+
   @Test("no prediction beats the datasheet: compute time ≥ model FLOPs at 100% of peak")
   func neverFasterThanPeak() throws {
     var checked = 0
