@@ -7,6 +7,7 @@ enum SetupFlags {
     "model", "gpu", "gpus", "parallel", "gradient-sync", "precision", "weights", "sequence",
     "micro-batch", "global-batch", "attention", "checkpointing", "optimizer", "rank",
     "update-interval", "implementation", "tokens", "price", "format", "output", "context", "reserve",
+    "memory-limit",
   ]
   static let boolean = ["layerwise"]
 

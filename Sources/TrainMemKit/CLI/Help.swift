@@ -43,6 +43,10 @@ enum Help {
       --layerwise           per-layer weight updates (GaLore-style)
       --tokens N            tokens to train (e.g. 19.7B), for time and cost
       --price P             dollars per GPU-hour
+      --memory-limit L      cap the allocator at a size (40GiB) or a fraction (50%), as
+                            torch.cuda.set_per_process_memory_fraction does
+      --context S           CUDA context per GPU (default 0.5GiB)
+      --reserve R           allocator cache: measured | a percentage | a size
 
     """
 

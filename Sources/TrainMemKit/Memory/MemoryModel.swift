@@ -186,7 +186,12 @@ enum MemoryModel {
     let stepPeak = candidates.filter { $0.phase == .optimizerStep }.map(\.total).max() ?? 0
     let peak = top.total
 
-    let capacity = s.gpu.memory.count
+    // Under a cap, allocated + fragmentation must stay below it: the same test as
+    // `required <= capacity` with the capacity lowered to cap + context.
+    var capacity = s.gpu.memory.count
+    if let limit = s.memoryLimit {
+      capacity = min(capacity, limit.bytes(of: s.gpu.memory) + s.overhead.context.count)
+    }
     let reserve: Int64
     switch s.overhead.reserve {
     case .fraction(let f): reserve = Int64(Double(peak) * f)

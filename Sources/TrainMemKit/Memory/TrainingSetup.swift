@@ -46,6 +46,21 @@ public struct Overhead: Sendable, Equatable {
   var reserve: ReserveRule = .measured
 }
 
+/// A cap on what the caching allocator may reserve, as `torch.cuda.set_per_process_memory_fraction`
+/// sets it (CUDACachingAllocator: an allocation that would take reserved memory past
+/// fraction × total frees the cache, retries, then raises OOM). The CUDA context is outside it.
+public enum MemoryLimit: Sendable, Equatable {
+  case fraction(Double)
+  case amount(Bytes)
+
+  func bytes(of total: Bytes) -> Int64 {
+    switch self {
+    case .fraction(let f): return Int64((Double(total.count) * f).rounded(.down))
+    case .amount(let b): return b.count
+    }
+  }
+}
+
 /// One training configuration, fully resolved.
 public struct TrainingSetup: Sendable, Equatable {
   var model: ModelConfig
@@ -63,6 +78,8 @@ public struct TrainingSetup: Sendable, Equatable {
   var checkpointing: Checkpointing = .none
   var optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw)
   var overhead = Overhead()
+  /// The allocator's cap, if the run sets one.
+  var memoryLimit: MemoryLimit? = nil
   /// Tokens to train on, for time and cost.
   var tokens: Double? = nil
   /// Dollars per GPU-hour.

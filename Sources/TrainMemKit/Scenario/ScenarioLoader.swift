@@ -5,7 +5,7 @@ struct ScenarioLoader {
   static let settingKeys = [
     "model", "gpu", "gpus", "parallel", "gradient_sync", "precision", "weights", "sequence",
     "micro_batch", "global_batch", "attention", "checkpointing", "optimizer", "overhead",
-    "tokens", "price",
+    "tokens", "price", "memory_limit",
   ]
   static let topKeys = ["name", "version", "description", "runs", "sweep", "solve"] + settingKeys
   static let runKeys = ["label", "reference"] + settingKeys
@@ -271,6 +271,12 @@ struct ScenarioLoader {
     case "optimizer":
       guard let o = optimizer(n) else { return nil }
       return { $0.optimizer = o }
+    case "memory_limit":
+      guard case .scalar(let s, _, _) = n else { fail(n, "expected a size such as '40GiB' or a fraction such as '50%'"); return nil }
+      if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v > 0, v <= 1 { return { $0.memoryLimit = .fraction(v) } }
+      if let b = try? Quantity.bytes(s), b.count > 0 { return { $0.memoryLimit = .amount(b) } }
+      fail(n, "expected a size such as '40GiB' or a fraction of the GPU's memory such as '50%' for 'memory_limit', got '\(s)'")
+      return nil
     case "overhead":
       guard let o = overhead(n) else { return nil }
       return { $0.overhead = o }

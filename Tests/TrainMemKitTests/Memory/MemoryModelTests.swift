@@ -27,3 +27,36 @@ import Testing
     print(table)
   }
 }
+
+@Suite struct MemoryLimitTests {
+  @Test("a memory limit caps allocated + fragmentation; the context stays outside it")
+  func limitCapsTheAllocator() throws {
+    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-7b\ngpu: h200\noptimizer:\n  name: apollo\n  rank: 256\nmemory_limit: 30GiB\n")
+    let s = try #require(sc.runs.first).setup
+    let m = MemoryModel.estimate(s)
+    #expect(m.capacity == Bytes.gib(30).count + s.overhead.context.count)
+    #expect(m.fits == (m.peak + m.fragmentation <= Bytes.gib(30).count))
+    // The planner respects the cap: the largest batch fits under it and one more does not.
+    let b = try #require(Planner.maxMicroBatch(s))
+    var at = s
+    at.microBatch = b
+    var over = s
+    over.microBatch = b + 1
+    #expect(MemoryModel.estimate(at).fits && !MemoryModel.estimate(over).fits)
+    var uncapped = s
+    uncapped.memoryLimit = nil
+    #expect(try #require(Planner.maxMicroBatch(uncapped)) > b)
+  }
+
+  @Test("a fraction above 100% or a non-size is an error at the value")
+  func badLimit() {
+    for bad in ["150%", "lots", "0GB"] {
+      do {
+        _ = try ScenarioLoader.load(file: "x", text: "model: llama-7b\nmemory_limit: \(bad)\n")
+        Issue.record("\(bad) accepted")
+      } catch {
+        #expect(error.errors.first?.location.line == 2 && error.errors.first?.message.contains("memory_limit") == true, "\(bad)")
+      }
+    }
+  }
+}
