@@ -111,6 +111,7 @@ struct JSONReport: Encodable {
     var global_batch: Int64, accumulation: Int64, attention: String, checkpointing: String
     var optimizer: String, rank: Int64?, update_interval: Int64?, implementation: String, layerwise: Bool
     var tokens: Double?, price: Double?
+    var memory_limit: Int64?
   }
   struct Term: Encodable { var name: String; var bytes: Int64; var source: String }
   struct Memory: Encodable {
@@ -144,7 +145,7 @@ struct JSONReport: Encodable {
         rank: s.optimizer.kind.isLowRank ? s.rank : nil,
         update_interval: s.optimizer.kind.isLowRank ? s.optimizer.updateInterval : nil,
         implementation: s.optimizer.effectiveImplementation.rawValue, layerwise: s.optimizer.layerwise,
-        tokens: s.tokens, price: s.price)
+        tokens: s.tokens, price: s.price, memory_limit: s.memoryLimit?.bytes(of: s.gpu.memory))
       let memory = Memory(
         weights: m.weights + m.weightCopies, gradients: m.gradientsHeld + m.gradientBuckets,
         optimizer_states: m.states.total, activations: m.activations, logits: m.logits, transient: m.transient,
