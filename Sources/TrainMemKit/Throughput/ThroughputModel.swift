@@ -98,9 +98,10 @@ enum ThroughputModel {
   /// Fraction of datasheet bandwidth a copy sustains: H200 about 4.3 of 4.8 TB/s (issue #4).
   static let bandwidthEfficiency = 0.90
   /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension,
-  /// on the H200: small token counts and thin matrices run far below peak. Fitted: calibration
-  /// rows (one constant for all 16). A separate scale for the token dimension and the weight
-  /// dimensions (tried: 768–3072 × 128–768) fits the rows worse (mean error 7.0–19.6% vs 5.9%).
+  /// on the H200: small token counts and thin matrices run far below peak; other GPUs scale it
+  /// by their rate per SM (`Roofline.tileScale`). Fitted: calibration rows (one constant for all
+  /// 16). A separate scale for the token dimension and the weight dimensions (tried: 768–3072 ×
+  /// 128–768) fit the rows worse when tried (mean error 7.0–19.6% against 5.9% then).
   static let referenceTileScale = 768.0
   /// FlashAttention-2 at long sequences sustains about 40% of the matmul rate (0.40 × 0.80 ×
   /// 989 ≈ 316 TFLOP/s forward + backward on an H100/H200, where FA2 reports 300–335; Dao 2023,
@@ -119,7 +120,8 @@ enum ThroughputModel {
   /// Host time per parameter tensor in a Python optimizer loop (GaLore, APOLLO); fitted.
   static let hostSecondsPerTensor = 1.0e-4
   /// APOLLO's norm-growth limiter compares a tensor with a float in Python, which waits for
-  /// the GPU once per projected tensor; the host then pays its full dispatch cost serially.
+  /// the GPU once per projected tensor; the host then pays its full dispatch cost serially
+  /// (8-bit GaLore's `torch.cuda.synchronize()` per tensor is charged the same).
   /// Fitted: calibration APOLLO-Mini rows (tensor-wise scaling); channel-wise scaling (APOLLO)
   /// launches a few more kernels per tensor (two `norm(dim=)`, `unsqueeze`, broadcast), fitted
   /// on the APOLLO rows.
