@@ -80,11 +80,14 @@ public struct GPUSpec: Sendable, Equatable {
     make("rtx-3060", "GeForce RTX 3060 12GB", mib: 12_288, reservedMiB: 250, bf16: 25.5, fp32: 12.74, bw: 360, link: .pcie4, linkGB: 32, tdp: 170, sms: 28),
     // RTX 3090: 71 TF (GA102 whitepaper half rate), 35.6 FP32, 936 GB/s, 350 W.
     make("rtx-3090", "GeForce RTX 3090", mib: 24_576, reservedMiB: 250, bf16: 71, fp32: 35.6, bw: 936, link: .pcie4, linkGB: 32, tdp: 350, sms: 82),
-    // RTX 4080: 97.5 TF (Ada whitepaper; marked unverified in peers.md), 48.7 FP32, 716.8 GB/s, 320 W.
+    // RTX 4080: 97.5 TF (Ada whitepaper; marked unverified in peers.md — it checks out as 76 SMs
+    // × 2.505 GHz boost × 512 FLOP/clock, the 4090's rate per SM and clock: 165.2 TF = 128 ×
+    // 2.52 GHz × 512), 48.7 FP32, 716.8 GB/s, 320 W.
     make("rtx-4080", "GeForce RTX 4080", mib: 16_376, reservedMiB: 250, bf16: 97.5, fp32: 48.7, bw: 716.8, link: .pcie4, linkGB: 32, tdp: 320, sms: 76),
     // RTX 4090: 165.2 TF FP32-acc, 82.6 FP32, 1,008 GB/s, 450 W.
     make("rtx-4090", "GeForce RTX 4090", mib: 24_564, reservedMiB: 250, bf16: 165.2, fp32: 82.6, bw: 1008, link: .pcie4, linkGB: 32, tdp: 450, sms: 128),
-    // RTX 5090: 209.5 TF FP32-acc (half of 419 dense FP16-acc; peers.md marks it unverified),
+    // RTX 5090: 209.5 TF FP32-acc (half of 419 dense FP16-acc; peers.md marks it unverified —
+    // it checks out as 170 SMs × 2.407 GHz boost × 512 FLOP/clock, as for Ada),
     // 104.8 FP32, 1,792 GB/s, PCIe 5.0, 575 W.
     make("rtx-5090", "GeForce RTX 5090", mib: 32_607, reservedMiB: 250, bf16: 209.5, fp32: 104.8, bw: 1792, link: .pcie5, linkGB: 64, tdp: 575, sms: 170),
   ]
