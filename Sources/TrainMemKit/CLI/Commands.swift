@@ -48,9 +48,9 @@ enum ListCommand {
         out.write("| \(m.id) | \(NumberFormatting.grouped(Double(ParameterInventory(m).parameters))) | \(m.hidden) | \(m.intermediate) | \(m.layers) | \(m.heads) | \(m.kvHeads) | \(m.vocab) |\n")
       }
     case "gpus":
-      out.write("| id | name | memory | bf16 TFLOP/s | bandwidth GB/s | link | link GB/s | TDP W |\n|---|---|---:|---:|---:|---|---:|---:|\n")
+      out.write("| id | name | memory | bf16 TFLOP/s | SMs | bandwidth GB/s | link | link GB/s | TDP W |\n|---|---|---:|---:|---:|---:|---|---:|---:|\n")
       for g in GPUSpec.catalog {
-        out.write("| \(g.id) | \(g.name) | \(g.memory) | \(g.bf16FLOPS > 0 ? NumberFormatting.fixed(g.bf16FLOPS / 1e12, 1) : "none (fp16 \(NumberFormatting.fixed(g.fp16FLOPS / 1e12, 0)))") | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(g.interconnect.rawValue) | \(NumberFormatting.grouped(g.linkBandwidth / 1e9)) | \(Int(g.tdpWatts)) |\n")
+        out.write("| \(g.id) | \(g.name) | \(g.memory) | \(g.bf16FLOPS > 0 ? NumberFormatting.fixed(g.bf16FLOPS / 1e12, 1) : "none (fp16 \(NumberFormatting.fixed(g.fp16FLOPS / 1e12, 0)))") | \(Int(g.multiprocessors)) | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(g.interconnect.rawValue) | \(NumberFormatting.grouped(g.linkBandwidth / 1e9)) | \(Int(g.tdpWatts)) |\n")
       }
     case "optimizers":
       for o in OptimizerKind.allCases { out.write("\(o.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(o.summary)\n") }
