@@ -61,13 +61,11 @@ struct Roofline: Sendable {
   }
 
   /// One matmul (M × K) · (K × N): the slower of its compute and its memory traffic.
-  func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double) -> Double {
+  /// `misaligned`: a leading dimension is not a multiple of 16 bytes (see `aligned`).
+  func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double, misaligned: Bool = false) -> Double {
     let flops = 2 * m * n * k
     let bytes = elementSize * (m * k + k * n + m * n)
-    var u = tileUtilisation(m, n, k)
-    if !Self.aligned(m, elementSize) || !Self.aligned(n, elementSize) || !Self.aligned(k, elementSize) {
-      u *= ThroughputModel.misalignedEfficiency
-    }
+    let u = tileUtilisation(m, n, k) * (misaligned ? ThroughputModel.misalignedEfficiency : 1)
     return max(flops / (rate * u), bytes / bandwidth)
   }
 
@@ -78,10 +76,14 @@ struct Roofline: Sendable {
     (d * elementSize).truncatingRemainder(dividingBy: 16) == 0
   }
 
-  /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x.
+  /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x. The
+  /// leading dimensions are the weight's sides (activations are t × k row-major), so only they
+  /// need alignment; the token count never does.
   func linearSeconds(tokens t: Double, input k: Double, output n: Double, e: Double) -> Double {
-    gemmSeconds(t, k, n, elementSize: e) + gemmSeconds(t, n, k, elementSize: e)
-      + gemmSeconds(k, t, n, elementSize: e)
+    let off = !Self.aligned(k, e) || !Self.aligned(n, e)
+    return gemmSeconds(t, k, n, elementSize: e, misaligned: off)
+      + gemmSeconds(t, n, k, elementSize: e, misaligned: off)
+      + gemmSeconds(k, t, n, elementSize: e, misaligned: off)
   }
 }
 
@@ -307,7 +309,9 @@ enum ThroughputModel {
         let passes: Double = o.kind.isAPOLLO ? 1 : 2
         for t in inv.tensors where t.group == .lowRank {
           projectedGPU += passes * Double(t.count)
-            * roof.gemmSeconds(Double(t.maxSide), Double(t.minSide), r, elementSize: p)
+            * roof.gemmSeconds(
+              Double(t.maxSide), Double(t.minSide), r, elementSize: p,
+              misaligned: [Double(t.maxSide), Double(t.minSide), r].contains { !Roofline.aligned($0, p) })
         }
       }
       if o.kind.isAPOLLO || o.kind == .galore8bit {

@@ -31,9 +31,12 @@ import Testing
   @Test("a matmul dimension that is not a multiple of 16 bytes runs at half speed (LLaMA-1B's 5,461)")
   func misalignedMatmul() throws {
     let roof = Roofline(try #require(GPUSpec.preset("a100-80gb")), precision: .bf16)
-    let aligned = roof.gemmSeconds(16384, 2048, 5464, elementSize: 2)
-    let odd = roof.gemmSeconds(16384, 2048, 5461, elementSize: 2)
+    let aligned = roof.linearSeconds(tokens: 16384, input: 2048, output: 5464, e: 2)
+    let odd = roof.linearSeconds(tokens: 16384, input: 2048, output: 5461, e: 2)
     #expect(abs(odd / aligned - 2) < 0.01)
+    // The token count is never a leading dimension: 16,383 tokens cost what 16,384 do.
+    let oddTokens = roof.linearSeconds(tokens: 16383, input: 2048, output: 5464, e: 2)
+    #expect(abs(oddTokens / aligned - 1) < 0.001)
     // fp32 needs a multiple of 4 elements: 5,464 is aligned for both.
     #expect(Roofline.aligned(5464, 4) && !Roofline.aligned(5461, 4) && Roofline.aligned(5464, 2))
   }
