@@ -36,7 +36,8 @@ public struct GPUSpec: Sendable, Equatable {
   /// Per-direction GPU-to-GPU bandwidth, bytes/s.
   var linkBandwidth: Double
   var tdpWatts: Double
-  /// Streaming multiprocessors (SMs).
+  /// Streaming multiprocessors (SMs); always > 0 (a custom GPU without `sms` gets the H200's
+  /// rate per SM, ScenarioLoader.gpu).
   var multiprocessors: Double
 
   /// The matmul rate this card gives training in a 16-bit format.

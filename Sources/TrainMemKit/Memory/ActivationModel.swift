@@ -39,8 +39,8 @@ enum ActivationModel {
     let h = m.hidden, i = m.intermediate, a = m.heads, kv = m.kvWidth, v = m.vocab
     let t = s.tokensPerMicroBatch
     let seq = s.sequence
-    let e: Int64 = s.precision == .fp32 ? 4 : 2
-    let r: Int64 = s.precision == .bf16 ? 2 : 4
+    let e = s.precision.activationBytes
+    let r = s.precision.parameterBytes
 
     // Attention block, per token.
     var attention: Int64

@@ -50,10 +50,13 @@ struct MemoryEstimate: Sendable, Equatable {
   var fragmentation: Int64
   var context: Int64
   var capacity: Int64
+  /// The allocator's cap in bytes when the run sets `memory_limit`; `capacity` is then at most
+  /// cap + context.
+  var limit: Int64? = nil
 
   var reserved: Int64 { peak + reserve }
   /// What must fit: the allocated peak, its fragmentation and the CUDA context.
-  var required: Int64 { peak + fragmentation + context }
+  var required: Int64 { Checked.saturatingSum(peak, fragmentation, context) }
   var fits: Bool { required <= capacity }
   var headroom: Int64 { capacity - required }
 }
@@ -68,7 +71,7 @@ enum MemoryModel {
   /// Bytes of the weights on each GPU. int8 weights: 1 byte per element plus a bf16 scale and
   /// zero point per group of 128 (Q-GaLore `QLinear`, group size 128 as APOLLO Table 8).
   static func weightBytes(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
-    let full: Int64 = s.precision == .bf16 ? 2 : 4
+    let full = s.precision.parameterBytes
     var total: Int64 = 0
     for t in inv.tensors {
       if s.weightsInt8 && t.role == .projection {
@@ -86,7 +89,7 @@ enum MemoryModel {
 
   /// The estimate with the model's inventory given (sweeps reuse it across points).
   static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> MemoryEstimate {
-    let paramSize: Int64 = s.precision == .bf16 ? 2 : 4
+    let paramSize = s.precision.parameterBytes
     let formats = StateFormats(param: s.precision == .bf16 ? .bf16 : .fp32)
     let rank = s.rank
     let n = s.dataParallel
@@ -188,10 +191,8 @@ enum MemoryModel {
 
     // Under a cap, allocated + fragmentation must stay below it: the same test as
     // `required <= capacity` with the capacity lowered to cap + context.
-    var capacity = s.gpu.memory.count
-    if let limit = s.memoryLimit {
-      capacity = min(capacity, limit.bytes(of: s.gpu.memory) + s.overhead.context.count)
-    }
+    let limit = s.memoryLimit?.bytes(of: s.gpu.memory)
+    let capacity = min(s.gpu.memory.count, limit.map { Checked.saturatingSum($0, s.overhead.context.count) } ?? .max)
     let reserve: Int64
     switch s.overhead.reserve {
     case .fraction(let f): reserve = Int64(Double(peak) * f)
@@ -206,7 +207,7 @@ enum MemoryModel {
       transient: top.transient, peak: peak, peakPhase: top.phase, forwardBackwardPeak: fwdBwd,
       optimizerStepPeak: stepPeak, reserve: reserve,
       fragmentation: Int64(Double(peak) * fragmentationFraction),
-      context: s.overhead.context.count, capacity: capacity)
+      context: s.overhead.context.count, capacity: capacity, limit: limit)
   }
 
   /// The caching allocator's cache above the allocated peak (reserved − allocated).

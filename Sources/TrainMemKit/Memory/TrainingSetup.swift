@@ -7,6 +7,12 @@ public enum Precision: String, Sendable, CaseIterable {
   /// fp32 master weights, gradients and states; bf16 autocast for matmuls.
   case mixed
   case fp32
+
+  /// Bytes per weight, gradient and optimizer-state element: 2 in bf16, 4 for the fp32 master
+  /// copies of `mixed` and `fp32`.
+  var parameterBytes: Int64 { self == .bf16 ? 2 : 4 }
+  /// Bytes per activation and matmul operand: 2 in bf16 and under autocast, 4 in fp32.
+  var activationBytes: Int64 { self == .fp32 ? 4 : 2 }
 }
 
 /// Storage of the projected (attention/MLP) weights.

@@ -49,12 +49,11 @@ enum Planner {
     var base = s
     if base.parallel == .none { base.parallel = .fsdp }
     func ok(_ n: Int64) -> Bool { var t = base; t.gpus = n; return fits(t) }
-    var n: Int64 = 1
-    while n <= 4096 && !ok(n) { n *= 2 }
-    guard n <= 4096 else { return nil }
-    var lo = n / 2, hi = n
-    while hi - lo > 1 { let mid = (lo + hi) / 2; if ok(mid) { hi = mid } else { lo = mid } }
-    return n == 1 ? 1 : hi
+    if ok(1) { return 1 }
+    // Memory falls with more GPUs, so "does not fit" is true then false: the answer is one past
+    // its last true.
+    guard let last = largest(limit: 4096, { !ok($0) }), last < 4096 else { return nil }
+    return last + 1
   }
 
   static func plan(_ s: TrainingSetup, goals: [SolveGoal]) -> Plan? {

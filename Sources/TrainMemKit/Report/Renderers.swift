@@ -145,7 +145,7 @@ struct JSONReport: Encodable {
         rank: s.optimizer.kind.isLowRank ? s.rank : nil,
         update_interval: s.optimizer.kind.isLowRank ? s.optimizer.updateInterval : nil,
         implementation: s.optimizer.effectiveImplementation.rawValue, layerwise: s.optimizer.layerwise,
-        tokens: s.tokens, price: s.price, memory_limit: s.memoryLimit?.bytes(of: s.gpu.memory))
+        tokens: s.tokens, price: s.price, memory_limit: m.limit)
       let memory = Memory(
         weights: m.weights + m.weightCopies, gradients: m.gradientsHeld + m.gradientBuckets,
         optimizer_states: m.states.total, activations: m.activations, logits: m.logits, transient: m.transient,

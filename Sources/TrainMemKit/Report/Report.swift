@@ -64,8 +64,8 @@ extension RunResult {
     t.append(MemoryTerm(name: "peak allocated", bytes: m.peak, source: "max over phases: \(m.peakPhase.rawValue)"))
     t.append(MemoryTerm(name: "fragmentation", bytes: m.fragmentation, source: "3% of peak (calibration step-1 reserve 2–5%)"))
     t.append(MemoryTerm(name: "CUDA context", bytes: m.context, source: "scenario 'overhead.context' (default 0.5 GiB)"))
-    if let limit = s.memoryLimit {
-      t.append(MemoryTerm(name: "memory limit", bytes: limit.bytes(of: s.gpu.memory), source: "scenario 'memory_limit' (torch.cuda.set_per_process_memory_fraction): allocated + fragmentation must stay below it"))
+    if let limit = m.limit {
+      t.append(MemoryTerm(name: "memory limit", bytes: limit, source: "scenario 'memory_limit' (torch.cuda.set_per_process_memory_fraction): allocated + fragmentation must stay below it"))
     }
     t.append(MemoryTerm(name: "allocator cache", bytes: m.reserve, source: "reserved − allocated as nvidia-smi shows it; released before OOM"))
     return t

@@ -33,6 +33,8 @@ struct ThroughputEstimate: Sendable, Equatable {
 
 /// What one GPU sustains: matmul rate, copy bandwidth and the tile curve's scale.
 struct Roofline: Sendable {
+  /// Datasheet dense matmul rate for the precision (TF32 for fp32), FLOP/s.
+  var peak: Double
   /// Sustained large-matmul rate, FLOP/s.
   var rate: Double
   /// Sustained copy bandwidth, bytes/s.
@@ -48,11 +50,10 @@ struct Roofline: Sendable {
   var tileScale: Double
 
   init(_ gpu: GPUSpec, precision: Precision) {
-    let peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
+    peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
     rate = peak * ThroughputModel.matmulEfficiency
     bandwidth = gpu.bandwidth * ThroughputModel.bandwidthEfficiency
-    let perSM = gpu.multiprocessors > 0 ? peak / gpu.multiprocessors : GPUSpec.referenceRatePerSM
-    tileScale = ThroughputModel.referenceTileScale * perSM / GPUSpec.referenceRatePerSM
+    tileScale = ThroughputModel.referenceTileScale * (peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM
   }
 
   /// u(M, N, K) = Π d / (d + d₀).
@@ -76,11 +77,16 @@ struct Roofline: Sendable {
     (d * elementSize).truncatingRemainder(dividingBy: 16) == 0
   }
 
+  /// Whether any of a matmul's leading dimensions is not 16-byte aligned.
+  static func misaligned(_ elementSize: Double, _ dims: Double...) -> Bool {
+    dims.contains { !aligned($0, elementSize) }
+  }
+
   /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x. The
   /// leading dimensions are the weight's sides (activations are t × k row-major), so only they
   /// need alignment; the token count never does.
   func linearSeconds(tokens t: Double, input k: Double, output n: Double, e: Double) -> Double {
-    let off = !Self.aligned(k, e) || !Self.aligned(n, e)
+    let off = Self.misaligned(e, k, n)
     return gemmSeconds(t, k, n, elementSize: e, misaligned: off)
       + gemmSeconds(t, n, k, elementSize: e, misaligned: off)
       + gemmSeconds(k, t, n, elementSize: e, misaligned: off)
@@ -148,17 +154,18 @@ enum ThroughputModel {
     let h = Double(m.hidden), i = Double(m.intermediate), v = Double(m.vocab)
     let kv = Double(m.kvWidth), layers = Double(m.layers), seq = Double(s.sequence)
     let t = Double(s.tokensPerMicroBatch)
-    let e: Double = s.precision == .fp32 ? 4 : 2
+    let e = Double(s.precision.activationBytes)
     let gpu = s.gpu
-    let peak = s.precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
     let roof = Roofline(gpu, precision: s.precision)
-    let rate = roof.rate, bw = roof.bandwidth
+    let peak = roof.peak, rate = roof.rate, bw = roof.bandwidth
     let recompute = s.checkpointing == .full
 
-    // One decoder layer on the GPU.
+    // One decoder layer on the GPU: q, o; k, v; gate, up; down.
     var layer = 0.0
+    var layerWeights = 0.0
     for (k, n, c) in [(h, h, 2.0), (h, kv, 2.0), (h, i, 2.0), (i, h, 1.0)] {
       layer += c * roof.linearSeconds(tokens: t, input: k, output: n, e: e)
+      layerWeights += c * k * n
     }
     // fp32 has no flash kernel; SDPA falls back to the memory-efficient kernel, which runs fp32
     // on tensor cores as three TF32 products (`OpMultiplyAddFastF32`, PyTorch
@@ -187,7 +194,7 @@ enum ThroughputModel {
       // Autocast casts each fp32 weight to bf16 in forward (read 4, write 2 bytes) and the bf16
       // weight gradient back to fp32 in backward (read 2, write 4): 12 bytes per weight per
       // micro-batch, and 2 more kernels per linear — 14 on top of the ~130 a layer launches.
-      layer += 12 * (2 * h * h + 2 * h * kv + 3 * h * i) / bw
+      layer += 12 * layerWeights / bw
       hostLayer *= 1 + 14.0 / 130.0
     }
     if recompute {
@@ -211,7 +218,7 @@ enum ThroughputModel {
     let n = Double(s.dataParallel)
     if n > 1 {
       let link = gpu.linkBandwidth * linkEfficiency
-      let gradBytes = Double(inv.parameters) * (s.precision == .bf16 ? 2 : 4)
+      let gradBytes = Double(inv.parameters * s.precision.parameterBytes)
       let ring = 2 * (n - 1) / n * gradBytes / link
       let backward = microBatch * 2 / 3
       var perSync = max(0, ring - backward)
@@ -267,11 +274,12 @@ enum ThroughputModel {
   /// addcdiv 4 — torch `_multi_tensor_adamw`), fused 7, loop 19 per tensor, SGD momentum 8,
   /// bitsandbytes 8-bit 10 bytes. Projected tensors, full-size accesses besides the projection
   /// matmuls: APOLLO 10 (`p.grad * scaling_factor` 2, the limiter's `norm` 1, `/ limiter` 2,
-  /// `* sqrt(scale)` 2, `p.add_` 3 — apollo_torch `APOLLOAdamW.step`), APOLLO-Mini 11 (the same plus its
-  /// rank-1 projection, a matrix-vector product reading the gradient once), GaLore 5 (`* scale`
-  /// 2, `p.add_` 3 — galore_torch `GaLoreProjector`), 8-bit GaLore 7 (also
-  /// `p.saved_data = p.data.clone()` 2 — galore_torch `AdamW8bit.step`). Calibration 7B AdamW: 59.5 ms predicted for the step's traffic. Checked on an
-  /// A100 against APOLLO Table 7 (`trainmem validate`, apollo-t7-*).
+  /// `* sqrt(scale)` 2, `p.add_` 3 — apollo_torch `APOLLOAdamW.step`), APOLLO-Mini 11 (the
+  /// same plus its rank-1 projection, a matrix-vector product reading the gradient once),
+  /// GaLore 5 (`* scale` 2, `p.add_` 3 — galore_torch `GaLoreProjector`), 8-bit GaLore 7 (also
+  /// `p.saved_data = p.data.clone()` 2 — galore_torch `AdamW8bit.step`). Calibration 7B AdamW:
+  /// 59.5 ms predicted for the step's traffic. Checked on an A100 against APOLLO Table 7
+  /// (`trainmem validate`, apollo-t7-*).
   ///
   /// Host and GPU overlap except where the code waits for the GPU once per tensor: APOLLO's
   /// norm-growth limiter (`if norm > limiter`) and 8-bit GaLore's `torch.cuda.synchronize()`
@@ -279,7 +287,7 @@ enum ThroughputModel {
   static func optimizerSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
     let bw = roof.bandwidth
     let o = s.optimizer
-    let p: Double = s.precision == .bf16 ? 2 : 4
+    let p = Double(s.precision.parameterBytes)
     let total = Double(inv.parameters)
     let lowRank = o.kind.isLowRank ? Double(inv.lowRankParameters) : 0
     let regular = total - lowRank
@@ -311,7 +319,7 @@ enum ThroughputModel {
           projectedGPU += passes * Double(t.count)
             * roof.gemmSeconds(
               Double(t.maxSide), Double(t.minSide), r, elementSize: p,
-              misaligned: [Double(t.maxSide), Double(t.minSide), r].contains { !Roofline.aligned($0, p) })
+              misaligned: Roofline.misaligned(p, Double(t.maxSide), Double(t.minSide), r))
         }
       }
       if o.kind.isAPOLLO || o.kind == .galore8bit {

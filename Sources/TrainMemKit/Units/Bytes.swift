@@ -54,6 +54,17 @@ enum Checked {
     if o { throw OverflowError(what: what()) }
     return r
   }
+  /// A sum that stops at Int64.max: for totals compared against a capacity, where "more than
+  /// anything" is the right answer for absurd inputs (a 9 EB context) and a trap is not.
+  static func saturatingSum(_ terms: Int64...) -> Int64 {
+    var total: Int64 = 0
+    for t in terms {
+      let (r, o) = total.addingReportingOverflow(t)
+      if o { return .max }
+      total = r
+    }
+    return total
+  }
   static func add(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(OverflowError)
     -> Int64
   {

@@ -107,7 +107,8 @@ enum Validation {
   }
 
   /// Predicts a figure in its own accounting and unit; `codeAllocates` for paper accountings.
-  static func predict(_ f: Figure, _ s: TrainingSetup) -> (Double, Double?) {
+  /// `baseline` is the setup of the figure named by `ratio_to`, for ratio quantities.
+  static func predict(_ f: Figure, _ s: TrainingSetup, baseline: TrainingSetup? = nil) -> (Double, Double?) {
     let u = scale(f.unit)
     let inv = ParameterInventory(s.model)
     let weights = Double(inv.parameters) * 2
@@ -139,6 +140,10 @@ enum Validation {
     case "backward_seconds":
       // Backward runs two of each matmul's three passes: two thirds of forward + backward.
       return (ThroughputModel.estimate(s).compute * 2 / 3, nil)
+    case "tokens_per_second_ratio":
+      // Job tokens/s of this setup over that of the figure named by `ratio_to`.
+      guard let b = baseline else { return (.nan, nil) }
+      return (ThroughputModel.estimate(s).tokensPerSecond / ThroughputModel.estimate(b).tokensPerSecond, nil)
     case "optimizer_step_seconds":
       // `optimizer.step()` averaged over steps, projection refreshes included (APOLLO Table 7).
       let t = ThroughputModel.estimate(s)
@@ -156,15 +161,9 @@ enum Validation {
       case .failure:
         return FigureResult(figure: f, predicted: .nan, error: .nan, within: false)
       case .success(let s):
-        var (p, code) = predict(f, s)
-        if f.quantity == "tokens_per_second_ratio" {
-          // Job tokens/s of this setup over that of the figure named by `ratio_to`.
-          if let id = ratioBaseline(f), let base = figures.first(where: { $0.id == id }),
-             case .success(let b) = setup(base) {
-            p = ThroughputModel.estimate(s).tokensPerSecond / ThroughputModel.estimate(b).tokensPerSecond
-          } else { p = .nan }
-          code = nil
-        }
+        let base = ratioBaseline(f).flatMap { id in figures.first { $0.id == id } }
+          .flatMap { try? setup($0).get() }
+        let (p, code) = predict(f, s, baseline: base)
         let err = f.absolute ? p - f.value : (p - f.value) / f.value
         let within = p.isFinite && abs(err) <= f.tolerance + 1e-12
         return FigureResult(figure: f, predicted: p, error: err, within: within, codeAllocates: code)

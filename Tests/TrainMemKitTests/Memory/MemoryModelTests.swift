@@ -48,6 +48,14 @@ import Testing
     #expect(try #require(Planner.maxMicroBatch(uncapped)) > b)
   }
 
+  @Test("absurd sizes saturate instead of overflowing: a 9.1 EB limit and context do not fit")
+  func absurdSizesDoNotTrap() throws {
+    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-60m\ngpu: h200\nmemory_limit: 9100000000GB\noverhead:\n  context: 9100000000GB\n")
+    let m = MemoryModel.estimate(try #require(sc.runs.first).setup)
+    #expect(m.required > 9_100_000_000_000_000_000)
+    #expect(!m.fits)
+  }
+
   @Test("a fraction above 100% or a non-size is an error at the value")
   func badLimit() {
     for bad in ["150%", "lots", "0GB"] {
