@@ -91,7 +91,7 @@ enum FitCommand {
       var name = g.id
       // A card without bf16 (V100) trains in fp16 mixed precision instead.
       if g.bf16FLOPS == 0 && t.precision == .bf16 { t.precision = .mixed; name += " (fp16 mixed)" }
-      if !t.validationProblems().isEmpty { rows.append((-1, "| \(name) | n/a (\(t.validationProblems()[0].message)) | | | | | |\n")); continue }
+      if let problem = t.validationProblems().first { rows.append((-1, "| \(name) | n/a (\(problem.message)) | | | | | |\n")); continue }
       let m = MemoryModel.estimate(t)
       let mb = Planner.maxMicroBatch(t)
       var tps = 0.0
@@ -101,72 +101,5 @@ enum FitCommand {
     }
     for r in rows.sorted(by: { $0.0 > $1.0 }) { o += r.1 }
     return (o, any)
-  }
-}
-
-/// `trainmem bench`: an N-point sweep (micro_batch × sequence × gpus × global_batch) with memory,
-/// throughput and CSV rendering, timed; prints points per second.
-enum BenchCommand {
-  static func run(_ args: [String], _ out: inout some TextOutputStream, _ err: inout some TextOutputStream) throws -> Int32 {
-    let a = try Arguments(args, valued: ["points", "threads"], boolean: [])
-    let points = Int(a.value("points") ?? "100000") ?? 0
-    guard points >= 1 && points <= 10_000_000 else { throw UsageError(message: "'--points' expects 1 to 10000000") }
-    let threads = Int(a.value("threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
-    let sc = benchScenario(points: points)
-    let start = DispatchTime.now().uptimeNanoseconds
-    var bytes = 0
-    var rows = 0
-    var sink = NullStream()
-    SweepEvaluator.map(sc, threads: max(1, threads), progress: &sink, CSVRenderer.row) { row in bytes += row.utf8.count; rows += 1 }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    out.write("\(rows) points (\(bytes) CSV bytes) in \(NumberFormatting.fixed(seconds, 3)) s with \(threads) thread(s): \(NumberFormatting.grouped(Double(rows) / seconds)) points/s\n")
-    // Where a point's time goes, one thread: the memory model alone, then the throughput model.
-    let setups = (0..<sc.count).map { sc.point($0).setup }
-    var cache = InventoryCache()
-    var checksum: Int64 = 0
-    let t0 = DispatchTime.now().uptimeNanoseconds
-    for s in setups { checksum &+= MemoryModel.estimate(s, cache.inventory(for: s.model)).peak }
-    let t1 = DispatchTime.now().uptimeNanoseconds
-    var seconds2 = 0.0
-    for s in setups { seconds2 += ThroughputModel.estimate(s, cache.inventory(for: s.model)).stepSeconds }
-    let t2 = DispatchTime.now().uptimeNanoseconds
-    let n = Double(max(1, setups.count))
-    out.write("per point, 1 thread: memory model \(NumberFormatting.fixed(Double(t1 - t0) / n / 1000, 2)) µs, throughput model \(NumberFormatting.fixed(Double(t2 - t1) / n / 1000, 2)) µs (checksums \(checksum % 1000), \(NumberFormatting.fixed(seconds2.truncatingRemainder(dividingBy: 1), 3)))\n")
-    return ExitStatus.ok
-  }
-
-  /// The benchmark sweep: 50 micro-batches × 10 sequences × 10 GPU counts × 20 global batches
-  /// = 100,000 points. `Benchmarks/sweep-100k.yaml` holds the same text for `trainmem run`.
-  static let sweepText = """
-    name: bench
-    model: llama-7b
-    gpu: a100-80gb
-    parallel: ddp
-    optimizer: apollo
-    sweep:
-      micro_batch: [\((1...50).map(String.init).joined(separator: ", "))]
-      sequence: [128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]
-      gpus: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
-      global_batch: [\((1...20).map { String($0 * 512) }.joined(separator: ", "))]
-
-    """
-
-  static func benchScenario(points: Int) -> Scenario {
-    // The text is fixed and valid; a failure here is a programming error.
-    guard let sc = try? ScenarioLoader.load(file: "bench", text: sweepText) else {
-      preconditionFailure("the built-in benchmark scenario does not load")
-    }
-    return sc.truncated(to: points)
-  }
-}
-
-struct NullStream: TextOutputStream { mutating func write(_ string: String) {} }
-
-extension Scenario {
-  /// The same scenario limited to its first `n` points (for benchmarks).
-  func truncated(to n: Int) -> Scenario {
-    var s = self
-    s.limit = min(n, count)
-    return s
   }
 }
