@@ -62,7 +62,7 @@ enum ListCommand {
 }
 
 enum RunCommand {
-  static func readScenario(_ path: String) throws(ScenarioErrors) -> (Scenario, String) {
+  static func readScenario(_ path: String) throws(ScenarioErrors) -> Scenario {
     let loc = SourceLocation(file: path, line: 1, column: 1)
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ScenarioErrors(errors: [ScenarioError(location: loc, message: "cannot read '\(path)'; check the path")])
@@ -75,8 +75,7 @@ enum RunCommand {
       let bad = firstInvalidUTF8(bytes)
       throw ScenarioErrors(errors: [ScenarioError(location: byteLocation(bytes, bad, path), message: "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad)); save the file as UTF-8")])
     }
-    let text = ScenarioParser.normalise(raw)
-    return (try ScenarioLoader.load(file: path, text: text), text)
+    return try ScenarioLoader.load(file: path, text: ScenarioParser.normalise(raw))
   }
 
   /// Line and column (in characters of the valid prefix) of byte `offset`.
@@ -113,7 +112,7 @@ enum RunCommand {
     var failed = false
     for path in a.positionals {
       do {
-        scenarios.append(try readScenario(path).0)
+        scenarios.append(try readScenario(path))
       } catch {
         failed = true
         let text = (FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }).map(ScenarioParser.normalise) ?? ""
