@@ -63,11 +63,27 @@ enum Validation {
         let p = kv.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
         return p.count == 2 ? (p[0], p[1]) : nil
       }
+      guard quantities.contains(f[2]) else {
+        errors.append(ScenarioError(location: loc, message: "unknown quantity '\(f[2])'\(suggestion(f[2], quantities))")); continue
+      }
       figures.append(Figure(id: f[0], source: f[1], quantity: f[2], value: value, unit: f[4], tolerance: absolute ? t : t / 100, absolute: absolute, expect: f[6], accounting: f[7], conditions: conds, note: f[9], line: n + 1))
+    }
+    for f in figures {
+      if let id = ratioBaseline(f), !figures.contains(where: { $0.id == id }) {
+        errors.append(ScenarioError(location: SourceLocation(file: file, line: f.line, column: 1), message: "'ratio_to=\(id)' names no figure in this file\(suggestion(id, figures.map(\.id)))"))
+      }
     }
     if !errors.isEmpty { throw ScenarioErrors(errors: errors) }
     return figures
   }
+
+  /// Every quantity `predict` knows.
+  static let quantities = [
+    "paper_weights_states", "paper_states", "optimizer_states", "weights", "peak_allocated", "reserved",
+    "total_memory", "fits", "max_micro_batch", "tokens_per_second", "steady_tokens_per_second",
+    "step_seconds", "steady_step_seconds", "backward_seconds", "tokens_per_second_ratio",
+    "optimizer_step_seconds", "svd_refresh_seconds", "parameters",
+  ]
 
   /// The setup a figure's conditions describe (scenario keys, optimizer settings flat).
   /// `ratio_to` names the figure whose setup is the denominator of a `tokens_per_second_ratio`.
