@@ -1,21 +1,23 @@
 import Foundation
 
-/// `trainmem bench`: an N-point sweep (micro_batch × sequence × gpus × global_batch) with memory,
+/// `trainmem bench`: an N-point sweep (at most the 100,000 points of the benchmark scenario) (micro_batch × sequence × gpus × global_batch) with memory,
 /// throughput and CSV rendering, timed; prints points per second.
 enum BenchCommand {
-  static func run(_ args: [String], _ out: inout some TextOutputStream, _ err: inout some TextOutputStream) throws -> Int32 {
-    let a = try Arguments(args, valued: ["points", "threads"], boolean: [])
-    let points = Int(a.value("points") ?? "100000") ?? 0
-    guard points >= 1 && points <= 10_000_000 else { throw UsageError(message: "'--points' expects 1 to 10000000") }
-    let threads = Int(a.value("threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+  static func run(_ args: [String], _ console: Console) throws -> Int32 {
+    let options = try ParsedOptions(args, command: "bench", specs: [.valued("points"), .threads])
+    try options.noPositionals("bench")
+    let points = try options.integer("points", in: 1...100_000, default: 100_000)
+    let threads = try options.integer("threads", in: 1...256, default: RunCommand.defaultThreads)
     let sc = benchScenario(points: points)
     let start = DispatchTime.now().uptimeNanoseconds
     var bytes = 0
     var rows = 0
-    var sink = NullStream()
-    SweepEvaluator.map(sc, threads: max(1, threads), progress: &sink, CSVRenderer.row) { row in bytes += row.utf8.count; rows += 1 }
+    try SweepEngine.map(sc, threads: threads, CSVRenderer.row) { row in
+      bytes += row.utf8.count
+      rows += 1
+    }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    out.write("\(rows) points (\(bytes) CSV bytes) in \(NumberFormatting.fixed(seconds, 3)) s with \(threads) thread(s): \(NumberFormatting.grouped(Double(rows) / seconds)) points/s\n")
+    var report = "\(rows) points (\(bytes) CSV bytes) in \(NumberFormatting.fixed(seconds, 3)) s with \(threads) thread(s): \(NumberFormatting.grouped(Double(rows) / seconds)) points/s\n"
     // Where a point's time goes, one thread: the memory model alone, then the throughput model.
     let setups = (0..<sc.count).map { sc.point($0).setup }
     var cache = InventoryCache()
@@ -27,7 +29,8 @@ enum BenchCommand {
     for s in setups { seconds2 += ThroughputModel.estimate(s, cache.inventory(for: s.model)).stepSeconds }
     let t2 = DispatchTime.now().uptimeNanoseconds
     let n = Double(max(1, setups.count))
-    out.write("per point, 1 thread: memory model \(NumberFormatting.fixed(Double(t1 - t0) / n / 1000, 2)) µs, throughput model \(NumberFormatting.fixed(Double(t2 - t1) / n / 1000, 2)) µs (checksums \(checksum % 1000), \(NumberFormatting.fixed(seconds2.truncatingRemainder(dividingBy: 1), 3)))\n")
+    report += "per point, 1 thread: memory model \(NumberFormatting.fixed(Double(t1 - t0) / n / 1000, 2)) µs, throughput model \(NumberFormatting.fixed(Double(t2 - t1) / n / 1000, 2)) µs (checksums \(checksum % 1000), \(NumberFormatting.fixed(seconds2.truncatingRemainder(dividingBy: 1), 3)))\n"
+    try console.stdout.write(report)
     return ExitStatus.ok
   }
 
@@ -55,8 +58,6 @@ enum BenchCommand {
     return sc.truncated(to: points)
   }
 }
-
-struct NullStream: TextOutputStream { mutating func write(_ string: String) {} }
 
 extension Scenario {
   /// The same scenario limited to its first `n` points (for benchmarks).

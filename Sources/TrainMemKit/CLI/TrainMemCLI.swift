@@ -1,120 +1,148 @@
 import Foundation
 
-/// Exit statuses (design.md "The command line"; sysexits.h EX_USAGE / EX_DATAERR).
+/// Exit statuses (design.md "The command line"; sysexits.h).
 enum ExitStatus {
   static let ok: Int32 = 0
   static let checkFailed: Int32 = 1
+  /// EX_USAGE: a command, option or value the command does not take.
   static let usage: Int32 = 64
+  /// EX_DATAERR: a scenario, seeds or config file with errors.
   static let dataError: Int32 = 65
+  /// EX_CANTCREAT: the `--output` path cannot be written (read-only, an input, a directory).
+  static let cannotCreate: Int32 = 73
+  /// EX_IOERR: writing the report failed (disk full, closed output).
+  static let ioError: Int32 = 74
 }
 
-struct UsageError: Error { let message: String }
+/// What a command writes to: the report sink (stdout or `--output`) and the diagnostics.
+struct Console {
+  var stdout: ReportSink
+  var diagnostics: (String) -> Void
+
+  func error(_ text: String) { diagnostics(text) }
+}
 
 /// The command line: `run(arguments:stdout:stderr:)` returns the exit status; `main` wires it to
-/// the process. Nothing reaches stdout when a command fails.
+/// the process. Nothing reaches stdout when a command fails before its report.
 public enum TrainMemCLI {
-  static let version = "trainmem 0.1.0 (scenario format v1, report schema v1)"
+  static let version = "trainmem 0.2.0 (scenario format v1, report schema v1)"
   static let commands = ["run", "estimate", "fit", "validate", "list", "bench", "help"]
 
   public static func main(_ arguments: [String]) -> Int32 {
-    var out = FileOutput.stdout
-    var err = FileOutput.stderr
-    return run(arguments: arguments, stdout: &out, stderr: &err)
+    // A closed descriptor 0, 1 or 2 is taken by /dev/null, so a later open() (an --output file)
+    // can never land on it; a report for a closed stdout still fails, as a write to it would.
+    let stdoutClosed = fcntl(1, F_GETFD) < 0
+    for fd in Int32(0)...2 where fcntl(fd, F_GETFD) < 0 { _ = open("/dev/null", O_RDWR) }
+    let stdout = DescriptorSink(descriptor: 1, name: "standard output", closed: stdoutClosed)
+    let console = Console(stdout: stdout) { text in
+      let bytes = Array(text.utf8)
+      _ = bytes.withUnsafeBytes { write(2, $0.baseAddress!, $0.count) }
+    }
+    return execute(arguments, console)
   }
 
+  /// For tests: the command's stdout and stderr as strings.
   static func run(arguments: [String], stdout: inout some TextOutputStream, stderr: inout some TextOutputStream) -> Int32 {
-    guard let command = arguments.first else {
-      stderr.write(Help.overview)
-      return ExitStatus.usage
-    }
-    let rest = Array(arguments.dropFirst())
+    let sink = StringSink()
+    var errors = ""
+    let status = execute(arguments, Console(stdout: sink) { errors += $0 })
+    stdout.write(sink.text)
+    stderr.write(errors)
+    return status
+  }
+
+  static func execute(_ arguments: [String], _ console: Console) -> Int32 {
     do {
-      switch command {
-      case "--help", "-h", "help":
-        if let topic = rest.first, let text = Help.command(topic) { stdout.write(text) } else { stdout.write(Help.overview) }
-        return ExitStatus.ok
-      case "--version": stdout.write(version + "\n"); return ExitStatus.ok
-      case _ where rest.contains("--help") || rest.contains("-h"):
-        // `trainmem estimate --help` is `trainmem help estimate`.
-        guard let text = Help.command(command) else {
-          throw UsageError(message: "unknown command '\(command)'\(suggestion(command, commands)); run 'trainmem --help'")
-        }
-        stdout.write(text)
-        return ExitStatus.ok
-      case "run": return try RunCommand.run(rest, &stdout, &stderr)
-      case "estimate": return try EstimateCommand.estimate(rest, &stdout, &stderr)
-      case "fit": return try FitCommand.run(rest, &stdout, &stderr)
-      case "validate": return try ValidateCommand.run(rest, &stdout, &stderr)
-      case "list": return try ListCommand.run(rest, &stdout)
-      case "bench": return try BenchCommand.run(rest, &stdout, &stderr)
-      default:
-        throw UsageError(message: "unknown command '\(command)'\(suggestion(command, commands)); run 'trainmem --help'")
-      }
+      let status = try dispatch(arguments, console)
+      try console.stdout.finish()
+      return status
     } catch let e as UsageError {
-      stderr.write("error: \(e.message)\n")
+      console.stdout.discard()
+      console.error("error: \(e.message)\n")
       return ExitStatus.usage
+    } catch let e as OutputFailure {
+      console.stdout.discard()
+      if e.kind != .brokenPipe { console.error("error: \(e.message)\n") }
+      return e.exitStatus
+    } catch let e as DataErrors {
+      console.stdout.discard()
+      console.error(e.rendered)
+      return ExitStatus.dataError
     } catch {
-      stderr.write("error: \(error)\n")
+      console.stdout.discard()
+      console.error("error: \(visible(String(describing: error)))\n")
       return ExitStatus.checkFailed
     }
   }
-}
 
-/// A TextOutputStream over a FileHandle.
-struct FileOutput: TextOutputStream {
-  let handle: FileHandle
-  static var stdout: FileOutput { FileOutput(handle: .standardOutput) }
-  static var stderr: FileOutput { FileOutput(handle: .standardError) }
-  mutating func write(_ string: String) { handle.write(Data(string.utf8)) }
-}
-
-/// Minimal flag parsing: `--name value`, `--name=value`, boolean `--flag`, positionals.
-struct Arguments {
-  var values: [(String, String)] = []
-  var flags: [String] = []
-  var positionals: [String] = []
-
-  init(_ args: [String], valued: [String], boolean: [String]) throws {
-    var i = 0
-    while i < args.count {
-      let a = args[i]
-      if a.hasPrefix("--") {
-        var name = String(a.dropFirst(2))
-        var value: String?
-        if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
-        if boolean.contains(name) { flags.append(name); i += 1; continue }
-        guard valued.contains(name) else {
-          throw UsageError(message: "unknown option '--\(name)'\(suggestion(name, valued + boolean).replacingOccurrences("'", "'--").replacingOccurrences("?'", "?"))")
-        }
-        if value == nil {
-          guard i + 1 < args.count else { throw UsageError(message: "option '--\(name)' needs a value") }
-          value = args[i + 1]; i += 1
-        }
-        values.append((name, value!))
-      } else {
-        positionals.append(a)
-      }
-      i += 1
+  static func dispatch(_ arguments: [String], _ console: Console) throws -> Int32 {
+    guard let command = arguments.first else {
+      console.error(Help.overview)
+      return ExitStatus.usage
+    }
+    let rest = Array(arguments.dropFirst())
+    switch command {
+    case "--help", "-h", "help": return try HelpCommand.run(rest, console)
+    case "--version":
+      guard rest.isEmpty else { throw UsageError(message: "'--version' takes no arguments") }
+      try console.stdout.write(version + "\n")
+      return ExitStatus.ok
+    case _ where commands.contains(command) && (rest.contains("--help") || rest.contains("-h")):
+      return try HelpCommand.run([command], console)
+    case "run": return try RunCommand.run(rest, console)
+    case "estimate": return try EstimateCommand.run(rest, console)
+    case "fit": return try FitCommand.run(rest, console)
+    case "validate": return try ValidateCommand.run(rest, console)
+    case "list": return try ListCommand.run(rest, console)
+    case "bench": return try BenchCommand.run(rest, console)
+    default:
+      throw UsageError(message: "unknown command '\(visible(command))'\(suggestion(command, commands)); run 'trainmem --help'")
     }
   }
 
-  func value(_ name: String) -> String? { values.last { $0.0 == name }?.1 }
-  func has(_ flag: String) -> Bool { flags.contains(flag) }
-
-  func format(default d: ReportFormat = .md, allowed: [ReportFormat] = ReportFormat.allCases) throws -> ReportFormat {
-    guard let v = value("format") else { return d }
-    guard let f = ReportFormat(rawValue: v), allowed.contains(f) else {
-      throw UsageError(message: "unknown format '\(v)'; expected \(allowed.map(\.rawValue).joined(separator: ", "))")
-    }
-    return f
+  /// The sink a command's report goes to: `--output PATH` (never one of `inputs`) or stdout.
+  static func sink(_ options: ParsedOptions, _ console: Console, inputs: [String] = []) throws(OutputFailure) -> ReportSink {
+    guard let path = options.value("output") else { return console.stdout }
+    guard !path.isEmpty else { throw OutputFailure(kind: .cannotCreate, message: "'--output' needs a file path") }
+    return try FileSink(path: path, inputs: inputs)
   }
 }
 
-func render(_ r: Report, _ f: ReportFormat) -> String {
-  switch f {
-  case .md: return MarkdownRenderer.render(r)
-  case .json: return JSONRenderer.render(r)
-  case .csv: return CSVRenderer.render(r)
-  case .svg: return SVGRenderer.render(r)
+/// Diagnostics about input files (scenarios, seeds), already rendered with their source lines.
+struct DataErrors: Error {
+  var rendered: String
+}
+
+/// `trainmem help [COMMAND]`.
+enum HelpCommand {
+  static func run(_ args: [String], _ console: Console) throws -> Int32 {
+    guard let topic = args.first else {
+      try console.stdout.write(Help.overview)
+      return ExitStatus.ok
+    }
+    guard args.count == 1, let text = Help.command(topic) else {
+      throw UsageError(message: "no help for '\(visible(args.joined(separator: " ")))'\(suggestion(topic, TrainMemCLI.commands)); commands: \(TrainMemCLI.commands.joined(separator: ", "))")
+    }
+    try console.stdout.write(text)
+    return ExitStatus.ok
+  }
+}
+
+extension TrainMemCLI {
+  /// Runs `body` with the command's report sink, then puts a `--output` file in place; on any
+  /// error the file being written is removed and the path left as it was.
+  static func withSink(
+    _ options: ParsedOptions, _ console: Console, inputs: [String] = [], _ body: (ReportSink) throws -> Int32
+  ) throws -> Int32 {
+    let sink = try sink(options, console, inputs: inputs)
+    guard sink !== console.stdout else { return try body(sink) }
+    do {
+      let status = try body(sink)
+      try sink.finish()
+      return status
+    } catch {
+      sink.discard()
+      throw error
+    }
   }
 }

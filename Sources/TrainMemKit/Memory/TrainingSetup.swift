@@ -105,7 +105,7 @@ public struct TrainingSetup: Sendable, Equatable {
   var weightsInt8: Bool { weights == .int8 || optimizer.kind.forcesInt8Weights }
   var rank: Int64 { optimizer.effectiveRank(hidden: model.hidden) }
 
-  /// Problems that make the setup impossible, each with the scenario key it is about.
+  /// Problems that make the setup impossible, each about one setting.
   func validationProblems() -> [SetupProblem] {
     validationProblems(model.validationProblem() == nil ? ParameterInventory(model) : nil)
   }
@@ -113,48 +113,87 @@ public struct TrainingSetup: Sendable, Equatable {
   /// The same, with the model's inventory given when the model itself is valid.
   func validationProblems(_ inventory: ParameterInventory?) -> [SetupProblem] {
     var out: [SetupProblem] = []
-    func add(_ key: String, _ message: String) { out.append(SetupProblem(key: key, message: message)) }
-    if let p = model.validationIssue() { add("model." + p.key, p.message) }
+    if let p = model.validationIssue() { out.append(SetupProblem(setting: "model." + p.key, reason: .model(p.message))) }
     let limits: [(String, Int64, Int64)] = [
-      ("gpus", gpus, 1 << 20), ("sequence", sequence, 1 << 24), ("micro_batch", microBatch, 1 << 24),
-      ("global_batch", globalBatch ?? 1, 1 << 40), ("update_interval", optimizer.updateInterval, 1 << 40),
+      ("gpus", gpus, SetupLimits.gpus), ("sequence", sequence, SetupLimits.sequence),
+      ("micro_batch", microBatch, SetupLimits.microBatch), ("global_batch", globalBatch ?? 1, SetupLimits.globalBatch),
+      ("optimizer.update_interval", optimizer.updateInterval, SetupLimits.updateInterval),
     ]
-    for (name, v, maximum) in limits {
-      let key = name == "update_interval" ? "optimizer.update_interval" : name
-      if v <= 0 { add(key, "'\(name)' must be a positive integer, got \(v)") }
-      else if v > maximum { add(key, "'\(name)' is \(v), above the supported maximum \(maximum)") }
+    for (path, value, maximum) in limits where value <= 0 || value > maximum {
+      out.append(SetupProblem(setting: path, reason: .outOfRange(value: value, maximum: maximum)))
     }
-    // Keep every byte count far from Int64 overflow: estimate the largest sums in Double first.
-    if let inventory, out.isEmpty {
-      let t = Double(microBatch) * Double(sequence)
-      let m = model
-      let perToken = Double(m.layers) * (40 * Double(m.hidden) + 20 * Double(m.intermediate) + 12 * Double(m.heads) * Double(sequence)) + 20 * Double(m.vocab)
-      let params = Double(inventory.parameters)
-      if t > 2_147_483_648 {
-        add("micro_batch", "micro_batch × sequence is \(NumberFormatting.grouped(t)) tokens per micro-batch, above the supported 2^31")
-      } else if t * perToken + 40 * params > 1e18 {
-        add("micro_batch", "this configuration needs about \(NumberFormatting.fixed((t * perToken + 40 * params) / 1e18, 0)) EB, beyond what trainmem counts; reduce micro_batch or sequence")
-      }
-    }
-    if parallel == .none && gpus > 1 {
-      add("gpus", "\(gpus) GPUs with 'parallel: none'; choose ddp, zero1, zero2, zero3 or fsdp")
-    }
+    if let inventory, out.isEmpty, let size = sizeProblem(inventory) { out.append(size) }
+    if parallel == .none && gpus > 1 { out.append(SetupProblem(setting: "gpus", reason: .gpusWithoutParallelism(gpus))) }
     if let inventory, let p = OptimizerStates.rankProblem(inventory, optimizer: optimizer, rank: rank) {
-      add("optimizer.rank", p)
+      out.append(SetupProblem(setting: "optimizer.rank", reason: .rank(p)))
     }
     if optimizer.kind.isMini, let r = optimizer.rank, r != 1 {
-      add("optimizer.rank", "\(optimizer.kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank")
+      out.append(SetupProblem(setting: "optimizer.rank", reason: .miniRank(optimizer.kind, r)))
     }
-    if gpu.bf16FLOPS == 0 && precision == .bf16 {
-      add("gpu", "\(gpu.name) has no bf16 support; use 'precision: mixed' (fp16 autocast) or 'fp32'")
+    if !optimizer.kind.isLowRank, optimizer.rank != nil {
+      out.append(SetupProblem(setting: "optimizer.rank", reason: .rankWithoutProjection(optimizer.kind)))
     }
+    if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: "gpu", reason: .noBF16(gpu.name))) }
     return out
+  }
+
+  /// Keeps every byte count far from Int64 overflow: the largest sums estimated in Double first.
+  private func sizeProblem(_ inventory: ParameterInventory) -> SetupProblem? {
+    let tokens = Double(microBatch) * Double(sequence)
+    let m = model
+    let perToken =
+      Double(m.layers) * (40 * Double(m.hidden) + 20 * Double(m.intermediate) + 12 * Double(m.heads) * Double(sequence))
+      + 20 * Double(m.vocab)
+    let bytes = tokens * perToken + 40 * Double(inventory.parameters)
+    if tokens > 2_147_483_648 { return SetupProblem(setting: "micro_batch", reason: .tooManyTokens(tokens)) }
+    if bytes > 1e18 { return SetupProblem(setting: "micro_batch", reason: .tooLarge(bytes)) }
+    return nil
   }
 }
 
-/// Something that makes a setup impossible, and the scenario key it is about (`gpus`,
-/// `optimizer.rank`, `model.kv_heads`), so a scenario error can point at the right line.
+/// Something that makes a setup impossible: the setting it is about (a key path declared in
+/// `Settings`, or a model field such as `model.kv_heads`) and why, in the models' own terms.
+/// The loader, which knows how the user wrote the setting, turns it into a diagnostic.
 struct SetupProblem: Sendable, Equatable {
-  var key: String
-  var message: String
+  enum Reason: Sendable, Equatable {
+    case model(String)
+    case outOfRange(value: Int64, maximum: Int64)
+    case tooManyTokens(Double)
+    case tooLarge(Double)
+    case gpusWithoutParallelism(Int64)
+    case rank(String)
+    case miniRank(OptimizerKind, Int64)
+    case rankWithoutProjection(OptimizerKind)
+    case noBF16(String)
+  }
+  var setting: String
+  var reason: Reason
+
+  /// The message, with settings named by `spell` (`'--micro-batch'` or `'micro_batch'`).
+  func message(spell: (String) -> String) -> String {
+    switch reason {
+    case .model(let text), .rank(let text): return text
+    case .outOfRange(let value, let maximum):
+      return value <= 0
+        ? "\(spell(setting)) must be a positive integer, got \(value)"
+        : "\(spell(setting)) is \(value), above the supported maximum \(maximum)"
+    case .tooManyTokens(let tokens):
+      return "\(spell("micro_batch")) × \(spell("sequence")) is \(NumberFormatting.grouped(tokens)) tokens per micro-batch, above the supported 2^31"
+    case .tooLarge(let bytes):
+      return "this configuration needs about \(NumberFormatting.fixed(bytes / 1e18, 0)) EB, beyond what trainmem counts; reduce \(spell("micro_batch")) or \(spell("sequence"))"
+    case .gpusWithoutParallelism(let n):
+      return "\(n) GPUs with \(spell("parallel: none")); choose ddp, zero1, zero2, zero3 or fsdp"
+    case .miniRank(let kind, let r):
+      return "\(kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank"
+    case .rankWithoutProjection(let kind):
+      return "\(spell("optimizer.rank")) applies to GaLore and APOLLO, not '\(kind.rawValue)'"
+    case .noBF16(let name):
+      return "\(name) has no bf16 support; use \(spell("precision: mixed")) (fp16 autocast) or 'fp32'"
+    }
+  }
+
+  /// The message with settings as a scenario file spells them.
+  var message: String {
+    message { path in "'\(path.split(separator: ".").last.map(String.init) ?? path)'" }
+  }
 }

@@ -40,12 +40,16 @@ public struct ModelConfig: Sendable, Equatable {
 
   static func preset(_ id: String) -> ModelConfig? { presets.first { $0.id == id } }
 
+  /// The largest dimension, layer count or vocabulary a custom model may have (2^24): with the
+  /// limits on sequence and batch, every byte count stays inside Int64.
+  static let dimensionLimit: Int64 = 1 << 24
+
   /// Checks the shape is a buildable LLaMA; returns the message naming the problem.
   func validationProblem() -> String? { validationIssue()?.message }
 
   /// The problem and the model key it is about (`heads`, `kv_heads`, …).
   func validationIssue() -> (key: String, message: String)? {
-    let limit: Int64 = 1 << 24
+    let limit = Self.dimensionLimit
     for (name, v) in [("hidden", hidden), ("intermediate", intermediate), ("layers", layers),
                       ("heads", heads), ("kv_heads", kvHeads), ("vocab", vocab)] {
       if v <= 0 { return (name, "'\(name)' must be a positive integer, got \(v)") }

@@ -70,3 +70,12 @@ enum Planner {
     return p
   }
 }
+
+/// What a scenario asks the planner to find for each run.
+public enum SolveGoal: String, Sendable, CaseIterable {
+  case maxMicroBatch = "max_micro_batch"
+  case maxSequence = "max_sequence"
+  case minGPUs = "min_gpus"
+  case maxRank = "max_rank"
+}
+

@@ -1,7 +1,19 @@
 import Foundation
 
 /// Output formats of `trainmem run` and `estimate`.
-public enum ReportFormat: String, Sendable, CaseIterable { case md, json, csv, svg }
+public enum ReportFormat: String, Sendable, CaseIterable {
+  case md, json, csv, svg
+
+  /// The one place a format picks its renderer.
+  static func render(_ report: Report, _ format: ReportFormat) -> String {
+    switch format {
+    case .md: return MarkdownRenderer.render(report)
+    case .json: return JSONRenderer.render(report)
+    case .csv: return CSVRenderer.render(report)
+    case .svg: return SVGRenderer.render(report)
+    }
+  }
+}
 
 private typealias F = NumberFormatting
 
@@ -9,15 +21,38 @@ private typealias F = NumberFormatting
 
 enum MarkdownRenderer {
   static func render(_ r: Report) -> String {
-    var s = "# \(r.scenario)\n\n"
-    if let d = r.description { s += d + "\n\n" }
+    var s = head(scenario: r.scenario, description: r.description)
+    for run in r.runs { s += summaryRow(run) }
+    s += references(r.runs)
+    for run in r.runs { s += details(run) }
+    return s
+  }
+
+  /// The title, the description and the summary table's header.
+  static func head(scenario: String, description: String?) -> String {
+    var s = "# \(cell(scenario))\n\n"
+    if let d = description { s += cell(d) + "\n\n" }
     s += "| run | fits | peak allocated | required | GPU memory | headroom | phase | tokens/s | MFU | cost |\n"
     s += "|---|---|---|---|---|---|---|---|---|---|\n"
-    for run in r.runs {
-      let m = run.memory, t = run.throughput
-      s += "| \(run.label) | \(m.fits ? "yes" : "**no**") | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(t.cost.map { "$" + F.grouped($0) } ?? "–") |\n"
-    }
-    let referenced = r.runs.filter { $0.reference != nil }
+    return s
+  }
+
+  static func summaryRow(_ run: RunResult) -> String {
+    let m = run.memory, t = run.throughput
+    return "| \(cell(run.label)) | \(m.fits ? "yes" : "**no**") | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(t.cost.map { "$" + F.grouped($0) } ?? "–") |\n"
+  }
+
+  /// Text from a scenario inside a table cell or heading: `|` escaped, line breaks and control
+  /// characters shown visibly, so no label can break the table.
+  static func cell(_ s: String) -> String {
+    guard s.utf8.contains(where: { $0 == 0x7C || $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return s }
+    return visible(s).replacingOccurrences("|", "\\|", all: true)
+  }
+
+  /// The runs that carry a published reference, next to their predictions ("" when none).
+  static func references(_ runs: [RunResult]) -> String {
+    var s = ""
+    let referenced = runs.filter { $0.reference != nil }
     if !referenced.isEmpty {
       s += "\n### Compared with published figures\n\n| run | quantity | published | predicted | error | source |\n|---|---|---:|---:|---:|---|\n"
       for run in referenced {
@@ -31,7 +66,7 @@ enum MarkdownRenderer {
           s += "| \(run.label) | seconds per step (no SVD refresh) | \(F.fixed(sec, 3)) | \(F.fixed(p, 3)) | \(F.percent(p / sec - 1)) | \(ref.source) |\n"
         }
         if let base = ref.ratioTo, let t = ref.tokensPerSecond,
-           let other = r.runs.first(where: { $0.label == base }), let bt = other.reference?.tokensPerSecond {
+           let other = runs.first(where: { $0.label == base }), let bt = other.reference?.tokensPerSecond {
           let published = t / bt
           let predicted = run.throughput.tokensPerSecond / other.throughput.tokensPerSecond
           s += "| \(run.label) | tokens/s ÷ \(base) | \(F.fixed(published, 2))× | \(F.fixed(predicted, 2))× | \(F.percent(predicted / published - 1)) | \(ref.source) |\n"
@@ -42,8 +77,14 @@ enum MarkdownRenderer {
         }
       }
     }
-    for run in r.runs {
-      s += "\n## \(run.label)\n\n"
+    return s
+  }
+
+  /// One run's section: inputs, every memory term with its source, the step's time.
+  static func details(_ run: RunResult) -> String {
+    var s = ""
+    do {
+      s += "\n## \(cell(run.label))\n\n"
       s += inputsLine(run.setup) + "\n\n"
       s += "| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
       for term in run.terms {
@@ -73,7 +114,7 @@ enum MarkdownRenderer {
 
   static func inputsLine(_ s: TrainingSetup) -> String {
     var parts = [
-      "model \(s.model.id)", "\(s.gpus)× \(s.gpu.name)", "parallel \(s.parallel.rawValue)",
+      "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))", "parallel \(s.parallel.rawValue)",
       "precision \(s.precision.rawValue)", "weights \(s.weightsInt8 ? "int8" : s.weights.rawValue)",
       "sequence \(s.sequence)", "micro-batch \(s.microBatch)",
       "accumulation \(s.accumulation)", "attention \(s.attention.rawValue)",
@@ -96,23 +137,13 @@ struct JSONReport: Encodable {
 
   struct JSONRun: Encodable {
     var label: String
-    var inputs: Inputs
+    var inputs: [String: InputValue]
     var memory: Memory
     var throughput: Throughput
     var plan: JSONPlan?
     var reference: JSONReference?
   }
   struct JSONReference: Encodable { var tokens_per_second: Double?; var step_seconds: Double?; var memory: Int64?; var source: String; var ratio_to: String? }
-  struct Inputs: Encodable {
-    var model: String, hidden: Int64, intermediate: Int64, layers: Int64, heads: Int64, kv_heads: Int64
-    var vocab: Int64, tied_embeddings: Bool, parameters: Int64
-    var gpu: String, gpu_memory: Int64, gpus: Int64, parallel: String, gradient_sync: String
-    var precision: String, weights: String, sequence: Int64, micro_batch: Int64
-    var global_batch: Int64, accumulation: Int64, attention: String, checkpointing: String
-    var optimizer: String, rank: Int64?, update_interval: Int64?, implementation: String, layerwise: Bool
-    var tokens: Double?, price: Double?
-    var memory_limit: Int64?
-  }
   struct Term: Encodable { var name: String; var bytes: Int64; var source: String }
   struct Memory: Encodable {
     var weights, gradients, optimizer_states, activations, logits, transient, overhead, peak, reserved, capacity: Int64
@@ -132,20 +163,8 @@ struct JSONReport: Encodable {
     scenario = r.scenario
     description = r.description
     runs = r.runs.map { run in
-      let s = run.setup, m = run.memory, t = run.throughput
-      let inputs = Inputs(
-        model: s.model.id, hidden: s.model.hidden, intermediate: s.model.intermediate, layers: s.model.layers,
-        heads: s.model.heads, kv_heads: s.model.kvHeads, vocab: s.model.vocab, tied_embeddings: s.model.tiedEmbeddings,
-        parameters: ParameterInventory(s.model).parameters,
-        gpu: s.gpu.id, gpu_memory: s.gpu.memory.count, gpus: s.gpus, parallel: s.parallel.rawValue,
-        gradient_sync: s.gradientSync.rawValue, precision: s.precision.rawValue,
-        weights: s.weightsInt8 ? "int8" : s.weights.rawValue, sequence: s.sequence, micro_batch: s.microBatch,
-        global_batch: s.effectiveGlobalBatch, accumulation: s.accumulation, attention: s.attention.rawValue,
-        checkpointing: s.checkpointing.rawValue, optimizer: s.optimizer.kind.rawValue,
-        rank: s.optimizer.kind.isLowRank ? s.rank : nil,
-        update_interval: s.optimizer.kind.isLowRank ? s.optimizer.updateInterval : nil,
-        implementation: s.optimizer.effectiveImplementation.rawValue, layerwise: s.optimizer.layerwise,
-        tokens: s.tokens, price: s.price, memory_limit: m.limit)
+      let m = run.memory, t = run.throughput
+      let inputs = Settings.inputs(run)
       let memory = Memory(
         weights: m.weights + m.weightCopies, gradients: m.gradientsHeld + m.gradientBuckets,
         optimizer_states: m.states.total, activations: m.activations, logits: m.logits, transient: m.transient,
@@ -165,19 +184,54 @@ struct JSONReport: Encodable {
   }
 }
 
+/// Schema v1, written run by run: `head`, the runs joined by `separator`, `tail` — the same
+/// bytes JSONEncoder gives for the whole report (keys sorted: description, runs, scenario,
+/// schema), without holding every run at once.
 enum JSONRenderer {
   static func render(_ r: Report) -> String {
+    head(description: r.description) + r.runs.map(run).joined(separator: separator) + tail(scenario: r.scenario)
+  }
+
+  static func head(description: String?) -> String {
+    "{\n" + (description.map { "  \"description\" : \(string($0)),\n" } ?? "") + "  \"runs\" : [\n"
+  }
+
+  static let separator = ",\n"
+
+  static func tail(scenario: String) -> String {
+    "\n  ],\n  \"scenario\" : \(string(scenario)),\n  \"schema\" : 1\n}\n"
+  }
+
+  /// One run's object, indented as an element of `runs`.
+  static func run(_ run: RunResult) -> String {
+    let single = JSONReport(Report(scenario: "", runs: [run])).runs[0]
+    let text = encode(single)
+    return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
+      .joined(separator: "\n")
+  }
+
+  static func string(_ s: String) -> String { encode(s) }
+
+  private static func encode<T: Encodable>(_ value: T) -> String {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? e.encode(JSONReport(r)), let s = String(data: data, encoding: .utf8) else { return "{}\n" }
-    return s + "\n"
+    // Every value is finite (RunResult.check) and every key a string, so encoding cannot fail.
+    guard let data = try? e.encode(value) else { preconditionFailure("unencodable report value") }
+    return String(decoding: data, as: UTF8.self)
   }
 }
 
 // MARK: - CSV (RFC 4180)
 
 enum CSVRenderer {
-  static let header = "label,model,gpu,gpus,parallel,precision,optimizer,rank,sequence,micro_batch,global_batch,fits,peak_bytes,required_bytes,reserved_bytes,capacity_bytes,headroom_bytes,peak_phase,weights_bytes,gradients_bytes,optimizer_state_bytes,activation_bytes,logits_bytes,transient_bytes,step_seconds,tokens_per_second,mfu,max_micro_batch,max_sequence,min_gpus\n"
+  /// The label, each setting's column (declared in `Settings`), then the results.
+  static let header =
+    (["label"] + Settings.csvColumns.map(\.name) + resultColumns).joined(separator: ",") + "\n"
+  static let resultColumns = [
+    "fits", "peak_bytes", "required_bytes", "reserved_bytes", "capacity_bytes", "headroom_bytes", "peak_phase",
+    "weights_bytes", "gradients_bytes", "optimizer_state_bytes", "activation_bytes", "logits_bytes",
+    "transient_bytes", "step_seconds", "tokens_per_second", "mfu", "max_micro_batch", "max_sequence", "min_gpus",
+  ]
 
   /// RFC 4180 quoting, only when the field needs it (checked on UTF-8 bytes: no Foundation
   /// string search in the sweep's inner loop).
@@ -194,10 +248,9 @@ enum CSVRenderer {
     r.reserveCapacity(320)
     func add(_ v: String) { r += v; r += "," }
     func add(_ v: Int64) { r += String(v); r += "," }
-    add(field(run.label)); add(field(s.model.id)); add(field(s.gpu.id)); add(s.gpus)
-    add(s.parallel.rawValue); add(s.precision.rawValue); add(s.optimizer.kind.rawValue)
-    if s.optimizer.kind.isLowRank { add(s.rank) } else { add("") }
-    add(s.sequence); add(s.microBatch); add(s.effectiveGlobalBatch); add(m.fits ? "true" : "false")
+    add(field(run.label))
+    for column in Settings.csvColumns { add(column.cell(s)) }
+    add(m.fits ? "true" : "false")
     add(m.peak); add(m.required); add(m.reserved); add(m.capacity); add(m.headroom)
     add(m.peakPhase.rawValue); add(m.weights + m.weightCopies); add(m.gradientsHeld + m.gradientBuckets)
     add(m.states.total); add(m.activations); add(m.logits); add(m.transient)

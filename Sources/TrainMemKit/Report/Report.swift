@@ -1,29 +1,5 @@
 // One `Report` value feeds every renderer.
 
-/// One evaluated run.
-struct RunResult: Sendable {
-  var label: String
-  var setup: TrainingSetup
-  var memory: MemoryEstimate
-  var throughput: ThroughputEstimate
-  var plan: Plan?
-  var reference: Reference? = nil
-
-  static func evaluate(label: String, setup: TrainingSetup, goals: [SolveGoal] = []) -> RunResult {
-    evaluate(label: label, setup: setup, inventory: ParameterInventory(setup.model), goals: goals)
-  }
-
-  static func evaluate(
-    label: String, setup: TrainingSetup, inventory: ParameterInventory, goals: [SolveGoal],
-    reference: Reference? = nil
-  ) -> RunResult {
-    RunResult(
-      label: label, setup: setup, memory: MemoryModel.estimate(setup, inventory),
-      throughput: ThroughputModel.estimate(setup, inventory), plan: Planner.plan(setup, goals: goals),
-      reference: reference)
-  }
-}
-
 /// A named memory term with the source of its formula.
 struct MemoryTerm: Sendable {
   var name: String

@@ -4,9 +4,11 @@
 enum SVGRenderer {
   static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#bab0ac"]
 
+  /// XML text: markup characters escaped, and control characters (which XML 1.0 forbids) shown
+  /// as `\u{1B}`.
   static func escape(_ s: String) -> String {
     var o = ""
-    for c in s {
+    for c in visible(s) {
       switch c {
       case "&": o += "&amp;"
       case "<": o += "&lt;"
@@ -16,6 +18,43 @@ enum SVGRenderer {
       }
     }
     return o
+  }
+
+  /// A two-key sweep as a grid of cells: tokens/s in shades of blue where the run fits, grey
+  /// marked "×" where it does not; the rows' and columns' values on the axes.
+  static func heatMap(_ map: HeatMap) -> String {
+    let cell = 18.0, left = 150.0, top = 90.0
+    let rows = map.rows.values.count, cols = map.columns.values.count
+    let width = left + Double(cols) * cell + 190
+    let height = top + Double(rows) * cell + 70
+    let best = map.cells.filter(\.fits).map(\.tokensPerSecond).max() ?? 1
+    var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n"
+    s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+    s += "<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">\(escape(map.title))</text>\n"
+    s += "<text x=\"20\" y=\"50\" fill=\"#555\">tokens/s where the run fits (darker is faster, best \(NumberFormatting.grouped(best))); grey ×: does not fit</text>\n"
+    s += "<text x=\"\(F(left))\" y=\"\(F(top - 22))\" fill=\"#555\">\(escape(map.columns.key)) →</text>\n"
+    s += "<text x=\"20\" y=\"\(F(top - 6))\" fill=\"#555\">\(escape(map.rows.key)) ↓</text>\n"
+    for (c, value) in map.columns.values.enumerated() where cols <= 32 || c % 2 == 0 {
+      let x = left + (Double(c) + 0.5) * cell
+      s += "<text x=\"\(F(x))\" y=\"\(F(top - 6))\" text-anchor=\"middle\" font-size=\"9\">\(escape(String(value.text.prefix(6))))</text>\n"
+    }
+    for (r, value) in map.rows.values.enumerated() {
+      let y = top + Double(r) * cell
+      s += "<text x=\"\(F(left - 6))\" y=\"\(F(y + cell * 0.7))\" text-anchor=\"end\">\(escape(String(value.text.prefix(20))))</text>\n"
+      for c in 0..<cols {
+        let point = map.cells[r * cols + c]
+        let x = left + Double(c) * cell
+        if point.fits {
+          let shade = 0.15 + 0.85 * min(1, point.tokensPerSecond / best)
+          s += "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(cell - 1))\" height=\"\(F(cell - 1))\" fill=\"#08519c\" fill-opacity=\"\(NumberFormatting.fixed(shade, 2))\"><title>\(NumberFormatting.grouped(point.tokensPerSecond)) tokens/s, needs \(escape(Bytes(point.required).description))</title></rect>\n"
+        } else {
+          s += "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(cell - 1))\" height=\"\(F(cell - 1))\" fill=\"#d9d9d9\"><title>does not fit: needs \(escape(Bytes(point.required).description))</title></rect>\n"
+          s += "<text x=\"\(F(x + cell / 2 - 0.5))\" y=\"\(F(y + cell * 0.68))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#888\">×</text>\n"
+        }
+      }
+    }
+    s += "</svg>\n"
+    return s
   }
 
   static func segments(_ r: RunResult) -> [(String, Int64)] {

@@ -18,6 +18,11 @@ indirect enum Node: Sendable {
     if case .scalar(let s, let q, _) = self { return max(1, s.count + (q ? 2 : 0)) }
     return 1
   }
+  /// `'text'` for a value, else what kind of node it is: for "got …" in messages.
+  var quoted: String {
+    if case .scalar(let s, _, _) = self { return "'\(s)'" }
+    return kindName
+  }
   var kindName: String {
     switch self {
     case .scalar: return "a value"

@@ -1,11 +1,3 @@
-/// What a scenario asks the planner to find for each run.
-public enum SolveGoal: String, Sendable, CaseIterable {
-  case maxMicroBatch = "max_micro_batch"
-  case maxSequence = "max_sequence"
-  case minGPUs = "min_gpus"
-  case maxRank = "max_rank"
-}
-
 /// A change to a setup, from one scenario key.
 typealias SetupEdit = @Sendable (inout TrainingSetup) -> Void
 

@@ -1,8 +1,15 @@
 /// A position in a scenario file: 1-based line and column (columns count characters).
+/// A value given on the command line has no line: its location names the flag instead.
 struct SourceLocation: Sendable, Equatable, Comparable {
   var file: String
   var line: Int
   var column: Int
+  /// The flag as the user typed it (`--global-batch`), for values from the command line.
+  var flag: String? = nil
+
+  static func commandLine(_ flag: String) -> SourceLocation {
+    SourceLocation(file: "<command line>", line: 0, column: 0, flag: flag)
+  }
   static func < (a: SourceLocation, b: SourceLocation) -> Bool {
     (a.line, a.column) < (b.line, b.column)
   }
@@ -18,7 +25,8 @@ struct ScenarioError: Error, Sendable, Equatable {
 
   /// `file:line:col: error: message`, the source line, and a caret under the offending text.
   func rendered(source lines: [Substring]) -> String {
-    var s = "\(location.file):\(location.line):\(location.column): error: \(message)\n"
+    if location.flag != nil { return "error: \(visible(message))\n" }
+    var s = "\(visible(location.file)):\(location.line):\(location.column): error: \(visible(message))\n"
     if location.line >= 1 && location.line <= lines.count {
       // Control characters (a NUL in a binary file) are shown as U+FFFD, never sent raw.
       var text = ""

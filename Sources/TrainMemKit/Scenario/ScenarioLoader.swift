@@ -2,18 +2,13 @@
 // error collected with its location and sorted.
 
 struct ScenarioLoader {
-  static let settingKeys = [
-    "model", "gpu", "gpus", "parallel", "gradient_sync", "precision", "weights", "sequence",
-    "micro_batch", "global_batch", "attention", "checkpointing", "optimizer", "overhead",
-    "tokens", "price", "memory_limit",
-  ]
-  static let topKeys = ["name", "version", "description", "runs", "sweep", "solve"] + settingKeys
-  static let runKeys = ["label", "reference"] + settingKeys
+  static let topKeys = ["name", "version", "description", "runs", "sweep", "solve"] + Settings.topKeys
+  static let runKeys = ["label", "reference"] + Settings.topKeys
   static let referenceKeys = ["tokens_per_second", "step_seconds", "memory", "source", "ratio_to"]
   static let modelKeys = ["name", "hidden", "intermediate", "layers", "heads", "kv_heads", "vocab", "tied_embeddings"]
   static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms"]
-  static let optimizerKeys = ["name", "rank", "update_interval", "implementation", "layerwise", "momentum"]
-  static let overheadKeys = ["context", "reserve"]
+  /// Points a scenario may have over all its runs: bounds the work before any evaluation.
+  static let pointLimit = 10_000_000
 
   var errors: [ScenarioError] = []
   /// Keys seen while loading the current block, with their value's location.
@@ -35,33 +30,42 @@ struct ScenarioLoader {
     return scenario!
   }
 
-  /// A setup from flat `key=value` pairs (command-line flags, seed conditions): scenario keys,
-  /// with optimizer settings (`rank`, `update_interval`, `implementation`, `layerwise`,
-  /// `momentum`) and overhead settings (`context`, `reserve`) given flat. One path for every
-  /// caller, so flags, seeds and files are checked by the same rules.
-  static func setup(pairs: [(String, String)], file: String) -> Result<TrainingSetup, ScenarioErrors> {
-    let loc = SourceLocation(file: file, line: 1, column: 1)
-    func entry(_ k: String, _ n: Node) -> MappingEntry { MappingEntry(key: k, keyLocation: loc, value: n) }
+  /// A setup from flat settings (command-line flags, seed conditions), each with where it was
+  /// written: a flag (`--micro-batch`) or a place in a seeds file. Settings of the `optimizer`
+  /// and `overhead` groups are given flat (`rank`, `context`). One path for every caller, so
+  /// flags, seeds and files are checked by the same rules.
+  static func setup(flat: [(key: String, value: String, location: SourceLocation)], origin: SourceLocation)
+    -> Result<TrainingSetup, ScenarioErrors>
+  {
     var top: [MappingEntry] = []
-    var optimizer: [MappingEntry] = []
-    var overhead: [MappingEntry] = []
-    for (key, value) in pairs {
-      let node = Node.scalar(value, quoted: false, loc)
-      switch key {
-      case "optimizer": optimizer.insert(entry("name", node), at: 0)
-      case _ where optimizerKeys.contains(key): optimizer.append(entry(key, node))
-      case _ where overheadKeys.contains(key): overhead.append(entry(key, node))
-      default: top.append(entry(key, node))
+    var groups: [SettingGroup: [MappingEntry]] = [:]
+    var loader = ScenarioLoader()
+    for (key, value, location) in flat {
+      let entry = MappingEntry(key: key, keyLocation: location, value: .scalar(value, quoted: false, location))
+      if key == "optimizer" {
+        groups[.optimizer, default: []].insert(MappingEntry(key: "name", keyLocation: location, value: entry.value), at: 0)
+      } else if let setting = Settings.all.first(where: { $0.key == key && $0.group != .top }) {
+        groups[setting.group, default: []].append(entry)
+      } else if Settings.byPath[key] != nil {
+        top.append(entry)
+      } else {
+        loader.fail(location, "unknown setting '\(key)'\(suggestion(key, Settings.all.map(\.key)))", length: key.count)
       }
     }
-    if !optimizer.isEmpty {
-      if optimizer.first?.key != "name" { optimizer.insert(entry("name", .scalar("adamw", quoted: false, loc)), at: 0) }
-      top.append(entry("optimizer", .mapping(optimizer, loc)))
+    if var optimizer = groups[.optimizer] {
+      if optimizer.first?.key != "name" {
+        optimizer.insert(MappingEntry(key: "name", keyLocation: origin, value: .scalar("adamw", quoted: false, origin)), at: 0)
+      }
+      top.append(MappingEntry(key: "optimizer", keyLocation: origin, value: .mapping(optimizer, origin)))
     }
-    if !overhead.isEmpty { top.append(entry("overhead", .mapping(overhead, loc))) }
-    var loader = ScenarioLoader()
-    guard let sc = loader.scenario(.mapping(top, loc), file: file), loader.errors.isEmpty else {
-      return .failure(ScenarioErrors(errors: loader.errors.isEmpty ? [ScenarioError(location: loc, message: "no setup")] : loader.errors))
+    if let overhead = groups[.overhead] {
+      top.append(MappingEntry(key: "overhead", keyLocation: origin, value: .mapping(overhead, origin)))
+    }
+    guard loader.errors.isEmpty, let sc = loader.scenario(.mapping(top, origin), file: origin.file),
+      loader.errors.isEmpty
+    else {
+      let errors = loader.errors.isEmpty ? [ScenarioError(location: origin, message: "no setup")] : loader.errors
+      return .failure(ScenarioErrors(errors: errors))
     }
     return .success(sc.runs[0].setup)
   }
@@ -99,7 +103,7 @@ struct ScenarioLoader {
         recorded = saved
       case "solve": solve = goals(e.value)
       default:
-        if Self.settingKeys.contains(e.key) {
+        if Settings.topKeys.contains(e.key) {
           if e.key == "model" { sawModel = true }
           if let edit = setting(e.key, e.value) { edit(&defaults) }
         } else {
@@ -131,7 +135,7 @@ struct ScenarioLoader {
             reference = self.reference(e.value)
           } else if e.key == "label" {
             if let s = text(e.value, "a label") { label = s }
-          } else if Self.settingKeys.contains(e.key) {
+          } else if Settings.topKeys.contains(e.key) {
             if let edit = setting(e.key, e.value) { edit(&setup) }
           } else {
             fail(e.keyLocation, "unknown key '\(e.key)' in a run\(suggestion(e.key, Self.runKeys))", length: e.key.count)
@@ -149,6 +153,11 @@ struct ScenarioLoader {
       runs = [RunTemplate(label: name, setup: defaults, location: loc, keyLocations: topLocations)]
     }
     let scenario = Scenario(name: name, description: description, runs: runs, sweep: sweep, sweepLocation: sweepLoc, solve: solve)
+    let points = sweep.reduce(Double(max(1, runs.count))) { $0 * Double($1.values.count) }
+    if points > Double(Self.pointLimit) {
+      let what = sweep.isEmpty ? "runs" : "\(runs.count) run(s) × the sweep"
+      fail(sweepLoc ?? loc, "the scenario has \(NumberFormatting.grouped(points)) points (\(what)); the limit is 10,000,000; split it into several files or shorten the sweep")
+    }
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
     return scenario
   }
@@ -163,44 +172,83 @@ struct ScenarioLoader {
       let inventory = p.setup.model.validationProblem() == nil ? cache.inventory(for: p.setup.model) : nil
       for problem in p.setup.validationProblems(inventory) where !seen.contains(problem.message) {
         seen.append(problem.message)
-        fail(s.location(of: problem.key, point: i), problem.message)
+        let location = s.location(of: problem.setting, point: i)
+        fail(location, problem.message(spell: { Self.spell($0, commandLine: location.flag != nil) }))
       }
       if seen.count > 20 { break }
     }
   }
 
+  /// A setting path (`micro_batch`, `optimizer.rank`, or with a value, `parallel: none`) as the
+  /// user writes it: `'--micro-batch'`, `'--parallel none'` on the command line; `'micro_batch'`,
+  /// `'parallel: none'` in a file.
+  static func spell(_ path: String, commandLine: Bool) -> String {
+    let parts = path.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces }
+    let key = parts[0].split(separator: ".").last.map(String.init) ?? parts[0]
+    guard commandLine else { return "'\(key)\(parts.count > 1 ? ": " + parts[1] : "")'" }
+    let flag = Settings.byPath[parts[0]]?.flag ?? key.replacingOccurrences("_", "-", all: true)
+    return "'--\(flag)\(parts.count > 1 ? " " + parts[1] : "")'"
+  }
+
   // MARK: - Values
+
+  /// How the user wrote a setting: `'--micro-batch'` on the command line, `'micro_batch'` in a
+  /// file.
+  func spelled(_ setting: Setting, _ n: Node) -> String {
+    n.location.flag != nil ? "'--\(setting.flag)'" : "'\(setting.key)'"
+  }
 
   mutating func text(_ n: Node, _ what: String) -> String? {
     guard case .scalar(let s, _, _) = n, !s.isEmpty else { fail(n, "expected \(what), got \(n.kindName)"); return nil }
     return s
   }
 
-  mutating func integer(_ n: Node, _ what: String, min: Int64 = 1) -> Int64? {
-    guard case .scalar(let s, _, _) = n, !s.isEmpty else { fail(n, "expected a whole number for \(what), got \(n.kindName)"); return nil }
-    do {
-      let v = try Quantity.parse(s, as: .count)
-      guard v == v.rounded(), Swift.abs(v) < 9.0e18 else {
-        fail(n, "expected a whole number for \(what), got '\(s)'"); return nil
-      }
-      let i = Int64(v)
-      if i < min { fail(n, "\(what) must be at least \(min), got \(i)"); return nil }
-      return i
-    } catch {
+  mutating func integer(_ n: Node, _ setting: Setting, max: Int64) -> Int64? {
+    integer(n, spelled(setting, n), min: 1, max: max)
+  }
+
+  /// A whole number from `min` to `max`; units allowed (`4K`).
+  mutating func integer(_ n: Node, _ what: String, min: Int64 = 1, max: Int64 = 1 << 53) -> Int64? {
+    guard case .scalar(let s, _, _) = n, !s.isEmpty else {
+      fail(n, "expected a whole number for \(what), got \(n.kindName)")
+      return nil
+    }
+    guard let v = try? Quantity.parse(s, as: .count), v == v.rounded(), Swift.abs(v) < 9.0e18 else {
       fail(n, "expected a whole number for \(what), got '\(s)'")
       return nil
     }
+    let i = Int64(v)
+    if i < min { fail(n, "\(what) must be at least \(min), got \(i)"); return nil }
+    if i > max { fail(n, "\(what) is \(i), above the supported maximum \(max)"); return nil }
+    return i
   }
 
-  mutating func number(_ n: Node, _ what: String, kind: QuantityKind, positive: Bool = true) -> Double? {
-    guard case .scalar(let s, _, _) = n, !s.isEmpty else { fail(n, "expected \(what), got \(n.kindName)"); return nil }
-    do {
-      let v = try Quantity.parse(s, as: kind)
-      if positive && v <= 0 { fail(n, "\(what) must be positive, got '\(s)'"); return nil }
-      if v < 0 { fail(n, "\(what) cannot be negative, got '\(s)'"); return nil }
-      return v
-    } catch { fail(n, error.message); return nil }
+  mutating func number(_ n: Node, _ setting: Setting, kind: QuantityKind, range: ClosedRange<Double>) -> Double? {
+    number(n, spelled(setting, n), kind: kind, range: range)
   }
+
+  /// A finite number within `range` (an open lower bound at 0 when `range` starts above 0 is
+  /// written as its smallest accepted value).
+  mutating func number(_ n: Node, _ what: String, kind: QuantityKind, range: ClosedRange<Double>) -> Double? {
+    guard case .scalar(let s, _, _) = n, !s.isEmpty else { fail(n, "expected a number for \(what), got \(n.kindName)"); return nil }
+    let v: Double
+    do { v = try Quantity.parse(s, as: kind) } catch {
+      fail(n, error.message)
+      return nil
+    }
+    if v < range.lowerBound {
+      let bound = range.lowerBound == 0 ? "cannot be negative" : "must be at least \(Quantity.describe(range.lowerBound, kind))"
+      fail(n, "\(what) \(bound), got '\(s)'")
+      return nil
+    }
+    if v > range.upperBound {
+      fail(n, "\(what) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, kind))")
+      return nil
+    }
+    return v
+  }
+
+  mutating func boolean(_ n: Node, _ setting: Setting) -> Bool? { boolean(n, spelled(setting, n)) }
 
   mutating func boolean(_ n: Node, _ what: String) -> Bool? {
     guard case .scalar(let s, _, _) = n else { fail(n, "expected true or false for \(what)"); return nil }
@@ -209,6 +257,11 @@ struct ScenarioLoader {
     case "false", "no", "off": return false
     default: fail(n, "expected true or false for \(what), got '\(s)'"); return nil
     }
+  }
+
+  mutating func choice<E: RawRepresentable & CaseIterable>(_ n: Node, _ setting: Setting, _ type: E.Type) -> E?
+  where E.RawValue == String {
+    choice(n, setting.noun ?? setting.key, type)
   }
 
   mutating func choice<E: RawRepresentable & CaseIterable>(_ n: Node, _ what: String, _: E.Type) -> E? where E.RawValue == String {
@@ -220,69 +273,71 @@ struct ScenarioLoader {
     return nil
   }
 
-  // MARK: - Settings
-
-  /// The edit one setting key makes, or nil after recording its error.
-  mutating func setting(_ key: String, _ n: Node) -> SetupEdit? {
-    recorded.append((key, n.location))
-    switch key {
-    case "model":
-      guard let m = model(n) else { return nil }
-      return { $0.model = m }
-    case "gpu":
-      guard let g = gpu(n) else { return nil }
-      return { $0.gpu = g }
-    case "gpus":
-      guard let v = integer(n, "'gpus'") else { return nil }
-      return { $0.gpus = v }
-    case "parallel":
-      guard let v = choice(n, "parallelism", Parallelism.self) else { return nil }
-      return { $0.parallel = v }
-    case "gradient_sync":
-      guard let v = choice(n, "gradient sync", GradientSync.self) else { return nil }
-      return { $0.gradientSync = v }
-    case "precision":
-      guard let v = choice(n, "precision", Precision.self) else { return nil }
-      return { $0.precision = v }
-    case "weights":
-      guard let v = choice(n, "weight format", WeightFormat.self) else { return nil }
-      return { $0.weights = v }
-    case "attention":
-      guard let v = choice(n, "attention kernel", AttentionKernel.self) else { return nil }
-      return { $0.attention = v }
-    case "checkpointing":
-      guard let v = choice(n, "checkpointing mode", Checkpointing.self) else { return nil }
-      return { $0.checkpointing = v }
-    case "sequence":
-      guard let v = integer(n, "'sequence'") else { return nil }
-      return { $0.sequence = v }
-    case "micro_batch":
-      guard let v = integer(n, "'micro_batch'") else { return nil }
-      return { $0.microBatch = v }
-    case "global_batch":
-      guard let v = integer(n, "'global_batch'") else { return nil }
-      return { $0.globalBatch = v }
-    case "tokens":
-      guard let v = number(n, "'tokens'", kind: .count) else { return nil }
-      return { $0.tokens = v }
-    case "price":
-      guard let v = number(n, "'price' (dollars per GPU-hour)", kind: .count, positive: false) else { return nil }
-      return { $0.price = v }
-    case "optimizer":
-      guard let o = optimizer(n) else { return nil }
-      return { $0.optimizer = o }
-    case "memory_limit":
-      guard case .scalar(let s, _, _) = n else { fail(n, "expected a size such as '40GiB' or a fraction such as '50%'"); return nil }
-      if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v > 0, v <= 1 { return { $0.memoryLimit = .fraction(v) } }
-      if let b = try? Quantity.bytes(s), b.count > 0 { return { $0.memoryLimit = .amount(b) } }
-      fail(n, "expected a size such as '40GiB' or a fraction of the GPU's memory such as '50%' for 'memory_limit', got '\(s)'")
-      return nil
-    case "overhead":
-      guard let o = overhead(n) else { return nil }
-      return { $0.overhead = o }
-    default:
+  /// A byte size within `range`.
+  mutating func size(_ n: Node, _ setting: Setting, range: ClosedRange<Double>) -> Bytes? {
+    guard case .scalar(let s, _, _) = n, let b = try? Quantity.bytes(s) else {
+      fail(n, "expected a size such as '0.5GiB' for \(spelled(setting, n))")
       return nil
     }
+    guard range.contains(Double(b.count)) else {
+      fail(n, "\(spelled(setting, n)) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, .bytes))")
+      return nil
+    }
+    return b
+  }
+
+  mutating func memoryLimit(_ n: Node, _ setting: Setting) -> MemoryLimit? {
+    if case .scalar(let s, _, _) = n {
+      if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v > 0, v <= 1 { return .fraction(v) }
+      if !s.hasSuffix("%"), let b = try? Quantity.bytes(s), b.count > 0, b.count < (1 << 50) { return .amount(b) }
+    }
+    fail(n, "expected a size such as '40GiB' (at most 1PiB) or a fraction of the GPU's memory such as '50%' for \(spelled(setting, n)), got \(n.quoted)")
+    return nil
+  }
+
+  mutating func reserve(_ n: Node, _ setting: Setting) -> ReserveRule? {
+    guard case .scalar(let s, _, _) = n else { fail(n, "expected 'measured', a percentage or a size"); return nil }
+    if s == "measured" { return .measured }
+    if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v >= 0, v <= 10 { return .fraction(v) }
+    if !s.hasSuffix("%"), let b = try? Quantity.bytes(s), b.count < (1 << 50) { return .amount(b) }
+    fail(n, "expected 'measured', a percentage from 0% to 1000% or a size below 1PiB for \(spelled(setting, n)), got '\(s)'")
+    return nil
+  }
+
+  // MARK: - Settings
+
+  /// The edit one top-level setting makes, or nil after recording its error.
+  mutating func setting(_ key: String, _ n: Node) -> SetupEdit? {
+    if key == "overhead" {
+      recorded.append((key, n.location))
+      return group(.overhead, n)
+    }
+    guard let setting = Settings.byPath[key] else { return nil }
+    recorded.append((setting.path, n.location))
+    return setting.parse(&self, n, setting)
+  }
+
+  /// The edits of a group mapping (`overhead:`, the settings of `optimizer:`), applied in order.
+  mutating func group(_ group: SettingGroup, _ n: Node, skipping: Set<String> = []) -> SetupEdit? {
+    let keys = Settings.keys(in: group)
+    guard case .mapping(let entries, _) = n else {
+      fail(n, "expected a mapping with \(keys.map { "'\($0)'" }.joined(separator: " and "))")
+      return nil
+    }
+    var edits: [SetupEdit] = []
+    var ok = true
+    for e in entries where !skipping.contains(e.key) {
+      guard let setting = Settings.byPath["\(group.rawValue).\(e.key)"] else {
+        fail(e.keyLocation, "unknown \(group.rawValue) key '\(e.key)'\(suggestion(e.key, keys + Array(skipping)))", length: e.key.count)
+        ok = false
+        continue
+      }
+      recorded.append((setting.path, e.value.location))
+      if let edit = setting.parse(&self, e.value, setting) { edits.append(edit) } else { ok = false }
+    }
+    guard ok else { return nil }
+    let all = edits
+    return { setup in for edit in all { edit(&setup) } }
   }
 
   mutating func model(_ n: Node) -> ModelConfig? {
@@ -300,12 +355,12 @@ struct ScenarioLoader {
         recorded.append(("model." + e.key, e.value.location))
         switch e.key {
         case "name": if let s = text(e.value, "a model name") { m.id = s }
-        case "hidden": if let v = integer(e.value, "'hidden'") { m.hidden = v } else { ok = false }
-        case "intermediate": if let v = integer(e.value, "'intermediate'") { m.intermediate = v } else { ok = false }
-        case "layers": if let v = integer(e.value, "'layers'") { m.layers = v } else { ok = false }
-        case "heads": if let v = integer(e.value, "'heads'") { m.heads = v } else { ok = false }
-        case "kv_heads": if let v = integer(e.value, "'kv_heads'") { m.kvHeads = v; kvGiven = true } else { ok = false }
-        case "vocab": if let v = integer(e.value, "'vocab'") { m.vocab = v } else { ok = false }
+        case "hidden": if let v = integer(e.value, "'hidden'", max: ModelConfig.dimensionLimit) { m.hidden = v } else { ok = false }
+        case "intermediate": if let v = integer(e.value, "'intermediate'", max: ModelConfig.dimensionLimit) { m.intermediate = v } else { ok = false }
+        case "layers": if let v = integer(e.value, "'layers'", max: ModelConfig.dimensionLimit) { m.layers = v } else { ok = false }
+        case "heads": if let v = integer(e.value, "'heads'", max: ModelConfig.dimensionLimit) { m.heads = v } else { ok = false }
+        case "kv_heads": if let v = integer(e.value, "'kv_heads'", max: ModelConfig.dimensionLimit) { m.kvHeads = v; kvGiven = true } else { ok = false }
+        case "vocab": if let v = integer(e.value, "'vocab'", max: ModelConfig.dimensionLimit) { m.vocab = v } else { ok = false }
         case "tied_embeddings": if let v = boolean(e.value, "'tied_embeddings'") { m.tiedEmbeddings = v } else { ok = false }
         default: fail(e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count); ok = false
         }
@@ -341,14 +396,18 @@ struct ScenarioLoader {
         switch e.key {
         case "name": if let s = text(e.value, "a GPU name") { g.name = s; g.id = s }
         case "memory":
-          if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count > 0 { g.memory = b }
-          else { fail(e.value, "expected a memory size such as '24GB' or '80GiB'"); ok = false }
-        case "bf16_tflops": if let v = number(e.value, "'bf16_tflops'", kind: .count) { g.bf16FLOPS = v * 1e12; g.fp16FLOPS = v * 1e12 } else { ok = false }
-        case "fp32_tflops": if let v = number(e.value, "'fp32_tflops'", kind: .count) { g.fp32FLOPS = v * 1e12 } else { ok = false }
-        case "bandwidth": if let v = number(e.value, "'bandwidth'", kind: .bandwidth) { g.bandwidth = v } else { ok = false }
-        case "link_bandwidth": if let v = number(e.value, "'link_bandwidth'", kind: .bandwidth) { g.linkBandwidth = v } else { ok = false }
-        case "tdp": if let v = number(e.value, "'tdp'", kind: .count) { g.tdpWatts = v } else { ok = false }
-        case "sms": if let v = integer(e.value, "'sms'") { g.multiprocessors = Double(v) } else { ok = false }
+          if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count >= 1 << 20, b.count <= 1 << 50 {
+            g.memory = b
+          } else {
+            fail(e.value, "expected a memory size from 1MiB to 1PiB such as '24GB' or '80GiB'")
+            ok = false
+          }
+        case "bf16_tflops": if let v = number(e.value, "'bf16_tflops'", kind: .count, range: GPULimits.teraFLOPS) { g.bf16FLOPS = v * 1e12; g.fp16FLOPS = v * 1e12 } else { ok = false }
+        case "fp32_tflops": if let v = number(e.value, "'fp32_tflops'", kind: .count, range: GPULimits.teraFLOPS) { g.fp32FLOPS = v * 1e12 } else { ok = false }
+        case "bandwidth": if let v = number(e.value, "'bandwidth'", kind: .bandwidth, range: GPULimits.bandwidth) { g.bandwidth = v } else { ok = false }
+        case "link_bandwidth": if let v = number(e.value, "'link_bandwidth'", kind: .bandwidth, range: GPULimits.bandwidth) { g.linkBandwidth = v } else { ok = false }
+        case "tdp": if let v = number(e.value, "'tdp'", kind: .count, range: GPULimits.watts) { g.tdpWatts = v } else { ok = false }
+        case "sms": if let v = integer(e.value, "'sms'", max: GPULimits.multiprocessors) { g.multiprocessors = Double(v) } else { ok = false }
         default: fail(e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count); ok = false
         }
       }
@@ -365,6 +424,7 @@ struct ScenarioLoader {
     }
   }
 
+  /// `optimizer: apollo`, or a mapping with `name` and the optimizer group's settings.
   mutating func optimizer(_ n: Node) -> OptimizerConfig? {
     switch n {
     case .scalar:
@@ -372,52 +432,19 @@ struct ScenarioLoader {
       return OptimizerConfig(kind: k)
     case .mapping(let es, let loc):
       guard let nameEntry = es.first(where: { $0.key == "name" }) else {
-        fail(loc, "an optimizer mapping needs 'name', e.g. 'name: apollo'"); return nil
+        fail(loc, "an optimizer mapping needs 'name', e.g. 'name: apollo'")
+        return nil
       }
       guard let k = choice(nameEntry.value, "optimizer", OptimizerKind.self) else { return nil }
-      var o = OptimizerConfig(kind: k)
-      var ok = true
-      for e in es where e.key != "name" {
-        recorded.append(("optimizer." + e.key, e.value.location))
-        switch e.key {
-        case "rank":
-          if let v = integer(e.value, "'rank'") {
-            if !k.isLowRank { fail(e.value, "'rank' applies to GaLore and APOLLO, not '\(k.rawValue)'"); ok = false }
-            o.rank = v
-          } else { ok = false }
-        case "update_interval": if let v = integer(e.value, "'update_interval'") { o.updateInterval = v } else { ok = false }
-        case "implementation": if let v = choice(e.value, "implementation", StepImplementation.self) { o.implementation = v } else { ok = false }
-        case "layerwise": if let v = boolean(e.value, "'layerwise'") { o.layerwise = v } else { ok = false }
-        case "momentum": if let v = boolean(e.value, "'momentum'") { o.momentum = v } else { ok = false }
-        default: fail(e.keyLocation, "unknown optimizer key '\(e.key)'\(suggestion(e.key, Self.optimizerKeys))", length: e.key.count); ok = false
-        }
-      }
-      return ok ? o : nil
+      guard let edit = group(.optimizer, n, skipping: ["name"]) else { return nil }
+      var setup = TrainingSetup(model: ModelConfig.presets[0], gpu: GPUSpec.catalog[0])
+      setup.optimizer = OptimizerConfig(kind: k)
+      edit(&setup)
+      return setup.optimizer
     case .list:
       fail(n, "expected an optimizer name or a mapping, got a list; to compare optimizers use 'runs:' or 'sweep:'")
       return nil
     }
-  }
-
-  mutating func overhead(_ n: Node) -> Overhead? {
-    guard case .mapping(let es, _) = n else { fail(n, "expected a mapping with 'context' and 'reserve'"); return nil }
-    var o = Overhead()
-    var ok = true
-    for e in es {
-      switch e.key {
-      case "context":
-        if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s) { o.context = b }
-        else { fail(e.value, "expected a size such as '0.5GiB' for 'context'"); ok = false }
-      case "reserve":
-        guard case .scalar(let s, _, _) = e.value else { fail(e.value, "expected 'measured', a percentage or a size"); ok = false; continue }
-        if s == "measured" { o.reserve = .measured }
-        else if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v >= 0, v <= 10 { o.reserve = .fraction(v) }
-        else if let b = try? Quantity.bytes(s) { o.reserve = .amount(b) }
-        else { fail(e.value, "expected 'measured', a percentage such as '5%' or a size such as '2GiB', got '\(s)'"); ok = false }
-      default: fail(e.keyLocation, "unknown overhead key '\(e.key)'\(suggestion(e.key, Self.overheadKeys))", length: e.key.count); ok = false
-      }
-    }
-    return ok ? o : nil
   }
 
   mutating func reference(_ n: Node) -> Reference? {
@@ -427,8 +454,8 @@ struct ScenarioLoader {
     var r = Reference(source: "")
     for e in es {
       switch e.key {
-      case "tokens_per_second": r.tokensPerSecond = number(e.value, "'tokens_per_second'", kind: .count)
-      case "step_seconds": r.stepSeconds = number(e.value, "'step_seconds'", kind: .count)
+      case "tokens_per_second": r.tokensPerSecond = number(e.value, "'tokens_per_second'", kind: .count, range: 1e-9...1e15)
+      case "step_seconds": r.stepSeconds = number(e.value, "'step_seconds'", kind: .count, range: 1e-9...1e9)
       case "memory":
         if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count > 0 { r.memory = b }
         else { fail(e.value, "expected a memory size such as '79GB' for 'memory'") }
@@ -445,8 +472,8 @@ struct ScenarioLoader {
     guard case .mapping(let es, _) = n else { fail(n, "'sweep' must map keys to lists, e.g. 'sequence: [256, 1024]'"); return [] }
     var axes: [SweepAxis] = []
     for e in es {
-      guard Self.settingKeys.contains(e.key) else {
-        fail(e.keyLocation, "unknown sweep key '\(e.key)'\(suggestion(e.key, Self.settingKeys))", length: e.key.count); continue
+      guard Settings.topKeys.contains(e.key) else {
+        fail(e.keyLocation, "unknown sweep key '\(e.key)'\(suggestion(e.key, Settings.topKeys))", length: e.key.count); continue
       }
       guard case .list(let items, _) = e.value else {
         fail(e.value, "sweep key '\(e.key)' must be a list, e.g. '\(e.key): [a, b]'"); continue
@@ -461,8 +488,6 @@ struct ScenarioLoader {
       }
       if values.count == items.count { axes.append(SweepAxis(key: e.key, values: values, location: e.keyLocation)) }
     }
-    let total = axes.reduce(1.0) { $0 * Double($1.values.count) }
-    if total > 10_000_000 { fail(n, "the sweep has \(Int64(total)) points; the limit is 10,000,000") }
     return axes
   }
 
@@ -479,14 +504,22 @@ struct ScenarioLoader {
   }
 }
 
+/// The ranges a custom GPU's fields must fall in: beyond them no real part exists and the
+/// models' products leave the range of finite, meaningful numbers (a 1e-320 TFLOPS GPU made
+/// every time infinite).
+enum GPULimits {
+  /// 0.01 to 100,000 TFLOPS (the B200 is 2,250 dense bf16).
+  static let teraFLOPS: ClosedRange<Double> = 0.01...100_000
+  /// 1 GB/s to 1 PB/s.
+  static let bandwidth: ClosedRange<Double> = 1e9...1e15
+  static let watts: ClosedRange<Double> = 0...100_000
+  static let multiprocessors: Int64 = 100_000
+}
+
 /// All errors of one scenario file.
 struct ScenarioErrors: Error, Sendable {
   var errors: [ScenarioError]
+  /// The file's text as the diagnostics quote it, when it could not be decoded strictly.
+  var source: String? = nil
 }
 
-extension String {
-  func replacingOccurrences(_ a: String, _ b: String) -> String {
-    guard !a.isEmpty, let r = range(of: a) else { return self }
-    return replacingCharacters(in: r, with: b)
-  }
-}

@@ -37,6 +37,15 @@ enum Quantity {
     return result
   }
 
+  /// A bound as messages print it: `1PiB`, `100,000`.
+  static func describe(_ value: Double, _ kind: QuantityKind) -> String {
+    switch kind {
+    case .bytes: return Bytes(Int64(value)).description
+    case .bandwidth: return NumberFormatting.grouped(value / 1e9) + "GB/s"
+    default: return NumberFormatting.grouped(value)
+    }
+  }
+
   /// Parses a byte size (`80GB`, `80 GiB`, `1.5TB`) into an exact `Bytes`.
   static func bytes(_ text: String) throws(QuantityError) -> Bytes {
     let v = try parse(text, as: .bytes)

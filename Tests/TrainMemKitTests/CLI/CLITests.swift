@@ -20,7 +20,7 @@ func cli(_ args: [String]) -> Captured {
     let c = cli(["estimate", "--model", "llama-7x"])
     #expect(c.status == 64 && c.err.contains("unknown model 'llama-7x'; did you mean 'llama-7b'?"))
     let d = cli(["estimate", "--model", "llama-7b", "--optimizer", "apollo", "--rank", "0"])
-    #expect(d.status == 64 && d.err.contains("'rank' must be at least 1, got 0"))
+    #expect(d.status == 64 && d.err.contains("'--rank' must be at least 1, got 0"))
   }
 
   @Test("'<command> --help' prints that command's help and exits 0")
@@ -80,14 +80,18 @@ func cli(_ args: [String]) -> Captured {
     #expect(!MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .apollo, rank: 256), mb: 32, ddp: true)).fits)
   }
 
-  @Test("sweep output is identical with 1 and 2 threads")
+  @Test("sweep output is identical with 1, 2 and 4 threads, with more than one worker running")
   func deterministic() throws {
-    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-1b\ngpu: h100-sxm\noptimizer: apollo\nsweep:\n  micro_batch: [1, 2, 4, 8]\n  sequence: [256, 512, 1024, 2048, 4096]\n  gpus: [1, 2, 4]\n  parallel: [zero3]\n")
-    var a = "", b = ""
-    var sink = NullStream()
-    SweepEvaluator.evaluate(sc, threads: 1, progress: &sink) { a += CSVRenderer.row($0) }
-    SweepEvaluator.evaluate(sc, threads: 2, progress: &sink) { b += CSVRenderer.row($0) }
-    #expect(a == b && a.split(separator: "\n").count == 60)
+    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-1b\ngpu: h100-sxm\noptimizer: apollo\nparallel: zero3\nsweep:\n  micro_batch: [1, 2, 4, 8, 16]\n  sequence: [256, 512, 1024, 2048, 4096]\n  gpus: [1, 2, 4, 8, 16, 32, 64, 128]\n  global_batch: [64, 128, 256, 512, 1024]\n")
+    #expect(sc.count == 1000 && sc.count / SweepEngine.pointsPerWorker + 1 >= 4)
+    var outputs: [String] = []
+    for threads in [1, 2, 4] {
+      var text = ""
+      try SweepEngine.map(sc, threads: threads, CSVRenderer.row) { text += $0 }
+      outputs.append(text)
+    }
+    #expect(outputs[0] == outputs[1] && outputs[0] == outputs[2])
+    #expect(outputs[0].split(separator: "\n").count == 1000)
   }
 }
 

@@ -86,7 +86,7 @@ func lineDiff(_ expected: String, _ actual: String) -> String {
   @Test("the 13B advice names APOLLO-Mini with the micro-batch it allows")
   func advice13B() {
     let s = TrainingSetup(model: ModelConfig.preset("llama-13b")!, gpu: GPUSpec.preset("a100-80gb")!)
-    let advice = FitCommand.changes(s)
+    let advice = Advice.changes(s)
     let mini = advice.first { $0.change == "optimizer apollo-mini" }
     #expect(mini != nil)
     if let mini {
@@ -99,7 +99,7 @@ func lineDiff(_ expected: String, _ actual: String) -> String {
   func rtx4090() {
     let s = TrainingSetup(model: ModelConfig.preset("llama-7b")!, gpu: GPUSpec.preset("rtx-4090")!)
     #expect(!MemoryModel.estimate(s).fits)
-    let names = FitCommand.changes(s).map(\.change)
+    let names = Advice.changes(s).map(\.change)
     #expect(names.contains("optimizer galore-8bit, layer-wise"))
     #expect(names.contains("optimizer q-apollo-mini, layer-wise"))
     #expect(names.contains("8-bit GaLore, layer-wise, full recomputation"))

@@ -130,7 +130,7 @@ import Testing
   @Test("invalid UTF-8 is located at its byte")
   func invalidUTF8() throws {
     let (err, status, out) = try runBytes(Array("model: llama-7b\ngpu: h".utf8) + [0xE9] + Array("200\n".utf8))
-    #expect(err == "x.yaml:2:7: error: invalid UTF-8 (byte 0xE9 at offset 22); save the file as UTF-8\n")
+    #expect(err == "x.yaml:2:7: error: invalid UTF-8 (byte 0xE9 at offset 22); save the file as UTF-8\n 2 | gpu: h\u{FFFD}200\n   |       ^\n")
     #expect(status == 65 && out.isEmpty)
   }
 

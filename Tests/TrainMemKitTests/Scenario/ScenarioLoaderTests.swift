@@ -43,7 +43,8 @@ func scenarioErrors(_ text: String) -> String {
     let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }
     #expect(files.count >= 6)
     for f in files {
-      let sc = try RunCommand.readScenario(dir.appendingPathComponent(f).path)
+      let path = dir.appendingPathComponent(f).path
+      let sc = try ScenarioLoader.load(file: path, text: TextFile.read(path))
       #expect(sc.count >= 1, "\(f)")
     }
   }

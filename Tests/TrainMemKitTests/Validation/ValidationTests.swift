@@ -3,7 +3,7 @@ import Testing
 @testable import TrainMemKit
 
 @Suite struct ValidationTests {
-  static let header = Validation.columns.joined(separator: "\t")
+  static let header = SeedsReader.columns.joined(separator: "\t")
 
   @Test("every quantity the parser accepts has a prediction (the list and predict's switch agree)")
   func everyQuantityPredicts() throws {
@@ -12,7 +12,7 @@ import Testing
       ["f-\(q)", "test", q, "1", q == "parameters" ? "M" : "s", "100%", "gap", "", conditions + (q == "tokens_per_second_ratio" ? ";ratio_to=f-fits" : ""), ""]
         .joined(separator: "\t")
     }
-    let figures = try Validation.parse(([Self.header] + rows).joined(separator: "\n"), file: "t.tsv")
+    let figures = try SeedsReader.parse(([Self.header] + rows).joined(separator: "\n"), file: "t.tsv")
     for r in Validation.check(figures) {
       #expect(r.predicted.isFinite, "\(r.figure.quantity)")
     }
@@ -25,7 +25,7 @@ import Testing
       "b\tt\ttokens_per_second_ratio\t1\tx\t3%\tcheck\t\tmodel=llama-60m;ratio_to=aa\t",
     ]
     do {
-      _ = try Validation.parse(([Self.header] + rows).joined(separator: "\n"), file: "t.tsv")
+      _ = try SeedsReader.parse(([Self.header] + rows).joined(separator: "\n"), file: "t.tsv")
       Issue.record("accepted")
     } catch {
       let messages = error.errors.map { "\($0.location.line): \($0.message)" }

@@ -1,0 +1,43 @@
+/// The setup that `estimate` and `fit` flags describe, read by the scenario loader from the
+/// settings' flags, so flags and files are checked by the same rules. A bad value is reported
+/// with the flag as the user typed it.
+enum CommandLineSetup {
+  static func setup(_ options: ParsedOptions, requireGPU: Bool = false) throws -> TrainingSetup {
+    if options.value("model") == nil {
+      throw UsageError(message: "missing '--model'; e.g. '--model llama-7b' (trainmem list models)")
+    }
+    if requireGPU && options.value("gpu") == nil {
+      throw UsageError(message: "missing '--gpu'; e.g. '--gpu a100-80gb' (trainmem list gpus)")
+    }
+    var flat: [(key: String, value: String, location: SourceLocation)] = []
+    for (name, value) in options.given {
+      guard let setting = Settings.byFlag[name] else { continue }
+      let key = setting.group == .top ? setting.key : setting.key
+      flat.append((key, value, .commandLine("--" + name)))
+    }
+    switch ScenarioLoader.setup(flat: flat, origin: .commandLine("--model")) {
+    case .success(let s): return s
+    case .failure(let errors):
+      throw UsageError(message: errors.errors.map { visible($0.message) }.joined(separator: "; "))
+    }
+  }
+}
+
+/// `trainmem estimate`: one configuration's memory and speed, in any report format.
+enum EstimateCommand {
+  static let options: [OptionSpec] = OptionSpec.settings + [.format, .output]
+
+  static func run(_ args: [String], _ console: Console) throws -> Int32 {
+    let options = try ParsedOptions(args, command: "estimate", specs: options)
+    try options.noPositionals("estimate")
+    let format = try options.format()
+    let s = try CommandLineSetup.setup(options)
+    let label = "\(s.model.id) \(s.optimizer.label) on \(s.gpus)× \(s.gpu.id)"
+    let run = RunResult.evaluate(label: label, setup: s)
+    let report = Report(scenario: "trainmem estimate", runs: [run])
+    return try TrainMemCLI.withSink(options, console) { sink in
+      try sink.write(ReportFormat.render(report, format))
+      return ExitStatus.ok
+    }
+  }
+}

@@ -1,0 +1,248 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Why a report could not be written. `brokenPipe` (the reader went away, `| head -1`) ends the
+/// command quietly; the others print one line and exit 73 or 74 (sysexits.h).
+struct OutputFailure: Error, Sendable, Equatable {
+  enum Kind: Sendable { case brokenPipe, cannotCreate, ioError }
+  var kind: Kind
+  var message: String
+
+  var exitStatus: Int32 { kind == .cannotCreate ? ExitStatus.cannotCreate : ExitStatus.ioError }
+}
+
+/// Where a command's report goes, written piece by piece so a large sweep streams.
+protocol ReportSink: AnyObject {
+  func write(_ text: String) throws(OutputFailure)
+  /// Flushes and, for a file, puts it in place. Nothing is visible at the path before this.
+  func finish() throws(OutputFailure)
+  /// Abandons the output after a failure: a file being written is removed, the path untouched.
+  func discard()
+}
+
+/// Collects the report in memory (the tests' stdout).
+final class StringSink: ReportSink {
+  private(set) var text = ""
+  func write(_ text: String) throws(OutputFailure) { self.text += text }
+  func finish() throws(OutputFailure) {}
+  func discard() {}
+}
+
+/// Writes to an open file descriptor through a 64 KiB buffer, with every `write(2)` checked:
+/// EINTR is retried, EPIPE is a broken pipe, anything else (ENOSPC, EFBIG, EBADF) an I/O error.
+final class DescriptorSink: ReportSink {
+  let descriptor: Int32
+  let name: String
+  private var buffer: [UInt8] = []
+  static let bufferSize = 1 << 16
+
+  /// The descriptor was closed when the process started (`>&-`): every write fails.
+  private let closed: Bool
+
+  init(descriptor: Int32, name: String, closed: Bool = false) {
+    self.descriptor = descriptor
+    self.name = name
+    self.closed = closed
+    buffer.reserveCapacity(Self.bufferSize)
+  }
+
+  func write(_ text: String) throws(OutputFailure) {
+    buffer.append(contentsOf: text.utf8)
+    if buffer.count >= Self.bufferSize { try flush() }
+  }
+
+  func finish() throws(OutputFailure) { try flush() }
+  func discard() { buffer.removeAll() }
+
+  func flush() throws(OutputFailure) {
+    if closed && !buffer.isEmpty {
+      buffer.removeAll()
+      throw OutputFailure(kind: .ioError, message: "cannot write to \(name): it is closed")
+    }
+    var offset = 0
+    while offset < buffer.count {
+      let written = buffer.withUnsafeBytes { raw in
+        systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
+      }
+      if written < 0 {
+        let code = errno
+        if code == EINTR { continue }
+        buffer.removeAll()
+        if code == EPIPE { throw OutputFailure(kind: .brokenPipe, message: "") }
+        throw OutputFailure(kind: .ioError, message: "cannot write to \(name): \(String(cString: strerror(code)))")
+      }
+      offset += written
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+}
+
+private func systemRead(_ fd: Int32, _ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+  #if canImport(Glibc)
+    return Glibc.read(fd, pointer, count)
+  #else
+    return Darwin.read(fd, pointer, count)
+  #endif
+}
+
+private func systemWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+  #if canImport(Glibc)
+    return Glibc.write(fd, pointer, count)
+  #else
+    return Darwin.write(fd, pointer, count)
+  #endif
+}
+
+/// `--output PATH`, written the way a shell redirection would write it, but never leaving a
+/// partial file:
+/// - a regular file (or a new path) is written to a temporary file beside it and renamed over
+///   it when complete, keeping the old file's mode; a file without write permission is refused;
+/// - a symbolic link is followed, and its target treated as above;
+/// - a device, FIFO or socket is opened and written in place (`/dev/null`, `>(…)`), never
+///   replaced;
+/// - a path that is one of the command's input files is refused.
+final class FileSink: ReportSink {
+  let path: String
+  private var sink: DescriptorSink
+  /// The temporary file and the final path, when the output is a regular file.
+  private var replace: (temporary: String, target: String)?
+  private var closed = false
+
+  init(path: String, inputs: [String]) throws(OutputFailure) {
+    self.path = path
+    let target = FileSink.resolve(path)
+    var info = stat()
+    let exists = stat(target, &info) == 0
+    if exists && FileSink.isInput(info, inputs) {
+      throw OutputFailure(kind: .cannotCreate, message: "'\(path)' is an input of this command; choose another --output path")
+    }
+    if exists && (info.st_mode & S_IFMT) == S_IFDIR {
+      throw OutputFailure(kind: .cannotCreate, message: "'\(path)' is a directory; give a file path to --output")
+    }
+    if exists && (info.st_mode & S_IFMT) != S_IFREG {
+      let fd = open(target, O_WRONLY | O_TRUNC | O_CLOEXEC)
+      guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
+      sink = DescriptorSink(descriptor: fd, name: "'\(path)'")
+      return
+    }
+    if exists && !FileSink.writable(target, info) {
+      throw OutputFailure(kind: .cannotCreate, message: "'\(path)' is read-only; trainmem does not replace it")
+    }
+    let directory = (target as NSString).deletingLastPathComponent
+    var template = Array(((directory.isEmpty ? "." : directory) + "/.trainmem-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
+    let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    // The new file gets the old one's mode, or what a shell would create (0666 less the umask).
+    let mask = umask(0)
+    umask(mask)
+    let mode = exists ? info.st_mode & 0o7777 : (0o666 & ~mask)
+    fchmod(fd, mode)
+    if exists && geteuid() == 0 { _ = fchown(fd, info.st_uid, info.st_gid) }
+    sink = DescriptorSink(descriptor: fd, name: "'\(path)'")
+    replace = (temporary, target)
+  }
+
+  func write(_ text: String) throws(OutputFailure) {
+    do { try sink.write(text) } catch {
+      discard()
+      throw error
+    }
+  }
+
+  func finish() throws(OutputFailure) {
+    do { try sink.finish() } catch {
+      discard()
+      throw error
+    }
+    guard let (temporary, target) = replace else {
+      close(sink.descriptor)
+      closed = true
+      return
+    }
+    if fsync(sink.descriptor) != 0 && errno != EINVAL {
+      let code = errno
+      discard()
+      throw OutputFailure(kind: .ioError, message: "cannot write '\(path)': \(String(cString: strerror(code)))")
+    }
+    close(sink.descriptor)
+    closed = true
+    if rename(temporary, target) != 0 {
+      let code = errno
+      unlink(temporary)
+      throw OutputFailure(kind: .ioError, message: "cannot replace '\(path)': \(String(cString: strerror(code)))")
+    }
+  }
+
+  func discard() {
+    sink.discard()
+    if !closed {
+      close(sink.descriptor)
+      closed = true
+    }
+    if let (temporary, _) = replace { unlink(temporary) }
+    replace = nil
+  }
+
+  /// The path a shell would write to: symbolic links followed (a dangling link's target is
+  /// created).
+  static func resolve(_ path: String) -> String {
+    var target = path
+    for _ in 0..<40 {
+      guard let next = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else { break }
+      target = next.hasPrefix("/") ? next : ((target as NSString).deletingLastPathComponent as NSString).appendingPathComponent(next)
+    }
+    return target
+  }
+
+  static func isInput(_ info: stat, _ inputs: [String]) -> Bool {
+    inputs.contains { input in
+      var other = stat()
+      return stat(input, &other) == 0 && other.st_dev == info.st_dev && other.st_ino == info.st_ino
+    }
+  }
+
+  /// Whether a shell user could write it: root passes `access`, so a file with no write bit
+  /// at all also counts as read-only.
+  static func writable(_ path: String, _ info: stat) -> Bool {
+    access(path, W_OK) == 0 && (info.st_mode & 0o222) != 0
+  }
+
+  static func openFailure(_ path: String, _ code: Int32) -> OutputFailure {
+    OutputFailure(kind: .cannotCreate, message: "cannot write '\(path)': \(String(cString: strerror(code))); check the folder exists and is writable")
+  }
+}
+
+/// Reads an input file whole: regular files, `/dev/stdin`, FIFOs and process substitution
+/// (`<(…)`) alike, by reading until end of file. At most `limit` bytes.
+enum InputFile {
+  static let limit = 64 << 20
+
+  enum Failure: Error { case cannot(String), tooLarge, directory }
+
+  static func read(_ path: String) -> Result<[UInt8], Failure> {
+    let fd = path == "-" ? dup(0) : open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return .failure(.cannot(String(cString: strerror(errno)))) }
+    defer { close(fd) }
+    var info = stat()
+    if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { return .failure(.directory) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        return .failure(.cannot(String(cString: strerror(errno))))
+      }
+      if n == 0 { break }
+      bytes.append(contentsOf: chunk[0..<n])
+      if bytes.count > limit { return .failure(.tooLarge) }
+    }
+    return .success(bytes)
+  }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// `trainmem run FILE…`: evaluates scenario files into one report.
+enum RunCommand {
+  static let options: [OptionSpec] = [.format, .output, .threads]
+
+  static func run(_ args: [String], _ console: Console) throws -> Int32 {
+    let options = try ParsedOptions(args, command: "run", specs: options)
+    let format = try options.format()
+    let threads = try options.integer("threads", in: 1...256, default: defaultThreads)
+    let paths = options.positionals
+    guard !paths.isEmpty else {
+      throw UsageError(message: "missing scenario file; e.g. 'trainmem run Scenarios/apollo-7b-8xa100.yaml'")
+    }
+    if paths.count > 1 && (format == .json || format == .svg) {
+      throw UsageError(message: "'--format \(format.rawValue)' makes one document of one scenario; got \(paths.count) files — run each separately")
+    }
+    let scenarios = try load(paths)
+    return try TrainMemCLI.withSink(options, console, inputs: paths) { sink in
+      try ReportStream.write(scenarios, format: format, threads: threads, to: sink)
+      return ExitStatus.ok
+    }
+  }
+
+  static var defaultThreads: Int { min(256, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+
+  /// Every file loaded, or every file's diagnostics.
+  static func load(_ paths: [String]) throws(DataErrors) -> [Scenario] {
+    var scenarios: [Scenario] = []
+    var rendered = ""
+    for path in paths {
+      var text: String?
+      do {
+        text = try TextFile.read(path)
+        scenarios.append(try ScenarioLoader.load(file: path, text: text!))
+      } catch {
+        rendered += TextFile.render(error, text: text)
+      }
+    }
+    if !rendered.isEmpty { throw DataErrors(rendered: rendered) }
+    return scenarios
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// `trainmem validate [DIR]`: every figure in DIR/*.tsv predicted and compared; exit 1 when a
+/// checked figure is outside its tolerance, 65 when a seeds file has errors.
+enum ValidateCommand {
+  static func run(_ args: [String], _ console: Console) throws -> Int32 {
+    let options = try ParsedOptions(args, command: "validate", specs: [.format, .output])
+    let format = try options.format(allowed: [.md, .json])
+    guard options.positionals.count <= 1 else {
+      throw UsageError(message: "'validate' takes one folder; got \(options.positionals.count) arguments")
+    }
+    let dir = options.positionals.first ?? "seeds"
+    let paths = try seedFiles(dir)
+    var figures: [Figure] = []
+    var rendered = ""
+    for path in paths {
+      var text: String?
+      do {
+        text = try TextFile.read(path)
+        figures += try SeedsReader.parse(text!, file: path)
+      } catch {
+        rendered += TextFile.render(error, text: text)
+      }
+    }
+    if !rendered.isEmpty { throw DataErrors(rendered: rendered) }
+    let results = Validation.check(figures)
+    let failed = results.filter { !$0.within && $0.figure.expect != "gap" }
+    let status = try TrainMemCLI.withSink(options, console, inputs: paths) { sink in
+      try sink.write(format == .json ? ValidationRenderer.json(results) : ValidationRenderer.markdown(results))
+      return failed.isEmpty ? ExitStatus.ok : ExitStatus.checkFailed
+    }
+    for f in failed {
+      let unit = f.figure.unit
+      console.error("error: figure '\(visible(f.figure.id))' (\(visible(f.figure.source))): published \(ValidationRenderer.fmt(f.figure.value)) \(unit), predicted \(ValidationRenderer.fmt(f.predicted)) \(unit), outside its tolerance\n")
+    }
+    return status
+  }
+
+  /// The folder's `*.tsv` files, sorted; a folder without any is a usage error.
+  static func seedFiles(_ dir: String) throws(UsageError) -> [String] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue,
+      let names = try? FileManager.default.contentsOfDirectory(atPath: dir)
+    else {
+      throw UsageError(message: "cannot read the folder '\(visible(dir))'; run from the project root or pass the seeds folder")
+    }
+    let paths = names.filter { $0.hasSuffix(".tsv") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+    if paths.isEmpty { throw UsageError(message: "no *.tsv figures in '\(visible(dir))'") }
+    return paths
+  }
+}

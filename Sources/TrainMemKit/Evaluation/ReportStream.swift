@@ -1,0 +1,105 @@
+/// Writes the report of one or more scenarios in a format, streaming: no format holds more
+/// than one chunk of evaluated points (plus, for Markdown, the few runs that carry a published
+/// reference; for SVG, at most one chart's worth), so memory does not grow with the sweep.
+enum ReportStream {
+  /// Runs a bar chart draws; a larger sweep becomes a heat map or a chart of its first runs.
+  static let chartRuns = 64
+
+  static func write(
+    _ scenarios: [Scenario], format: ReportFormat, threads: Int, to sink: ReportSink,
+    progress: ((Int, Int) -> Void)? = nil
+  ) throws {
+    if format == .csv { try sink.write(CSVRenderer.header) }
+    for scenario in scenarios {
+      let engine = { (transform: @escaping @Sendable (RunResult) -> String) throws in
+        try SweepEngine.map(scenario, threads: threads, progress: progress, transform) { try sink.write($0) }
+      }
+      switch format {
+      case .csv: try engine(CSVRenderer.row)
+      case .md: try markdown(scenario, threads: threads, engine, to: sink)
+      case .json: try json(scenario, threads: threads, to: sink, progress: progress)
+      case .svg: try sink.write(svg(scenario, threads: threads))
+      }
+    }
+  }
+
+  /// The summary table in one pass, the published references from the runs that carry one,
+  /// then each run's section in a second pass.
+  private static func markdown(
+    _ scenario: Scenario, threads: Int, _ engine: (@escaping @Sendable (RunResult) -> String) throws -> Void,
+    to sink: ReportSink
+  ) throws {
+    try sink.write(MarkdownRenderer.head(scenario: scenario.name, description: scenario.description))
+    try engine(MarkdownRenderer.summaryRow)
+    if scenario.runs.contains(where: { $0.reference != nil }) {
+      var referenced: [RunResult] = []
+      try SweepEngine.map(scenario, threads: threads, { $0.reference == nil ? nil : $0 }) { r in
+        if let r { referenced.append(r) }
+      }
+      try sink.write(MarkdownRenderer.references(referenced))
+    }
+    try engine(MarkdownRenderer.details)
+  }
+
+  private static func json(
+    _ scenario: Scenario, threads: Int, to sink: ReportSink, progress: ((Int, Int) -> Void)?
+  ) throws {
+    try sink.write(JSONRenderer.head(description: scenario.description))
+    var first = true
+    try SweepEngine.map(scenario, threads: threads, progress: progress, JSONRenderer.run) { text in
+      if !first { try sink.write(JSONRenderer.separator) }
+      first = false
+      try sink.write(text)
+    }
+    try sink.write(JSONRenderer.tail(scenario: scenario.name))
+  }
+
+  /// Bar charts up to `chartRuns` runs; a larger one-run, two-key sweep as a heat map of fits
+  /// and tokens/s; anything larger as the chart of its first runs, saying so.
+  private static func svg(_ scenario: Scenario, threads: Int) throws -> String {
+    let total = scenario.count
+    if total <= chartRuns {
+      var runs: [RunResult] = []
+      try SweepEngine.map(scenario, threads: threads, { $0 }) { runs.append($0) }
+      return SVGRenderer.render(Report(scenario: scenario.name, description: scenario.description, runs: runs))
+    }
+    if scenario.runs.count == 1, scenario.sweep.count == 2,
+      scenario.sweep.allSatisfy({ $0.values.count <= HeatMap.maxSide })
+    {
+      var cells: [HeatMap.Cell] = []
+      try SweepEngine.map(scenario, threads: threads, HeatMap.Cell.init) { cells.append($0) }
+      let map = HeatMap(
+        title: scenario.name, rows: scenario.sweep[0], columns: scenario.sweep[1], cells: cells)
+      return SVGRenderer.heatMap(map)
+    }
+    var runs: [RunResult] = []
+    var first = scenario
+    first.limit = chartRuns
+    try SweepEngine.map(first, threads: threads, { $0 }) { runs.append($0) }
+    let title = "\(scenario.name) — the first \(chartRuns) of \(NumberFormatting.grouped(Double(total))) runs (use --format csv for all)"
+    return SVGRenderer.render(Report(scenario: title, description: scenario.description, runs: runs))
+  }
+}
+
+/// A two-key sweep drawn as a grid: one cell per point, coloured by tokens/s where the run
+/// fits and grey where it does not.
+struct HeatMap {
+  static let maxSide = 64
+
+  struct Cell: Sendable {
+    var fits: Bool
+    var tokensPerSecond: Double
+    var required: Int64
+    init(_ run: RunResult) {
+      fits = run.memory.fits
+      tokensPerSecond = run.throughput.tokensPerSecond
+      required = run.memory.required
+    }
+  }
+
+  var title: String
+  var rows: SweepAxis
+  var columns: SweepAxis
+  /// Row-major: rows' values outer, columns' values inner (the sweep's own order).
+  var cells: [Cell]
+}

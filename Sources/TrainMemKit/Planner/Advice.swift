@@ -1,0 +1,152 @@
+// What `fit` answers, as values: whether a setup fits with its largest micro-batch and
+// sequence, the single changes that make a setup fit, and every catalog GPU ranked. The CLI
+// only prints these.
+
+/// A setup's fit: its estimates and the planner's largest micro-batch and sequence.
+struct FitAnswer: Sendable {
+  var setup: TrainingSetup
+  var memory: MemoryEstimate
+  var throughput: ThroughputEstimate
+  /// Largest micro-batch that fits, and tokens/s at it.
+  var maxMicroBatch: Int64?
+  var tokensPerSecondAtMax: Double?
+  var maxSequence: Int64?
+  /// When it does not fit: changes that make it fit, highest throughput first.
+  var changes: [Advice]
+
+  init(_ s: TrainingSetup) {
+    setup = s
+    memory = MemoryModel.estimate(s)
+    throughput = ThroughputModel.estimate(s)
+    changes = []
+    if memory.fits {
+      maxMicroBatch = Planner.maxMicroBatch(s)
+      if let b = maxMicroBatch {
+        var big = s
+        big.microBatch = b
+        tokensPerSecondAtMax = ThroughputModel.estimate(big).tokensPerSecond
+      }
+      maxSequence = Planner.maxSequence(s)
+    } else {
+      changes = Advice.changes(s)
+    }
+  }
+}
+
+/// One change that makes a setup fit.
+struct Advice: Sendable {
+  var change: String
+  var setup: TrainingSetup
+  var memory: MemoryEstimate
+  var tokensPerSecond: Double
+  var maxMicroBatch: Int64?
+
+  /// Candidate single changes, in order of increasing memory saving, then combined ones; those
+  /// that are valid and fit, sorted by throughput (highest first).
+  static func changes(_ s: TrainingSetup) -> [Advice] {
+    var out: [Advice] = []
+    for (name, t) in candidates(s) where t.validationProblems().isEmpty {
+      let m = MemoryModel.estimate(t)
+      guard m.fits else { continue }
+      out.append(
+        Advice(
+          change: name, setup: t, memory: m, tokensPerSecond: ThroughputModel.estimate(t).tokensPerSecond,
+          maxMicroBatch: Planner.maxMicroBatch(t)))
+    }
+    return out.sorted {
+      $0.tokensPerSecond != $1.tokensPerSecond ? $0.tokensPerSecond > $1.tokensPerSecond : $0.change < $1.change
+    }
+  }
+
+  private static func candidates(_ s: TrainingSetup) -> [(String, TrainingSetup)] {
+    var c: [(String, TrainingSetup)] = []
+    func add(_ name: String, _ edit: (inout TrainingSetup) -> Void) {
+      var t = s
+      edit(&t)
+      if t != s { c.append((name, t)) }
+    }
+    let ladder: [OptimizerKind] = [.adamw8bit, .galore, .galore8bit, .apollo, .apolloMini, .qApolloMini]
+    for k in ladder where k != s.optimizer.kind {
+      add("optimizer \(k.rawValue)") { $0.optimizer = OptimizerConfig(kind: k) }
+      add("optimizer \(k.rawValue), layer-wise") { $0.optimizer = OptimizerConfig(kind: k, layerwise: true) }
+    }
+    if s.optimizer.kind.isLowRank && !s.optimizer.kind.isMini {
+      add("rank \(max(1, s.rank / 2))") { $0.optimizer.rank = max(1, s.rank / 2) }
+    }
+    add("full recomputation") { $0.checkpointing = .full }
+    add("layer-wise updates") { $0.optimizer.layerwise = true }
+    add("int8 weights") { $0.weights = .int8 }
+    add("8-bit GaLore, layer-wise, full recomputation") {
+      $0.optimizer = OptimizerConfig(kind: .galore8bit, layerwise: true)
+      $0.checkpointing = .full
+    }
+    add("Q-APOLLO-Mini, layer-wise, full recomputation") {
+      $0.optimizer = OptimizerConfig(kind: .qApolloMini, layerwise: true)
+      $0.checkpointing = .full
+    }
+    if s.gpus > 1 {
+      for p in [Parallelism.zero1, .zero2, .zero3] where p != s.parallel {
+        add("\(p.rawValue) over \(s.gpus) GPUs") { $0.parallel = p }
+      }
+    }
+    var fsdp = s
+    if fsdp.parallel == .none { fsdp.parallel = .fsdp }
+    if let n = Planner.minGPUs(fsdp), n > s.gpus {
+      add("\(n) GPUs with \(fsdp.parallel.rawValue)") {
+        $0.gpus = n
+        $0.parallel = fsdp.parallel
+      }
+    }
+    return c
+  }
+}
+
+/// One catalog GPU for a setup: fits at its micro-batch, the largest micro-batch, tokens/s and
+/// the cost of a billion tokens there.
+struct GPURanking: Sendable {
+  var gpu: GPUSpec
+  /// "v100 (fp16 mixed)" when the precision was changed for a card without bf16.
+  var name: String
+  /// Why the setup cannot run on this GPU at all.
+  var problem: String?
+  var memory: MemoryEstimate?
+  var maxMicroBatch: Int64?
+  var tokensPerSecond: Double
+  var costPerBillionTokens: Double?
+
+  /// Every catalog GPU, fastest (at its largest micro-batch) first.
+  static func rank(_ s: TrainingSetup) -> [GPURanking] {
+    var rows: [GPURanking] = []
+    for g in GPUSpec.catalog {
+      var t = s
+      t.gpu = g
+      var name = g.id
+      // A card without bf16 (V100) trains in fp16 mixed precision instead.
+      if g.bf16FLOPS == 0 && t.precision == .bf16 {
+        t.precision = .mixed
+        name += " (fp16 mixed)"
+      }
+      if let problem = t.validationProblems().first {
+        rows.append(GPURanking(gpu: g, name: name, problem: problem.message, tokensPerSecond: -1))
+        continue
+      }
+      let mb = Planner.maxMicroBatch(t)
+      var tps = 0.0
+      if let mb {
+        var big = t
+        big.microBatch = mb
+        tps = ThroughputModel.estimate(big).tokensPerSecond
+      }
+      let cost = s.price.flatMap { price in tps > 0 ? price * Double(s.gpus) / tps * 1e9 / 3600 : nil }
+      rows.append(
+        GPURanking(
+          gpu: g, name: name, memory: MemoryModel.estimate(t), maxMicroBatch: mb, tokensPerSecond: tps,
+          costPerBillionTokens: cost))
+    }
+    // Stable: equal throughputs keep the catalog's order.
+    return rows.enumerated().sorted {
+      $0.element.tokensPerSecond != $1.element.tokensPerSecond
+        ? $0.element.tokensPerSecond > $1.element.tokensPerSecond : $0.offset < $1.offset
+    }.map(\.element)
+  }
+}

@@ -1,0 +1,61 @@
+/// Reads a scenario or seeds file as strictly as the format asks: UTF-8 text without NUL
+/// bytes, a leading BOM dropped and CRLF line ends accepted. Every failure is located.
+enum TextFile {
+  static func read(_ path: String) throws(ScenarioErrors) -> String {
+    let start = SourceLocation(file: path, line: 1, column: 1)
+    let bytes: [UInt8]
+    switch InputFile.read(path) {
+    case .success(let b): bytes = b
+    case .failure(.directory):
+      throw ScenarioErrors(errors: [ScenarioError(location: start, message: "'\(visible(path))' is a directory; give a file")])
+    case .failure(.tooLarge):
+      throw ScenarioErrors(errors: [ScenarioError(location: start, message: "the file is larger than 64 MiB")])
+    case .failure(.cannot(let reason)):
+      throw ScenarioErrors(errors: [ScenarioError(location: start, message: "cannot read '\(visible(path))': \(reason); check the path")])
+    }
+    return try decode(bytes, path: path)
+  }
+
+  static func decode(_ bytes: [UInt8], path: String) throws(ScenarioErrors) -> String {
+    // The lines quoted under a diagnostic, decoded leniently (bad bytes become U+FFFD).
+    let lenient = ScenarioParser.normalise(String(decoding: bytes, as: UTF8.self))
+    if let nul = bytes.firstIndex(of: 0) {
+      let error = ScenarioError(location: byteLocation(bytes, nul, path), message: "binary data (a NUL byte); a scenario is UTF-8 text")
+      throw ScenarioErrors(errors: [error], source: lenient)
+    }
+    guard let raw = String(validating: bytes, as: UTF8.self) else {
+      let bad = firstInvalidUTF8(bytes)
+      let message = "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad)); save the file as UTF-8"
+      throw ScenarioErrors(errors: [ScenarioError(location: byteLocation(bytes, bad, path), message: message)], source: lenient)
+    }
+    return ScenarioParser.normalise(raw)
+  }
+
+  /// Line and column (in characters of the valid prefix) of byte `offset`.
+  static func byteLocation(_ bytes: [UInt8], _ offset: Int, _ file: String) -> SourceLocation {
+    let before = bytes[..<offset]
+    let line = before.filter { $0 == 0x0A }.count + 1
+    let lineStart = (before.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
+    let prefix = String(decoding: bytes[lineStart..<offset], as: UTF8.self)
+    return SourceLocation(file: file, line: line, column: prefix.count + 1)
+  }
+
+  /// Offset of the first byte that does not start or continue a valid UTF-8 sequence.
+  static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+    var i = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      let n = b < 0x80 ? 1 : (b >> 5 == 0x6 ? 2 : (b >> 4 == 0xE ? 3 : (b >> 3 == 0x1E ? 4 : 0)))
+      if n == 0 || i + n > bytes.count { return i }
+      if String(validating: bytes[i..<(i + n)], as: UTF8.self) == nil { return i }
+      i += n
+    }
+    return max(0, bytes.count - 1)
+  }
+
+  /// Renders diagnostics with the source lines of the file they are about.
+  static func render(_ errors: ScenarioErrors, text: String?) -> String {
+    let lines = (errors.source ?? text ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+    return errors.errors.map { $0.rendered(source: lines) }.joined()
+  }
+}

@@ -1,0 +1,93 @@
+// Every setting of a training run is declared once, in `Settings.all`: its scenario key, the
+// value it takes, its default, a one-line doc, its command-line flag, its JSON `inputs` fields
+// and its CSV column. The scenario loader, the flags of `estimate` and `fit`, `--help`, the key
+// table in docs/scenario-format.md, the JSON `inputs` object and the CSV header all read these
+// declarations; adding a setting is one declaration here and its use in a model.
+
+/// Where a setting is written in a scenario: at the top level, or inside the `optimizer:` or
+/// `overhead:` mapping. On the command line and in seed conditions every setting is flat.
+public enum SettingGroup: String, Sendable {
+  case top, optimizer, overhead
+}
+
+/// A value in the JSON report's `inputs` object (nil values are left out).
+enum InputValue: Sendable, Encodable {
+  case integer(Int64)
+  case number(Double)
+  case text(String)
+  case flag(Bool)
+
+  func encode(to encoder: Encoder) throws {
+    var c = encoder.singleValueContainer()
+    switch self {
+    case .integer(let v): try c.encode(v)
+    case .number(let v): try c.encode(v)
+    case .text(let v): try c.encode(v)
+    case .flag(let v): try c.encode(v)
+    }
+  }
+}
+
+/// Reads one setting's value from a node and returns the edit it makes, or nil after
+/// recording a diagnostic.
+typealias SettingParser = @Sendable (inout ScenarioLoader, Node, Setting) -> SetupEdit?
+
+/// One setting, declared once.
+struct Setting: Sendable {
+  /// The scenario key inside its group (`micro_batch`, `rank`).
+  let key: String
+  let group: SettingGroup
+  /// The value's syntax for help and docs (`N`, `none|ddp|…`, `SIZE|N%`).
+  let value: String
+  /// The default, as the docs print it.
+  let defaultText: String
+  let doc: String
+  /// What a value is called in messages ("unknown parallelism 'x'"); the key by default.
+  var noun: String? = nil
+  /// Takes no value on the command line (`--layerwise`, or `--layerwise=false`).
+  var isBoolean = false
+  /// Has a command-line flag (`--micro-batch`); every flat setting has one unless it is
+  /// scenario-only.
+  var hasFlag = true
+  let parse: SettingParser
+  /// The fields this setting contributes to the JSON report's `inputs`.
+  var inputs: @Sendable (RunResult) -> [(String, InputValue?)] = { _ in [] }
+  /// The CSV column and its cell, for settings that have one.
+  var csv: (name: String, cell: @Sendable (TrainingSetup) -> String)? = nil
+
+  init(
+    key: String, group: SettingGroup, value: String, defaultText: String, doc: String, noun: String? = nil,
+    isBoolean: Bool = false, hasFlag: Bool = true, parse: @escaping SettingParser,
+    inputs: @escaping @Sendable (RunResult) -> [(String, InputValue?)] = { _ in [] },
+    csv: (String, @Sendable (TrainingSetup) -> String)? = nil
+  ) {
+    self.key = key
+    self.group = group
+    self.value = value
+    self.defaultText = defaultText
+    self.doc = doc
+    self.noun = noun
+    self.isBoolean = isBoolean
+    self.hasFlag = hasFlag
+    self.parse = parse
+    self.inputs = inputs
+    self.csv = csv.map { (name: $0.0, cell: $0.1) }
+  }
+
+  /// The key path in a scenario: `micro_batch`, `optimizer.rank`.
+  var path: String { group == .top ? key : "\(group.rawValue).\(key)" }
+  /// The command-line flag without dashes: `micro-batch`.
+  var flag: String { key.replacingOccurrences("_", "-", all: true) }
+}
+
+extension String {
+  /// Replaces the first occurrence of `a` (or all, with `all: true`).
+  func replacingOccurrences(_ a: String, _ b: String, all: Bool = false) -> String {
+    guard !a.isEmpty else { return self }
+    guard all else {
+      guard let r = range(of: a) else { return self }
+      return replacingCharacters(in: r, with: b)
+    }
+    return components(separatedBy: a).joined(separator: b)
+  }
+}

@@ -1,0 +1,235 @@
+// The declarations. Order matters twice: it is the order of `--help`, the docs table and the
+// CSV columns (label, model, gpu, gpus, parallel, precision, optimizer, rank, sequence,
+// micro_batch, global_batch — schema v1).
+
+enum Settings {
+  static let all: [Setting] = [
+    model, gpu, gpus, parallel, gradientSync, precision, weights, optimizer, rank, updateInterval, implementation, layerwise, momentum, sequence, microBatch, globalBatch, attention, checkpointing, tokens, price, memoryLimit, context, reserve,
+  ]
+
+  static let model = Setting(
+    key: "model", group: .top, value: "ID|MAPPING|config", defaultText: "llama-7b",
+    doc: "preset id (`trainmem list models`) or a mapping `hidden, intermediate, layers, heads, kv_heads, vocab, tied_embeddings, name`",
+    parse: { loader, node, _ in edit(loader.model(node)) { $0.model = $1 } },
+    inputs: { run in
+      let m = run.setup.model
+      let fields: [(String, InputValue?)] = [
+        ("model", InputValue.text(m.id)), ("hidden", InputValue.integer(m.hidden)), ("intermediate", InputValue.integer(m.intermediate)),
+        ("layers", InputValue.integer(m.layers)), ("heads", InputValue.integer(m.heads)), ("kv_heads", InputValue.integer(m.kvHeads)),
+        ("vocab", InputValue.integer(m.vocab)), ("tied_embeddings", InputValue.flag(m.tiedEmbeddings)),
+        ("parameters", InputValue.integer(run.parameters)),
+      ]
+      return fields
+    },
+    csv: ("model", { CSVRenderer.field($0.model.id) }))
+
+  static let gpu = Setting(
+    key: "gpu", group: .top, value: "ID|MAPPING", defaultText: "a100-80gb",
+    doc: "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp32_tflops, bandwidth, link_bandwidth, tdp, sms` (SM count; default: the H200's rate per SM)",
+    parse: { loader, node, _ in edit(loader.gpu(node)) { $0.gpu = $1 } },
+    inputs: { [("gpu", InputValue.text($0.setup.gpu.id)), ("gpu_memory", InputValue.integer($0.setup.gpu.memory.count))] },
+    csv: ("gpu", { CSVRenderer.field($0.gpu.id) }))
+
+  static let gpus = Setting(
+    key: "gpus", group: .top, value: "N", defaultText: "1", doc: "number of GPUs",
+    parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpus = $1 } },
+    inputs: { [("gpus", InputValue.integer($0.setup.gpus))] },
+    csv: ("gpus", { String($0.gpus) }))
+
+  static let parallel = choice(
+    "parallel", Parallelism.self, noun: "parallelism", default: "none", doc: "data parallelism: replicas or ZeRO/FSDP shards",
+    apply: { $0.parallel = $1 }, input: { $0.parallel.rawValue }, csv: true)
+
+  static let gradientSync = choice(
+    "gradient_sync", GradientSync.self, noun: "gradient sync", default: "micro_batch",
+    doc: "when DDP all-reduces gradients: every micro-batch, or once per optimizer step",
+    apply: { $0.gradientSync = $1 }, input: { $0.gradientSync.rawValue })
+
+  static let precision = choice(
+    "precision", Precision.self, default: "bf16",
+    doc: "pure bf16 (the GaLore/APOLLO scripts), mixed (fp32 master + bf16 autocast), or fp32",
+    apply: { $0.precision = $1 }, input: { $0.precision.rawValue }, csv: true)
+
+  static let weights = choice(
+    "weights", WeightFormat.self, noun: "weight format", default: "bf16", doc: "storage of the projected weights",
+    apply: { $0.weights = $1 }, input: { $0.weightsInt8 ? "int8" : $0.weights.rawValue })
+
+  static let optimizer = Setting(
+    key: "optimizer", group: .top, value: OptimizerKind.allCases.map(\.rawValue).joined(separator: "|"),
+    defaultText: "adamw",
+    doc: "optimizer name, or a mapping `name, rank, update_interval, implementation, layerwise, momentum`",
+    parse: { loader, node, _ in edit(loader.optimizer(node)) { $0.optimizer = $1 } },
+    inputs: { [("optimizer", InputValue.text($0.setup.optimizer.kind.rawValue))] },
+    csv: ("optimizer", { $0.optimizer.kind.rawValue }))
+
+  static let rank = Setting(
+    key: "rank", group: .optimizer, value: "R", defaultText: "GaLore hidden/4, APOLLO min(256, hidden/4)",
+    doc: "projection rank (GaLore, APOLLO)",
+    parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.rank)) { $0.optimizer.rank = $1 } },
+    inputs: { [("rank", $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.rank) : nil)] },
+    csv: ("rank", { $0.optimizer.kind.isLowRank ? String($0.rank) : "" }))
+
+  static let updateInterval = Setting(
+    key: "update_interval", group: .optimizer, value: "N", defaultText: "200",
+    doc: "steps between projection refreshes",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: SetupLimits.updateInterval)) { $0.optimizer.updateInterval = $1 }
+    },
+    inputs: { [("update_interval", $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.optimizer.updateInterval) : nil)] })
+
+  static let implementation = Setting(
+    key: "implementation", group: .optimizer, value: "foreach|fused|loop", defaultText: "the library's own",
+    doc: "how the update loop runs (decides the step's temporaries and speed)",
+    parse: { loader, node, s in
+      edit(loader.choice(node, s, StepImplementation.self)) { $0.optimizer.implementation = $1 }
+    },
+    inputs: { [("implementation", InputValue.text($0.setup.optimizer.effectiveImplementation.rawValue))] })
+
+  static let layerwise = Setting(
+    key: "layerwise", group: .optimizer, value: "true|false", defaultText: "false",
+    doc: "per-layer weight updates in the gradient hook (GaLore-style)", isBoolean: true,
+    parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.layerwise = $1 } },
+    inputs: { [("layerwise", InputValue.flag($0.setup.optimizer.layerwise))] })
+
+  static let momentum = Setting(
+    key: "momentum", group: .optimizer, value: "true|false", defaultText: "true",
+    doc: "SGD's momentum buffer", isBoolean: true,
+    parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.momentum = $1 } })
+
+  static let sequence = Setting(
+    key: "sequence", group: .top, value: "N", defaultText: "256", doc: "tokens per sequence",
+    parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.sequence)) { $0.sequence = $1 } },
+    inputs: { [("sequence", InputValue.integer($0.setup.sequence))] },
+    csv: ("sequence", { String($0.sequence) }))
+
+  static let microBatch = Setting(
+    key: "micro_batch", group: .top, value: "N", defaultText: "1", doc: "sequences per GPU per micro-batch",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: SetupLimits.microBatch)) { $0.microBatch = $1 }
+    },
+    inputs: { [("micro_batch", InputValue.integer($0.setup.microBatch))] },
+    csv: ("micro_batch", { String($0.microBatch) }))
+
+  static let globalBatch = Setting(
+    key: "global_batch", group: .top, value: "N", defaultText: "one micro-batch per GPU",
+    doc: "sequences per optimizer step over all GPUs (gradient accumulation makes up the rest)",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: SetupLimits.globalBatch)) { $0.globalBatch = $1 }
+    },
+    inputs: { [("global_batch", InputValue.integer($0.setup.effectiveGlobalBatch)), ("accumulation", InputValue.integer($0.setup.accumulation))] },
+    csv: ("global_batch", { String($0.effectiveGlobalBatch) }))
+
+  static let attention = choice(
+    "attention", AttentionKernel.self, noun: "attention kernel", default: "sdpa", doc: "attention kernel",
+    apply: { $0.attention = $1 }, input: { $0.attention.rawValue })
+
+  static let checkpointing = choice(
+    "checkpointing", Checkpointing.self, noun: "checkpointing mode", default: "none", doc: "activation recomputation",
+    apply: { $0.checkpointing = $1 }, input: { $0.checkpointing.rawValue })
+
+  static let tokens = Setting(
+    key: "tokens", group: .top, value: "N", defaultText: "—", doc: "tokens to train (e.g. 19.7B), for time and cost",
+    parse: { loader, node, s in
+      edit(loader.number(node, s, kind: .count, range: SetupLimits.tokens)) { $0.tokens = $1 }
+    },
+    inputs: { [("tokens", $0.setup.tokens.map { InputValue.number($0) })] })
+
+  static let price = Setting(
+    key: "price", group: .top, value: "P", defaultText: "—", doc: "dollars per GPU-hour",
+    parse: { loader, node, s in
+      edit(loader.number(node, s, kind: .count, range: SetupLimits.price)) { $0.price = $1 }
+    },
+    inputs: { [("price", $0.setup.price.map { InputValue.number($0) })] })
+
+  static let memoryLimit = Setting(
+    key: "memory_limit", group: .top, value: "SIZE|N%", defaultText: "none",
+    doc: "the allocator cap `torch.cuda.set_per_process_memory_fraction` sets: a size (40GiB) or a fraction of the GPU's memory (50%)",
+    parse: { loader, node, s in edit(loader.memoryLimit(node, s)) { $0.memoryLimit = $1 } },
+    inputs: { [("memory_limit", $0.memory.limit.map { InputValue.integer($0) })] })
+
+  static let context = Setting(
+    key: "context", group: .overhead, value: "SIZE", defaultText: "0.5GiB", doc: "CUDA context per GPU",
+    parse: { loader, node, s in edit(loader.size(node, s, range: SetupLimits.context)) { $0.overhead.context = $1 } })
+
+  static let reserve = Setting(
+    key: "reserve", group: .overhead, value: "measured|N%|SIZE", defaultText: "measured",
+    doc: "the allocator's cache above the peak: measured, a percentage or a size",
+    parse: { loader, node, s in edit(loader.reserve(node, s)) { $0.overhead.reserve = $1 } })
+
+  /// The edit that sets a parsed value, or nil when the value had an error.
+  static func edit<V: Sendable>(_ value: V?, _ apply: @escaping @Sendable (inout TrainingSetup, V) -> Void) -> SetupEdit? {
+    guard let value else { return nil }
+    return { apply(&$0, value) }
+  }
+
+  /// A setting whose value is one of an enumeration's raw values.
+  static func choice<E: RawRepresentable & CaseIterable & Sendable>(
+    _ key: String, _ type: E.Type, noun: String? = nil, default defaultText: String, doc: String,
+    apply: @escaping @Sendable (inout TrainingSetup, E) -> Void,
+    input: @escaping @Sendable (TrainingSetup) -> String, csv: Bool = false
+  ) -> Setting where E.RawValue == String {
+    Setting(
+      key: key, group: .top, value: E.allCases.map(\.rawValue).joined(separator: "|"), defaultText: defaultText,
+      doc: doc, noun: noun,
+      parse: { loader, node, s in edit(loader.choice(node, s, E.self), apply) },
+      inputs: { [(key, InputValue.text(input($0.setup)))] },
+      csv: csv ? (key, { input($0) }) : nil)
+  }
+
+  static let byPath: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
+  static let byFlag: [String: Setting] = Dictionary(uniqueKeysWithValues: all.filter(\.hasFlag).map { ($0.flag, $0) })
+
+  /// Keys allowed at the top of a scenario, in a run and in a sweep.
+  static let topKeys = all.filter { $0.group == .top }.map(\.key) + ["overhead"]
+  static func keys(in group: SettingGroup) -> [String] { all.filter { $0.group == group }.map(\.key) }
+
+  /// The CSV columns the settings contribute, in declaration order.
+  static let csvColumns = all.compactMap(\.csv)
+
+  /// The `inputs` object of one run in the JSON report.
+  static func inputs(_ run: RunResult) -> [String: InputValue] {
+    var out: [String: InputValue] = [:]
+    for s in all {
+      for (name, value) in s.inputs(run) { if let value { out[name] = value } }
+    }
+    return out
+  }
+
+  /// `--micro-batch N    sequences per GPU per micro-batch (default 1)`, for `--help`.
+  static var helpText: String {
+    var lines = ""
+    for s in all where s.hasFlag {
+      let left = "  --\(s.flag)" + (s.isBoolean ? "" : " " + s.value.split(separator: "|").prefix(4).joined(separator: "|"))
+      let padded = left.count < 30 ? left.padding(toLength: 30, withPad: " ", startingAt: 0) : left + " "
+      lines += padded + s.doc.replacingOccurrences("`", "", all: true) + " (default \(s.defaultText))\n"
+    }
+    return lines
+  }
+
+  /// The Markdown table of settings in docs/scenario-format.md (a test keeps the file equal).
+  static var markdownTable: String {
+    var t = "| key | flag | values | default | meaning |\n|---|---|---|---|---|\n"
+    for s in all {
+      let flag = s.hasFlag ? "`--\(s.flag)`" : "—"
+      t += "| `\(s.path)` | \(flag) | \(s.value.replacingOccurrences("|", ", ", all: true)) | \(s.defaultText) | \(s.doc) |\n"
+    }
+    return t
+  }
+}
+
+/// The largest value of each count the models accept; beyond them byte counts could leave
+/// Int64 (checked again as a whole in `TrainingSetup.problems`).
+enum SetupLimits {
+  static let gpus: Int64 = 1 << 20
+  static let sequence: Int64 = 1 << 24
+  static let microBatch: Int64 = 1 << 24
+  static let globalBatch: Int64 = 1 << 40
+  static let updateInterval: Int64 = 1 << 40
+  static let rank: Int64 = 1 << 24
+  /// Tokens to train: up to 10^16 (a thousand times Llama 3's 15.6T).
+  static let tokens: ClosedRange<Double> = 0...1e16
+  /// Dollars per GPU-hour: up to $1,000,000.
+  static let price: ClosedRange<Double> = 0...1e6
+  /// CUDA context per GPU: up to 64 GiB.
+  static let context: ClosedRange<Double> = 0...68_719_476_736
+}
