@@ -23,6 +23,11 @@ enum CommandLineSetup {
   }
 }
 
+extension CommandLineSetup {
+  static let impossible = UsageError(
+    message: "these settings give numbers trainmem cannot print (infinite, not a number or negative); a value is outside what the models can evaluate")
+}
+
 /// `trainmem estimate`: one configuration's memory and speed, in any report format.
 enum EstimateCommand {
   static let options: [OptionSpec] = OptionSpec.settings + [.format, .output]
@@ -34,6 +39,7 @@ enum EstimateCommand {
     let s = try CommandLineSetup.setup(options)
     let label = "\(s.model.id) \(s.optimizer.label) on \(s.gpus)× \(s.gpu.id)"
     let run = RunResult.evaluate(label: label, setup: s)
+    guard run.isSane else { throw CommandLineSetup.impossible }
     let report = Report(scenario: "trainmem estimate", runs: [run])
     return try TrainMemCLI.withSink(options, console) { sink in
       try sink.write(ReportFormat.render(report, format))

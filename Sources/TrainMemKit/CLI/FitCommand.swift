@@ -18,6 +18,7 @@ enum FitCommand {
         return rows.contains { $0.maxMicroBatch != nil } ? ExitStatus.ok : ExitStatus.checkFailed
       }
       let answer = FitAnswer(s)
+      guard RunResult.sane(answer.memory, answer.throughput) else { throw CommandLineSetup.impossible }
       try sink.write(format == .json ? FitJSON.answer(answer) : report(answer))
       return answer.memory.fits ? ExitStatus.ok : ExitStatus.checkFailed
     }

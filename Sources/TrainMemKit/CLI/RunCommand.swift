@@ -16,9 +16,23 @@ enum RunCommand {
       throw UsageError(message: "'--format \(format.rawValue)' makes one document of one scenario; got \(paths.count) files — run each separately")
     }
     let scenarios = try load(paths)
-    return try TrainMemCLI.withSink(options, console, inputs: paths) { sink in
-      try ReportStream.write(scenarios, format: format, threads: threads, to: sink)
-      return ExitStatus.ok
+    do {
+      return try TrainMemCLI.withSink(options, console, inputs: paths) { sink in
+        try ReportStream.write(scenarios, format: format, threads: threads, to: sink, progress: progress(console))
+        return ExitStatus.ok
+      }
+    } catch let e as ImpossibleResult {
+      let text = try? TextFile.read(e.diagnostic.location.file)
+      throw DataErrors(rendered: TextFile.render(ScenarioErrors(errors: [e.diagnostic]), text: text))
+    }
+  }
+
+  /// "\r40960/100000 points" on a terminal, for sweeps over 10,000 points.
+  static func progress(_ console: Console) -> ((Int, Int) -> Void)? {
+    guard isatty(2) != 0 else { return nil }
+    return { done, total in
+      guard total > 10_000 else { return }
+      console.error("\r\(done)/\(total) points" + (done == total ? "\n" : ""))
     }
   }
 

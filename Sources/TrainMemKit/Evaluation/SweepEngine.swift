@@ -19,16 +19,19 @@ enum SweepEngine {
     var start = 0
     while start < total {
       let end = min(total, start + chunk)
-      for r in evaluate(scenario, start..<end, threads: threads, transform) { try deliver(r) }
+      let (results, insane) = evaluate(scenario, start..<end, threads: threads, transform)
+      if let index = insane { throw ImpossibleResult(scenario: scenario, index: index) }
+      for r in results { try deliver(r) }
       progress?(end, total)
       start = end
     }
   }
 
-  /// The points of `range`, transformed, in order.
+  /// The points of `range`, transformed, in order, and the first point whose numbers are not
+  /// all finite and non-negative, if any.
   static func evaluate<T: Sendable>(
     _ scenario: Scenario, _ range: Range<Int>, threads: Int, _ transform: @escaping @Sendable (RunResult) -> T
-  ) -> [T] {
+  ) -> ([T], Int?) {
     let n = range.count
     let workers = max(1, min(threads, n / pointsPerWorker + 1))
     let handoff = Handoff<T>(workers: workers)
@@ -43,11 +46,30 @@ enum SweepEngine {
         let result = RunResult.evaluate(
           label: scenario.label(index), setup: point.setup, inventory: cache.inventory(for: point.setup.model),
           goals: scenario.solve, reference: point.reference)
+        // An impossible result is never rendered (JSON cannot encode infinity): the chunk fails.
+        guard result.isSane else {
+          handoff.reject(index)
+          break
+        }
         results.append(transform(result))
       }
       handoff.put(w, results)
     }
-    return handoff.joined()
+    return (handoff.joined(), handoff.rejected)
+  }
+}
+
+/// A point whose predicted numbers are not finite and non-negative: an input combination the
+/// settings' ranges did not exclude. Reported at the run, exit 65.
+struct ImpossibleResult: Error {
+  var scenario: Scenario
+  var index: Int
+
+  var diagnostic: ScenarioError {
+    let point = scenario.point(index)
+    return ScenarioError(
+      location: point.location,
+      message: "'\(scenario.label(index))' gives numbers trainmem cannot print (infinite, not a number or negative); a value in this run is outside what the models can evaluate")
   }
 }
 
@@ -62,6 +84,20 @@ private final class Handoff<T>: @unchecked Sendable {
     lock.lock()
     slices[worker] = slice
     lock.unlock()
+  }
+
+  private var firstRejected: Int?
+
+  func reject(_ index: Int) {
+    lock.lock()
+    firstRejected = min(firstRejected ?? index, index)
+    lock.unlock()
+  }
+
+  var rejected: Int? {
+    lock.lock()
+    defer { lock.unlock() }
+    return firstRejected
   }
 
   func joined() -> [T] {

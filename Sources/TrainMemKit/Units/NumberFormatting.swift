@@ -8,7 +8,7 @@ enum NumberFormatting {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let scaled = (Swift.abs(value) * scale).rounded(.toNearestOrAwayFromZero)
-    if scaled >= 9.0e18 { return String(Int64(value)) }
+    if scaled >= 9.0e18 { return grouped(value).replacingOccurrences(",", "", all: true) }
     let n = Int64(scaled)
     let intPart = n / Int64(scale)
     let frac = n % Int64(scale)
@@ -21,14 +21,22 @@ enum NumberFormatting {
 
   /// Integer with thousands separators: 14890 → "14,890".
   static func grouped(_ value: Double) -> String {
-    let n = Int64(value.rounded())
-    let s = String(Swift.abs(n))
+    guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+    // Beyond Int64, digits of the exact double (never a trap).
+    let s: String
+    let negative = value < 0 && value.rounded() != 0
+    if Swift.abs(value) >= 9.0e18 {
+      s = String(describing: Swift.abs(value).rounded()).split(separator: ".")[0].description
+      if s.contains("e") { return (negative ? "-" : "") + s }
+    } else {
+      s = String(Swift.abs(Int64(value.rounded())))
+    }
     var out = ""
     for (i, c) in s.enumerated() {
       if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
       out.append(c)
     }
-    return (n < 0 ? "-" : "") + out
+    return (negative ? "-" : "") + out
   }
 
   /// Signed percentage with one decimal: "+2.4%".
