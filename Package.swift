@@ -12,7 +12,7 @@ let package = Package(
     .executableTarget(name: "trainmem", dependencies: ["TrainMemKit"]),
     .testTarget(
       name: "TrainMemKitTests",
-      dependencies: ["TrainMemKit"],
+      dependencies: ["TrainMemKit", "trainmem"],
       exclude: ["Golden"]
     ),
   ]

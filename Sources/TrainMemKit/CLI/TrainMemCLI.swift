@@ -29,6 +29,9 @@ public enum TrainMemCLI {
   static let commands = ["run", "estimate", "fit", "validate", "list", "bench", "help"]
 
   public static func main(_ arguments: [String]) -> Int32 {
+    // Past a file-size limit (`ulimit -f`) a write fails with EFBIG and is reported (exit 74)
+    // rather than the process being killed by SIGXFSZ half-way through a file.
+    signal(SIGXFSZ, SIG_IGN)
     // A closed descriptor 0, 1 or 2 is taken by /dev/null, so a later open() (an --output file)
     // can never land on it; a report for a closed stdout still fails, as a write to it would.
     let stdoutClosed = fcntl(1, F_GETFD) < 0

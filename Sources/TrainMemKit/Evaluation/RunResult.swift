@@ -10,6 +10,8 @@ struct RunResult: Sendable {
   var reference: Reference? = nil
   /// The model's parameter count (from the inventory the models used).
   var parameters: Int64 = 0
+  /// The label of the scenario run this point belongs to (`label` adds sweep coordinates).
+  var runLabel: String = ""
 
   static func evaluate(label: String, setup: TrainingSetup, goals: [SolveGoal] = []) -> RunResult {
     evaluate(label: label, setup: setup, inventory: ParameterInventory(setup.model), goals: goals)
@@ -22,7 +24,7 @@ struct RunResult: Sendable {
     RunResult(
       label: label, setup: setup, memory: MemoryModel.estimate(setup, inventory),
       throughput: ThroughputModel.estimate(setup, inventory), plan: Planner.plan(setup, goals: goals),
-      reference: reference, parameters: inventory.parameters)
+      reference: reference, parameters: inventory.parameters, runLabel: label)
   }
 }
 

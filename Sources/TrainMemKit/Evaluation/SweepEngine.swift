@@ -43,9 +43,10 @@ enum SweepEngine {
       results.reserveCapacity(hi - lo)
       for index in lo..<hi {
         let point = scenario.point(index)
-        let result = RunResult.evaluate(
+        var result = RunResult.evaluate(
           label: scenario.label(index), setup: point.setup, inventory: cache.inventory(for: point.setup.model),
           goals: scenario.solve, reference: point.reference)
+        result.runLabel = point.label
         // An impossible result is never rendered (JSON cannot encode infinity): the chunk fails.
         guard result.isSane else {
           handoff.reject(index)

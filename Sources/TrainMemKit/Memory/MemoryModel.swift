@@ -54,7 +54,7 @@ struct MemoryEstimate: Sendable, Equatable {
   /// cap + context.
   var limit: Int64? = nil
 
-  var reserved: Int64 { peak + reserve }
+  var reserved: Int64 { Checked.saturatingSum(peak, reserve) }
   /// What must fit: the allocated peak, its fragmentation and the CUDA context.
   var required: Int64 { Checked.saturatingSum(peak, fragmentation, context) }
   var fits: Bool { required <= capacity }
@@ -109,7 +109,9 @@ enum MemoryModel {
     if s.parallel.shardsWeights {
       weights /= n
       // FSDP/ZeRO-3 gathers one layer for compute and prefetches the next.
-      let layerParams = (inv.parameters - 2 * s.model.vocab * s.model.hidden) / s.model.layers
+      // One decoder layer: everything but the embedding, the head (none when tied) and the
+      // final norm's few weights.
+      let layerParams = (inv.parameters - inv.embeddingParameters - inv.lmHeadParameters) / s.model.layers
       weightCopies += 2 * layerParams * 2
     }
     if s.precision == .mixed {
@@ -195,7 +197,7 @@ enum MemoryModel {
     let capacity = min(s.gpu.memory.count, limit.map { Checked.saturatingSum($0, s.overhead.context.count) } ?? .max)
     let reserve: Int64
     switch s.overhead.reserve {
-    case .fraction(let f): reserve = Int64(Double(peak) * f)
+    case .fraction(let f): reserve = Checked.bytes(Double(peak) * f)
     case .amount(let b): reserve = b.count
     case .measured:
       reserve = cachedReserve(phase: top.phase, activations: activations + recomputed, act: act, vocab: s.model.vocab, tokens: s.tokensPerMicroBatch)

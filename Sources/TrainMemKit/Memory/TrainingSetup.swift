@@ -103,7 +103,9 @@ public struct TrainingSetup: Sendable, Equatable {
   var effectiveGlobalBatch: Int64 { accumulation * microBatch * dataParallel }
   var tokensPerMicroBatch: Int64 { microBatch * sequence }
   var weightsInt8: Bool { weights == .int8 || optimizer.kind.forcesInt8Weights }
-  var rank: Int64 { optimizer.effectiveRank(hidden: model.hidden) }
+  var rank: Int64 {
+    optimizer.effectiveRank(hidden: model.hidden, smallestSide: min(model.hidden, model.kvWidth, model.intermediate))
+  }
 
   /// Problems that make the setup impossible, each about one setting.
   func validationProblems() -> [SetupProblem] {
@@ -131,7 +133,13 @@ public struct TrainingSetup: Sendable, Equatable {
       out.append(SetupProblem(setting: "optimizer.rank", reason: .miniRank(optimizer.kind, r)))
     }
     if !optimizer.kind.isLowRank, optimizer.rank != nil {
-      out.append(SetupProblem(setting: "optimizer.rank", reason: .rankWithoutProjection(optimizer.kind)))
+      out.append(SetupProblem(setting: "optimizer.rank", reason: .notApplicable("rank", optimizer.kind)))
+    }
+    if !optimizer.kind.isLowRank, optimizer.updateInterval != OptimizerConfig.defaultUpdateInterval {
+      out.append(SetupProblem(setting: "optimizer.update_interval", reason: .notApplicable("update_interval", optimizer.kind)))
+    }
+    if optimizer.kind != .sgd, !optimizer.momentum {
+      out.append(SetupProblem(setting: "optimizer.momentum", reason: .notApplicable("momentum", optimizer.kind)))
     }
     if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: "gpu", reason: .noBF16(gpu.name))) }
     return out
@@ -163,7 +171,8 @@ struct SetupProblem: Sendable, Equatable {
     case gpusWithoutParallelism(Int64)
     case rank(String)
     case miniRank(OptimizerKind, Int64)
-    case rankWithoutProjection(OptimizerKind)
+    /// An optimizer setting given for an optimizer that has no such setting.
+    case notApplicable(String, OptimizerKind)
     case noBF16(String)
   }
   var setting: String
@@ -185,8 +194,9 @@ struct SetupProblem: Sendable, Equatable {
       return "\(n) GPUs with \(spell("parallel: none")); choose ddp, zero1, zero2, zero3 or fsdp"
     case .miniRank(let kind, let r):
       return "\(kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank"
-    case .rankWithoutProjection(let kind):
-      return "\(spell("optimizer.rank")) applies to GaLore and APOLLO, not '\(kind.rawValue)'"
+    case .notApplicable(let key, let kind):
+      let owners = key == "momentum" ? "SGD" : "GaLore and APOLLO"
+      return "\(spell("optimizer." + key)) applies to \(owners), not '\(kind.rawValue)'"
     case .noBF16(let name):
       return "\(name) has no bf16 support; use \(spell("precision: mixed")) (fp16 autocast) or 'fp32'"
     }

@@ -60,14 +60,15 @@ public struct OptimizerConfig: Sendable, Equatable {
   var rank: Int64?
   /// Steps between projection refreshes (GaLore SVD / APOLLO re-seeded random matrix): 200 in
   /// every ≤1B script, 500 for the 7B GaLore scripts (papers.md §d).
-  var updateInterval: Int64 = 200
+  var updateInterval: Int64 = OptimizerConfig.defaultUpdateInterval
+  static let defaultUpdateInterval: Int64 = 200
   var implementation: StepImplementation?
   /// GaLore-style per-layer weight update: each gradient is applied and freed in its hook.
   var layerwise: Bool = false
   /// SGD momentum buffer.
   var momentum: Bool = true
 
-  init(kind: OptimizerKind, rank: Int64? = nil, updateInterval: Int64 = 200,
+  init(kind: OptimizerKind, rank: Int64? = nil, updateInterval: Int64 = OptimizerConfig.defaultUpdateInterval,
        implementation: StepImplementation? = nil, layerwise: Bool = false, momentum: Bool = true) {
     self.kind = kind
     self.rank = rank
@@ -79,13 +80,15 @@ public struct OptimizerConfig: Sendable, Equatable {
 
   /// The rank actually used: APOLLO-Mini is rank 1; GaLore defaults to hidden/4 (GaLore T2:
   /// "rank 1/4 of d_model"); APOLLO to 256 ("256 works well for 1B and 7B", APOLLO README),
-  /// capped at hidden/4 for small models as the scripts do (60M uses 128).
-  func effectiveRank(hidden: Int64) -> Int64 {
+  /// capped at hidden/4 for small models as the scripts do (60M uses 128). A default never
+  /// exceeds `smallestSide`, the smallest side of the projected tensors (k_proj's kv width under
+  /// grouped-query attention: 1,024 for Llama-2/3-70B, where hidden/4 is 2,048).
+  func effectiveRank(hidden: Int64, smallestSide: Int64) -> Int64 {
     if kind.isMini { return 1 }
     if let rank { return rank }
     switch kind {
-    case .galore, .galore8bit: return max(1, hidden / 4)
-    default: return max(1, min(256, hidden / 4))
+    case .galore, .galore8bit: return max(1, min(hidden / 4, smallestSide))
+    default: return max(1, min(256, hidden / 4, smallestSide))
     }
   }
 

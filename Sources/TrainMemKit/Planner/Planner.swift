@@ -8,6 +8,8 @@ struct Plan: Sendable, Equatable {
   var maxSequence: Int64?
   var minGPUs: Int64?
   var maxRank: Int64?
+  /// `max_rank` was asked of an optimizer that projects nothing: no rank to search.
+  var rankNotApplicable = false
 }
 
 enum Planner {
@@ -64,7 +66,9 @@ enum Planner {
       case .maxMicroBatch: p.maxMicroBatch = maxMicroBatch(s)
       case .maxSequence: p.maxSequence = maxSequence(s)
       case .minGPUs: p.minGPUs = minGPUs(s)
-      case .maxRank: p.maxRank = maxRank(s)
+      case .maxRank:
+        p.maxRank = maxRank(s)
+        p.rankNotApplicable = !s.optimizer.kind.isLowRank || s.optimizer.kind.isMini
       }
     }
     return p

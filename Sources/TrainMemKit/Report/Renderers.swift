@@ -66,7 +66,8 @@ enum MarkdownRenderer {
           s += "| \(run.label) | seconds per step (no SVD refresh) | \(F.fixed(sec, 3)) | \(F.fixed(p, 3)) | \(F.percent(p / sec - 1)) | \(ref.source) |\n"
         }
         if let base = ref.ratioTo, let t = ref.tokensPerSecond,
-           let other = runs.first(where: { $0.label == base }), let bt = other.reference?.tokensPerSecond {
+           let other = runs.first(where: { $0.runLabel == base && $0.label.dropFirst(base.count) == run.label.dropFirst(run.runLabel.count) }),
+           let bt = other.reference?.tokensPerSecond {
           let published = t / bt
           let predicted = run.throughput.tokensPerSecond / other.throughput.tokensPerSecond
           s += "| \(run.label) | tokens/s ÷ \(base) | \(F.fixed(published, 2))× | \(F.fixed(predicted, 2))× | \(F.percent(predicted / published - 1)) | \(ref.source) |\n"
@@ -106,6 +107,9 @@ enum MarkdownRenderer {
         if let v = p.maxSequence { parts.append("largest sequence \(v)") }
         if let v = p.minGPUs { parts.append("fewest GPUs \(v)") }
         if let v = p.maxRank { parts.append("largest rank \(v)") }
+        if p.rankNotApplicable {
+          parts.append("largest rank n/a (\(run.setup.optimizer.kind.rawValue) has no projection rank to search)")
+        }
         s += "Plan: " + (parts.isEmpty ? "nothing fits" : parts.joined(separator: ", ")) + ".\n"
       }
     }

@@ -129,8 +129,17 @@ struct ScenarioParser {
     ScenarioError(location: SourceLocation(file: file, line: l.number, column: column), message: message, length: length)
   }
 
+  /// Nesting deeper than this is an error, not a stack overflow (a scenario needs four levels).
+  static let maxDepth = 64
+  private var depth = 0
+
   private mutating func parseBlock(indent: Int) throws(ScenarioError) -> Node {
     let l = lines[index]
+    depth += 1
+    defer { depth -= 1 }
+    if depth > Self.maxDepth {
+      throw error(l, column: l.indent + 1, "nested more than \(Self.maxDepth) levels deep; a scenario needs at most four")
+    }
     if l.text == "-" || l.text.hasPrefix("- ") { return try parseList(indent: indent) }
     return try parseMapping(indent: indent)
   }
@@ -184,6 +193,7 @@ struct ScenarioParser {
   private mutating func parseMapping(indent: Int) throws(ScenarioError) -> Node {
     let start = lines[index]
     var entries: [MappingEntry] = []
+    var firstLine: [String: Int] = [:]
     while index < lines.count {
       let l = lines[index]
       if l.indent < indent { break }
@@ -199,9 +209,10 @@ struct ScenarioParser {
       let key = String(l.text[..<colon]).trimmingSpaces
       let keyLoc = SourceLocation(file: file, line: l.number, column: l.indent + 1)
       if key.isEmpty { throw error(l, column: l.indent + 1, "empty key before ':'") }
-      if let dup = entries.first(where: { $0.key == key }) {
-        throw ScenarioError(location: keyLoc, message: "duplicate key '\(key)'; first given at line \(dup.keyLocation.line)", length: key.count)
+      if let first = firstLine[key] {
+        throw ScenarioError(location: keyLoc, message: "duplicate key '\(key)'; first given at line \(first)", length: key.count)
       }
+      firstLine[key] = l.number
       var rest = l.text[l.text.index(after: colon)...]
       var valueColumn = l.indent + 1 + l.text.distance(from: l.text.startIndex, to: colon) + 1
       while rest.first == " " { rest = rest.dropFirst(); valueColumn += 1 }

@@ -60,9 +60,12 @@ func closestMatch(_ word: String, in candidates: [String]) -> String? {
     }
     return prev[b.count]
   }
+  // Suggestions are for typos of short names; a long word is compared with nothing (the
+  // distance costs length × length).
+  guard word.count <= 64 else { return nil }
   let w = Array(word.lowercased())
   var best: (String, Int)?
-  for c in candidates {
+  for c in candidates where c.count <= 64 {
     let d = distance(w, Array(c.lowercased()))
     if best == nil || d < best!.1 { best = (c, d) }
   }

@@ -245,7 +245,7 @@ struct ScenarioLoader {
       fail(n, "\(what) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, kind))")
       return nil
     }
-    return v
+    return v == 0 ? 0 : v  // -0 is 0 (JSON would print "-0")
   }
 
   mutating func boolean(_ n: Node, _ setting: Setting) -> Bool? { boolean(n, spelled(setting, n)) }
@@ -497,7 +497,12 @@ struct ScenarioLoader {
       if s == "none" { return [] }
       return choice(n, "solve goal", SolveGoal.self).map { [$0] } ?? []
     case .list(let items, _):
-      return items.compactMap { choice($0, "solve goal", SolveGoal.self) }
+      var goals: [SolveGoal] = []
+      for item in items {
+        guard let goal = choice(item, "solve goal", SolveGoal.self) else { continue }
+        if goals.contains(goal) { fail(item, "duplicate solve goal '\(goal.rawValue)'") } else { goals.append(goal) }
+      }
+      return goals
     case .mapping:
       fail(n, "expected a solve goal such as 'max_micro_batch' or a list of them"); return []
     }

@@ -8,6 +8,15 @@ enum SeedsReader {
   ]
   static let expectations = ["check", "gap"]
 
+  /// A finite decimal number as written in a table (`62.8`, `-0.5`, `1e9`); not Swift's wider
+  /// syntax (`0x10`, `inf`, `nan`).
+  static func decimal(_ text: String) -> Double? {
+    guard !text.isEmpty, text.allSatisfy({ "0123456789.eE+-".contains($0) }), let v = Double(text), v.isFinite else {
+      return nil
+    }
+    return v
+  }
+
   /// The figures of one file, or every problem in it, each at file:line:column.
   static func parse(_ text: String, file: String) throws(ScenarioErrors) -> [Figure] {
     var figures: [Figure] = []
@@ -90,7 +99,10 @@ enum SeedsReader {
       if !Validation.quantities.contains(quantity) {
         fail(2, "unknown quantity '\(quantity)'\(suggestion(quantity, Validation.quantities))")
       }
-      let value = Double(fields[3]).flatMap { $0.isFinite ? $0 : nil }
+      if !Validation.units.contains(fields[4]) {
+        fail(4, "unit '\(fields[4])' is not one of \(Validation.units.joined(separator: ", "))")
+      }
+      let value = SeedsReader.decimal(fields[3])
       if value == nil { fail(3, "value '\(fields[3])' is not a finite number") }
       let tolerance = self.tolerance()
       if !SeedsReader.expectations.contains(fields[6]) {
@@ -110,7 +122,7 @@ enum SeedsReader {
       var text = fields[5]
       let absolute = !text.hasSuffix("%")
       if !absolute { text.removeLast() }
-      guard let t = Double(text), t.isFinite, t >= 0 else {
+      guard let t = SeedsReader.decimal(text), t >= 0 else {
         fail(5, "tolerance '\(fields[5])' is not a finite, non-negative number or percentage")
         return nil
       }

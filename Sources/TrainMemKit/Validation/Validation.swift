@@ -65,6 +65,10 @@ enum Validation {
     return total
   }
 
+  /// The units a figure may be in: sizes (scaled to bytes by `scale`), seconds, millions of
+  /// parameters (`M`), and the unscaled tokens/s, ratios (`x`) and yes/no (`bool`).
+  static let units = ["GB", "G", "GiB", "MB", "s", "M", "tok/s", "x", "bool"]
+
   static func scale(_ unit: String) -> Double {
     switch unit {
     case "GB", "G": return 1e9
