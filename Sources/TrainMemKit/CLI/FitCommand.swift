@@ -11,16 +11,22 @@ enum FitCommand {
     try options.noPositionals("fit")
     let format = try options.format(allowed: [.md, .json])
     let s = try CommandLineSetup.setup(options)
+    // Exit 1 when nothing fits, with one line on stderr for a CI log.
     return try TrainMemCLI.withSink(options, console) { sink in
       if options.value("gpu") == nil {
         let rows = GPURanking.rank(s)
         try sink.write(format == .json ? FitJSON.ranking(s, rows) : ranking(s, rows))
-        return rows.contains { $0.maxMicroBatch != nil } ? ExitStatus.ok : ExitStatus.checkFailed
+        if rows.contains(where: { $0.maxMicroBatch != nil }) { return ExitStatus.ok }
+        console.error("error: no GPU in the catalog fits \(describe(s))\n")
+        return ExitStatus.checkFailed
       }
       let answer = FitAnswer(s)
       guard RunResult.sane(answer.memory, answer.throughput) else { throw CommandLineSetup.impossible }
       try sink.write(format == .json ? FitJSON.answer(answer) : report(answer))
-      return answer.memory.fits ? ExitStatus.ok : ExitStatus.checkFailed
+      if answer.memory.fits { return ExitStatus.ok }
+      let m = answer.memory
+      console.error("error: does not fit: \(describe(s)) needs \(Bytes(m.required)) of \(Bytes(m.capacity))\n")
+      return ExitStatus.checkFailed
     }
   }
 

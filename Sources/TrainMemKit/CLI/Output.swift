@@ -133,8 +133,7 @@ final class FileSink: ReportSink {
     if exists && !FileSink.writable(target, info) {
       throw OutputFailure(kind: .cannotCreate, message: "'\(path)' is read-only; trainmem does not replace it")
     }
-    let directory = (target as NSString).deletingLastPathComponent
-    var template = Array(((directory.isEmpty ? "." : directory) + "/.trainmem-XXXXXX").utf8CString)
+    var template = Array((FileSink.directory(of: target) + "/.trainmem-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
     let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -195,9 +194,17 @@ final class FileSink: ReportSink {
     var target = path
     for _ in 0..<40 {
       guard let next = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else { break }
-      target = next.hasPrefix("/") ? next : ((target as NSString).deletingLastPathComponent as NSString).appendingPathComponent(next)
+      target = next.hasPrefix("/") ? next : directory(of: target) + "/" + next
     }
     return target
+  }
+
+  /// The folder a path is in: everything before its last `/` (`.` for a bare name, `/` for a
+  /// file at the root). Plain string work: Foundation's path helpers trap on some inputs.
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    let head = path[..<slash]
+    return head.isEmpty ? "/" : String(head)
   }
 
   static func isInput(_ info: stat, _ inputs: [String]) -> Bool {

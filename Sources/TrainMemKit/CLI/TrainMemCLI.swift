@@ -105,7 +105,7 @@ public enum TrainMemCLI {
 
   /// The sink a command's report goes to: `--output PATH` (never one of `inputs`) or stdout.
   static func sink(_ options: ParsedOptions, _ console: Console, inputs: [String] = []) throws(OutputFailure) -> ReportSink {
-    guard let path = options.value("output") else { return console.stdout }
+    guard let path = options.value("output"), path != "-" else { return console.stdout }
     guard !path.isEmpty else { throw OutputFailure(kind: .cannotCreate, message: "'--output' needs a file path") }
     return try FileSink(path: path, inputs: inputs)
   }

@@ -44,7 +44,7 @@ enum ValidateCommand {
     else {
       throw UsageError(message: "cannot read the folder '\(visible(dir))'; run from the project root or pass the seeds folder")
     }
-    let paths = names.filter { $0.hasSuffix(".tsv") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+    let paths = names.filter { $0.hasSuffix(".tsv") }.sorted().map { dir.hasSuffix("/") ? dir + $0 : dir + "/" + $0 }
     if paths.isEmpty { throw UsageError(message: "no *.tsv figures in '\(visible(dir))'") }
     return paths
   }

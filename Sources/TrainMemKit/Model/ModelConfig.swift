@@ -55,6 +55,12 @@ public struct ModelConfig: Sendable, Equatable {
       if v <= 0 { return (name, "'\(name)' must be a positive integer, got \(v)") }
       if v > limit { return (name, "'\(name)' is \(v), above the supported maximum \(limit)") }
     }
+    // Each dimension may be within its limit while their product leaves Int64: bound the count
+    // (in Double) before any inventory multiplies them. 10^15 is 2,500 times Llama-3-405B.
+    let h = Double(hidden), approxParameters = Double(layers) * (4 * h * h + 3 * h * Double(intermediate)) + 2 * Double(vocab) * h
+    if approxParameters > 1e15 {
+      return ("layers", "this model has about \(NumberFormatting.grouped(approxParameters / 1e12))T parameters, beyond the 10^15 trainmem counts; reduce 'layers', 'hidden' or 'intermediate'")
+    }
     if hidden % heads != 0 { return ("heads", "'heads' (\(heads)) must divide 'hidden' (\(hidden))") }
     if heads % kvHeads != 0 { return ("kv_heads", "'kv_heads' (\(kvHeads)) must divide 'heads' (\(heads))") }
     return nil

@@ -18,9 +18,23 @@ enum Quantity {
     let trimmed = text.trimmingSpaces
     var numberEnd = trimmed.startIndex
     for c in trimmed {
-      if c.isNumber || c == "." || c == "_" || ((c == "-" || c == "+") && numberEnd == trimmed.startIndex) {
+      if c.isASCII && (c.isNumber || c == "." || c == "_" || ((c == "-" || c == "+") && numberEnd == trimmed.startIndex)) {
         numberEnd = trimmed.index(after: numberEnd)
       } else { break }
+    }
+    // An exponent (`1e16`, `2.5E-3`): `e`, an optional sign, then digits.
+    var exponent = numberEnd
+    if exponent < trimmed.endIndex, trimmed[exponent] == "e" || trimmed[exponent] == "E" {
+      exponent = trimmed.index(after: exponent)
+      if exponent < trimmed.endIndex, trimmed[exponent] == "-" || trimmed[exponent] == "+" {
+        exponent = trimmed.index(after: exponent)
+      }
+      var digits = 0
+      while exponent < trimmed.endIndex, trimmed[exponent].isASCII, trimmed[exponent].isNumber {
+        exponent = trimmed.index(after: exponent)
+        digits += 1
+      }
+      if digits > 0 { numberEnd = exponent }
     }
     let numberText = trimmed[..<numberEnd].replacingUnderscores
     let unit = String(trimmed[numberEnd...]).trimmingSpaces
@@ -42,7 +56,11 @@ enum Quantity {
     switch kind {
     case .bytes: return Bytes(Int64(value)).description
     case .bandwidth: return NumberFormatting.grouped(value / 1e9) + "GB/s"
-    default: return NumberFormatting.grouped(value)
+    default:
+      if value == value.rounded() || Swift.abs(value) >= 1000 { return NumberFormatting.grouped(value) }
+      var text = NumberFormatting.fixed(value, 6)
+      while text.hasSuffix("0") { text.removeLast() }
+      return text
     }
   }
 
