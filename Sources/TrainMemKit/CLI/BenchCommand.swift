@@ -17,7 +17,8 @@ enum BenchCommand {
       rows += 1
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    var report = "\(rows) points (\(bytes) CSV bytes) in \(NumberFormatting.fixed(seconds, 3)) s with \(threads) thread(s): \(NumberFormatting.grouped(Double(rows) / seconds)) points/s\n"
+    var report =
+      "\(rows) points (\(bytes) CSV bytes) in \(NumberFormatting.fixed(seconds, 3)) s with \(threads) thread(s): \(NumberFormatting.grouped(Double(rows) / seconds)) points/s\n"
     // Where a point's time goes, one thread: the memory model alone, then the throughput model.
     let setups = (0..<sc.count).map { sc.point($0).setup }
     var cache = InventoryCache()
@@ -29,7 +30,8 @@ enum BenchCommand {
     for s in setups { seconds2 += ThroughputModel.estimate(s, cache.inventory(for: s.model)).stepSeconds }
     let t2 = DispatchTime.now().uptimeNanoseconds
     let n = Double(max(1, setups.count))
-    report += "per point, 1 thread: memory model \(NumberFormatting.fixed(Double(t1 - t0) / n / 1000, 2)) µs, throughput model \(NumberFormatting.fixed(Double(t2 - t1) / n / 1000, 2)) µs (checksums \(checksum % 1000), \(NumberFormatting.fixed(seconds2.truncatingRemainder(dividingBy: 1), 3)))\n"
+    report +=
+      "per point, 1 thread: memory model \(NumberFormatting.fixed(Double(t1 - t0) / n / 1000, 2)) µs, throughput model \(NumberFormatting.fixed(Double(t2 - t1) / n / 1000, 2)) µs (checksums \(checksum % 1000), \(NumberFormatting.fixed(seconds2.truncatingRemainder(dividingBy: 1), 3)))\n"
     try console.stdout.write(report)
     return ExitStatus.ok
   }

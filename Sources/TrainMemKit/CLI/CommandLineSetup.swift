@@ -25,7 +25,9 @@ enum CommandLineSetup {
 
 extension CommandLineSetup {
   static let impossible = UsageError(
-    message: "these settings give numbers trainmem cannot print (infinite, not a number or negative); a value is outside what the models can evaluate")
+    message:
+      "these settings give numbers trainmem cannot print (infinite, not a number or negative); a value is outside what the models can evaluate"
+  )
 }
 
 /// `trainmem estimate`: one configuration's memory and speed, in any report format.

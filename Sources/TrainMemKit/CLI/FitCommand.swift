@@ -37,10 +37,12 @@ enum FitCommand {
   static func report(_ a: FitAnswer) -> String {
     let m = a.memory
     var o = "# trainmem fit: \(MarkdownRenderer.cell(describe(a.setup)))\n\n"
-    o += m.fits
+    o +=
+      m.fits
       ? "Fits: yes — needs \(Bytes(m.required)) of \(Bytes(m.capacity)), \(Bytes(m.headroom)) to spare.\n"
       : "Fits: **no** — needs \(Bytes(m.required)) of \(Bytes(m.capacity)) (\(Bytes(-m.headroom)) over).\n"
-    o += "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s.\n"
+    o +=
+      "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s.\n"
     if m.fits {
       if let b = a.maxMicroBatch, let tps = a.tokensPerSecondAtMax {
         o += "Largest micro-batch: \(b) (\(NumberFormatting.grouped(tps)) tokens/s at it).\n"
@@ -54,14 +56,17 @@ enum FitCommand {
     for c in a.changes {
       let mb = c.maxMicroBatch.map(String.init) ?? "–"
       let vs = NumberFormatting.percent(c.tokensPerSecond / a.throughput.tokensPerSecond - 1)
-      o += "| \(c.change) | \(Bytes(c.memory.required)) | \(Bytes(m.required - c.memory.required)) | \(NumberFormatting.grouped(c.tokensPerSecond)) | \(vs) | \(mb) |\n"
+      o +=
+        "| \(c.change) | \(Bytes(c.memory.required)) | \(Bytes(m.required - c.memory.required)) | \(NumberFormatting.grouped(c.tokensPerSecond)) | \(vs) | \(mb) |\n"
     }
     return o
   }
 
   static func ranking(_ s: TrainingSetup, _ rows: [GPURanking]) -> String {
-    var o = "# trainmem fit: which GPU for \(MarkdownRenderer.cell(s.model.id)), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)\n\n"
-    o += "| GPU | fits | needs (micro-batch \(s.microBatch)) | memory | largest micro-batch | tokens/s at it | $ per 1B tokens |\n|---|---|---:|---:|---:|---:|---:|\n"
+    var o =
+      "# trainmem fit: which GPU for \(MarkdownRenderer.cell(s.model.id)), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)\n\n"
+    o +=
+      "| GPU | fits | needs (micro-batch \(s.microBatch)) | memory | largest micro-batch | tokens/s at it | $ per 1B tokens |\n|---|---|---:|---:|---:|---:|---:|\n"
     for r in rows {
       guard let m = r.memory else {
         o += "| \(r.name) | n/a (\(r.problem ?? "")) | | | | | |\n"
@@ -69,7 +74,8 @@ enum FitCommand {
       }
       let tps = r.tokensPerSecond > 0 ? NumberFormatting.grouped(r.tokensPerSecond) : "–"
       let cost = s.price == nil ? "–" : (r.costPerBillionTokens.map { "$" + NumberFormatting.fixed($0, 0) } ?? "–")
-      o += "| \(r.name) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(r.gpu.memory) | \(r.maxMicroBatch.map(String.init) ?? "–") | \(tps) | \(cost) |\n"
+      o +=
+        "| \(r.name) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(r.gpu.memory) | \(r.maxMicroBatch.map(String.init) ?? "–") | \(tps) | \(cost) |\n"
     }
     return o
   }
@@ -135,7 +141,8 @@ enum FitJSON {
         tokens_per_second: r.tokensPerSecond > 0 ? r.tokensPerSecond : nil,
         cost_per_billion_tokens: r.costPerBillionTokens)
     }
-    return encode(Ranking(setup: "\(s.model.id), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)", gpus: out))
+    return encode(
+      Ranking(setup: "\(s.model.id), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)", gpus: out))
   }
 
   static func encode<T: Encodable>(_ value: T) -> String {

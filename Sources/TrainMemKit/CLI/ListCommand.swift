@@ -18,18 +18,27 @@ enum ListCommand {
     var out = ""
     switch topic {
     case "models":
-      out += "| id | parameters | hidden | intermediate | layers | heads | kv heads | vocab |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
+      out +=
+        "| id | parameters | hidden | intermediate | layers | heads | kv heads | vocab |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
       for m in ModelConfig.presets {
-        out += "| \(m.id) | \(NumberFormatting.grouped(Double(ParameterInventory(m).parameters))) | \(m.hidden) | \(m.intermediate) | \(m.layers) | \(m.heads) | \(m.kvHeads) | \(m.vocab) |\n"
+        out +=
+          "| \(m.id) | \(NumberFormatting.grouped(Double(ParameterInventory(m).parameters))) | \(m.hidden) | \(m.intermediate) | \(m.layers) | \(m.heads) | \(m.kvHeads) | \(m.vocab) |\n"
       }
     case "gpus":
-      out += "| id | name | memory | bf16 TFLOP/s | SMs | bandwidth GB/s | link | link GB/s | TDP W |\n|---|---|---:|---:|---:|---:|---|---:|---:|\n"
+      out +=
+        "| id | name | memory | bf16 TFLOP/s | SMs | bandwidth GB/s | link | link GB/s | TDP W |\n|---|---|---:|---:|---:|---:|---|---:|---:|\n"
       for g in GPUSpec.catalog {
-        let bf16 = g.bf16FLOPS > 0 ? NumberFormatting.fixed(g.bf16FLOPS / 1e12, 1) : "none (fp16 \(NumberFormatting.fixed(g.fp16FLOPS / 1e12, 0)))"
-        out += "| \(g.id) | \(g.name) | \(g.memory) | \(bf16) | \(Int(g.multiprocessors)) | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(g.interconnect.rawValue) | \(NumberFormatting.grouped(g.linkBandwidth / 1e9)) | \(Int(g.tdpWatts)) |\n"
+        let bf16 =
+          g.bf16FLOPS > 0
+          ? NumberFormatting.fixed(g.bf16FLOPS / 1e12, 1)
+          : "none (fp16 \(NumberFormatting.fixed(g.fp16FLOPS / 1e12, 0)))"
+        out +=
+          "| \(g.id) | \(g.name) | \(g.memory) | \(bf16) | \(Int(g.multiprocessors)) | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(g.interconnect.rawValue) | \(NumberFormatting.grouped(g.linkBandwidth / 1e9)) | \(Int(g.tdpWatts)) |\n"
       }
     case "optimizers":
-      for o in OptimizerKind.allCases { out += "\(o.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(o.summary)\n" }
+      for o in OptimizerKind.allCases {
+        out += "\(o.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(o.summary)\n"
+      }
     default:
       out += Settings.markdownTable
     }

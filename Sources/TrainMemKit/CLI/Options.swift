@@ -39,7 +39,9 @@ struct ParsedOptions {
         continue
       }
       guard arg.hasPrefix("--") else {
-        throw UsageError(message: "unknown option '\(visible(arg))' for '\(command)'; options start with '--' (trainmem help \(command))")
+        throw UsageError(
+          message:
+            "unknown option '\(visible(arg))' for '\(command)'; options start with '--' (trainmem help \(command))")
       }
       var name = String(arg.dropFirst(2))
       var inline: String?
@@ -55,7 +57,8 @@ struct ParsedOptions {
         switch inline?.lowercased() {
         case nil, "true": given.append((name, "true"))
         case "false": given.append((name, "false"))
-        default: throw UsageError(message: "'--\(name)' takes no value, or '=true' / '=false'; got '\(visible(inline ?? ""))'")
+        default:
+          throw UsageError(message: "'--\(name)' takes no value, or '=true' / '=false'; got '\(visible(inline ?? ""))'")
         }
         continue
       }
@@ -75,7 +78,8 @@ struct ParsedOptions {
   func format(allowed: [ReportFormat] = ReportFormat.allCases) throws(UsageError) -> ReportFormat {
     guard let v = value("format") else { return .md }
     guard let f = ReportFormat(rawValue: v), allowed.contains(f) else {
-      throw UsageError(message: "unknown format '\(visible(v))'; expected \(allowed.map(\.rawValue).joined(separator: ", "))")
+      throw UsageError(
+        message: "unknown format '\(visible(v))'; expected \(allowed.map(\.rawValue).joined(separator: ", "))")
     }
     return f
   }
@@ -84,7 +88,9 @@ struct ParsedOptions {
   func integer(_ name: String, in range: ClosedRange<Int>, default fallback: Int) throws(UsageError) -> Int {
     guard let v = value(name) else { return fallback }
     guard let n = Int(v.replacingUnderscores), range.contains(n) else {
-      throw UsageError(message: "'--\(name)' expects a whole number from \(range.lowerBound) to \(range.upperBound), got '\(visible(v))'")
+      throw UsageError(
+        message:
+          "'--\(name)' expects a whole number from \(range.lowerBound) to \(range.upperBound), got '\(visible(v))'")
     }
     return n
   }
@@ -102,7 +108,11 @@ func visible(_ s: String) -> String {
   guard s.unicodeScalars.contains(where: isControl) else { return s }
   var out = ""
   for u in s.unicodeScalars {
-    if isControl(u) { out += "\\u{\(String(u.value, radix: 16, uppercase: true))}" } else { out.unicodeScalars.append(u) }
+    if isControl(u) {
+      out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
+    } else {
+      out.unicodeScalars.append(u)
+    }
   }
   return out
 }

@@ -119,7 +119,8 @@ final class FileSink: ReportSink {
     var info = stat()
     let exists = stat(target, &info) == 0
     if exists && FileSink.isInput(info, inputs) {
-      throw OutputFailure(kind: .cannotCreate, message: "'\(path)' is an input of this command; choose another --output path")
+      throw OutputFailure(
+        kind: .cannotCreate, message: "'\(path)' is an input of this command; choose another --output path")
     }
     if exists && (info.st_mode & S_IFMT) == S_IFDIR {
       throw OutputFailure(kind: .cannotCreate, message: "'\(path)' is a directory; give a file path to --output")
@@ -221,7 +222,9 @@ final class FileSink: ReportSink {
   }
 
   static func openFailure(_ path: String, _ code: Int32) -> OutputFailure {
-    OutputFailure(kind: .cannotCreate, message: "cannot write '\(path)': \(String(cString: strerror(code))); check the folder exists and is writable")
+    OutputFailure(
+      kind: .cannotCreate,
+      message: "cannot write '\(path)': \(String(cString: strerror(code))); check the folder exists and is writable")
   }
 }
 

@@ -13,7 +13,10 @@ enum RunCommand {
       throw UsageError(message: "missing scenario file; e.g. 'trainmem run Scenarios/apollo-7b-8xa100.yaml'")
     }
     if paths.count > 1 && (format == .json || format == .svg) {
-      throw UsageError(message: "'--format \(format.rawValue)' makes one document of one scenario; got \(paths.count) files — run each separately")
+      throw UsageError(
+        message:
+          "'--format \(format.rawValue)' makes one document of one scenario; got \(paths.count) files — run each separately"
+      )
     }
     let scenarios = try load(paths)
     do {

@@ -45,7 +45,9 @@ public enum TrainMemCLI {
   }
 
   /// For tests: the command's stdout and stderr as strings.
-  static func run(arguments: [String], stdout: inout some TextOutputStream, stderr: inout some TextOutputStream) -> Int32 {
+  static func run(arguments: [String], stdout: inout some TextOutputStream, stderr: inout some TextOutputStream)
+    -> Int32
+  {
     let sink = StringSink()
     var errors = ""
     let status = execute(arguments, Console(stdout: sink) { errors += $0 })
@@ -99,12 +101,15 @@ public enum TrainMemCLI {
     case "list": return try ListCommand.run(rest, console)
     case "bench": return try BenchCommand.run(rest, console)
     default:
-      throw UsageError(message: "unknown command '\(visible(command))'\(suggestion(command, commands)); run 'trainmem --help'")
+      throw UsageError(
+        message: "unknown command '\(visible(command))'\(suggestion(command, commands)); run 'trainmem --help'")
     }
   }
 
   /// The sink a command's report goes to: `--output PATH` (never one of `inputs`) or stdout.
-  static func sink(_ options: ParsedOptions, _ console: Console, inputs: [String] = []) throws(OutputFailure) -> ReportSink {
+  static func sink(_ options: ParsedOptions, _ console: Console, inputs: [String] = []) throws(OutputFailure)
+    -> ReportSink
+  {
     guard let path = options.value("output"), path != "-" else { return console.stdout }
     guard !path.isEmpty else { throw OutputFailure(kind: .cannotCreate, message: "'--output' needs a file path") }
     return try FileSink(path: path, inputs: inputs)
@@ -124,7 +129,10 @@ enum HelpCommand {
       return ExitStatus.ok
     }
     guard args.count == 1, let text = Help.command(topic) else {
-      throw UsageError(message: "no help for '\(visible(args.joined(separator: " ")))'\(suggestion(topic, TrainMemCLI.commands)); commands: \(TrainMemCLI.commands.joined(separator: ", "))")
+      throw UsageError(
+        message:
+          "no help for '\(visible(args.joined(separator: " ")))'\(suggestion(topic, TrainMemCLI.commands)); commands: \(TrainMemCLI.commands.joined(separator: ", "))"
+      )
     }
     try console.stdout.write(text)
     return ExitStatus.ok

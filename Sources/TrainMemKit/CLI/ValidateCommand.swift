@@ -31,7 +31,9 @@ enum ValidateCommand {
     }
     for f in failed {
       let unit = f.figure.unit
-      console.error("error: figure '\(visible(f.figure.id))' (\(visible(f.figure.source))): published \(ValidationRenderer.fmt(f.figure.value)) \(unit), predicted \(ValidationRenderer.fmt(f.predicted)) \(unit), outside its tolerance\n")
+      console.error(
+        "error: figure '\(visible(f.figure.id))' (\(visible(f.figure.source))): published \(ValidationRenderer.fmt(f.figure.value)) \(unit), predicted \(ValidationRenderer.fmt(f.predicted)) \(unit), outside its tolerance\n"
+      )
     }
     return status
   }
@@ -42,7 +44,8 @@ enum ValidateCommand {
     guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue,
       let names = try? FileManager.default.contentsOfDirectory(atPath: dir)
     else {
-      throw UsageError(message: "cannot read the folder '\(visible(dir))'; run from the project root or pass the seeds folder")
+      throw UsageError(
+        message: "cannot read the folder '\(visible(dir))'; run from the project root or pass the seeds folder")
     }
     let paths = names.filter { $0.hasSuffix(".tsv") }.sorted().map { dir.hasSuffix("/") ? dir + $0 : dir + "/" + $0 }
     if paths.isEmpty { throw UsageError(message: "no *.tsv figures in '\(visible(dir))'") }

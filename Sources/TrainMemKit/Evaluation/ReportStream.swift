@@ -76,7 +76,8 @@ enum ReportStream {
     var first = scenario
     first.limit = chartRuns
     try SweepEngine.map(first, threads: threads, { $0 }) { runs.append($0) }
-    let title = "\(scenario.name) — the first \(chartRuns) of \(NumberFormatting.grouped(Double(total))) runs (use --format csv for all)"
+    let title =
+      "\(scenario.name) — the first \(chartRuns) of \(NumberFormatting.grouped(Double(total))) runs (use --format csv for all)"
     return SVGRenderer.render(Report(scenario: title, description: scenario.description, runs: runs))
   }
 }

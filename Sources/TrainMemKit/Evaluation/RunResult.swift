@@ -28,7 +28,6 @@ struct RunResult: Sendable {
   }
 }
 
-
 extension RunResult {
   /// Whether every number the reports print is finite and not negative (headroom excepted: it
   /// is negative when a run does not fit). The input ranges are chosen so that this always
@@ -37,11 +36,15 @@ extension RunResult {
   var isSane: Bool { Self.sane(memory, throughput) }
 
   static func sane(_ m: MemoryEstimate, _ t: ThroughputEstimate) -> Bool {
-    let times = [t.stepSeconds, t.steadyStepSeconds, t.tokensPerSecond, t.tokensPerSecondPerGPU, t.mfu, t.compute,
-                 t.optimizer, t.communication, t.projectionRefresh, t.tokensPerStep]
+    let times = [
+      t.stepSeconds, t.steadyStepSeconds, t.tokensPerSecond, t.tokensPerSecondPerGPU, t.mfu, t.compute,
+      t.optimizer, t.communication, t.projectionRefresh, t.tokensPerStep,
+    ]
     let optional = [t.trainHours, t.gpuHours, t.cost].compactMap { $0 }
     guard (times + optional).allSatisfy({ $0.isFinite && $0 >= 0 }), t.stepSeconds > 0 else { return false }
-    return [m.peak, m.required, m.reserved, m.capacity, m.weights, m.gradientsHeld, m.states.total, m.activations,
-            m.logits, m.transient, m.fragmentation, m.context].allSatisfy { $0 >= 0 }
+    return [
+      m.peak, m.required, m.reserved, m.capacity, m.weights, m.gradientsHeld, m.states.total, m.activations,
+      m.logits, m.transient, m.fragmentation, m.context,
+    ].allSatisfy { $0 >= 0 }
   }
 }

@@ -70,7 +70,9 @@ struct ImpossibleResult: Error {
     let point = scenario.point(index)
     return ScenarioError(
       location: point.location,
-      message: "'\(scenario.label(index))' gives numbers trainmem cannot print (infinite, not a number or negative); a value in this run is outside what the models can evaluate")
+      message:
+        "'\(scenario.label(index))' gives numbers trainmem cannot print (infinite, not a number or negative); a value in this run is outside what the models can evaluate"
+    )
   }
 }
 

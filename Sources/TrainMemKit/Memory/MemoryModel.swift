@@ -133,7 +133,8 @@ enum MemoryModel {
     // Gradients alive during forward/backward of a micro-batch: with accumulation the previous
     // micro-batches' gradients persist (set_to_none only after the step); layer-wise updates
     // hold one tensor's gradient and its update temporaries at a time.
-    let layerwiseTransient: Int64 = o.layerwise
+    let layerwiseTransient: Int64 =
+      o.layerwise
       ? inv.tensors.map { OptimizerStates.tensorTransient($0, o, rank, paramSize) + $0.elements * paramSize }.max() ?? 0
       : 0
     let held: Int64 = o.layerwise ? 0 : (s.accumulation > 1 ? gradients : 0)
@@ -200,7 +201,9 @@ enum MemoryModel {
     case .fraction(let f): reserve = Checked.bytes(Double(peak) * f)
     case .amount(let b): reserve = b.count
     case .measured:
-      reserve = cachedReserve(phase: top.phase, activations: activations + recomputed, act: act, vocab: s.model.vocab, tokens: s.tokensPerMicroBatch)
+      reserve = cachedReserve(
+        phase: top.phase, activations: activations + recomputed, act: act, vocab: s.model.vocab,
+        tokens: s.tokensPerMicroBatch)
     }
     return MemoryEstimate(
       weights: weights, weightCopies: top.copies, gradients: gradients,
@@ -223,7 +226,9 @@ enum MemoryModel {
   ///   60M/130M, steady reserved − step-1 reserved = exactly 4 · V · tokens).
   /// The cache is released and the allocation retried before PyTorch reports out-of-memory
   /// (CUDACachingAllocator `release_cached_blocks`), so it is shown but does not decide `fits`.
-  static func cachedReserve(phase: PeakPhase, activations: Int64, act: ActivationSizes, vocab: Int64, tokens: Int64) -> Int64 {
+  static func cachedReserve(phase: PeakPhase, activations: Int64, act: ActivationSizes, vocab: Int64, tokens: Int64)
+    -> Int64
+  {
     switch phase {
     case .optimizerStep: return activations + act.lossPeak
     case .forwardBackward: return 4 * vocab * tokens

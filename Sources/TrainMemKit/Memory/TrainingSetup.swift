@@ -115,7 +115,9 @@ public struct TrainingSetup: Sendable, Equatable {
   /// The same, with the model's inventory given when the model itself is valid.
   func validationProblems(_ inventory: ParameterInventory?) -> [SetupProblem] {
     var out: [SetupProblem] = []
-    if let p = model.validationIssue() { out.append(SetupProblem(setting: "model." + p.key, reason: .model(p.message))) }
+    if let p = model.validationIssue() {
+      out.append(SetupProblem(setting: "model." + p.key, reason: .model(p.message)))
+    }
     let limits: [(String, Int64, Int64)] = [
       ("gpus", gpus, SetupLimits.gpus), ("sequence", sequence, SetupLimits.sequence),
       ("micro_batch", microBatch, SetupLimits.microBatch), ("global_batch", globalBatch ?? 1, SetupLimits.globalBatch),
@@ -125,7 +127,9 @@ public struct TrainingSetup: Sendable, Equatable {
       out.append(SetupProblem(setting: path, reason: .outOfRange(value: value, maximum: maximum)))
     }
     if let inventory, out.isEmpty, let size = sizeProblem(inventory) { out.append(size) }
-    if parallel == .none && gpus > 1 { out.append(SetupProblem(setting: "gpus", reason: .gpusWithoutParallelism(gpus))) }
+    if parallel == .none && gpus > 1 {
+      out.append(SetupProblem(setting: "gpus", reason: .gpusWithoutParallelism(gpus)))
+    }
     if let inventory, let p = OptimizerStates.rankProblem(inventory, optimizer: optimizer, rank: rank) {
       out.append(SetupProblem(setting: "optimizer.rank", reason: .rank(p)))
     }
@@ -136,7 +140,8 @@ public struct TrainingSetup: Sendable, Equatable {
       out.append(SetupProblem(setting: "optimizer.rank", reason: .notApplicable("rank", optimizer.kind)))
     }
     if !optimizer.kind.isLowRank, optimizer.updateInterval != OptimizerConfig.defaultUpdateInterval {
-      out.append(SetupProblem(setting: "optimizer.update_interval", reason: .notApplicable("update_interval", optimizer.kind)))
+      out.append(
+        SetupProblem(setting: "optimizer.update_interval", reason: .notApplicable("update_interval", optimizer.kind)))
     }
     if optimizer.kind != .sgd, !optimizer.momentum {
       out.append(SetupProblem(setting: "optimizer.momentum", reason: .notApplicable("momentum", optimizer.kind)))
@@ -187,9 +192,11 @@ struct SetupProblem: Sendable, Equatable {
         ? "\(spell(setting)) must be a positive integer, got \(value)"
         : "\(spell(setting)) is \(value), above the supported maximum \(maximum)"
     case .tooManyTokens(let tokens):
-      return "\(spell("micro_batch")) × \(spell("sequence")) is \(NumberFormatting.grouped(tokens)) tokens per micro-batch, above the supported 2^31"
+      return
+        "\(spell("micro_batch")) × \(spell("sequence")) is \(NumberFormatting.grouped(tokens)) tokens per micro-batch, above the supported 2^31"
     case .tooLarge(let bytes):
-      return "this configuration needs about \(NumberFormatting.fixed(bytes / 1e18, 0)) EB, beyond what trainmem counts; reduce \(spell("micro_batch")) or \(spell("sequence"))"
+      return
+        "this configuration needs about \(NumberFormatting.fixed(bytes / 1e18, 0)) EB, beyond what trainmem counts; reduce \(spell("micro_batch")) or \(spell("sequence"))"
     case .gpusWithoutParallelism(let n):
       return "\(n) GPUs with \(spell("parallel: none")); choose ddp, zero1, zero2, zero3 or fsdp"
     case .miniRank(let kind, let r):

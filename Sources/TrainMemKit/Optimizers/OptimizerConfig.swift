@@ -68,8 +68,10 @@ public struct OptimizerConfig: Sendable, Equatable {
   /// SGD momentum buffer.
   var momentum: Bool = true
 
-  init(kind: OptimizerKind, rank: Int64? = nil, updateInterval: Int64 = OptimizerConfig.defaultUpdateInterval,
-       implementation: StepImplementation? = nil, layerwise: Bool = false, momentum: Bool = true) {
+  init(
+    kind: OptimizerKind, rank: Int64? = nil, updateInterval: Int64 = OptimizerConfig.defaultUpdateInterval,
+    implementation: StepImplementation? = nil, layerwise: Bool = false, momentum: Bool = true
+  ) {
     self.kind = kind
     self.rank = rank
     self.updateInterval = updateInterval

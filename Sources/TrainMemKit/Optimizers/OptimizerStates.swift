@@ -133,7 +133,8 @@ enum OptimizerStates {
     if r <= 0 { return "rank must be a positive integer, got \(r)" }
     if r <= inv.smallestLowRankSide { return nil }
     for t in inv.tensors where t.group == .lowRank && r > t.minSide {
-      return "rank \(r) is larger than \(t.name)'s smaller side (\(t.rows) × \(t.cols)); use a rank of at most \(t.minSide)"
+      return
+        "rank \(r) is larger than \(t.name)'s smaller side (\(t.rows) × \(t.cols)); use a rank of at most \(t.minSide)"
     }
     return nil
   }

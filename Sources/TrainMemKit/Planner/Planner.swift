@@ -33,17 +33,23 @@ enum Planner {
   }
 
   static func maxMicroBatch(_ s: TrainingSetup) -> Int64? {
-    largest(limit: 1 << 20) { b in var t = s; t.microBatch = b; return fits(t) }
+    largest(limit: 1 << 20) { b in
+      var t = s; t.microBatch = b; return fits(t)
+    }
   }
 
   static func maxSequence(_ s: TrainingSetup) -> Int64? {
-    largest(limit: 1 << 22) { q in var t = s; t.sequence = q; return fits(t) }
+    largest(limit: 1 << 22) { q in
+      var t = s; t.sequence = q; return fits(t)
+    }
   }
 
   static func maxRank(_ s: TrainingSetup) -> Int64? {
     guard s.optimizer.kind.isLowRank, !s.optimizer.kind.isMini else { return nil }
     let limit = ParameterInventory(s.model).smallestLowRankSide
-    return largest(limit: limit) { r in var t = s; t.optimizer.rank = r; return fits(t) }
+    return largest(limit: limit) { r in
+      var t = s; t.optimizer.rank = r; return fits(t)
+    }
   }
 
   /// Fewest GPUs (up to 4096) for the setup's parallel mode; `none` searches FSDP.
@@ -82,4 +88,3 @@ public enum SolveGoal: String, Sendable, CaseIterable {
   case minGPUs = "min_gpus"
   case maxRank = "max_rank"
 }
-

@@ -39,7 +39,8 @@ enum MarkdownRenderer {
 
   static func summaryRow(_ run: RunResult) -> String {
     let m = run.memory, t = run.throughput
-    return "| \(cell(run.label)) | \(m.fits ? "yes" : "**no**") | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(t.cost.map { "$" + F.grouped($0) } ?? "–") |\n"
+    return
+      "| \(cell(run.label)) | \(m.fits ? "yes" : "**no**") | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(t.cost.map { "$" + F.grouped($0) } ?? "–") |\n"
   }
 
   /// Text from a scenario inside a table cell or heading: `|` escaped, line breaks and control
@@ -54,27 +55,35 @@ enum MarkdownRenderer {
     var s = ""
     let referenced = runs.filter { $0.reference != nil }
     if !referenced.isEmpty {
-      s += "\n### Compared with published figures\n\n| run | quantity | published | predicted | error | source |\n|---|---|---:|---:|---:|---|\n"
+      s +=
+        "\n### Compared with published figures\n\n| run | quantity | published | predicted | error | source |\n|---|---|---:|---:|---:|---|\n"
       for run in referenced {
         guard let ref = run.reference else { continue }
         if let t = ref.tokensPerSecond {
           let p = run.throughput.tokensPerSecond
-          s += "| \(run.label) | tokens/s | \(F.grouped(t)) | \(F.grouped(p)) | \(F.percent(p / t - 1)) | \(ref.source) |\n"
+          s +=
+            "| \(run.label) | tokens/s | \(F.grouped(t)) | \(F.grouped(p)) | \(F.percent(p / t - 1)) | \(ref.source) |\n"
         }
         if let sec = ref.stepSeconds {
           let p = run.throughput.steadyStepSeconds
-          s += "| \(run.label) | seconds per step (no SVD refresh) | \(F.fixed(sec, 3)) | \(F.fixed(p, 3)) | \(F.percent(p / sec - 1)) | \(ref.source) |\n"
+          s +=
+            "| \(run.label) | seconds per step (no SVD refresh) | \(F.fixed(sec, 3)) | \(F.fixed(p, 3)) | \(F.percent(p / sec - 1)) | \(ref.source) |\n"
         }
         if let base = ref.ratioTo, let t = ref.tokensPerSecond,
-           let other = runs.first(where: { $0.runLabel == base && $0.label.dropFirst(base.count) == run.label.dropFirst(run.runLabel.count) }),
-           let bt = other.reference?.tokensPerSecond {
+          let other = runs.first(where: {
+            $0.runLabel == base && $0.label.dropFirst(base.count) == run.label.dropFirst(run.runLabel.count)
+          }),
+          let bt = other.reference?.tokensPerSecond
+        {
           let published = t / bt
           let predicted = run.throughput.tokensPerSecond / other.throughput.tokensPerSecond
-          s += "| \(run.label) | tokens/s ÷ \(base) | \(F.fixed(published, 2))× | \(F.fixed(predicted, 2))× | \(F.percent(predicted / published - 1)) | \(ref.source) |\n"
+          s +=
+            "| \(run.label) | tokens/s ÷ \(base) | \(F.fixed(published, 2))× | \(F.fixed(predicted, 2))× | \(F.percent(predicted / published - 1)) | \(ref.source) |\n"
         }
         if let mem = ref.memory {
           let p = Double(run.memory.required)
-          s += "| \(run.label) | memory per GPU | \(mem) | \(Bytes(run.memory.required)) | \(F.percent(p / Double(mem.count) - 1)) | \(ref.source) |\n"
+          s +=
+            "| \(run.label) | memory per GPU | \(mem) | \(Bytes(run.memory.required)) | \(F.percent(p / Double(mem.count) - 1)) | \(ref.source) |\n"
         }
       }
     }
@@ -92,14 +101,19 @@ enum MarkdownRenderer {
         s += "| \(term.name) | \(term.bytes) | \(F.fixed(Double(term.bytes) / 1_073_741_824, 2)) | \(term.source) |\n"
       }
       let t = run.throughput
-      s += "\nStep \(F.fixed(t.stepSeconds, 3)) s = compute \(F.fixed(t.compute, 3)) s + optimizer \(F.fixed(t.optimizer, 3)) s + communication \(F.fixed(t.communication, 3)) s"
+      s +=
+        "\nStep \(F.fixed(t.stepSeconds, 3)) s = compute \(F.fixed(t.compute, 3)) s + optimizer \(F.fixed(t.optimizer, 3)) s + communication \(F.fixed(t.communication, 3)) s"
       if t.projectionRefresh > 0 {
-        s += " + SVD refresh \(F.fixed(t.projectionRefresh, 3)) s (amortised; a step without one takes \(F.fixed(t.steadyStepSeconds, 3)) s, \(F.grouped(t.tokensPerStep / t.steadyStepSeconds)) tokens/s)"
+        s +=
+          " + SVD refresh \(F.fixed(t.projectionRefresh, 3)) s (amortised; a step without one takes \(F.fixed(t.steadyStepSeconds, 3)) s, \(F.grouped(t.tokensPerStep / t.steadyStepSeconds)) tokens/s)"
       }
-      s += "; \(F.grouped(t.tokensPerSecond)) tokens/s (\(F.grouped(t.tokensPerSecondPerGPU)) per GPU), MFU \(F.fixed(t.mfu * 100, 1))%"
+      s +=
+        "; \(F.grouped(t.tokensPerSecond)) tokens/s (\(F.grouped(t.tokensPerSecondPerGPU)) per GPU), MFU \(F.fixed(t.mfu * 100, 1))%"
       s += t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work).\n" : ".\n"
       if let h = t.trainHours {
-        s += "Training \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours" + (t.cost.map { ", $\(F.grouped($0))" } ?? "") + ".\n"
+        s +=
+          "Training \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"
+          + (t.cost.map { ", $\(F.grouped($0))" } ?? "") + ".\n"
       }
       if let p = run.plan {
         var parts: [String] = []
@@ -126,7 +140,9 @@ enum MarkdownRenderer {
     ]
     if s.optimizer.kind.isLowRank { parts.append("rank \(s.rank)") }
     if s.optimizer.layerwise { parts.append("layer-wise") }
-    if let g = s.globalBatch, g != s.effectiveGlobalBatch { parts.append("global batch \(s.effectiveGlobalBatch) (asked \(g))") }
+    if let g = s.globalBatch, g != s.effectiveGlobalBatch {
+      parts.append("global batch \(s.effectiveGlobalBatch) (asked \(g))")
+    }
     return parts.joined(separator: ", ")
   }
 }
@@ -147,7 +163,10 @@ struct JSONReport: Encodable {
     var plan: JSONPlan?
     var reference: JSONReference?
   }
-  struct JSONReference: Encodable { var tokens_per_second: Double?; var step_seconds: Double?; var memory: Int64?; var source: String; var ratio_to: String? }
+  struct JSONReference: Encodable {
+    var tokens_per_second: Double?; var step_seconds: Double?; var memory: Int64?; var source: String;
+    var ratio_to: String?
+  }
   struct Term: Encodable { var name: String; var bytes: Int64; var source: String }
   struct Memory: Encodable {
     var weights, gradients, optimizer_states, activations, logits, transient, overhead, peak, reserved, capacity: Int64
@@ -181,8 +200,15 @@ struct JSONReport: Encodable {
         tokens_per_second_per_gpu: t.tokensPerSecondPerGPU, mfu: t.mfu, compute_seconds: t.compute,
         optimizer_seconds: t.optimizer, communication_seconds: t.communication, refresh_seconds: t.projectionRefresh,
         train_hours: t.trainHours, gpu_hours: t.gpuHours, cost: t.cost)
-      let plan = run.plan.map { JSONPlan(max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence, min_gpus: $0.minGPUs, max_rank: $0.maxRank) }
-      let reference = run.reference.map { JSONReference(tokens_per_second: $0.tokensPerSecond, step_seconds: $0.stepSeconds, memory: $0.memory?.count, source: $0.source, ratio_to: $0.ratioTo) }
+      let plan = run.plan.map {
+        JSONPlan(
+          max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence, min_gpus: $0.minGPUs, max_rank: $0.maxRank)
+      }
+      let reference = run.reference.map {
+        JSONReference(
+          tokens_per_second: $0.tokensPerSecond, step_seconds: $0.stepSeconds, memory: $0.memory?.count,
+          source: $0.source, ratio_to: $0.ratioTo)
+      }
       return JSONRun(label: run.label, inputs: inputs, memory: memory, throughput: tp, plan: plan, reference: reference)
     }
   }

@@ -19,31 +19,94 @@ extension RunResult {
     let m = memory
     let s = setup
     var t: [MemoryTerm] = []
-    let wsrc = s.weightsInt8
+    let wsrc =
+      s.weightsInt8
       ? "int8 projected weights + bf16 scale/zero per 128 (Q-GaLore QLinear; APOLLO Table 8)"
       : (s.precision == .bf16 ? "parameters × 2 bytes (bf16)" : "fp32 master weights, parameters × 4 bytes")
-    t.append(MemoryTerm(name: "weights", bytes: m.weights, source: wsrc + (s.parallel.shardsWeights ? ", sharded" : "")))
+    t.append(
+      MemoryTerm(name: "weights", bytes: m.weights, source: wsrc + (s.parallel.shardsWeights ? ", sharded" : "")))
     if m.weightCopies > 0 {
-      t.append(MemoryTerm(name: "weight copies", bytes: m.weightCopies, source: s.precision == .mixed ? "autocast bf16 weight cache kept for backward" : "ZeRO-3/FSDP gathered layer + prefetch"))
+      t.append(
+        MemoryTerm(
+          name: "weight copies", bytes: m.weightCopies,
+          source: s.precision == .mixed
+            ? "autocast bf16 weight cache kept for backward" : "ZeRO-3/FSDP gathered layer + prefetch"))
     }
     let st = m.states
-    t.append(MemoryTerm(name: "optimizer states", bytes: st.total, source: "\(s.optimizer.kind.summary); OptimizerStates.forTensor"))
-    if st.lowRankMoments > 0 { t.append(MemoryTerm(name: "  projected moments", bytes: st.lowRankMoments, source: "2 · r · max(m, n) per projected tensor (GaLore T1 / APOLLO T1)")) }
-    if st.projections > 0 { t.append(MemoryTerm(name: "  projection matrices", bytes: st.projections, source: "r · min(m, n), stored by galore-torch / apollo-torch")) }
-    if st.regularMoments > 0 { t.append(MemoryTerm(name: "  full-rank moments", bytes: st.regularMoments, source: s.optimizer.kind.isLowRank ? "AdamW on embeddings, lm_head, norms" : "moments of every parameter")) }
-    if st.scalars > 0 { t.append(MemoryTerm(name: "  per-tensor scalars", bytes: st.scalars, source: "step tensors, limiter norms, 8-bit absmax")) }
-    if m.gradientsHeld > 0 { t.append(MemoryTerm(name: "gradients", bytes: m.gradientsHeld, source: "parameters × gradient bytes" + (s.parallel.shardsGradients ? ", sharded" : ""))) }
-    if m.gradientBuckets > 0 { t.append(MemoryTerm(name: "DDP gradient buckets", bytes: m.gradientBuckets, source: "torch DDP reducer, gradient_as_bucket_view=False")) }
-    if m.activations > 0 { t.append(MemoryTerm(name: "activations", bytes: m.activations, source: "saved tensors per layer (ActivationModel; calibration 60M–350M)")) }
-    if m.logits > 0 { t.append(MemoryTerm(name: "logits and loss", bytes: m.logits, source: "(e + 12) · V per token at the loss backward (calibration)")) }
-    if m.transient > 0 { t.append(MemoryTerm(name: "transient", bytes: m.transient, source: m.peakPhase == .optimizerStep ? "optimizer step temporaries (\(s.optimizer.effectiveImplementation.rawValue))" : "backward temporaries")) }
-    t.append(MemoryTerm(name: "peak allocated", bytes: m.peak, source: "max over phases: \(m.peakPhase.rawValue)"))
-    t.append(MemoryTerm(name: "fragmentation", bytes: m.fragmentation, source: "3% of peak (calibration step-1 reserve 2–5%)"))
-    t.append(MemoryTerm(name: "CUDA context", bytes: m.context, source: "scenario 'overhead.context' (default 0.5 GiB)"))
-    if let limit = m.limit {
-      t.append(MemoryTerm(name: "memory limit", bytes: limit, source: "scenario 'memory_limit' (torch.cuda.set_per_process_memory_fraction): allocated + fragmentation must stay below it"))
+    t.append(
+      MemoryTerm(
+        name: "optimizer states", bytes: st.total, source: "\(s.optimizer.kind.summary); OptimizerStates.forTensor"))
+    if st.lowRankMoments > 0 {
+      t.append(
+        MemoryTerm(
+          name: "  projected moments", bytes: st.lowRankMoments,
+          source: "2 · r · max(m, n) per projected tensor (GaLore T1 / APOLLO T1)"))
     }
-    t.append(MemoryTerm(name: "allocator cache", bytes: m.reserve, source: "reserved − allocated as nvidia-smi shows it; released before OOM"))
+    if st.projections > 0 {
+      t.append(
+        MemoryTerm(
+          name: "  projection matrices", bytes: st.projections,
+          source: "r · min(m, n), stored by galore-torch / apollo-torch"))
+    }
+    if st.regularMoments > 0 {
+      t.append(
+        MemoryTerm(
+          name: "  full-rank moments", bytes: st.regularMoments,
+          source: s.optimizer.kind.isLowRank ? "AdamW on embeddings, lm_head, norms" : "moments of every parameter"))
+    }
+    if st.scalars > 0 {
+      t.append(
+        MemoryTerm(name: "  per-tensor scalars", bytes: st.scalars, source: "step tensors, limiter norms, 8-bit absmax")
+      )
+    }
+    if m.gradientsHeld > 0 {
+      t.append(
+        MemoryTerm(
+          name: "gradients", bytes: m.gradientsHeld,
+          source: "parameters × gradient bytes" + (s.parallel.shardsGradients ? ", sharded" : "")))
+    }
+    if m.gradientBuckets > 0 {
+      t.append(
+        MemoryTerm(
+          name: "DDP gradient buckets", bytes: m.gradientBuckets,
+          source: "torch DDP reducer, gradient_as_bucket_view=False"))
+    }
+    if m.activations > 0 {
+      t.append(
+        MemoryTerm(
+          name: "activations", bytes: m.activations,
+          source: "saved tensors per layer (ActivationModel; calibration 60M–350M)"))
+    }
+    if m.logits > 0 {
+      t.append(
+        MemoryTerm(
+          name: "logits and loss", bytes: m.logits, source: "(e + 12) · V per token at the loss backward (calibration)")
+      )
+    }
+    if m.transient > 0 {
+      t.append(
+        MemoryTerm(
+          name: "transient", bytes: m.transient,
+          source: m.peakPhase == .optimizerStep
+            ? "optimizer step temporaries (\(s.optimizer.effectiveImplementation.rawValue))" : "backward temporaries"))
+    }
+    t.append(MemoryTerm(name: "peak allocated", bytes: m.peak, source: "max over phases: \(m.peakPhase.rawValue)"))
+    t.append(
+      MemoryTerm(name: "fragmentation", bytes: m.fragmentation, source: "3% of peak (calibration step-1 reserve 2–5%)"))
+    t.append(
+      MemoryTerm(name: "CUDA context", bytes: m.context, source: "scenario 'overhead.context' (default 0.5 GiB)"))
+    if let limit = m.limit {
+      t.append(
+        MemoryTerm(
+          name: "memory limit", bytes: limit,
+          source:
+            "scenario 'memory_limit' (torch.cuda.set_per_process_memory_fraction): allocated + fragmentation must stay below it"
+        ))
+    }
+    t.append(
+      MemoryTerm(
+        name: "allocator cache", bytes: m.reserve,
+        source: "reserved − allocated as nvidia-smi shows it; released before OOM"))
     return t
   }
 }

@@ -2,7 +2,9 @@
 // chart. Plain SVG 1.1, fixed coordinates, no scripts: opens in any browser.
 
 enum SVGRenderer {
-  static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#bab0ac"]
+  static let palette = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#bab0ac",
+  ]
 
   /// XML text: markup characters escaped, and control characters (which XML 1.0 forbids) shown
   /// as `\u{1B}`.
@@ -28,28 +30,35 @@ enum SVGRenderer {
     let width = left + Double(cols) * cell + 190
     let height = top + Double(rows) * cell + 70
     let best = map.cells.filter(\.fits).map(\.tokensPerSecond).max() ?? 1
-    var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n"
+    var s =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n"
     s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
     s += "<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">\(escape(map.title))</text>\n"
-    s += "<text x=\"20\" y=\"50\" fill=\"#555\">tokens/s where the run fits (darker is faster, best \(NumberFormatting.grouped(best))); grey ×: does not fit</text>\n"
+    s +=
+      "<text x=\"20\" y=\"50\" fill=\"#555\">tokens/s where the run fits (darker is faster, best \(NumberFormatting.grouped(best))); grey ×: does not fit</text>\n"
     s += "<text x=\"\(F(left))\" y=\"\(F(top - 22))\" fill=\"#555\">\(escape(map.columns.key)) →</text>\n"
     s += "<text x=\"20\" y=\"\(F(top - 6))\" fill=\"#555\">\(escape(map.rows.key)) ↓</text>\n"
     for (c, value) in map.columns.values.enumerated() where cols <= 32 || c % 2 == 0 {
       let x = left + (Double(c) + 0.5) * cell
-      s += "<text x=\"\(F(x))\" y=\"\(F(top - 6))\" text-anchor=\"middle\" font-size=\"9\">\(escape(String(value.text.prefix(6))))</text>\n"
+      s +=
+        "<text x=\"\(F(x))\" y=\"\(F(top - 6))\" text-anchor=\"middle\" font-size=\"9\">\(escape(String(value.text.prefix(6))))</text>\n"
     }
     for (r, value) in map.rows.values.enumerated() {
       let y = top + Double(r) * cell
-      s += "<text x=\"\(F(left - 6))\" y=\"\(F(y + cell * 0.7))\" text-anchor=\"end\">\(escape(String(value.text.prefix(20))))</text>\n"
+      s +=
+        "<text x=\"\(F(left - 6))\" y=\"\(F(y + cell * 0.7))\" text-anchor=\"end\">\(escape(String(value.text.prefix(20))))</text>\n"
       for c in 0..<cols {
         let point = map.cells[r * cols + c]
         let x = left + Double(c) * cell
         if point.fits {
           let shade = 0.15 + 0.85 * min(1, point.tokensPerSecond / best)
-          s += "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(cell - 1))\" height=\"\(F(cell - 1))\" fill=\"#08519c\" fill-opacity=\"\(NumberFormatting.fixed(shade, 2))\"><title>\(NumberFormatting.grouped(point.tokensPerSecond)) tokens/s, needs \(escape(Bytes(point.required).description))</title></rect>\n"
+          s +=
+            "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(cell - 1))\" height=\"\(F(cell - 1))\" fill=\"#08519c\" fill-opacity=\"\(NumberFormatting.fixed(shade, 2))\"><title>\(NumberFormatting.grouped(point.tokensPerSecond)) tokens/s, needs \(escape(Bytes(point.required).description))</title></rect>\n"
         } else {
-          s += "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(cell - 1))\" height=\"\(F(cell - 1))\" fill=\"#d9d9d9\"><title>does not fit: needs \(escape(Bytes(point.required).description))</title></rect>\n"
-          s += "<text x=\"\(F(x + cell / 2 - 0.5))\" y=\"\(F(y + cell * 0.68))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#888\">×</text>\n"
+          s +=
+            "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(cell - 1))\" height=\"\(F(cell - 1))\" fill=\"#d9d9d9\"><title>does not fit: needs \(escape(Bytes(point.required).description))</title></rect>\n"
+          s +=
+            "<text x=\"\(F(x + cell / 2 - 0.5))\" y=\"\(F(y + cell * 0.68))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#888\">×</text>\n"
         }
       }
     }
@@ -78,29 +87,36 @@ enum SVGRenderer {
     let width = left + plotW + 170
     let maxBytes = Double(runs.map { max($0.memory.required, $0.memory.capacity) }.max() ?? 1)
     let maxTP = runs.map(\.throughput.tokensPerSecond).max() ?? 1
-    var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
+    var s =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
     s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
     s += "<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">\(escape(report.scenario))</text>\n"
-    s += "<text x=\"20\" y=\"50\" fill=\"#555\">Memory per GPU at the peak (GiB); the red line is the GPU's memory</text>\n"
+    s +=
+      "<text x=\"20\" y=\"50\" fill=\"#555\">Memory per GPU at the peak (GiB); the red line is the GPU's memory</text>\n"
     // Legend.
     var lx = left
     for (i, (name, _)) in segments(runs.first!).enumerated() {
-      s += "<rect x=\"\(F(lx))\" y=\"56\" width=\"10\" height=\"10\" fill=\"\(palette[i])\"/><text x=\"\(F(lx + 14))\" y=\"65\" font-size=\"10\">\(name)</text>\n"
+      s +=
+        "<rect x=\"\(F(lx))\" y=\"56\" width=\"10\" height=\"10\" fill=\"\(palette[i])\"/><text x=\"\(F(lx + 14))\" y=\"65\" font-size=\"10\">\(name)</text>\n"
       lx += Double(name.count) * 5.6 + 28
     }
     for (row, run) in runs.enumerated() {
       let y = top + 8 + Double(row) * (barH + gap)
-      s += "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
+      s +=
+        "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
       var x = left
       for (i, (name, bytes)) in segments(run).enumerated() where bytes > 0 {
         let w = Double(bytes) / maxBytes * plotW
-        s += "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"\(palette[i])\"><title>\(name): \(escape(Bytes(bytes).description))</title></rect>\n"
+        s +=
+          "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"\(palette[i])\"><title>\(name): \(escape(Bytes(bytes).description))</title></rect>\n"
         x += w
       }
       let cap = left + Double(run.memory.capacity) / maxBytes * plotW
-      s += "<line x1=\"\(F(cap))\" y1=\"\(F(y - 4))\" x2=\"\(F(cap))\" y2=\"\(F(y + barH + 4))\" stroke=\"#d62728\" stroke-width=\"2\"/>\n"
+      s +=
+        "<line x1=\"\(F(cap))\" y1=\"\(F(y - 4))\" x2=\"\(F(cap))\" y2=\"\(F(y + barH + 4))\" stroke=\"#d62728\" stroke-width=\"2\"/>\n"
       let verdict = run.memory.fits ? "fits" : "does not fit"
-      s += "<text x=\"\(F(max(x, cap) + 6))\" y=\"\(F(y + barH * 0.65))\" fill=\"\(run.memory.fits ? "#2a7a2a" : "#c0392b")\">\(NumberFormatting.fixed(Bytes(run.memory.required).gib, 1)) GiB, \(verdict)</text>\n"
+      s +=
+        "<text x=\"\(F(max(x, cap) + 6))\" y=\"\(F(y + barH * 0.65))\" fill=\"\(run.memory.fits ? "#2a7a2a" : "#c0392b")\">\(NumberFormatting.fixed(Bytes(run.memory.required).gib, 1)) GiB, \(verdict)</text>\n"
     }
     // GiB axis under the memory bars, with light grid lines.
     let axisY = top + 8 + memH
@@ -108,18 +124,23 @@ enum SVGRenderer {
     var tick = 0.0
     while tick * 1_073_741_824 <= maxBytes {
       let x = left + tick * 1_073_741_824 / maxBytes * plotW
-      s += "<line x1=\"\(F(x))\" y1=\"\(F(top))\" x2=\"\(F(x))\" y2=\"\(F(axisY))\" stroke=\"#ddd\" stroke-width=\"1\"/>\n"
-      s += "<text x=\"\(F(x))\" y=\"\(F(axisY + 14))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">\(NumberFormatting.fixed(tick, tick == tick.rounded() ? 0 : 1))</text>\n"
+      s +=
+        "<line x1=\"\(F(x))\" y1=\"\(F(top))\" x2=\"\(F(x))\" y2=\"\(F(axisY))\" stroke=\"#ddd\" stroke-width=\"1\"/>\n"
+      s +=
+        "<text x=\"\(F(x))\" y=\"\(F(axisY + 14))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">\(NumberFormatting.fixed(tick, tick == tick.rounded() ? 0 : 1))</text>\n"
       tick += step
     }
-    s += "<text x=\"\(F(left + plotW / 2))\" y=\"\(F(axisY + 30))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">GiB per GPU</text>\n"
+    s +=
+      "<text x=\"\(F(left + plotW / 2))\" y=\"\(F(axisY + 30))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">GiB per GPU</text>\n"
     s += "<text x=\"20\" y=\"\(F(tpTop - 20))\" fill=\"#555\">Throughput of the whole job (tokens/s)</text>\n"
     for (row, run) in runs.enumerated() {
       let y = tpTop + Double(row) * (barH + gap)
       let w = run.throughput.tokensPerSecond / maxTP * plotW
-      s += "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
+      s +=
+        "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
       s += "<rect x=\"\(F(left))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"#4e79a7\"/>\n"
-      s += "<text x=\"\(F(left + w + 6))\" y=\"\(F(y + barH * 0.65))\">\(NumberFormatting.grouped(run.throughput.tokensPerSecond)) tok/s</text>\n"
+      s +=
+        "<text x=\"\(F(left + w + 6))\" y=\"\(F(y + barH * 0.65))\">\(NumberFormatting.grouped(run.throughput.tokensPerSecond)) tok/s</text>\n"
     }
     s += "</svg>\n"
     return s

@@ -4,23 +4,35 @@ import Foundation
 /// paper's accounting and its code differ.
 enum ValidationRenderer {
   static func markdown(_ results: [FigureResult]) -> String {
-    var s = "# trainmem validate\n\n| figure | source | published | predicted | error | tolerance | verdict |\n|---|---|---:|---:|---:|---:|---|\n"
+    var s =
+      "# trainmem validate\n\n| figure | source | published | predicted | error | tolerance | verdict |\n|---|---|---:|---:|---:|---:|---|\n"
     for r in results {
       let f = r.figure
-      let err = f.absolute ? (r.error >= 0 ? "+" : "") + NumberFormatting.fixed(r.error, 3) + " " + f.unit : NumberFormatting.percent(r.error)
-      let tol = f.absolute ? "±" + NumberFormatting.fixed(f.tolerance, 3) + " " + f.unit : "±" + NumberFormatting.fixed(f.tolerance * 100, 1) + "%"
+      let err =
+        f.absolute
+        ? (r.error >= 0 ? "+" : "") + NumberFormatting.fixed(r.error, 3) + " " + f.unit
+        : NumberFormatting.percent(r.error)
+      let tol =
+        f.absolute
+        ? "±" + NumberFormatting.fixed(f.tolerance, 3) + " " + f.unit
+        : "±" + NumberFormatting.fixed(f.tolerance * 100, 1) + "%"
       let verdict = r.within ? "ok" : (f.expect == "gap" ? "known gap" : "**FAIL**")
-      s += "| \(MarkdownRenderer.cell(f.id)) | \(MarkdownRenderer.cell(f.source)) | \(fmt(f.value)) \(f.unit) | \(fmt(r.predicted)) \(f.unit) | \(err) | \(tol) | \(verdict) |\n"
+      s +=
+        "| \(MarkdownRenderer.cell(f.id)) | \(MarkdownRenderer.cell(f.source)) | \(fmt(f.value)) \(f.unit) | \(fmt(r.predicted)) \(f.unit) | \(err) | \(tol) | \(verdict) |\n"
     }
-    s += "\n## By source\n\nErrors are over the checked relative figures (known gaps are listed, not averaged).\n\n| source | figures | within tolerance | known gaps | mean abs error | max abs error |\n|---|---:|---:|---:|---:|---:|\n"
+    s +=
+      "\n## By source\n\nErrors are over the checked relative figures (known gaps are listed, not averaged).\n\n| source | figures | within tolerance | known gaps | mean abs error | max abs error |\n|---|---:|---:|---:|---:|---:|\n"
     var sources: [String] = []
     for r in results where !sources.contains(sourceKey(r.figure.source)) { sources.append(sourceKey(r.figure.source)) }
     for src in sources {
       let rs = results.filter { sourceKey($0.figure.source) == src }
-      let rel = rs.filter { !$0.figure.absolute && $0.error.isFinite && $0.figure.expect != "gap" }.map { abs($0.error) }
+      let rel = rs.filter { !$0.figure.absolute && $0.error.isFinite && $0.figure.expect != "gap" }.map {
+        abs($0.error)
+      }
       let mean = rel.isEmpty ? "–" : NumberFormatting.fixed(rel.reduce(0, +) / Double(rel.count) * 100, 1) + "%"
       let mx = rel.isEmpty ? "–" : NumberFormatting.fixed((rel.max() ?? 0) * 100, 1) + "%"
-      s += "| \(src) | \(rs.count) | \(rs.filter(\.within).count) | \(rs.filter { !$0.within && $0.figure.expect == "gap" }.count) | \(mean) | \(mx) |\n"
+      s +=
+        "| \(src) | \(rs.count) | \(rs.filter(\.within).count) | \(rs.filter { !$0.within && $0.figure.expect == "gap" }.count) | \(mean) | \(mx) |\n"
     }
     let gaps = results.filter { $0.figure.expect == "gap" || $0.codeAllocates != nil }
     if !gaps.isEmpty {
@@ -56,10 +68,12 @@ enum ValidationRenderer {
 
   static func json(_ results: [FigureResult]) -> String {
     let figs = results.map { r in
-      JSONOut.Fig(id: r.figure.id, source: r.figure.source, quantity: r.figure.quantity, unit: r.figure.unit, accounting: r.figure.accounting,
-                  verdict: r.within ? "ok" : (r.figure.expect == "gap" ? "known_gap" : "fail"), published: r.figure.value,
-                  predicted: r.predicted.isFinite ? r.predicted : nil, error: r.error.isFinite ? r.error : nil,
-                  tolerance: r.figure.tolerance, code_allocates: r.codeAllocates)
+      JSONOut.Fig(
+        id: r.figure.id, source: r.figure.source, quantity: r.figure.quantity, unit: r.figure.unit,
+        accounting: r.figure.accounting,
+        verdict: r.within ? "ok" : (r.figure.expect == "gap" ? "known_gap" : "fail"), published: r.figure.value,
+        predicted: r.predicted.isFinite ? r.predicted : nil, error: r.error.isFinite ? r.error : nil,
+        tolerance: r.figure.tolerance, code_allocates: r.codeAllocates)
     }
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -80,7 +80,9 @@ struct ScenarioParser {
   }
 
   /// Removes a `#` comment outside quotes and trailing spaces; rejects unterminated quotes.
-  private static func stripComment(_ s: Substring, line: Int, column: Int, file: String) throws(ScenarioError) -> Substring {
+  private static func stripComment(_ s: Substring, line: Int, column: Int, file: String) throws(ScenarioError)
+    -> Substring
+  {
     var quote: Character?
     var end = s.endIndex
     var col = column
@@ -99,7 +101,8 @@ struct ScenarioParser {
       col += 1
     }
     if quote != nil {
-      throw ScenarioError(location: SourceLocation(file: file, line: line, column: quoteColumn), message: "unterminated quoted string")
+      throw ScenarioError(
+        location: SourceLocation(file: file, line: line, column: quoteColumn), message: "unterminated quoted string")
     }
     var t = s[..<end]
     while let l = t.last, l == " " { t = t.dropLast() }
@@ -120,13 +123,15 @@ struct ScenarioParser {
       throw error(l, column: l.indent + 1, "unexpected indentation; expected a key at column 1 or a deeper block")
     }
     guard case .mapping = node else {
-      throw ScenarioError(location: node.location, message: "a scenario must be a mapping of keys such as 'model:' and 'gpu:'")
+      throw ScenarioError(
+        location: node.location, message: "a scenario must be a mapping of keys such as 'model:' and 'gpu:'")
     }
     return node
   }
 
   private func error(_ l: Line, column: Int, _ message: String, length: Int = 1) -> ScenarioError {
-    ScenarioError(location: SourceLocation(file: file, line: l.number, column: column), message: message, length: length)
+    ScenarioError(
+      location: SourceLocation(file: file, line: l.number, column: column), message: message, length: length)
   }
 
   /// Nesting deeper than this is an error, not a stack overflow (a scenario needs four levels).
@@ -138,7 +143,8 @@ struct ScenarioParser {
     depth += 1
     defer { depth -= 1 }
     if depth > Self.maxDepth {
-      throw error(l, column: l.indent + 1, "nested more than \(Self.maxDepth) levels deep; a scenario needs at most four")
+      throw error(
+        l, column: l.indent + 1, "nested more than \(Self.maxDepth) levels deep; a scenario needs at most four")
     }
     if l.text == "-" || l.text.hasPrefix("- ") { return try parseList(indent: indent) }
     return try parseMapping(indent: indent)
@@ -198,7 +204,8 @@ struct ScenarioParser {
       let l = lines[index]
       if l.indent < indent { break }
       if l.indent > indent {
-        throw error(l, column: l.indent + 1, "unexpected indentation; keys of one mapping must line up at column \(indent + 1)")
+        throw error(
+          l, column: l.indent + 1, "unexpected indentation; keys of one mapping must line up at column \(indent + 1)")
       }
       if l.text.hasPrefix("- ") || l.text == "-" {
         throw error(l, column: l.indent + 1, "a list item where a key was expected")
@@ -210,7 +217,8 @@ struct ScenarioParser {
       let keyLoc = SourceLocation(file: file, line: l.number, column: l.indent + 1)
       if key.isEmpty { throw error(l, column: l.indent + 1, "empty key before ':'") }
       if let first = firstLine[key] {
-        throw ScenarioError(location: keyLoc, message: "duplicate key '\(key)'; first given at line \(first)", length: key.count)
+        throw ScenarioError(
+          location: keyLoc, message: "duplicate key '\(key)'; first given at line \(first)", length: key.count)
       }
       firstLine[key] = l.number
       var rest = l.text[l.text.index(after: colon)...]
@@ -238,7 +246,9 @@ struct ScenarioParser {
   private func parseValue(_ text: Substring, line l: Line, column: Int) throws(ScenarioError) -> Node {
     let loc = SourceLocation(file: file, line: l.number, column: column)
     if text.first == "[" {
-      guard text.last == "]" else { throw error(l, column: column, "inline list is missing its closing ']'", length: text.count) }
+      guard text.last == "]" else {
+        throw error(l, column: column, "inline list is missing its closing ']'", length: text.count)
+      }
       var items: [Node] = []
       var cur = ""
       var curColumn = column + 1
@@ -276,7 +286,9 @@ struct ScenarioParser {
       return .scalar(String(t.dropFirst().dropLast()), quoted: true, loc)
     }
     if t.isEmpty { throw error(l, column: column, "empty value in a list") }
-    if t.hasPrefix("{") { throw error(l, column: column, "inline mappings '{…}' are not supported; use an indented block", length: t.count) }
+    if t.hasPrefix("{") {
+      throw error(l, column: column, "inline mappings '{…}' are not supported; use an indented block", length: t.count)
+    }
     return .scalar(t, quoted: false, loc)
   }
 }

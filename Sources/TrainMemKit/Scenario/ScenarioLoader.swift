@@ -43,7 +43,8 @@ struct ScenarioLoader {
     for (key, value, location) in flat {
       let entry = MappingEntry(key: key, keyLocation: location, value: .scalar(value, quoted: false, location))
       if key == "optimizer" {
-        groups[.optimizer, default: []].insert(MappingEntry(key: "name", keyLocation: location, value: entry.value), at: 0)
+        groups[.optimizer, default: []].insert(
+          MappingEntry(key: "name", keyLocation: location, value: entry.value), at: 0)
       } else if let setting = Settings.all.first(where: { $0.key == key && $0.group != .top }) {
         groups[setting.group, default: []].append(entry)
       } else if Settings.byPath[key] != nil {
@@ -54,7 +55,8 @@ struct ScenarioLoader {
     }
     if var optimizer = groups[.optimizer] {
       if optimizer.first?.key != "name" {
-        optimizer.insert(MappingEntry(key: "name", keyLocation: origin, value: .scalar("adamw", quoted: false, origin)), at: 0)
+        optimizer.insert(
+          MappingEntry(key: "name", keyLocation: origin, value: .scalar("adamw", quoted: false, origin)), at: 0)
       }
       top.append(MappingEntry(key: "optimizer", keyLocation: origin, value: .mapping(optimizer, origin)))
     }
@@ -138,10 +140,13 @@ struct ScenarioLoader {
           } else if Settings.topKeys.contains(e.key) {
             if let edit = setting(e.key, e.value) { edit(&setup) }
           } else {
-            fail(e.keyLocation, "unknown key '\(e.key)' in a run\(suggestion(e.key, Self.runKeys))", length: e.key.count)
+            fail(
+              e.keyLocation, "unknown key '\(e.key)' in a run\(suggestion(e.key, Self.runKeys))", length: e.key.count)
           }
         }
-        runs.append(RunTemplate(label: label, setup: setup, location: iloc, keyLocations: topLocations + recorded, reference: reference))
+        runs.append(
+          RunTemplate(
+            label: label, setup: setup, location: iloc, keyLocations: topLocations + recorded, reference: reference))
       }
       if items.isEmpty { fail(runsNode, "'runs' is empty; remove it or list at least one run") }
       let labels = runs.map(\.label)
@@ -152,11 +157,15 @@ struct ScenarioLoader {
     } else {
       runs = [RunTemplate(label: name, setup: defaults, location: loc, keyLocations: topLocations)]
     }
-    let scenario = Scenario(name: name, description: description, runs: runs, sweep: sweep, sweepLocation: sweepLoc, solve: solve)
+    let scenario = Scenario(
+      name: name, description: description, runs: runs, sweep: sweep, sweepLocation: sweepLoc, solve: solve)
     let points = sweep.reduce(Double(max(1, runs.count))) { $0 * Double($1.values.count) }
     if points > Double(Self.pointLimit) {
       let what = sweep.isEmpty ? "runs" : "\(runs.count) run(s) × the sweep"
-      fail(sweepLoc ?? loc, "the scenario has \(NumberFormatting.grouped(points)) points (\(what)); the limit is 10,000,000; split it into several files or shorten the sweep")
+      fail(
+        sweepLoc ?? loc,
+        "the scenario has \(NumberFormatting.grouped(points)) points (\(what)); the limit is 10,000,000; split it into several files or shorten the sweep"
+      )
     }
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
     return scenario
@@ -230,14 +239,17 @@ struct ScenarioLoader {
   /// A finite number within `range` (an open lower bound at 0 when `range` starts above 0 is
   /// written as its smallest accepted value).
   mutating func number(_ n: Node, _ what: String, kind: QuantityKind, range: ClosedRange<Double>) -> Double? {
-    guard case .scalar(let s, _, _) = n, !s.isEmpty else { fail(n, "expected a number for \(what), got \(n.kindName)"); return nil }
+    guard case .scalar(let s, _, _) = n, !s.isEmpty else {
+      fail(n, "expected a number for \(what), got \(n.kindName)"); return nil
+    }
     let v: Double
     do { v = try Quantity.parse(s, as: kind) } catch {
       fail(n, error.message)
       return nil
     }
     if v < range.lowerBound {
-      let bound = range.lowerBound == 0 ? "cannot be negative" : "must be at least \(Quantity.describe(range.lowerBound, kind))"
+      let bound =
+        range.lowerBound == 0 ? "cannot be negative" : "must be at least \(Quantity.describe(range.lowerBound, kind))"
       fail(n, "\(what) \(bound), got '\(s)'")
       return nil
     }
@@ -264,7 +276,8 @@ struct ScenarioLoader {
     choice(n, setting.noun ?? setting.key, type)
   }
 
-  mutating func choice<E: RawRepresentable & CaseIterable>(_ n: Node, _ what: String, _: E.Type) -> E? where E.RawValue == String {
+  mutating func choice<E: RawRepresentable & CaseIterable>(_ n: Node, _ what: String, _: E.Type) -> E?
+  where E.RawValue == String {
     guard case .scalar(let s, _, _) = n, !s.isEmpty else { fail(n, "expected \(what), got \(n.kindName)"); return nil }
     if let v = E(rawValue: s) { return v }
     let all = E.allCases.map(\.rawValue)
@@ -280,7 +293,9 @@ struct ScenarioLoader {
       return nil
     }
     guard range.contains(Double(b.count)) else {
-      fail(n, "\(spelled(setting, n)) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, .bytes))")
+      fail(
+        n,
+        "\(spelled(setting, n)) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, .bytes))")
       return nil
     }
     return b
@@ -291,7 +306,10 @@ struct ScenarioLoader {
       if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v > 0, v <= 1 { return .fraction(v) }
       if !s.hasSuffix("%"), let b = try? Quantity.bytes(s), b.count > 0, b.count < (1 << 50) { return .amount(b) }
     }
-    fail(n, "expected a size such as '40GiB' (at most 1PiB) or a fraction of the GPU's memory such as '50%' for \(spelled(setting, n)), got \(n.quoted)")
+    fail(
+      n,
+      "expected a size such as '40GiB' (at most 1PiB) or a fraction of the GPU's memory such as '50%' for \(spelled(setting, n)), got \(n.quoted)"
+    )
     return nil
   }
 
@@ -300,7 +318,9 @@ struct ScenarioLoader {
     if s == "measured" { return .measured }
     if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v >= 0, v <= 10 { return .fraction(v) }
     if !s.hasSuffix("%"), let b = try? Quantity.bytes(s), b.count < (1 << 50) { return .amount(b) }
-    fail(n, "expected 'measured', a percentage from 0% to 1000% or a size below 1PiB for \(spelled(setting, n)), got '\(s)'")
+    fail(
+      n,
+      "expected 'measured', a percentage from 0% to 1000% or a size below 1PiB for \(spelled(setting, n)), got '\(s)'")
     return nil
   }
 
@@ -328,7 +348,9 @@ struct ScenarioLoader {
     var ok = true
     for e in entries where !skipping.contains(e.key) {
       guard let setting = Settings.byPath["\(group.rawValue).\(e.key)"] else {
-        fail(e.keyLocation, "unknown \(group.rawValue) key '\(e.key)'\(suggestion(e.key, keys + Array(skipping)))", length: e.key.count)
+        fail(
+          e.keyLocation, "unknown \(group.rawValue) key '\(e.key)'\(suggestion(e.key, keys + Array(skipping)))",
+          length: e.key.count)
         ok = false
         continue
       }
@@ -348,24 +370,43 @@ struct ScenarioLoader {
       fail(n, "unknown model '\(id)'\(suggestion(id, ids)); presets: \(ids.joined(separator: ", "))")
       return nil
     case .mapping(let es, _):
-      var m = ModelConfig(id: "custom", hidden: 0, intermediate: 0, layers: 0, heads: 0, kvHeads: 0, vocab: 32000, tiedEmbeddings: false)
+      var m = ModelConfig(
+        id: "custom", hidden: 0, intermediate: 0, layers: 0, heads: 0, kvHeads: 0, vocab: 32000, tiedEmbeddings: false)
       var kvGiven = false
       var ok = true
       for e in es {
         recorded.append(("model." + e.key, e.value.location))
         switch e.key {
         case "name": if let s = text(e.value, "a model name") { m.id = s }
-        case "hidden": if let v = integer(e.value, "'hidden'", max: ModelConfig.dimensionLimit) { m.hidden = v } else { ok = false }
-        case "intermediate": if let v = integer(e.value, "'intermediate'", max: ModelConfig.dimensionLimit) { m.intermediate = v } else { ok = false }
-        case "layers": if let v = integer(e.value, "'layers'", max: ModelConfig.dimensionLimit) { m.layers = v } else { ok = false }
-        case "heads": if let v = integer(e.value, "'heads'", max: ModelConfig.dimensionLimit) { m.heads = v } else { ok = false }
-        case "kv_heads": if let v = integer(e.value, "'kv_heads'", max: ModelConfig.dimensionLimit) { m.kvHeads = v; kvGiven = true } else { ok = false }
-        case "vocab": if let v = integer(e.value, "'vocab'", max: ModelConfig.dimensionLimit) { m.vocab = v } else { ok = false }
-        case "tied_embeddings": if let v = boolean(e.value, "'tied_embeddings'") { m.tiedEmbeddings = v } else { ok = false }
-        default: fail(e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count); ok = false
+        case "hidden":
+          if let v = integer(e.value, "'hidden'", max: ModelConfig.dimensionLimit) { m.hidden = v } else { ok = false }
+        case "intermediate":
+          if let v = integer(e.value, "'intermediate'", max: ModelConfig.dimensionLimit) {
+            m.intermediate = v
+          } else {
+            ok = false
+          }
+        case "layers":
+          if let v = integer(e.value, "'layers'", max: ModelConfig.dimensionLimit) { m.layers = v } else { ok = false }
+        case "heads":
+          if let v = integer(e.value, "'heads'", max: ModelConfig.dimensionLimit) { m.heads = v } else { ok = false }
+        case "kv_heads":
+          if let v = integer(e.value, "'kv_heads'", max: ModelConfig.dimensionLimit) {
+            m.kvHeads = v; kvGiven = true
+          } else {
+            ok = false
+          }
+        case "vocab":
+          if let v = integer(e.value, "'vocab'", max: ModelConfig.dimensionLimit) { m.vocab = v } else { ok = false }
+        case "tied_embeddings":
+          if let v = boolean(e.value, "'tied_embeddings'") { m.tiedEmbeddings = v } else { ok = false }
+        default:
+          fail(e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count);
+          ok = false
         }
       }
-      for (k, v) in [("hidden", m.hidden), ("intermediate", m.intermediate), ("layers", m.layers), ("heads", m.heads)] where v == 0 && ok {
+      for (k, v) in [("hidden", m.hidden), ("intermediate", m.intermediate), ("layers", m.layers), ("heads", m.heads)]
+      where v == 0 && ok {
         fail(n, "a custom model needs '\(k)'"); ok = false
       }
       if !kvGiven { m.kvHeads = m.heads }
@@ -390,25 +431,60 @@ struct ScenarioLoader {
       fail(n, "unknown GPU '\(id)'\(suggestion(id, ids))")
       return nil
     case .mapping(let es, _):
-      var g = GPUSpec(id: "custom", name: "custom GPU", memory: .zero, bf16FLOPS: 0, fp16FLOPS: 0, fp32FLOPS: 0, bandwidth: 0, interconnect: .pcie4, linkBandwidth: 32e9, tdpWatts: 0, multiprocessors: 0)
+      var g = GPUSpec(
+        id: "custom", name: "custom GPU", memory: .zero, bf16FLOPS: 0, fp16FLOPS: 0, fp32FLOPS: 0, bandwidth: 0,
+        interconnect: .pcie4, linkBandwidth: 32e9, tdpWatts: 0, multiprocessors: 0)
       var ok = true
       for e in es {
         switch e.key {
         case "name": if let s = text(e.value, "a GPU name") { g.name = s; g.id = s }
         case "memory":
-          if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count >= 1 << 20, b.count <= 1 << 50 {
+          if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count >= 1 << 20, b.count <= 1 << 50
+          {
             g.memory = b
           } else {
             fail(e.value, "expected a memory size from 1MiB to 1PiB such as '24GB' or '80GiB'")
             ok = false
           }
-        case "bf16_tflops": if let v = number(e.value, "'bf16_tflops'", kind: .count, range: GPULimits.teraFLOPS) { g.bf16FLOPS = v * 1e12; g.fp16FLOPS = v * 1e12 } else { ok = false }
-        case "fp32_tflops": if let v = number(e.value, "'fp32_tflops'", kind: .count, range: GPULimits.teraFLOPS) { g.fp32FLOPS = v * 1e12 } else { ok = false }
-        case "bandwidth": if let v = number(e.value, "'bandwidth'", kind: .bandwidth, range: GPULimits.bandwidth) { g.bandwidth = v } else { ok = false }
-        case "link_bandwidth": if let v = number(e.value, "'link_bandwidth'", kind: .bandwidth, range: GPULimits.bandwidth) { g.linkBandwidth = v } else { ok = false }
-        case "tdp": if let v = number(e.value, "'tdp'", kind: .count, range: GPULimits.watts) { g.tdpWatts = v } else { ok = false }
-        case "sms": if let v = integer(e.value, "'sms'", max: GPULimits.multiprocessors) { g.multiprocessors = Double(v) } else { ok = false }
-        default: fail(e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count); ok = false
+        case "bf16_tflops":
+          if let v = number(e.value, "'bf16_tflops'", kind: .count, range: GPULimits.teraFLOPS) {
+            g.bf16FLOPS = v * 1e12; g.fp16FLOPS = v * 1e12
+          } else {
+            ok = false
+          }
+        case "fp32_tflops":
+          if let v = number(e.value, "'fp32_tflops'", kind: .count, range: GPULimits.teraFLOPS) {
+            g.fp32FLOPS = v * 1e12
+          } else {
+            ok = false
+          }
+        case "bandwidth":
+          if let v = number(e.value, "'bandwidth'", kind: .bandwidth, range: GPULimits.bandwidth) {
+            g.bandwidth = v
+          } else {
+            ok = false
+          }
+        case "link_bandwidth":
+          if let v = number(e.value, "'link_bandwidth'", kind: .bandwidth, range: GPULimits.bandwidth) {
+            g.linkBandwidth = v
+          } else {
+            ok = false
+          }
+        case "tdp":
+          if let v = number(e.value, "'tdp'", kind: .count, range: GPULimits.watts) {
+            g.tdpWatts = v
+          } else {
+            ok = false
+          }
+        case "sms":
+          if let v = integer(e.value, "'sms'", max: GPULimits.multiprocessors) {
+            g.multiprocessors = Double(v)
+          } else {
+            ok = false
+          }
+        default:
+          fail(e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count);
+          ok = false
         }
       }
       if ok && (g.memory.count == 0 || g.bf16FLOPS == 0 || g.bandwidth == 0) {
@@ -454,14 +530,21 @@ struct ScenarioLoader {
     var r = Reference(source: "")
     for e in es {
       switch e.key {
-      case "tokens_per_second": r.tokensPerSecond = number(e.value, "'tokens_per_second'", kind: .count, range: 1e-9...1e15)
+      case "tokens_per_second":
+        r.tokensPerSecond = number(e.value, "'tokens_per_second'", kind: .count, range: 1e-9...1e15)
       case "step_seconds": r.stepSeconds = number(e.value, "'step_seconds'", kind: .count, range: 1e-9...1e9)
       case "memory":
-        if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count > 0 { r.memory = b }
-        else { fail(e.value, "expected a memory size such as '79GB' for 'memory'") }
+        if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count > 0 {
+          r.memory = b
+        } else {
+          fail(e.value, "expected a memory size such as '79GB' for 'memory'")
+        }
       case "source": r.source = text(e.value, "a source") ?? ""
       case "ratio_to": r.ratioTo = text(e.value, "the label of another run")
-      default: fail(e.keyLocation, "unknown reference key '\(e.key)'\(suggestion(e.key, Self.referenceKeys))", length: e.key.count)
+      default:
+        fail(
+          e.keyLocation, "unknown reference key '\(e.key)'\(suggestion(e.key, Self.referenceKeys))", length: e.key.count
+        )
       }
     }
     if r.source.isEmpty { fail(n, "a reference needs 'source', e.g. 'source: APOLLO paper Fig. 1'") }
@@ -469,11 +552,14 @@ struct ScenarioLoader {
   }
 
   mutating func sweepAxes(_ n: Node) -> [SweepAxis] {
-    guard case .mapping(let es, _) = n else { fail(n, "'sweep' must map keys to lists, e.g. 'sequence: [256, 1024]'"); return [] }
+    guard case .mapping(let es, _) = n else {
+      fail(n, "'sweep' must map keys to lists, e.g. 'sequence: [256, 1024]'"); return []
+    }
     var axes: [SweepAxis] = []
     for e in es {
       guard Settings.topKeys.contains(e.key) else {
-        fail(e.keyLocation, "unknown sweep key '\(e.key)'\(suggestion(e.key, Settings.topKeys))", length: e.key.count); continue
+        fail(e.keyLocation, "unknown sweep key '\(e.key)'\(suggestion(e.key, Settings.topKeys))", length: e.key.count);
+        continue
       }
       guard case .list(let items, _) = e.value else {
         fail(e.value, "sweep key '\(e.key)' must be a list, e.g. '\(e.key): [a, b]'"); continue
@@ -527,4 +613,3 @@ struct ScenarioErrors: Error, Sendable {
   /// The file's text as the diagnostics quote it, when it could not be decoded strictly.
   var source: String? = nil
 }
-

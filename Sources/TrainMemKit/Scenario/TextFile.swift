@@ -7,11 +7,15 @@ enum TextFile {
     switch InputFile.read(path) {
     case .success(let b): bytes = b
     case .failure(.directory):
-      throw ScenarioErrors(errors: [ScenarioError(location: start, message: "'\(visible(path))' is a directory; give a file")])
+      throw ScenarioErrors(errors: [
+        ScenarioError(location: start, message: "'\(visible(path))' is a directory; give a file")
+      ])
     case .failure(.tooLarge):
       throw ScenarioErrors(errors: [ScenarioError(location: start, message: "the file is larger than 64 MiB")])
     case .failure(.cannot(let reason)):
-      throw ScenarioErrors(errors: [ScenarioError(location: start, message: "cannot read '\(visible(path))': \(reason); check the path")])
+      throw ScenarioErrors(errors: [
+        ScenarioError(location: start, message: "cannot read '\(visible(path))': \(reason); check the path")
+      ])
     }
     return try decode(bytes, path: path)
   }
@@ -20,13 +24,16 @@ enum TextFile {
     // The lines quoted under a diagnostic, decoded leniently (bad bytes become U+FFFD).
     let lenient = ScenarioParser.normalise(String(decoding: bytes, as: UTF8.self))
     if let nul = bytes.firstIndex(of: 0) {
-      let error = ScenarioError(location: byteLocation(bytes, nul, path), message: "binary data (a NUL byte); a scenario is UTF-8 text")
+      let error = ScenarioError(
+        location: byteLocation(bytes, nul, path), message: "binary data (a NUL byte); a scenario is UTF-8 text")
       throw ScenarioErrors(errors: [error], source: lenient)
     }
     guard let raw = String(validating: bytes, as: UTF8.self) else {
       let bad = firstInvalidUTF8(bytes)
-      let message = "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad)); save the file as UTF-8"
-      throw ScenarioErrors(errors: [ScenarioError(location: byteLocation(bytes, bad, path), message: message)], source: lenient)
+      let message =
+        "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad)); save the file as UTF-8"
+      throw ScenarioErrors(
+        errors: [ScenarioError(location: byteLocation(bytes, bad, path), message: message)], source: lenient)
     }
     return ScenarioParser.normalise(raw)
   }

@@ -4,18 +4,23 @@
 
 enum Settings {
   static let all: [Setting] = [
-    model, gpu, gpus, parallel, gradientSync, precision, weights, optimizer, rank, updateInterval, implementation, layerwise, momentum, sequence, microBatch, globalBatch, attention, checkpointing, tokens, price, memoryLimit, context, reserve,
+    model, gpu, gpus, parallel, gradientSync, precision, weights, optimizer, rank, updateInterval, implementation,
+    layerwise, momentum, sequence, microBatch, globalBatch, attention, checkpointing, tokens, price, memoryLimit,
+    context, reserve,
   ]
 
   static let model = Setting(
-    key: "model", group: .top, value: "ID|MAPPING|config", defaultText: "llama-7b",
-    doc: "preset id (`trainmem list models`) or a mapping `hidden, intermediate, layers, heads, kv_heads, vocab, tied_embeddings, name`",
+    key: "model", group: .top, value: "ID|MAPPING", defaultText: "llama-7b",
+    doc:
+      "preset id (`trainmem list models`) or a mapping `hidden, intermediate, layers, heads, kv_heads, vocab, tied_embeddings, name`",
     parse: { loader, node, _ in edit(loader.model(node)) { $0.model = $1 } },
     inputs: { run in
       let m = run.setup.model
       let fields: [(String, InputValue?)] = [
-        ("model", InputValue.text(m.id)), ("hidden", InputValue.integer(m.hidden)), ("intermediate", InputValue.integer(m.intermediate)),
-        ("layers", InputValue.integer(m.layers)), ("heads", InputValue.integer(m.heads)), ("kv_heads", InputValue.integer(m.kvHeads)),
+        ("model", InputValue.text(m.id)), ("hidden", InputValue.integer(m.hidden)),
+        ("intermediate", InputValue.integer(m.intermediate)),
+        ("layers", InputValue.integer(m.layers)), ("heads", InputValue.integer(m.heads)),
+        ("kv_heads", InputValue.integer(m.kvHeads)),
         ("vocab", InputValue.integer(m.vocab)), ("tied_embeddings", InputValue.flag(m.tiedEmbeddings)),
         ("parameters", InputValue.integer(run.parameters)),
       ]
@@ -25,9 +30,12 @@ enum Settings {
 
   static let gpu = Setting(
     key: "gpu", group: .top, value: "ID|MAPPING", defaultText: "a100-80gb",
-    doc: "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp32_tflops, bandwidth, link_bandwidth, tdp, sms` (SM count; default: the H200's rate per SM)",
+    doc:
+      "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp32_tflops, bandwidth, link_bandwidth, tdp, sms` (SM count; default: the H200's rate per SM)",
     parse: { loader, node, _ in edit(loader.gpu(node)) { $0.gpu = $1 } },
-    inputs: { [("gpu", InputValue.text($0.setup.gpu.id)), ("gpu_memory", InputValue.integer($0.setup.gpu.memory.count))] },
+    inputs: {
+      [("gpu", InputValue.text($0.setup.gpu.id)), ("gpu_memory", InputValue.integer($0.setup.gpu.memory.count))]
+    },
     csv: ("gpu", { CSVRenderer.field($0.gpu.id) }))
 
   static let gpus = Setting(
@@ -37,7 +45,8 @@ enum Settings {
     csv: ("gpus", { String($0.gpus) }))
 
   static let parallel = choice(
-    "parallel", Parallelism.self, noun: "parallelism", default: "none", doc: "data parallelism: replicas or ZeRO/FSDP shards",
+    "parallel", Parallelism.self, noun: "parallelism", default: "none",
+    doc: "data parallelism: replicas or ZeRO/FSDP shards",
     apply: { $0.parallel = $1 }, input: { $0.parallel.rawValue }, csv: true)
 
   static let gradientSync = choice(
@@ -75,7 +84,14 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.updateInterval)) { $0.optimizer.updateInterval = $1 }
     },
-    inputs: { [("update_interval", $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.optimizer.updateInterval) : nil)] })
+    inputs: {
+      [
+        (
+          "update_interval",
+          $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.optimizer.updateInterval) : nil
+        )
+      ]
+    })
 
   static let implementation = Setting(
     key: "implementation", group: .optimizer, value: "foreach|fused|loop", defaultText: "the library's own",
@@ -116,7 +132,12 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.globalBatch)) { $0.globalBatch = $1 }
     },
-    inputs: { [("global_batch", InputValue.integer($0.setup.effectiveGlobalBatch)), ("accumulation", InputValue.integer($0.setup.accumulation))] },
+    inputs: {
+      [
+        ("global_batch", InputValue.integer($0.setup.effectiveGlobalBatch)),
+        ("accumulation", InputValue.integer($0.setup.accumulation)),
+      ]
+    },
     csv: ("global_batch", { String($0.effectiveGlobalBatch) }))
 
   static let attention = choice(
@@ -143,7 +164,8 @@ enum Settings {
 
   static let memoryLimit = Setting(
     key: "memory_limit", group: .top, value: "SIZE|N%", defaultText: "none",
-    doc: "the allocator cap `torch.cuda.set_per_process_memory_fraction` sets: a size (40GiB) or a fraction of the GPU's memory (50%)",
+    doc:
+      "the allocator cap `torch.cuda.set_per_process_memory_fraction` sets: a size (40GiB) or a fraction of the GPU's memory (50%)",
     parse: { loader, node, s in edit(loader.memoryLimit(node, s)) { $0.memoryLimit = $1 } },
     inputs: { [("memory_limit", $0.memory.limit.map { InputValue.integer($0) })] })
 
@@ -157,7 +179,9 @@ enum Settings {
     parse: { loader, node, s in edit(loader.reserve(node, s)) { $0.overhead.reserve = $1 } })
 
   /// The edit that sets a parsed value, or nil when the value had an error.
-  static func edit<V: Sendable>(_ value: V?, _ apply: @escaping @Sendable (inout TrainingSetup, V) -> Void) -> SetupEdit? {
+  static func edit<V: Sendable>(_ value: V?, _ apply: @escaping @Sendable (inout TrainingSetup, V) -> Void)
+    -> SetupEdit?
+  {
     guard let value else { return nil }
     return { apply(&$0, value) }
   }
@@ -195,15 +219,28 @@ enum Settings {
     return out
   }
 
-  /// `--micro-batch N    sequences per GPU per micro-batch (default 1)`, for `--help`.
+  /// `--micro-batch N` and its doc wrapped at 100 columns under it, for `--help`.
   static var helpText: String {
     var lines = ""
     for s in all where s.hasFlag {
-      let left = "  --\(s.flag)" + (s.isBoolean ? "" : " " + s.value.split(separator: "|").prefix(4).joined(separator: "|"))
-      let padded = left.count < 30 ? left.padding(toLength: 30, withPad: " ", startingAt: 0) : left + " "
-      lines += padded + s.doc.replacingOccurrences("`", "", all: true) + " (default \(s.defaultText))\n"
+      lines += "  --\(s.flag)" + (s.isBoolean ? "[=true|false]" : " " + s.value) + "\n"
+      let doc = s.doc.replacingOccurrences("`", "", all: true) + " (default \(s.defaultText))"
+      lines += wrap(doc, indent: 6, width: 100)
     }
     return lines
+  }
+
+  static func wrap(_ text: String, indent: Int, width: Int) -> String {
+    let pad = String(repeating: " ", count: indent)
+    var out = "", line = pad
+    for word in text.split(separator: " ") {
+      if line.count > indent && line.count + 1 + word.count > width {
+        out += line + "\n"
+        line = pad
+      }
+      line += (line.count > indent ? " " : "") + word
+    }
+    return out + line + "\n"
   }
 
   /// The Markdown table of settings in docs/scenario-format.md (a test keeps the file equal).
@@ -211,7 +248,8 @@ enum Settings {
     var t = "| key | flag | values | default | meaning |\n|---|---|---|---|---|\n"
     for s in all {
       let flag = s.hasFlag ? "`--\(s.flag)`" : "—"
-      t += "| `\(s.path)` | \(flag) | \(s.value.replacingOccurrences("|", ", ", all: true)) | \(s.defaultText) | \(s.doc) |\n"
+      t +=
+        "| `\(s.path)` | \(flag) | \(s.value.replacingOccurrences("|", ", ", all: true)) | \(s.defaultText) | \(s.doc) |\n"
     }
     return t
   }

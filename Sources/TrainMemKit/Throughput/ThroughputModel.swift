@@ -203,7 +203,8 @@ enum ThroughputModel {
     }
     // Head: lm_head matmuls and the fp32 cross-entropy (≈ 40 bytes per vocabulary entry per
     // token over forward and backward), plus lm_head's autocast casts.
-    let head = roof.linearSeconds(tokens: t, input: h, output: v, e: e) + 40 * v * t / bw
+    let head =
+      roof.linearSeconds(tokens: t, input: h, output: v, e: e) + 40 * v * t / bw
       + (mixed ? 12 * v * h / bw : 0)
     let microBatch = layers * max(hostLayer, layer) + head
     let hostBound = hostLayer > layer
@@ -234,7 +235,8 @@ enum ThroughputModel {
     let compute = microBatch * accumulation
     let tokensPerStep = t * accumulation * n
     let step = compute + opt + comm + refresh
-    let modelFLOPs = (6 * Double(inv.matmulParameters) + (m.tiedEmbeddings ? 6 * v * h : 0)) * t
+    let modelFLOPs =
+      (6 * Double(inv.matmulParameters) + (m.tiedEmbeddings ? 6 * v * h : 0)) * t
       + 12 * layers * h * seq * t
     let mfu = modelFLOPs * accumulation / (step * peak)
     var result = ThroughputEstimate(
@@ -316,7 +318,8 @@ enum ThroughputModel {
       if !o.kind.isMini {
         let passes: Double = o.kind.isAPOLLO ? 1 : 2
         for t in inv.tensors where t.group == .lowRank {
-          projectedGPU += passes * Double(t.count)
+          projectedGPU +=
+            passes * Double(t.count)
             * roof.gemmSeconds(
               Double(t.maxSide), Double(t.minSide), r, elementSize: p,
               misaligned: Roofline.misaligned(p, Double(t.maxSide), Double(t.minSide), r))
@@ -326,7 +329,8 @@ enum ThroughputModel {
         // The device sync splits each tensor's update: before it, host dispatch and GPU work
         // overlap; after it, they run one after the other. Modelled as the slower of the two
         // plus half the faster.
-        let host = o.kind == .apollo || o.kind == .qApollo ? hostSecondsPerSyncedTensorChannelwise : hostSecondsPerSyncedTensor
+        let host =
+          o.kind == .apollo || o.kind == .qApollo ? hostSecondsPerSyncedTensorChannelwise : hostSecondsPerSyncedTensor
         let gpuPerTensor = projectedGPU / projectedTensors
         seconds += projectedTensors * (max(host, gpuPerTensor) + min(host, gpuPerTensor) / 2)
       } else {

@@ -18,9 +18,13 @@ enum Quantity {
     let trimmed = text.trimmingSpaces
     var numberEnd = trimmed.startIndex
     for c in trimmed {
-      if c.isASCII && (c.isNumber || c == "." || c == "_" || ((c == "-" || c == "+") && numberEnd == trimmed.startIndex)) {
+      if c.isASCII
+        && (c.isNumber || c == "." || c == "_" || ((c == "-" || c == "+") && numberEnd == trimmed.startIndex))
+      {
         numberEnd = trimmed.index(after: numberEnd)
-      } else { break }
+      } else {
+        break
+      }
     }
     // An exponent (`1e16`, `2.5E-3`): `e`, an optional sign, then digits.
     var exponent = numberEnd

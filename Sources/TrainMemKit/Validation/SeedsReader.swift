@@ -28,7 +28,10 @@ enum SeedsReader {
       let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
       guard sawHeader else {
         if fields != columns {
-          errors.append(ScenarioError(location: SourceLocation(file: file, line: n + 1, column: 1), message: "expected the header '\(columns.joined(separator: "\\t"))'"))
+          errors.append(
+            ScenarioError(
+              location: SourceLocation(file: file, line: n + 1, column: 1),
+              message: "expected the header '\(columns.joined(separator: "\\t"))'"))
           break
         }
         sawHeader = true
@@ -39,7 +42,10 @@ enum SeedsReader {
       errors += row.errors
     }
     if !sawHeader && errors.isEmpty {
-      errors.append(ScenarioError(location: SourceLocation(file: file, line: 1, column: 1), message: "no header line; expected '\(columns.joined(separator: "\\t"))'"))
+      errors.append(
+        ScenarioError(
+          location: SourceLocation(file: file, line: 1, column: 1),
+          message: "no header line; expected '\(columns.joined(separator: "\\t"))'"))
     }
     errors += crossChecks(figures, file: file)
     if !errors.isEmpty { throw ScenarioErrors(errors: errors.sorted { $0.location < $1.location }) }
@@ -52,14 +58,23 @@ enum SeedsReader {
     var seen: [String: Int] = [:]
     for f in figures {
       if let first = seen[f.id] {
-        errors.append(ScenarioError(location: SourceLocation(file: file, line: f.line, column: 1), message: "duplicate figure id '\(f.id)'; first given at line \(first)", length: f.id.count))
+        errors.append(
+          ScenarioError(
+            location: SourceLocation(file: file, line: f.line, column: 1),
+            message: "duplicate figure id '\(f.id)'; first given at line \(first)", length: f.id.count))
       }
       seen[f.id] = seen[f.id] ?? f.line
       if let id = f.ratioTo, !figures.contains(where: { $0.id == id }) {
-        errors.append(ScenarioError(location: SourceLocation(file: file, line: f.line, column: 1), message: "'ratio_to=\(id)' names no figure in this file\(suggestion(id, figures.map(\.id)))"))
+        errors.append(
+          ScenarioError(
+            location: SourceLocation(file: file, line: f.line, column: 1),
+            message: "'ratio_to=\(id)' names no figure in this file\(suggestion(id, figures.map(\.id)))"))
       }
       if f.quantity == "tokens_per_second_ratio" && f.ratioTo == nil {
-        errors.append(ScenarioError(location: SourceLocation(file: file, line: f.line, column: 1), message: "a tokens_per_second_ratio needs 'ratio_to=<figure id>' in its conditions"))
+        errors.append(
+          ScenarioError(
+            location: SourceLocation(file: file, line: f.line, column: 1),
+            message: "a tokens_per_second_ratio needs 'ratio_to=<figure id>' in its conditions"))
       }
     }
     return errors
@@ -150,7 +165,9 @@ enum SeedsReader {
         } else if Settings.all.contains(where: { $0.key == key }) {
           out.append((key, pair[1].trimmingSpaces, valueLocation))
         } else {
-          fail(8, "unknown condition '\(key)'\(suggestion(key, Settings.all.map(\.key) + ["ratio_to"]))", offset: keyOffset, length: key.count)
+          fail(
+            8, "unknown condition '\(key)'\(suggestion(key, Settings.all.map(\.key) + ["ratio_to"]))",
+            offset: keyOffset, length: key.count)
         }
       }
       return (out, ratioTo)

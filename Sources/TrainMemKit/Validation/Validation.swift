@@ -96,7 +96,10 @@ enum Validation {
       let withRegular = f.accounting.contains("regular states counted")
       let withProj = f.accounting.contains("projection counted")
       let bytesPerState = f.accounting.contains("8-bit") ? 1.0 : 2.0
-      return (bytesPerState * paperStateElements(s, withRegular: withRegular, withProjection: withProj) / u, Double(MemoryModel.estimate(s).states.total) / u)
+      return (
+        bytesPerState * paperStateElements(s, withRegular: withRegular, withProjection: withProj) / u,
+        Double(MemoryModel.estimate(s).states.total) / u
+      )
     case "optimizer_states": return (Double(MemoryModel.estimate(s).states.total) / u, nil)
     case "weights": return (Double(MemoryModel.weightBytes(s, inv)) / u, nil)
     case "peak_allocated": return (Double(MemoryModel.estimate(s).peak) / u, nil)

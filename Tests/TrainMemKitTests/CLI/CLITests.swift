@@ -41,7 +41,9 @@ func cli(_ args: [String]) -> Captured {
 
   @Test("estimate prints the breakdown; JSON has schema 1")
   func estimate() {
-    let r = cli(["estimate", "--model", "llama-7b", "--gpu", "h200", "--optimizer", "apollo", "--rank", "256", "--format", "json"])
+    let r = cli([
+      "estimate", "--model", "llama-7b", "--gpu", "h200", "--optimizer", "apollo", "--rank", "256", "--format", "json",
+    ])
     #expect(r.status == 0 && r.out.contains("\"schema\" : 1") && r.out.contains("\"peak_phase\""))
   }
 
@@ -54,8 +56,12 @@ func cli(_ args: [String]) -> Captured {
 
   @Test("planner: the returned micro-batch fits and one more does not")
   func plannerBoundary() throws {
-    for (model, gpu, opt) in [("llama-7b", "a100-80gb", OptimizerKind.apollo), ("llama-1b", "rtx-4090", .adamw), ("llama-13b", "a100-80gb", .apolloMini)] {
-      var s = TrainingSetup(model: ModelConfig.preset(model)!, gpu: GPUSpec.preset(gpu)!, optimizer: OptimizerConfig(kind: opt))
+    for (model, gpu, opt) in [
+      ("llama-7b", "a100-80gb", OptimizerKind.apollo), ("llama-1b", "rtx-4090", .adamw),
+      ("llama-13b", "a100-80gb", .apolloMini),
+    ] {
+      var s = TrainingSetup(
+        model: ModelConfig.preset(model)!, gpu: GPUSpec.preset(gpu)!, optimizer: OptimizerConfig(kind: opt))
       let b = try #require(Planner.maxMicroBatch(s))
       s.microBatch = b
       #expect(MemoryModel.estimate(s).fits)
@@ -76,13 +82,22 @@ func cli(_ args: [String]) -> Captured {
     let q = MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .qApolloMini, layerwise: true)))
     #expect(q.required < Bytes.gb(12).count)
     #expect(MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .adamw), mb: 4, ddp: true)).fits)
-    #expect(MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .apollo, rank: 256), mb: 16, ddp: true)).fits)
-    #expect(!MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .apollo, rank: 256), mb: 32, ddp: true)).fits)
+    #expect(
+      MemoryModel.estimate(setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .apollo, rank: 256), mb: 16, ddp: true))
+        .fits)
+    #expect(
+      !MemoryModel.estimate(
+        setup("llama-7b", "a100-80gb", OptimizerConfig(kind: .apollo, rank: 256), mb: 32, ddp: true)
+      ).fits)
   }
 
   @Test("sweep output is identical with 1, 2 and 4 threads, with more than one worker running")
   func deterministic() throws {
-    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-1b\ngpu: h100-sxm\noptimizer: apollo\nparallel: zero3\nsweep:\n  micro_batch: [1, 2, 4, 8, 16]\n  sequence: [256, 512, 1024, 2048, 4096]\n  gpus: [1, 2, 4, 8, 16, 32, 64, 128]\n  global_batch: [64, 128, 256, 512, 1024]\n")
+    let sc = try ScenarioLoader.load(
+      file: "x",
+      text:
+        "model: llama-1b\ngpu: h100-sxm\noptimizer: apollo\nparallel: zero3\nsweep:\n  micro_batch: [1, 2, 4, 8, 16]\n  sequence: [256, 512, 1024, 2048, 4096]\n  gpus: [1, 2, 4, 8, 16, 32, 64, 128]\n  global_batch: [64, 128, 256, 512, 1024]\n"
+    )
     #expect(sc.count == 1000 && sc.count / SweepEngine.pointsPerWorker + 1 >= 4)
     var outputs: [String] = []
     for threads in [1, 2, 4] {
@@ -102,5 +117,43 @@ func cli(_ args: [String]) -> Captured {
     let text = try String(contentsOf: url, encoding: .utf8)
     #expect(text == BenchCommand.sweepText)
     #expect(BenchCommand.benchScenario(points: 1_000_000).count == 100_000)
+  }
+}
+
+@Suite struct SettingsDeclarationTests {
+  @Test("docs/scenario-format.md holds the settings table generated from the declarations")
+  func docsTable() throws {
+    let doc = try String(
+      contentsOf: Calibration.root.appendingPathComponent("docs/scenario-format.md"), encoding: .utf8)
+    let begin = try #require(doc.range(of: "<!-- settings:begin -->\n"))
+    let end = try #require(doc.range(of: "<!-- settings:end -->"))
+    #expect(String(doc[begin.upperBound..<end.lowerBound]) == Settings.markdownTable)
+  }
+
+  @Test("every declared setting has a unique key path and flag, and appears in --help")
+  func uniqueAndHelped() {
+    #expect(Set(Settings.all.map(\.path)).count == Settings.all.count)
+    #expect(Set(Settings.all.map(\.flag)).count == Settings.all.count)
+    let help = cli(["help", "estimate"]).out
+    for s in Settings.all where s.hasFlag { #expect(help.contains("--\(s.flag)"), "\(s.flag)") }
+  }
+
+  @Test("a setting given as a flag, a scenario key and a seed condition gives the same setup")
+  func sameSetupEverywhere() throws {
+    let flags = cli([
+      "estimate", "--model", "llama-1b", "--gpu", "h100-sxm", "--optimizer", "galore", "--rank", "128", "--micro-batch",
+      "4", "--format", "json",
+    ])
+    let file = try ScenarioLoader.load(
+      file: "x", text: "model: llama-1b\ngpu: h100-sxm\noptimizer:\n  name: galore\n  rank: 128\nmicro_batch: 4\n")
+    let seed = try SeedsReader.parse(
+      SeedsReader.columns.joined(separator: "\t")
+        + "\nf\tt\tfits\t1\tbool\t0\tcheck\t\tmodel=llama-1b;gpu=h100-sxm;optimizer=galore;rank=128;micro_batch=4\t\n",
+      file: "s.tsv")
+    #expect(file.runs[0].setup == seed[0].setup)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(flags.out.utf8)) as? [String: Any])
+    let runs = try #require(json["runs"] as? [[String: Any]])
+    let peak = try #require((runs[0]["memory"] as? [String: Any])?["peak"] as? Int64)
+    #expect(peak == MemoryModel.estimate(file.runs[0].setup).peak)
   }
 }

@@ -12,7 +12,8 @@ import Testing
     for c in Calibration.cases {
       let m = MemoryModel.estimate(c.setup)
       let err = relativeError(Double(m.peak), Double(c.steadyPeak))
-      table += "\(c.model)  \(c.optimizer)  \(c.batch)  \(Bytes(c.steadyPeak))  \(Bytes(m.peak))  \(NumberFormatting.percent(err))\n"
+      table +=
+        "\(c.model)  \(c.optimizer)  \(c.batch)  \(Bytes(c.steadyPeak))  \(Bytes(m.peak))  \(NumberFormatting.percent(err))\n"
       #expect(abs(err) < 0.03, "\(c): peak \(m.peak) vs \(c.steadyPeak)")
       // Tensor-level counts: weights and gradients are P bf16 elements, states are the
       // optimizer's state tensors. The allocator-level fields (weights_bytes, grads_bytes,
@@ -22,7 +23,8 @@ import Testing
       #expect(m.weights == 2 * c.params, "\(c) weights")
       #expect(m.gradients == 2 * c.params, "\(c) grads")
       #expect(abs(relativeError(Double(m.states.total), Double(c.state_tensor_bytes))) < 0.005, "\(c) states")
-      table += "    allocator-level: weights \(NumberFormatting.percent(relativeError(Double(m.weights), Double(c.weights_bytes)))), grads \(NumberFormatting.percent(relativeError(Double(m.gradients), Double(c.grads_bytes)))), states \(NumberFormatting.percent(relativeError(Double(m.states.total), Double(c.state_bytes))))\n"
+      table +=
+        "    allocator-level: weights \(NumberFormatting.percent(relativeError(Double(m.weights), Double(c.weights_bytes)))), grads \(NumberFormatting.percent(relativeError(Double(m.gradients), Double(c.grads_bytes)))), states \(NumberFormatting.percent(relativeError(Double(m.states.total), Double(c.state_bytes))))\n"
     }
     print(table)
   }
@@ -31,7 +33,8 @@ import Testing
 @Suite struct MemoryLimitTests {
   @Test("a memory limit caps allocated + fragmentation; the context stays outside it")
   func limitCapsTheAllocator() throws {
-    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-7b\ngpu: h200\noptimizer:\n  name: apollo\n  rank: 256\nmemory_limit: 30GiB\n")
+    let sc = try ScenarioLoader.load(
+      file: "x", text: "model: llama-7b\ngpu: h200\noptimizer:\n  name: apollo\n  rank: 256\nmemory_limit: 30GiB\n")
     let s = try #require(sc.runs.first).setup
     let m = MemoryModel.estimate(s)
     #expect(m.capacity == Bytes.gib(30).count + s.overhead.context.count)
@@ -51,7 +54,9 @@ import Testing
   @Test("absurd sizes are refused at their line; the largest accepted ones are summed without overflow")
   func absurdSizesDoNotTrap() throws {
     do {
-      _ = try ScenarioLoader.load(file: "x", text: "model: llama-60m\ngpu: h200\nmemory_limit: 9100000000GB\noverhead:\n  context: 9100000000GB\n")
+      _ = try ScenarioLoader.load(
+        file: "x", text: "model: llama-60m\ngpu: h200\nmemory_limit: 9100000000GB\noverhead:\n  context: 9100000000GB\n"
+      )
       Issue.record("accepted")
     } catch {
       #expect(error.errors.map(\.location.line) == [3, 5])
@@ -70,7 +75,9 @@ import Testing
         _ = try ScenarioLoader.load(file: "x", text: "model: llama-7b\nmemory_limit: \(bad)\n")
         Issue.record("\(bad) accepted")
       } catch {
-        #expect(error.errors.first?.location.line == 2 && error.errors.first?.message.contains("memory_limit") == true, "\(bad)")
+        #expect(
+          error.errors.first?.location.line == 2 && error.errors.first?.message.contains("memory_limit") == true,
+          "\(bad)")
       }
     }
   }

@@ -5,12 +5,14 @@ import Testing
 @Suite struct ParameterInventoryTests {
   /// papers.md §a derives 58.07M … 13015.86M for the repository configs (here to the unit);
   /// LLaMA-2/3 counts are the published 68.98B, 8.03B, 70.55B.
-  @Test("preset parameter counts", arguments: [
-    ("llama-60m", 58_073_600 as Int64), ("llama-130m", 134_105_856), ("llama-350m", 367_969_280),
-    ("llama-1b", 1_339_082_752), ("llama-3b", 2_685_831_680), ("llama-7b", 6_738_415_616),
-    ("llama-13b", 13_015_864_320), ("llama2-70b", 68_976_648_192), ("llama3-8b", 8_030_261_248),
-    ("llama3-70b", 70_553_706_496), ("llama-65b", 65_285_660_672), ("llama-30b", 32_528_943_616),
-  ])
+  @Test(
+    "preset parameter counts",
+    arguments: [
+      ("llama-60m", 58_073_600 as Int64), ("llama-130m", 134_105_856), ("llama-350m", 367_969_280),
+      ("llama-1b", 1_339_082_752), ("llama-3b", 2_685_831_680), ("llama-7b", 6_738_415_616),
+      ("llama-13b", 13_015_864_320), ("llama2-70b", 68_976_648_192), ("llama3-8b", 8_030_261_248),
+      ("llama3-70b", 70_553_706_496), ("llama-65b", 65_285_660_672), ("llama-30b", 32_528_943_616),
+    ])
   func presetCounts(id: String, params: Int64) throws {
     let m = try #require(ModelConfig.preset(id))
     #expect(ParameterInventory(m).parameters == params)
@@ -31,7 +33,8 @@ import Testing
   func calibrationStates() {
     for c in Calibration.cases {
       let s = c.setup
-      let st = OptimizerStates.total(ParameterInventory(s.model), optimizer: s.optimizer, rank: s.rank, formats: StateFormats(param: .bf16))
+      let st = OptimizerStates.total(
+        ParameterInventory(s.model), optimizer: s.optimizer, rank: s.rank, formats: StateFormats(param: .bf16))
       let err = relativeError(Double(st.total), Double(c.state_tensor_bytes))
       #expect(abs(err) < 0.005, "\(c): \(st.total) vs \(c.state_tensor_bytes)")
     }
@@ -47,8 +50,11 @@ import Testing
   @Test("a rank above a projected tensor's smaller side is an error naming the tensor")
   func rankTooLarge() throws {
     let m = try #require(ModelConfig.preset("llama-60m"))
-    let msg = OptimizerStates.rankProblem(ParameterInventory(m), optimizer: OptimizerConfig(kind: .apollo, rank: 600), rank: 600)
+    let msg = OptimizerStates.rankProblem(
+      ParameterInventory(m), optimizer: OptimizerConfig(kind: .apollo, rank: 600), rank: 600)
     #expect(msg == "rank 600 is larger than q_proj's smaller side (512 × 512); use a rank of at most 512")
-    #expect(OptimizerStates.rankProblem(ParameterInventory(m), optimizer: OptimizerConfig(kind: .apollo, rank: 0), rank: 0) != nil)
+    #expect(
+      OptimizerStates.rankProblem(ParameterInventory(m), optimizer: OptimizerConfig(kind: .apollo, rank: 0), rank: 0)
+        != nil)
   }
 }

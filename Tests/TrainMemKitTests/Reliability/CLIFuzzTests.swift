@@ -32,28 +32,36 @@ import Testing
 
   /// Values a flag may get: valid ids and numbers of every setting, edge cases and garbage.
   static let values: [String] = {
-    var v = ["llama-60m", "llama-1b", "llama-7b", "llama3-70b", "llama2-70b", "h200", "a100-80gb", "rtx-4090", "v100",
-             "rtx-3060", "adamw", "apollo", "apollo-mini", "galore", "galore-8bit", "q-apollo-mini", "adamw-8bit", "sgd",
-             "ddp", "zero3", "fsdp", "none", "mixed", "fp32", "bf16", "int8", "eager", "flash", "full", "fused", "loop",
-             "measured", "5%", "50%", "150%", "40GiB", "0.5GiB", "1PiB", "2PiB", "19.7B", "1e16", "1e17", "2.5",
-             "0", "-1", "-0", "1", "2", "3", "7", "64", "256", "1024", "4096", "65536", "16777216", "16777217", "1e3",
-             "99999999999999999999", "nan", "inf", "-inf", "0x10", "1e-320", "abc", "", " ", "true", "false", "md",
-             "json", "csv", "svg", "xml", "micro_batch", "step", "\u{1B}[31m", "a|b", "\"q\"", "ü", "١٢"]
+    var v = [
+      "llama-60m", "llama-1b", "llama-7b", "llama3-70b", "llama2-70b", "h200", "a100-80gb", "rtx-4090", "v100",
+      "rtx-3060", "adamw", "apollo", "apollo-mini", "galore", "galore-8bit", "q-apollo-mini", "adamw-8bit", "sgd",
+      "ddp", "zero3", "fsdp", "none", "mixed", "fp32", "bf16", "int8", "eager", "flash", "full", "fused", "loop",
+      "measured", "5%", "50%", "150%", "40GiB", "0.5GiB", "1PiB", "2PiB", "19.7B", "1e16", "1e17", "2.5",
+      "0", "-1", "-0", "1", "2", "3", "7", "64", "256", "1024", "4096", "65536", "16777216", "16777217", "1e3",
+      "99999999999999999999", "nan", "inf", "-inf", "0x10", "1e-320", "abc", "", " ", "true", "false", "md",
+      "json", "csv", "svg", "xml", "micro_batch", "step", "\u{1B}[31m", "a|b", "\"q\"", "ü", "١٢",
+    ]
     v += ReportFormat.allCases.map(\.rawValue)
     return v
   }()
 
   static let flags: [String] =
-    Settings.all.filter(\.hasFlag).map(\.flag) + ["format", "output", "threads", "points", "help", "version", "bogus", "micro-bach"]
+    Settings.all.filter(\.hasFlag).map(\.flag) + [
+      "format", "output", "threads", "points", "help", "version", "bogus", "micro-bach",
+    ]
 
   /// One random command line; `dir` holds copies of the scenarios and seeds to write next to.
   static func commandLine(_ r: inout Random, dir: String) -> [String] {
     let scenarios = ["a.yaml", "b.yaml", "missing.yaml", "-", "seeds"].map { dir + "/" + $0 }
-    let command = r.pick(["run", "run", "estimate", "estimate", "estimate", "fit", "validate", "list", "bench", "help", "--version", "nope", "--help"])
+    let command = r.pick([
+      "run", "run", "estimate", "estimate", "estimate", "fit", "validate", "list", "bench", "help", "--version", "nope",
+      "--help",
+    ])
     var args = [command]
     switch command {
     case "run": args += (0..<(r.chance(0.9) ? 1 : 2)).map { _ in r.pick(scenarios) }
-    case "estimate", "fit": if r.chance(0.9) { args += ["--model", r.pick(["llama-60m", "llama-350m", "llama-7b", "llama3-8b", "nope"])] }
+    case "estimate", "fit":
+      if r.chance(0.9) { args += ["--model", r.pick(["llama-60m", "llama-350m", "llama-7b", "llama3-8b", "nope"])] }
     case "validate": args.append(r.chance(0.8) ? dir + "/seeds" : r.pick(scenarios))
     case "list": if r.chance(0.9) { args.append(r.pick(ListCommand.topics + ["bogus"])) }
     case "bench": args += ["--points", r.pick(["1", "10", "50", "0", "abc"])]
@@ -122,7 +130,8 @@ import Testing
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("seeds"), withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let root = Calibration.root
-    try FileManager.default.copyItem(at: root.appendingPathComponent("Scenarios/llama-13b-a100.yaml"), to: dir.appendingPathComponent("a.yaml"))
+    try FileManager.default.copyItem(
+      at: root.appendingPathComponent("Scenarios/llama-13b-a100.yaml"), to: dir.appendingPathComponent("a.yaml"))
     try "name: b\nmodel: llama-60m\ngpu: h200\nsweep:\n  optimizer: [adamw, apollo]\n  micro_batch: [1, 8]\n"
       .write(to: dir.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
     // The seeds' header and their first ten figures keep each `validate` fast.
@@ -145,7 +154,9 @@ import Testing
     #expect(failures.entries.isEmpty, "\(failures.entries.prefix(10).joined(separator: "\n"))")
     // The generator reaches the models, not only the option parser.
     #expect(failures.successes >= Self.commandLines / 10, "only \(failures.successes) command lines succeeded")
-    #expect(try String(contentsOf: dir.appendingPathComponent("a.yaml"), encoding: .utf8) == original, "an input file was changed")
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("a.yaml"), encoding: .utf8) == original,
+      "an input file was changed")
   }
 
   /// What is wrong with one command's outcome, if anything.
@@ -153,7 +164,9 @@ import Testing
     guard statuses.contains(c.status) else { return "exit \(c.status)" }
     if [64, 65, 73, 74].contains(c.status) && !c.out.isEmpty { return "stdout not empty on exit \(c.status)" }
     if c.status != 0 && c.err.isEmpty { return "exit \(c.status) without a diagnostic" }
-    if c.out.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) { return "raw control character on stdout" }
+    if c.out.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
+      return "raw control character on stdout"
+    }
     guard c.status == 0, !c.out.isEmpty else { return nil }
     let format = args.last { ReportFormat(rawValue: $0) != nil }.flatMap { _ in formatOf(args) } ?? .md
     switch format {

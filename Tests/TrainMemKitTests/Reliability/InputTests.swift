@@ -21,22 +21,28 @@ import Testing
   @Test("class 3: values that would make numbers non-finite or overflow are refused where they are read")
   func numbers() throws {
     let gpu = try run("model: llama-7b\ngpu:\n  memory: 80GB\n  bf16_tflops: 1e-320\n  bandwidth: 2TB/s\n")
-    #expect(gpu.status == 65 && gpu.err.hasPrefix("x.yaml:4:16: error: 'bf16_tflops' must be at least 0.01"), "\(gpu.err)")
+    #expect(
+      gpu.status == 65 && gpu.err.hasPrefix("x.yaml:4:16: error: 'bf16_tflops' must be at least 0.01"), "\(gpu.err)")
     let price = cli(["fit", "--model", "llama-1b", "--price", "1000000T"])
     #expect(price.status == 64 && price.err.contains("'--price' is '1000000T', above the supported maximum"))
-    let reserve = cli(["estimate", "--model", "llama3-70b", "--sequence", "4096", "--micro-batch", "262144", "--reserve", "9199999TB", "--format", "json"])
+    let reserve = cli([
+      "estimate", "--model", "llama3-70b", "--sequence", "4096", "--micro-batch", "262144", "--reserve", "9199999TB",
+      "--format", "json",
+    ])
     #expect(reserve.status == 64 && reserve.err.contains("'--reserve'"))
     for bad in ["nan", "inf", "-inf", "1e999"] {
       let r = cli(["estimate", "--model", "llama-7b", "--tokens", bad])
       #expect(r.status == 64, "\(bad)")
     }
-    let dims = try run("model:\n  hidden: 16777216\n  intermediate: 16777216\n  layers: 16777216\n  heads: 1\nsequence: 16777216\n")
+    let dims = try run(
+      "model:\n  hidden: 16777216\n  intermediate: 16777216\n  layers: 16777216\n  heads: 1\nsequence: 16777216\n")
     #expect(dims.status == 65 && dims.out.isEmpty)
   }
 
   @Test("class 3: the largest accepted inputs still print finite, non-negative numbers in every format")
   func extremes() throws {
-    let text = "model:\n  hidden: 64\n  intermediate: 128\n  layers: 1\n  heads: 1\n  vocab: 100000\n  tied_embeddings: true\ngpus: 2\nparallel: zero3\ngpu:\n  memory: 1MiB\n  bf16_tflops: 0.01\n  bandwidth: 1GB/s\ntokens: 1e16\nprice: 1000000\n"
+    let text =
+      "model:\n  hidden: 64\n  intermediate: 128\n  layers: 1\n  heads: 1\n  vocab: 100000\n  tied_embeddings: true\ngpus: 2\nparallel: zero3\ngpu:\n  memory: 1MiB\n  bf16_tflops: 0.01\n  bandwidth: 1GB/s\ntokens: 1e16\nprice: 1000000\n"
     for format in ReportFormat.allCases {
       let r = try run(text, ["--format", format.rawValue])
       #expect(r.status == 0, "\(format): \(r.err)")
@@ -50,8 +56,15 @@ import Testing
     let values = (1...1000).map(String.init).joined(separator: ", ")
     let r = try run("model: llama-60m\nruns:\n\(runs)sweep:\n  micro_batch: [\(values)]\n  sequence: [\(values)]\n")
     #expect(r.status == 65 && r.err.contains("100,000,000 points (100 run(s) × the sweep); the limit is 10,000,000"))
-    let dup = ["gpus", "sequence", "micro_batch", "global_batch", "tokens", "price", "memory_limit", "parallel", "precision", "weights"]
-    let huge = "model: llama-7b\nsweep:\n" + dup.map { "  \($0): [\(Array(repeating: $0 == "parallel" ? "ddp" : ($0 == "precision" || $0 == "weights" ? "bf16" : ($0 == "memory_limit" ? "50%" : "1")), count: 100).joined(separator: ", "))]\n" }.joined()
+    let dup = [
+      "gpus", "sequence", "micro_batch", "global_batch", "tokens", "price", "memory_limit", "parallel", "precision",
+      "weights",
+    ]
+    let huge =
+      "model: llama-7b\nsweep:\n"
+      + dup.map {
+        "  \($0): [\(Array(repeating: $0 == "parallel" ? "ddp" : ($0 == "precision" || $0 == "weights" ? "bf16" : ($0 == "memory_limit" ? "50%" : "1")), count: 100).joined(separator: ", "))]\n"
+      }.joined()
     let h = try run(huge)
     #expect(h.status == 65 && h.err.contains("the limit is 10,000,000"))
   }
@@ -74,14 +87,20 @@ import Testing
     let zero = "z\tt\tfits\t0\tbool\t5%\tcheck\t\tmodel=llama-7b;gpu=rtx-3060\t"
     #expect(try validate([zero]).status == 0)
     let cases: [(String, String)] = [
-      ("f\tt\tfits\t1\tbool\t0\tcheck\t\tmodel=llama-60m;gpu\t", "seeds/a.tsv:2:42: error: condition 'gpu' is not 'key=value'"),
+      (
+        "f\tt\tfits\t1\tbool\t0\tcheck\t\tmodel=llama-60m;gpu\t",
+        "seeds/a.tsv:2:42: error: condition 'gpu' is not 'key=value'"
+      ),
       ("f\tt\tfits\t1\tbool\tinf%\tcheck\t\tmodel=llama-60m\t", "tolerance 'inf%' is not a finite"),
       ("f\tt\tfits\tnan\tbool\t0\tcheck\t\tmodel=llama-60m\t", "value 'nan' is not a finite number"),
       ("f\tt\tfits\t1\tbool\t0x10\tcheck\t\tmodel=llama-60m\t", "tolerance '0x10'"),
       ("f\tt\tfits\t1\tbool\t0\tcheck\t\tmodel=bogus-model\t", "seeds/a.tsv:2:32: error: unknown model 'bogus-model'"),
       ("f\tt\tfits\t1\tbool\t0\tchekc\t\tmodel=llama-60m\t", "expect 'chekc' is not one of check, gap"),
       ("f\tt\tfits\t1\tTiB\t0\tcheck\t\tmodel=llama-60m\t", "unit 'TiB' is not one of"),
-      ("f\tt\tfits\t1\tbool\t0\tgap\t\tmodel=llama-60m;micro_batch=0\t", "seeds/a.tsv:2:52: error: 'micro_batch' must be at least 1, got 0"),
+      (
+        "f\tt\tfits\t1\tbool\t0\tgap\t\tmodel=llama-60m;micro_batch=0\t",
+        "seeds/a.tsv:2:52: error: 'micro_batch' must be at least 1, got 0"
+      ),
     ]
     for (row, message) in cases {
       let r = try validate([row])
@@ -96,7 +115,9 @@ import Testing
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("seeds-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    let text = SeedsReader.columns.joined(separator: "\t") + "\r\nf\tt\tfits\t1\tbool\t0\tcheck\t\tmodel=llama-60m;gpu=h200\t\r\n"
+    let text =
+      SeedsReader.columns.joined(separator: "\t")
+      + "\r\nf\tt\tfits\t1\tbool\t0\tcheck\t\tmodel=llama-60m;gpu=h200\t\r\n"
     try text.write(to: dir.appendingPathComponent("a.tsv"), atomically: true, encoding: .utf8)
     #expect(cli(["validate", dir.path]).status == 0)
     try Data(Array(text.utf8) + [0xFF, 0x0A]).write(to: dir.appendingPathComponent("b.tsv"))
@@ -116,10 +137,12 @@ import Testing
     #expect(fit.status == 0 && (try? JSONSerialization.jsonObject(with: Data(fit.out.utf8))) != nil)
     let ranking = cli(["fit", "--model", "llama-1b", "--format", "json"])
     #expect(ranking.status == 0 && (try? JSONSerialization.jsonObject(with: Data(ranking.out.utf8))) != nil)
-    for bad in [["bench", "--points", "0"], ["bench", "--points", "200000"], ["bench", "--threads", "abc"],
-                ["bench", "--threads", "-5"], ["list", "models", "--bogus"], ["help", "nope"], ["list"],
-                ["estimate", "--model", "llama-7b", "--layerwise=maybe"], ["validate", "a", "b"],
-                ["run", "Scenarios/llama-13b-a100.yaml", "Scenarios/table2-models.yaml", "--format", "json"]] {
+    for bad in [
+      ["bench", "--points", "0"], ["bench", "--points", "200000"], ["bench", "--threads", "abc"],
+      ["bench", "--threads", "-5"], ["list", "models", "--bogus"], ["help", "nope"], ["list"],
+      ["estimate", "--model", "llama-7b", "--layerwise=maybe"], ["validate", "a", "b"],
+      ["run", "Scenarios/llama-13b-a100.yaml", "Scenarios/table2-models.yaml", "--format", "json"],
+    ] {
       #expect(cli(bad).status == 64, "\(bad)")
     }
     let off = cli(["estimate", "--model", "llama-7b", "--optimizer", "apollo", "--layerwise=false"])

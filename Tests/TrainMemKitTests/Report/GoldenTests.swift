@@ -9,7 +9,8 @@ import Testing
 @Suite struct GoldenTests {
   static let scenariosDir = Calibration.root.appendingPathComponent("Scenarios")
   static let goldenDir = Calibration.root.appendingPathComponent("Tests/TrainMemKitTests/Golden")
-  static let scenarios: [String] = (try? FileManager.default.contentsOfDirectory(atPath: scenariosDir.path))?
+  static let scenarios: [String] =
+    (try? FileManager.default.contentsOfDirectory(atPath: scenariosDir.path))?
     .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted() ?? []
 
   @Test("every shipped scenario matches its golden reports", arguments: scenarios)
@@ -17,7 +18,10 @@ import Testing
     for format in ReportFormat.allCases {
       var out = "", err = ""
       let status = TrainMemCLI.run(
-        arguments: ["run", Self.scenariosDir.appendingPathComponent(name + ".yaml").path, "--format", format.rawValue, "--threads", "1"],
+        arguments: [
+          "run", Self.scenariosDir.appendingPathComponent(name + ".yaml").path, "--format", format.rawValue,
+          "--threads", "1",
+        ],
         stdout: &out, stderr: &err)
       #expect(status == 0, "\(name).\(format.rawValue): \(err)")
       try assertGolden("\(name).\(format.rawValue)", out)

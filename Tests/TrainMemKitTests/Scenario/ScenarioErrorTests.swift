@@ -7,37 +7,54 @@ import Testing
 /// line and caret.
 @Suite struct ScenarioErrorTests {
   static let cases: [(String, String, String)] = [
-    ("tab", "model: llama-7b\noptimizer:\n\tname: apollo\n", """
+    (
+      "tab", "model: llama-7b\noptimizer:\n\tname: apollo\n",
+      """
       x.yaml:3:1: error: tab in indentation; indent with spaces
        3 | \tname: apollo
          | ^
 
-      """),
-    ("bad indentation", "model: llama-7b\ngpu: h200\n   sequence: 256\n", """
+      """
+    ),
+    (
+      "bad indentation", "model: llama-7b\ngpu: h200\n   sequence: 256\n",
+      """
       x.yaml:3:4: error: unexpected indentation; keys of one mapping must line up at column 1
        3 |    sequence: 256
          |    ^
 
-      """),
-    ("duplicate key", "model: llama-7b\ngpu: h200\ngpu: a100-80gb\n", """
+      """
+    ),
+    (
+      "duplicate key", "model: llama-7b\ngpu: h200\ngpu: a100-80gb\n",
+      """
       x.yaml:3:1: error: duplicate key 'gpu'; first given at line 2
        3 | gpu: a100-80gb
          | ^~~
 
-      """),
-    ("unknown key", "model: llama-7b\nmicro_bach: 4\n", """
+      """
+    ),
+    (
+      "unknown key", "model: llama-7b\nmicro_bach: 4\n",
+      """
       x.yaml:2:1: error: unknown key 'micro_bach'; did you mean 'micro_batch'?
        2 | micro_bach: 4
          | ^~~~~~~~~~
 
-      """),
-    ("unknown GPU", "model: llama-7b\ngpu: h100-sxm5\n", """
+      """
+    ),
+    (
+      "unknown GPU", "model: llama-7b\ngpu: h100-sxm5\n",
+      """
       x.yaml:2:6: error: unknown GPU 'h100-sxm5'; did you mean 'h100-sxm'?
        2 | gpu: h100-sxm5
          |      ^~~~~~~~~
 
-      """),
-    ("wrong type", "model: llama-7b\ngpus: [1, 2]\nmicro_batch: four\n", """
+      """
+    ),
+    (
+      "wrong type", "model: llama-7b\ngpus: [1, 2]\nmicro_batch: four\n",
+      """
       x.yaml:2:7: error: expected a whole number for 'gpus', got a list
        2 | gpus: [1, 2]
          |       ^
@@ -45,8 +62,11 @@ import Testing
        3 | micro_batch: four
          |              ^~~~
 
-      """),
-    ("zero and negative sizes", "model: llama-7b\nmicro_batch: 0\nsequence: -256\n", """
+      """
+    ),
+    (
+      "zero and negative sizes", "model: llama-7b\nmicro_batch: 0\nsequence: -256\n",
+      """
       x.yaml:2:14: error: 'micro_batch' must be at least 1, got 0
        2 | micro_batch: 0
          |              ^
@@ -54,61 +74,92 @@ import Testing
        3 | sequence: -256
          |           ^~~~
 
-      """),
-    ("rank larger than the matrix", "model: llama-60m\noptimizer:\n  name: galore\n  rank: 1024\n", """
+      """
+    ),
+    (
+      "rank larger than the matrix", "model: llama-60m\noptimizer:\n  name: galore\n  rank: 1024\n",
+      """
       x.yaml:4:9: error: rank 1024 is larger than q_proj's smaller side (512 × 512); use a rank of at most 512
        4 |   rank: 1024
          |         ^
 
-      """),
-    ("kv_heads not dividing heads", "model:\n  hidden: 512\n  intermediate: 1376\n  layers: 8\n  heads: 8\n  kv_heads: 3\n", """
+      """
+    ),
+    (
+      "kv_heads not dividing heads",
+      "model:\n  hidden: 512\n  intermediate: 1376\n  layers: 8\n  heads: 8\n  kv_heads: 3\n",
+      """
       x.yaml:6:13: error: 'kv_heads' (3) must divide 'heads' (8)
        6 |   kv_heads: 3
          |             ^
 
-      """),
-    ("number that overflows", "model: llama-7b\nglobal_batch: 99999999999999999999999\n", """
+      """
+    ),
+    (
+      "number that overflows", "model: llama-7b\nglobal_batch: 99999999999999999999999\n",
+      """
       x.yaml:2:15: error: expected a whole number for 'global_batch', got '99999999999999999999999'
        2 | global_batch: 99999999999999999999999
          |               ^~~~~~~~~~~~~~~~~~~~~~~
 
-      """),
-    ("sweep key that is not a list", "model: llama-7b\nsweep:\n  micro_batch: 4\n", """
+      """
+    ),
+    (
+      "sweep key that is not a list", "model: llama-7b\nsweep:\n  micro_batch: 4\n",
+      """
       x.yaml:3:16: error: sweep key 'micro_batch' must be a list, e.g. 'micro_batch: [a, b]'
        3 |   micro_batch: 4
          |                ^
 
-      """),
-    ("unknown enum value", "model: llama-7b\nprecision: bf8\n", """
+      """
+    ),
+    (
+      "unknown enum value", "model: llama-7b\nprecision: bf8\n",
+      """
       x.yaml:2:12: error: unknown precision 'bf8'; did you mean 'bf16'? expected one of bf16, mixed, fp32
        2 | precision: bf8
          |            ^~~
 
-      """),
-    ("a swept value that breaks a run points at the sweep", "model: llama-60m\noptimizer: apollo\nsweep:\n  gpus: [1, 2]\n", """
+      """
+    ),
+    (
+      "a swept value that breaks a run points at the sweep",
+      "model: llama-60m\noptimizer: apollo\nsweep:\n  gpus: [1, 2]\n",
+      """
       x.yaml:4:3: error: 2 GPUs with 'parallel: none'; choose ddp, zero1, zero2, zero3 or fsdp
        4 |   gpus: [1, 2]
          |   ^
 
-      """),
-    ("reference to an unknown run", "model: llama-7b\nruns:\n  - label: AdamW\n  - label: APOLLO\n    optimizer: apollo\n    reference:\n      tokens_per_second: 100\n      source: paper\n      ratio_to: Adam\n", """
+      """
+    ),
+    (
+      "reference to an unknown run",
+      "model: llama-7b\nruns:\n  - label: AdamW\n  - label: APOLLO\n    optimizer: apollo\n    reference:\n      tokens_per_second: 100\n      source: paper\n      ratio_to: Adam\n",
+      """
       x.yaml:4:5: error: 'ratio_to' names 'Adam', which is not a run label; did you mean 'AdamW'?
        4 |   - label: APOLLO
          |     ^
 
-      """),
-    ("unterminated quote", "name: \"unterminated\nmodel: llama-7b\n", """
+      """
+    ),
+    (
+      "unterminated quote", "name: \"unterminated\nmodel: llama-7b\n",
+      """
       x.yaml:1:7: error: unterminated quoted string
        1 | name: "unterminated
          |       ^
 
-      """),
-    ("newer format version", "version: 2\nmodel: llama-7b\n", """
+      """
+    ),
+    (
+      "newer format version", "version: 2\nmodel: llama-7b\n",
+      """
       x.yaml:1:10: error: format version 2 is newer than this trainmem understands (1)
        1 | version: 2
          |          ^
 
-      """),
+      """
+    ),
   ]
 
   @Test("each error kind renders exactly", arguments: cases.indices)
@@ -130,14 +181,18 @@ import Testing
   @Test("invalid UTF-8 is located at its byte")
   func invalidUTF8() throws {
     let (err, status, out) = try runBytes(Array("model: llama-7b\ngpu: h".utf8) + [0xE9] + Array("200\n".utf8))
-    #expect(err == "x.yaml:2:7: error: invalid UTF-8 (byte 0xE9 at offset 22); save the file as UTF-8\n 2 | gpu: h\u{FFFD}200\n   |       ^\n")
+    #expect(
+      err
+        == "x.yaml:2:7: error: invalid UTF-8 (byte 0xE9 at offset 22); save the file as UTF-8\n 2 | gpu: h\u{FFFD}200\n   |       ^\n"
+    )
     #expect(status == 65 && out.isEmpty)
   }
 
   @Test("binary input is located at its first NUL and never echoed raw")
   func binary() throws {
     let (err, status, out) = try runBytes(Array("model: llama-7b\n".utf8) + [0, 1])
-    #expect(err == "x.yaml:2:1: error: binary data (a NUL byte); a scenario is UTF-8 text\n 2 | \u{FFFD}\u{FFFD}\n   | ^\n")
+    #expect(
+      err == "x.yaml:2:1: error: binary data (a NUL byte); a scenario is UTF-8 text\n 2 | \u{FFFD}\u{FFFD}\n   | ^\n")
     #expect(status == 65 && out.isEmpty)
   }
 }

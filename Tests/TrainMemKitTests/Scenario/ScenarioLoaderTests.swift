@@ -25,13 +25,18 @@ func scenarioErrors(_ text: String) -> String {
 
   @Test("a configuration too large to count is an error, not an overflow")
   func tooLarge() {
-    #expect(scenarioErrors("model: llama3-70b\nsequence: 16000000\nmicro_batch: 16000000\n").contains("tokens per micro-batch, above the supported 2^31"))
-    #expect(scenarioErrors("model: llama3-70b\nsequence: 1000000\nmicro_batch: 2000\n").contains("beyond what trainmem counts"))
+    #expect(
+      scenarioErrors("model: llama3-70b\nsequence: 16000000\nmicro_batch: 16000000\n").contains(
+        "tokens per micro-batch, above the supported 2^31"))
+    #expect(
+      scenarioErrors("model: llama3-70b\nsequence: 1000000\nmicro_batch: 2000\n").contains(
+        "beyond what trainmem counts"))
   }
 
   @Test("sweeps expand to the cartesian product in file order")
   func sweep() throws {
-    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-60m\ngpu: h200\nsweep:\n  micro_batch: [1, 2]\n  sequence: [128, 256, 512]\n")
+    let sc = try ScenarioLoader.load(
+      file: "x", text: "model: llama-60m\ngpu: h200\nsweep:\n  micro_batch: [1, 2]\n  sequence: [128, 256, 512]\n")
     #expect(sc.count == 6)
     #expect(sc.point(5).setup.microBatch == 2 && sc.point(5).setup.sequence == 512)
     #expect(sc.label(1) == "x micro_batch=1 sequence=256")
@@ -57,7 +62,10 @@ func scenarioErrors(_ text: String) -> String {
     let texts = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
       .map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
     var rng = SplitMix(seed: 0x7A11)
-    let pieces = ["\t", " ", ":", "- ", "[", "]", "#", "\"", "'", "\n", "-1", "0", "1e400", "99999999999999999999", "GiB", "é", "\u{0}", "  ", "{", "rank: 9999\n"]
+    let pieces = [
+      "\t", " ", ":", "- ", "[", "]", "#", "\"", "'", "\n", "-1", "0", "1e400", "99999999999999999999", "GiB", "é",
+      "\u{0}", "  ", "{", "rank: 9999\n",
+    ]
     var rejected = 0
     for i in 0..<12_000 {
       var chars = Array(texts[i % texts.count])
@@ -74,7 +82,9 @@ func scenarioErrors(_ text: String) -> String {
       do { _ = try ScenarioLoader.load(file: "f", text: text) } catch {
         rejected += 1
         #expect(!error.errors.isEmpty)
-        for e in error.errors { #expect(e.location.line >= 1 && e.location.line <= max(1, lineCount) && e.location.column >= 1) }
+        for e in error.errors {
+          #expect(e.location.line >= 1 && e.location.line <= max(1, lineCount) && e.location.column >= 1)
+        }
       }
     }
     #expect(rejected > 1000)

@@ -41,7 +41,7 @@ enum Calibration {
     struct File: Decodable { let cases: [CalibrationCase] }
     let url = root.appendingPathComponent("seeds/calibration/h200-llama-pretrain.json")
     guard let data = try? Data(contentsOf: url),
-          let file = try? JSONDecoder().decode(File.self, from: data)
+      let file = try? JSONDecoder().decode(File.self, from: data)
     else { return [] }
     return file.cases
   }()

@@ -9,7 +9,8 @@ import Testing
     for c in Calibration.cases {
       let t = ThroughputModel.estimate(c.setup)  // steady: steps 2–4 have no SVD refresh
       let err = relativeError(t.tokensPerStep / t.steadyStepSeconds, c.tokens_per_s)
-      table += "\(c.model)  \(c.optimizer)  \(c.batch)  \(NumberFormatting.grouped(c.tokens_per_s))  \(NumberFormatting.grouped(t.tokensPerStep / t.steadyStepSeconds))  \(NumberFormatting.percent(err))\n"
+      table +=
+        "\(c.model)  \(c.optimizer)  \(c.batch)  \(NumberFormatting.grouped(c.tokens_per_s))  \(NumberFormatting.grouped(t.tokensPerStep / t.steadyStepSeconds))  \(NumberFormatting.percent(err))\n"
       #expect(abs(err) < 0.15, "\(c): \(t.tokensPerSecond) vs \(c.tokens_per_s)")
     }
     print(table)
@@ -67,7 +68,9 @@ import Testing
 
   @Test("mixed precision pays for autocast casts; recomputation adds a forward")
   func precisionAndRecomputation() throws {
-    let base = TrainingSetup(model: try #require(ModelConfig.preset("llama-7b")), gpu: try #require(GPUSpec.preset("h200")), sequence: 1024, microBatch: 4)
+    let base = TrainingSetup(
+      model: try #require(ModelConfig.preset("llama-7b")), gpu: try #require(GPUSpec.preset("h200")), sequence: 1024,
+      microBatch: 4)
     var mixed = base
     mixed.precision = .mixed
     var recompute = base
@@ -79,8 +82,12 @@ import Testing
 
   @Test("a custom GPU without an SM count uses the H200's rate per SM; with one, its own")
   func customGPUSMs() throws {
-    let plain = try ScenarioLoader.load(file: "x", text: "model: llama-60m\ngpu:\n  name: mine\n  memory: 48GB\n  bf16_tflops: 200\n  bandwidth: 1TB/s\n")
-    let withSMs = try ScenarioLoader.load(file: "x", text: "model: llama-60m\ngpu:\n  name: mine\n  memory: 48GB\n  bf16_tflops: 200\n  bandwidth: 1TB/s\n  sms: 100\n")
+    let plain = try ScenarioLoader.load(
+      file: "x", text: "model: llama-60m\ngpu:\n  name: mine\n  memory: 48GB\n  bf16_tflops: 200\n  bandwidth: 1TB/s\n")
+    let withSMs = try ScenarioLoader.load(
+      file: "x",
+      text: "model: llama-60m\ngpu:\n  name: mine\n  memory: 48GB\n  bf16_tflops: 200\n  bandwidth: 1TB/s\n  sms: 100\n"
+    )
     let a = Roofline(try #require(plain.runs.first).setup.gpu, precision: .bf16)
     let b = Roofline(try #require(withSMs.runs.first).setup.gpu, precision: .bf16)
     #expect(abs(a.tileScale - 768) < 1e-9)

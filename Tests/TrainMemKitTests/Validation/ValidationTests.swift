@@ -9,8 +9,11 @@ import Testing
   func everyQuantityPredicts() throws {
     let conditions = "model=llama-60m;gpu=h200;optimizer=galore;rank=128"
     let rows = Validation.quantities.map { q in
-      ["f-\(q)", "test", q, "1", q == "parameters" ? "M" : "s", "100%", "gap", "", conditions + (q == "tokens_per_second_ratio" ? ";ratio_to=f-fits" : ""), ""]
-        .joined(separator: "\t")
+      [
+        "f-\(q)", "test", q, "1", q == "parameters" ? "M" : "s", "100%", "gap", "",
+        conditions + (q == "tokens_per_second_ratio" ? ";ratio_to=f-fits" : ""), "",
+      ]
+      .joined(separator: "\t")
     }
     let figures = try SeedsReader.parse(([Self.header] + rows).joined(separator: "\n"), file: "t.tsv")
     for r in Validation.check(figures) {
@@ -29,10 +32,11 @@ import Testing
       Issue.record("accepted")
     } catch {
       let messages = error.errors.map { "\($0.location.line): \($0.message)" }
-      #expect(messages == [
-        "2: unknown quantity 'peak_alocated'; did you mean 'peak_allocated'?",
-        "3: 'ratio_to=aa' names no figure in this file; did you mean 'b'?",
-      ])
+      #expect(
+        messages == [
+          "2: unknown quantity 'peak_alocated'; did you mean 'peak_allocated'?",
+          "3: 'ratio_to=aa' names no figure in this file; did you mean 'b'?",
+        ])
     }
   }
 }
