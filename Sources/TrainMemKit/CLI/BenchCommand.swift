@@ -12,9 +12,12 @@ enum BenchCommand {
     let start = DispatchTime.now().uptimeNanoseconds
     var bytes = 0
     var rows = 0
-    try SweepEngine.map(sc, threads: threads, CSVRenderer.row) { row in
-      bytes += row.utf8.count
-      rows += 1
+    let render: @Sendable (RunResult, LabelBytes, Int, inout [UInt8]) -> Void = { run, labels, index, out in
+      CSVRenderer.appendRow(run, labels: labels, index: index, to: &out)
+    }
+    try SweepEngine.bytes(sc, threads: threads, progress: nil, render) { part in
+      bytes += part.count
+      rows += part.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var report =

@@ -19,6 +19,7 @@ struct OutputFailure: Error, Sendable, Equatable {
 /// Where a command's report goes, written piece by piece so a large sweep streams.
 protocol ReportSink: AnyObject {
   func write(_ text: String) throws(OutputFailure)
+  func write(bytes: [UInt8]) throws(OutputFailure)
   /// Flushes and, for a file, puts it in place. Nothing is visible at the path before this.
   func finish() throws(OutputFailure)
   /// Abandons the output after a failure: a file being written is removed, the path untouched.
@@ -29,6 +30,7 @@ protocol ReportSink: AnyObject {
 final class StringSink: ReportSink {
   private(set) var text = ""
   func write(_ text: String) throws(OutputFailure) { self.text += text }
+  func write(bytes: [UInt8]) throws(OutputFailure) { text += String(decoding: bytes, as: UTF8.self) }
   func finish() throws(OutputFailure) {}
   func discard() {}
 }
@@ -56,29 +58,42 @@ final class DescriptorSink: ReportSink {
     if buffer.count >= Self.bufferSize { try flush() }
   }
 
+  func write(bytes: [UInt8]) throws(OutputFailure) {
+    // A large piece (a sweep worker's rows) goes straight to write(2), not through the buffer.
+    if bytes.count >= Self.bufferSize {
+      try flush()
+      try writeAll(bytes)
+      return
+    }
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= Self.bufferSize { try flush() }
+  }
+
   func finish() throws(OutputFailure) { try flush() }
   func discard() { buffer.removeAll() }
 
   func flush() throws(OutputFailure) {
-    if closed && !buffer.isEmpty {
-      buffer.removeAll()
+    defer { buffer.removeAll(keepingCapacity: true) }
+    try writeAll(buffer)
+  }
+
+  private func writeAll(_ bytes: [UInt8]) throws(OutputFailure) {
+    if closed && !bytes.isEmpty {
       throw OutputFailure(kind: .ioError, message: "cannot write to \(name): it is closed")
     }
     var offset = 0
-    while offset < buffer.count {
-      let written = buffer.withUnsafeBytes { raw in
+    while offset < bytes.count {
+      let written = bytes.withUnsafeBytes { raw in
         systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
       }
       if written < 0 {
         let code = errno
         if code == EINTR { continue }
-        buffer.removeAll()
         if code == EPIPE { throw OutputFailure(kind: .brokenPipe, message: "") }
         throw OutputFailure(kind: .ioError, message: "cannot write to \(name): \(String(cString: strerror(code)))")
       }
       offset += written
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 }
 
@@ -148,8 +163,10 @@ final class FileSink: ReportSink {
     replace = (temporary, target)
   }
 
-  func write(_ text: String) throws(OutputFailure) {
-    do { try sink.write(text) } catch {
+  func write(_ text: String) throws(OutputFailure) { try write(bytes: Array(text.utf8)) }
+
+  func write(bytes: [UInt8]) throws(OutputFailure) {
+    do { try sink.write(bytes: bytes) } catch {
       discard()
       throw error
     }

@@ -15,7 +15,12 @@ enum ReportStream {
         try SweepEngine.map(scenario, threads: threads, progress: progress, transform) { try sink.write($0) }
       }
       switch format {
-      case .csv: try engine(CSVRenderer.row)
+      case .csv:
+        try SweepEngine.bytes(scenario, threads: threads, progress: progress) { run, labels, index, out in
+          CSVRenderer.appendRow(run, labels: labels, index: index, to: &out)
+        } _: {
+          try sink.write(bytes: $0)
+        }
       case .md: try markdown(scenario, threads: threads, engine, to: sink)
       case .json: try json(scenario, threads: threads, to: sink, progress: progress)
       case .svg: try sink.write(svg(scenario, threads: threads))

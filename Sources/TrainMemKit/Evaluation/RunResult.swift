@@ -36,15 +36,15 @@ extension RunResult {
   var isSane: Bool { Self.sane(memory, throughput) }
 
   static func sane(_ m: MemoryEstimate, _ t: ThroughputEstimate) -> Bool {
-    let times = [
-      t.stepSeconds, t.steadyStepSeconds, t.tokensPerSecond, t.tokensPerSecondPerGPU, t.mfu, t.compute,
-      t.optimizer, t.communication, t.projectionRefresh, t.tokensPerStep,
-    ]
-    let optional = [t.trainHours, t.gpuHours, t.cost].compactMap { $0 }
-    guard (times + optional).allSatisfy({ $0.isFinite && $0 >= 0 }), t.stepSeconds > 0 else { return false }
-    return [
-      m.peak, m.required, m.reserved, m.capacity, m.weights, m.gradientsHeld, m.states.total, m.activations,
-      m.logits, m.transient, m.fragmentation, m.context,
-    ].allSatisfy { $0 >= 0 }
+    // No arrays here: this runs for every point of a sweep.
+    func ok(_ v: Double) -> Bool { v.isFinite && v >= 0 }
+    func ok(_ v: Double?) -> Bool { v.map(ok) ?? true }
+    guard t.stepSeconds > 0, ok(t.stepSeconds), ok(t.steadyStepSeconds), ok(t.tokensPerSecond),
+      ok(t.tokensPerSecondPerGPU), ok(t.mfu), ok(t.compute), ok(t.optimizer), ok(t.communication),
+      ok(t.projectionRefresh), ok(t.tokensPerStep), ok(t.trainHours), ok(t.gpuHours), ok(t.cost)
+    else { return false }
+    return m.peak >= 0 && m.required >= 0 && m.reserved >= 0 && m.capacity >= 0 && m.weights >= 0
+      && m.gradientsHeld >= 0 && m.states.total >= 0 && m.activations >= 0 && m.logits >= 0 && m.transient >= 0
+      && m.fragmentation >= 0 && m.context >= 0
   }
 }

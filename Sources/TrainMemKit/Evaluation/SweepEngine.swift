@@ -1,11 +1,12 @@
 import Foundation
 
-/// Evaluates a scenario's points in chunks spread over threads — evaluation and the per-point
-/// rendering both run on the workers — and delivers results in index order, so output is
-/// byte-identical whatever the thread count. Workers share no mutable state: each fills its own
-/// array and hands it over through a lock.
+/// Evaluates a scenario's points in chunks spread over threads — evaluation and rendering both
+/// run on the workers — and delivers results in index order, so output is byte-identical
+/// whatever the thread count. Workers share no mutable state: each fills its own part and hands
+/// it over through a lock.
 enum SweepEngine {
-  static let chunk = 8192
+  /// Points evaluated between two hand-overs (about 10 MB of CSV).
+  static let chunk = 32768
   /// Points per worker below which a second worker is not worth starting.
   static let pointsPerWorker = 256
 
@@ -15,48 +16,106 @@ enum SweepEngine {
     _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)? = nil,
     _ transform: @escaping @Sendable (RunResult) -> T, _ deliver: (T) throws -> Void
   ) throws {
+    try forEachChunk(scenario, threads: threads, progress: progress, empty: [T]()) { part, result, _ in
+      part.append(transform(result))
+    } deliver: { part in
+      for item in part { try deliver(item) }
+    }
+  }
+
+  /// Every point rendered as bytes by `render` (given the point's label) into one buffer per
+  /// worker, delivered in order: CSV's path, with no string per row.
+  static func bytes(
+    _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)? = nil,
+    _ render: @escaping @Sendable (RunResult, LabelBytes, Int, inout [UInt8]) -> Void,
+    _ deliver: ([UInt8]) throws -> Void
+  ) throws {
+    let labels = LabelBytes(scenario)
+    try forEachChunk(scenario, threads: threads, progress: progress, empty: [UInt8](), label: false) {
+      part, result, index in
+      render(result, labels, index, &part)
+    } deliver: {
+      try deliver($0)
+    }
+  }
+
+  /// The engine: chunks of `chunk` points, each split over up to `threads` workers that fill a
+  /// `Part` (starting from `empty`) with `add`; parts are delivered in order. A point whose
+  /// numbers are not all finite and non-negative stops the sweep with `ImpossibleResult`.
+  /// With `label: false` results carry no label (the renderer writes it from the index).
+  static func forEachChunk<Part: Sendable>(
+    _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)?, empty: Part, label: Bool = true,
+    add: @escaping @Sendable (inout Part, RunResult, Int) -> Void, deliver: (Part) throws -> Void
+  ) throws {
     let total = scenario.count
     var start = 0
     while start < total {
       let end = min(total, start + chunk)
-      let (results, insane) = evaluate(scenario, start..<end, threads: threads, transform)
-      if let index = insane { throw ImpossibleResult(scenario: scenario, index: index) }
-      for r in results { try deliver(r) }
+      let range = start..<end
+      let workers = max(1, min(threads, range.count / pointsPerWorker + 1))
+      let handoff = Handoff<Part>(workers: workers, empty: empty)
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let lo = range.lowerBound + range.count * w / workers
+        let hi = range.lowerBound + range.count * (w + 1) / workers
+        var cache = InventoryCache()
+        var part = empty
+        reserve(&part, points: hi - lo)
+        for index in lo..<hi {
+          let point = scenario.point(index)
+          var result = RunResult.evaluate(
+            label: label ? scenario.label(index) : "", setup: point.setup,
+            inventory: cache.inventory(for: point.setup.model), goals: scenario.solve, reference: point.reference)
+          // An impossible result is never rendered (JSON cannot encode infinity): the sweep stops.
+          guard result.isSane else {
+            handoff.reject(index)
+            break
+          }
+          result.runLabel = point.label
+          add(&part, result, index)
+        }
+        handoff.put(w, part)
+      }
+      if let index = handoff.rejected { throw ImpossibleResult(scenario: scenario, index: index) }
+      for part in handoff.parts { try deliver(part) }
       progress?(end, total)
       start = end
     }
   }
+}
 
-  /// The points of `range`, transformed, in order, and the first point whose numbers are not
-  /// all finite and non-negative, if any.
-  static func evaluate<T: Sendable>(
-    _ scenario: Scenario, _ range: Range<Int>, threads: Int, _ transform: @escaping @Sendable (RunResult) -> T
-  ) -> ([T], Int?) {
-    let n = range.count
-    let workers = max(1, min(threads, n / pointsPerWorker + 1))
-    let handoff = Handoff<T>(workers: workers)
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      let lo = range.lowerBound + n * w / workers
-      let hi = range.lowerBound + n * (w + 1) / workers
-      var cache = InventoryCache()
-      var results: [T] = []
-      results.reserveCapacity(hi - lo)
-      for index in lo..<hi {
-        let point = scenario.point(index)
-        var result = RunResult.evaluate(
-          label: scenario.label(index), setup: point.setup, inventory: cache.inventory(for: point.setup.model),
-          goals: scenario.solve, reference: point.reference)
-        result.runLabel = point.label
-        // An impossible result is never rendered (JSON cannot encode infinity): the chunk fails.
-        guard result.isSane else {
-          handoff.reject(index)
-          break
-        }
-        results.append(transform(result))
-      }
-      handoff.put(w, results)
+/// Room for a worker's CSV rows up front (about 320 bytes each), so the buffer never regrows.
+private func reserve<Part>(_ part: inout Part, points: Int) {
+  guard var bytes = part as? [UInt8] else { return }
+  bytes.reserveCapacity(points * 320)
+  if let same = bytes as? Part { part = same }
+}
+
+/// Every point's label as UTF-8 pieces (each run's label, each sweep value's ` key=value`),
+/// built once per sweep, so a CSV row copies bytes instead of building a string; labels that
+/// need CSV quoting take the string path.
+struct LabelBytes: Sendable {
+  let runs: [[UInt8]]
+  let values: [[[UInt8]]]
+  let scenario: Scenario
+  let needsQuoting: Bool
+
+  init(_ scenario: Scenario) {
+    self.scenario = scenario
+    runs = scenario.runs.map { Array($0.label.utf8) }
+    values = scenario.sweep.map { axis in axis.values.map { Array(" \(axis.key)=\($0.text)".utf8) } }
+    let special: (UInt8) -> Bool = { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+    needsQuoting =
+      runs.contains { $0.contains(where: special) } || values.contains { $0.contains { $0.contains(where: special) } }
+  }
+
+  /// Appends point `index`'s label as a CSV field.
+  func append(_ index: Int, to out: inout [UInt8]) {
+    guard !needsQuoting else {
+      CSVRenderer.appendField(scenario.label(index), to: &out)
+      return
     }
-    return (handoff.joined(), handoff.rejected)
+    out.append(contentsOf: runs[index / scenario.pointsPerRun])
+    scenario.withCoordinates(index) { a, d in out.append(contentsOf: values[a][d]) }
   }
 }
 
@@ -76,20 +135,19 @@ struct ImpossibleResult: Error {
   }
 }
 
-/// Each worker's finished slice, stored and read under one lock.
-private final class Handoff<T>: @unchecked Sendable {
+/// Each worker's finished part, and the first rejected point, stored and read under one lock.
+private final class Handoff<Part>: @unchecked Sendable {
   private let lock = NSLock()
-  private var slices: [[T]]
+  private var slots: [Part]
+  private var firstRejected: Int?
 
-  init(workers: Int) { slices = Array(repeating: [], count: workers) }
+  init(workers: Int, empty: Part) { slots = Array(repeating: empty, count: workers) }
 
-  func put(_ worker: Int, _ slice: [T]) {
+  func put(_ worker: Int, _ part: Part) {
     lock.lock()
-    slices[worker] = slice
+    slots[worker] = part
     lock.unlock()
   }
-
-  private var firstRejected: Int?
 
   func reject(_ index: Int) {
     lock.lock()
@@ -103,9 +161,9 @@ private final class Handoff<T>: @unchecked Sendable {
     return firstRejected
   }
 
-  func joined() -> [T] {
+  var parts: [Part] {
     lock.lock()
     defer { lock.unlock() }
-    return slices.flatMap { $0 }
+    return slots
   }
 }

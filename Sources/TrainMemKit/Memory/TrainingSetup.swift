@@ -118,14 +118,16 @@ public struct TrainingSetup: Sendable, Equatable {
     if let p = model.validationIssue() {
       out.append(SetupProblem(setting: "model." + p.key, reason: .model(p.message)))
     }
-    let limits: [(String, Int64, Int64)] = [
-      ("gpus", gpus, SetupLimits.gpus), ("sequence", sequence, SetupLimits.sequence),
-      ("micro_batch", microBatch, SetupLimits.microBatch), ("global_batch", globalBatch ?? 1, SetupLimits.globalBatch),
-      ("optimizer.update_interval", optimizer.updateInterval, SetupLimits.updateInterval),
-    ]
-    for (path, value, maximum) in limits where value <= 0 || value > maximum {
-      out.append(SetupProblem(setting: path, reason: .outOfRange(value: value, maximum: maximum)))
+    func limit(_ path: String, _ value: Int64, _ maximum: Int64) {
+      if value <= 0 || value > maximum {
+        out.append(SetupProblem(setting: path, reason: .outOfRange(value: value, maximum: maximum)))
+      }
     }
+    limit("gpus", gpus, SetupLimits.gpus)
+    limit("sequence", sequence, SetupLimits.sequence)
+    limit("micro_batch", microBatch, SetupLimits.microBatch)
+    limit("global_batch", globalBatch ?? 1, SetupLimits.globalBatch)
+    limit("optimizer.update_interval", optimizer.updateInterval, SetupLimits.updateInterval)
     if let inventory, out.isEmpty, let size = sizeProblem(inventory) { out.append(size) }
     if parallel == .none && gpus > 1 {
       out.append(SetupProblem(setting: "gpus", reason: .gpusWithoutParallelism(gpus)))

@@ -74,6 +74,14 @@ public struct ModelConfig: Sendable, Equatable {
   /// The problem and the model key it is about (`heads`, `kv_heads`, …).
   func validationIssue() -> (key: String, message: String)? {
     let limit = Self.dimensionLimit
+    // The common case, checked without building anything (this runs for every point of a sweep).
+    func ok(_ v: Int64) -> Bool { v > 0 && v <= limit }
+    if ok(hidden), ok(intermediate), ok(layers), ok(heads), ok(kvHeads), ok(vocab), hidden % heads == 0,
+      heads % kvHeads == 0,
+      Double(layers) * Double(hidden) * Double(hidden + intermediate) < 1e14
+    {
+      return nil
+    }
     for (name, v) in [
       ("hidden", hidden), ("intermediate", intermediate), ("layers", layers),
       ("heads", heads), ("kv_heads", kvHeads), ("vocab", vocab),

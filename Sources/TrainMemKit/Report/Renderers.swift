@@ -266,30 +266,80 @@ enum CSVRenderer {
   /// RFC 4180 quoting, only when the field needs it (checked on UTF-8 bytes: no Foundation
   /// string search in the sweep's inner loop).
   static func field(_ s: String) -> String {
-    guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
-    var q = "\""
-    for c in s { if c == "\"" { q += "\"\"" } else { q.append(c) } }
-    return q + "\""
+    var bytes: [UInt8] = []
+    appendField(s, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  static func appendField(_ s: String, to out: inout [UInt8]) {
+    guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+      out.append(contentsOf: s.utf8)
+      return
+    }
+    out.append(0x22)
+    for byte in s.utf8 {
+      out.append(byte)
+      if byte == 0x22 { out.append(0x22) }
+    }
+    out.append(0x22)
   }
 
   static func row(_ run: RunResult) -> String {
+    var bytes: [UInt8] = []
+    appendField(run.label, to: &bytes)
+    appendRow(run, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// A sweep point's row: its label from the sweep's label pieces, then the rest.
+  static func appendRow(_ run: RunResult, labels: LabelBytes, index: Int, to out: inout [UInt8]) {
+    labels.append(index, to: &out)
+    appendRow(run, to: &out)
+  }
+
+  /// One row after its label, as bytes: the sweep writes every worker's rows into one buffer,
+  /// with no string per row or per number.
+  static func appendRow(_ run: RunResult, to out: inout [UInt8]) {
     let s = run.setup, m = run.memory, t = run.throughput
-    var r = ""
-    r.reserveCapacity(320)
-    func add(_ v: String) { r += v; r += "," }
-    func add(_ v: Int64) { r += String(v); r += "," }
-    add(field(run.label))
-    for column in Settings.csvColumns { add(column.cell(s)) }
-    add(m.fits ? "true" : "false")
-    add(m.peak); add(m.required); add(m.reserved); add(m.capacity); add(m.headroom)
-    add(m.peakPhase.rawValue); add(m.weights + m.weightCopies); add(m.gradientsHeld + m.gradientBuckets)
-    add(m.states.total); add(m.activations); add(m.logits); add(m.transient)
-    add(F.fixed(t.stepSeconds, 6)); add(F.fixed(t.tokensPerSecond, 1)); add(F.fixed(t.mfu, 4))
-    add(run.plan?.maxMicroBatch.map { String($0) } ?? "")
-    add(run.plan?.maxSequence.map { String($0) } ?? "")
-    r += run.plan?.minGPUs.map { String($0) } ?? ""
-    r += "\n"
-    return r
+    let comma: UInt8 = 0x2C
+    for column in Settings.csvColumns {
+      out.append(comma)
+      column.cell.append(s, to: &out)
+    }
+    func integer(_ v: Int64) {
+      out.append(comma)
+      F.appendInteger(v, to: &out)
+    }
+    func optional(_ v: Int64?) {
+      out.append(comma)
+      if let v { F.appendInteger(v, to: &out) }
+    }
+    func fixed(_ v: Double, _ digits: Int) {
+      out.append(comma)
+      F.appendFixed(v, digits, to: &out)
+    }
+    out.append(comma)
+    out.append(contentsOf: (m.fits ? "true" : "false").utf8)
+    integer(m.peak)
+    integer(m.required)
+    integer(m.reserved)
+    integer(m.capacity)
+    integer(m.headroom)
+    out.append(comma)
+    out.append(contentsOf: m.peakPhase.rawValue.utf8)
+    integer(m.weights + m.weightCopies)
+    integer(m.gradientsHeld + m.gradientBuckets)
+    integer(m.states.total)
+    integer(m.activations)
+    integer(m.logits)
+    integer(m.transient)
+    fixed(t.stepSeconds, 6)
+    fixed(t.tokensPerSecond, 1)
+    fixed(t.mfu, 4)
+    optional(run.plan?.maxMicroBatch)
+    optional(run.plan?.maxSequence)
+    optional(run.plan?.minGPUs)
+    out.append(0x0A)
   }
 
   static func render(_ r: Report) -> String { header + r.runs.map(row).joined() }

@@ -63,16 +63,24 @@ struct Scenario: Sendable {
   /// The index-th point: run-major, then the sweep axes in file order, last axis fastest.
   func point(_ index: Int) -> RunSpec {
     let run = runs[index / pointsPerRun]
-    var rest = index % pointsPerRun
     var setup = run.setup
-    var digits = [Int](repeating: 0, count: sweep.count)
-    for a in stride(from: sweep.count - 1, through: 0, by: -1) {
-      let n = sweep[a].values.count
-      digits[a] = rest % n
-      rest /= n
-    }
-    for (a, d) in digits.enumerated() { sweep[a].values[d].edit(&setup) }
+    withCoordinates(index) { a, d in sweep[a].values[d].edit(&setup) }
     return RunSpec(label: run.label, setup: setup, location: sweepLocation ?? run.location, reference: run.reference)
+  }
+
+  /// Calls `body(axis, value index)` for each sweep axis of point `index`, first axis first,
+  /// without allocating (the sweep's inner loop).
+  func withCoordinates(_ index: Int, _ body: (Int, Int) -> Void) {
+    guard !sweep.isEmpty else { return }
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: sweep.count) { digits in
+      var rest = index % pointsPerRun
+      for a in stride(from: sweep.count - 1, through: 0, by: -1) {
+        let n = sweep[a].values.count
+        digits[a] = rest % n
+        rest /= n
+      }
+      for a in 0..<sweep.count { body(a, digits[a]) }
+    }
   }
 
   /// Where the key behind a problem of point `index` was written: the sweep (applied last),
@@ -91,13 +99,13 @@ struct Scenario: Sendable {
   /// "AdamW sequence=1024 micro_batch=8": the run's label with the sweep coordinates.
   func label(_ index: Int) -> String {
     guard !sweep.isEmpty else { return runs[index / pointsPerRun].label }
-    var rest = index % pointsPerRun
-    var parts = [String](repeating: "", count: sweep.count)
-    for a in stride(from: sweep.count - 1, through: 0, by: -1) {
-      let n = sweep[a].values.count
-      parts[a] = sweep[a].key + "=" + sweep[a].values[rest % n].text
-      rest /= n
+    var label = runs[index / pointsPerRun].label
+    withCoordinates(index) { a, d in
+      label += " "
+      label += sweep[a].key
+      label += "="
+      label += sweep[a].values[d].text
     }
-    return runs[index / pointsPerRun].label + " " + parts.joined(separator: " ")
+    return label
   }
 }

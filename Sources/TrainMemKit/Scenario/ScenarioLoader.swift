@@ -1,3 +1,5 @@
+import Foundation
+
 // Maps the syntax tree to a typed `Scenario`: presets expanded, units parsed, every semantic
 // error collected with its location and sorted.
 
@@ -174,18 +176,46 @@ struct ScenarioLoader {
   /// Semantic checks on every resolved point (ranks vs shapes, GPUs vs parallelism …); each
   /// distinct problem is reported once at its run, or at `sweep:` when a sweep value causes it.
   mutating func checkPoints(_ s: Scenario, sweepLoc: SourceLocation?) {
-    var seen: [String] = []
-    var cache = InventoryCache()
-    for i in 0..<s.count {
-      let p = s.point(i)
-      let inventory = p.setup.model.validationProblem() == nil ? cache.inventory(for: p.setup.model) : nil
-      for problem in p.setup.validationProblems(inventory) where !seen.contains(problem.message) {
-        seen.append(problem.message)
-        let location = s.location(of: problem.setting, point: i)
-        fail(location, problem.message(spell: { Self.spell($0, commandLine: location.flag != nil) }))
-      }
-      if seen.count > 20 { break }
+    var seen: Set<String> = []
+    for (index, problem) in Self.problems(s) where !seen.contains(problem.message) {
+      seen.insert(problem.message)
+      let location = s.location(of: problem.setting, point: index)
+      fail(location, problem.message(spell: { Self.spell($0, commandLine: location.flag != nil) }))
     }
+  }
+
+  /// The first distinct problems of the scenario's points (at most `problemLimit`) with the
+  /// point each was found at, in index order. A large sweep is checked on every core: each
+  /// worker scans its own range and the ranges are merged in order, so the answer does not
+  /// depend on the thread count.
+  static let problemLimit = 21
+
+  static func problems(_ s: Scenario) -> [(Int, SetupProblem)] {
+    let total = s.count
+    let workers = total < 8192 ? 1 : max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+    let found = ProblemSlots(workers)
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      var cache = InventoryCache()
+      var local: [(Int, SetupProblem)] = []
+      var messages: Set<String> = []
+      for i in (total * w / workers)..<(total * (w + 1) / workers) {
+        let setup = s.point(i).setup
+        let inventory = setup.model.validationProblem() == nil ? cache.inventory(for: setup.model) : nil
+        for problem in setup.validationProblems(inventory) where !messages.contains(problem.message) {
+          messages.insert(problem.message)
+          local.append((i, problem))
+        }
+        if messages.count >= problemLimit { break }
+      }
+      found.put(w, local)
+    }
+    var merged: [(Int, SetupProblem)] = []
+    var messages: Set<String> = []
+    for (index, problem) in found.all where !messages.contains(problem.message) && messages.count < problemLimit {
+      messages.insert(problem.message)
+      merged.append((index, problem))
+    }
+    return merged
   }
 
   /// A setting path (`micro_batch`, `optimizer.rank`, or with a value, `parallel: none`) as the
@@ -605,6 +635,23 @@ enum GPULimits {
   static let bandwidth: ClosedRange<Double> = 1e9...1e15
   static let watts: ClosedRange<Double> = 0...100_000
   static let multiprocessors: Int64 = 100_000
+}
+
+/// Each worker's problems, stored under a lock.
+private final class ProblemSlots: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [[(Int, SetupProblem)]]
+  init(_ workers: Int) { slots = Array(repeating: [], count: workers) }
+  func put(_ worker: Int, _ found: [(Int, SetupProblem)]) {
+    lock.lock()
+    slots[worker] = found
+    lock.unlock()
+  }
+  var all: [(Int, SetupProblem)] {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots.flatMap { $0 }
+  }
 }
 
 /// All errors of one scenario file.

@@ -28,6 +28,20 @@ enum InputValue: Sendable, Encodable {
   }
 }
 
+/// A CSV cell: text (quoted by the renderer when it must be), a whole number, or nothing.
+enum CSVCell: Sendable {
+  case text(@Sendable (TrainingSetup) -> String)
+  case integer(@Sendable (TrainingSetup) -> Int64?)
+
+  /// The cell's bytes, appended (no string is built for a number).
+  func append(_ s: TrainingSetup, to out: inout [UInt8]) {
+    switch self {
+    case .text(let text): CSVRenderer.appendField(text(s), to: &out)
+    case .integer(let value): if let v = value(s) { NumberFormatting.appendInteger(v, to: &out) }
+    }
+  }
+}
+
 /// Reads one setting's value from a node and returns the edit it makes, or nil after
 /// recording a diagnostic.
 typealias SettingParser = @Sendable (inout ScenarioLoader, Node, Setting) -> SetupEdit?
@@ -53,13 +67,13 @@ struct Setting: Sendable {
   /// The fields this setting contributes to the JSON report's `inputs`.
   var inputs: @Sendable (RunResult) -> [(String, InputValue?)] = { _ in [] }
   /// The CSV column and its cell, for settings that have one.
-  var csv: (name: String, cell: @Sendable (TrainingSetup) -> String)? = nil
+  var csv: (name: String, cell: CSVCell)? = nil
 
   init(
     key: String, group: SettingGroup, value: String, defaultText: String, doc: String, noun: String? = nil,
     isBoolean: Bool = false, hasFlag: Bool = true, parse: @escaping SettingParser,
     inputs: @escaping @Sendable (RunResult) -> [(String, InputValue?)] = { _ in [] },
-    csv: (String, @Sendable (TrainingSetup) -> String)? = nil
+    csv: (String, CSVCell)? = nil
   ) {
     self.key = key
     self.group = group

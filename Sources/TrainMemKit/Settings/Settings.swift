@@ -26,7 +26,7 @@ enum Settings {
       ]
       return fields
     },
-    csv: ("model", { CSVRenderer.field($0.model.id) }))
+    csv: ("model", .text { $0.model.id }))
 
   static let gpu = Setting(
     key: "gpu", group: .top, value: "ID|MAPPING", defaultText: "a100-80gb",
@@ -36,13 +36,13 @@ enum Settings {
     inputs: {
       [("gpu", InputValue.text($0.setup.gpu.id)), ("gpu_memory", InputValue.integer($0.setup.gpu.memory.count))]
     },
-    csv: ("gpu", { CSVRenderer.field($0.gpu.id) }))
+    csv: ("gpu", .text { $0.gpu.id }))
 
   static let gpus = Setting(
     key: "gpus", group: .top, value: "N", defaultText: "1", doc: "number of GPUs",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpus = $1 } },
     inputs: { [("gpus", InputValue.integer($0.setup.gpus))] },
-    csv: ("gpus", { String($0.gpus) }))
+    csv: ("gpus", .integer { $0.gpus }))
 
   static let parallel = choice(
     "parallel", Parallelism.self, noun: "parallelism", default: "none",
@@ -69,14 +69,14 @@ enum Settings {
     doc: "optimizer name, or a mapping `name, rank, update_interval, implementation, layerwise, momentum`",
     parse: { loader, node, _ in edit(loader.optimizer(node)) { $0.optimizer = $1 } },
     inputs: { [("optimizer", InputValue.text($0.setup.optimizer.kind.rawValue))] },
-    csv: ("optimizer", { $0.optimizer.kind.rawValue }))
+    csv: ("optimizer", .text { $0.optimizer.kind.rawValue }))
 
   static let rank = Setting(
     key: "rank", group: .optimizer, value: "R", defaultText: "GaLore hidden/4, APOLLO min(256, hidden/4)",
     doc: "projection rank (GaLore, APOLLO)",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.rank)) { $0.optimizer.rank = $1 } },
     inputs: { [("rank", $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.rank) : nil)] },
-    csv: ("rank", { $0.optimizer.kind.isLowRank ? String($0.rank) : "" }))
+    csv: ("rank", .integer { $0.optimizer.kind.isLowRank ? $0.rank : nil }))
 
   static let updateInterval = Setting(
     key: "update_interval", group: .optimizer, value: "N", defaultText: "200",
@@ -116,7 +116,7 @@ enum Settings {
     key: "sequence", group: .top, value: "N", defaultText: "256", doc: "tokens per sequence",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.sequence)) { $0.sequence = $1 } },
     inputs: { [("sequence", InputValue.integer($0.setup.sequence))] },
-    csv: ("sequence", { String($0.sequence) }))
+    csv: ("sequence", .integer { $0.sequence }))
 
   static let microBatch = Setting(
     key: "micro_batch", group: .top, value: "N", defaultText: "1", doc: "sequences per GPU per micro-batch",
@@ -124,7 +124,7 @@ enum Settings {
       edit(loader.integer(node, s, max: SetupLimits.microBatch)) { $0.microBatch = $1 }
     },
     inputs: { [("micro_batch", InputValue.integer($0.setup.microBatch))] },
-    csv: ("micro_batch", { String($0.microBatch) }))
+    csv: ("micro_batch", .integer { $0.microBatch }))
 
   static let globalBatch = Setting(
     key: "global_batch", group: .top, value: "N", defaultText: "one micro-batch per GPU",
@@ -138,7 +138,7 @@ enum Settings {
         ("accumulation", InputValue.integer($0.setup.accumulation)),
       ]
     },
-    csv: ("global_batch", { String($0.effectiveGlobalBatch) }))
+    csv: ("global_batch", .integer { $0.effectiveGlobalBatch }))
 
   static let attention = choice(
     "attention", AttentionKernel.self, noun: "attention kernel", default: "sdpa", doc: "attention kernel",
@@ -197,7 +197,7 @@ enum Settings {
       doc: doc, noun: noun,
       parse: { loader, node, s in edit(loader.choice(node, s, E.self), apply) },
       inputs: { [(key, InputValue.text(input($0.setup)))] },
-      csv: csv ? (key, { input($0) }) : nil)
+      csv: csv ? (key, .text(input)) : nil)
   }
 
   static let byPath: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })

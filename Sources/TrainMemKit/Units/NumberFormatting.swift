@@ -4,19 +4,53 @@
 enum NumberFormatting {
   /// `value` with exactly `digits` decimals, rounded half away from zero, no grouping.
   static func fixed(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-    var scale = 1.0
+    var bytes: [UInt8] = []
+    appendFixed(value, digits, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// `fixed` written as ASCII bytes onto `out` (the CSV sweep's inner loop).
+  static func appendFixed(_ value: Double, _ digits: Int, to out: inout [UInt8]) {
+    guard value.isFinite else {
+      out.append(contentsOf: (value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")).utf8)
+      return
+    }
+    var scale: Int64 = 1
     for _ in 0..<digits { scale *= 10 }
-    let scaled = (Swift.abs(value) * scale).rounded(.toNearestOrAwayFromZero)
-    if scaled >= 9.0e18 { return grouped(value).replacingOccurrences(",", "", all: true) }
+    let scaled = (Swift.abs(value) * Double(scale)).rounded(.toNearestOrAwayFromZero)
+    if scaled >= 9.0e18 {
+      out.append(contentsOf: grouped(value).utf8.filter { $0 != 0x2C })
+      return
+    }
     let n = Int64(scaled)
-    let intPart = n / Int64(scale)
-    let frac = n % Int64(scale)
-    let sign = (value < 0 && n != 0) ? "-" : ""
-    if digits == 0 { return sign + String(intPart) }
-    var f = String(frac)
-    while f.count < digits { f = "0" + f }
-    return sign + String(intPart) + "." + f
+    if value < 0 && n != 0 { out.append(0x2D) }
+    appendInteger(n / scale, to: &out)
+    guard digits > 0 else { return }
+    out.append(0x2E)
+    // The fraction's digits, zero-padded: scale + fraction written, then the leading 1 dropped.
+    let start = out.count
+    appendInteger(scale + n % scale, to: &out)
+    out.remove(at: start)
+  }
+
+  /// A whole number's decimal digits as ASCII bytes onto `out`, written in place.
+  static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+    if value < 0 { out.append(0x2D) }
+    var magnitude = value.magnitude
+    var count = 1
+    var power: UInt64 = 10
+    while count < 20 && magnitude >= power {
+      count += 1
+      power = power &* 10
+    }
+    let end = out.count + count
+    out.append(contentsOf: repeatElement(0x30, count: count))
+    var i = end - 1
+    repeat {
+      out[i] = 0x30 + UInt8(magnitude % 10)
+      magnitude /= 10
+      i -= 1
+    } while magnitude > 0
   }
 
   /// Integer with thousands separators: 14890 → "14,890".
