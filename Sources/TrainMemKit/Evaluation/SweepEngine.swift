@@ -5,8 +5,10 @@ import Foundation
 /// whatever the thread count. Workers share no mutable state: each fills its own part and hands
 /// it over through a lock.
 enum SweepEngine {
-  /// Points evaluated between two hand-overs (about 10 MB of CSV).
+  /// Points evaluated between two hand-overs: about 10 MB of CSV rows; for the other formats,
+  /// whose runs are 2–4 KB of text each, 4,096 points (about 16 MB of JSON).
   static let chunk = 32768
+  static let textChunk = 4096
   /// Points per worker below which a second worker is not worth starting.
   static let pointsPerWorker = 256
 
@@ -16,7 +18,8 @@ enum SweepEngine {
     _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)? = nil,
     _ transform: @escaping @Sendable (RunResult) -> T, _ deliver: (T) throws -> Void
   ) throws {
-    try forEachChunk(scenario, threads: threads, progress: progress, empty: [T]()) { part, result, _ in
+    try forEachChunk(scenario, threads: threads, progress: progress, empty: [T](), chunk: textChunk) {
+      part, result, _ in
       part.append(transform(result))
     } deliver: { part in
       for item in part { try deliver(item) }
@@ -45,7 +48,8 @@ enum SweepEngine {
   /// With `label: false` results carry no label (the renderer writes it from the index).
   static func forEachChunk<Part: Sendable>(
     _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)?, empty: Part, label: Bool = true,
-    add: @escaping @Sendable (inout Part, RunResult, Int) -> Void, deliver: (Part) throws -> Void
+    chunk: Int = SweepEngine.chunk, add: @escaping @Sendable (inout Part, RunResult, Int) -> Void,
+    deliver: (Part) throws -> Void
   ) throws {
     let total = scenario.count
     var start = 0

@@ -87,30 +87,71 @@ enum MemoryModel {
     estimate(s, ParameterInventory(s.model))
   }
 
-  /// The estimate with the model's inventory given (sweeps reuse it across points).
+  /// The estimate with the model's inventory given (sweeps reuse it across points): the
+  /// persistent tensors, the instants of a step (the peak is the largest), and the capacity.
   static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> MemoryEstimate {
+    let held = persistent(s, inv)
+    let act = ActivationModel.sizes(s)
+    let candidates = instants(s, inv, held, act)
+    var top = candidates[0]
+    for c in candidates.dropFirst() where c.total > top.total { top = c }
+    let forwardBackwardPeak = candidates.filter { $0.phase == .forwardBackward }.map(\.total).max() ?? 0
+    let stepPeak = candidates.filter { $0.phase == .optimizerStep }.map(\.total).max() ?? 0
+    let peak = top.total
+    let (savedActivations, recomputed) = activationBytes(s, act)
+    let reserve: Int64
+    switch s.overhead.reserve {
+    case .fraction(let f): reserve = Checked.bytes(Double(peak) * f)
+    case .amount(let b): reserve = b.count
+    case .measured:
+      reserve = cachedReserve(
+        phase: top.phase, activations: savedActivations + recomputed, act: act, vocab: s.model.vocab,
+        tokens: s.tokensPerMicroBatch)
+    }
+    let (capacity, limit) = capacity(s)
+    return MemoryEstimate(
+      weights: held.weights, weightCopies: top.copies, gradients: held.gradients,
+      gradientsHeld: top.gradients, gradientBuckets: held.buckets, states: held.states,
+      activations: top.activations, logits: top.logits,
+      transient: top.transient, peak: peak, peakPhase: top.phase, forwardBackwardPeak: forwardBackwardPeak,
+      optimizerStepPeak: stepPeak, reserve: reserve,
+      fragmentation: Int64(Double(peak) * fragmentationFraction),
+      context: s.overhead.context.count, capacity: capacity, limit: limit)
+  }
+
+  /// The tensors that live through the whole step, per GPU.
+  struct Persistent {
+    var weights: Int64
+    var states: OptimizerStateBytes
+    /// Every gradient of this GPU's shard.
+    var gradients: Int64
+    /// Gathered ZeRO-3/FSDP layers and autocast copies, at their largest (during forward).
+    var weightCopies: Int64
+    var buckets: Int64
+  }
+
+  /// Weights, optimizer states and gradients, sharded per ZeRO stage (Rajbhandari et al. 2020,
+  /// arXiv:1910.02054 §5); the copies ZeRO-3/FSDP gather and autocast caches; DDP's buckets.
+  static func persistent(_ s: TrainingSetup, _ inv: ParameterInventory) -> Persistent {
     let paramSize = s.precision.parameterBytes
     let formats = StateFormats(param: s.precision == .bf16 ? .bf16 : .fp32)
-    let rank = s.rank
     let n = s.dataParallel
-    let o = s.optimizer
-
-    // Persistent tensors, sharded per ZeRO stage (Rajbhandari et al. 2020, arXiv:1910.02054 §5).
     var weights = weightBytes(s, inv)
-    var states = OptimizerStates.total(inv, optimizer: o, rank: rank, formats: formats)
+    var states = OptimizerStates.total(inv, optimizer: s.optimizer, rank: s.rank, formats: formats)
     let fullGradients = inv.parameters * paramSize
     var gradients = fullGradients
     if s.parallel.shardsStates {
-      states.lowRankMoments /= n; states.projections /= n
-      states.regularMoments /= n; states.scalars /= n
+      states.lowRankMoments /= n
+      states.projections /= n
+      states.regularMoments /= n
+      states.scalars /= n
     }
     if s.parallel.shardsGradients { gradients = fullGradients / n }
     var weightCopies: Int64 = 0
     if s.parallel.shardsWeights {
       weights /= n
-      // FSDP/ZeRO-3 gathers one layer for compute and prefetches the next.
-      // One decoder layer: everything but the embedding, the head (none when tied) and the
-      // final norm's few weights.
+      // FSDP/ZeRO-3 gathers one layer for compute and prefetches the next. One decoder layer:
+      // everything but the embedding, the head (none when tied) and the final norm's weights.
       let layerParams = (inv.parameters - inv.embeddingParameters - inv.lmHeadParameters) / s.model.layers
       weightCopies += 2 * layerParams * 2
     }
@@ -119,17 +160,28 @@ enum MemoryModel {
       weightCopies += inv.matmulParameters * 2
     }
     let buckets: Int64 = s.parallel == .ddp ? fullGradients : 0
+    return Persistent(
+      weights: weights, states: states, gradients: gradients, weightCopies: weightCopies, buckets: buckets)
+  }
 
-    let act = ActivationModel.sizes(s)
-    let layers = s.model.layers
-    let savedLayers: Int64
-    let recomputed: Int64
+  /// Saved activations of every layer (or, with full recomputation, every layer's input) and
+  /// the head; and the one layer's activations recomputed during backward.
+  static func activationBytes(_ s: TrainingSetup, _ act: ActivationSizes) -> (saved: Int64, recomputed: Int64) {
     switch s.checkpointing {
-    case .none: savedLayers = layers * act.perLayer; recomputed = 0
-    case .full: savedLayers = layers * act.checkpointedLayer; recomputed = act.perLayer
+    case .none: return (s.model.layers * act.perLayer + act.head, 0)
+    case .full: return (s.model.layers * act.checkpointedLayer + act.head, act.perLayer)
     }
-    let activations = savedLayers + act.head
+  }
 
+  /// The instants of a step (design.md "The memory model").
+  static func instants(
+    _ s: TrainingSetup, _ inv: ParameterInventory, _ p: Persistent, _ act: ActivationSizes
+  ) -> [MemoryInstant] {
+    let paramSize = s.precision.parameterBytes
+    let o = s.optimizer
+    let rank = s.rank
+    let n = s.dataParallel
+    let (activations, recomputed) = activationBytes(s, act)
     // Gradients alive during forward/backward of a micro-batch: with accumulation the previous
     // micro-batches' gradients persist (set_to_none only after the step); layer-wise updates
     // hold one tensor's gradient and its update temporaries at a time.
@@ -137,22 +189,24 @@ enum MemoryModel {
       o.layerwise
       ? inv.tensors.map { OptimizerStates.tensorTransient($0, o, rank, paramSize) + $0.elements * paramSize }.max() ?? 0
       : 0
-    let held: Int64 = o.layerwise ? 0 : (s.accumulation > 1 ? gradients : 0)
+    let held: Int64 = o.layerwise ? 0 : (s.accumulation > 1 ? p.gradients : 0)
     let gradShard: Int64 = s.parallel.shardsGradients ? n : 1
     let lmHeadGrad: Int64 = o.layerwise ? 0 : inv.lmHeadParameters * paramSize / gradShard
     let embeddingGrad = inv.embeddingParameters * paramSize / gradShard
     let oneLayerGrads = inv.lowRankParameters / s.model.layers * paramSize / gradShard
     // During backward only the gathered layer (ZeRO-3) or its autocast copies (mixed) matter;
     // both are gone by the optimizer step.
-    let oneLayerCopies = weightCopies / max(1, s.model.layers)
+    let oneLayerCopies = p.weightCopies / max(1, s.model.layers)
 
-    // The instants of a step; the peak is the largest (design.md "The memory model").
-    let fresh = MemoryInstant(weights: weights, states: states.total, buckets: buckets)
+    let fresh = MemoryInstant(weights: p.weights, states: p.states.total, buckets: p.buckets)
     var candidates: [MemoryInstant] = []
     // 1. The loss backward: every activation, the logits and cross-entropy buffers.
     var i1 = fresh
-    i1.phase = .forwardBackward; i1.copies = weightCopies; i1.gradients = held
-    i1.activations = activations; i1.logits = act.lossPeak
+    i1.phase = .forwardBackward
+    i1.copies = p.weightCopies
+    i1.gradients = held
+    i1.activations = activations
+    i1.logits = act.lossPeak
     candidates.append(i1)
     // 2. The last decoder layer's backward (first in backward order): lm_head's gradient done,
     //    the bf16 logits still referenced, one layer's temporaries (and its recomputation).
@@ -164,8 +218,9 @@ enum MemoryModel {
     // 3. The first decoder layer's backward (last in backward order): nearly every gradient,
     //    only that layer's activations (or checkpointed input plus recomputation) left.
     var i3 = fresh
-    i3.phase = .forwardBackward; i3.copies = oneLayerCopies
-    i3.gradients = o.layerwise ? 0 : max(held, gradients - embeddingGrad - oneLayerGrads)
+    i3.phase = .forwardBackward
+    i3.copies = oneLayerCopies
+    i3.gradients = o.layerwise ? 0 : max(held, p.gradients - embeddingGrad - oneLayerGrads)
     i3.activations = (recomputed > 0 ? act.checkpointedLayer : act.perLayer)
     i3.logits = act.logitsKept
     i3.transient = recomputed + act.layerBackwardTransient + layerwiseTransient
@@ -174,45 +229,31 @@ enum MemoryModel {
     //    gradient (measured: calibration 7B, exactly 2V + 2h bytes per token above W+S+G).
     var i4 = fresh
     i4.phase = .forwardBackward
-    i4.gradients = o.layerwise ? 0 : gradients
+    i4.gradients = o.layerwise ? 0 : p.gradients
     i4.logits = act.logitsKept
     i4.transient = act.embeddingGradInput + layerwiseTransient
     candidates.append(i4)
     // 5. The optimizer step (absent when layer-wise: updates happen inside backward).
     if !o.layerwise {
+      let formats = StateFormats(param: s.precision == .bf16 ? .bf16 : .fp32)
       var stepTransient = OptimizerStates.stepTransient(inv, optimizer: o, rank: rank, formats: formats)
       if s.parallel.shardsStates && o.effectiveImplementation == .foreach { stepTransient /= n }
       var i5 = fresh
-      i5.phase = .optimizerStep; i5.gradients = gradients; i5.transient = stepTransient
+      i5.phase = .optimizerStep
+      i5.gradients = p.gradients
+      i5.transient = stepTransient
       candidates.append(i5)
     }
-    var top = candidates[0]
-    for c in candidates.dropFirst() where c.total > top.total { top = c }
-    let fwdBwd = candidates.filter { $0.phase == .forwardBackward }.map(\.total).max() ?? 0
-    let stepPeak = candidates.filter { $0.phase == .optimizerStep }.map(\.total).max() ?? 0
-    let peak = top.total
+    return candidates
+  }
 
-    // Under a cap, allocated + fragmentation must stay below it: the same test as
-    // `required <= capacity` with the capacity lowered to cap + context.
+  /// What the run may use: the GPU's memory, or under `memory_limit` the cap plus the context
+  /// (allocated + fragmentation must stay below the cap — the same test as `required <=
+  /// capacity` with the capacity lowered to cap + context).
+  static func capacity(_ s: TrainingSetup) -> (capacity: Int64, limit: Int64?) {
     let limit = s.memoryLimit?.bytes(of: s.gpu.memory)
     let capacity = min(s.gpu.memory.count, limit.map { Checked.saturatingSum($0, s.overhead.context.count) } ?? .max)
-    let reserve: Int64
-    switch s.overhead.reserve {
-    case .fraction(let f): reserve = Checked.bytes(Double(peak) * f)
-    case .amount(let b): reserve = b.count
-    case .measured:
-      reserve = cachedReserve(
-        phase: top.phase, activations: activations + recomputed, act: act, vocab: s.model.vocab,
-        tokens: s.tokensPerMicroBatch)
-    }
-    return MemoryEstimate(
-      weights: weights, weightCopies: top.copies, gradients: gradients,
-      gradientsHeld: top.gradients, gradientBuckets: buckets, states: states,
-      activations: top.activations, logits: top.logits,
-      transient: top.transient, peak: peak, peakPhase: top.phase, forwardBackwardPeak: fwdBwd,
-      optimizerStepPeak: stepPeak, reserve: reserve,
-      fragmentation: Int64(Double(peak) * fragmentationFraction),
-      context: s.overhead.context.count, capacity: capacity, limit: limit)
+    return (capacity, limit)
   }
 
   /// The caching allocator's cache above the allocated peak (reserved − allocated).

@@ -150,99 +150,24 @@ enum ThroughputModel {
 
   /// The estimate with the model's inventory given (sweeps reuse it across points).
   static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> ThroughputEstimate {
-    let m = s.model
-    let h = Double(m.hidden), i = Double(m.intermediate), v = Double(m.vocab)
-    let kv = Double(m.kvWidth), layers = Double(m.layers), seq = Double(s.sequence)
-    let t = Double(s.tokensPerMicroBatch)
-    let e = Double(s.precision.activationBytes)
-    let gpu = s.gpu
-    let roof = Roofline(gpu, precision: s.precision)
-    let peak = roof.peak, rate = roof.rate, bw = roof.bandwidth
-    let recompute = s.checkpointing == .full
-
-    // One decoder layer on the GPU: q, o; k, v; gate, up; down.
-    var layer = 0.0
-    var layerWeights = 0.0
-    for (k, n, c) in [(h, h, 2.0), (h, kv, 2.0), (h, i, 2.0), (i, h, 1.0)] {
-      layer += c * roof.linearSeconds(tokens: t, input: k, output: n, e: e)
-      layerWeights += c * k * n
-    }
-    // fp32 has no flash kernel; SDPA falls back to the memory-efficient kernel, which runs fp32
-    // on tensor cores as three TF32 products (`OpMultiplyAddFastF32`, PyTorch
-    // mem_eff_attention `DefaultGemmType<float>` for sm80+).
-    let attentionRate = rate * attentionEfficiency / (s.precision == .fp32 ? 3 : 1)
-    switch s.attention {
-    case .sdpa, .flash:
-      // Causal flash attention: 4·t·s·h FLOPs forward (QKᵀ and PV, halved by the mask) and
-      // 2.5× that backward (recomputation of P): 7·t·s·h.
-      layer += 7 * t * seq * h / (attentionRate * seq / (seq + attentionSequenceScale))
-    case .eager:
-      // Eager: full (unmasked) s × s matmuls, forward 4·t·s·h and backward twice that, plus
-      // the s² tensors' traffic per head and token: scores, scale, mask add, fp32 softmax and
-      // its cast forward, and their gradients backward — about 60 bytes (counted from
-      // `eager_attention_forward`).
-      layer += 12 * t * seq * h / attentionRate
-      layer += 60 * Double(m.heads) * seq * t / bw
-    }
-    // Elementwise work (RMSNorm in fp32, rotary, SiLU, residuals), forward and backward:
-    // about 300 bytes per hidden unit and 30 per intermediate unit per token at bf16
-    // (counted from the ops in ActivationModel's sources).
-    layer += (300 * h + 30 * i) * t * (e / 2) / bw
-    var hostLayer = hostSecondsPerLayer
-    let mixed = s.precision == .mixed
-    if mixed {
-      // Autocast casts each fp32 weight to bf16 in forward (read 4, write 2 bytes) and the bf16
-      // weight gradient back to fp32 in backward (read 2, write 4): 12 bytes per weight per
-      // micro-batch, and 2 more kernels per linear — 14 on top of the ~130 a layer launches.
-      layer += 12 * layerWeights / bw
-      hostLayer *= 1 + 14.0 / 130.0
-    }
-    if recompute {
-      layer *= 4.0 / 3.0
-      hostLayer *= 4.0 / 3.0
-    }
-    // Head: lm_head matmuls and the fp32 cross-entropy (≈ 40 bytes per vocabulary entry per
-    // token over forward and backward), plus lm_head's autocast casts.
-    let head =
-      roof.linearSeconds(tokens: t, input: h, output: v, e: e) + 40 * v * t / bw
-      + (mixed ? 12 * v * h / bw : 0)
-    let microBatch = layers * max(hostLayer, layer) + head
-    let hostBound = hostLayer > layer
+    let roof = Roofline(s.gpu, precision: s.precision)
+    let layer = decoderLayer(s, roof)
+    let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
 
     // Optimizer step over this GPU's share of the parameters.
     let shard = s.parallel.shardsStates ? Double(s.dataParallel) : 1
-    let opt = optimizerSeconds(s, inv, roof) / shard
+    let optimizer = optimizerSeconds(s, inv, roof) / shard
     let refresh = refreshSeconds(s, inv) / shard
-
-    // Communication per micro-batch (DDP, ZeRO-1/2: gradients; ZeRO-3/FSDP: also weights).
-    var comm = 0.0
-    let n = Double(s.dataParallel)
-    if n > 1 {
-      let link = gpu.linkBandwidth * linkEfficiency
-      let gradBytes = Double(inv.parameters * s.precision.parameterBytes)
-      let ring = 2 * (n - 1) / n * gradBytes / link
-      let backward = microBatch * 2 / 3
-      var perSync = max(0, ring - backward)
-      if s.parallel.shardsWeights {
-        let gather = 2 * (n - 1) / n * Double(inv.parameters) * 2 / link
-        perSync += max(0, gather - microBatch / 3)
-      }
-      let syncs = s.gradientSync == .microBatch || s.parallel != .ddp ? Double(s.accumulation) : 1
-      comm = perSync * syncs
-    }
+    let communication = communicationSeconds(s, inv, microBatch: microBatch)
 
     let accumulation = Double(s.accumulation)
     let compute = microBatch * accumulation
-    let tokensPerStep = t * accumulation * n
-    let step = compute + opt + comm + refresh
-    let modelFLOPs =
-      (6 * Double(inv.matmulParameters) + (m.tiedEmbeddings ? 6 * v * h : 0)) * t
-      + 12 * layers * h * seq * t
-    let mfu = modelFLOPs * accumulation / (step * peak)
+    let tokensPerStep = Double(s.tokensPerMicroBatch) * accumulation * Double(s.dataParallel)
+    let step = compute + optimizer + communication + refresh
+    let mfu = modelFLOPs(s, inv) * accumulation / (step * roof.peak)
     var result = ThroughputEstimate(
-      compute: compute, optimizer: opt, communication: comm, projectionRefresh: refresh,
-      tokensPerStep: tokensPerStep,
-      gpus: s.gpus, mfu: mfu, hostBound: hostBound)
+      compute: compute, optimizer: optimizer, communication: communication, projectionRefresh: refresh,
+      tokensPerStep: tokensPerStep, gpus: s.gpus, mfu: mfu, hostBound: layer.host > layer.gpu)
     if let tokens = s.tokens {
       let hours = tokens / result.tokensPerSecond / 3600
       result.trainHours = hours
@@ -250,6 +175,132 @@ enum ThroughputModel {
       if let price = s.price { result.cost = hours * Double(s.gpus) * price }
     }
     return result
+  }
+
+  // MARK: - One decoder layer
+
+  /// Flash attention's FLOPs per token, per position attended and per hidden unit: 4·t·s·h
+  /// forward (QKᵀ and PV, halved by the causal mask) and 2.5× that backward (P recomputed).
+  static let flashAttentionFLOPs = 7.0
+  /// Eager attention's: full (unmasked) s × s matmuls, 4·t·s·h forward and twice that backward.
+  static let eagerAttentionFLOPs = 12.0
+  /// Eager attention's bytes per score and token: scores, scale, mask add, fp32 softmax and its
+  /// cast forward, and their gradients backward (counted from `eager_attention_forward`).
+  static let eagerScoreBytes = 60.0
+  /// The memory-efficient kernel runs fp32 attention as three TF32 products
+  /// (`OpMultiplyAddFastF32`, PyTorch mem_eff_attention `DefaultGemmType<float>` for sm80+).
+  static let fp32AttentionPasses = 3.0
+  /// Elementwise traffic (fp32 RMSNorm, rotary, SiLU, residuals) forward and backward, bytes
+  /// per token at bf16: per hidden unit and per intermediate unit (counted from the ops in
+  /// ActivationModel's sources).
+  static let elementwiseBytesPerHidden = 300.0
+  static let elementwiseBytesPerIntermediate = 30.0
+  /// Autocast casts each fp32 weight to bf16 in forward (read 4, write 2 bytes) and the bf16
+  /// weight gradient back to fp32 in backward (read 2, write 4).
+  static let autocastBytesPerWeight = 12.0
+  /// The kernels autocast adds per layer (2 per linear), over the ~130 a layer launches.
+  static let autocastKernelsPerLayer = 14.0
+  static let kernelsPerLayer = 130.0
+  /// Full recomputation runs each layer's forward again: forward + backward is 3 forwards, 4
+  /// with recomputation.
+  static let recomputationFactor = 4.0 / 3.0
+
+  /// One decoder layer's forward and backward: seconds of GPU work, and of host dispatch (the
+  /// layer takes whichever is longer).
+  static func decoderLayer(_ s: TrainingSetup, _ roof: Roofline) -> (gpu: Double, host: Double) {
+    let m = s.model
+    let hidden = Double(m.hidden), intermediate = Double(m.intermediate), kvWidth = Double(m.kvWidth)
+    let tokens = Double(s.tokensPerMicroBatch)
+    let e = Double(s.precision.activationBytes)
+    // q, o; k, v; gate, up; down.
+    var layer = 0.0
+    var layerWeights = 0.0
+    for (input, output, count) in [
+      (hidden, hidden, 2.0), (hidden, kvWidth, 2.0), (hidden, intermediate, 2.0), (intermediate, hidden, 1.0),
+    ] {
+      layer += count * roof.linearSeconds(tokens: tokens, input: input, output: output, e: e)
+      layerWeights += count * input * output
+    }
+    let attention = attentionSeconds(s, roof)
+    layer += attention.compute
+    layer += attention.traffic
+    layer +=
+      (elementwiseBytesPerHidden * hidden + elementwiseBytesPerIntermediate * intermediate) * tokens * (e / 2)
+      / roof.bandwidth
+    var host = hostSecondsPerLayer
+    if s.precision == .mixed {
+      layer += autocastBytesPerWeight * layerWeights / roof.bandwidth
+      host *= 1 + autocastKernelsPerLayer / kernelsPerLayer
+    }
+    if s.checkpointing == .full {
+      layer *= recomputationFactor
+      host *= recomputationFactor
+    }
+    return (layer, host)
+  }
+
+  /// The attention core (QKᵀ, softmax, PV) of one layer, forward and backward: its matmuls,
+  /// and (eager only) the traffic of the s × s tensors.
+  static func attentionSeconds(_ s: TrainingSetup, _ roof: Roofline) -> (compute: Double, traffic: Double) {
+    let hidden = Double(s.model.hidden), sequence = Double(s.sequence)
+    let tokens = Double(s.tokensPerMicroBatch)
+    let rate = roof.rate * attentionEfficiency / (s.precision == .fp32 ? fp32AttentionPasses : 1)
+    switch s.attention {
+    case .sdpa, .flash:
+      // The kernel's efficiency grows with the sequence as s / (s + 256).
+      let effectiveRate = rate * sequence / (sequence + attentionSequenceScale)
+      return (flashAttentionFLOPs * tokens * sequence * hidden / effectiveRate, 0)
+    case .eager:
+      return (
+        eagerAttentionFLOPs * tokens * sequence * hidden / rate,
+        eagerScoreBytes * Double(s.model.heads) * sequence * tokens / roof.bandwidth
+      )
+    }
+  }
+
+  /// Cross-entropy's fp32 traffic per vocabulary entry and token, forward and backward.
+  static let crossEntropyBytesPerVocab = 40.0
+
+  /// The head: lm_head's matmuls, the fp32 cross-entropy, and lm_head's autocast casts.
+  static func headSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    let hidden = Double(s.model.hidden), vocab = Double(s.model.vocab)
+    let tokens = Double(s.tokensPerMicroBatch)
+    let e = Double(s.precision.activationBytes)
+    return roof.linearSeconds(tokens: tokens, input: hidden, output: vocab, e: e)
+      + crossEntropyBytesPerVocab * vocab * tokens / roof.bandwidth
+      + (s.precision == .mixed ? autocastBytesPerWeight * vocab * hidden / roof.bandwidth : 0)
+  }
+
+  // MARK: - Communication and accounting
+
+  /// Exposed communication per optimizer step: the ring all-reduce of the gradients (DDP,
+  /// ZeRO-1/2), 2(n−1)/n × bytes over the link, less what hides behind backward (two thirds of
+  /// the micro-batch); ZeRO-3/FSDP also all-gather the bf16 weights, hidden behind forward (one
+  /// third). Once per micro-batch, or once per step under DDP with `gradient_sync: step`.
+  static func communicationSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double) -> Double {
+    let n = Double(s.dataParallel)
+    guard n > 1 else { return 0 }
+    let link = s.gpu.linkBandwidth * linkEfficiency
+    let gradientBytes = Double(inv.parameters * s.precision.parameterBytes)
+    let ring = 2 * (n - 1) / n * gradientBytes / link
+    let backward = microBatch * 2 / 3
+    var perSync = max(0, ring - backward)
+    if s.parallel.shardsWeights {
+      let gather = 2 * (n - 1) / n * Double(inv.parameters) * 2 / link
+      perSync += max(0, gather - microBatch / 3)
+    }
+    let syncs = s.gradientSync == .microBatch || s.parallel != .ddp ? Double(s.accumulation) : 1
+    return perSync * syncs
+  }
+
+  /// The model FLOPs of one micro-batch, for MFU: 6 per matmul parameter per token (the tied
+  /// head's matmul counted though its weight is the embedding's) and 12·L·h·s per token for
+  /// attention (Narayanan et al. 2021, arXiv:2104.04473 eq. 3, without recomputation).
+  static func modelFLOPs(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    let m = s.model
+    let hidden = Double(m.hidden), vocab = Double(m.vocab), tokens = Double(s.tokensPerMicroBatch)
+    return (6 * Double(inv.matmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
+      + 12 * Double(m.layers) * hidden * Double(s.sequence) * tokens
   }
 
   /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised.
@@ -297,13 +348,15 @@ enum ThroughputModel {
     let projectedTensors = o.kind.isLowRank ? Double(inv.lowRankTensorCount) : 0
     let r = Double(s.rank)
 
+    let a = StepAccesses.self
     var regularBytes: Double
     switch (o.kind, o.effectiveImplementation) {
-    case (.adamw8bit, _), (.galore8bit, _): regularBytes = 10 * regular
-    case (.qApollo, _), (.qApolloMini, _): regularBytes = o.layerwise ? 10 * regular : 19 * 4 * regular
-    case (.sgd, _): regularBytes = (o.momentum ? 8 : 3) * p * regular
-    case (_, .fused): regularBytes = 7 * p * regular
-    case (_, .foreach), (_, .loop): regularBytes = 19 * p * regular
+    case (.adamw8bit, _), (.galore8bit, _): regularBytes = a.eightBitAdamBytes * regular
+    case (.qApollo, _), (.qApolloMini, _):
+      regularBytes = o.layerwise ? a.eightBitAdamBytes * regular : a.unfusedAdam * 4 * regular
+    case (.sgd, _): regularBytes = (o.momentum ? a.sgdMomentum : a.sgdPlain) * p * regular
+    case (_, .fused): regularBytes = a.fusedAdam * p * regular
+    case (_, .foreach), (_, .loop): regularBytes = a.unfusedAdam * p * regular
     }
     let perTensorHost = o.effectiveImplementation == .loop ? hostSecondsPerTensor : 0
     var seconds = max(regularTensors * perTensorHost, regularBytes / bw)
@@ -311,7 +364,10 @@ enum ThroughputModel {
     if o.kind.isLowRank {
       // The projection matmuls' own reads and writes are in `gemmSeconds`; APOLLO-Mini's rank-1
       // projection is a matrix-vector product, one read of the gradient, counted here.
-      let accesses: Double = o.kind.isMini ? 11 : o.kind.isAPOLLO ? 10 : o.kind == .galore8bit ? 7 : 5
+      let accesses =
+        o.kind.isMini
+        ? a.apolloMiniProjected
+        : o.kind.isAPOLLO ? a.apolloProjected : o.kind == .galore8bit ? a.galore8bitProjected : a.galoreProjected
       var projectedGPU = accesses * p * lowRank / bw
       // Projection matmuls on each tensor's own shape (thin: one side is the rank): GaLore
       // projects and projects back, APOLLO only projects (it rescales the raw gradient).
@@ -339,4 +395,23 @@ enum ThroughputModel {
     }
     return seconds
   }
+}
+
+/// Element accesses per parameter in `optimizer.step()` (reads + writes of p, g, m, v and
+/// temporaries), counted from each library's step; the derivations are in
+/// `ThroughputModel.optimizerSeconds`'s comment.
+enum StepAccesses {
+  /// torch `_multi_tensor_adamw` (foreach) or the per-tensor loop: 19.
+  static let unfusedAdam = 19.0
+  /// torch `_fused_adamw`: p, g, m, v read, p, m, v written.
+  static let fusedAdam = 7.0
+  static let sgdMomentum = 8.0
+  static let sgdPlain = 3.0
+  /// bitsandbytes 8-bit Adam: bytes (not elements) per parameter.
+  static let eightBitAdamBytes = 10.0
+  /// Projected tensors, full-size accesses besides the projection matmuls.
+  static let apolloProjected = 10.0
+  static let apolloMiniProjected = 11.0
+  static let galoreProjected = 5.0
+  static let galore8bitProjected = 7.0
 }
