@@ -2,8 +2,10 @@
 /// than one chunk of evaluated points (plus, for Markdown, the few runs that carry a published
 /// reference; for SVG, at most one chart's worth), so memory does not grow with the sweep.
 enum ReportStream {
-  /// Runs a bar chart draws; a larger sweep becomes a heat map or a chart of its first runs.
-  static let chartRuns = 64
+  /// Runs a bar chart draws in full (76 px each: under 4,000 px); a larger sweep becomes a heat
+  /// map, or the chart of its first `sampleRuns` runs, saying so.
+  static let chartRuns = 48
+  static let sampleRuns = 24
 
   static func write(
     _ scenarios: [Scenario], format: ReportFormat, threads: Int, to sink: ReportSink,
@@ -79,10 +81,10 @@ enum ReportStream {
     }
     var runs: [RunResult] = []
     var first = scenario
-    first.limit = chartRuns
+    first.limit = sampleRuns
     try SweepEngine.map(first, threads: threads, { $0 }) { runs.append($0) }
     let title =
-      "\(scenario.name) — the first \(chartRuns) of \(NumberFormatting.grouped(Double(total))) runs (use --format csv for all)"
+      "\(scenario.name) — the first \(sampleRuns) of \(NumberFormatting.grouped(Double(total))) runs (use --format csv for all)"
     return SVGRenderer.render(Report(scenario: title, description: scenario.description, runs: runs))
   }
 }

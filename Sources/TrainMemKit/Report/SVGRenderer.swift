@@ -25,45 +25,54 @@ enum SVGRenderer {
   /// A two-key sweep as a grid of cells: tokens/s in shades of blue where the run fits, grey
   /// marked "×" where it does not; the rows' and columns' values on the axes.
   static func heatMap(_ map: HeatMap) -> String {
-    let cell = 18.0, left = 150.0, top = 90.0
     let rows = map.rows.values.count, cols = map.columns.values.count
-    let width = left + Double(cols) * cell + 190
-    let height = top + Double(rows) * cell + 70
+    // Cells as wide as the longest column value (about 6 px per character at 9 px), rows 18 px.
+    let longest = map.columns.values.map { min(8, $0.text.count) }.max() ?? 3
+    let cellWidth = max(22, 6 * Double(longest) + 6), cellHeight = 18.0
+    let rowLabel = 6.6 * Double(map.rows.values.map { min(20, $0.text.count) }.max() ?? 4)
+    let left = max(110, 40 + rowLabel), top = 90.0
+    let width = max(left + Double(cols) * cellWidth + 40, 10.5 * Double(map.title.count) + 40, 560)
+    let height = top + Double(rows) * cellHeight + 40
     let best = map.cells.filter(\.fits).map(\.tokensPerSecond).max() ?? 1
-    var s =
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n"
-    s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+    var s = svgHeader(width: width, height: height, fontSize: 11)
     s += "<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">\(escape(map.title))</text>\n"
-    s +=
-      "<text x=\"20\" y=\"50\" fill=\"#555\">tokens/s where the run fits (darker is faster, best \(NumberFormatting.grouped(best))); grey ×: does not fit</text>\n"
+    s += "<text x=\"20\" y=\"50\" fill=\"#555\">tokens/s where the run fits (darker is faster, best "
+    s += "\(NumberFormatting.grouped(best))); grey ×: does not fit</text>\n"
     s += "<text x=\"\(F(left))\" y=\"\(F(top - 22))\" fill=\"#555\">\(escape(map.columns.key)) →</text>\n"
     s += "<text x=\"20\" y=\"\(F(top - 6))\" fill=\"#555\">\(escape(map.rows.key)) ↓</text>\n"
-    for (c, value) in map.columns.values.enumerated() where cols <= 32 || c % 2 == 0 {
-      let x = left + (Double(c) + 0.5) * cell
-      s +=
-        "<text x=\"\(F(x))\" y=\"\(F(top - 6))\" text-anchor=\"middle\" font-size=\"9\">\(escape(String(value.text.prefix(6))))</text>\n"
+    for (c, value) in map.columns.values.enumerated() {
+      let x = left + (Double(c) + 0.5) * cellWidth
+      s += "<text x=\"\(F(x))\" y=\"\(F(top - 6))\" text-anchor=\"middle\" font-size=\"9\">"
+      s += "\(escape(String(value.text.prefix(8))))</text>\n"
     }
+    let size = "width=\"\(F(cellWidth - 1))\" height=\"\(F(cellHeight - 1))\""
     for (r, value) in map.rows.values.enumerated() {
-      let y = top + Double(r) * cell
-      s +=
-        "<text x=\"\(F(left - 6))\" y=\"\(F(y + cell * 0.7))\" text-anchor=\"end\">\(escape(String(value.text.prefix(20))))</text>\n"
+      let y = top + Double(r) * cellHeight
+      s += "<text x=\"\(F(left - 6))\" y=\"\(F(y + cellHeight * 0.7))\" text-anchor=\"end\">"
+      s += "\(escape(String(value.text.prefix(20))))</text>\n"
       for c in 0..<cols {
         let point = map.cells[r * cols + c]
-        let x = left + Double(c) * cell
+        let x = left + Double(c) * cellWidth
+        let needs = escape(Bytes(point.required).description)
         if point.fits {
-          let shade = 0.15 + 0.85 * min(1, point.tokensPerSecond / best)
-          s +=
-            "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(cell - 1))\" height=\"\(F(cell - 1))\" fill=\"#08519c\" fill-opacity=\"\(NumberFormatting.fixed(shade, 2))\"><title>\(NumberFormatting.grouped(point.tokensPerSecond)) tokens/s, needs \(escape(Bytes(point.required).description))</title></rect>\n"
+          let shade = NumberFormatting.fixed(0.15 + 0.85 * min(1, point.tokensPerSecond / best), 2)
+          s += "<rect x=\"\(F(x))\" y=\"\(F(y))\" \(size) fill=\"#08519c\" fill-opacity=\"\(shade)\">"
+          s += "<title>\(NumberFormatting.grouped(point.tokensPerSecond)) tokens/s, needs \(needs)</title></rect>\n"
         } else {
           s +=
-            "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(cell - 1))\" height=\"\(F(cell - 1))\" fill=\"#d9d9d9\"><title>does not fit: needs \(escape(Bytes(point.required).description))</title></rect>\n"
-          s +=
-            "<text x=\"\(F(x + cell / 2 - 0.5))\" y=\"\(F(y + cell * 0.68))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#888\">×</text>\n"
+            "<rect x=\"\(F(x))\" y=\"\(F(y))\" \(size) fill=\"#d9d9d9\"><title>does not fit: needs \(needs)</title></rect>\n"
+          s += "<text x=\"\(F(x + cellWidth / 2 - 0.5))\" y=\"\(F(y + cellHeight * 0.68))\" text-anchor=\"middle\" "
+          s += "font-size=\"10\" fill=\"#888\">×</text>\n"
         }
       }
     }
-    s += "</svg>\n"
-    return s
+    return s + "</svg>\n"
+  }
+
+  static func svgHeader(width: Double, height: Double, fontSize: Int) -> String {
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+      + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" "
+      + "font-size=\"\(fontSize)\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
   }
 
   static func segments(_ r: RunResult) -> [(String, Int64)] {
