@@ -176,7 +176,7 @@ struct SetupProblem: Sendable, Equatable {
     case tooManyTokens(Double)
     case tooLarge(Double)
     case gpusWithoutParallelism(Int64)
-    case rank(String)
+    case rank(RankProblem)
     case miniRank(OptimizerKind, Int64)
     /// An optimizer setting given for an optimizer that has no such setting.
     case notApplicable(String, OptimizerKind)
@@ -188,7 +188,8 @@ struct SetupProblem: Sendable, Equatable {
   /// The message, with settings named by `spell` (`'--micro-batch'` or `'micro_batch'`).
   func message(spell: (String) -> String) -> String {
     switch reason {
-    case .model(let text), .rank(let text): return text
+    case .model(let text): return text
+    case .rank(let problem): return problem.message(spell("optimizer.rank"))
     case .outOfRange(let value, let maximum):
       return value <= 0
         ? "\(spell(setting)) must be a positive integer, got \(value)"

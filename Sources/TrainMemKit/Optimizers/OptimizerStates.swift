@@ -125,16 +125,12 @@ enum OptimizerStates {
     return sum
   }
 
-  /// The first projected tensor whose smaller side is below the rank, as an error message.
-  static func rankProblem(_ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64)
-    -> String?
-  {
-    guard o.kind.isLowRank else { return nil }
-    if r <= 0 { return "rank must be a positive integer, got \(r)" }
-    if r <= inv.smallestLowRankSide { return nil }
+  /// The first projected tensor whose smaller side is below the rank.
+  static func rankProblem(_ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64) -> RankProblem? {
+    guard o.kind.isLowRank, r > inv.smallestLowRankSide || r <= 0 else { return nil }
+    guard r > 0 else { return RankProblem(rank: r, tensor: "", rows: 0, cols: 0) }
     for t in inv.tensors where t.group == .lowRank && r > t.minSide {
-      return
-        "rank \(r) is larger than \(t.name)'s smaller side (\(t.rows) × \(t.cols)); use a rank of at most \(t.minSide)"
+      return RankProblem(rank: r, tensor: t.name, rows: t.rows, cols: t.cols)
     }
     return nil
   }
@@ -191,5 +187,20 @@ enum OptimizerStates {
     var best: Int64 = 0
     for t in inv.tensors where t.group == .lowRank { best = max(best, tensorTransient(t, o, r, p)) }
     return best
+  }
+}
+
+/// A projection rank larger than a projected tensor's smaller side (or not positive).
+struct RankProblem: Sendable, Equatable {
+  var rank: Int64
+  var tensor: String
+  var rows: Int64
+  var cols: Int64
+
+  /// The message, with the rank setting named as the user wrote it (`'--rank'`, `'rank'`).
+  func message(_ setting: String) -> String {
+    guard rank > 0 else { return "\(setting) must be a positive integer, got \(rank)" }
+    return
+      "\(setting) \(rank) is larger than \(tensor)'s smaller side (\(rows) × \(cols)); use a rank of at most \(min(rows, cols))"
   }
 }

@@ -157,3 +157,29 @@ func cli(_ args: [String]) -> Captured {
     #expect(peak == MemoryModel.estimate(file.runs[0].setup).peak)
   }
 }
+
+/// Issue #12: each error names exactly what the user wrote, and where.
+@Suite struct DiagnosticOriginTests {
+  @Test("a flag's error names the flag as typed")
+  func flags() {
+    #expect(
+      cli(["estimate", "--model", "llama-7b", "--global-batch", "0"]).err
+        == "error: '--global-batch' must be at least 1, got 0\n")
+    #expect(
+      cli(["estimate", "--model", "llama-7b", "--optimizer", "galore", "--rank", "99999"]).err
+        == "error: '--rank' 99999 is larger than q_proj's smaller side (4096 × 4096); use a rank of at most 4096\n")
+    #expect(
+      cli(["estimate", "--model", "llama-7b", "--gpus", "2"]).err
+        == "error: 2 GPUs with '--parallel none'; choose ddp, zero1, zero2, zero3 or fsdp\n")
+  }
+
+  @Test("a bad model.kv_heads inside a sweep is reported at its own line")
+  func sweptModel() throws {
+    let text =
+      "model: llama-60m\nsweep:\n  model:\n    - llama-60m\n    - hidden: 512\n      intermediate: 1376\n      layers: 8\n      heads: 8\n      kv_heads: 3\n"
+    #expect(
+      scenarioErrors(text)
+        == "x.yaml:9:17: error: 'kv_heads' (3) must divide 'heads' (8)\n 9 |       kv_heads: 3\n   |                 ^\n"
+    )
+  }
+}

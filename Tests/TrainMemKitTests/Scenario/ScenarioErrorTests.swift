@@ -79,7 +79,7 @@ import Testing
     (
       "rank larger than the matrix", "model: llama-60m\noptimizer:\n  name: galore\n  rank: 1024\n",
       """
-      x.yaml:4:9: error: rank 1024 is larger than q_proj's smaller side (512 × 512); use a rank of at most 512
+      x.yaml:4:9: error: 'rank' 1024 is larger than q_proj's smaller side (512 × 512); use a rank of at most 512
        4 |   rank: 1024
          |         ^
 
