@@ -1,3 +1,5 @@
+import Foundation
+
 // Step time from first principles: a roofline per matmul, memory-bound elementwise work, the
 // host's kernel-dispatch floor, the optimizer's memory traffic, amortised SVDs, and exposed
 // communication. Constants fitted to the H200 calibration rows say so; everything else is
@@ -42,18 +44,22 @@ struct Roofline: Sendable {
   /// d₀ of the tile curve u(d) = d / (d + d₀).
   ///
   /// What d₀ stands for is time: pipeline fill, epilogue and the wave tail are latencies, paid
-  /// per tile whatever the SM's speed. Expressed in matrix dimension, a latency is worth more
-  /// on a fast SM than on a slow one, so d₀ scales with the rate per SM: the H200's 768 becomes
-  /// 296 on an A100 (2.9 of 7.5 TFLOP/s per SM) and 132 on an RTX 4090 (1.3). Without this, an
-  /// RTX 4090 would lose as much to a 256-token matmul as an H200 does, and the GaLore authors'
-  /// 8-bit GaLore step on one (0.37 s, papers.md §b) would be predicted at 2.7× its time.
+  /// per tile whatever the SM's speed. A latency L costs L × r FLOPs of an SM that runs r FLOP/s:
+  /// a fixed *volume* of the tile's M × N × K work. u is a volume ratio over three dimensions,
+  /// so each side of that lost volume scales as its cube root: d₀ = 768 × (r / r_H200)^(1/3)
+  /// (derived; 768 fitted on the H200 rows, where nothing changes). 560 on an A100, 431 on an RTX
+  /// 4090, 610 for TF32 on the H200. The cube root is also what keeps a faster GPU faster:
+  /// time ∝ (1/r) Π (1 + d₀/d) with d₀ ∝ r^(1/3) never grows with r (its logarithmic
+  /// derivative is at most −1/r + 3 · (1/3)/r = 0), while the linear rule of issue #4
+  /// (d₀ ∝ r) made a 4× faster custom GPU slower (issue #18).
   var tileScale: Double
 
   init(_ gpu: GPUSpec, precision: Precision) {
     peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
     rate = peak * ThroughputModel.matmulEfficiency
     bandwidth = gpu.bandwidth * ThroughputModel.bandwidthEfficiency
-    tileScale = ThroughputModel.referenceTileScale * (peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM
+    tileScale =
+      ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
   }
 
   /// u(M, N, K) = Π d / (d + d₀).

@@ -236,10 +236,18 @@ final class FailureLog: @unchecked Sendable {
     defer { lock.unlock() }
     return ok
   }
+  private var dropped = 0
+  /// Keeps the first 20 failures (a broken invariant can fail thousands of times) and counts
+  /// the rest.
   func add(_ s: String) {
     lock.lock()
-    list.append(s)
+    if list.count < 20 { list.append(s) } else { dropped += 1 }
     lock.unlock()
+  }
+  var count: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return list.count + dropped
   }
   var entries: [String] {
     lock.lock()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TrainMemKit
@@ -18,15 +19,26 @@ import Testing
 }
 
 @Suite struct ThroughputMechanismTests {
+  @Test("issue #18: a custom GPU from 2,000 to 8,000 bf16 TFLOPS (148 SMs) makes LLaMA-7B faster, not slower")
+  func fasterGPUIsFaster() throws {
+    func step(_ tflops: Int) throws -> Double {
+      let text = "model: llama-7b\ngpu:\n  memory: 192GB\n  bf16_tflops: \(tflops)\n  bandwidth: 8TB/s\n  sms: 148\n"
+      return ThroughputModel.estimate(try #require(ScenarioLoader.load(file: "x", text: text).runs.first).setup)
+        .stepSeconds
+    }
+    let slow = try step(2000), fast = try step(8000)
+    #expect(fast < slow, "\(slow) s → \(fast) s")
+  }
+
   @Test("the tile curve's scale follows the GPU's rate per SM (768 on the H200 where it was fitted)")
   func tileScalePerSM() throws {
     let h200 = Roofline(try #require(GPUSpec.preset("h200")), precision: .bf16)
     #expect(h200.tileScale == ThroughputModel.referenceTileScale)
     let rtx = Roofline(try #require(GPUSpec.preset("rtx-4090")), precision: .bf16)
-    #expect(abs(rtx.tileScale - 768 * (165.2e12 / 128) / (989e12 / 132)) < 1e-9)
-    // TF32 runs at half the BF16 rate per SM, so its latencies cost half as many FLOPs.
+    #expect(abs(rtx.tileScale - 768 * cbrt((165.2e12 / 128) / (989e12 / 132))) < 1e-9)
+    // TF32 runs at half the BF16 rate per SM: its latencies lose half the volume of work.
     let tf32 = Roofline(try #require(GPUSpec.preset("h200")), precision: .fp32)
-    #expect(abs(tf32.tileScale - 384) < 1e-9)
+    #expect(abs(tf32.tileScale - 768 * cbrt(0.5)) < 1e-9)
   }
 
   @Test("a matmul dimension that is not a multiple of 16 bytes runs at half speed (LLaMA-1B's 5,461)")
@@ -91,6 +103,6 @@ import Testing
     let a = Roofline(try #require(plain.runs.first).setup.gpu, precision: .bf16)
     let b = Roofline(try #require(withSMs.runs.first).setup.gpu, precision: .bf16)
     #expect(abs(a.tileScale - 768) < 1e-9)
-    #expect(abs(b.tileScale - 768 * 2e12 / (989e12 / 132)) < 1e-6)
+    #expect(abs(b.tileScale - 768 * cbrt(2e12 / (989e12 / 132))) < 1e-6)
   }
 }

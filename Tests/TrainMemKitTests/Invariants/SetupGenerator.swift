@@ -1,0 +1,129 @@
+import Foundation
+
+@testable import TrainMemKit
+
+/// A seeded generator of training setups over the whole input space: a value for every
+/// declared setting (`Settings.all`) — valid most of the time, at the edges of each range some of
+/// the time — and custom models and GPUs. A new setting must add its values to `values(for:)`
+/// in the same change: a test fails while any declared setting has none.
+struct SetupGenerator {
+  var random: CLIFuzzTests.Random
+
+  /// One generated setup: its settings as a scenario writes them, and the custom mappings.
+  struct Case: CustomStringConvertible {
+    var settings: [(key: String, value: String)]
+    var customModel: [(String, String)]?
+    var customGPU: [(String, String)]?
+
+    /// The setup as a scenario file a person can run.
+    var description: String {
+      var top = "name: generated\n"
+      var groups: [SettingGroup: [String]] = [:]
+      for (key, value) in settings {
+        guard let setting = Settings.all.first(where: { $0.key == key }) else { continue }
+        if setting.group == .top {
+          if key == "optimizer" {
+            groups[.optimizer, default: []].insert("  name: \(value)\n", at: 0)
+          } else {
+            top += "\(key): \(value)\n"
+          }
+        } else {
+          groups[setting.group, default: []].append("  \(key): \(value)\n")
+        }
+      }
+      if let m = customModel { top += "model:\n" + m.map { "  \($0.0): \($0.1)\n" }.joined() }
+      if let g = customGPU { top += "gpu:\n" + g.map { "  \($0.0): \($0.1)\n" }.joined() }
+      if var optimizer = groups[.optimizer] {
+        if !(optimizer.first?.hasPrefix("  name:") ?? false) { optimizer.insert("  name: adamw\n", at: 0) }
+        top += "optimizer:\n" + optimizer.joined()
+      }
+      if let overhead = groups[.overhead] { top += "overhead:\n" + overhead.joined() }
+      return top
+    }
+
+    /// The setup, loaded as a scenario; nil when the loader refuses it.
+    func setup() -> TrainingSetup? {
+      (try? ScenarioLoader.load(file: "generated.yaml", text: description))?.runs.first?.setup
+    }
+
+    func without(_ key: String) -> Case {
+      var c = self
+      c.settings.removeAll { $0.key == key }
+      return c
+    }
+  }
+
+  /// Values for each declared setting: common ones first, edges after.
+  static func values(for key: String) -> [String]? {
+    switch key {
+    case "model":
+      return [
+        "llama-60m", "llama-130m", "llama-350m", "llama-1b", "llama-7b", "llama-13b", "llama3-8b", "llama2-70b",
+        "llama3-70b",
+      ]
+    case "gpu": return GPUSpec.catalog.map(\.id)
+    case "gpus": return ["1", "2", "4", "8", "64", "512"]
+    case "parallel": return Parallelism.allCases.map(\.rawValue)
+    case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
+    case "precision": return Precision.allCases.map(\.rawValue)
+    case "weights": return WeightFormat.allCases.map(\.rawValue)
+    case "optimizer": return OptimizerKind.allCases.map(\.rawValue)
+    case "rank": return ["1", "8", "64", "128", "256", "512", "1024"]
+    case "update_interval": return ["200", "1", "500"]
+    case "implementation": return StepImplementation.allCases.map(\.rawValue)
+    case "layerwise": return ["true", "false"]
+    case "momentum": return ["true", "false"]
+    case "sequence": return ["128", "256", "512", "1024", "2048", "4096", "8192", "32768"]
+    case "micro_batch": return ["1", "2", "3", "4", "8", "16", "64"]
+    case "global_batch": return ["8", "64", "512", "1000", "4096"]
+    case "attention": return AttentionKernel.allCases.map(\.rawValue)
+    case "checkpointing": return Checkpointing.allCases.map(\.rawValue)
+    case "tokens": return ["1B", "19.7B", "1e12", "1e16"]
+    case "price": return ["0", "1.8", "1000000"]
+    case "memory_limit": return ["50%", "90%", "40GiB", "1GB"]
+    case "context": return ["0.5GiB", "0", "2GiB", "64GiB"]
+    case "reserve": return ["measured", "5%", "1000%", "2GiB"]
+    default: return nil
+    }
+  }
+
+  /// Keys that a default setup leaves alone most of the time.
+  static let rarely: Set<String> = [
+    "tokens", "price", "memory_limit", "context", "reserve", "update_interval", "implementation", "momentum",
+  ]
+
+  mutating func next() -> Case {
+    var c = Case(settings: [], customModel: nil, customGPU: nil)
+    for setting in Settings.all {
+      let p = Self.rarely.contains(setting.key) ? 0.15 : 0.5
+      guard setting.key == "model" || random.chance(p), let pool = Self.values(for: setting.key) else { continue }
+      if setting.key == "model" && random.chance(0.2) {
+        c.customModel = customModel()
+      } else if setting.key == "gpu" && random.chance(0.15) {
+        c.customGPU = customGPU()
+      } else {
+        c.settings.append((setting.key, random.pick(pool)))
+      }
+    }
+    return c
+  }
+
+  mutating func customModel() -> [(String, String)] {
+    let heads = random.pick([1, 2, 4, 8, 16, 32])
+    let headDim = random.pick([8, 16, 64, 128])
+    let kv = random.pick([1, 2, heads].filter { heads % $0 == 0 })
+    return [
+      ("hidden", String(heads * headDim)), ("intermediate", String(random.pick([64, 128, 1000, 5461, 11008]))),
+      ("layers", String(random.pick([1, 2, 4, 32, 100]))), ("heads", String(heads)), ("kv_heads", String(kv)),
+      ("vocab", String(random.pick([100, 32000, 128256]))), ("tied_embeddings", random.pick(["true", "false"])),
+    ]
+  }
+
+  mutating func customGPU() -> [(String, String)] {
+    [
+      ("memory", random.pick(["1MiB", "24GB", "80GiB", "1PiB"])),
+      ("bf16_tflops", random.pick(["0.01", "100", "989", "8000"])),
+      ("bandwidth", random.pick(["1GB/s", "1TB/s", "4.8TB/s"])), ("sms", random.pick(["1", "108", "148", "1000"])),
+    ]
+  }
+}
