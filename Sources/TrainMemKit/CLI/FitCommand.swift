@@ -46,6 +46,10 @@ enum FitCommand {
     if m.fits {
       if let b = a.maxMicroBatch, let tps = a.tokensPerSecondAtMax {
         o += "Largest micro-batch: \(b) (\(NumberFormatting.grouped(tps)) tokens/s at it).\n"
+        if let gap = a.microBatchGap {
+          o +=
+            "Micro-batches \(gap.lowerBound)–\(gap.upperBound) do not fit: with more than one per step, the gradients of the earlier ones are held.\n"
+        }
       }
       if let q = a.maxSequence { o += "Largest sequence at micro-batch \(a.setup.microBatch): \(q).\n" }
       return o

@@ -9,6 +9,8 @@ struct FitAnswer: Sendable {
   var throughput: ThroughputEstimate
   /// Largest micro-batch that fits, and tokens/s at it.
   var maxMicroBatch: Int64?
+  /// Smaller micro-batches that do not fit although `maxMicroBatch` does (accumulation).
+  var microBatchGap: ClosedRange<Int64>?
   var tokensPerSecondAtMax: Double?
   var maxSequence: Int64?
   /// When it does not fit: changes that make it fit, highest throughput first.
@@ -20,7 +22,9 @@ struct FitAnswer: Sendable {
     throughput = ThroughputModel.estimate(s)
     changes = []
     if memory.fits {
-      maxMicroBatch = Planner.maxMicroBatch(s)
+      let search = Planner.microBatchSearch(s)
+      maxMicroBatch = search.largest
+      microBatchGap = search.gap
       if let b = maxMicroBatch {
         var big = s
         big.microBatch = b

@@ -10,6 +10,8 @@ struct Plan: Sendable, Equatable {
   var maxRank: Int64?
   /// `max_rank` was asked of an optimizer that projects nothing: no rank to search.
   var rankNotApplicable = false
+  /// Micro-batches below the largest that do not fit (they accumulate gradients).
+  var microBatchGap: ClosedRange<Int64>? = nil
 }
 
 enum Planner {
@@ -32,10 +34,36 @@ enum Planner {
     return lo
   }
 
-  static func maxMicroBatch(_ s: TrainingSetup) -> Int64? {
-    largest(limit: 1 << 20) { b in
-      var t = s; t.microBatch = b; return fits(t)
+  /// The largest micro-batch that fits. Without a global batch, memory grows with the
+  /// micro-batch and one search finds it. With one, accumulation steps follow the micro-batch
+  /// (ceil(global / (micro × replicas))): below one micro-batch per step the gradients of the
+  /// earlier micro-batches are held, at one per step they are not — so "fits" can be false for
+  /// micro-batch 7 and true for 16. Each regime is monotone and searched on its own; the
+  /// micro-batch never exceeds a replica's share of the global batch (beyond it the run would
+  /// take a larger global batch than asked).
+  static func maxMicroBatch(_ s: TrainingSetup) -> Int64? { microBatchSearch(s).largest }
+
+  struct MicroBatchAnswer: Sendable, Equatable {
+    var largest: Int64?
+    /// Smaller micro-batches that do not fit although `largest` does (they accumulate).
+    var gap: ClosedRange<Int64>?
+  }
+
+  static func microBatchSearch(_ s: TrainingSetup) -> MicroBatchAnswer {
+    func ok(_ b: Int64) -> Bool {
+      var t = s
+      t.microBatch = b
+      return fits(t)
     }
+    guard let global = s.globalBatch else { return MicroBatchAnswer(largest: largest(limit: 1 << 20, ok)) }
+    // The smallest micro-batch with a single micro-batch per step, and the cap.
+    let share = max(1, (global + s.dataParallel - 1) / s.dataParallel)
+    let accumulating = share > 1 ? largest(limit: share - 1, ok) : nil
+    if ok(share) {
+      let gap = (accumulating ?? 0) + 1 < share ? ((accumulating ?? 0) + 1)...(share - 1) : nil
+      return MicroBatchAnswer(largest: share, gap: gap)
+    }
+    return MicroBatchAnswer(largest: accumulating)
   }
 
   static func maxSequence(_ s: TrainingSetup) -> Int64? {
@@ -52,15 +80,20 @@ enum Planner {
     }
   }
 
-  /// Fewest GPUs (up to 4096) for the setup's parallel mode; `none` searches FSDP.
+  /// Fewest GPUs (up to 4096) at the setup's parallel mode; with `parallel: none`, one GPU as
+  /// it is, and more GPUs with FSDP (the only way `none` can use them).
   static func minGPUs(_ s: TrainingSetup) -> Int64? {
-    var base = s
-    if base.parallel == .none { base.parallel = .fsdp }
-    func ok(_ n: Int64) -> Bool { var t = base; t.gpus = n; return fits(t) }
+    func ok(_ n: Int64) -> Bool {
+      var t = s
+      t.gpus = n
+      if n > 1 && t.parallel == .none { t.parallel = .fsdp }
+      return fits(t)
+    }
     if ok(1) { return 1 }
-    // Memory falls with more GPUs, so "does not fit" is true then false: the answer is one past
-    // its last true.
-    guard let last = largest(limit: 4096, { !ok($0) }), last < 4096 else { return nil }
+    // From two GPUs on, memory falls with every GPU added (sharded states, or fewer
+    // accumulation steps), so "does not fit" is true then false: the answer is one past its
+    // last true.
+    guard let last = largest(limit: 4096, { $0 == 1 || !ok($0) }), last < 4096 else { return nil }
     return last + 1
   }
 
@@ -69,7 +102,10 @@ enum Planner {
     var p = Plan()
     for g in goals {
       switch g {
-      case .maxMicroBatch: p.maxMicroBatch = maxMicroBatch(s)
+      case .maxMicroBatch:
+        let answer = microBatchSearch(s)
+        p.maxMicroBatch = answer.largest
+        p.microBatchGap = answer.gap
       case .maxSequence: p.maxSequence = maxSequence(s)
       case .minGPUs: p.minGPUs = minGPUs(s)
       case .maxRank:

@@ -117,7 +117,12 @@ enum MarkdownRenderer {
       }
       if let p = run.plan {
         var parts: [String] = []
-        if let v = p.maxMicroBatch { parts.append("largest micro-batch \(v)") }
+        if let v = p.maxMicroBatch {
+          let gap = p.microBatchGap.map {
+            " (\($0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)–\($0.upperBound)") does not fit: it accumulates gradients)"
+          }
+          parts.append("largest micro-batch \(v)" + (gap ?? ""))
+        }
         if let v = p.maxSequence { parts.append("largest sequence \(v)") }
         if let v = p.minGPUs { parts.append("fewest GPUs \(v)") }
         if let v = p.maxRank { parts.append("largest rank \(v)") }

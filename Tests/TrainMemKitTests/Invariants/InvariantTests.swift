@@ -168,6 +168,134 @@ import Testing
     #expect(log.successes > Self.setups / 4, "only \(log.successes) generated setups were valid")
   }
 
+  /// The planner agrees with the models: the largest micro-batch fits and the next does not (up
+  /// to a replica's share of the global batch), the values in its reported gap do not fit and
+  /// those below it do; the fewest GPUs fit and one fewer does not.
+  @Sendable static func plannerAgrees(_ s: TrainingSetup) -> String? {
+    func fits(_ edit: (inout TrainingSetup) -> Void) -> Bool {
+      var t = s
+      edit(&t)
+      return Planner.fits(t)
+    }
+    let answer = Planner.microBatchSearch(s)
+    if let b = answer.largest {
+      let cap = s.globalBatch.map { max(1, ($0 + s.dataParallel - 1) / s.dataParallel) } ?? (1 << 20)
+      guard fits({ $0.microBatch = b }) else { return "largest micro-batch \(b) does not fit" }
+      if b < cap && fits({ $0.microBatch = b + 1 }) { return "micro-batch \(b + 1) fits too" }
+      if let gap = answer.gap {
+        for probe in [gap.lowerBound, gap.upperBound] where fits({ $0.microBatch = probe }) {
+          return "micro-batch \(probe), in the reported gap, fits"
+        }
+        if gap.lowerBound > 1 && !fits({ $0.microBatch = gap.lowerBound - 1 }) {
+          return "micro-batch \(gap.lowerBound - 1), below the gap, does not fit"
+        }
+      } else if b > 1 && !fits({ $0.microBatch = b - 1 }) {
+        return "micro-batch \(b - 1) does not fit and no gap is reported"
+      }
+    } else if fits({ $0.microBatch = 1 }) {
+      return "micro-batch 1 fits but no largest micro-batch was found"
+    }
+    if let n = Planner.minGPUs(s) {
+      func fitsOn(_ g: Int64) -> Bool {
+        fits {
+          $0.gpus = g
+          if g > 1 && $0.parallel == .none { $0.parallel = .fsdp }
+        }
+      }
+      if !fitsOn(n) { return "fewest GPUs \(n) does not fit" }
+      if n > 1 && fitsOn(n - 1) { return "\(n - 1) GPUs fit too" }
+    }
+    return nil
+  }
+
+  @Test("the planner agrees with the models on generated setups, with and without accumulation")
+  func plannerProperties() {
+    let log = FailureLog()
+    let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      var generator = SetupGenerator(random: CLIFuzzTests.Random(state: 0x9A4E_0000 + UInt64(w)))
+      for _ in 0..<(Self.setups / Self.plannerEvery / workers) {
+        let c = generator.next()
+        guard let s = c.setup(), Self.valid(s) else { continue }
+        log.succeeded()
+        if let why = Self.plannerAgrees(s) { log.add("\(why)\n--- setup:\n\(c)") }
+      }
+    }
+    #expect(log.entries.isEmpty, "\(log.count) broken, first:\n\(log.entries.prefix(3).joined(separator: "\n\n"))")
+    #expect(log.successes > Self.setups / Self.plannerEvery / 4)
+  }
+
+  @Test("issue #18: min_gpus is 1 for a run that fits on its one GPU (no FSDP at one GPU)")
+  func minGPUsAtOne() throws {
+    let sc = try ScenarioLoader.load(file: "x", text: "model: llama-1b\ngpu: h200\noptimizer: adamw\nsolve: min_gpus\n")
+    let s = try #require(sc.runs.first).setup
+    #expect(MemoryModel.estimate(s).fits)
+    #expect(Planner.minGPUs(s) == 1)
+  }
+
+  @Test(
+    "issue #18: with a global batch the largest micro-batch is found past micro-batches that accumulate and do not fit")
+  func microBatchWithAccumulation() throws {
+    // LLaMA-7B APOLLO on 8 × A100 with a 512-sequence global batch: 64 sequences per GPU run
+    // as one micro-batch per step without held gradients, which smaller micro-batches need.
+    var found = false
+    for memory in stride(from: 30, through: 80, by: 2) {
+      let text =
+        "model: llama-7b\ngpu:\n  memory: \(memory)GiB\n  bf16_tflops: 312\n  bandwidth: 2TB/s\ngpus: 8\nparallel: ddp\noptimizer: apollo-mini\nglobal_batch: 64\n"
+      let s = try #require(try ScenarioLoader.load(file: "x", text: text).runs.first).setup
+      let answer = Planner.microBatchSearch(s)
+      #expect(Self.plannerAgrees(s) == nil, "\(memory) GiB")
+      if answer.gap != nil { found = true }
+    }
+    #expect(found, "no memory size gives a gap; the test no longer exercises accumulation")
+  }
+
+  @Test("the same generated setup through a scenario, flags and a seeds condition is the same setup")
+  func threeWaysIn() throws {
+    var generator = SetupGenerator(random: CLIFuzzTests.Random(state: 0x3_0000))
+    var compared = 0
+    for _ in 0..<4000 {
+      let c = generator.next()
+      guard c.customModel == nil, c.customGPU == nil, let fromFile = c.setup() else { continue }
+      let flags = c.settings.map { "--" + $0.key.replacingOccurrences(of: "_", with: "-") + "=" + $0.value }
+      let options = try ParsedOptions(flags, command: "estimate", specs: OptionSpec.settings)
+      let fromFlags = try? CommandLineSetup.setup(options)
+      let conditions = c.settings.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+      let row = "f\tt\tfits\t1\tbool\t0\tcheck\t\t\(conditions)\t"
+      let fromSeeds = try? SeedsReader.parse(
+        SeedsReader.columns.joined(separator: "\t") + "\n" + row + "\n", file: "s.tsv")
+      #expect(fromFlags == fromFile, "flags: \(flags)")
+      #expect(fromSeeds?.first?.setup == fromFile, "seeds: \(conditions)")
+      compared += 1
+    }
+    #expect(compared > 800, "only \(compared) setups were compared")
+  }
+
+  @Test(
+    "every default is valid: each preset × optimizer × GPU with only defaults is accepted, or refused about a value given"
+  )
+  func defaultsAreValid() {
+    var accepted = 0
+    for model in ModelConfig.presets {
+      for optimizer in OptimizerKind.allCases {
+        for gpu in GPUSpec.catalog {
+          let given = [("model", model.id), ("gpu", gpu.id), ("optimizer", optimizer.rawValue)]
+          let flat = given.map { (key: $0.0, value: $0.1, location: SourceLocation.commandLine("--" + $0.0)) }
+          switch ScenarioLoader.setup(flat: flat, origin: .commandLine("--model")) {
+          case .success: accepted += 1
+          case .failure(let e):
+            for error in e.errors {
+              #expect(
+                ["--gpu", "--model", "--optimizer"].contains(error.location.flag ?? ""), "\(given): \(error.message)")
+            }
+          }
+        }
+      }
+    }
+    // Only the V100 (no bf16) is refused with the default pure-bf16 precision.
+    #expect(accepted == ModelConfig.presets.count * OptimizerKind.allCases.count * (GPUSpec.catalog.count - 1))
+  }
+
   @Test("every declared setting has generated values (a new key joins the generator)")
   func generatorCoversSettings() {
     for s in Settings.all { #expect(SetupGenerator.values(for: s.key) != nil, "no generated values for '\(s.key)'") }
