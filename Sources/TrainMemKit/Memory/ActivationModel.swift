@@ -53,7 +53,12 @@ enum ActivationModel {
     case .eager:
       // q (e·h), k and v repeated to all heads by `repeat_kv` (e·h each), softmax output in
       // fp32 (4·a·s) and its cast back (e·a·s, absent in fp32), o_proj input (e·h).
-      let probs = e == 4 ? 4 * a * seq : (4 + e) * a * seq
+      var probs = e == 4 ? 4 * a * seq : (4 + e) * a * seq
+      // Attention dropout (`nn.functional.dropout(attn_weights, p)` in training): native_dropout
+      // saves its bool mask (1 byte per score) and the PV matmul saves the dropped output
+      // instead of the cast probabilities — in fp32, where the cast was the softmax output
+      // itself, both are new (1 + 4). SDPA's kernels keep only the RNG seed and offset.
+      if s.dropout > 0 { probs += (e == 4 ? 5 : 1) * a * seq }
       attention = e * h + 2 * e * h + probs + e * h
     }
     // SwiGLU MLP: gate output (saved by SiLU), SiLU output and up output (saved by mul), their

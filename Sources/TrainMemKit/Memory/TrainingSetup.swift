@@ -80,6 +80,8 @@ public struct TrainingSetup: Sendable, Equatable {
   var microBatch: Int64 = 1
   /// Sequences per optimizer step over all GPUs; nil = one micro-batch per GPU.
   var globalBatch: Int64? = nil
+  /// Attention dropout probability (HF `attention_dropout`, 0 in LLaMA pretraining).
+  var dropout: Double = 0
   var attention: AttentionKernel = .sdpa
   var checkpointing: Checkpointing = .none
   var optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw)

@@ -5,7 +5,8 @@
 enum Settings {
   static let all: [Setting] = [
     model, gpu, gpus, parallel, gradientSync, precision, weights, optimizer, rank, updateInterval, implementation,
-    layerwise, momentum, sequence, microBatch, globalBatch, attention, checkpointing, tokens, price, memoryLimit,
+    layerwise, momentum, sequence, microBatch, globalBatch, dropout, attention, checkpointing, tokens, price,
+    memoryLimit,
     context, reserve,
   ]
 
@@ -139,6 +140,13 @@ enum Settings {
       ]
     },
     csv: ("global_batch", .integer { $0.effectiveGlobalBatch }))
+
+  static let dropout = Setting(
+    key: "dropout", group: .top, value: "P", defaultText: "0",
+    doc:
+      "attention dropout probability (HF `attention_dropout`; LLaMA has no hidden dropout): eager attention saves its mask",
+    parse: { loader, node, s in edit(loader.number(node, s, kind: .count, range: 0...0.99)) { $0.dropout = $1 } },
+    inputs: { [("dropout", $0.setup.dropout > 0 ? InputValue.number($0.setup.dropout) : nil)] })
 
   static let attention = choice(
     "attention", AttentionKernel.self, noun: "attention kernel", default: "sdpa", doc: "attention kernel",

@@ -257,12 +257,20 @@ enum ThroughputModel {
       let effectiveRate = rate * sequence / (sequence + attentionSequenceScale)
       return (flashAttentionFLOPs * tokens * sequence * hidden / effectiveRate, 0)
     case .eager:
+      let e = Double(s.precision.activationBytes)
+      let dropout = s.dropout > 0 ? dropoutBytesPerScore(e) : 0
       return (
         eagerAttentionFLOPs * tokens * sequence * hidden / rate,
-        eagerScoreBytes * Double(s.model.heads) * sequence * tokens / roof.bandwidth
+        (eagerScoreBytes + dropout) * Double(s.model.heads) * sequence * tokens / roof.bandwidth
       )
     }
   }
+
+  /// Attention dropout on the eager path, bytes per score: forward reads the probabilities (e)
+  /// and writes the output (e) and mask (1); backward reads the gradient (e) and mask (1) and
+  /// writes the input gradient (e). SDPA's kernels draw the mask inside the kernel (not
+  /// modelled: no published cost to check it against).
+  static func dropoutBytesPerScore(_ e: Double) -> Double { 4 * e + 2 }
 
   /// Cross-entropy's fp32 traffic per vocabulary entry and token, forward and backward.
   static let crossEntropyBytesPerVocab = 40.0

@@ -296,6 +296,16 @@ import Testing
     #expect(accepted == ModelConfig.presets.count * OptimizerKind.allCases.count * (GPUSpec.catalog.count - 1))
   }
 
+  @Test("issue #18: GaLore's default rank fits grouped-query attention (llama3-70b, llama2-70b, 8-bit too)")
+  func defaultRankUnderGQA() {
+    for model in ["llama3-70b", "llama2-70b"] {
+      for optimizer in ["galore", "galore-8bit"] {
+        let r = cli(["estimate", "--model", model, "--optimizer", optimizer])
+        #expect(r.status == 0 && r.out.contains("rank 1024"), "\(model) \(optimizer): \(r.err)")
+      }
+    }
+  }
+
   @Test("every declared setting has generated values (a new key joins the generator)")
   func generatorCoversSettings() {
     for s in Settings.all { #expect(SetupGenerator.values(for: s.key) != nil, "no generated values for '\(s.key)'") }

@@ -76,6 +76,7 @@ struct SetupGenerator {
     case "sequence": return ["128", "256", "512", "1024", "2048", "4096", "8192", "32768"]
     case "micro_batch": return ["1", "2", "3", "4", "8", "16", "64"]
     case "global_batch": return ["8", "64", "512", "1000", "4096"]
+    case "dropout": return ["0", "0.1", "0.5", "0.99"]
     case "attention": return AttentionKernel.allCases.map(\.rawValue)
     case "checkpointing": return Checkpointing.allCases.map(\.rawValue)
     case "tokens": return ["1B", "19.7B", "1e12", "1e16"]

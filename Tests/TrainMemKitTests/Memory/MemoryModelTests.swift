@@ -82,3 +82,53 @@ import Testing
     }
   }
 }
+
+@Suite struct DropoutTests {
+  func setup(_ attention: AttentionKernel, dropout: Double, precision: Precision = .bf16) -> TrainingSetup {
+    var s = TrainingSetup(model: ModelConfig.preset("llama-60m")!, gpu: GPUSpec.preset("h200")!)
+    s.attention = attention
+    s.dropout = dropout
+    s.precision = precision
+    s.sequence = 512
+    s.microBatch = 4
+    return s
+  }
+
+  @Test("eager attention dropout saves a 1-byte mask per score (5 bytes in fp32); SDPA keeps only its RNG state")
+  func savedMask() {
+    let tokens: Int64 = 4 * 512, scores = tokens * 8 * 512  // heads × sequence per token
+    for (precision, extra) in [(Precision.bf16, Int64(1)), (.fp32, 5)] {
+      let plain = ActivationModel.sizes(setup(.eager, dropout: 0, precision: precision)).perLayer
+      let dropped = ActivationModel.sizes(setup(.eager, dropout: 0.1, precision: precision)).perLayer
+      #expect(dropped - plain == extra * scores, "\(precision)")
+    }
+    #expect(
+      ActivationModel.sizes(setup(.sdpa, dropout: 0.1)).perLayer
+        == ActivationModel.sizes(setup(.sdpa, dropout: 0)).perLayer)
+  }
+
+  @Test("eager dropout costs its traffic, 4e + 2 bytes per score, in the step time")
+  func traffic() {
+    // LLaMA-1B at 4 × 512 tokens is GPU-bound (60M would hide the traffic behind host dispatch).
+    var s = setup(.eager, dropout: 0)
+    s.model = ModelConfig.preset("llama-1b")!
+    var d = s
+    d.dropout = 0.1
+    let plain = ThroughputModel.estimate(s), dropped = ThroughputModel.estimate(d)
+    #expect(!plain.hostBound)
+    let roof = Roofline(s.gpu, precision: .bf16)
+    let expected = 24 * (4 * 2 + 2) * 32 * 512 * 2048 / roof.bandwidth  // layers × bytes × heads × s × tokens
+    #expect(abs((dropped.compute - plain.compute) / expected - 1) < 1e-9)
+    #expect(ThroughputModel.estimate(setup(.sdpa, dropout: 0.1)) == ThroughputModel.estimate(setup(.sdpa, dropout: 0)))
+  }
+
+  @Test("dropout is read as a scenario key and a flag, and refused outside [0, 0.99]")
+  func readAndRefused() {
+    #expect(
+      cli(["estimate", "--model", "llama-60m", "--attention", "eager", "--dropout", "0.1", "--format", "json"]).out
+        .contains("\"dropout\" : 0.1"))
+    #expect(
+      cli(["estimate", "--model", "llama-60m", "--dropout", "1"]).err.contains(
+        "'--dropout' is '1', above the supported maximum 0.99"))
+  }
+}
