@@ -87,7 +87,23 @@ import Testing
         args += ["--\(flag)", value]
       }
     }
-    return args
+    return confined(args, dir: dir)
+  }
+
+  /// The command line with every `--output` value moved into `dir`: whatever the generator
+  /// put after the flag (`--output fsdp`, `--output=5%`), the fuzz never writes elsewhere.
+  static func confined(_ args: [String], dir: String) -> [String] {
+    var out = args
+    for i in out.indices {
+      if out[i] == "--output", i + 1 < out.count, !out[i + 1].hasPrefix(dir) {
+        out[i + 1] =
+          dir + "/out-"
+          + String(String.UnicodeScalarView(out[i + 1].unicodeScalars.filter { $0.properties.isAlphabetic }.prefix(8)))
+      } else if out[i].hasPrefix("--output="), !out[i].dropFirst(9).hasPrefix(dir) {
+        out[i] = "--output=" + dir + "/out-eq"
+      }
+    }
+    return out
   }
 
   static func ownFlags(_ command: String) -> [String] {
@@ -139,6 +155,8 @@ import Testing
     try (seeds.split(separator: "\n").prefix(12).joined(separator: "\n") + "\n")
       .write(to: dir.appendingPathComponent("seeds/p.tsv"), atomically: true, encoding: .utf8)
     let original = try String(contentsOf: dir.appendingPathComponent("a.yaml"), encoding: .utf8)
+    let before = Set(
+      (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.currentDirectoryPath)) ?? [])
     let workers = 2
     let failures = FailureLog()
     DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -152,6 +170,9 @@ import Testing
       }
     }
     #expect(failures.entries.isEmpty, "\(failures.entries.prefix(10).joined(separator: "\n"))")
+    let after = Set(
+      (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.currentDirectoryPath)) ?? [])
+    #expect(after.subtracting(before).isEmpty, "the fuzz wrote outside its folder: \(after.subtracting(before))")
     // The generator reaches the models, not only the option parser.
     #expect(failures.successes >= Self.commandLines / 10, "only \(failures.successes) command lines succeeded")
     #expect(
