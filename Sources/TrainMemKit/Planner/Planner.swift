@@ -55,7 +55,7 @@ enum Planner {
       t.microBatch = b
       return fits(t)
     }
-    guard let global = s.globalBatch else { return MicroBatchAnswer(largest: largest(limit: 1 << 20, ok)) }
+    guard let global = s.globalBatch else { return MicroBatchAnswer(largest: largest(limit: SetupLimits.microBatch, ok)) }
     // The smallest micro-batch with a single micro-batch per step, and the cap.
     let share = max(1, (global + s.dataParallel - 1) / s.dataParallel)
     let accumulating = share > 1 ? largest(limit: share - 1, ok) : nil
@@ -67,7 +67,7 @@ enum Planner {
   }
 
   static func maxSequence(_ s: TrainingSetup) -> Int64? {
-    largest(limit: 1 << 22) { q in
+    largest(limit: SetupLimits.sequence) { q in
       var t = s; t.sequence = q; return fits(t)
     }
   }

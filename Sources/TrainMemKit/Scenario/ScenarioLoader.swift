@@ -11,6 +11,10 @@ struct ScenarioLoader {
   static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms"]
   /// Points a scenario may have over all its runs: bounds the work before any evaluation.
   static let pointLimit = 10_000_000
+  /// Model evaluations a scenario may ask for: each point is one, and each solve goal about 40
+  /// more (a doubling-and-bisection search over up to 2^20). 10^8 is a few minutes on one core.
+  static let evaluationLimit = 100_000_000.0
+  static let evaluationsPerGoal = 40.0
 
   var errors: [ScenarioError] = []
   /// Keys seen while loading the current block, with their value's location.
@@ -90,6 +94,7 @@ struct ScenarioLoader {
     var sweep: [SweepAxis] = []
     var sweepLoc: SourceLocation?
     var solve: [SolveGoal] = []
+    var solveLocation: SourceLocation?
     var sawModel = false
     for e in entries {
       switch e.key {
@@ -105,7 +110,9 @@ struct ScenarioLoader {
         let saved = recorded
         sweep = sweepAxes(e.value)
         recorded = saved
-      case "solve": solve = goals(e.value)
+      case "solve":
+        solveLocation = e.keyLocation
+        solve = goals(e.value)
       default:
         if Settings.topKeys.contains(e.key) {
           if e.key == "model" { sawModel = true }
@@ -167,6 +174,13 @@ struct ScenarioLoader {
       fail(
         sweepLoc ?? loc,
         "the scenario has \(NumberFormatting.grouped(points)) points (\(what)); the limit is 10,000,000; split it into several files or shorten the sweep"
+      )
+    }
+    let evaluations = points * (1 + Self.evaluationsPerGoal * Double(solve.count))
+    if points <= Double(Self.pointLimit) && evaluations > Self.evaluationLimit {
+      fail(
+        solveLocation ?? loc,
+        "the scenario asks for about \(NumberFormatting.grouped(evaluations)) model evaluations (\(NumberFormatting.grouped(points)) points, each solve goal about 40 per point); the limit is 100,000,000; solve fewer goals or shorten the sweep"
       )
     }
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
@@ -316,8 +330,17 @@ struct ScenarioLoader {
     return nil
   }
 
+  /// A bare number where a size is expected (`memory_limit: 50`): bytes by the format, but
+  /// almost always a forgotten unit, so it is refused unless it is 0.
+  mutating func unitless(_ n: Node, _ setting: Setting) -> Bool {
+    guard case .scalar(let s, _, _) = n, let v = Double(s.trimmingSpaces.replacingUnderscores), v != 0 else { return false }
+    fail(n, "\(spelled(setting, n)) needs a unit: '\(s)GiB', '\(s)GB' or '\(s)%'")
+    return true
+  }
+
   /// A byte size within `range`.
   mutating func size(_ n: Node, _ setting: Setting, range: ClosedRange<Double>) -> Bytes? {
+    if unitless(n, setting) { return nil }
     guard case .scalar(let s, _, _) = n, let b = try? Quantity.bytes(s) else {
       fail(n, "expected a size such as '0.5GiB' for \(spelled(setting, n))")
       return nil
@@ -332,6 +355,7 @@ struct ScenarioLoader {
   }
 
   mutating func memoryLimit(_ n: Node, _ setting: Setting) -> MemoryLimit? {
+    if unitless(n, setting) { return nil }
     if case .scalar(let s, _, _) = n {
       if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v > 0, v <= 1 { return .fraction(v) }
       if !s.hasSuffix("%"), let b = try? Quantity.bytes(s), b.count > 0, b.count < (1 << 50) { return .amount(b) }
@@ -344,6 +368,7 @@ struct ScenarioLoader {
   }
 
   mutating func reserve(_ n: Node, _ setting: Setting) -> ReserveRule? {
+    if unitless(n, setting) { return nil }
     guard case .scalar(let s, _, _) = n else { fail(n, "expected 'measured', a percentage or a size"); return nil }
     if s == "measured" { return .measured }
     if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v >= 0, v <= 10 { return .fraction(v) }
