@@ -43,6 +43,7 @@ enum FitCommand {
       : "Fits: **no** — needs \(Bytes(m.required)) of \(Bytes(m.capacity)) (\(Bytes(-m.headroom)) over).\n"
     o +=
       "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s.\n"
+    if let padding = PaddingAdvice.advice(a.setup) { o += padding.sentence + "\n" }
     if m.fits {
       if let b = a.maxMicroBatch, let tps = a.tokensPerSecondAtMax {
         o += "Largest micro-batch: \(b) (\(NumberFormatting.grouped(tps)) tokens/s at it).\n"

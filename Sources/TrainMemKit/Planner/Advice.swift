@@ -154,3 +154,47 @@ struct GPURanking: Sendable {
     }.map(\.element)
   }
 }
+
+/// A misaligned intermediate size and what padding it would gain (issue #17): the MLP matmuls
+/// of a model whose intermediate size is not a multiple of 16 bytes run at a fraction of the
+/// aligned rate (`GPUArchitecture.misalignedMatmulEfficiency`); padded to a multiple of 64
+/// elements (NVIDIA's matmul guide: tensor-core tiles) they run at full rate, for a few more
+/// parameters.
+struct PaddingAdvice: Sendable, Equatable {
+  var intermediate: Int64
+  var padded: Int64
+  var stepSeconds: Double
+  var paddedStepSeconds: Double
+  var extraParameters: Int64
+
+  static let multiple: Int64 = 64
+
+  static func advice(_ s: TrainingSetup) -> PaddingAdvice? {
+    let e = Double(s.precision.activationBytes)
+    guard !Roofline.aligned(Double(s.model.intermediate), e) else { return nil }
+    var padded = s
+    padded.model.intermediate = (s.model.intermediate + multiple - 1) / multiple * multiple
+    guard padded.validationProblems().isEmpty else { return nil }
+    let before = ParameterInventory(s.model).parameters, after = ParameterInventory(padded.model).parameters
+    return PaddingAdvice(
+      intermediate: s.model.intermediate, padded: padded.model.intermediate,
+      stepSeconds: ThroughputModel.estimate(s).stepSeconds,
+      paddedStepSeconds: ThroughputModel.estimate(padded).stepSeconds,
+      extraParameters: after - before)
+  }
+
+  /// "intermediate 5,461 is not a multiple of 16 bytes …", for reports.
+  var sentence: String {
+    let gain = NumberFormatting.percent(paddedStepSeconds / stepSeconds - 1)
+    let start =
+      "The intermediate size \(NumberFormatting.grouped(Double(intermediate))) is not a multiple of 16 bytes, so the MLP "
+    guard paddedStepSeconds < stepSeconds * 0.98 else {
+      return start + "matmuls run on slower kernels; at this batch the step is bound elsewhere (host dispatch or "
+        + "memory traffic), so padding it to \(NumberFormatting.grouped(Double(padded))) would gain nothing (\(gain))."
+    }
+    return start
+      + "matmuls run on slower kernels; padded to \(NumberFormatting.grouped(Double(padded))) (a multiple of 64) the step "
+      + "would take \(NumberFormatting.fixed(paddedStepSeconds, 3)) s instead of \(NumberFormatting.fixed(stepSeconds, 3)) s "
+      + "(\(gain)) for \(NumberFormatting.grouped(Double(extraParameters))) more parameters."
+  }
+}

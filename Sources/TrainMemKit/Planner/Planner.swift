@@ -55,7 +55,9 @@ enum Planner {
       t.microBatch = b
       return fits(t)
     }
-    guard let global = s.globalBatch else { return MicroBatchAnswer(largest: largest(limit: SetupLimits.microBatch, ok)) }
+    guard let global = s.globalBatch else {
+      return MicroBatchAnswer(largest: largest(limit: SetupLimits.microBatch, ok))
+    }
     // The smallest micro-batch with a single micro-batch per step, and the cap.
     let share = max(1, (global + s.dataParallel - 1) / s.dataParallel)
     let accumulating = share > 1 ? largest(limit: share - 1, ok) : nil

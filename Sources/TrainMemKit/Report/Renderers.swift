@@ -110,6 +110,12 @@ enum MarkdownRenderer {
       s +=
         "; \(F.grouped(t.tokensPerSecond)) tokens/s (\(F.grouped(t.tokensPerSecondPerGPU)) per GPU), MFU \(F.fixed(t.mfu * 100, 1))%"
       s += t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work).\n" : ".\n"
+      s += "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
+      for term in ThroughputModel.breakdown(run.setup, ParameterInventory(run.setup.model)) where term.seconds > 0 {
+        let share = NumberFormatting.fixed(term.seconds / t.stepSeconds * 100, 1)
+        s += "| \(term.name) | \(F.fixed(term.seconds, 4)) | \(share)% | \(term.source) |\n"
+      }
+      if let padding = PaddingAdvice.advice(run.setup) { s += "\n" + padding.sentence + "\n" }
       if let h = t.trainHours {
         s +=
           "Training \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"

@@ -333,7 +333,9 @@ struct ScenarioLoader {
   /// A bare number where a size is expected (`memory_limit: 50`): bytes by the format, but
   /// almost always a forgotten unit, so it is refused unless it is 0.
   mutating func unitless(_ n: Node, _ setting: Setting) -> Bool {
-    guard case .scalar(let s, _, _) = n, let v = Double(s.trimmingSpaces.replacingUnderscores), v != 0 else { return false }
+    guard case .scalar(let s, _, _) = n, let v = Double(s.trimmingSpaces.replacingUnderscores), v != 0 else {
+      return false
+    }
     fail(n, "\(spelled(setting, n)) needs a unit: '\(s)GiB', '\(s)GB' or '\(s)%'")
     return true
   }

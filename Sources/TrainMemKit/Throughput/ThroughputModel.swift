@@ -53,11 +53,15 @@ struct Roofline: Sendable {
   /// derivative is at most −1/r + 3 · (1/3)/r = 0), while the linear rule of issue #4
   /// (d₀ ∝ r) made a 4× faster custom GPU slower (issue #18).
   var tileScale: Double
+  /// Rate of a matmul with a leading dimension that is not a multiple of 16 bytes, relative to
+  /// an aligned one (`GPUArchitecture.misalignedMatmulEfficiency`).
+  var misalignedEfficiency: Double
 
   init(_ gpu: GPUSpec, precision: Precision) {
     peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
     rate = peak * ThroughputModel.matmulEfficiency
     bandwidth = gpu.bandwidth * ThroughputModel.bandwidthEfficiency
+    misalignedEfficiency = gpu.architecture.misalignedMatmulEfficiency
     tileScale =
       ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
   }
@@ -72,7 +76,7 @@ struct Roofline: Sendable {
   func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double, misaligned: Bool = false) -> Double {
     let flops = 2 * m * n * k
     let bytes = elementSize * (m * k + k * n + m * n)
-    let u = tileUtilisation(m, n, k) * (misaligned ? ThroughputModel.misalignedEfficiency : 1)
+    let u = tileUtilisation(m, n, k) * (misaligned ? misalignedEfficiency : 1)
     return max(flops / (rate * u), bytes / bandwidth)
   }
 
@@ -103,12 +107,6 @@ enum ThroughputModel {
   /// Fraction of the datasheet's dense rate a large bf16 matmul sustains: an H200 runs an 8192³
   /// bf16 matmul at about 790 of 989 TFLOP/s (issue #4, measured).
   static let matmulEfficiency = 0.80
-  /// Efficiency of a matmul with a dimension that is not a multiple of 16 bytes, relative to an
-  /// aligned one — LLaMA-1B's intermediate size 5,461 in the GaLore/APOLLO configs. Assumed:
-  /// half speed. APOLLO Table 7 supports it: on an A100 it times 1B's backward at 1.5× 7B's
-  /// for 0.8× the FLOPs; with 1B's MLP matmuls at full speed the model gives 0.93×, at half
-  /// speed 1.35× (validate: apollo-t7-*-backward).
-  static let misalignedEfficiency = 0.5
   /// Fraction of datasheet bandwidth a copy sustains: H200 about 4.3 of 4.8 TB/s (issue #4).
   static let bandwidthEfficiency = 0.90
   /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension,
@@ -214,25 +212,18 @@ enum ThroughputModel {
   /// One decoder layer's forward and backward: seconds of GPU work, and of host dispatch (the
   /// layer takes whichever is longer).
   static func decoderLayer(_ s: TrainingSetup, _ roof: Roofline) -> (gpu: Double, host: Double) {
-    let m = s.model
-    let hidden = Double(m.hidden), intermediate = Double(m.intermediate), kvWidth = Double(m.kvWidth)
     let tokens = Double(s.tokensPerMicroBatch)
     let e = Double(s.precision.activationBytes)
-    // q, o; k, v; gate, up; down.
     var layer = 0.0
     var layerWeights = 0.0
-    for (input, output, count) in [
-      (hidden, hidden, 2.0), (hidden, kvWidth, 2.0), (hidden, intermediate, 2.0), (intermediate, hidden, 1.0),
-    ] {
+    for (input, output, count) in layerLinears(s) {
       layer += count * roof.linearSeconds(tokens: tokens, input: input, output: output, e: e)
       layerWeights += count * input * output
     }
     let attention = attentionSeconds(s, roof)
     layer += attention.compute
     layer += attention.traffic
-    layer +=
-      (elementwiseBytesPerHidden * hidden + elementwiseBytesPerIntermediate * intermediate) * tokens * (e / 2)
-      / roof.bandwidth
+    layer += elementwiseSeconds(s, roof)
     var host = hostSecondsPerLayer
     if s.precision == .mixed {
       layer += autocastBytesPerWeight * layerWeights / roof.bandwidth
@@ -243,6 +234,21 @@ enum ThroughputModel {
       host *= recomputationFactor
     }
     return (layer, host)
+  }
+
+  /// A decoder layer's weights as (input, output, count): q, o; k, v; gate, up; down.
+  static func layerLinears(_ s: TrainingSetup) -> [(Double, Double, Double)] {
+    let hidden = Double(s.model.hidden), intermediate = Double(s.model.intermediate)
+    let kvWidth = Double(s.model.kvWidth)
+    return [(hidden, hidden, 2.0), (hidden, kvWidth, 2.0), (hidden, intermediate, 2.0), (intermediate, hidden, 1.0)]
+  }
+
+  /// A layer's elementwise traffic (fp32 RMSNorm, rotary, SiLU, residuals), forward and backward.
+  static func elementwiseSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    let hidden = Double(s.model.hidden), intermediate = Double(s.model.intermediate)
+    let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
+    return (elementwiseBytesPerHidden * hidden + elementwiseBytesPerIntermediate * intermediate) * tokens * (e / 2)
+      / roof.bandwidth
   }
 
   /// The attention core (QKᵀ, softmax, PV) of one layer, forward and backward: its matmuls,
@@ -428,4 +434,74 @@ enum StepAccesses {
   static let apolloMiniProjected = 11.0
   static let galoreProjected = 5.0
   static let galore8bitProjected = 7.0
+}
+
+/// One term of a step's time, for reports.
+struct TimeTerm: Sendable, Equatable {
+  var name: String
+  var seconds: Double
+  var source: String
+}
+
+extension ThroughputModel {
+  /// Where one optimizer step's time goes, term by term, from the same sub-models as
+  /// `estimate` (the terms add up to its step time). Decoder-layer terms are over all layers and
+  /// micro-batches; when the host's dispatch is slower than a layer's GPU work, the difference is
+  /// its own term.
+  static func breakdown(_ s: TrainingSetup, _ inv: ParameterInventory) -> [TimeTerm] {
+    let roof = Roofline(s.gpu, precision: s.precision)
+    let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
+    let recompute = s.checkpointing == .full ? recomputationFactor : 1
+    let perStep = Double(s.model.layers) * Double(s.accumulation) * recompute
+    var aligned = 0.0, misaligned = 0.0, weights = 0.0
+    for (input, output, count) in layerLinears(s) {
+      let seconds = count * roof.linearSeconds(tokens: tokens, input: input, output: output, e: e)
+      if Roofline.misaligned(e, input, output) { misaligned += seconds } else { aligned += seconds }
+      weights += count * input * output
+    }
+    let attention = attentionSeconds(s, roof)
+    let autocast = s.precision == .mixed ? autocastBytesPerWeight * weights / roof.bandwidth : 0
+    let layer = decoderLayer(s, roof)
+    let percent = NumberFormatting.fixed(roof.misalignedEfficiency * 100, 0)
+    var terms = [
+      TimeTerm(
+        name: "layer matmuls", seconds: aligned * perStep, source: "roofline with the tile curve (Roofline.gemmSeconds)"
+      ),
+      TimeTerm(
+        name: "layer matmuls, misaligned", seconds: misaligned * perStep,
+        source:
+          "a side not a multiple of 16 bytes: \(percent)% of the aligned rate on \(s.gpu.architecture.rawValue.capitalized)"
+      ),
+      TimeTerm(
+        name: "attention core", seconds: (attention.compute + attention.traffic) * perStep,
+        source: "FlashAttention-2 or eager kernels"),
+      TimeTerm(
+        name: "elementwise", seconds: elementwiseSeconds(s, roof) * perStep,
+        source: "norms, rotary, SiLU, residuals at memory bandwidth"),
+      TimeTerm(
+        name: "autocast casts", seconds: autocast * perStep,
+        source: "mixed precision: weights to bf16, gradients to fp32"),
+      TimeTerm(
+        name: "host dispatch above GPU work",
+        seconds: max(0, layer.host - layer.gpu) * Double(s.model.layers) * Double(s.accumulation),
+        source: "eager PyTorch launches ~130 kernels per layer (fitted: calibration 60M–350M)"),
+      TimeTerm(
+        name: "lm_head and loss", seconds: headSeconds(s, roof) * Double(s.accumulation),
+        source: "lm_head matmuls and fp32 cross-entropy"),
+    ]
+    let shard = s.parallel.shardsStates ? Double(s.dataParallel) : 1
+    let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
+    terms += [
+      TimeTerm(
+        name: "optimizer step", seconds: optimizerSeconds(s, inv, roof) / shard,
+        source: "memory traffic counted from each library's step"),
+      TimeTerm(
+        name: "exposed communication", seconds: communicationSeconds(s, inv, microBatch: microBatch),
+        source: "ring all-reduce / all-gather not hidden by backward"),
+      TimeTerm(
+        name: "projection refresh (amortised)", seconds: refreshSeconds(s, inv) / shard,
+        source: "GaLore's SVD every update_interval steps"),
+    ]
+    return terms
+  }
 }

@@ -67,9 +67,12 @@ import Testing
       }.joined()
     let h = try run(huge)
     #expect(h.status == 65 && h.err.contains("the limit is 10,000,000"))
-    let goals = "model: llama-7b\nsolve: [max_micro_batch, max_sequence, min_gpus, max_rank]\nsweep:\n  micro_batch: [\(values)]\n  sequence: [\((1...1000).map { String($0 * 8) }.joined(separator: ", "))]\n"
+    let goals =
+      "model: llama-7b\nsolve: [max_micro_batch, max_sequence, min_gpus, max_rank]\nsweep:\n  micro_batch: [\(values)]\n  sequence: [\((1...1000).map { String($0 * 8) }.joined(separator: ", "))]\n"
     let g = try run(goals)
-    #expect(g.status == 65 && g.err.contains("x.yaml:2:1: error: the scenario asks for about 161,000,000 model evaluations"), "\(g.err)")
+    #expect(
+      g.status == 65 && g.err.contains("x.yaml:2:1: error: the scenario asks for about 161,000,000 model evaluations"),
+      "\(g.err)")
   }
 
   func validate(_ rows: [String]) throws -> Captured {

@@ -106,3 +106,66 @@ import Testing
     #expect(abs(b.tileScale - 768 * cbrt(2e12 / (989e12 / 132))) < 1e-6)
   }
 }
+
+@Suite struct MatmulShapeTests {
+  func setup(_ model: String, _ gpu: String, micro: Int64, sequence: Int64, _ optimizer: OptimizerKind) -> TrainingSetup
+  {
+    var s = TrainingSetup(
+      model: ModelConfig.preset(model)!, gpu: GPUSpec.preset(gpu)!, optimizer: OptimizerConfig(kind: optimizer))
+    s.microBatch = micro
+    s.sequence = sequence
+    return s
+  }
+
+  @Test(
+    "issue #17: both shared LLaMA-1B H200 steps within 10% (misaligned MLP at a quarter of the aligned rate on Hopper)")
+  func llama1bOnH200() {
+    for (micro, sequence, optimizer, measured) in [
+      (Int64(32), Int64(256), OptimizerKind.adamw, 18_083.0), (1, 2048, .apolloMini, 10_674.1),
+    ] {
+      let t = ThroughputModel.estimate(setup("llama-1b", "h200", micro: micro, sequence: sequence, optimizer))
+      let predicted = t.tokensPerStep / t.steadyStepSeconds
+      #expect(abs(predicted / measured - 1) < 0.10, "\(micro)×\(sequence) \(optimizer): \(predicted) vs \(measured)")
+    }
+  }
+
+  @Test("the misalignment penalty depends on the architecture and touches only misaligned matmuls")
+  func perArchitecture() {
+    #expect(GPUArchitecture.hopper.misalignedMatmulEfficiency == 0.25)
+    #expect(GPUArchitecture.ampere.misalignedMatmulEfficiency == 0.5)
+    let h200 = Roofline(GPUSpec.preset("h200")!, precision: .bf16),
+      a100 = Roofline(GPUSpec.preset("a100-80gb")!, precision: .bf16)
+    #expect(h200.misalignedEfficiency == 0.25 && a100.misalignedEfficiency == 0.5)
+    // An aligned model has no misaligned matmul time at all.
+    let terms = ThroughputModel.breakdown(
+      setup("llama-7b", "h200", micro: 4, sequence: 256, .adamw), ParameterInventory(ModelConfig.preset("llama-7b")!))
+    #expect(terms.first { $0.name == "layer matmuls, misaligned" }?.seconds == 0)
+  }
+
+  @Test("the step's time breakdown adds up to the step, for every preset and optimizer")
+  func breakdownAddsUp() {
+    for model in ModelConfig.presets {
+      for optimizer in OptimizerKind.allCases {
+        var s = TrainingSetup(
+          model: model, gpu: GPUSpec.preset("a100-80gb")!, optimizer: OptimizerConfig(kind: optimizer))
+        s.precision = .mixed
+        s.checkpointing = .full
+        s.globalBatch = 4
+        let total = ThroughputModel.breakdown(s, ParameterInventory(model)).map(\.seconds).reduce(0, +)
+        let step = ThroughputModel.estimate(s).stepSeconds
+        #expect(abs(total / step - 1) < 1e-9, "\(model.id) \(optimizer)")
+      }
+    }
+  }
+
+  @Test("padding LLaMA-1B's intermediate size to a multiple of 64 is offered, with its gain")
+  func paddingAdvice() throws {
+    let advice = try #require(PaddingAdvice.advice(setup("llama-1b", "h200", micro: 32, sequence: 256, .adamw)))
+    #expect(advice.padded == 5504 && advice.paddedStepSeconds < advice.stepSeconds * 0.6)
+    #expect(advice.extraParameters == 3 * 2048 * 43 * 24)
+    #expect(PaddingAdvice.advice(setup("llama-7b", "h200", micro: 1, sequence: 256, .adamw)) == nil)
+    #expect(
+      cli(["fit", "--model", "llama-1b", "--gpu", "h200", "--micro-batch", "32"]).out.contains(
+        "padded to 5,504 (a multiple of 64)"))
+  }
+}
