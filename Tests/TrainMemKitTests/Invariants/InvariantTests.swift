@@ -17,8 +17,11 @@ import Testing
   static let invariants: [(String, Check)] = [
     ("every number finite and non-negative", finite),
     ("the terms at the peak add up to the peak", peakIsItsTerms),
-    ("sharded states × shards = the replicated states", shardedStates),
-    ("memory never decreases when micro-batch, sequence, layers, vocabulary or rank grow", memoryGrowsWithWork),
+    ("sharded states, gradients and weights × shards = the replicated ones", shardedStates),
+    (
+      "memory never decreases when micro-batch, sequence, layers, hidden size, vocabulary or rank grow",
+      memoryGrowsWithWork
+    ),
     ("per-GPU memory never increases with more GPUs sharing a sharded state", memoryFallsWithShards),
     ("time never increases with faster hardware or less work", timeFallsWithSpeed),
   ]
@@ -47,9 +50,18 @@ import Testing
     var replicated = s
     replicated.parallel = .ddp
     let n = s.dataParallel
-    let shard = MemoryModel.estimate(s).states.total, whole = MemoryModel.estimate(replicated).states.total
+    let sharded = MemoryModel.estimate(s), whole = MemoryModel.estimate(replicated)
     // Each of the four state kinds is divided with rounding down: at most n − 1 bytes each.
-    return abs(shard * n - whole) <= 4 * n ? nil : "\(n) shards of \(shard) bytes vs \(whole) replicated"
+    if abs(sharded.states.total * n - whole.states.total) > 4 * n {
+      return "\(n) shards of \(sharded.states.total) state bytes vs \(whole.states.total) replicated"
+    }
+    if s.parallel.shardsGradients && abs(sharded.gradients * n - whole.gradients) >= n {
+      return "\(n) shards of \(sharded.gradients) gradient bytes vs \(whole.gradients) replicated"
+    }
+    if s.parallel.shardsWeights && abs(sharded.weights * n - whole.weights) >= n {
+      return "\(n) shards of \(sharded.weights) weight bytes vs \(whole.weights) replicated"
+    }
+    return nil
   }
 
   /// The same setup with one thing changed, when it is still a valid setup.
@@ -67,6 +79,7 @@ import Testing
       ("sequence", variant(s) { $0.sequence *= 2 }),
       ("layers", variant(s) { $0.model.layers += 1 }),
       ("vocab", variant(s) { $0.model.vocab += 1024 }),
+      ("hidden", variant(s) { $0.model.hidden += 8 * $0.model.heads }),
       ("rank", rankMayGrow(s) ? variant(s) { $0.optimizer.rank = $0.rank * 2 } : nil),
     ]
     if s.globalBatch == nil { bigger.append(("micro_batch", variant(s) { $0.microBatch += 1 })) }
