@@ -92,53 +92,65 @@ enum MarkdownRenderer {
 
   /// One run's section: inputs, every memory term with its source, the step's time.
   static func details(_ run: RunResult) -> String {
-    var s = ""
-    do {
-      s += "\n## \(cell(run.label))\n\n"
-      s += inputsLine(run.setup) + "\n\n"
-      s += "| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
-      for term in run.terms {
-        s += "| \(term.name) | \(term.bytes) | \(F.fixed(Double(term.bytes) / 1_073_741_824, 2)) | \(term.source) |\n"
-      }
-      let t = run.throughput
+    var s = "\n## \(cell(run.label))\n\n" + inputsLine(run.setup) + "\n\n"
+    s += "| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
+    for term in run.terms {
+      s += "| \(term.name) | \(term.bytes) | \(F.fixed(Double(term.bytes) / 1_073_741_824, 2)) | \(term.source) |\n"
+    }
+    s += "\n" + stepLine(run.throughput) + "\n"
+    s += timeTable(run)
+    if let padding = PaddingAdvice.advice(run.setup) { s += "\n" + padding.sentence + "\n" }
+    let t = run.throughput
+    if let h = t.trainHours {
       s +=
-        "\nStep \(F.fixed(t.stepSeconds, 3)) s = compute \(F.fixed(t.compute, 3)) s + optimizer \(F.fixed(t.optimizer, 3)) s + communication \(F.fixed(t.communication, 3)) s"
-      if t.projectionRefresh > 0 {
-        s +=
-          " + SVD refresh \(F.fixed(t.projectionRefresh, 3)) s (amortised; a step without one takes \(F.fixed(t.steadyStepSeconds, 3)) s, \(F.grouped(t.tokensPerStep / t.steadyStepSeconds)) tokens/s)"
-      }
-      s +=
-        "; \(F.grouped(t.tokensPerSecond)) tokens/s (\(F.grouped(t.tokensPerSecondPerGPU)) per GPU), MFU \(F.fixed(t.mfu * 100, 1))%"
-      s += t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work).\n" : ".\n"
-      s += "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
-      for term in ThroughputModel.breakdown(run.setup, ParameterInventory(run.setup.model)) where term.seconds > 0 {
-        let share = NumberFormatting.fixed(term.seconds / t.stepSeconds * 100, 1)
-        s += "| \(term.name) | \(F.fixed(term.seconds, 4)) | \(share)% | \(term.source) |\n"
-      }
-      if let padding = PaddingAdvice.advice(run.setup) { s += "\n" + padding.sentence + "\n" }
-      if let h = t.trainHours {
-        s +=
-          "Training \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"
-          + (t.cost.map { ", $\(F.grouped($0))" } ?? "") + ".\n"
-      }
-      if let p = run.plan {
-        var parts: [String] = []
-        if let v = p.maxMicroBatch {
-          let gap = p.microBatchGap.map {
-            " (\($0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)–\($0.upperBound)") does not fit: it accumulates gradients)"
-          }
-          parts.append("largest micro-batch \(v)" + (gap ?? ""))
-        }
-        if let v = p.maxSequence { parts.append("largest sequence \(v)") }
-        if let v = p.minGPUs { parts.append("fewest GPUs \(v)") }
-        if let v = p.maxRank { parts.append("largest rank \(v)") }
-        if p.rankNotApplicable {
-          parts.append("largest rank n/a (\(run.setup.optimizer.kind.rawValue) has no projection rank to search)")
-        }
-        s += "Plan: " + (parts.isEmpty ? "nothing fits" : parts.joined(separator: ", ")) + ".\n"
-      }
+        "\nTraining \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"
+        + (t.cost.map { ", $\(F.grouped($0))" } ?? "") + ".\n"
+    }
+    if let plan = run.plan { s += "\nPlan: " + planParts(plan, run.setup) + ".\n" }
+    return s
+  }
+
+  /// "Step 0.455 s = compute … + optimizer … + communication …; tokens/s, MFU."
+  static func stepLine(_ t: ThroughputEstimate) -> String {
+    var s =
+      "Step \(F.fixed(t.stepSeconds, 3)) s = compute \(F.fixed(t.compute, 3)) s + optimizer \(F.fixed(t.optimizer, 3)) s"
+      + " + communication \(F.fixed(t.communication, 3)) s"
+    if t.projectionRefresh > 0 {
+      s += " + SVD refresh \(F.fixed(t.projectionRefresh, 3)) s (amortised; a step without one takes "
+      s += "\(F.fixed(t.steadyStepSeconds, 3)) s, \(F.grouped(t.tokensPerStep / t.steadyStepSeconds)) tokens/s)"
+    }
+    s +=
+      "; \(F.grouped(t.tokensPerSecond)) tokens/s (\(F.grouped(t.tokensPerSecondPerGPU)) per GPU), MFU \(F.fixed(t.mfu * 100, 1))%"
+    return s + (t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work)." : ".")
+  }
+
+  /// Where the step's time goes, term by term (ThroughputModel.breakdown); zero terms left out.
+  static func timeTable(_ run: RunResult) -> String {
+    var s = "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
+    for term in ThroughputModel.breakdown(run.setup, ParameterInventory(run.setup.model)) where term.seconds > 0 {
+      let share = F.fixed(term.seconds / run.throughput.stepSeconds * 100, 1)
+      s += "| \(term.name) | \(F.fixed(term.seconds, 4)) | \(share)% | \(term.source) |\n"
     }
     return s
+  }
+
+  /// The planner's answers: "largest micro-batch 21, fewest GPUs 2".
+  static func planParts(_ p: Plan, _ setup: TrainingSetup) -> String {
+    var parts: [String] = []
+    if let v = p.maxMicroBatch {
+      let gap = p.microBatchGap.map {
+        let range = $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)–\($0.upperBound)"
+        return " (\(range) does not fit: it accumulates gradients)"
+      }
+      parts.append("largest micro-batch \(v)" + (gap ?? ""))
+    }
+    if let v = p.maxSequence { parts.append("largest sequence \(v)") }
+    if let v = p.minGPUs { parts.append("fewest GPUs \(v)") }
+    if let v = p.maxRank { parts.append("largest rank \(v)") }
+    if p.rankNotApplicable {
+      parts.append("largest rank n/a (\(setup.optimizer.kind.rawValue) has no projection rank to search)")
+    }
+    return parts.isEmpty ? "nothing fits" : parts.joined(separator: ", ")
   }
 
   static func inputsLine(_ s: TrainingSetup) -> String {

@@ -465,7 +465,8 @@ extension ThroughputModel {
     let percent = NumberFormatting.fixed(roof.misalignedEfficiency * 100, 0)
     var terms = [
       TimeTerm(
-        name: "layer matmuls", seconds: aligned * perStep, source: "roofline with the tile curve (Roofline.gemmSeconds)"
+        name: "layer matmuls", seconds: aligned * perStep,
+        source: "roofline per matmul, tile curve fitted on the H200 calibration steps"
       ),
       TimeTerm(
         name: "layer matmuls, misaligned", seconds: misaligned * perStep,
@@ -474,7 +475,7 @@ extension ThroughputModel {
       ),
       TimeTerm(
         name: "attention core", seconds: (attention.compute + attention.traffic) * perStep,
-        source: "FlashAttention-2 or eager kernels"),
+        source: "FlashAttention-2 (Dao 2023) or eager attention"),
       TimeTerm(
         name: "elementwise", seconds: elementwiseSeconds(s, roof) * perStep,
         source: "norms, rotary, SiLU, residuals at memory bandwidth"),
@@ -494,7 +495,7 @@ extension ThroughputModel {
     terms += [
       TimeTerm(
         name: "optimizer step", seconds: optimizerSeconds(s, inv, roof) / shard,
-        source: "memory traffic counted from each library's step"),
+        source: "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
       TimeTerm(
         name: "exposed communication", seconds: communicationSeconds(s, inv, microBatch: microBatch),
         source: "ring all-reduce / all-gather not hidden by backward"),
