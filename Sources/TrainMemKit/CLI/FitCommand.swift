@@ -23,9 +23,14 @@ enum FitCommand {
       let answer = FitAnswer(s)
       guard RunResult.sane(answer.memory, answer.throughput) else { throw CommandLineSetup.impossible }
       try sink.write(format == .json ? FitJSON.answer(answer) : report(answer))
-      if answer.memory.fits { return ExitStatus.ok }
       let m = answer.memory
-      console.error("error: does not fit: \(describe(s)) needs \(Bytes(m.required)) of \(Bytes(m.capacity))\n")
+      if m.fits && !m.narrow { return ExitStatus.ok }
+      if m.narrow {
+        console.error(
+          "error: narrow fit: \(describe(s)) has \(Bytes(m.headroom)) to spare, within its \(Bytes(m.margin)) margin\n")
+      } else {
+        console.error("error: does not fit: \(describe(s)) needs \(Bytes(m.required)) of \(Bytes(m.capacity))\n")
+      }
       return ExitStatus.checkFailed
     }
   }
@@ -43,8 +48,9 @@ enum FitCommand {
       : "Fits: **no** — needs \(Bytes(m.required)) of \(Bytes(m.capacity)) (\(Bytes(-m.headroom)) over).\n"
     o +=
       "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s.\n"
+    if m.narrow { o += MarkdownRenderer.narrowWarning(m) + "\n" }
     if let padding = PaddingAdvice.advice(a.setup) { o += padding.sentence + "\n" }
-    if m.fits {
+    if m.fits && !m.narrow {
       if let b = a.maxMicroBatch, let tps = a.tokensPerSecondAtMax {
         o += "Largest micro-batch: \(b) (\(NumberFormatting.grouped(tps)) tokens/s at it).\n"
         if let gap = a.microBatchGap {
@@ -56,7 +62,7 @@ enum FitCommand {
       return o
     }
     if a.changes.isEmpty { return o + "\nNo single change below makes it fit; try more GPUs with fsdp.\n" }
-    o += "\n## Changes that make it fit (cheapest in throughput first)\n\n"
+    o += "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (cheapest in throughput first)\n\n"
     o += "| change | needs | saves | tokens/s | vs now | largest micro-batch |\n|---|---:|---:|---:|---:|---:|\n"
     for c in a.changes {
       let mb = c.maxMicroBatch.map(String.init) ?? "–"

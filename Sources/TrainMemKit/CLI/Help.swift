@@ -5,7 +5,7 @@ enum Help {
     USAGE: trainmem <command> [options]
 
     COMMANDS:
-      run FILE… [--format md|json|csv|svg] [--output PATH] [--threads N]
+      run FILE… [--format md|json|csv|svg] [--output PATH] [--threads N] [--check]
                               evaluate scenario files ('-' reads standard input)
       estimate --model M [--gpu G] [--optimizer O] [--rank R] [...]
                               one configuration's memory and speed
@@ -30,10 +30,12 @@ enum Help {
     switch name {
     case "run":
       return """
-        USAGE: trainmem run FILE… [--format md|json|csv|svg] [--output PATH] [--threads N]
+        USAGE: trainmem run FILE… [--format md|json|csv|svg] [--output PATH] [--threads N] [--check]
 
         Evaluates each scenario file (format v1, see docs/scenario-format.md) and prints one
         report. Errors are printed as file:line:column with the source line; exit 65.
+        --check: exit 1 when any run does not fit or fits within its `margin` (a CI gate);
+        the runs that fail are named on stderr.
 
         """
     case "estimate":

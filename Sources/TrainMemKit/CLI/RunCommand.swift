@@ -2,7 +2,7 @@ import Foundation
 
 /// `trainmem run FILE…`: evaluates scenario files into one report.
 enum RunCommand {
-  static let options: [OptionSpec] = [.format, .output, .threads]
+  static let options: [OptionSpec] = [.format, .output, .threads, .boolean("check")]
 
   static func run(_ args: [String], _ console: Console) throws -> Int32 {
     let options = try ParsedOptions(args, command: "run", specs: options)
@@ -20,10 +20,12 @@ enum RunCommand {
     }
     let scenarios = try load(paths)
     do {
-      return try TrainMemCLI.withSink(options, console, inputs: paths) { sink in
+      let status = try TrainMemCLI.withSink(options, console, inputs: paths) { sink in
         try ReportStream.write(scenarios, format: format, threads: threads, to: sink, progress: progress(console))
         return ExitStatus.ok
       }
+      guard options.value("check") == "true" else { return status }
+      return try check(scenarios, threads: threads, console)
     } catch let e as ImpossibleResult {
       let text = try? TextFile.read(e.diagnostic.location.file)
       throw DataErrors(rendered: TextFile.render(ScenarioErrors(errors: [e.diagnostic]), text: text))
@@ -37,6 +39,38 @@ enum RunCommand {
       guard total > 10_000 else { return }
       console.error("\r\(done)/\(total) points" + (done == total ? "\n" : ""))
     }
+  }
+
+  /// `--check`: exit 1 when any run does not fit or fits within its margin, naming the first
+  /// twenty on stderr (the CI gate).
+  static func check(_ scenarios: [Scenario], threads: Int, _ console: Console) throws -> Int32 {
+    var failing: [String] = []
+    var count = 0, total = 0
+    for scenario in scenarios {
+      total += scenario.count
+      try SweepEngine.map(
+        scenario, threads: threads,
+        { run -> String? in
+          let m = run.memory
+          guard !m.fits || m.narrow else { return nil }
+          let state =
+            m.fits
+            ? "narrow fit, \(Bytes(m.headroom)) to spare of a \(Bytes(m.margin)) margin"
+            : "needs \(Bytes(m.required)) of \(Bytes(m.capacity))"
+          return "'\(visible(run.label))' (\(state))"
+        }
+      ) { problem in
+        guard let problem else { return }
+        count += 1
+        if failing.count < 20 { failing.append(problem) }
+      }
+    }
+    guard count > 0 else { return ExitStatus.ok }
+    let more = count > failing.count ? "\n  … and \(count - failing.count) more" : ""
+    console.error(
+      "error: \(count) of \(total) runs do not fit or break their margin:\n  " + failing.joined(separator: "\n  ")
+        + more + "\n")
+    return ExitStatus.checkFailed
   }
 
   static var defaultThreads: Int { min(256, max(1, ProcessInfo.processInfo.activeProcessorCount)) }

@@ -53,8 +53,13 @@ struct MemoryEstimate: Sendable, Equatable {
   /// The allocator's cap in bytes when the run sets `memory_limit`; `capacity` is then at most
   /// cap + context.
   var limit: Int64? = nil
+  /// Headroom the run asks to keep (`margin` × capacity); 0 without a margin.
+  var margin: Int64 = 0
 
   var reserved: Int64 { Checked.saturatingSum(peak, reserve) }
+  /// Fits, but with less to spare than the margin asks: what the model leaves out (NCCL
+  /// buffers, fragmentation beyond its 3%, library workspaces, other processes) may not fit.
+  var narrow: Bool { fits && headroom < margin }
   /// What must fit: the allocated peak, its fragmentation and the CUDA context.
   var required: Int64 { Checked.saturatingSum(peak, fragmentation, context) }
   var fits: Bool { required <= capacity }
@@ -116,7 +121,8 @@ enum MemoryModel {
       transient: top.transient, peak: peak, peakPhase: top.phase, forwardBackwardPeak: forwardBackwardPeak,
       optimizerStepPeak: stepPeak, reserve: reserve,
       fragmentation: Int64(Double(peak) * fragmentationFraction),
-      context: s.overhead.context.count, capacity: capacity, limit: limit)
+      context: s.overhead.context.count, capacity: capacity, limit: limit,
+      margin: Checked.bytes(Double(capacity) * s.margin))
   }
 
   /// The tensors that live through the whole step, per GPU.

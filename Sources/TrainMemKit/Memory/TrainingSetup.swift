@@ -88,6 +88,8 @@ public struct TrainingSetup: Sendable, Equatable {
   var overhead = Overhead()
   /// The allocator's cap, if the run sets one.
   var memoryLimit: MemoryLimit? = nil
+  /// Headroom to keep, as a fraction of the capacity: a run with less to spare is a narrow fit.
+  var margin: Double = 0
   /// Tokens to train on, for time and cost.
   var tokens: Double? = nil
   /// Dollars per GPU-hour.

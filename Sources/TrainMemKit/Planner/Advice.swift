@@ -21,7 +21,7 @@ struct FitAnswer: Sendable {
     memory = MemoryModel.estimate(s)
     throughput = ThroughputModel.estimate(s)
     changes = []
-    if memory.fits {
+    if memory.fits && !memory.narrow {
       let search = Planner.microBatchSearch(s)
       maxMicroBatch = search.largest
       microBatchGap = search.gap
@@ -51,7 +51,7 @@ struct Advice: Sendable {
     var out: [Advice] = []
     for (name, t) in candidates(s) where t.validationProblems().isEmpty {
       let m = MemoryModel.estimate(t)
-      guard m.fits else { continue }
+      guard m.fits && !m.narrow else { continue }
       out.append(
         Advice(
           change: name, setup: t, memory: m, tokensPerSecond: ThroughputModel.estimate(t).tokensPerSecond,

@@ -15,9 +15,11 @@ struct Plan: Sendable, Equatable {
 }
 
 enum Planner {
+  /// Fits and keeps the margin the run asks for: every search answers within it.
   static func fits(_ s: TrainingSetup) -> Bool {
     guard s.validationProblems().isEmpty else { return false }
-    return MemoryModel.estimate(s).fits
+    let m = MemoryModel.estimate(s)
+    return m.fits && !m.narrow
   }
 
   /// Largest n in 1...limit with `ok(n)` true, assuming ok is monotone (true then false).

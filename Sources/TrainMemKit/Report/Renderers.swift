@@ -40,7 +40,7 @@ enum MarkdownRenderer {
   static func summaryRow(_ run: RunResult) -> String {
     let m = run.memory, t = run.throughput
     return
-      "| \(cell(run.label)) | \(m.fits ? "yes" : "**no**") | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(t.cost.map { "$" + F.grouped($0) } ?? "–") |\n"
+      "| \(cell(run.label)) | \(m.narrow ? "narrow" : (m.fits ? "yes" : "**no**")) | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(t.cost.map { "$" + F.grouped($0) } ?? "–") |\n"
   }
 
   /// Text from a scenario inside a table cell or heading: `|` escaped, line breaks and control
@@ -97,6 +97,7 @@ enum MarkdownRenderer {
     for term in run.terms {
       s += "| \(term.name) | \(term.bytes) | \(F.fixed(Double(term.bytes) / 1_073_741_824, 2)) | \(term.source) |\n"
     }
+    if run.memory.narrow { s += "\n" + narrowWarning(run.memory) + "\n" }
     s += "\n" + stepLine(run.throughput) + "\n"
     s += timeTable(run)
     if let padding = PaddingAdvice.advice(run.setup) { s += "\n" + padding.sentence + "\n" }
@@ -108,6 +109,13 @@ enum MarkdownRenderer {
     }
     if let plan = run.plan { s += "\nPlan: " + planParts(plan, run.setup) + ".\n" }
     return s
+  }
+
+  /// What a narrow fit leaves to chance.
+  static func narrowWarning(_ m: MemoryEstimate) -> String {
+    "**Narrow fit**: \(Bytes(m.headroom)) to spare, within the \(Bytes(m.margin)) margin asked for. Not modelled "
+      + "there: NCCL communication buffers, allocator fragmentation beyond the modelled 3%, cuBLAS/cuDNN "
+      + "workspaces and anything else running on the GPU."
   }
 
   /// "Step 0.455 s = compute … + optimizer … + communication …; tokens/s, MFU."
@@ -196,6 +204,8 @@ struct JSONReport: Encodable {
     var fragmentation, required, headroom: Int64
     var peak_phase: String
     var fits: Bool
+    /// Fits with less to spare than `margin` asks (absent without a margin).
+    var narrow_fit: Bool?
     var terms: [Term]
   }
   struct Throughput: Encodable {
@@ -216,7 +226,7 @@ struct JSONReport: Encodable {
         optimizer_states: m.states.total, activations: m.activations, logits: m.logits, transient: m.transient,
         overhead: m.context + m.fragmentation, peak: m.peak, reserved: m.reserved, capacity: m.capacity,
         fragmentation: m.fragmentation, required: m.required, headroom: m.headroom,
-        peak_phase: m.peakPhase.rawValue, fits: m.fits,
+        peak_phase: m.peakPhase.rawValue, fits: m.fits, narrow_fit: m.margin > 0 ? m.narrow : nil,
         terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })
       let tp = Throughput(
         step_seconds: t.stepSeconds, steady_step_seconds: t.steadyStepSeconds, tokens_per_second: t.tokensPerSecond,

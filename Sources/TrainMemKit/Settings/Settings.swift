@@ -6,8 +6,7 @@ enum Settings {
   static let all: [Setting] = [
     model, gpu, gpus, parallel, gradientSync, precision, weights, optimizer, rank, updateInterval, implementation,
     layerwise, momentum, sequence, microBatch, globalBatch, dropout, attention, checkpointing, tokens, price,
-    memoryLimit,
-    context, reserve,
+    memoryLimit, margin, context, reserve,
   ]
 
   static let model = Setting(
@@ -176,6 +175,13 @@ enum Settings {
       "the allocator cap `torch.cuda.set_per_process_memory_fraction` sets: a size (40GiB) or a fraction of the GPU's memory (50%)",
     parse: { loader, node, s in edit(loader.memoryLimit(node, s)) { $0.memoryLimit = $1 } },
     inputs: { [("memory_limit", $0.memory.limit.map { InputValue.integer($0) })] })
+
+  static let margin = Setting(
+    key: "margin", group: .top, value: "N%", defaultText: "0%",
+    doc:
+      "headroom to keep, as a share of the GPU's memory: a run with less to spare is a narrow fit, and fails `run --check` and `fit`",
+    parse: { loader, node, s in edit(loader.number(node, s, kind: .percent, range: 0...0.5)) { $0.margin = $1 } },
+    inputs: { [("margin", $0.setup.margin > 0 ? InputValue.number($0.setup.margin) : nil)] })
 
   static let context = Setting(
     key: "context", group: .overhead, value: "SIZE", defaultText: "0.5GiB", doc: "CUDA context per GPU",

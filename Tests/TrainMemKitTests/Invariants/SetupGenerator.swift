@@ -82,6 +82,7 @@ struct SetupGenerator {
     case "tokens": return ["1B", "19.7B", "1e12", "1e16"]
     case "price": return ["0", "1.8", "1000000"]
     case "memory_limit": return ["50%", "90%", "40GiB", "1GB"]
+    case "margin": return ["0%", "5%", "50%"]
     case "context": return ["0.5GiB", "0", "2GiB", "64GiB"]
     case "reserve": return ["measured", "5%", "1000%", "2GiB"]
     default: return nil

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@testable import TrainMemKit
+
+/// `margin` and `run --check`: the CI gate (issue #16 items 2 and 4).
+@Suite struct GateTests {
+  static let scenario = """
+    name: gate
+    model: llama-7b
+    gpu: a100-80gb
+    gpus: 8
+    parallel: ddp
+    global_batch: 512
+    runs:
+      - label: AdamW b4
+        micro_batch: 4
+      - label: APOLLO b16
+        optimizer: apollo
+        micro_batch: 16
+
+    """
+
+  func run(_ text: String, _ args: [String]) throws -> Captured {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).yaml")
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    return cli(["run", url.path] + args)
+  }
+
+  @Test(
+    "without a margin both runs fit and --check passes; with 5% the AdamW run (1.18 GiB to spare) is a narrow fit and fails it"
+  )
+  func check() throws {
+    let plain = try run(Self.scenario, ["--check"])
+    #expect(plain.status == 0 && plain.err.isEmpty)
+    let margin = try run(
+      Self.scenario.replacingOccurrences(of: "parallel: ddp\n", with: "parallel: ddp\nmargin: 5%\n"), ["--check"])
+    #expect(margin.status == 1)
+    #expect(
+      margin.err.contains("1 of 2 runs do not fit or break their margin")
+        && margin.err.contains("'AdamW b4' (narrow fit"))
+    #expect(margin.out.contains("| AdamW b4 | narrow |") && margin.out.contains("**Narrow fit**"))
+    let json = try run(
+      Self.scenario.replacingOccurrences(of: "parallel: ddp\n", with: "parallel: ddp\nmargin: 5%\n"),
+      ["--format", "json"])
+    #expect(json.out.contains("\"narrow_fit\" : true") && json.out.contains("\"margin\" : 0.05"))
+  }
+
+  @Test("a run that does not fit fails --check by name; the report is still written")
+  func doesNotFit() throws {
+    let r = try run("model: llama-13b\ngpu: a100-80gb\nruns:\n  - label: AdamW 13B\n", ["--check", "--format", "csv"])
+    #expect(r.status == 1 && r.err.contains("'AdamW 13B' (needs") && r.out.hasPrefix("label,"))
+  }
+
+  @Test("fit with a margin: a narrow fit exits 1, and the planner's answers keep the margin")
+  func fitMargin() {
+    let narrow = cli([
+      "fit", "--model", "llama-7b", "--gpu", "a100-80gb", "--gpus", "8", "--parallel", "ddp", "--micro-batch", "4",
+      "--margin", "5%",
+    ])
+    #expect(
+      narrow.status == 1 && narrow.err.contains("narrow fit") && narrow.out.contains("Changes that keep the margin"))
+    var s = TrainingSetup(
+      model: ModelConfig.preset("llama-7b")!, gpu: GPUSpec.preset("a100-80gb")!,
+      optimizer: OptimizerConfig(kind: .apollo))
+    let without = Planner.maxMicroBatch(s)
+    s.margin = 0.2
+    let with = Planner.maxMicroBatch(s)
+    #expect(without != nil && with != nil && with! < without!)
+    var at = s
+    at.microBatch = with!
+    let m = MemoryModel.estimate(at)
+    #expect(m.headroom >= m.margin)
+  }
+}
