@@ -8,6 +8,16 @@ public enum Precision: String, Sendable, CaseIterable {
   case mixed
   case fp32
 
+  /// What this precision is in the frameworks people use, for reports: a Hugging Face Trainer
+  /// with `bf16=True` keeps fp32 weights under autocast — `mixed`, not `bf16`.
+  var frameworkSetting: String {
+    switch self {
+    case .bf16: return "pure bf16: model.to(torch.bfloat16), the GaLore/APOLLO scripts' --dtype bfloat16"
+    case .mixed: return "fp32 master weights under torch.autocast: HF Trainer bf16=True"
+    case .fp32: return "fp32 with TF32 matmuls"
+    }
+  }
+
   /// Bytes per weight, gradient and optimizer-state element: 2 in bf16, 4 for the fp32 master
   /// copies of `mixed` and `fp32`.
   var parameterBytes: Int64 { self == .bf16 ? 2 : 4 }

@@ -40,7 +40,7 @@ enum MarkdownRenderer {
   static func summaryRow(_ run: RunResult) -> String {
     let m = run.memory, t = run.throughput
     return
-      "| \(cell(run.label)) | \(m.narrow ? "narrow" : (m.fits ? "yes" : "**no**")) | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(t.cost.map { "$" + F.grouped($0) } ?? "–") |\n"
+      "| \(cell(run.label)) | \(m.narrow ? "narrow" : (m.fits ? "yes" : "**no**")) | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(m.fits ? (t.cost.map { "$" + F.grouped($0) } ?? "–") : "–") |\n"
   }
 
   /// Text from a scenario inside a table cell or heading: `|` escaped, line breaks and control
@@ -103,9 +103,10 @@ enum MarkdownRenderer {
     if let padding = PaddingAdvice.advice(run.setup) { s += "\n" + padding.sentence + "\n" }
     let t = run.throughput
     if let h = t.trainHours {
-      s +=
-        "\nTraining \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"
-        + (t.cost.map { ", $\(F.grouped($0))" } ?? "") + ".\n"
+      let tokens = run.setup.tokens.map { NumberFormatting.tokens($0) + " tokens" } ?? "Training"
+      let price = run.setup.price.map { " at $\(F.fixed($0, 2)) per GPU-hour" } ?? ""
+      s += "\nTraining \(tokens)\(price): \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"
+      s += (t.cost.map { ", $\(F.grouped($0))" } ?? "") + (run.memory.fits ? "." : " — if it fit; it does not.") + "\n"
     }
     if let plan = run.plan { s += "\nPlan: " + planParts(plan, run.setup) + ".\n" }
     return s
@@ -164,7 +165,8 @@ enum MarkdownRenderer {
   static func inputsLine(_ s: TrainingSetup) -> String {
     var parts = [
       "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))", "parallel \(s.parallel.rawValue)",
-      "precision \(s.precision.rawValue)", "weights \(s.weightsInt8 ? "int8" : s.weights.rawValue)",
+      "precision \(s.precision.rawValue) (\(s.precision.frameworkSetting))",
+      "weights \(s.weightsInt8 ? "int8" : s.weights.rawValue)",
       "sequence \(s.sequence)", "micro-batch \(s.microBatch)",
       "accumulation \(s.accumulation)", "attention \(s.attention.rawValue)",
       "checkpointing \(s.checkpointing.rawValue)", "optimizer \(s.optimizer.kind.rawValue)",

@@ -114,10 +114,12 @@ enum SVGRenderer {
       s +=
         "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
       var x = left
+      // A run that does not fit is drawn faded, so it never reads as a plan.
+      let faded = run.memory.fits ? "" : " fill-opacity=\"0.35\""
       for (i, (name, bytes)) in segments(run).enumerated() where bytes > 0 {
         let w = Double(bytes) / maxBytes * plotW
         s +=
-          "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"\(palette[i])\"><title>\(name): \(escape(Bytes(bytes).description))</title></rect>\n"
+          "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"\(palette[i])\"\(faded)><title>\(name): \(escape(Bytes(bytes).description))</title></rect>\n"
         x += w
       }
       let cap = left + Double(run.memory.capacity) / maxBytes * plotW
@@ -147,9 +149,13 @@ enum SVGRenderer {
       let w = run.throughput.tokensPerSecond / maxTP * plotW
       s +=
         "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
-      s += "<rect x=\"\(F(left))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"#4e79a7\"/>\n"
+      // A run that does not fit has no throughput to plan with: a grey bar, labelled so.
+      let fits = run.memory.fits
       s +=
-        "<text x=\"\(F(left + w + 6))\" y=\"\(F(y + barH * 0.65))\">\(NumberFormatting.grouped(run.throughput.tokensPerSecond)) tok/s</text>\n"
+        "<rect x=\"\(F(left))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"\(fits ? "#4e79a7" : "#c8c8c8")\"/>\n"
+      let value =
+        NumberFormatting.grouped(run.throughput.tokensPerSecond) + " tok/s" + (fits ? "" : " if it fit (does not fit)")
+      s += "<text x=\"\(F(left + w + 6))\" y=\"\(F(y + barH * 0.65))\"\(fits ? "" : " fill=\"#888\"")>\(value)</text>\n"
     }
     s += "</svg>\n"
     return s

@@ -73,6 +73,17 @@ enum NumberFormatting {
     return (negative ? "-" : "") + out
   }
 
+  /// A token count as people write it: 19.7B, 1.5T, 250M.
+  static func tokens(_ value: Double) -> String {
+    for (scale, unit) in [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")] where value >= scale {
+      var text = fixed(value / scale, 2)
+      while text.hasSuffix("0") { text.removeLast() }
+      if text.hasSuffix(".") { text.removeLast() }
+      return text + unit
+    }
+    return grouped(value)
+  }
+
   /// Signed percentage with one decimal: "+2.4%".
   static func percent(_ ratio: Double) -> String {
     (ratio >= 0 ? "+" : "") + fixed(ratio * 100, 1) + "%"
