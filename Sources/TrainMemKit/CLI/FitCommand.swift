@@ -6,10 +6,14 @@ import Foundation
 enum FitCommand {
   static let options: [OptionSpec] = OptionSpec.settings + [.format, .output]
 
+  /// Points of a scenario `fit FILE` answers for (each is a planner search); beyond it,
+  /// `run --check` is the tool.
+  static let filePointLimit = 64
+
   static func run(_ args: [String], _ console: Console) throws -> Int32 {
     let options = try ParsedOptions(args, command: "fit", specs: options)
-    try options.noPositionals("fit")
     let format = try options.format(allowed: [.md, .json])
+    if !options.positionals.isEmpty { return try runFile(options, format: format, console) }
     let s = try CommandLineSetup.setup(options)
     // Exit 1 when nothing fits, with one line on stderr for a CI log.
     return try TrainMemCLI.withSink(options, console) { sink in
@@ -33,6 +37,49 @@ enum FitCommand {
       }
       return ExitStatus.checkFailed
     }
+  }
+
+  /// `fit FILE`: the fit of every run (and sweep point) of a scenario, in order; exit 1 when any
+  /// does not fit or breaks its margin.
+  static func runFile(_ options: ParsedOptions, format: ReportFormat, _ console: Console) throws -> Int32 {
+    guard options.positionals.count == 1, let path = options.positionals.first else {
+      throw UsageError(message: "'fit' takes one scenario file; got \(options.positionals.count)")
+    }
+    if let flag = options.given.first(where: { Settings.byFlag[$0.name] != nil }) {
+      throw UsageError(
+        message:
+          "'--\(flag.name)' with a scenario file: put the setting in the file (fit FILE reads every setting from it)")
+    }
+    let scenario = try RunCommand.load([path])[0]
+    guard scenario.count <= filePointLimit else {
+      throw UsageError(
+        message:
+          "'\(visible(path))' has \(scenario.count) runs; fit answers for at most \(filePointLimit) — use 'trainmem run \(visible(path)) --check' for a sweep"
+      )
+    }
+    let answers = (0..<scenario.count).map { (label: scenario.label($0), answer: FitAnswer(scenario.point($0).setup)) }
+    guard answers.allSatisfy({ RunResult.sane($0.answer.memory, $0.answer.throughput) }) else {
+      throw CommandLineSetup.impossible
+    }
+    let failing = answers.filter { !$0.answer.memory.fits || $0.answer.memory.narrow }
+    let status = try TrainMemCLI.withSink(options, console, inputs: [path]) { sink in
+      if format == .json {
+        try sink.write(FitJSON.file(scenario.name, answers))
+      } else {
+        try sink.write("# trainmem fit: \(MarkdownRenderer.cell(scenario.name))\n")
+        for (label, answer) in answers {
+          try sink.write(
+            "\n" + report(answer).replacingOccurrences("# trainmem fit:", "## \(MarkdownRenderer.cell(label)):"))
+        }
+      }
+      return failing.isEmpty ? ExitStatus.ok : ExitStatus.checkFailed
+    }
+    if !failing.isEmpty {
+      console.error(
+        "error: \(failing.count) of \(answers.count) runs do not fit or break their margin: "
+          + failing.map { "'\(visible($0.label))'" }.joined(separator: ", ") + "\n")
+    }
+    return status
   }
 
   static func describe(_ s: TrainingSetup) -> String {
@@ -129,15 +176,31 @@ enum FitJSON {
     var gpus: [Row]
   }
 
-  static func answer(_ a: FitAnswer) -> String {
+  struct FileEntry: Encodable {
+    var label: String
+    var fit: Answer
+  }
+  struct File: Encodable {
+    var schema = 1
+    var scenario: String
+    var runs: [FileEntry]
+  }
+
+  static func file(_ name: String, _ answers: [(label: String, answer: FitAnswer)]) -> String {
+    encode(File(scenario: name, runs: answers.map { FileEntry(label: $0.label, fit: value($0.answer)) }))
+  }
+
+  static func answer(_ a: FitAnswer) -> String { encode(value(a)) }
+
+  static func value(_ a: FitAnswer) -> Answer {
     let m = a.memory
     let changes = a.changes.map {
       Change(
         change: $0.change, required_bytes: $0.memory.required, saves_bytes: m.required - $0.memory.required,
         tokens_per_second: $0.tokensPerSecond, max_micro_batch: $0.maxMicroBatch)
     }
-    return encode(
-      Answer(
+    return
+      (Answer(
         setup: FitCommand.describe(a.setup), fits: m.fits, required_bytes: m.required, capacity_bytes: m.capacity,
         headroom_bytes: m.headroom, peak_bytes: m.peak, peak_phase: m.peakPhase.rawValue,
         tokens_per_second: a.throughput.tokensPerSecond, max_micro_batch: a.maxMicroBatch,

@@ -9,7 +9,7 @@ enum Help {
                               evaluate scenario files ('-' reads standard input)
       estimate --model M [--gpu G] [--optimizer O] [--rank R] [...]
                               one configuration's memory and speed
-      fit --model M [--gpu G] [--gpus N] [--optimizer O] [...]
+      fit --model M [--gpu G] [--gpus N] [--optimizer O] [...]   or   fit FILE
                               what fits, the largest batch, and what to change
       validate [DIR] [--format md|json]
                               predictions vs published and measured figures
@@ -43,7 +43,7 @@ enum Help {
         + setupOptions
     case "fit":
       return
-        "USAGE: trainmem fit --model M [options] [--format md|json] [--output PATH]\n\nWithout --gpu, ranks every catalog GPU. Exit 1 when nothing fits.\n\n"
+        "USAGE: trainmem fit --model M [options] [--format md|json] [--output PATH]\n       trainmem fit FILE [--format md|json] [--output PATH]\n\nWithout --gpu, ranks every catalog GPU. With a scenario file, the fit of each of its runs (at most 64). Exit 1 when nothing fits, or a run does not fit or breaks its margin.\n\n"
         + setupOptions
     case "validate":
       return

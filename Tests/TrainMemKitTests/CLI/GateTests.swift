@@ -74,3 +74,19 @@ import Testing
     #expect(m.headroom >= m.margin)
   }
 }
+
+@Suite struct FitFileTests {
+  @Test("fit FILE answers for every run of a scenario, in Markdown and JSON; exit 1 naming the runs that do not fit")
+  func fitFile() throws {
+    let path = Calibration.root.appendingPathComponent("Scenarios/llama-13b-a100.yaml").path
+    let md = cli(["fit", path])
+    #expect(
+      md.status == 1 && md.out.contains("## AdamW:") && md.out.contains("## APOLLO-Mini:") && md.err.contains("'AdamW'")
+    )
+    let json = cli(["fit", path, "--format", "json"])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+    #expect((object["runs"] as? [Any])?.count == 2)
+    #expect(cli(["fit", path, "--gpu", "h200"]).status == 64)
+    #expect(cli(["fit", Calibration.root.appendingPathComponent("Benchmarks/sweep-100k.yaml").path]).status == 64)
+  }
+}
