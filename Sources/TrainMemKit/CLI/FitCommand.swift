@@ -95,6 +95,13 @@ enum FitCommand {
       : "Fits: **no** — needs \(Bytes(m.required)) of \(Bytes(m.capacity)) (\(Bytes(-m.headroom)) over).\n"
     o +=
       "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s.\n"
+    o += "Allocator reserved \(Bytes(m.reserved)) (what nvidia-smi shows, less the CUDA context).\n"
+    if let hours = a.throughput.trainHours, let tokens = a.setup.tokens {
+      let price = a.setup.price.map { " at $\(NumberFormatting.fixed($0, 2)) per GPU-hour" } ?? ""
+      let cost = a.throughput.cost.map { ", $" + NumberFormatting.grouped($0) } ?? ""
+      o +=
+        "Training \(NumberFormatting.tokens(tokens)) tokens\(price) at this micro-batch: \(NumberFormatting.fixed(hours, 1)) h\(cost).\n"
+    }
     if m.narrow { o += MarkdownRenderer.narrowWarning(m) + "\n" }
     if let padding = PaddingAdvice.advice(a.setup) { o += padding.sentence + "\n" }
     if m.fits && !m.narrow {
@@ -123,17 +130,26 @@ enum FitCommand {
   static func ranking(_ s: TrainingSetup, _ rows: [GPURanking]) -> String {
     var o =
       "# trainmem fit: which GPU for \(MarkdownRenderer.cell(s.model.id)), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)\n\n"
+    // With `--tokens`, the hours to train on this many GPUs at each card's largest micro-batch.
+    let hoursColumn = s.tokens.map { " hours for \(NumberFormatting.tokens($0)) tokens |" } ?? ""
     o +=
-      "| GPU | fits | needs (micro-batch \(s.microBatch)) | memory | largest micro-batch | tokens/s at it | $ per 1B tokens |\n|---|---|---:|---:|---:|---:|---:|\n"
+      "| GPU | fits | needs (micro-batch \(s.microBatch)) | memory | largest micro-batch | tokens/s at it | $ per 1B tokens |"
+      + hoursColumn + "\n|---|---|---:|---:|---:|---:|---:|" + (s.tokens == nil ? "" : "---:|") + "\n"
     for r in rows {
       guard let m = r.memory else {
-        o += "| \(r.name) | n/a (\(r.problem ?? "")) | | | | | |\n"
+        o +=
+          "| \(r.name) | n/a (\(MarkdownRenderer.cell(r.problem ?? ""))) | | | | | |" + (s.tokens == nil ? "" : " |")
+          + "\n"
         continue
       }
       let tps = r.tokensPerSecond > 0 ? NumberFormatting.grouped(r.tokensPerSecond) : "–"
       let cost = s.price == nil ? "–" : (r.costPerBillionTokens.map { "$" + NumberFormatting.fixed($0, 0) } ?? "–")
+      let hours =
+        s.tokens.flatMap { tokens in
+          r.tokensPerSecond > 0 ? " | " + NumberFormatting.fixed(tokens / r.tokensPerSecond / 3600, 1) : " | –"
+        } ?? ""
       o +=
-        "| \(r.name) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(r.gpu.memory) | \(r.maxMicroBatch.map(String.init) ?? "–") | \(tps) | \(cost) |\n"
+        "| \(r.name) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(r.gpu.memory) | \(r.maxMicroBatch.map(String.init) ?? "–") | \(tps) | \(cost)\(hours) |\n"
     }
     return o
   }

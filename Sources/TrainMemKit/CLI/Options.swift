@@ -117,6 +117,9 @@ func visible(_ s: String) -> String {
   return out
 }
 
-private func isControl(_ u: Unicode.Scalar) -> Bool {
+/// C0 and C1 controls, the Unicode line and paragraph separators, and U+FFFE/U+FFFF (which XML
+/// forbids): what a terminal, a Markdown table or an SVG must not receive raw.
+func isControl(_ u: Unicode.Scalar) -> Bool {
   (u.value < 0x20 && u != "\t") || (u.value >= 0x7F && u.value < 0xA0) || u.value == 0x2028 || u.value == 0x2029
+    || u.value == 0xFFFE || u.value == 0xFFFF
 }

@@ -130,36 +130,44 @@ final class FileSink: ReportSink {
 
   init(path: String, inputs: [String]) throws(OutputFailure) {
     self.path = path
-    let target = FileSink.resolve(path)
+    // stat follows symbolic links as a shell's `>` does; a loop is refused as the shell would.
     var info = stat()
-    let exists = stat(target, &info) == 0
+    let exists = stat(path, &info) == 0
+    if !exists && errno == ELOOP { throw FileSink.openFailure(path, ELOOP) }
     if exists && FileSink.isInput(info, inputs) {
       throw OutputFailure(
-        kind: .cannotCreate, message: "'\(path)' is an input of this command; choose another --output path")
+        kind: .cannotCreate, message: "'\(visible(path))' is an input of this command; choose another --output path")
     }
     if exists && (info.st_mode & S_IFMT) == S_IFDIR {
-      throw OutputFailure(kind: .cannotCreate, message: "'\(path)' is a directory; give a file path to --output")
+      throw OutputFailure(
+        kind: .cannotCreate, message: "'\(visible(path))' is a directory; give a file path to --output")
     }
-    if exists && (info.st_mode & S_IFMT) != S_IFREG {
-      let fd = open(target, O_WRONLY | O_TRUNC | O_CLOEXEC)
+    if exists && !FileSink.writable(path, info) && (info.st_mode & S_IFMT) == S_IFREG {
+      throw OutputFailure(kind: .cannotCreate, message: "'\(visible(path))' is read-only; trainmem does not replace it")
+    }
+    // A device, FIFO, socket (/dev/null, /dev/stdout, >(…)) or a file with other hard links is
+    // written in place, as a redirection writes it: replacing it would change what it is.
+    if exists && ((info.st_mode & S_IFMT) != S_IFREG || info.st_nlink > 1) {
+      let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
       guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
-      sink = DescriptorSink(descriptor: fd, name: "'\(path)'")
+      sink = DescriptorSink(descriptor: fd, name: "'\(visible(path))'")
       return
     }
-    if exists && !FileSink.writable(target, info) {
-      throw OutputFailure(kind: .cannotCreate, message: "'\(path)' is read-only; trainmem does not replace it")
-    }
+    // A regular file (through any links) or a new path: a temporary file beside the real file,
+    // renamed over it when complete.
+    let target = exists ? (FileSink.realPath(path) ?? path) : FileSink.resolveDangling(path)
     var template = Array((FileSink.directory(of: target) + "/.trainmem-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
     let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    PendingTemporary.set(temporary)
     // The new file gets the old one's mode, or what a shell would create (0666 less the umask).
     let mask = umask(0)
     umask(mask)
     let mode = exists ? info.st_mode & 0o7777 : (0o666 & ~mask)
     fchmod(fd, mode)
     if exists && geteuid() == 0 { _ = fchown(fd, info.st_uid, info.st_gid) }
-    sink = DescriptorSink(descriptor: fd, name: "'\(path)'")
+    sink = DescriptorSink(descriptor: fd, name: "'\(visible(path))'")
     replace = (temporary, target)
   }
 
@@ -189,6 +197,7 @@ final class FileSink: ReportSink {
     }
     close(sink.descriptor)
     closed = true
+    defer { PendingTemporary.clear() }
     if rename(temporary, target) != 0 {
       let code = errno
       unlink(temporary)
@@ -203,15 +212,23 @@ final class FileSink: ReportSink {
       closed = true
     }
     if let (temporary, _) = replace { unlink(temporary) }
+    PendingTemporary.clear()
     replace = nil
   }
 
-  /// The path a shell would write to: symbolic links followed (a dangling link's target is
-  /// created).
-  static func resolve(_ path: String) -> String {
+  /// The canonical path of an existing file (symbolic links resolved).
+  static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
+  /// Where a new file at `path` lands: the target of a dangling symbolic link (a shell creates
+  /// it), else the path itself.
+  static func resolveDangling(_ path: String) -> String {
     var target = path
     for _ in 0..<40 {
-      guard let next = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else { break }
+      guard let next = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else { return target }
       target = next.hasPrefix("/") ? next : directory(of: target) + "/" + next
     }
     return target
@@ -228,7 +245,8 @@ final class FileSink: ReportSink {
   static func isInput(_ info: stat, _ inputs: [String]) -> Bool {
     inputs.contains { input in
       var other = stat()
-      return stat(input, &other) == 0 && other.st_dev == info.st_dev && other.st_ino == info.st_ino
+      let found = input == "-" ? fstat(0, &other) == 0 : stat(input, &other) == 0
+      return found && other.st_dev == info.st_dev && other.st_ino == info.st_ino
     }
   }
 
@@ -245,10 +263,48 @@ final class FileSink: ReportSink {
   }
 }
 
+/// The temporary file being written, removed by SIGINT, SIGTERM or SIGHUP before the process
+/// ends, so an interrupted run leaves nothing behind. A fixed C buffer: a signal handler may
+/// only call async-signal-safe functions (`unlink`, `signal`, `raise`).
+enum PendingTemporary {
+  nonisolated(unsafe) private static var path = UnsafeMutablePointer<CChar>.allocate(capacity: 4096)
+  nonisolated(unsafe) private static var active: sig_atomic_t = 0
+
+  static func set(_ temporary: String) {
+    let bytes = Array(temporary.utf8CString.prefix(4095))
+    for (i, b) in bytes.enumerated() { path[i] = b }
+    path[bytes.count] = 0
+    active = 1
+    // A signal the process was started ignoring (a background job's SIGINT) stays ignored.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+      let previous = signal(sig, handler)
+      if unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+        signal(sig, SIG_IGN)
+      } else {
+        sigaddset(&unblock, sig)
+      }
+    }
+    // A parent that launched us with these blocked (some test runners do) would otherwise keep
+    // the handler from ever running on this thread.
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+  }
+
+  static func clear() { active = 0 }
+
+  private static let handler: @convention(c) (Int32) -> Void = { sig in
+    if PendingTemporary.active != 0 { unlink(PendingTemporary.path) }
+    signal(sig, SIG_DFL)
+    raise(sig)
+  }
+}
+
 /// Reads an input file whole: regular files, `/dev/stdin`, FIFOs and process substitution
-/// (`<(…)`) alike, by reading until end of file. At most `limit` bytes.
+/// (`<(…)`) alike, by reading until end of file. At most `limit` bytes (8 MiB: scenarios and
+/// seeds are a few KiB, and parsing costs about half a second per MiB).
 enum InputFile {
-  static let limit = 64 << 20
+  static let limit = 8 << 20
 
   enum Failure: Error { case cannot(String), tooLarge, directory }
 

@@ -92,7 +92,7 @@ public enum TrainMemCLI {
       guard rest.isEmpty else { throw UsageError(message: "'--version' takes no arguments") }
       try console.stdout.write(version + "\n")
       return ExitStatus.ok
-    case _ where commands.contains(command) && (rest.contains("--help") || rest.contains("-h")):
+    case _ where commands.contains(command) && asksForHelp(rest):
       return try HelpCommand.run([command], console)
     case "run": return try RunCommand.run(rest, console)
     case "estimate": return try EstimateCommand.run(rest, console)
@@ -104,6 +104,11 @@ public enum TrainMemCLI {
       throw UsageError(
         message: "unknown command '\(visible(command))'\(suggestion(command, commands)); run 'trainmem --help'")
     }
+  }
+
+  /// `--help` or `-h` among the options (not after `--`, where it is a file name).
+  static func asksForHelp(_ args: [String]) -> Bool {
+    args.prefix { $0 != "--" }.contains { $0 == "--help" || $0 == "-h" }
   }
 
   /// The sink a command's report goes to: `--output PATH` (never one of `inputs`) or stdout.

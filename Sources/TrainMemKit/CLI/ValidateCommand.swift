@@ -49,6 +49,14 @@ enum ValidateCommand {
     }
     let paths = names.filter { $0.hasSuffix(".tsv") }.sorted().map { dir.hasSuffix("/") ? dir + $0 : dir + "/" + $0 }
     if paths.isEmpty { throw UsageError(message: "no *.tsv figures in '\(visible(dir))'") }
+    // Nothing is skipped silently, and nothing can block: a *.tsv that is a FIFO, a device or a
+    // folder is an error, never opened.
+    for path in paths {
+      var info = stat()
+      if stat(path, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG {
+        throw UsageError(message: "'\(visible(path))' is not a regular file; seeds are *.tsv files")
+      }
+    }
     return paths
   }
 }

@@ -107,9 +107,11 @@ struct LabelBytes: Sendable {
     self.scenario = scenario
     runs = scenario.runs.map { Array($0.label.utf8) }
     values = scenario.sweep.map { axis in axis.values.map { Array(" \(axis.key)=\($0.text)".utf8) } }
-    let special: (UInt8) -> Bool = { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-    needsQuoting =
-      runs.contains { $0.contains(where: special) } || values.contains { $0.contains { $0.contains(where: special) } }
+    // Quoting, or control characters to show visibly: either way the string path.
+    let texts = scenario.runs.map(\.label) + scenario.sweep.flatMap { axis in axis.values.map(\.text) }
+    needsQuoting = texts.contains { text in
+      text.unicodeScalars.contains { $0 == "," || $0 == "\"" || isControl($0) }
+    }
   }
 
   /// Appends point `index`'s label as a CSV field.

@@ -155,12 +155,8 @@ public struct TrainingSetup: Sendable, Equatable {
     if !optimizer.kind.isLowRank, optimizer.rank != nil {
       out.append(SetupProblem(setting: "optimizer.rank", reason: .notApplicable("rank", optimizer.kind)))
     }
-    if !optimizer.kind.isLowRank, optimizer.updateInterval != OptimizerConfig.defaultUpdateInterval {
-      out.append(
-        SetupProblem(setting: "optimizer.update_interval", reason: .notApplicable("update_interval", optimizer.kind)))
-    }
-    if optimizer.kind != .sgd, !optimizer.momentum {
-      out.append(SetupProblem(setting: "optimizer.momentum", reason: .notApplicable("momentum", optimizer.kind)))
+    if gradientSync == .step && parallel != .ddp {
+      out.append(SetupProblem(setting: "gradient_sync", reason: .syncWithoutDDP(parallel)))
     }
     if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: "gpu", reason: .noBF16(gpu.name))) }
     return out
@@ -195,6 +191,8 @@ struct SetupProblem: Sendable, Equatable {
     /// An optimizer setting given for an optimizer that has no such setting.
     case notApplicable(String, OptimizerKind)
     case noBF16(String)
+    /// `gradient_sync: step` is DDP's `no_sync`; other modes reduce every micro-batch.
+    case syncWithoutDDP(Parallelism)
   }
   var setting: String
   var reason: Reason
@@ -221,6 +219,9 @@ struct SetupProblem: Sendable, Equatable {
     case .notApplicable(let key, let kind):
       let owners = key == "momentum" ? "SGD" : "GaLore and APOLLO"
       return "\(spell("optimizer." + key)) applies to \(owners), not '\(kind.rawValue)'"
+    case .syncWithoutDDP(let parallel):
+      return
+        "\(spell("gradient_sync: step")) is DDP's no_sync; with \(spell("parallel: " + parallel.rawValue)) gradients are reduced every micro-batch here — use ddp or leave gradient_sync out"
     case .noBF16(let name):
       return "\(name) has no bf16 support; use \(spell("precision: mixed")) (fp16 autocast) or 'fp32'"
     }

@@ -46,8 +46,8 @@ enum MarkdownRenderer {
   /// Text from a scenario inside a table cell or heading: `|` escaped, line breaks and control
   /// characters shown visibly, so no label can break the table.
   static func cell(_ s: String) -> String {
-    guard s.utf8.contains(where: { $0 == 0x7C || $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return s }
-    return visible(s).replacingOccurrences("|", "\\|", all: true)
+    guard s.unicodeScalars.contains(where: { $0 == "|" || $0 == "\\" || isControl($0) }) else { return s }
+    return visible(s).replacingOccurrences("\\", "\\\\", all: true).replacingOccurrences("|", "\\|", all: true)
   }
 
   /// The runs that carry a published reference, next to their predictions ("" when none).
@@ -307,6 +307,11 @@ enum CSVRenderer {
   }
 
   static func appendField(_ s: String, to out: inout [UInt8]) {
+    // Control characters (from a label) are shown as `\u{1B}`, never written raw.
+    if s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 >= 0xC2 }), s.unicodeScalars.contains(where: isControl) {
+      appendField(visible(s), to: &out)
+      return
+    }
     guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
       out.append(contentsOf: s.utf8)
       return

@@ -11,7 +11,7 @@ enum ValidationRenderer {
       let err =
         f.absolute
         ? (r.error >= 0 ? "+" : "") + NumberFormatting.fixed(r.error, 3) + " " + f.unit
-        : NumberFormatting.percent(r.error)
+        : (r.error.isFinite ? NumberFormatting.percent(r.error) : "n/a")
       let tol =
         f.absolute
         ? "±" + NumberFormatting.fixed(f.tolerance, 3) + " " + f.unit
@@ -32,13 +32,13 @@ enum ValidationRenderer {
       let mean = rel.isEmpty ? "–" : NumberFormatting.fixed(rel.reduce(0, +) / Double(rel.count) * 100, 1) + "%"
       let mx = rel.isEmpty ? "–" : NumberFormatting.fixed((rel.max() ?? 0) * 100, 1) + "%"
       s +=
-        "| \(src) | \(rs.count) | \(rs.filter(\.within).count) | \(rs.filter { !$0.within && $0.figure.expect == "gap" }.count) | \(mean) | \(mx) |\n"
+        "| \(MarkdownRenderer.cell(src)) | \(rs.count) | \(rs.filter(\.within).count) | \(rs.filter { !$0.within && $0.figure.expect == "gap" }.count) | \(mean) | \(mx) |\n"
     }
     let gaps = results.filter { $0.figure.expect == "gap" || $0.codeAllocates != nil }
     if !gaps.isEmpty {
       s += "\n## Where the paper's accounting and the code differ\n\n"
       for r in gaps {
-        var line = "- **\(r.figure.id)**: \(r.figure.note)"
+        var line = "- **\(MarkdownRenderer.cell(r.figure.id))**: \(MarkdownRenderer.cell(r.figure.note))"
         if let c = r.codeAllocates { line += " The code allocates \(fmt(c)) \(r.figure.unit)." }
         s += line + "\n"
       }

@@ -31,7 +31,7 @@ struct ScenarioError: Error, Sendable, Equatable {
       // Control characters (a NUL in a binary file) are shown as U+FFFD, never sent raw.
       var text = ""
       for u in lines[location.line - 1].unicodeScalars {
-        text.unicodeScalars.append(u.value < 0x20 && u != "\t" ? "\u{FFFD}" : u)
+        text.unicodeScalars.append(isControl(u) ? "\u{FFFD}" : u)
       }
       let number = String(location.line)
       let pad = String(repeating: " ", count: number.count)

@@ -11,10 +11,11 @@ struct ScenarioLoader {
   static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms"]
   /// Points a scenario may have over all its runs: bounds the work before any evaluation.
   static let pointLimit = 10_000_000
-  /// Model evaluations a scenario may ask for: each point is one, and each solve goal about 40
-  /// more (a doubling-and-bisection search over up to 2^20). 10^8 is a few minutes on one core.
-  static let evaluationLimit = 100_000_000.0
-  static let evaluationsPerGoal = 40.0
+  /// Model evaluations a scenario may ask for: each point is one, and each solve goal about 50
+  /// more (a doubling-and-bisection search over up to 2^24, two of them for a micro-batch under
+  /// a global batch). 2·10^7 is under a minute on one core of this machine.
+  static let evaluationLimit = 20_000_000.0
+  static let evaluationsPerGoal = 50.0
 
   var errors: [ScenarioError] = []
   /// Keys seen while loading the current block, with their value's location.
@@ -79,11 +80,15 @@ struct ScenarioLoader {
   }
 
   mutating func fail(_ node: Node, _ message: String) {
-    errors.append(ScenarioError(location: node.location, message: message, length: node.width))
+    fail(node.location, message, length: node.width)
   }
+  /// Records a diagnostic; past `errorLimit` they are only counted (their text costs time).
   mutating func fail(_ loc: SourceLocation, _ message: String, length: Int = 1) {
+    guard errors.count < Self.errorLimit else { return }
     errors.append(ScenarioError(location: loc, message: message, length: length))
   }
+
+  static let errorLimit = 1000
 
   mutating func scenario(_ root: Node, file: String) -> Scenario? {
     guard case .mapping(let entries, let loc) = root else { return nil }
@@ -153,6 +158,14 @@ struct ScenarioLoader {
               e.keyLocation, "unknown key '\(e.key)' in a run\(suggestion(e.key, Self.runKeys))", length: e.key.count)
           }
         }
+        checkRunKeys(recorded, setup: setup, sweep: sweep)
+        if let first = runs.first(where: { $0.label == label }) {
+          let at = es.first { $0.key == "label" }?.value.location ?? iloc
+          fail(
+            at,
+            "duplicate run label '\(label)'; first used at line \(first.location.line) — labels name rows and 'ratio_to' targets"
+          )
+        }
         runs.append(
           RunTemplate(
             label: label, setup: setup, location: iloc, keyLocations: topLocations + recorded, reference: reference))
@@ -164,6 +177,7 @@ struct ScenarioLoader {
         fail(item, "'ratio_to' names '\(target)', which is not a run label\(suggestion(target, labels))")
       }
     } else {
+      checkRunKeys(topLocations, setup: defaults, sweep: [])
       runs = [RunTemplate(label: name, setup: defaults, location: loc, keyLocations: topLocations)]
     }
     let scenario = Scenario(
@@ -180,11 +194,34 @@ struct ScenarioLoader {
     if points <= Double(Self.pointLimit) && evaluations > Self.evaluationLimit {
       fail(
         solveLocation ?? loc,
-        "the scenario asks for about \(NumberFormatting.grouped(evaluations)) model evaluations (\(NumberFormatting.grouped(points)) points, each solve goal about 40 per point); the limit is 100,000,000; solve fewer goals or shorten the sweep"
+        "the scenario asks for about \(NumberFormatting.grouped(evaluations)) model evaluations (\(NumberFormatting.grouped(points)) points, each solve goal about 50 per point); the limit is 20,000,000; solve fewer goals or shorten the sweep"
       )
     }
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
     return scenario
+  }
+
+  /// Keys a run (or the top level) wrote that cannot take effect: a key the sweep also sets
+  /// (the sweep is applied last and would silently replace it), and optimizer settings of an
+  /// optimizer that has no such setting.
+  mutating func checkRunKeys(_ keys: [(String, SourceLocation)], setup: TrainingSetup, sweep: [SweepAxis]) {
+    for (key, location) in keys {
+      let top = String(key.split(separator: ".").first ?? Substring(key))
+      if let axis = sweep.first(where: { $0.key == top }) {
+        fail(
+          location,
+          "'\(top)' is set by this run and swept at line \(axis.location.line); the sweep would replace it — set it in one place"
+        )
+      }
+      let kind = setup.optimizer.kind
+      let spelled = Self.spell(key, commandLine: location.flag != nil)
+      if key == "optimizer.update_interval" && !kind.isLowRank {
+        fail(location, "\(spelled) applies to GaLore and APOLLO, not '\(kind.rawValue)'")
+      }
+      if key == "optimizer.momentum" && kind != .sgd {
+        fail(location, "\(spelled) applies to SGD, not '\(kind.rawValue)'")
+      }
+    }
   }
 
   /// Semantic checks on every resolved point (ranks vs shapes, GPUs vs parallelism …); each
@@ -359,12 +396,14 @@ struct ScenarioLoader {
   mutating func memoryLimit(_ n: Node, _ setting: Setting) -> MemoryLimit? {
     if unitless(n, setting) { return nil }
     if case .scalar(let s, _, _) = n {
-      if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v > 0, v <= 1 { return .fraction(v) }
-      if !s.hasSuffix("%"), let b = try? Quantity.bytes(s), b.count > 0, b.count < (1 << 50) { return .amount(b) }
+      if s.hasSuffix("%"), let v = try? Quantity.parse(s, as: .percent), v >= 0.001, v <= 1 { return .fraction(v) }
+      if !s.hasSuffix("%"), let b = try? Quantity.bytes(s), b.count >= (1 << 20), b.count <= (1 << 50) {
+        return .amount(b)
+      }
     }
     fail(
       n,
-      "expected a size such as '40GiB' (at most 1PiB) or a fraction of the GPU's memory such as '50%' for \(spelled(setting, n)), got \(n.quoted)"
+      "expected a size from 1MiB to 1PiB such as '40GiB', or a fraction of the GPU's memory from 0.1% to 100% such as '50%', for \(spelled(setting, n)), got \(n.quoted)"
     )
     return nil
   }
@@ -625,8 +664,18 @@ struct ScenarioLoader {
       var values: [SweepValue] = []
       for item in items {
         guard let edit = setting(e.key, item) else { continue }
+        // A mapping value is labelled by its `name`, else by its place in the list.
         let t: String
-        if case .scalar(let s, _, _) = item { t = s } else { t = "custom" }
+        switch item {
+        case .scalar(let s, _, _): t = s
+        case .mapping(let entries, _):
+          if let named = entries.first(where: { $0.key == "name" }), case .scalar(let s, _, _) = named.value {
+            t = s
+          } else {
+            t = "#\(values.count + 1)"
+          }
+        case .list: t = "#\(values.count + 1)"
+        }
         values.append(SweepValue(text: t, edit: edit))
       }
       if values.count == items.count { axes.append(SweepAxis(key: e.key, values: values, location: e.keyLocation)) }

@@ -11,7 +11,9 @@ enum TextFile {
         ScenarioError(location: start, message: "'\(visible(path))' is a directory; give a file")
       ])
     case .failure(.tooLarge):
-      throw ScenarioErrors(errors: [ScenarioError(location: start, message: "the file is larger than 64 MiB")])
+      throw ScenarioErrors(errors: [
+        ScenarioError(location: start, message: "the file is larger than 8 MiB; a scenario or seeds file is a few KiB")
+      ])
     case .failure(.cannot(let reason)):
       throw ScenarioErrors(errors: [
         ScenarioError(location: start, message: "cannot read '\(visible(path))': \(reason); check the path")
@@ -60,9 +62,15 @@ enum TextFile {
     return max(0, bytes.count - 1)
   }
 
+  /// Diagnostics shown for one file; the rest are counted (a file of 100,000 unknown keys
+  /// would otherwise print for minutes).
+  static let shownErrors = 50
+
   /// Renders diagnostics with the source lines of the file they are about.
   static func render(_ errors: ScenarioErrors, text: String?) -> String {
     let lines = (errors.source ?? text ?? "").split(separator: "\n", omittingEmptySubsequences: false)
-    return errors.errors.map { $0.rendered(source: lines) }.joined()
+    let shown = errors.errors.prefix(shownErrors).map { $0.rendered(source: lines) }.joined()
+    let hidden = errors.errors.count - min(errors.errors.count, shownErrors)
+    return shown + (hidden > 0 ? "… and \(hidden) more errors in this file\n" : "")
   }
 }

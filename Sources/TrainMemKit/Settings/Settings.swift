@@ -237,8 +237,11 @@ enum Settings {
   static var helpText: String {
     var lines = ""
     for s in all where s.hasFlag {
-      lines += "  --\(s.flag)" + (s.isBoolean ? "[=true|false]" : " " + s.value) + "\n"
-      let doc = s.doc.replacingOccurrences("`", "", all: true) + " (default \(s.defaultText))"
+      // A flag takes a single value: a mapping is for scenario files only.
+      let value = s.value.replacingOccurrences("|MAPPING", "", all: true)
+      lines += "  --\(s.flag)" + (s.isBoolean ? "[=true|false]" : " " + value) + "\n"
+      let required = s.key == "model" ? "required" : "default \(s.defaultText)"
+      let doc = s.doc.replacingOccurrences("`", "", all: true) + " (\(required))"
       lines += wrap(doc, indent: 6, width: 100)
     }
     return lines

@@ -109,8 +109,9 @@ enum Quantity {
 
   private static func byteFactor(_ u: String) -> Double? {
     let table: [(String, Double)] = [
-      ("", 1), ("B", 1), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12),
+      ("", 1), ("B", 1), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15),
       ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+      ("PiB", 1_125_899_906_842_624),
     ]
     return table.first { $0.0 == u }?.1
   }

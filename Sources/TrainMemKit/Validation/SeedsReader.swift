@@ -70,6 +70,12 @@ enum SeedsReader {
             location: SourceLocation(file: file, line: f.line, column: 1),
             message: "'ratio_to=\(id)' names no figure in this file\(suggestion(id, figures.map(\.id)))"))
       }
+      if f.quantity != "tokens_per_second_ratio" && f.ratioTo != nil {
+        errors.append(
+          ScenarioError(
+            location: SourceLocation(file: file, line: f.line, column: 1),
+            message: "'ratio_to' applies to a tokens_per_second_ratio, not \(f.quantity)"))
+      }
       if f.quantity == "tokens_per_second_ratio" && f.ratioTo == nil {
         errors.append(
           ScenarioError(
@@ -114,8 +120,9 @@ enum SeedsReader {
       if !Validation.quantities.contains(quantity) {
         fail(2, "unknown quantity '\(quantity)'\(suggestion(quantity, Validation.quantities))")
       }
-      if !Validation.units.contains(fields[4]) {
-        fail(4, "unit '\(fields[4])' is not one of \(Validation.units.joined(separator: ", "))")
+      let units = Validation.units(for: quantity)
+      if Validation.quantities.contains(quantity) && !units.contains(fields[4]) {
+        fail(4, "unit '\(fields[4])' does not measure \(quantity); use \(units.joined(separator: " or "))")
       }
       let value = SeedsReader.decimal(fields[3])
       if value == nil { fail(3, "value '\(fields[3])' is not a finite number") }
@@ -158,6 +165,10 @@ enum SeedsReader {
           continue
         }
         let key = pair[0].trimmingSpaces
+        if out.contains(where: { $0.key == key }) || (key == "ratio_to" && ratioTo != nil) {
+          fail(8, "condition '\(key)' is given twice", offset: offset, length: part.count)
+          continue
+        }
         let keyOffset = offset + (pair[0].count - pair[0].drop { $0 == " " }.count)
         let valueLocation = location(8, offset: offset + pair[0].count + 1)
         if key == "ratio_to" {

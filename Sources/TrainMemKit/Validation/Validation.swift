@@ -67,7 +67,22 @@ enum Validation {
 
   /// The units a figure may be in: sizes (scaled to bytes by `scale`), seconds, millions of
   /// parameters (`M`), and the unscaled tokens/s, ratios (`x`) and yes/no (`bool`).
-  static let units = ["GB", "G", "GiB", "MB", "s", "M", "tok/s", "x", "bool"]
+  static let units = ["GB", "G", "GiB", "MB", "s", "M", "tok/s", "x", "bool", "count"]
+
+  /// The units each quantity may be given in.
+  static func units(for quantity: String) -> [String] {
+    switch quantity {
+    case "paper_weights_states", "paper_states", "optimizer_states", "weights", "peak_allocated", "reserved",
+      "total_memory":
+      return ["GB", "G", "GiB", "MB"]
+    case "fits": return ["bool"]
+    case "max_micro_batch": return ["count"]
+    case "tokens_per_second", "steady_tokens_per_second": return ["tok/s"]
+    case "tokens_per_second_ratio": return ["x"]
+    case "parameters": return ["M", "count"]
+    default: return ["s"]
+    }
+  }
 
   static func scale(_ unit: String) -> Double {
     switch unit {

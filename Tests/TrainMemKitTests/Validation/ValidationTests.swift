@@ -10,7 +10,7 @@ import Testing
     let conditions = "model=llama-60m;gpu=h200;optimizer=galore;rank=128"
     let rows = Validation.quantities.map { q in
       [
-        "f-\(q)", "test", q, "1", q == "parameters" ? "M" : "s", "100%", "gap", "",
+        "f-\(q)", "test", q, "1", Validation.units(for: q)[0], "100%", "gap", "",
         conditions + (q == "tokens_per_second_ratio" ? ";ratio_to=f-fits" : ""), "",
       ]
       .joined(separator: "\t")
