@@ -40,7 +40,7 @@ enum EstimateCommand {
     let format = try options.format()
     let s = try CommandLineSetup.setup(options)
     let label = "\(s.model.id) \(s.optimizer.label) on \(s.gpus)× \(s.gpu.id)"
-    let run = RunResult.evaluate(label: label, setup: s)
+    let run = RunResult.evaluate(label: label, setup: s).withDetails()
     guard run.isSane else { throw CommandLineSetup.impossible }
     let report = Report(scenario: "trainmem estimate", runs: [run])
     return try TrainMemCLI.withSink(options, console) { sink in

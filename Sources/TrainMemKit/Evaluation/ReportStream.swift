@@ -45,7 +45,7 @@ enum ReportStream {
       }
       try sink.write(MarkdownRenderer.references(referenced))
     }
-    try engine(MarkdownRenderer.details)
+    try engine { MarkdownRenderer.details($0.withDetails()) }
   }
 
   private static func json(

@@ -12,6 +12,10 @@ struct RunResult: Sendable {
   var parameters: Int64 = 0
   /// The label of the scenario run this point belongs to (`label` adds sweep coordinates).
   var runLabel: String = ""
+  /// Where the step's time goes and what padding would gain: computed for the formats that
+  /// print them (`withDetails`), not for every point of a CSV sweep.
+  var timeTerms: [TimeTerm] = []
+  var padding: PaddingAdvice? = nil
 
   static func evaluate(label: String, setup: TrainingSetup, goals: [SolveGoal] = []) -> RunResult {
     evaluate(label: label, setup: setup, inventory: ParameterInventory(setup.model), goals: goals)
@@ -46,5 +50,15 @@ extension RunResult {
     return m.peak >= 0 && m.required >= 0 && m.reserved >= 0 && m.capacity >= 0 && m.weights >= 0
       && m.gradientsHeld >= 0 && m.states.total >= 0 && m.activations >= 0 && m.logits >= 0 && m.transient >= 0
       && m.fragmentation >= 0 && m.context >= 0
+  }
+}
+
+extension RunResult {
+  /// The result with the step's time breakdown and the padding advice filled in (Markdown).
+  func withDetails() -> RunResult {
+    var r = self
+    r.timeTerms = ThroughputModel.breakdown(setup, ParameterInventory(setup.model))
+    r.padding = PaddingAdvice.advice(setup)
+    return r
   }
 }

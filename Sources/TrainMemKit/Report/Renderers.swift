@@ -100,7 +100,7 @@ enum MarkdownRenderer {
     if run.memory.narrow { s += "\n" + narrowWarning(run.memory) + "\n" }
     s += "\n" + stepLine(run.throughput) + "\n"
     s += timeTable(run)
-    if let padding = PaddingAdvice.advice(run.setup) { s += "\n" + padding.sentence + "\n" }
+    if let padding = run.padding { s += "\n" + padding.sentence + "\n" }
     let t = run.throughput
     if let h = t.trainHours {
       let tokens = run.setup.tokens.map { NumberFormatting.tokens($0) + " tokens" } ?? "Training"
@@ -133,10 +133,12 @@ enum MarkdownRenderer {
     return s + (t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work)." : ".")
   }
 
-  /// Where the step's time goes, term by term (ThroughputModel.breakdown); zero terms left out.
+  /// Where the step's time goes, term by term (`RunResult.timeTerms`); zero terms left out,
+  /// and nothing when the result carries no breakdown.
   static func timeTable(_ run: RunResult) -> String {
     var s = "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
-    for term in ThroughputModel.breakdown(run.setup, ParameterInventory(run.setup.model)) where term.seconds > 0 {
+    guard !run.timeTerms.isEmpty else { return "" }
+    for term in run.timeTerms where term.seconds > 0 {
       let share = F.fixed(term.seconds / run.throughput.stepSeconds * 100, 1)
       s += "| \(term.name) | \(F.fixed(term.seconds, 4)) | \(share)% | \(term.source) |\n"
     }
