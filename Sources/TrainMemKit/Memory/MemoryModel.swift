@@ -181,43 +181,44 @@ enum MemoryModel {
 
   /// The instants of a step (design.md "The memory model").
   static func instants(
-    _ s: TrainingSetup, _ inv: ParameterInventory, _ p: Persistent, _ act: ActivationSizes
+    _ s: TrainingSetup, _ inv: ParameterInventory, _ held: Persistent, _ act: ActivationSizes
   ) -> [MemoryInstant] {
     let paramSize = s.precision.parameterBytes
-    let o = s.optimizer
+    let optimizer = s.optimizer
     let rank = s.rank
-    let n = s.dataParallel
+    let replicas = s.dataParallel
     let (activations, recomputed) = activationBytes(s, act)
     // Gradients alive during forward/backward of a micro-batch: with accumulation the previous
     // micro-batches' gradients persist (set_to_none only after the step); layer-wise updates
     // hold one tensor's gradient and its update temporaries at a time.
     let layerwiseTransient: Int64 =
-      o.layerwise
-      ? inv.tensors.map { OptimizerStates.tensorTransient($0, o, rank, paramSize) + $0.elements * paramSize }.max() ?? 0
+      optimizer.layerwise
+      ? inv.tensors.map { OptimizerStates.tensorTransient($0, optimizer, rank, paramSize) + $0.elements * paramSize }
+        .max() ?? 0
       : 0
-    let held: Int64 = o.layerwise ? 0 : (s.accumulation > 1 ? p.gradients : 0)
-    let gradShard: Int64 = s.parallel.shardsGradients ? n : 1
-    let lmHeadGrad: Int64 = o.layerwise ? 0 : inv.lmHeadParameters * paramSize / gradShard
+    let heldGradients: Int64 = optimizer.layerwise ? 0 : (s.accumulation > 1 ? held.gradients : 0)
+    let gradShard: Int64 = s.parallel.shardsGradients ? replicas : 1
+    let lmHeadGrad: Int64 = optimizer.layerwise ? 0 : inv.lmHeadParameters * paramSize / gradShard
     let embeddingGrad = inv.embeddingParameters * paramSize / gradShard
     let oneLayerGrads = inv.lowRankParameters / s.model.layers * paramSize / gradShard
     // During backward only the gathered layer (ZeRO-3) or its autocast copies (mixed) matter;
     // both are gone by the optimizer step.
-    let oneLayerCopies = p.weightCopies / max(1, s.model.layers)
+    let oneLayerCopies = held.weightCopies / max(1, s.model.layers)
 
-    let fresh = MemoryInstant(weights: p.weights, states: p.states.total, buckets: p.buckets)
+    let fresh = MemoryInstant(weights: held.weights, states: held.states.total, buckets: held.buckets)
     var candidates: [MemoryInstant] = []
     // 1. The loss backward: every activation, the logits and cross-entropy buffers.
     var i1 = fresh
     i1.phase = .forwardBackward
-    i1.copies = p.weightCopies
-    i1.gradients = held
+    i1.copies = held.weightCopies
+    i1.gradients = heldGradients
     i1.activations = activations
     i1.logits = act.lossPeak
     candidates.append(i1)
     // 2. The last decoder layer's backward (first in backward order): lm_head's gradient done,
     //    the bf16 logits still referenced, one layer's temporaries (and its recomputation).
     var i2 = i1
-    i2.gradients = held > 0 ? held : lmHeadGrad
+    i2.gradients = heldGradients > 0 ? heldGradients : lmHeadGrad
     i2.logits = act.logitsKept
     i2.transient = recomputed + act.layerBackwardTransient + layerwiseTransient
     candidates.append(i2)
@@ -226,7 +227,7 @@ enum MemoryModel {
     var i3 = fresh
     i3.phase = .forwardBackward
     i3.copies = oneLayerCopies
-    i3.gradients = o.layerwise ? 0 : max(held, p.gradients - embeddingGrad - oneLayerGrads)
+    i3.gradients = optimizer.layerwise ? 0 : max(heldGradients, held.gradients - embeddingGrad - oneLayerGrads)
     i3.activations = (recomputed > 0 ? act.checkpointedLayer : act.perLayer)
     i3.logits = act.logitsKept
     i3.transient = recomputed + act.layerBackwardTransient + layerwiseTransient
@@ -235,18 +236,18 @@ enum MemoryModel {
     //    gradient (measured: calibration 7B, exactly 2V + 2h bytes per token above W+S+G).
     var i4 = fresh
     i4.phase = .forwardBackward
-    i4.gradients = o.layerwise ? 0 : p.gradients
+    i4.gradients = optimizer.layerwise ? 0 : held.gradients
     i4.logits = act.logitsKept
     i4.transient = act.embeddingGradInput + layerwiseTransient
     candidates.append(i4)
     // 5. The optimizer step (absent when layer-wise: updates happen inside backward).
-    if !o.layerwise {
+    if !optimizer.layerwise {
       let formats = StateFormats(param: s.precision == .bf16 ? .bf16 : .fp32)
-      var stepTransient = OptimizerStates.stepTransient(inv, optimizer: o, rank: rank, formats: formats)
-      if s.parallel.shardsStates && o.effectiveImplementation == .foreach { stepTransient /= n }
+      var stepTransient = OptimizerStates.stepTransient(inv, optimizer: optimizer, rank: rank, formats: formats)
+      if s.parallel.shardsStates && optimizer.effectiveImplementation == .foreach { stepTransient /= replicas }
       var i5 = fresh
       i5.phase = .optimizerStep
-      i5.gradients = p.gradients
+      i5.gradients = held.gradients
       i5.transient = stepTransient
       candidates.append(i5)
     }
