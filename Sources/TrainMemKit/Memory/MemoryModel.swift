@@ -99,9 +99,14 @@ enum MemoryModel {
     let act = ActivationModel.sizes(s)
     let candidates = instants(s, inv, held, act)
     var top = candidates[0]
-    for c in candidates.dropFirst() where c.total > top.total { top = c }
-    let forwardBackwardPeak = candidates.filter { $0.phase == .forwardBackward }.map(\.total).max() ?? 0
-    let stepPeak = candidates.filter { $0.phase == .optimizerStep }.map(\.total).max() ?? 0
+    var forwardBackwardPeak: Int64 = 0, stepPeak: Int64 = 0
+    for c in candidates {
+      if c.total > top.total { top = c }
+      switch c.phase {
+      case .forwardBackward: forwardBackwardPeak = max(forwardBackwardPeak, c.total)
+      case .optimizerStep: stepPeak = max(stepPeak, c.total)
+      }
+    }
     let peak = top.total
     let (savedActivations, recomputed) = activationBytes(s, act)
     let reserve: Int64

@@ -216,10 +216,17 @@ enum ThroughputModel {
     let e = Double(s.precision.activationBytes)
     var layer = 0.0
     var layerWeights = 0.0
-    for (input, output, count) in layerLinears(s) {
+    // The weights of `layerLinears`, added in its order without building the array (this runs
+    // for every point of a sweep).
+    func add(_ input: Double, _ output: Double, _ count: Double) {
       layer += count * roof.linearSeconds(tokens: tokens, input: input, output: output, e: e)
       layerWeights += count * input * output
     }
+    let hidden = Double(s.model.hidden), intermediate = Double(s.model.intermediate)
+    add(hidden, hidden, 2)
+    add(hidden, Double(s.model.kvWidth), 2)
+    add(hidden, intermediate, 2)
+    add(intermediate, hidden, 1)
     let attention = attentionSeconds(s, roof)
     layer += attention.compute
     layer += attention.traffic

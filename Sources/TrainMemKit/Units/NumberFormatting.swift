@@ -44,7 +44,7 @@ enum NumberFormatting {
       power = power &* 10
     }
     let end = out.count + count
-    out.append(contentsOf: repeatElement(0x30, count: count))
+    for _ in 0..<count { out.append(0x30) }
     var i = end - 1
     repeat {
       out[i] = 0x30 + UInt8(magnitude % 10)
