@@ -68,7 +68,7 @@ struct ScenarioParser {
         if c == "\t" {
           throw ScenarioError(
             location: SourceLocation(file: file, line: number, column: indent + 1),
-            message: "tab in indentation; indent with spaces")
+            message: "tab in indentation; indent with spaces", reason: .syntax)
         }
         indent += 1
         rest = rest.dropFirst()
@@ -102,7 +102,8 @@ struct ScenarioParser {
     }
     if quote != nil {
       throw ScenarioError(
-        location: SourceLocation(file: file, line: line, column: quoteColumn), message: "unterminated quoted string")
+        location: SourceLocation(file: file, line: line, column: quoteColumn), message: "unterminated quoted string",
+        reason: .syntax)
     }
     var t = s[..<end]
     while let l = t.last, l == " " { t = t.dropLast() }
@@ -124,14 +125,16 @@ struct ScenarioParser {
     }
     guard case .mapping = node else {
       throw ScenarioError(
-        location: node.location, message: "a scenario must be a mapping of keys such as 'model:' and 'gpu:'")
+        location: node.location, message: "a scenario must be a mapping of keys such as 'model:' and 'gpu:'",
+        reason: .syntax)
     }
     return node
   }
 
   private func error(_ l: Line, column: Int, _ message: String, length: Int = 1) -> ScenarioError {
     ScenarioError(
-      location: SourceLocation(file: file, line: l.number, column: column), message: message, length: length)
+      location: SourceLocation(file: file, line: l.number, column: column), message: message, length: length,
+      reason: .syntax)
   }
 
   /// Nesting deeper than this is an error, not a stack overflow (a scenario needs four levels).
@@ -218,7 +221,8 @@ struct ScenarioParser {
       if key.isEmpty { throw error(l, column: l.indent + 1, "empty key before ':'") }
       if let first = firstLine[key] {
         throw ScenarioError(
-          location: keyLoc, message: "duplicate key '\(key)'; first given at line \(first)", length: key.count)
+          location: keyLoc, message: "duplicate key '\(key)'; first given at line \(first)", length: key.count,
+          reason: .syntax)
       }
       firstLine[key] = l.number
       var rest = l.text[l.text.index(after: colon)...]

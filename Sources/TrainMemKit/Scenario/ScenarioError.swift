@@ -16,12 +16,33 @@ struct SourceLocation: Sendable, Equatable, Comparable {
 }
 
 /// A diagnostic about a scenario file, rendered like a compiler's.
+/// Why an input was refused, as a value a caller can match on (the message says it to a person).
+enum DiagnosticReason: Sendable, Equatable {
+  /// The text is not scenario (or seeds) syntax.
+  case syntax
+  /// A key, setting or condition that does not exist here.
+  case unknownKey(String)
+  /// A value the setting cannot take (type, unit, range).
+  case invalidValue
+  /// The setup is impossible, in the models' own terms (a rank too large for a tensor).
+  case setup(SetupProblem)
+  /// Two settings that cannot both take effect (a run key the sweep also sets, a label twice).
+  case conflict
+  /// The file cannot be read, or is not UTF-8 text.
+  case unreadable
+  /// More work or input than trainmem accepts.
+  case limit
+}
+
+/// A diagnostic about an input: where its value came from (file:line:column, or the flag as
+/// typed), why (typed), and the message for a person.
 struct ScenarioError: Error, Sendable, Equatable {
   var location: SourceLocation
   var message: String
   /// How many characters the caret underline spans.
   var length: Int = 1
   var notes: [String] = []
+  var reason: DiagnosticReason = .invalidValue
 
   /// `file:line:col: error: message`, the source line, and a caret under the offending text.
   func rendered(source lines: [Substring]) -> String {

@@ -57,7 +57,9 @@ struct ScenarioLoader {
       } else if Settings.byPath[key] != nil {
         top.append(entry)
       } else {
-        loader.fail(location, "unknown setting '\(key)'\(suggestion(key, Settings.all.map(\.key)))", length: key.count)
+        loader.fail(
+          location, "unknown setting '\(key)'\(suggestion(key, Settings.all.map(\.key)))", length: key.count,
+          reason: .unknownKey(key))
       }
     }
     if var optimizer = groups[.optimizer] {
@@ -79,13 +81,15 @@ struct ScenarioLoader {
     return .success(sc.runs[0].setup)
   }
 
-  mutating func fail(_ node: Node, _ message: String) {
-    fail(node.location, message, length: node.width)
+  mutating func fail(_ node: Node, _ message: String, reason: DiagnosticReason = .invalidValue) {
+    fail(node.location, message, length: node.width, reason: reason)
   }
   /// Records a diagnostic; past `errorLimit` they are only counted (their text costs time).
-  mutating func fail(_ loc: SourceLocation, _ message: String, length: Int = 1) {
+  mutating func fail(
+    _ loc: SourceLocation, _ message: String, length: Int = 1, reason: DiagnosticReason = .invalidValue
+  ) {
     guard errors.count < Self.errorLimit else { return }
-    errors.append(ScenarioError(location: loc, message: message, length: length))
+    errors.append(ScenarioError(location: loc, message: message, length: length, reason: reason))
   }
 
   static let errorLimit = 1000
@@ -123,7 +127,9 @@ struct ScenarioLoader {
           if e.key == "model" { sawModel = true }
           if let edit = setting(e.key, e.value) { edit(&defaults) }
         } else {
-          fail(e.keyLocation, "unknown key '\(e.key)'\(suggestion(e.key, Self.topKeys))", length: e.key.count)
+          fail(
+            e.keyLocation, "unknown key '\(e.key)'\(suggestion(e.key, Self.topKeys))", length: e.key.count,
+            reason: .unknownKey(e.key))
         }
       }
     }
@@ -155,7 +161,8 @@ struct ScenarioLoader {
             if let edit = setting(e.key, e.value) { edit(&setup) }
           } else {
             fail(
-              e.keyLocation, "unknown key '\(e.key)' in a run\(suggestion(e.key, Self.runKeys))", length: e.key.count)
+              e.keyLocation, "unknown key '\(e.key)' in a run\(suggestion(e.key, Self.runKeys))", length: e.key.count,
+              reason: .unknownKey(e.key))
           }
         }
         checkRunKeys(recorded, setup: setup, sweep: sweep)
@@ -163,8 +170,8 @@ struct ScenarioLoader {
           let at = es.first { $0.key == "label" }?.value.location ?? iloc
           fail(
             at,
-            "duplicate run label '\(label)'; first used at line \(first.location.line) — labels name rows and 'ratio_to' targets"
-          )
+            "duplicate run label '\(label)'; first used at line \(first.location.line) — labels name rows and 'ratio_to' targets",
+            reason: .conflict)
         }
         runs.append(
           RunTemplate(
@@ -187,15 +194,15 @@ struct ScenarioLoader {
       let what = sweep.isEmpty ? "runs" : "\(runs.count) run(s) × the sweep"
       fail(
         sweepLoc ?? loc,
-        "the scenario has \(NumberFormatting.grouped(points)) points (\(what)); the limit is 10,000,000; split it into several files or shorten the sweep"
-      )
+        "the scenario has \(NumberFormatting.grouped(points)) points (\(what)); the limit is 10,000,000; split it into several files or shorten the sweep",
+        reason: .limit)
     }
     let evaluations = points * (1 + Self.evaluationsPerGoal * Double(solve.count))
     if points <= Double(Self.pointLimit) && evaluations > Self.evaluationLimit {
       fail(
         solveLocation ?? loc,
-        "the scenario asks for about \(NumberFormatting.grouped(evaluations)) model evaluations (\(NumberFormatting.grouped(points)) points, each solve goal about 50 per point); the limit is 20,000,000; solve fewer goals or shorten the sweep"
-      )
+        "the scenario asks for about \(NumberFormatting.grouped(evaluations)) model evaluations (\(NumberFormatting.grouped(points)) points, each solve goal about 50 per point); the limit is 20,000,000; solve fewer goals or shorten the sweep",
+        reason: .limit)
     }
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
     return scenario
@@ -210,8 +217,8 @@ struct ScenarioLoader {
       if let axis = sweep.first(where: { $0.key == top }) {
         fail(
           location,
-          "'\(top)' is set by this run and swept at line \(axis.location.line); the sweep would replace it — set it in one place"
-        )
+          "'\(top)' is set by this run and swept at line \(axis.location.line); the sweep would replace it — set it in one place",
+          reason: .conflict)
       }
       let kind = setup.optimizer.kind
       let spelled = Self.spell(key, commandLine: location.flag != nil)
@@ -231,7 +238,9 @@ struct ScenarioLoader {
     for (index, problem) in Self.problems(s) where !seen.contains(problem.message) {
       seen.insert(problem.message)
       let location = s.location(of: problem.setting, point: index)
-      fail(location, problem.message(spell: { Self.spell($0, commandLine: location.flag != nil) }))
+      fail(
+        location, problem.message(spell: { Self.spell($0, commandLine: location.flag != nil) }), reason: .setup(problem)
+      )
     }
   }
 
@@ -446,7 +455,7 @@ struct ScenarioLoader {
       guard let setting = Settings.byPath["\(group.rawValue).\(e.key)"] else {
         fail(
           e.keyLocation, "unknown \(group.rawValue) key '\(e.key)'\(suggestion(e.key, keys + Array(skipping)))",
-          length: e.key.count)
+          length: e.key.count, reason: .unknownKey(e.key))
         ok = false
         continue
       }
@@ -497,7 +506,9 @@ struct ScenarioLoader {
         case "tied_embeddings":
           if let v = boolean(e.value, "'tied_embeddings'") { m.tiedEmbeddings = v } else { ok = false }
         default:
-          fail(e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count);
+          fail(
+            e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count,
+            reason: .unknownKey(e.key));
           ok = false
         }
       }
@@ -579,7 +590,9 @@ struct ScenarioLoader {
             ok = false
           }
         default:
-          fail(e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count);
+          fail(
+            e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count,
+            reason: .unknownKey(e.key));
           ok = false
         }
       }
@@ -639,8 +652,9 @@ struct ScenarioLoader {
       case "ratio_to": r.ratioTo = text(e.value, "the label of another run")
       default:
         fail(
-          e.keyLocation, "unknown reference key '\(e.key)'\(suggestion(e.key, Self.referenceKeys))", length: e.key.count
-        )
+          e.keyLocation, "unknown reference key '\(e.key)'\(suggestion(e.key, Self.referenceKeys))",
+          length: e.key.count,
+          reason: .unknownKey(e.key))
       }
     }
     if r.source.isEmpty { fail(n, "a reference needs 'source', e.g. 'source: APOLLO paper Fig. 1'") }
@@ -654,7 +668,9 @@ struct ScenarioLoader {
     var axes: [SweepAxis] = []
     for e in es {
       guard Settings.topKeys.contains(e.key) else {
-        fail(e.keyLocation, "unknown sweep key '\(e.key)'\(suggestion(e.key, Settings.topKeys))", length: e.key.count);
+        fail(
+          e.keyLocation, "unknown sweep key '\(e.key)'\(suggestion(e.key, Settings.topKeys))", length: e.key.count,
+          reason: .unknownKey(e.key));
         continue
       }
       guard case .list(let items, _) = e.value else {

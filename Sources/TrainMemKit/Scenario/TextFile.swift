@@ -8,15 +8,18 @@ enum TextFile {
     case .success(let b): bytes = b
     case .failure(.directory):
       throw ScenarioErrors(errors: [
-        ScenarioError(location: start, message: "'\(visible(path))' is a directory; give a file")
+        ScenarioError(location: start, message: "'\(visible(path))' is a directory; give a file", reason: .unreadable)
       ])
     case .failure(.tooLarge):
       throw ScenarioErrors(errors: [
-        ScenarioError(location: start, message: "the file is larger than 8 MiB; a scenario or seeds file is a few KiB")
+        ScenarioError(
+          location: start, message: "the file is larger than 8 MiB; a scenario or seeds file is a few KiB",
+          reason: .limit)
       ])
     case .failure(.cannot(let reason)):
       throw ScenarioErrors(errors: [
-        ScenarioError(location: start, message: "cannot read '\(visible(path))': \(reason); check the path")
+        ScenarioError(
+          location: start, message: "cannot read '\(visible(path))': \(reason); check the path", reason: .unreadable)
       ])
     }
     return try decode(bytes, path: path)
@@ -27,7 +30,8 @@ enum TextFile {
     let lenient = ScenarioParser.normalise(String(decoding: bytes, as: UTF8.self))
     if let nul = bytes.firstIndex(of: 0) {
       let error = ScenarioError(
-        location: byteLocation(bytes, nul, path), message: "binary data (a NUL byte); a scenario is UTF-8 text")
+        location: byteLocation(bytes, nul, path), message: "binary data (a NUL byte); a scenario is UTF-8 text",
+        reason: .unreadable)
       throw ScenarioErrors(errors: [error], source: lenient)
     }
     guard let raw = String(validating: bytes, as: UTF8.self) else {
@@ -35,7 +39,8 @@ enum TextFile {
       let message =
         "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad)); save the file as UTF-8"
       throw ScenarioErrors(
-        errors: [ScenarioError(location: byteLocation(bytes, bad, path), message: message)], source: lenient)
+        errors: [ScenarioError(location: byteLocation(bytes, bad, path), message: message, reason: .unreadable)],
+        source: lenient)
     }
     return ScenarioParser.normalise(raw)
   }

@@ -105,9 +105,12 @@ enum SeedsReader {
       SourceLocation(file: file, line: line, column: column(i) + offset)
     }
 
-    mutating func fail(_ i: Int, _ message: String, offset: Int = 0, length: Int? = nil) {
+    mutating func fail(
+      _ i: Int, _ message: String, offset: Int = 0, length: Int? = nil, reason: DiagnosticReason = .invalidValue
+    ) {
       let width = length ?? max(1, (i < fields.count ? fields[i].count : 1))
-      errors.append(ScenarioError(location: location(i, offset: offset), message: message, length: width))
+      errors.append(
+        ScenarioError(location: location(i, offset: offset), message: message, length: width, reason: reason))
     }
 
     mutating func figure() -> Figure? {
@@ -178,7 +181,7 @@ enum SeedsReader {
         } else {
           fail(
             8, "unknown condition '\(key)'\(suggestion(key, Settings.all.map(\.key) + ["ratio_to"]))",
-            offset: keyOffset, length: key.count)
+            offset: keyOffset, length: key.count, reason: .unknownKey(key))
         }
       }
       return (out, ratioTo)

@@ -196,3 +196,38 @@ import Testing
     #expect(status == 65 && out.isEmpty)
   }
 }
+
+/// Issue #12: diagnostics carry a typed reason a caller can match on, not only a message.
+@Suite struct DiagnosticReasonTests {
+  func reasons(_ text: String) -> [DiagnosticReason] {
+    do {
+      _ = try ScenarioLoader.load(file: "x.yaml", text: text)
+      return []
+    } catch {
+      return error.errors.map(\.reason)
+    }
+  }
+
+  @Test("syntax, unknown keys, values, the models' own problems, conflicts and limits are told apart")
+  func kinds() throws {
+    #expect(reasons("model: llama-7b\n\tgpu: h200\n") == [.syntax])
+    #expect(reasons("model: llama-7b\nmicro_bach: 4\n") == [.unknownKey("micro_bach")])
+    #expect(reasons("model: llama-7b\nmicro_batch: four\n") == [.invalidValue])
+    let rank = reasons("model: llama-60m\noptimizer:\n  name: galore\n  rank: 1024\n")
+    guard case .setup(let problem)? = rank.first else {
+      Issue.record("expected a setup problem, got \(rank)")
+      return
+    }
+    guard case .rank(let detail) = problem.reason else {
+      Issue.record("expected a rank problem")
+      return
+    }
+    #expect(detail.tensor == "q_proj" && detail.rank == 1024)
+    #expect(reasons("model: llama-7b\nruns:\n  - label: a\n  - label: a\n") == [.conflict])
+    let values = (1...1000).map(String.init).joined(separator: ", ")
+    #expect(
+      reasons(
+        "model: llama-7b\nsweep:\n  micro_batch: [\(values)]\n  sequence: [\(values)]\n  gpus: [\((1...11).map(String.init).joined(separator: ", "))]\n"
+      ).contains(.limit))
+  }
+}
