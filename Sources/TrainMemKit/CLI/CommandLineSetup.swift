@@ -32,12 +32,19 @@ extension CommandLineSetup {
 
 /// `trainmem estimate`: one configuration's memory and speed, in any report format.
 enum EstimateCommand {
-  static let options: [OptionSpec] = OptionSpec.settings + [.format, .output]
+  static let options: [OptionSpec] = OptionSpec.settings + [.format, .output, .valued("chart")]
 
   static func run(_ args: [String], _ console: Console) throws -> Int32 {
     let options = try ParsedOptions(args, command: "estimate", specs: options)
     try options.noPositionals("estimate")
     let format = try options.format()
+    if let chart = options.value("chart") {
+      guard chart == "timeline" || chart == "bars" else {
+        throw UsageError(message: "unknown chart '\(visible(chart))'; expected bars or timeline")
+      }
+      guard format == .svg else { throw UsageError(message: "'--chart' draws SVG; add '--format svg'") }
+      if chart == "timeline" { return try timeline(options, console) }
+    }
     let s = try CommandLineSetup.setup(options)
     let label = "\(s.model.id) \(s.optimizer.label) on \(s.gpus)× \(s.gpu.id)"
     let run = RunResult.evaluate(label: label, setup: s).withDetails()
@@ -45,6 +52,21 @@ enum EstimateCommand {
     let report = Report(scenario: "trainmem estimate", runs: [run])
     return try TrainMemCLI.withSink(options, console) { sink in
       try sink.write(ReportFormat.render(report, format))
+      return ExitStatus.ok
+    }
+  }
+}
+
+extension EstimateCommand {
+  /// `estimate --format svg --chart timeline`: allocated memory through one step.
+  static func timeline(_ options: ParsedOptions, _ console: Console) throws -> Int32 {
+    let s = try CommandLineSetup.setup(options)
+    let run = RunResult.evaluate(label: "", setup: s)
+    guard run.isSane else { throw CommandLineSetup.impossible }
+    let title =
+      "\(s.model.id), \(s.optimizer.label), micro-batch \(s.microBatch) × \(s.sequence) on \(s.gpus)× \(s.gpu.id)"
+    return try TrainMemCLI.withSink(options, console) { sink in
+      try sink.write(SVGRenderer.timeline(MemoryTimeline(s), title: title))
       return ExitStatus.ok
     }
   }

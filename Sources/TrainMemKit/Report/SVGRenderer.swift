@@ -175,5 +175,75 @@ enum SVGRenderer {
     }
     return step
   }
-  private static func F(_ v: Double) -> String { NumberFormatting.fixed(v, 1) }
+  static func F(_ v: Double) -> String { NumberFormatting.fixed(v, 1) }
+}
+
+extension SVGRenderer {
+  /// Allocated memory through one step (`MemoryTimeline`): a stacked bar per moment, the GPU's
+  /// memory as a red line and the peak marked.
+  static func timeline(_ t: MemoryTimeline, title: String) -> String {
+    let names = [
+      "weights", "weight copies", "optimizer states", "gradients", "activations", "logits/loss", "transient",
+    ]
+    func parts(_ i: MemoryInstant) -> [Int64] {
+      [i.weights, i.copies, i.states, i.gradients + i.buckets, i.activations, i.logits, i.transient]
+    }
+    let barW = 26.0, gap = 8.0, left = 70.0, top = 80.0, plotH = 320.0
+    let width = max(left + Double(t.points.count) * (barW + gap) + 40, 10.5 * Double(title.count) + 40, 640)
+    let height = top + plotH + 130
+    // The GPU's memory is drawn when it is within twice the peak; above that it would flatten
+    // the step into the floor, so it is named instead.
+    let capacityShown = Double(t.capacity) <= 2 * Double(t.peak)
+    let maxBytes = max(capacityShown ? Double(t.capacity) : 0, 1.1 * Double(t.peak), 1)
+    func y(_ bytes: Double) -> Double { top + plotH - bytes / maxBytes * plotH }
+    var s = svgHeader(width: width, height: height, fontSize: 11)
+    s += "<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">\(escape(title))</text>\n"
+    let capacityNote =
+      capacityShown
+      ? "the red line is the GPU's memory"
+      : "the GPU's \(NumberFormatting.fixed(Bytes(t.capacity).gib, 1)) GiB is above the chart"
+    s += "<text x=\"20\" y=\"50\" fill=\"#555\">Allocated memory through one step (GiB); \(capacityNote)</text>\n"
+    var lx = left
+    for (i, name) in names.enumerated() {
+      s += "<rect x=\"\(F(lx))\" y=\"58\" width=\"10\" height=\"10\" fill=\"\(palette[i])\"/>"
+      s += "<text x=\"\(F(lx + 14))\" y=\"67\" font-size=\"10\">\(name)</text>\n"
+      lx += Double(name.count) * 5.6 + 28
+    }
+    // GiB axis with grid lines.
+    let step = tickStep(maxBytes / 1_073_741_824)
+    var tick = 0.0
+    while tick * 1_073_741_824 <= maxBytes {
+      let ty = y(tick * 1_073_741_824)
+      s += "<line x1=\"\(F(left))\" y1=\"\(F(ty))\" x2=\"\(F(width - 30))\" y2=\"\(F(ty))\" stroke=\"#eee\"/>"
+      s += "<text x=\"\(F(left - 6))\" y=\"\(F(ty + 4))\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">"
+      s += "\(NumberFormatting.fixed(tick, tick == tick.rounded() ? 0 : 1))</text>\n"
+      tick += step
+    }
+    for (n, point) in t.points.enumerated() {
+      let x = left + 10 + Double(n) * (barW + gap)
+      var base = 0.0
+      for (i, bytes) in parts(point.instant).enumerated() where bytes > 0 {
+        let top = y(base + Double(bytes)), bottom = y(base)
+        s +=
+          "<rect x=\"\(F(x))\" y=\"\(F(top))\" width=\"\(F(barW))\" height=\"\(F(bottom - top))\" fill=\"\(palette[i])\">"
+        s += "<title>\(escape(point.label)): \(names[i]) \(escape(Bytes(bytes).description))</title></rect>\n"
+        base += Double(bytes)
+      }
+      let isPeak = point.instant.total == t.peak
+      s += "<text transform=\"translate(\(F(x + barW / 2 + 3)),\(F(top + plotH + 8))) rotate(60)\" font-size=\"9\""
+      s += isPeak ? " font-weight=\"bold\" fill=\"#c0392b\">" : " fill=\"#333\">"
+      s += "\(escape(point.label))</text>\n"
+      if isPeak {
+        s +=
+          "<text x=\"\(F(x + barW / 2))\" y=\"\(F(y(base) - 6))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#c0392b\">"
+        s += "peak \(NumberFormatting.fixed(Bytes(t.peak).gib, 1))</text>\n"
+      }
+    }
+    if capacityShown {
+      let cap = y(Double(t.capacity))
+      s +=
+        "<line x1=\"\(F(left))\" y1=\"\(F(cap))\" x2=\"\(F(width - 30))\" y2=\"\(F(cap))\" stroke=\"#d62728\" stroke-width=\"2\"/>\n"
+    }
+    return s + "</svg>\n"
+  }
 }

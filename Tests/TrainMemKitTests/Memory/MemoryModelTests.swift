@@ -1,6 +1,11 @@
+import Foundation
 import Testing
 
 @testable import TrainMemKit
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
 
 @Suite struct MemoryModelCalibrationTests {
   @Test("calibration file is present and has rows")
@@ -130,5 +135,33 @@ import Testing
     #expect(
       cli(["estimate", "--model", "llama-60m", "--dropout", "1"]).err.contains(
         "'--dropout' is '1', above the supported maximum 0.99"))
+  }
+}
+
+@Suite struct MemoryTimelineTests {
+  @Test("the timeline's highest point is the estimate's peak, for every preset, optimizer and precision")
+  func peakIsTheEstimates() {
+    for model in ModelConfig.presets {
+      for optimizer in OptimizerKind.allCases {
+        for precision in Precision.allCases {
+          var s = TrainingSetup(model: model, gpu: GPUSpec.preset("h200")!, optimizer: OptimizerConfig(kind: optimizer))
+          s.precision = precision
+          s.microBatch = 4
+          guard s.validationProblems().isEmpty else { continue }
+          let t = MemoryTimeline(s)
+          #expect(
+            t.points.map(\.instant.total).max() == MemoryModel.estimate(s).peak, "\(model.id) \(optimizer) \(precision)"
+          )
+        }
+      }
+    }
+  }
+
+  @Test("estimate --format svg --chart timeline draws it; --chart needs SVG and a known chart")
+  func command() {
+    let r = cli(["estimate", "--model", "llama-7b", "--gpu", "h200", "--format", "svg", "--chart", "timeline"])
+    #expect(r.status == 0 && r.out.contains("peak 62.8") && XMLParser(data: Data(r.out.utf8)).parse())
+    #expect(cli(["estimate", "--model", "llama-7b", "--chart", "timeline"]).status == 64)
+    #expect(cli(["estimate", "--model", "llama-7b", "--format", "svg", "--chart", "pie"]).status == 64)
   }
 }
