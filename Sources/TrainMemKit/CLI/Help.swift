@@ -39,7 +39,9 @@ enum Help {
 
         """
     case "estimate":
-      return "USAGE: trainmem estimate --model M [options] [--format md|json|csv|svg] [--output PATH]\n\n"
+      return "USAGE: trainmem estimate --model M [options] [--format md|json|csv|svg] [--output PATH]\n"
+        + "       trainmem estimate --model M [options] --format svg --chart timeline\n\n"
+        + "--chart timeline draws allocated memory through one step (forward, loss, backward, optimizer step).\n\n"
         + setupOptions
     case "fit":
       return
