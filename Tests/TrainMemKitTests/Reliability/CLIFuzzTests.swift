@@ -47,7 +47,7 @@ import Testing
 
   static let flags: [String] =
     Settings.all.filter(\.hasFlag).map(\.flag) + [
-      "format", "output", "threads", "points", "help", "version", "bogus", "micro-bach",
+      "format", "output", "threads", "points", "help", "version", "bogus", "micro-bach", "check", "chart",
     ]
 
   /// One random command line; `dir` holds copies of the scenarios and seeds to write next to.
@@ -61,7 +61,11 @@ import Testing
     switch command {
     case "run": args += (0..<(r.chance(0.9) ? 1 : 2)).map { _ in r.pick(scenarios) }
     case "estimate", "fit":
-      if r.chance(0.9) { args += ["--model", r.pick(["llama-60m", "llama-350m", "llama-7b", "llama3-8b", "nope"])] }
+      if command == "fit" && r.chance(0.1) {
+        args.append(r.pick(scenarios))
+      } else if r.chance(0.9) {
+        args += ["--model", r.pick(["llama-60m", "llama-350m", "llama-7b", "llama3-8b", "nope"])]
+      }
     case "validate": args.append(r.chance(0.8) ? dir + "/seeds" : r.pick(scenarios))
     case "list": if r.chance(0.9) { args.append(r.pick(ListCommand.topics + ["bogus"])) }
     case "bench": args += ["--points", r.pick(["1", "10", "50", "0", "abc"])]
@@ -123,6 +127,7 @@ import Testing
     case "format": return ReportFormat.allCases.map(\.rawValue)
     case "output": return []
     case "threads": return ["1", "2", "4"]
+    case "chart": return ["timeline", "bars", "pie"]
     case "model": return ["llama-60m", "llama-350m", "llama-7b", "llama3-8b", "llama2-70b"]
     case "gpu": return GPUSpec.catalog.map(\.id)
     case "gpus": return ["1", "2", "8", "64"]
