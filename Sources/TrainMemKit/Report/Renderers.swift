@@ -98,6 +98,7 @@ enum MarkdownRenderer {
       s += "| \(term.name) | \(term.bytes) | \(F.fixed(Double(term.bytes) / 1_073_741_824, 2)) | \(term.source) |\n"
     }
     if run.memory.narrow { s += "\n" + narrowWarning(run.memory) + "\n" }
+    s += "\n" + bytesPerParameter(run) + "\n"
     s += "\n" + stepLine(run.throughput) + "\n"
     s += timeTable(run)
     if let padding = run.padding { s += "\n" + padding.sentence + "\n" }
@@ -110,6 +111,16 @@ enum MarkdownRenderer {
     }
     if let plan = run.plan { s += "\nPlan: " + planParts(plan, run.setup) + ".\n" }
     return s
+  }
+
+  /// "Per parameter: weights 2.0 B, gradients 2.0 B, optimizer states 4.0 B" — this GPU's
+  /// persistent bytes over the model's parameter count (shares, under sharding).
+  static func bytesPerParameter(_ run: RunResult) -> String {
+    let p = Double(max(1, run.parameters)), m = run.memory
+    func per(_ bytes: Int64) -> String { F.fixed(Double(bytes) / p, 2) + " B" }
+    let gradients = m.gradients
+    return "Per parameter (\(F.grouped(p)) parameters): weights \(per(m.weights)), gradients \(per(gradients)), "
+      + "optimizer states \(per(m.states.total)); \(per(m.weights + gradients + m.states.total)) in all."
   }
 
   /// What a narrow fit leaves to chance.

@@ -25,17 +25,18 @@ extension RunResult {
       : (s.precision == .bf16 ? "parameters × 2 bytes (bf16)" : "fp32 master weights, parameters × 4 bytes")
     t.append(
       MemoryTerm(name: "weights", bytes: m.weights, source: wsrc + (s.parallel.shardsWeights ? ", sharded" : "")))
-    if m.weightCopies > 0 {
-      t.append(
-        MemoryTerm(
-          name: "weight copies", bytes: m.weightCopies,
-          source: s.precision == .mixed
-            ? "autocast bf16 weight cache kept for backward" : "ZeRO-3/FSDP gathered layer + prefetch"))
-    }
+    // The main terms are always listed, zero or not, so every report reads the same way.
+    let copies =
+      s.precision == .mixed
+      ? "autocast bf16 weight cache kept for backward"
+      : (s.parallel.shardsWeights
+        ? "ZeRO-3/FSDP gathered layer + prefetch" : "none: no autocast cache, no gathered layer")
+    t.append(MemoryTerm(name: "weight copies", bytes: m.weightCopies, source: copies))
     let st = m.states
     t.append(
       MemoryTerm(
-        name: "optimizer states", bytes: st.total, source: "\(s.optimizer.kind.summary); OptimizerStates.forTensor"))
+        name: "optimizer states", bytes: st.total,
+        source: "\(s.optimizer.kind.summary); counted tensor by tensor as the library allocates them"))
     if st.lowRankMoments > 0 {
       t.append(
         MemoryTerm(
@@ -59,37 +60,35 @@ extension RunResult {
         MemoryTerm(name: "  per-tensor scalars", bytes: st.scalars, source: "step tensors, limiter norms, 8-bit absmax")
       )
     }
-    if m.gradientsHeld > 0 {
-      t.append(
-        MemoryTerm(
-          name: "gradients", bytes: m.gradientsHeld,
-          source: "parameters × gradient bytes" + (s.parallel.shardsGradients ? ", sharded" : "")))
-    }
-    if m.gradientBuckets > 0 {
+    let gradients =
+      m.gradientsHeld > 0
+      ? "parameters × gradient bytes" + (s.parallel.shardsGradients ? ", sharded" : "")
+      : (s.optimizer.layerwise
+        ? "none held: layer-wise updates apply and free each gradient in its hook"
+        : "none yet: the peak comes before backward produces them")
+    t.append(MemoryTerm(name: "gradients", bytes: m.gradientsHeld, source: gradients))
+    if s.parallel == .ddp {
       t.append(
         MemoryTerm(
           name: "DDP gradient buckets", bytes: m.gradientBuckets,
           source: "torch DDP reducer, gradient_as_bucket_view=False"))
     }
-    if m.activations > 0 {
-      t.append(
-        MemoryTerm(
-          name: "activations", bytes: m.activations,
-          source: "saved tensors per layer (ActivationModel; calibration 60M–350M)"))
-    }
-    if m.logits > 0 {
-      t.append(
-        MemoryTerm(
-          name: "logits and loss", bytes: m.logits, source: "(e + 12) · V per token at the loss backward (calibration)")
-      )
-    }
-    if m.transient > 0 {
-      t.append(
-        MemoryTerm(
-          name: "transient", bytes: m.transient,
-          source: m.peakPhase == .optimizerStep
-            ? "optimizer step temporaries (\(s.optimizer.effectiveImplementation.rawValue))" : "backward temporaries"))
-    }
+    t.append(
+      MemoryTerm(
+        name: "activations", bytes: m.activations,
+        source: m.activations > 0
+          ? "saved tensors per layer, HF modeling_llama (calibration 60M–350M)" : "none: released by the optimizer step"
+      ))
+    t.append(
+      MemoryTerm(
+        name: "logits and loss", bytes: m.logits,
+        source: m.logits > 0
+          ? "(e + 12) · V per token at the loss backward (calibration)" : "none: freed after backward"))
+    t.append(
+      MemoryTerm(
+        name: "transient", bytes: m.transient,
+        source: m.peakPhase == .optimizerStep
+          ? "optimizer step temporaries (\(s.optimizer.effectiveImplementation.rawValue))" : "backward temporaries"))
     t.append(MemoryTerm(name: "peak allocated", bytes: m.peak, source: "max over phases: \(m.peakPhase.rawValue)"))
     t.append(
       MemoryTerm(name: "fragmentation", bytes: m.fragmentation, source: "3% of peak (calibration step-1 reserve 2–5%)"))
