@@ -155,6 +155,13 @@ public struct TrainingSetup: Sendable, Equatable {
     if !optimizer.kind.isLowRank, optimizer.rank != nil {
       out.append(SetupProblem(setting: "optimizer.rank", reason: .notApplicable("rank", optimizer.kind)))
     }
+    // Layer-wise updates apply each gradient inside its backward hook: nothing to accumulate
+    // and nothing for DDP to reduce. Hugging Face's Trainer refuses both ("Layerwise GaLoRE
+    // optimizer do not support gradient accumulation", "... does not support DDP at this time",
+    // trainer.py), and galore-torch documents single-GPU only.
+    if optimizer.layerwise && (dataParallel > 1 || accumulation > 1) {
+      out.append(SetupProblem(setting: "optimizer.layerwise", reason: .layerwiseNeedsOneReplica(dataParallel > 1)))
+    }
     if gradientSync == .step && parallel != .ddp {
       out.append(SetupProblem(setting: "gradient_sync", reason: .syncWithoutDDP(parallel)))
     }
@@ -191,6 +198,8 @@ struct SetupProblem: Sendable, Equatable {
     /// An optimizer setting given for an optimizer that has no such setting.
     case notApplicable(String, OptimizerKind)
     case noBF16(String)
+    /// Layer-wise updates with several replicas (true) or with gradient accumulation (false).
+    case layerwiseNeedsOneReplica(Bool)
     /// `gradient_sync: step` is DDP's `no_sync`; other modes reduce every micro-batch.
     case syncWithoutDDP(Parallelism)
   }
@@ -219,6 +228,12 @@ struct SetupProblem: Sendable, Equatable {
     case .notApplicable(let key, let kind):
       let owners = key == "momentum" ? "SGD" : "GaLore and APOLLO"
       return "\(spell("optimizer." + key)) applies to \(owners), not '\(kind.rawValue)'"
+    case .layerwiseNeedsOneReplica(let replicas):
+      let what =
+        replicas
+        ? "data parallelism over several GPUs" : "gradient accumulation (a global batch above one micro-batch per GPU)"
+      return
+        "\(spell("optimizer.layerwise")) updates each weight inside backward, so it cannot run with \(what); Hugging Face's Trainer refuses it"
     case .syncWithoutDDP(let parallel):
       return
         "\(spell("gradient_sync: step")) is DDP's no_sync; with \(spell("parallel: " + parallel.rawValue)) gradients are reduced every micro-batch here — use ddp or leave gradient_sync out"

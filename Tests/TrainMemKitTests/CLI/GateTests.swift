@@ -90,3 +90,20 @@ import Testing
     #expect(cli(["fit", Calibration.root.appendingPathComponent("Benchmarks/sweep-100k.yaml").path]).status == 64)
   }
 }
+
+@Suite struct RefusedSetupTests {
+  @Test("layer-wise updates with DDP or accumulation are refused, and never suggested")
+  func layerwise() {
+    #expect(
+      cli([
+        "estimate", "--model", "llama-7b", "--optimizer", "galore", "--layerwise", "--gpus", "8", "--parallel", "ddp",
+      ]).status == 64)
+    #expect(
+      cli(["estimate", "--model", "llama-7b", "--optimizer", "galore", "--layerwise", "--global-batch", "4"]).status
+        == 64)
+    var s = TrainingSetup(model: ModelConfig.preset("llama-13b")!, gpu: GPUSpec.preset("a100-80gb")!)
+    s.gpus = 8
+    s.parallel = .ddp
+    #expect(!Advice.changes(s).contains { $0.change.contains("layer-wise") })
+  }
+}

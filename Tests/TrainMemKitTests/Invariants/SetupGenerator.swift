@@ -92,6 +92,7 @@ struct SetupGenerator {
   /// Keys that a default setup leaves alone most of the time.
   static let rarely: Set<String> = [
     "tokens", "price", "memory_limit", "context", "reserve", "update_interval", "implementation", "momentum",
+    "margin", "layerwise", "gradient_sync",
   ]
 
   mutating func next() -> Case {
