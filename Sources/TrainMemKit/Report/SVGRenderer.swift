@@ -86,9 +86,10 @@ enum SVGRenderer {
 
   static func render(_ report: Report) -> String {
     let runs = report.runs
+    let (labels, shared) = shortLabels(runs.map(\.label))
     let barH = 26.0, gap = 12.0, plotW = 560.0, top = 70.0
     // The label column fits the longest label (about 6.6 px per character at 12 px).
-    let longest = runs.map { truncate($0.label).count }.max() ?? 10
+    let longest = labels.map { truncate($0).count }.max() ?? 10
     let left = 30 + 6.6 * Double(max(12, longest))
     let memH = Double(runs.count) * (barH + gap)
     let tpTop = top + memH + 110
@@ -100,8 +101,9 @@ enum SVGRenderer {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
     s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
     s += "<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">\(escape(report.scenario))</text>\n"
+    let common = shared.isEmpty ? "" : " · every run: " + escape(shared.joined(separator: ", "))
     s +=
-      "<text x=\"20\" y=\"50\" fill=\"#555\">Memory per GPU at the peak (GiB); the red line is the GPU's memory</text>\n"
+      "<text x=\"20\" y=\"50\" fill=\"#555\">Memory per GPU at the peak (GiB); the red line is the GPU's memory\(common)</text>\n"
     // Legend.
     var lx = left
     for (i, (name, _)) in segments(runs.first!).enumerated() {
@@ -112,7 +114,7 @@ enum SVGRenderer {
     for (row, run) in runs.enumerated() {
       let y = top + 8 + Double(row) * (barH + gap)
       s +=
-        "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
+        "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(labels[row])))</text>\n"
       var x = left
       // A run that does not fit is drawn faded, so it never reads as a plan.
       let faded = run.memory.fits ? "" : " fill-opacity=\"0.35\""
@@ -148,7 +150,7 @@ enum SVGRenderer {
       let y = tpTop + Double(row) * (barH + gap)
       let w = run.throughput.tokensPerSecond / maxTP * plotW
       s +=
-        "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(run.label)))</text>\n"
+        "<text x=\"\(F(left - 8))\" y=\"\(F(y + barH * 0.65))\" text-anchor=\"end\">\(escape(truncate(labels[row])))</text>\n"
       // A run that does not fit has no throughput to plan with: a grey bar, labelled so.
       let fits = run.memory.fits
       s +=
@@ -159,6 +161,17 @@ enum SVGRenderer {
     }
     s += "</svg>\n"
     return s
+  }
+
+  /// Sweep labels without the coordinates every run shares (`sequence=256` in all of them),
+  /// which the subtitle names once instead.
+  static func shortLabels(_ labels: [String]) -> (labels: [String], shared: [String]) {
+    guard labels.count > 1 else { return (labels, []) }
+    let tokens = labels.map { $0.split(separator: " ").map(String.init) }
+    let shared = tokens[0].filter { token in token.contains("=") && tokens.allSatisfy { $0.contains(token) } }
+    guard !shared.isEmpty else { return (labels, []) }
+    let short = tokens.map { $0.filter { !shared.contains($0) }.joined(separator: " ") }
+    return (short, shared)
   }
 
   /// Long labels keep their start and their end (where sweep coordinates are).
