@@ -107,3 +107,12 @@ import Testing
     #expect(!Advice.changes(s).contains { $0.change.contains("layer-wise") })
   }
 }
+
+@Suite struct ChartLabelTests {
+  @Test("sweep coordinates shared by every run leave the labels for the subtitle")
+  func shortLabels() {
+    let (labels, shared) = SVGRenderer.shortLabels(["A micro_batch=1 sequence=256", "A micro_batch=2 sequence=256"])
+    #expect(labels == ["A micro_batch=1", "A micro_batch=2"] && shared == ["sequence=256"])
+    #expect(SVGRenderer.shortLabels(["AdamW", "APOLLO"]).shared.isEmpty)
+  }
+}
