@@ -77,18 +77,9 @@ enum RunCommand {
 
   /// Every file loaded, or every file's diagnostics.
   static func load(_ paths: [String]) throws(DataErrors) -> [Scenario] {
-    var scenarios: [Scenario] = []
-    var rendered = ""
-    for path in paths {
-      var text: String?
-      do {
-        text = try TextFile.read(path)
-        scenarios.append(try ScenarioLoader.load(file: path, text: text!))
-      } catch {
-        rendered += TextFile.render(error, text: text)
-      }
+    try TextFile.parseAll(paths) { (text, path) throws(ScenarioErrors) in
+      try ScenarioLoader.load(file: path, text: text)
     }
-    if !rendered.isEmpty { throw DataErrors(rendered: rendered) }
-    return scenarios
   }
+
 }

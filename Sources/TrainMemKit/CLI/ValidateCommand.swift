@@ -11,18 +11,9 @@ enum ValidateCommand {
     }
     let dir = options.positionals.first ?? "seeds"
     let paths = try seedFiles(dir)
-    var figures: [Figure] = []
-    var rendered = ""
-    for path in paths {
-      var text: String?
-      do {
-        text = try TextFile.read(path)
-        figures += try SeedsReader.parse(text!, file: path)
-      } catch {
-        rendered += TextFile.render(error, text: text)
-      }
-    }
-    if !rendered.isEmpty { throw DataErrors(rendered: rendered) }
+    let figures = try TextFile.parseAll(paths) { (text, path) throws(ScenarioErrors) in
+      try SeedsReader.parse(text, file: path)
+    }.flatMap { $0 }
     let results = Validation.check(figures)
     let failed = results.filter { !$0.within && $0.figure.expect != "gap" }
     let status = try TrainMemCLI.withSink(options, console, inputs: paths) { sink in

@@ -9,6 +9,8 @@ enum SweepEngine {
   /// whose runs are 2–4 KB of text each, 4,096 points (about 16 MB of JSON).
   static let chunk = 32768
   static let textChunk = 4096
+  /// Room reserved per CSV row (rows run about 300 bytes), so a worker's buffer never regrows.
+  static let bytesPerRow = 320
   /// Points per worker below which a second worker is not worth starting.
   static let pointsPerWorker = 256
 
@@ -18,7 +20,9 @@ enum SweepEngine {
     _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)? = nil,
     _ transform: @escaping @Sendable (RunResult) -> T, _ deliver: (T) throws -> Void
   ) throws {
-    try forEachChunk(scenario, threads: threads, progress: progress, empty: [T](), chunk: textChunk) {
+    try forEachChunk(
+      scenario, threads: threads, progress: progress, makePart: { [T](reservingCapacity: $0) }, chunk: textChunk
+    ) {
       part, result, _ in
       part.append(transform(result))
     } deliver: { part in
@@ -34,7 +38,10 @@ enum SweepEngine {
     _ deliver: ([UInt8]) throws -> Void
   ) throws {
     let labels = LabelBytes(scenario)
-    try forEachChunk(scenario, threads: threads, progress: progress, empty: [UInt8](), label: false) {
+    try forEachChunk(
+      scenario, threads: threads, progress: progress, makePart: { [UInt8](reservingCapacity: $0 * bytesPerRow) },
+      label: false
+    ) {
       part, result, index in
       render(result, labels, index, &part)
     } deliver: {
@@ -43,11 +50,12 @@ enum SweepEngine {
   }
 
   /// The engine: chunks of `chunk` points, each split over up to `threads` workers that fill a
-  /// `Part` (starting from `empty`) with `add`; parts are delivered in order. A point whose
+  /// `Part` (made by `makePart` with room for its points) with `add`; parts are delivered in order. A point whose
   /// numbers are not all finite and non-negative stops the sweep with `ImpossibleResult`.
   /// With `label: false` results carry no label (the renderer writes it from the index).
   static func forEachChunk<Part: Sendable>(
-    _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)?, empty: Part, label: Bool = true,
+    _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)?, makePart: @escaping @Sendable (Int) -> Part,
+    label: Bool = true,
     chunk: Int = SweepEngine.chunk, add: @escaping @Sendable (inout Part, RunResult, Int) -> Void,
     deliver: (Part) throws -> Void
   ) throws {
@@ -57,13 +65,12 @@ enum SweepEngine {
       let end = min(total, start + chunk)
       let range = start..<end
       let workers = max(1, min(threads, range.count / pointsPerWorker + 1))
-      let handoff = Handoff<Part>(workers: workers, empty: empty)
+      let handoff = Handoff<Part>(workers: workers)
       DispatchQueue.concurrentPerform(iterations: workers) { w in
         let lo = range.lowerBound + range.count * w / workers
         let hi = range.lowerBound + range.count * (w + 1) / workers
         var cache = InventoryCache()
-        var part = empty
-        reserve(&part, points: hi - lo)
+        var part = makePart(hi - lo)
         for index in lo..<hi {
           let point = scenario.point(index)
           var result = RunResult.evaluate(
@@ -85,13 +92,6 @@ enum SweepEngine {
       start = end
     }
   }
-}
-
-/// Room for a worker's CSV rows up front (about 320 bytes each), so the buffer never regrows.
-private func reserve<Part>(_ part: inout Part, points: Int) {
-  guard var bytes = part as? [UInt8] else { return }
-  bytes.reserveCapacity(points * 320)
-  if let same = bytes as? Part { part = same }
 }
 
 /// Every point's label as UTF-8 pieces (each run's label, each sweep value's ` key=value`),
@@ -144,10 +144,10 @@ struct ImpossibleResult: Error {
 /// Each worker's finished part, and the first rejected point, stored and read under one lock.
 private final class Handoff<Part>: @unchecked Sendable {
   private let lock = NSLock()
-  private var slots: [Part]
+  private var slots: [Part?]
   private var firstRejected: Int?
 
-  init(workers: Int, empty: Part) { slots = Array(repeating: empty, count: workers) }
+  init(workers: Int) { slots = Array(repeating: nil, count: workers) }
 
   func put(_ worker: Int, _ part: Part) {
     lock.lock()
@@ -170,6 +170,14 @@ private final class Handoff<Part>: @unchecked Sendable {
   var parts: [Part] {
     lock.lock()
     defer { lock.unlock() }
-    return slots
+    return slots.compactMap { $0 }
+  }
+}
+
+extension Array {
+  /// An empty array with room for `capacity` elements.
+  init(reservingCapacity capacity: Int) {
+    self.init()
+    reserveCapacity(capacity)
   }
 }

@@ -290,11 +290,17 @@ enum JSONRenderer {
 
   static func string(_ s: String) -> String { encode(s) }
 
-  private static func encode<T: Encodable>(_ value: T) -> String {
+  private static func encode<T: Encodable>(_ value: T) -> String { JSONText.encode(value) }
+}
+
+/// Every JSON trainmem prints: pretty, keys sorted, slashes as they are.
+enum JSONText {
+  /// The value as JSON text. Every number in a report is finite (RunResult.isSane, the seeds
+  /// reader) and every key a string, so encoding cannot fail; a failure is a programming error.
+  static func encode<T: Encodable>(_ value: T) -> String {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    // Every value is finite (RunResult.check) and every key a string, so encoding cannot fail.
-    guard let data = try? e.encode(value) else { preconditionFailure("unencodable report value") }
+    guard let data = try? e.encode(value) else { preconditionFailure("unencodable JSON value") }
     return String(decoding: data, as: UTF8.self)
   }
 }

@@ -75,9 +75,7 @@ enum ValidationRenderer {
         predicted: r.predicted.isFinite ? r.predicted : nil, error: r.error.isFinite ? r.error : nil,
         tolerance: r.figure.tolerance, code_allocates: r.codeAllocates)
     }
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let out = JSONOut(figures: figs, failed: results.filter { !$0.within && $0.figure.expect != "gap" }.count)
-    return (try? e.encode(out)).flatMap { String(data: $0, encoding: .utf8) }.map { $0 + "\n" } ?? "{}\n"
+    return JSONText.encode(out) + "\n"
   }
 }

@@ -221,7 +221,7 @@ struct ScenarioLoader {
           reason: .conflict)
       }
       let kind = setup.optimizer.kind
-      let spelled = Self.spell(key, commandLine: location.flag != nil)
+      let spelled = Settings.spell(key, commandLine: location.flag != nil)
       if key == "optimizer.update_interval" && !kind.isLowRank {
         fail(location, "\(spelled) applies to GaLore and APOLLO, not '\(kind.rawValue)'")
       }
@@ -239,7 +239,8 @@ struct ScenarioLoader {
       seen.insert(problem.message)
       let location = s.location(of: problem.setting, point: index)
       fail(
-        location, problem.message(spell: { Self.spell($0, commandLine: location.flag != nil) }), reason: .setup(problem)
+        location, problem.message(spell: { Settings.spell($0, commandLine: location.flag != nil) }),
+        reason: .setup(problem)
       )
     }
   }
@@ -278,23 +279,12 @@ struct ScenarioLoader {
     return merged
   }
 
-  /// A setting path (`micro_batch`, `optimizer.rank`, or with a value, `parallel: none`) as the
-  /// user writes it: `'--micro-batch'`, `'--parallel none'` on the command line; `'micro_batch'`,
-  /// `'parallel: none'` in a file.
-  static func spell(_ path: String, commandLine: Bool) -> String {
-    let parts = path.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces }
-    let key = parts[0].split(separator: ".").last.map(String.init) ?? parts[0]
-    guard commandLine else { return "'\(key)\(parts.count > 1 ? ": " + parts[1] : "")'" }
-    let flag = Settings.byPath[parts[0]]?.flag ?? key.replacingOccurrences("_", "-", all: true)
-    return "'--\(flag)\(parts.count > 1 ? " " + parts[1] : "")'"
-  }
-
   // MARK: - Values
 
   /// How the user wrote a setting: `'--micro-batch'` on the command line, `'micro_batch'` in a
   /// file.
   func spelled(_ setting: Setting, _ n: Node) -> String {
-    n.location.flag != nil ? "'--\(setting.flag)'" : "'\(setting.key)'"
+    Settings.spell(setting.path, commandLine: n.location.flag != nil)
   }
 
   mutating func text(_ n: Node, _ what: String) -> String? {

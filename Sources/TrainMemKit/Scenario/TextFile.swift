@@ -67,6 +67,27 @@ enum TextFile {
     return max(0, bytes.count - 1)
   }
 
+  /// Reads and parses every file, or throws every file's rendered diagnostics: `run` and
+  /// `validate` read their inputs the same way.
+  static func parseAll<T>(_ paths: [String], _ parse: (String, String) throws(ScenarioErrors) -> T) throws(DataErrors)
+    -> [T]
+  {
+    var parsed: [T] = []
+    var rendered = ""
+    for path in paths {
+      var text: String?
+      do {
+        let read = try TextFile.read(path)
+        text = read
+        parsed.append(try parse(read, path))
+      } catch {
+        rendered += render(error, text: text)
+      }
+    }
+    if !rendered.isEmpty { throw DataErrors(rendered: rendered) }
+    return parsed
+  }
+
   /// Diagnostics shown for one file; the rest are counted (a file of 100,000 unknown keys
   /// would otherwise print for minutes).
   static let shownErrors = 50

@@ -221,6 +221,17 @@ enum Settings {
   static let topKeys = all.filter { $0.group == .top }.map(\.key) + ["overhead"]
   static func keys(in group: SettingGroup) -> [String] { all.filter { $0.group == group }.map(\.key) }
 
+  /// A setting path (`micro_batch`, `optimizer.rank`, or with a value, `parallel: none`) as the
+  /// user writes it: `'--micro-batch'`, `'--parallel none'` on the command line; `'micro_batch'`,
+  /// `'parallel: none'` in a file.
+  static func spell(_ path: String, commandLine: Bool) -> String {
+    let parts = path.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces }
+    let key = parts[0].split(separator: ".").last.map(String.init) ?? parts[0]
+    guard commandLine else { return "'\(key)\(parts.count > 1 ? ": " + parts[1] : "")'" }
+    let flag = byPath[parts[0]]?.flag ?? key.replacingOccurrences("_", "-", all: true)
+    return "'--\(flag)\(parts.count > 1 ? " " + parts[1] : "")'"
+  }
+
   /// The CSV columns the settings contribute, in declaration order.
   static let csvColumns = all.compactMap(\.csv)
 

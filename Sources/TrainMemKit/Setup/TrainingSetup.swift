@@ -243,7 +243,5 @@ struct SetupProblem: Sendable, Equatable {
   }
 
   /// The message with settings as a scenario file spells them.
-  var message: String {
-    message { path in "'\(path.split(separator: ".").last.map(String.init) ?? path)'" }
-  }
+  var message: String { message { Settings.spell($0, commandLine: false) } }
 }

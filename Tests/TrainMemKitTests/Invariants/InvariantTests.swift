@@ -164,7 +164,7 @@ import Testing
     let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     let log = FailureLog()
     DispatchQueue.concurrentPerform(iterations: workers) { w in
-      var generator = SetupGenerator(random: CLIFuzzTests.Random(state: 0x1A7A_0000 + UInt64(w)))
+      var generator = SetupGenerator(random: SplitMix(seed: 0x1A7A_0000 + UInt64(w)))
       for _ in 0..<(Self.setups / workers) {
         let c = generator.next()
         guard let s = c.setup(), Self.valid(s) else { continue }
@@ -226,7 +226,7 @@ import Testing
     let log = FailureLog()
     let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     DispatchQueue.concurrentPerform(iterations: workers) { w in
-      var generator = SetupGenerator(random: CLIFuzzTests.Random(state: 0x9A4E_0000 + UInt64(w)))
+      var generator = SetupGenerator(random: SplitMix(seed: 0x9A4E_0000 + UInt64(w)))
       for _ in 0..<(Self.setups / Self.plannerEvery / workers) {
         let c = generator.next()
         guard let s = c.setup(), Self.valid(s) else { continue }
@@ -265,7 +265,7 @@ import Testing
 
   @Test("the same generated setup through a scenario, flags and a seeds condition is the same setup")
   func threeWaysIn() throws {
-    var generator = SetupGenerator(random: CLIFuzzTests.Random(state: 0x3_0000))
+    var generator = SetupGenerator(random: SplitMix(seed: 0x3_0000))
     var compared = 0
     for _ in 0..<4000 {
       let c = generator.next()

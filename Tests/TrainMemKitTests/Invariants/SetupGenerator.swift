@@ -7,7 +7,7 @@ import Foundation
 /// the time — and custom models and GPUs. A new setting must add its values to `values(for:)`
 /// in the same change: a test fails while any declared setting has none.
 struct SetupGenerator {
-  var random: CLIFuzzTests.Random
+  var random: SplitMix
 
   /// One generated setup: its settings as a scenario writes them, and the custom mappings.
   struct Case: CustomStringConvertible {

@@ -15,21 +15,6 @@ import Testing
   static let commandLines = 20_000
   static let statuses: Set<Int32> = [0, 1, 64, 65, 73, 74]
 
-  /// A splitmix64 generator: the same seed gives the same command lines on every machine.
-  struct Random {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[int(xs.count)] }
-    mutating func chance(_ p: Double) -> Bool { Double(next() % 10_000) < p * 10_000 }
-  }
-
   /// Values a flag may get: valid ids and numbers of every setting, edge cases and garbage.
   static let values: [String] = {
     var v = [
@@ -51,7 +36,7 @@ import Testing
     ]
 
   /// One random command line; `dir` holds copies of the scenarios and seeds to write next to.
-  static func commandLine(_ r: inout Random, dir: String) -> [String] {
+  static func commandLine(_ r: inout SplitMix, dir: String) -> [String] {
     let scenarios = ["a.yaml", "b.yaml", "missing.yaml", "-", "seeds"].map { dir + "/" + $0 }
     let command = r.pick([
       "run", "run", "estimate", "estimate", "estimate", "fit", "validate", "list", "bench", "help", "--version", "nope",
@@ -165,7 +150,7 @@ import Testing
     let workers = 2
     let failures = FailureLog()
     DispatchQueue.concurrentPerform(iterations: workers) { w in
-      var r = Random(state: 0x5EED_0000 + UInt64(w))
+      var r = SplitMix(seed: 0x5EED_0000 + UInt64(w))
       for _ in 0..<(Self.commandLines / workers) {
         let args = Self.commandLine(&r, dir: dir.path)
         var c = Captured()
