@@ -60,6 +60,7 @@ enum Quantity {
     switch kind {
     case .bytes: return Bytes(Int64(value)).description
     case .bandwidth: return NumberFormatting.grouped(value / 1e9) + "GB/s"
+    case .percent: return NumberFormatting.grouped(value * 100) + "%"
     default:
       if value == value.rounded() || Swift.abs(value) >= 1000 { return NumberFormatting.grouped(value) }
       var text = NumberFormatting.fixed(value, 6)

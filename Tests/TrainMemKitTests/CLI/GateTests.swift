@@ -25,7 +25,9 @@ import Testing
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).yaml")
     try text.write(to: url, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: url) }
-    return cli(["run", url.path] + args)
+    var c = cli(["run", url.path] + args)
+    c.err = c.err.replacingOccurrences(of: url.path, with: "x.yaml")
+    return c
   }
 
   @Test(
@@ -41,6 +43,12 @@ import Testing
       margin.err.contains("1 of 2 runs do not fit or break their margin")
         && margin.err.contains("'AdamW b4' (narrow fit"))
     #expect(margin.out.contains("| AdamW b4 | narrow |") && margin.out.contains("**Narrow fit**"))
+    // 5% of the A100's 79.25 GiB (85,094,039,552 bytes) is 4,254,701,977 bytes: 3.96 GiB.
+    #expect(margin.err.contains("of a 3.96 GiB margin"))
+    let bad = try run(
+      Self.scenario.replacingOccurrences(of: "parallel: ddp\n", with: "parallel: ddp\nmargin: 60%\n"), [])
+    #expect(
+      bad.status == 65 && bad.err.contains("x.yaml:6:9: error: 'margin' is '60%', above the supported maximum 50%"))
     let json = try run(
       Self.scenario.replacingOccurrences(of: "parallel: ddp\n", with: "parallel: ddp\nmargin: 5%\n"),
       ["--format", "json"])
