@@ -38,6 +38,17 @@ enum GPUArchitecture: String, Sendable {
 enum Interconnect: String, Sendable {
   case nvlink2 = "NVLink 2", nvlink3 = "NVLink 3", nvlink4 = "NVLink 4"
   case pcie3 = "PCIe 3.0", pcie4 = "PCIe 4.0", pcie5 = "PCIe 5.0"
+
+  /// Per-direction x16 rate of a PCIe link (PCI-SIG: 8, 16, 32 GT/s × 16 lanes, 128b/130b),
+  /// or 0 for NVLink (its rate is per GPU model).
+  var perDirection: Double {
+    switch self {
+    case .pcie3: return 16e9
+    case .pcie4: return 32e9
+    case .pcie5: return 64e9
+    case .nvlink2, .nvlink3, .nvlink4: return 0
+    }
+  }
 }
 
 /// One GPU model.
@@ -62,6 +73,19 @@ public struct GPUSpec: Sendable, Equatable {
   var multiprocessors: Double
   /// The tensor-core generation (a custom GPU is taken as Ampere-like unless it says).
   var architecture: GPUArchitecture = .ampere
+  /// Whether GPUs in one box read each other's memory (NVLink, or PCIe peer-to-peer). NVIDIA
+  /// disables PCIe peer-to-peer on GeForce cards, so NCCL stages every transfer through host
+  /// memory (its SHM transport) — see `intraNodeBandwidth`.
+  var peerToPeer: Bool = true
+  /// Per-direction bandwidth of the card's host link (PCIe 3.0/4.0/5.0 x16: 16/32/64 GB/s).
+  var hostLinkBandwidth: Double = 32e9
+  /// Per-GPU bandwidth to other nodes, bytes/s: the NIC each GPU has in the reference system
+  /// (DGX A100: one 200 Gb/s HDR InfiniBand port per GPU, 25 GB/s; DGX H100/H200: one 400 Gb/s
+  /// NDR port per GPU, 50 GB/s — NVIDIA DGX user guides), or for PCIe and GeForce cards one
+  /// 100 Gb/s Ethernet NIC shared by the node's GPUs (assumed: 12.5 GB/s / 8).
+  var networkBandwidth: Double = 12.5e9 / 8
+  /// GPUs in one node of the reference system (DGX/HGX boxes and 8-GPU workstations).
+  var gpusPerNode: Int64 = 8
 
   /// The matmul rate this card gives training in a 16-bit format.
   var tensorFLOPS: Double { bf16FLOPS > 0 ? bf16FLOPS : fp16FLOPS }
@@ -70,25 +94,39 @@ public struct GPUSpec: Sendable, Equatable {
   /// NVIDIA datasheets/whitepapers); cards without BF16 (V100) have no TF32 either.
   var tf32FLOPS: Double { bf16FLOPS > 0 ? bf16FLOPS / 2 : fp32FLOPS }
 
+  /// The per-GPU bandwidth collectives reach inside a node: the GPU-to-GPU link, or without
+  /// peer-to-peer the host-staged path (`hostStagedShare` of the host link).
+  var intraNodeBandwidth: Double { peerToPeer ? linkBandwidth : hostLinkBandwidth * Self.hostStagedShare }
+  var interNodeBandwidth: Double { networkBandwidth }
+
+  /// Without peer-to-peer, NCCL's SHM transport copies each chunk into host memory and the
+  /// peer copies it out ("Geforce GPUs can't use GPU direct P2P, so traffic has to go back to
+  /// the CPU", halving the bandwidth — NCCL maintainer, NVIDIA/nccl#1086). Checked: 8 RTX 5090
+  /// on PCIe 5.0 reach 28 GB/s all-reduce bus bandwidth (NVIDIA/nccl#1639); 0.5 × 64 GB/s ×
+  /// the 75% ring efficiency is 24 GB/s. Derived, with the measurement as a check.
+  static let hostStagedShare = 0.5
+
   static func make(
     _ id: String, _ name: String, mib: Int64, reservedMiB: Int64 = 768, bf16: Double,
     fp16: Double? = nil, fp32: Double, bw: Double, link: Interconnect, linkGB: Double,
-    tdp: Double, sms: Double, arch: GPUArchitecture
+    tdp: Double, sms: Double, arch: GPUArchitecture, host: Interconnect = .pcie4, networkGB: Double = 12.5 / 8,
+    peerToPeer: Bool = true
   ) -> GPUSpec {
     GPUSpec(
       id: id, name: name, memory: .mib(mib - reservedMiB), bf16FLOPS: bf16 * 1e12,
       fp16FLOPS: (fp16 ?? bf16) * 1e12, fp32FLOPS: fp32 * 1e12, bandwidth: bw * 1e9,
-      interconnect: link, linkBandwidth: linkGB * 1e9, tdpWatts: tdp, multiprocessors: sms, architecture: arch)
+      interconnect: link, linkBandwidth: linkGB * 1e9, tdpWatts: tdp, multiprocessors: sms, architecture: arch,
+      peerToPeer: peerToPeer, hostLinkBandwidth: host.perDirection, networkBandwidth: networkGB * 1e9)
   }
 
   static let catalog: [GPUSpec] = [
     // A100 datasheet: 312 TF BF16 dense, 19.5 FP32, 1,555 / 2,039 GB/s, NVLink3 600 GB/s, 400 W.
     make(
       "a100-40gb", "A100-SXM4-40GB", mib: 40_960, bf16: 312, fp32: 19.5, bw: 1555, link: .nvlink3, linkGB: 300,
-      tdp: 400, sms: 108, arch: .ampere),
+      tdp: 400, sms: 108, arch: .ampere, networkGB: 25),
     make(
       "a100-80gb", "A100-SXM4-80GB", mib: 81_920, bf16: 312, fp32: 19.5, bw: 2039, link: .nvlink3, linkGB: 300,
-      tdp: 400, sms: 108, arch: .ampere),
+      tdp: 400, sms: 108, arch: .ampere, networkGB: 25),
     // A100 PCIe 80GB: 1,935 GB/s, 300 W, PCIe 4.0 x16 (thundercompute, llm-analysis).
     make(
       "a100-80gb-pcie", "A100-PCIE-80GB", mib: 81_920, bf16: 312, fp32: 19.5, bw: 1935, link: .pcie4, linkGB: 32,
@@ -96,16 +134,16 @@ public struct GPUSpec: Sendable, Equatable {
     // H100 SXM5: 989.4 TF BF16 dense, 66.9 FP32, 3.35 TB/s, NVLink4 900 GB/s, 700 W.
     make(
       "h100-sxm", "H100-SXM5-80GB", mib: 81_559, bf16: 989.4, fp32: 66.9, bw: 3350, link: .nvlink4, linkGB: 450,
-      tdp: 700, sms: 132, arch: .hopper),
+      tdp: 700, sms: 132, arch: .hopper, host: .pcie5, networkGB: 50),
     // H100 PCIe: 756 TF BF16 dense, 51 FP32, 2.0 TB/s, PCIe 5.0, 350 W (NVIDIA H100 datasheet).
     make(
       "h100-pcie", "H100-PCIe-80GB", mib: 81_559, bf16: 756, fp32: 51, bw: 2000, link: .pcie5, linkGB: 64, tdp: 350,
-      sms: 114, arch: .hopper),
+      sms: 114, arch: .hopper, host: .pcie5),
     // H200: 989 TF, 4.8 TB/s, 141 GB HBM3e; memory measured: 150,109,880,320 bytes.
     GPUSpec(
       id: "h200", name: "H200", memory: .bytes(150_109_880_320), bf16FLOPS: 989e12, fp16FLOPS: 989e12, fp32FLOPS: 67e12,
       bandwidth: 4800e9, interconnect: .nvlink4, linkBandwidth: 450e9, tdpWatts: 700, multiprocessors: 132,
-      architecture: .hopper),
+      architecture: .hopper, hostLinkBandwidth: 64e9, networkBandwidth: 50e9),
     // L40S: 362.05 TF BF16, 91.6 FP32, 864 GB/s, PCIe 4.0, 350 W (datasheet via mullet.se).
     make(
       "l40s", "L40S", mib: 46_068, bf16: 362.05, fp32: 91.6, bw: 864, link: .pcie4, linkGB: 32, tdp: 350, sms: 142,
@@ -117,32 +155,32 @@ public struct GPUSpec: Sendable, Equatable {
     // V100 SXM2 32GB: FP16 tensor 125 TF, no BF16, 15.7 FP32, 900 GB/s, NVLink2 300 GB/s, 300 W.
     make(
       "v100-32gb", "V100-SXM2-32GB", mib: 32_768, bf16: 0, fp16: 125, fp32: 15.7, bw: 900, link: .nvlink2, linkGB: 150,
-      tdp: 300, sms: 80, arch: .volta),
+      tdp: 300, sms: 80, arch: .volta, host: .pcie3, networkGB: 12.5 * 4 / 8),
     // GeForce: FP32-accumulate tensor rate = half the FP16-accumulate headline.
     // RTX 3060 12GB: 25.5 TF (derived: 28 SM × 1.777 GHz × 512), 12.74 FP32, 360 GB/s, 170 W.
     make(
       "rtx-3060", "GeForce RTX 3060 12GB", mib: 12_288, reservedMiB: 250, bf16: 25.5, fp32: 12.74, bw: 360,
-      link: .pcie4, linkGB: 32, tdp: 170, sms: 28, arch: .ampere),
+      link: .pcie4, linkGB: 32, tdp: 170, sms: 28, arch: .ampere, peerToPeer: false),
     // RTX 3090: 71 TF (GA102 whitepaper half rate), 35.6 FP32, 936 GB/s, 350 W.
     make(
       "rtx-3090", "GeForce RTX 3090", mib: 24_576, reservedMiB: 250, bf16: 71, fp32: 35.6, bw: 936, link: .pcie4,
-      linkGB: 32, tdp: 350, sms: 82, arch: .ampere),
+      linkGB: 32, tdp: 350, sms: 82, arch: .ampere, peerToPeer: false),
     // RTX 4080: 97.5 TF (Ada whitepaper; marked unverified in peers.md — it checks out as 76 SMs
     // × 2.505 GHz boost × 512 FLOP/clock, the 4090's rate per SM and clock: 165.2 TF = 128 ×
     // 2.52 GHz × 512), 48.7 FP32, 716.8 GB/s, 320 W.
     make(
       "rtx-4080", "GeForce RTX 4080", mib: 16_376, reservedMiB: 250, bf16: 97.5, fp32: 48.7, bw: 716.8, link: .pcie4,
-      linkGB: 32, tdp: 320, sms: 76, arch: .ada),
+      linkGB: 32, tdp: 320, sms: 76, arch: .ada, peerToPeer: false),
     // RTX 4090: 165.2 TF FP32-acc, 82.6 FP32, 1,008 GB/s, 450 W.
     make(
       "rtx-4090", "GeForce RTX 4090", mib: 24_564, reservedMiB: 250, bf16: 165.2, fp32: 82.6, bw: 1008, link: .pcie4,
-      linkGB: 32, tdp: 450, sms: 128, arch: .ada),
+      linkGB: 32, tdp: 450, sms: 128, arch: .ada, peerToPeer: false),
     // RTX 5090: 209.5 TF FP32-acc (half of 419 dense FP16-acc; peers.md marks it unverified —
     // it checks out as 170 SMs × 2.407 GHz boost × 512 FLOP/clock, as for Ada),
     // 104.8 FP32, 1,792 GB/s, PCIe 5.0, 575 W.
     make(
       "rtx-5090", "GeForce RTX 5090", mib: 32_607, reservedMiB: 250, bf16: 209.5, fp32: 104.8, bw: 1792, link: .pcie5,
-      linkGB: 64, tdp: 575, sms: 170, arch: .blackwell),
+      linkGB: 64, tdp: 575, sms: 170, arch: .blackwell, host: .pcie5, peerToPeer: false),
   ]
 
   static func preset(_ id: String) -> GPUSpec? { catalog.first { $0.id == id } }

@@ -40,7 +40,7 @@ enum ActivationModel {
     let t = s.tokensPerMicroBatch
     let seq = s.sequence
     let e = s.precision.activationBytes
-    let r = s.precision.parameterBytes
+    let r = s.policy.residualBytes
 
     // Attention block, per token.
     var attention: Int64

@@ -76,7 +76,7 @@ enum MemoryModel {
   /// Bytes of the weights on each GPU. int8 weights: 1 byte per element plus a bf16 scale and
   /// zero point per group of 128 (Q-GaLore `QLinear`, group size 128 as APOLLO Table 8).
   static func weightBytes(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
-    let full = s.precision.parameterBytes
+    let full = s.policy.weightBytes
     var total: Int64 = 0
     for t in inv.tensors {
       if s.weightsInt8 && t.role == .projection {
@@ -141,57 +141,103 @@ enum MemoryModel {
     var buckets: Int64
   }
 
-  /// Weights, optimizer states and gradients, sharded per ZeRO stage (Rajbhandari et al. 2020,
-  /// arXiv:1910.02054 §5); the copies ZeRO-3/FSDP gather and autocast caches; DDP's buckets.
+  /// Weights, optimizer states (with the fp32 master copy) and gradients, sharded per ZeRO
+  /// stage (Rajbhandari et al. 2020, arXiv:1910.02054 §5.1: Pos shards states, Pos+g also
+  /// gradients, Pos+g+p also weights) over the shard group; the copies ZeRO-3/FSDP gather and
+  /// autocast caches; the gradient buckets.
   static func persistent(_ s: TrainingSetup, _ inv: ParameterInventory) -> Persistent {
-    let paramSize = s.precision.parameterBytes
-    let formats = StateFormats(param: s.precision == .bf16 ? .bf16 : .fp32)
-    let n = s.dataParallel
+    let policy = s.policy
+    let formats = StateFormats(param: policy.stateBytes == 2 ? .bf16 : .fp32)
+    let n = s.shardDegree
     var weights = weightBytes(s, inv)
     var states = OptimizerStates.total(inv, optimizer: s.optimizer, rank: s.rank, formats: formats)
-    let fullGradients = inv.parameters * paramSize
+    states.masterWeights = inv.parameters * policy.masterBytes
+    let fullGradients = inv.parameters * policy.gradientBytes
     var gradients = fullGradients
     if s.parallel.shardsStates {
       states.lowRankMoments /= n
       states.projections /= n
       states.regularMoments /= n
       states.scalars /= n
+      states.masterWeights /= n
     }
     if s.parallel.shardsGradients { gradients = fullGradients / n }
     var weightCopies: Int64 = 0
     if s.parallel.shardsWeights {
       weights /= n
-      // FSDP/ZeRO-3 gathers one layer for compute and prefetches the next. One decoder layer:
-      // everything but the embedding, the head (none when tied) and the final norm's weights.
-      let layerParams = (inv.parameters - inv.embeddingParameters - inv.lmHeadParameters) / s.model.layers
-      weightCopies += 2 * layerParams * 2
+      weightCopies = gatheredWeights(s, inv)
     }
-    if s.precision == .mixed {
+    if policy.autocastCopies {
       // torch.autocast caches a bf16 copy of each matmul weight; matmuls save it for backward.
       weightCopies += inv.matmulParameters * 2
     }
-    let buckets: Int64 = s.parallel == .ddp ? fullGradients : 0
     return Persistent(
-      weights: weights, states: states, gradients: gradients, weightCopies: weightCopies, buckets: buckets)
+      weights: weights, states: states, gradients: gradients, weightCopies: weightCopies,
+      buckets: gradientBuckets(s, inv))
   }
 
-  /// Saved activations of every layer (or, with full recomputation, every layer's input) and
+  /// DeepSpeed's `stage3_prefetch_bucket_size` default, elements (deepspeed/runtime/zero/
+  /// config.py: 5e7; its docs page says 5e8, the code wins).
+  static let deepSpeedPrefetchElements: Int64 = 50_000_000
+  /// DeepSpeed's `reduce_bucket_size` default, elements (zero/config.py: 5e8).
+  static let deepSpeedReduceBucketElements: Int64 = 500_000_000
+
+  /// The unsharded weights alive during forward and backward under ZeRO-3/FSDP.
+  /// - FSDP (`fsdp`, `hsdp`), one unit per decoder layer as torchtitan and HF accelerate wrap
+  ///   it: the current layer and the prefetched next (`BackwardPrefetch.BACKWARD_PRE`: "the
+  ///   current set of parameters, next set of parameters"; `_limiter_utils.py` allows 2
+  ///   all-gathers in flight), plus the root unit — embedding, final norm, lm_head — which is
+  ///   not resharded after forward (FSDP `_runtime_utils.py`: `free_unsharded_flat_param = not
+  ///   state._is_root`).
+  /// - DeepSpeed ZeRO-3 gathers module by module: the largest linear plus a prefetch bucket
+  ///   (`partitioned_param_coordinator.py`).
+  static func gatheredWeights(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
+    let bytes = s.policy.computeBytes
+    if s.parallel == .zero3 {
+      let largest = inv.tensors.filter { $0.role == .projection }.map(\.elements).max() ?? 0
+      return (largest + min(deepSpeedPrefetchElements, inv.parameters)) * bytes
+    }
+    let root = inv.embeddingParameters + inv.lmHeadParameters + s.model.hidden
+    return (2 * layerParameters(s, inv) + root) * bytes
+  }
+
+  /// One decoder layer's parameters: everything but the embedding, the head and the final norm.
+  static func layerParameters(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
+    (inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - s.model.hidden) / s.model.layers
+  }
+
+  /// Buffers gradients pass through on their way to the reduction: DDP's reducer buckets, a
+  /// second copy of every gradient (`gradient_as_bucket_view=False`); DeepSpeed ZeRO's
+  /// contiguous reduce bucket (`ipg_buffer`, `reduce_bucket_size` elements in the gradient
+  /// dtype — stage_1_and_2.py, stage3.py). Megatron's DDP reduces in place in its main-gradient
+  /// buffer and FSDP reduce-scatters each unit's gradients (counted as a layer's transient).
+  static func gradientBuckets(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
+    let policy = s.policy
+    switch s.parallel {
+    case .ddp: return policy.kind == .masterWeights ? 0 : inv.parameters * policy.gradientBytes
+    case .zero1, .zero2, .zero3:
+      return min(deepSpeedReduceBucketElements, inv.parameters) * policy.gradientBytes
+    case .none, .fsdp, .hsdp: return 0
+    }
+  }
+
+  /// Saved activations of every layer (or, for the layers fully recomputed, their input) and
   /// the head; and the one layer's activations recomputed during backward.
   static func activationBytes(_ s: TrainingSetup, _ act: ActivationSizes) -> (saved: Int64, recomputed: Int64) {
-    switch s.checkpointing {
-    case .none: return (s.model.layers * act.perLayer + act.head, 0)
-    case .full: return (s.model.layers * act.checkpointedLayer + act.head, act.perLayer)
-    }
+    let k = s.recomputedLayers
+    let saved = k * act.checkpointedLayer + (s.model.layers - k) * act.perLayer + act.head
+    return (saved, k > 0 ? act.perLayer : 0)
   }
 
   /// The instants of a step (design.md "The memory model").
   static func instants(
     _ s: TrainingSetup, _ inv: ParameterInventory, _ held: Persistent, _ act: ActivationSizes
   ) -> [MemoryInstant] {
-    let paramSize = s.precision.parameterBytes
+    let policy = s.policy
+    let paramSize = policy.stateBytes
+    let gradSize = policy.gradientBytes
     let optimizer = s.optimizer
     let rank = s.rank
-    let replicas = s.dataParallel
     let (activations, recomputed) = activationBytes(s, act)
     // Gradients alive during forward/backward of a micro-batch: with accumulation the previous
     // micro-batches' gradients persist (set_to_none only after the step); layer-wise updates
@@ -202,13 +248,18 @@ enum MemoryModel {
         .max() ?? 0
       : 0
     let heldGradients: Int64 = optimizer.layerwise ? 0 : (s.accumulation > 1 ? held.gradients : 0)
-    let gradShard: Int64 = s.parallel.shardsGradients ? replicas : 1
-    let lmHeadGrad: Int64 = optimizer.layerwise ? 0 : inv.lmHeadParameters * paramSize / gradShard
-    let embeddingGrad = inv.embeddingParameters * paramSize / gradShard
-    let oneLayerGrads = inv.lowRankParameters / s.model.layers * paramSize / gradShard
+    let gradShard: Int64 = s.parallel.shardsGradients ? s.shardDegree : 1
+    let lmHeadGrad: Int64 = optimizer.layerwise ? 0 : inv.lmHeadParameters * gradSize / gradShard
+    let embeddingGrad = inv.embeddingParameters * gradSize / gradShard
+    let oneLayerGrads = inv.lowRankParameters / s.model.layers * gradSize / gradShard
     // During backward only the gathered layer (ZeRO-3) or its autocast copies (mixed) matter;
     // both are gone by the optimizer step.
     let oneLayerCopies = held.weightCopies / max(1, s.model.layers)
+    // FSDP's unsharded gradients of the layer in backward, before its reduce-scatter: in the
+    // compute dtype, plus an fp32 copy when reducing in fp32 (`reduce_dtype`).
+    let unshardedGradients: Int64 =
+      s.parallel == .fsdp || s.parallel == .hsdp
+      ? layerParameters(s, inv) * (policy.computeBytes + (policy.reduceBytes > policy.computeBytes ? 4 : 0)) : 0
 
     let fresh = MemoryInstant(weights: held.weights, states: held.states.total, buckets: held.buckets)
     var candidates: [MemoryInstant] = []
@@ -225,17 +276,17 @@ enum MemoryModel {
     var i2 = i1
     i2.gradients = heldGradients > 0 ? heldGradients : lmHeadGrad
     i2.logits = act.logitsKept
-    i2.transient = recomputed + act.layerBackwardTransient + layerwiseTransient
+    i2.transient = recomputed + act.layerBackwardTransient + layerwiseTransient + unshardedGradients
     candidates.append(i2)
     // 3. The first decoder layer's backward (last in backward order): nearly every gradient,
     //    only that layer's activations (or checkpointed input plus recomputation) left.
     var i3 = fresh
     i3.phase = .forwardBackward
-    i3.copies = oneLayerCopies
+    i3.copies = s.parallel.shardsWeights ? held.weightCopies : oneLayerCopies
     i3.gradients = optimizer.layerwise ? 0 : max(heldGradients, held.gradients - embeddingGrad - oneLayerGrads)
     i3.activations = (recomputed > 0 ? act.checkpointedLayer : act.perLayer)
     i3.logits = act.logitsKept
-    i3.transient = recomputed + act.layerBackwardTransient + layerwiseTransient
+    i3.transient = recomputed + act.layerBackwardTransient + layerwiseTransient + unshardedGradients
     candidates.append(i3)
     // 4. The end of backward: every gradient, the kept logits and the embedding's incoming
     //    gradient (measured: calibration 7B, exactly 2V + 2h bytes per token above W+S+G).
@@ -247,9 +298,10 @@ enum MemoryModel {
     candidates.append(i4)
     // 5. The optimizer step (absent when layer-wise: updates happen inside backward).
     if !optimizer.layerwise {
-      let formats = StateFormats(param: s.precision == .bf16 ? .bf16 : .fp32)
+      let formats = StateFormats(param: paramSize == 2 ? .bf16 : .fp32)
       var stepTransient = OptimizerStates.stepTransient(inv, optimizer: optimizer, rank: rank, formats: formats)
-      if s.parallel.shardsStates && optimizer.effectiveImplementation == .foreach { stepTransient /= replicas }
+      if s.parallel.shardsStates && optimizer.effectiveImplementation == .foreach { stepTransient /= s.shardDegree }
+      stepTransient += masterGradientCopies(s, inv)
       var i5 = fresh
       i5.phase = .optimizerStep
       i5.gradients = held.gradients
@@ -257,6 +309,17 @@ enum MemoryModel {
       candidates.append(i5)
     }
     return candidates
+  }
+
+  /// A master-weight optimizer with low-precision gradients flattens this GPU's gradient
+  /// partition and casts it to fp32 before the step (DeepSpeed stage_1_and_2.py: `flat_grad_
+  /// partition = self.flatten(...)`, `single_grad_partition = flat_grad_partition.to(fp32)`):
+  /// both copies exist at once. Megatron's fp32 main gradients need neither.
+  static func masterGradientCopies(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
+    let policy = s.policy
+    guard policy.masterBytes > 0, policy.gradientBytes < policy.masterBytes else { return 0 }
+    let shards = s.parallel.shardsStates ? s.shardDegree : 1
+    return inv.parameters * (policy.gradientBytes + policy.masterBytes) / shards
   }
 
   /// What the run may use: the GPU's memory, or under `memory_limit` the cap plus the context

@@ -12,7 +12,10 @@ struct OptimizerStateBytes: Sendable, Equatable {
   var regularMoments: Int64 = 0
   /// Per-tensor scalars: AdamW `step` tensors, APOLLO's norm-growth limiter, 8-bit absmax.
   var scalars: Int64 = 0
-  var total: Int64 { lowRankMoments + projections + regularMoments + scalars }
+  /// The fp32 master copy of bf16 weights, which Megatron's and DeepSpeed's optimizers hold
+  /// and ZeRO shards with the moments (`PrecisionPolicy.masterWeights`).
+  var masterWeights: Int64 = 0
+  var total: Int64 { lowRankMoments + projections + regularMoments + scalars + masterWeights }
 }
 
 /// Element formats the optimizer sees for a precision mode.

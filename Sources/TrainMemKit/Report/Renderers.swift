@@ -178,7 +178,7 @@ enum MarkdownRenderer {
   static func inputsLine(_ s: TrainingSetup) -> String {
     var parts = [
       "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))", "parallel \(s.parallel.rawValue)",
-      "precision \(s.precision.rawValue) (\(s.precision.frameworkSetting))",
+      "precision \(s.precision.rawValue) (\(s.policy.frameworkSetting))",
       "weights \(s.weightsInt8 ? "int8" : s.weights.rawValue)",
       "sequence \(s.sequence)", "micro-batch \(s.microBatch)",
       "accumulation \(s.accumulation)", "attention \(s.attention.rawValue)",

@@ -13,24 +13,40 @@ struct Report: Sendable {
   var runs: [RunResult]
 }
 
+/// What the weights a GPU holds are, in a precision policy.
+private func weightKind(_ policy: PrecisionPolicy) -> String {
+  switch policy.kind {
+  case .pureBF16: return "bf16"
+  case .masterWeights: return "bf16 working weights; the fp32 master is in the optimizer"
+  case .fp32: return "fp32"
+  case .autocast, .fsdp: return "fp32 master weights"
+  }
+}
+
 extension RunResult {
   /// Every term at the peak, then the overheads, each with its source.
   var terms: [MemoryTerm] {
     let m = memory
     let s = setup
     var t: [MemoryTerm] = []
+    let policy = s.policy
     let wsrc =
       s.weightsInt8
       ? "int8 projected weights + bf16 scale/zero per 128 (Q-GaLore QLinear; APOLLO Table 8)"
-      : (s.precision == .bf16 ? "parameters × 2 bytes (bf16)" : "fp32 master weights, parameters × 4 bytes")
+      : "parameters × \(policy.weightBytes) bytes (\(weightKind(policy)))"
     t.append(
       MemoryTerm(name: "weights", bytes: m.weights, source: wsrc + (s.parallel.shardsWeights ? ", sharded" : "")))
     // The main terms are always listed, zero or not, so every report reads the same way.
-    let copies =
-      s.precision == .mixed
-      ? "autocast bf16 weight cache kept for backward"
-      : (s.parallel.shardsWeights
-        ? "ZeRO-3/FSDP gathered layer + prefetch" : "none: no autocast cache, no gathered layer")
+    let copies: String
+    if policy.autocastCopies {
+      copies = "autocast bf16 weight cache kept for backward"
+    } else if s.parallel == .zero3 {
+      copies = "DeepSpeed ZeRO-3: the module in use + stage3_prefetch_bucket_size (5e7) gathered"
+    } else if s.parallel.shardsWeights {
+      copies = "FSDP: the layer in use + the prefetched next + the root unit (embedding, lm_head), gathered"
+    } else {
+      copies = "none: no autocast cache, no gathered layer"
+    }
     t.append(MemoryTerm(name: "weight copies", bytes: m.weightCopies, source: copies))
     let st = m.states
     t.append(
@@ -55,6 +71,12 @@ extension RunResult {
           name: "  full-rank moments", bytes: st.regularMoments,
           source: s.optimizer.kind.isLowRank ? "AdamW on embeddings, lm_head, norms" : "moments of every parameter"))
     }
+    if st.masterWeights > 0 {
+      t.append(
+        MemoryTerm(
+          name: "  fp32 master weights", bytes: st.masterWeights,
+          source: "parameters × 4 bytes held by the optimizer" + (s.parallel.shardsStates ? ", sharded" : "")))
+    }
     if st.scalars > 0 {
       t.append(
         MemoryTerm(name: "  per-tensor scalars", bytes: st.scalars, source: "step tensors, limiter norms, 8-bit absmax")
@@ -67,11 +89,15 @@ extension RunResult {
         ? "none held: layer-wise updates apply and free each gradient in its hook"
         : "none yet: the peak comes before backward produces them")
     t.append(MemoryTerm(name: "gradients", bytes: m.gradientsHeld, source: gradients))
-    if s.parallel == .ddp {
+    if m.gradientBuckets > 0 {
       t.append(
-        MemoryTerm(
-          name: "DDP gradient buckets", bytes: m.gradientBuckets,
-          source: "torch DDP reducer, gradient_as_bucket_view=False"))
+        s.parallel == .ddp
+          ? MemoryTerm(
+            name: "DDP gradient buckets", bytes: m.gradientBuckets,
+            source: "torch DDP reducer, gradient_as_bucket_view=False")
+          : MemoryTerm(
+            name: "ZeRO reduce bucket", bytes: m.gradientBuckets,
+            source: "DeepSpeed ipg_buffer: reduce_bucket_size (5e8) elements in the gradient dtype"))
     }
     t.append(
       MemoryTerm(

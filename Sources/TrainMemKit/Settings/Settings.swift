@@ -4,8 +4,9 @@
 
 enum Settings {
   static let all: [Setting] = [
-    model, gpu, gpus, parallel, gradientSync, precision, weights, optimizer, rank, updateInterval, implementation,
-    layerwise, momentum, sequence, microBatch, globalBatch, dropout, attention, checkpointing, tokens, price,
+    model, gpu, gpus, parallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync, precision,
+    masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, momentum,
+    sequence, microBatch, globalBatch, dropout, attention, checkpointing, checkpointedLayers, tokens, price,
     memoryLimit, margin, context, reserve,
   ]
 
@@ -46,8 +47,37 @@ enum Settings {
 
   static let parallel = choice(
     "parallel", Parallelism.self, noun: "parallelism", default: "none",
-    doc: "data parallelism: replicas or ZeRO/FSDP shards",
+    doc:
+      "data parallelism: DDP replicas, ZeRO-1/2/3 (DeepSpeed) or FSDP shards, or HSDP (sharded in a node, replicated across nodes)",
     apply: { $0.parallel = $1 }, input: { $0.parallel.rawValue }, csv: true)
+
+  static let gpusPerNode = Setting(
+    key: "gpus_per_node", group: .top, value: "N", defaultText: "8",
+    doc: "GPUs in one node: collectives among them use the intra-node link, beyond them the network",
+    parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpusPerNode = $1 } },
+    inputs: { [("gpus_per_node", $0.setup.gpus > 1 ? InputValue.integer($0.setup.nodeSize) : nil)] })
+
+  static let intraNodeBandwidth = Setting(
+    key: "intra_node_bandwidth", group: .top, value: "RATE", defaultText: "the GPU's link",
+    doc:
+      "per-GPU bandwidth inside a node, one direction (NVLink, PCIe; GeForce cards without peer-to-peer go through host memory at half their PCIe rate)",
+    parse: { loader, node, s in
+      edit(loader.number(node, s, kind: .bandwidth, range: GPULimits.bandwidth)) { $0.intraNodeBandwidth = $1 }
+    },
+    inputs: {
+      [("intra_node_bandwidth", $0.setup.gpus > 1 ? InputValue.number($0.setup.intraNodeLink) : nil)]
+    })
+
+  static let interNodeBandwidth = Setting(
+    key: "inter_node_bandwidth", group: .top, value: "RATE", defaultText: "the GPU's network",
+    doc:
+      "per-GPU network bandwidth between nodes, one direction (default: 50GB/s on H100/H200, 25GB/s on A100, a shared 100Gb/s NIC elsewhere)",
+    parse: { loader, node, s in
+      edit(loader.number(node, s, kind: .bandwidth, range: GPULimits.bandwidth)) { $0.interNodeBandwidth = $1 }
+    },
+    inputs: {
+      [("inter_node_bandwidth", $0.setup.gpus > $0.setup.nodeSize ? InputValue.number($0.setup.interNodeLink) : nil)]
+    })
 
   static let gradientSync = choice(
     "gradient_sync", GradientSync.self, noun: "gradient sync", default: "micro_batch",
@@ -56,8 +86,23 @@ enum Settings {
 
   static let precision = choice(
     "precision", Precision.self, default: "bf16",
-    doc: "pure bf16 (the GaLore/APOLLO scripts), mixed (fp32 master + bf16 autocast), or fp32",
+    doc:
+      "pure bf16 (the GaLore/APOLLO scripts); mixed: fp32 weights under autocast (none, ddp), FSDP MixedPrecision (fsdp, hsdp) or DeepSpeed bf16 (zero1-3); or fp32",
     apply: { $0.precision = $1 }, input: { $0.precision.rawValue }, csv: true)
+
+  static let masterWeights = Setting(
+    key: "master_weights", group: .top, value: "none|fp32", defaultText: "none",
+    doc:
+      "with `precision: bf16`: an fp32 master copy held by the optimizer and sharded with its moments (Megatron, DeepSpeed)",
+    parse: { loader, node, s in edit(loader.choice(node, s, MasterWeights.self)) { $0.masterWeights = $1 } },
+    inputs: { [("master_weights", InputValue.text($0.setup.policy.masterBytes > 0 ? "fp32" : "none"))] })
+
+  static let gradientDType = Setting(
+    key: "gradient_dtype", group: .top, value: "fp32|bf16",
+    defaultText: "fp32 with master_weights (Megatron), bf16 under ZeRO and FSDP",
+    doc: "the dtype gradients are kept and reduced in, where the framework lets it be chosen",
+    parse: { loader, node, s in edit(loader.choice(node, s, GradientDType.self)) { $0.gradientDType = $1 } },
+    inputs: { [("gradient_dtype", InputValue.text($0.setup.policy.reduceBytes == 4 ? "fp32" : "bf16"))] })
 
   static let weights = choice(
     "weights", WeightFormat.self, noun: "weight format", default: "bf16", doc: "storage of the projected weights",
@@ -152,8 +197,19 @@ enum Settings {
     apply: { $0.attention = $1 }, input: { $0.attention.rawValue })
 
   static let checkpointing = choice(
-    "checkpointing", Checkpointing.self, noun: "checkpointing mode", default: "none", doc: "activation recomputation",
+    "checkpointing", Checkpointing.self, noun: "checkpointing mode", default: "none",
+    doc: "activation recomputation: whole layers (full) or the attention core (selective, Megatron)",
     apply: { $0.checkpointing = $1 }, input: { $0.checkpointing.rawValue })
+
+  static let checkpointedLayers = Setting(
+    key: "checkpointed_layers", group: .top, value: "N", defaultText: "all layers",
+    doc: "with `checkpointing: full`: how many layers are recomputed (the others keep their activations)",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: ModelConfig.dimensionLimit)) { $0.checkpointedLayers = $1 }
+    },
+    inputs: {
+      [("checkpointed_layers", $0.setup.checkpointing == .full ? InputValue.integer($0.setup.recomputedLayers) : nil)]
+    })
 
   static let tokens = Setting(
     key: "tokens", group: .top, value: "N", defaultText: "—", doc: "tokens to train (e.g. 19.7B), for time and cost",

@@ -8,19 +8,6 @@ public enum Precision: String, Sendable, CaseIterable {
   case mixed
   case fp32
 
-  /// What this precision is in the frameworks people use, for reports: a Hugging Face Trainer
-  /// with `bf16=True` keeps fp32 weights under autocast — `mixed`, not `bf16`.
-  var frameworkSetting: String {
-    switch self {
-    case .bf16: return "pure bf16: model.to(torch.bfloat16), the GaLore/APOLLO scripts' --dtype bfloat16"
-    case .mixed: return "fp32 master weights under torch.autocast: HF Trainer bf16=True"
-    case .fp32: return "fp32 with TF32 matmuls"
-    }
-  }
-
-  /// Bytes per weight, gradient and optimizer-state element: 2 in bf16, 4 for the fp32 master
-  /// copies of `mixed` and `fp32`.
-  var parameterBytes: Int64 { self == .bf16 ? 2 : 4 }
   /// Bytes per activation and matmul operand: 2 in bf16 and under autocast, 4 in fp32.
   var activationBytes: Int64 { self == .fp32 ? 4 : 2 }
 }
@@ -28,11 +15,13 @@ public enum Precision: String, Sendable, CaseIterable {
 /// Storage of the projected (attention/MLP) weights.
 public enum WeightFormat: String, Sendable, CaseIterable { case bf16, int8 }
 
+/// Data parallelism. `hsdp` is FSDP's hybrid sharding (`ShardingStrategy.HYBRID_SHARD`, FSDP2
+/// with a 2-D mesh): sharded like `fsdp` inside a node, replicated across nodes.
 public enum Parallelism: String, Sendable, CaseIterable {
-  case none, ddp, zero1, zero2, zero3, fsdp
-  var shardsStates: Bool { self == .zero1 || self == .zero2 || self == .zero3 || self == .fsdp }
-  var shardsGradients: Bool { self == .zero2 || self == .zero3 || self == .fsdp }
-  var shardsWeights: Bool { self == .zero3 || self == .fsdp }
+  case none, ddp, zero1, zero2, zero3, fsdp, hsdp
+  var shardsStates: Bool { self != .none && self != .ddp }
+  var shardsGradients: Bool { shardsWeights || self == .zero2 }
+  var shardsWeights: Bool { self == .zero3 || self == .fsdp || self == .hsdp }
 }
 
 /// When DDP all-reduces gradients: after every micro-batch (no `no_sync`, what the GaLore and
@@ -42,7 +31,11 @@ public enum GradientSync: String, Sendable, CaseIterable {
 }
 
 public enum AttentionKernel: String, Sendable, CaseIterable { case sdpa, flash, eager }
-public enum Checkpointing: String, Sendable, CaseIterable { case none, full }
+/// Activation recomputation: none; `full` (every layer, or `checkpointed_layers` of them, keeps
+/// only its input and runs forward again in backward — HF `gradient_checkpointing`, torchtitan
+/// and fms-fsdp's selective-layer mode); `selective` (Megatron `--recompute-granularity
+/// selective`: the attention core is recomputed, Korthikanti et al. 2022, arXiv:2205.05198 §4).
+public enum Checkpointing: String, Sendable, CaseIterable { case none, full, selective }
 
 /// How the caching allocator's reserve above the allocated peak is estimated.
 public enum ReserveRule: Sendable, Equatable {
@@ -83,8 +76,17 @@ public struct TrainingSetup: Sendable, Equatable {
   var gpu: GPUSpec
   var gpus: Int64 = 1
   var parallel: Parallelism = .none
+  /// GPUs per node; nil = the GPU's catalog default.
+  var gpusPerNode: Int64? = nil
+  /// Per-GPU bandwidth inside a node and between nodes, bytes/s; nil = the catalog default.
+  var intraNodeBandwidth: Double? = nil
+  var interNodeBandwidth: Double? = nil
   var gradientSync: GradientSync = .microBatch
   var precision: Precision = .bf16
+  /// nil = the precision's own (none for bf16; `mixed` keeps fp32 weights or its own master).
+  var masterWeights: MasterWeights? = nil
+  /// nil = the framework's default for the policy.
+  var gradientDType: GradientDType? = nil
   var weights: WeightFormat = .bf16
   var sequence: Int64 = 256
   var microBatch: Int64 = 1
@@ -94,6 +96,8 @@ public struct TrainingSetup: Sendable, Equatable {
   var dropout: Double = 0
   var attention: AttentionKernel = .sdpa
   var checkpointing: Checkpointing = .none
+  /// With `checkpointing: full`, how many layers (the first k) are recomputed; nil = all.
+  var checkpointedLayers: Int64? = nil
   var optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw)
   var overhead = Overhead()
   /// The allocator's cap, if the run sets one.
@@ -107,6 +111,25 @@ public struct TrainingSetup: Sendable, Equatable {
 
   /// Data-parallel replicas: every GPU holds a replica or a shard of one.
   var dataParallel: Int64 { parallel == .none ? 1 : gpus }
+  /// The GPUs one shard group spans: all data-parallel GPUs, a node under `hsdp`, 1 unsharded.
+  var shardDegree: Int64 {
+    switch parallel {
+    case .none, .ddp: return 1
+    case .hsdp: return min(gpus, nodeSize)
+    case .zero1, .zero2, .zero3, .fsdp: return gpus
+    }
+  }
+  /// GPUs per node actually used (a run on fewer GPUs than a node holds uses part of one).
+  var nodeSize: Int64 { max(1, min(gpus, gpusPerNode ?? gpu.gpusPerNode)) }
+  /// The per-GPU bandwidths collectives cross inside a node and between nodes, bytes/s.
+  var intraNodeLink: Double { intraNodeBandwidth ?? gpu.intraNodeBandwidth }
+  var interNodeLink: Double { interNodeBandwidth ?? gpu.interNodeBandwidth }
+  /// How the precision's tensors are held under this parallel mode.
+  var policy: PrecisionPolicy {
+    PrecisionPolicy.of(precision: precision, parallel: parallel, master: masterWeights, gradients: gradientDType)
+  }
+  /// Layers recomputed in backward.
+  var recomputedLayers: Int64 { checkpointing == .full ? min(model.layers, checkpointedLayers ?? model.layers) : 0 }
   /// Micro-batches per optimizer step: ceil(global / (micro × data-parallel GPUs)).
   var accumulation: Int64 {
     guard let g = globalBatch else { return 1 }
@@ -166,7 +189,41 @@ public struct TrainingSetup: Sendable, Equatable {
       out.append(SetupProblem(setting: "gradient_sync", reason: .syncWithoutDDP(parallel)))
     }
     if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: "gpu", reason: .noBF16(gpu.name))) }
+    out += precisionProblems() + networkProblems()
     return out
+  }
+
+  /// `master_weights` and `gradient_dtype` where the framework has no such choice.
+  private func precisionProblems() -> [SetupProblem] {
+    var out: [SetupProblem] = []
+    if masterWeights == .fp32 {
+      if precision != .bf16 {
+        out.append(SetupProblem(setting: "master_weights", reason: .masterNeedsBF16(precision)))
+      } else if parallel == .fsdp || parallel == .hsdp {
+        out.append(SetupProblem(setting: "master_weights", reason: .masterUnderFSDP(parallel)))
+      } else if weightsInt8 {
+        out.append(SetupProblem(setting: "master_weights", reason: .masterWithInt8))
+      }
+    }
+    if gradientDType != nil, policy.kind != .masterWeights, policy.kind != .fsdp {
+      out.append(SetupProblem(setting: "gradient_dtype", reason: .gradientDTypeFixed(policy.kind.rawValue)))
+    }
+    if let k = checkpointedLayers {
+      if checkpointing != .full {
+        out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersNeedFull(checkpointing)))
+      } else if k > model.layers {
+        out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersAbove(k, model.layers)))
+      }
+    }
+    return out
+  }
+
+  /// `hsdp` replicates whole nodes, so the GPUs must fill them.
+  private func networkProblems() -> [SetupProblem] {
+    if parallel == .hsdp && gpus % nodeSize != 0 {
+      return [SetupProblem(setting: "gpus", reason: .hsdpPartialNode(gpus: gpus, perNode: nodeSize))]
+    }
+    return []
   }
 
   /// Keeps every byte count far from Int64 overflow: the largest sums estimated in Double first.
@@ -202,6 +259,14 @@ struct SetupProblem: Sendable, Equatable {
     case layerwiseNeedsOneReplica(Bool)
     /// `gradient_sync: step` is DDP's `no_sync`; other modes reduce every micro-batch.
     case syncWithoutDDP(Parallelism)
+    case masterNeedsBF16(Precision)
+    case masterUnderFSDP(Parallelism)
+    case masterWithInt8
+    /// `gradient_dtype` under a policy whose gradients have the parameters' dtype.
+    case gradientDTypeFixed(String)
+    case checkpointedLayersNeedFull(Checkpointing)
+    case checkpointedLayersAbove(Int64, Int64)
+    case hsdpPartialNode(gpus: Int64, perNode: Int64)
   }
   var setting: String
   var reason: Reason
@@ -239,6 +304,26 @@ struct SetupProblem: Sendable, Equatable {
         "\(spell("gradient_sync: step")) is DDP's no_sync; with \(spell("parallel: " + parallel.rawValue)) gradients are reduced every micro-batch here — use ddp or leave gradient_sync out"
     case .noBF16(let name):
       return "\(name) has no bf16 support; use \(spell("precision: mixed")) (fp16 autocast) or 'fp32'"
+    case .masterNeedsBF16(let precision):
+      return
+        "\(spell("master_weights: fp32")) keeps an fp32 copy of bf16 weights; with \(spell("precision: " + precision.rawValue)) the weights are already fp32 — use \(spell("precision: bf16")) or leave master_weights out"
+    case .masterUnderFSDP(let parallel):
+      return
+        "\(spell("parallel: " + parallel.rawValue)) keeps the fp32 master as its sharded parameters; use \(spell("precision: mixed")) (FSDP MixedPrecision) instead of \(spell("master_weights: fp32"))"
+    case .masterWithInt8:
+      return
+        "\(spell("master_weights: fp32")) cannot go with int8 weights (Q-GaLore keeps no fp32 copy); remove one of them"
+    case .gradientDTypeFixed(let policy):
+      return
+        "\(spell("gradient_dtype")) applies with \(spell("master_weights: fp32")) or \(spell("precision: mixed")) under ZeRO or FSDP; under \(policy) gradients have the parameters' dtype"
+    case .checkpointedLayersNeedFull(let mode):
+      return
+        "\(spell("checkpointed_layers")) counts fully recomputed layers, so it needs \(spell("checkpointing: full")), not \(spell("checkpointing: " + mode.rawValue))"
+    case .checkpointedLayersAbove(let k, let layers):
+      return "\(spell("checkpointed_layers")) is \(k), but the model has \(layers) layers"
+    case .hsdpPartialNode(let gpus, let perNode):
+      return
+        "\(spell("parallel: hsdp")) replicates whole nodes: \(gpus) GPUs do not fill nodes of \(perNode); use a multiple of \(perNode) or set \(spell("gpus_per_node"))"
     }
   }
 

@@ -144,9 +144,6 @@ enum ThroughputModel {
   /// it predicts about 10 minutes per refresh for LLaMA-7B, as APOLLO §1 states.
   static let svdSecondsPerTensor = 0.0196
   static let svdSecondsPerMNK = 2.32e-11
-  /// NCCL ring all-reduce reaches about 75% of the per-direction link bandwidth (bus
-  /// bandwidth in nccl-tests on NVLink and PCIe systems).
-  static let linkEfficiency = 0.75
 
   static func estimate(_ s: TrainingSetup) -> ThroughputEstimate {
     estimate(s, ParameterInventory(s.model))
@@ -159,7 +156,7 @@ enum ThroughputModel {
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
 
     // Optimizer step over this GPU's share of the parameters.
-    let shard = s.parallel.shardsStates ? Double(s.dataParallel) : 1
+    let shard = s.parallel.shardsStates ? Double(s.shardDegree) : 1
     let optimizer = optimizerSeconds(s, inv, roof) / shard
     let refresh = refreshSeconds(s, inv) / shard
     let communication = communicationSeconds(s, inv, microBatch: microBatch)
@@ -209,6 +206,25 @@ enum ThroughputModel {
   /// with recomputation.
   static let recomputationFactor = 4.0 / 3.0
 
+  /// The average layer's time factor for recomputation: 4/3 for the layers recomputed in full
+  /// (`checkpointed_layers` of them), 1 for the others.
+  static func recomputeFactor(_ s: TrainingSetup) -> Double {
+    1 + (recomputationFactor - 1) * Double(s.recomputedLayers) / Double(s.model.layers)
+  }
+
+  /// The share of the attention core's time that is its forward, run again under
+  /// `checkpointing: selective`: flash attention 2 of its 7 FLOP units per t·s·h (see
+  /// `flashAttentionFLOPs`), eager attention 4 of 12.
+  static func attentionForwardShare(_ s: TrainingSetup) -> Double {
+    s.attention == .eager ? 4.0 / 12.0 : 2.0 / flashAttentionFLOPs
+  }
+
+  /// The attention core with its selective recomputation.
+  static func attentionWithRecompute(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    let a = attentionSeconds(s, roof)
+    return (a.compute + a.traffic) * (s.checkpointing == .selective ? 1 + attentionForwardShare(s) : 1)
+  }
+
   /// One decoder layer's forward and backward: seconds of GPU work, and of host dispatch (the
   /// layer takes whichever is longer).
   static func decoderLayer(_ s: TrainingSetup, _ roof: Roofline) -> (gpu: Double, host: Double) {
@@ -227,20 +243,15 @@ enum ThroughputModel {
     add(hidden, Double(s.model.kvWidth), 2)
     add(hidden, intermediate, 2)
     add(intermediate, hidden, 1)
-    let attention = attentionSeconds(s, roof)
-    layer += attention.compute
-    layer += attention.traffic
+    layer += attentionWithRecompute(s, roof)
     layer += elementwiseSeconds(s, roof)
     var host = hostSecondsPerLayer
-    if s.precision == .mixed {
+    if s.policy.autocastCopies {
       layer += autocastBytesPerWeight * layerWeights / roof.bandwidth
       host *= 1 + autocastKernelsPerLayer / kernelsPerLayer
     }
-    if s.checkpointing == .full {
-      layer *= recomputationFactor
-      host *= recomputationFactor
-    }
-    return (layer, host)
+    let recompute = recomputeFactor(s)
+    return (layer * recompute, host * recompute)
   }
 
   /// A decoder layer's weights as (input, output, count): q, o; k, v; gate, up; down.
@@ -295,29 +306,77 @@ enum ThroughputModel {
     let e = Double(s.precision.activationBytes)
     return roof.linearSeconds(tokens: tokens, input: hidden, output: vocab, e: e)
       + crossEntropyBytesPerVocab * vocab * tokens / roof.bandwidth
-      + (s.precision == .mixed ? autocastBytesPerWeight * vocab * hidden / roof.bandwidth : 0)
+      + (s.policy.autocastCopies ? autocastBytesPerWeight * vocab * hidden / roof.bandwidth : 0)
   }
 
   // MARK: - Communication and accounting
 
-  /// Exposed communication per optimizer step: the ring all-reduce of the gradients (DDP,
-  /// ZeRO-1/2), 2(n−1)/n × bytes over the link, less what hides behind backward (two thirds of
-  /// the micro-batch); ZeRO-3/FSDP also all-gather the bf16 weights, hidden behind forward (one
-  /// third). Once per micro-batch, or once per step under DDP with `gradient_sync: step`.
-  static func communicationSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double) -> Double {
-    let n = Double(s.dataParallel)
-    guard n > 1 else { return 0 }
-    let link = s.gpu.linkBandwidth * linkEfficiency
-    let gradientBytes = Double(inv.parameters * s.precision.parameterBytes)
-    let ring = 2 * (n - 1) / n * gradientBytes / link
-    let backward = microBatch * 2 / 3
-    var perSync = max(0, ring - backward)
-    if s.parallel.shardsWeights {
-      let gather = 2 * (n - 1) / n * Double(inv.parameters) * 2 / link
-      perSync += max(0, gather - microBatch / 3)
+  /// The collectives of one optimizer step, seconds: what runs during a micro-batch's forward
+  /// and backward (overlapped with compute, on NCCL's own stream), how many micro-batches run
+  /// them, and what runs outside compute once per step.
+  struct Communication {
+    var forward = 0.0
+    var backward = 0.0
+    var syncs = 0.0
+    var exposedPerStep = 0.0
+  }
+
+  /// torch DDP's `bucket_cap_mb` default: 25 MiB per all-reduce.
+  static let ddpBucketBytes = 25.0 * 1_048_576
+
+  /// The data-parallel collectives each framework issues:
+  /// - DDP: a ring all-reduce of the gradients in 25 MiB buckets during backward, every
+  ///   micro-batch (or only the last under `gradient_sync: step`, `no_sync`).
+  /// - ZeRO-1/2 (DeepSpeed): a reduce-scatter of the gradients (stage 1 at the accumulation
+  ///   boundary only, stage 2 every micro-batch) in `reduce_bucket_size` buckets, then an
+  ///   all-gather of the updated bf16 partitions; `overlap_comm` defaults to off below stage 3
+  ///   (deepspeed/runtime/zero/config.py), so all of it is exposed.
+  /// - ZeRO-3/FSDP: every micro-batch all-gathers each layer's weights in forward and again in
+  ///   backward (a third time when layers are recomputed) and reduce-scatters its gradients,
+  ///   overlapped with compute; HSDP does this inside the node and all-reduces each shard's
+  ///   gradients across nodes (FSDP `_runtime_utils.py`: `dist.all_reduce(..., group=state.
+  ///   _inter_node_pg)`).
+  static func communication(_ s: TrainingSetup, _ inv: ParameterInventory) -> Communication {
+    var c = Communication()
+    guard s.dataParallel > 1 else { return c }
+    let policy = s.policy
+    let params = Double(inv.parameters)
+    let gradients = params * Double(policy.reduceBytes)
+    let group = s.shardGroup
+    let accumulation = Double(s.accumulation)
+    let buckets = (params / Double(MemoryModel.deepSpeedReduceBucketElements)).rounded(.up)
+    switch s.parallel {
+    case .none: break
+    case .ddp:
+      c.backward = group.allReduce(gradients, messages: (gradients / ddpBucketBytes).rounded(.up))
+      c.syncs = s.gradientSync == .step ? 1 : accumulation
+    case .zero1, .zero2:
+      let reduce = group.allGather(gradients, messages: buckets)
+      c.exposedPerStep =
+        reduce * (s.parallel == .zero1 ? 1 : accumulation)
+        + group.allGather(params * Double(policy.weightBytes), messages: buckets)
+    case .zero3, .fsdp, .hsdp:
+      // FSDP gathers one unit per layer (and the root); DeepSpeed one module per linear.
+      let units = Double(s.model.layers) * (s.parallel == .zero3 ? 7 : 1) + 1
+      let gather = group.allGather(params * Double(policy.computeBytes), messages: units)
+      let recomputeGathers = Double(s.recomputedLayers) / Double(s.model.layers)
+      c.forward = gather
+      c.backward = gather * (1 + recomputeGathers) + group.allGather(gradients, messages: units)
+      if s.parallel == .hsdp {
+        c.backward += s.replicaGroup.allReduce(gradients / Double(s.shardDegree), messages: units)
+      }
+      c.syncs = accumulation
     }
-    let syncs = s.gradientSync == .microBatch || s.parallel != .ddp ? Double(s.accumulation) : 1
-    return perSync * syncs
+    return c
+  }
+
+  /// Exposed communication per optimizer step: what a micro-batch's collectives take beyond
+  /// the compute they overlap (forward one third of a micro-batch, backward two thirds), for
+  /// every micro-batch that runs them, plus what runs outside compute.
+  static func communicationSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double) -> Double {
+    let c = communication(s, inv)
+    let perSync = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
+    return perSync * c.syncs + c.exposedPerStep
   }
 
   /// The model FLOPs of one micro-batch, for MFU: 6 per matmul parameter per token (the tied
@@ -367,7 +426,7 @@ enum ThroughputModel {
   static func optimizerSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
     let bw = roof.bandwidth
     let o = s.optimizer
-    let p = Double(s.precision.parameterBytes)
+    let p = Double(s.policy.stateBytes)
     let total = Double(inv.parameters)
     let lowRank = o.kind.isLowRank ? Double(inv.lowRankParameters) : 0
     let regular = total - lowRank
@@ -420,7 +479,17 @@ enum ThroughputModel {
         seconds += max(projectedTensors * hostSecondsPerTensor, projectedGPU)
       }
     }
-    return seconds
+    return seconds + masterCopySeconds(s, inv, roof)
+  }
+
+  /// A master-weight optimizer's extra traffic: low-precision gradients cast to fp32 (read 2,
+  /// write 4 bytes) and the updated master copied into the bf16 weights (read 4, write 2) —
+  /// DeepSpeed stage_1_and_2.py, Megatron `_copy_main_params_to_model_params`.
+  static func masterCopySeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
+    let policy = s.policy
+    guard policy.masterBytes > 0 else { return 0 }
+    let cast = policy.gradientBytes < policy.masterBytes ? 6.0 : 0
+    return (6 + cast) * Double(inv.parameters) / roof.bandwidth
   }
 }
 
@@ -458,7 +527,7 @@ extension ThroughputModel {
   static func breakdown(_ s: TrainingSetup, _ inv: ParameterInventory) -> [TimeTerm] {
     let roof = Roofline(s.gpu, precision: s.precision)
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
-    let recompute = s.checkpointing == .full ? recomputationFactor : 1
+    let recompute = recomputeFactor(s)
     let perStep = Double(s.model.layers) * Double(s.accumulation) * recompute
     var aligned = 0.0, misaligned = 0.0, weights = 0.0
     for (input, output, count) in layerLinears(s) {
@@ -466,8 +535,7 @@ extension ThroughputModel {
       if Roofline.misaligned(e, input, output) { misaligned += seconds } else { aligned += seconds }
       weights += count * input * output
     }
-    let attention = attentionSeconds(s, roof)
-    let autocast = s.precision == .mixed ? autocastBytesPerWeight * weights / roof.bandwidth : 0
+    let autocast = s.policy.autocastCopies ? autocastBytesPerWeight * weights / roof.bandwidth : 0
     let layer = decoderLayer(s, roof)
     let percent = NumberFormatting.fixed(roof.misalignedEfficiency * 100, 0)
     var terms = [
@@ -481,8 +549,9 @@ extension ThroughputModel {
           "a side not a multiple of 16 bytes: \(percent)% of the aligned rate on \(s.gpu.architecture.rawValue.capitalized)"
       ),
       TimeTerm(
-        name: "attention core", seconds: (attention.compute + attention.traffic) * perStep,
-        source: "FlashAttention-2 (Dao 2023) or eager attention"),
+        name: "attention core", seconds: attentionWithRecompute(s, roof) * perStep,
+        source: "FlashAttention-2 (Dao 2023) or eager attention"
+          + (s.checkpointing == .selective ? "; its forward recomputed (selective)" : "")),
       TimeTerm(
         name: "elementwise", seconds: elementwiseSeconds(s, roof) * perStep,
         source: "norms, rotary, SiLU, residuals at memory bandwidth"),
@@ -497,7 +566,7 @@ extension ThroughputModel {
         name: "lm_head and loss", seconds: headSeconds(s, roof) * Double(s.accumulation),
         source: "lm_head matmuls and fp32 cross-entropy"),
     ]
-    let shard = s.parallel.shardsStates ? Double(s.dataParallel) : 1
+    let shard = s.parallel.shardsStates ? Double(s.shardDegree) : 1
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
     terms += [
       TimeTerm(

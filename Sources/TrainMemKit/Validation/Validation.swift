@@ -43,7 +43,7 @@ enum Validation {
     "paper_weights_states", "paper_states", "optimizer_states", "weights", "peak_allocated", "reserved",
     "total_memory", "fits", "max_micro_batch", "tokens_per_second", "steady_tokens_per_second",
     "step_seconds", "steady_step_seconds", "backward_seconds", "tokens_per_second_ratio",
-    "optimizer_step_seconds", "svd_refresh_seconds", "parameters",
+    "optimizer_step_seconds", "svd_refresh_seconds", "parameters", "model_states_per_parameter",
   ]
 
   /// Paper accounting of optimizer states in elements (GaLore T1, APOLLO T1, Fira T2):
@@ -67,7 +67,7 @@ enum Validation {
 
   /// The units a figure may be in: sizes (scaled to bytes by `scale`), seconds, millions of
   /// parameters (`M`), and the unscaled tokens/s, ratios (`x`) and yes/no (`bool`).
-  static let units = ["GB", "G", "GiB", "MB", "s", "M", "tok/s", "x", "bool", "count"]
+  static let units = ["GB", "G", "GiB", "MB", "s", "M", "tok/s", "x", "bool", "count", "B"]
 
   /// The units each quantity may be given in.
   static func units(for quantity: String) -> [String] {
@@ -80,6 +80,7 @@ enum Validation {
     case "tokens_per_second", "steady_tokens_per_second": return ["tok/s"]
     case "tokens_per_second_ratio": return ["x"]
     case "parameters": return ["M", "count"]
+    case "model_states_per_parameter": return ["B"]
     default: return ["s"]
     }
   }
@@ -142,6 +143,11 @@ enum Validation {
     case "svd_refresh_seconds":
       return (ThroughputModel.refreshSeconds(s, inv) * Double(s.optimizer.updateInterval), nil)
     case "parameters": return (Double(inv.parameters) / (f.unit == "M" ? 1e6 : 1), nil)
+    case "model_states_per_parameter":
+      // The ZeRO paper's and Megatron's accounting: weights, gradients and optimizer states
+      // (with the fp32 master) one GPU holds persistently, per parameter of the model.
+      let held = MemoryModel.persistent(s, inv)
+      return (Double(held.weights + held.gradients + held.states.total) / Double(inv.parameters), nil)
     default: return (.nan, nil)
     }
   }

@@ -47,12 +47,13 @@ import Testing
 
   @Sendable static func shardedStates(_ s: TrainingSetup) -> String? {
     guard s.parallel.shardsStates, s.gpus > 1 else { return nil }
+    // The same framework and precision policy on one GPU: one shard holds everything.
     var replicated = s
-    replicated.parallel = .ddp
-    let n = s.dataParallel
+    replicated.gpus = 1
+    let n = s.shardDegree
     let sharded = MemoryModel.estimate(s), whole = MemoryModel.estimate(replicated)
-    // Each of the four state kinds is divided with rounding down: at most n − 1 bytes each.
-    if abs(sharded.states.total * n - whole.states.total) > 4 * n {
+    // Each of the five state kinds is divided with rounding down: at most n − 1 bytes each.
+    if abs(sharded.states.total * n - whole.states.total) > 5 * n {
       return "\(n) shards of \(sharded.states.total) state bytes vs \(whole.states.total) replicated"
     }
     if s.parallel.shardsGradients && abs(sharded.gradients * n - whole.gradients) >= n {

@@ -64,8 +64,13 @@ struct SetupGenerator {
     case "gpu": return GPUSpec.catalog.map(\.id)
     case "gpus": return ["1", "2", "4", "8", "64", "512"]
     case "parallel": return Parallelism.allCases.map(\.rawValue)
+    case "gpus_per_node": return ["1", "4", "8", "16"]
+    case "intra_node_bandwidth": return ["1GB/s", "32GB/s", "450GB/s", "1PB/s"]
+    case "inter_node_bandwidth": return ["1GB/s", "12.5GB/s", "50GB/s", "1PB/s"]
     case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
     case "precision": return Precision.allCases.map(\.rawValue)
+    case "master_weights": return MasterWeights.allCases.map(\.rawValue)
+    case "gradient_dtype": return GradientDType.allCases.map(\.rawValue)
     case "weights": return WeightFormat.allCases.map(\.rawValue)
     case "optimizer": return OptimizerKind.allCases.map(\.rawValue)
     case "rank": return ["1", "8", "64", "128", "256", "512", "1024"]
@@ -79,6 +84,7 @@ struct SetupGenerator {
     case "dropout": return ["0", "0.1", "0.5", "0.99"]
     case "attention": return AttentionKernel.allCases.map(\.rawValue)
     case "checkpointing": return Checkpointing.allCases.map(\.rawValue)
+    case "checkpointed_layers": return ["1", "4", "16", "80", "1000"]
     case "tokens": return ["1B", "19.7B", "1e12", "1e16"]
     case "price": return ["0", "1.8", "1000000"]
     case "memory_limit": return ["50%", "90%", "40GiB", "1GB"]
@@ -92,13 +98,17 @@ struct SetupGenerator {
   /// Keys that a default setup leaves alone most of the time.
   static let rarely: Set<String> = [
     "tokens", "price", "memory_limit", "context", "reserve", "update_interval", "implementation", "momentum",
-    "margin", "layerwise", "gradient_sync",
+    "margin", "layerwise", "gradient_sync", "gpus_per_node", "intra_node_bandwidth", "inter_node_bandwidth",
   ]
+  /// Keys valid only with another key's value (`master_weights` with bf16, `gradient_dtype` with
+  /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so
+  /// most generated setups stay valid.
+  static let seldom: Set<String> = ["master_weights", "gradient_dtype", "checkpointed_layers"]
 
   mutating func next() -> Case {
     var c = Case(settings: [], customModel: nil, customGPU: nil)
     for setting in Settings.all {
-      let p = Self.rarely.contains(setting.key) ? 0.15 : 0.5
+      let p = Self.seldom.contains(setting.key) ? 0.06 : Self.rarely.contains(setting.key) ? 0.15 : 0.5
       guard setting.key == "model" || random.chance(p), let pool = Self.values(for: setting.key) else { continue }
       if setting.key == "model" && random.chance(0.2) {
         c.customModel = customModel()
