@@ -95,7 +95,10 @@ enum SVGRenderer {
     let tpTop = top + memH + 110
     let height = tpTop + Double(runs.count) * (barH + gap) + 60
     let width = left + plotW + 170
-    let maxBytes = Double(runs.map { max($0.memory.required, $0.memory.capacity) }.max() ?? 1)
+    // The axis stops at three times the largest GPU memory: a run needing far more (DDP of a 70B
+    // model: 1.6 TiB) is cut at the edge with its total written, so the runs that fit stay legible.
+    let capacityMax = Double(runs.map(\.memory.capacity).max() ?? 1)
+    let maxBytes = min(Double(runs.map { max($0.memory.required, $0.memory.capacity) }.max() ?? 1), 3 * capacityMax)
     let maxTP = runs.map(\.throughput.tokensPerSecond).max() ?? 1
     var s =
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
@@ -118,11 +121,17 @@ enum SVGRenderer {
       var x = left
       // A run that does not fit is drawn faded, so it never reads as a plan.
       let faded = run.memory.fits ? "" : " fill-opacity=\"0.35\""
-      for (i, (name, bytes)) in segments(run).enumerated() where bytes > 0 {
-        let w = Double(bytes) / maxBytes * plotW
+      for (i, (name, bytes)) in segments(run).enumerated() where bytes > 0 && x < left + plotW {
+        let w = min(Double(bytes) / maxBytes * plotW, left + plotW - x)
         s +=
           "<rect x=\"\(F(x))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"\(palette[i])\"\(faded)><title>\(name): \(escape(Bytes(bytes).description))</title></rect>\n"
         x += w
+      }
+      if Double(run.memory.required) > maxBytes {
+        // Cut: two white slashes across the bar's end.
+        let cut = left + plotW - 14
+        s +=
+          "<path d=\"M\(F(cut)) \(F(y + barH + 2)) l8 \(F(-barH - 4)) M\(F(cut + 6)) \(F(y + barH + 2)) l8 \(F(-barH - 4))\" stroke=\"#ffffff\" stroke-width=\"3\"/>\n"
       }
       let cap = left + Double(run.memory.capacity) / maxBytes * plotW
       s +=
@@ -156,7 +165,7 @@ enum SVGRenderer {
       s +=
         "<rect x=\"\(F(left))\" y=\"\(F(y))\" width=\"\(F(w))\" height=\"\(F(barH))\" fill=\"\(fits ? "#4e79a7" : "#c8c8c8")\"/>\n"
       let value =
-        NumberFormatting.grouped(run.throughput.tokensPerSecond) + " tok/s" + (fits ? "" : " if it fit (does not fit)")
+        NumberFormatting.grouped(run.throughput.tokensPerSecond) + " tok/s" + (fits ? "" : ", does not fit")
       s += "<text x=\"\(F(left + w + 6))\" y=\"\(F(y + barH * 0.65))\"\(fits ? "" : " fill=\"#888\"")>\(value)</text>\n"
     }
     s += "</svg>\n"
