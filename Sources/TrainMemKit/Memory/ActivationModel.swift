@@ -42,8 +42,9 @@ enum ActivationModel {
     let e = s.precision.activationBytes
     let r = s.policy.residualBytes
 
-    // Attention block, per token.
+    // Attention block, per token; and what selective recomputation rebuilds in backward.
     var attention: Int64
+    var recomputedCore: Int64 = 0
     switch s.attention {
     case .sdpa, .flash:
       // q after rotary (e·h), k and v at kv width (SDPA's native GQA, no repeat_kv), the
@@ -60,6 +61,16 @@ enum ActivationModel {
       // itself, both are new (1 + 4). SDPA's kernels keep only the RNG seed and offset.
       if s.dropout > 0 { probs += (e == 4 ? 5 : 1) * a * seq }
       attention = e * h + 2 * e * h + probs + e * h
+      recomputedCore = probs
+    }
+    if s.checkpointing == .selective {
+      // Megatron's selective recomputation checkpoints the attention core (QKᵀ, softmax,
+      // dropout, PV): it keeps the core's inputs — q, and k and v before `repeat_kv` — and
+      // recomputes the rest in backward (Korthikanti et al. 2022 §4: the 5as/h term goes). The
+      // output is still saved, as o_proj's input; SDPA loses only its log-sum-exp.
+      attention = e * h + 2 * e * kv + e * h
+    } else {
+      recomputedCore = 0
     }
     // SwiGLU MLP: gate output (saved by SiLU), SiLU output and up output (saved by mul), their
     // product (down_proj input): 4 · e · i.
@@ -73,7 +84,7 @@ enum ActivationModel {
     // (e + 4) · a · s per token (fp32: 4 + 4).
     let eagerBackward: Int64 = s.attention == .eager ? (e + 4) * a * seq : 0
     // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once.
-    let layerTransient = t * (3 * e * i + eagerBackward)
+    let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore)
 
     // Loss: `logits.float()` (4V) then log_softmax (saves its fp32 output, 4V); in backward the
     // nll gradient (4V) and log_softmax's input gradient (4V) exist together while the e-byte

@@ -306,7 +306,7 @@ struct SetupProblem: Sendable, Equatable {
       return "\(name) has no bf16 support; use \(spell("precision: mixed")) (fp16 autocast) or 'fp32'"
     case .masterNeedsBF16(let precision):
       return
-        "\(spell("master_weights: fp32")) keeps an fp32 copy of bf16 weights; with \(spell("precision: " + precision.rawValue)) the weights are already fp32 — use \(spell("precision: bf16")) or leave master_weights out"
+        "\(spell("master_weights: fp32")) keeps an fp32 copy of bf16 weights; with \(spell("precision: " + precision.rawValue)) the weights are already fp32 — use \(spell("precision: bf16")) or leave \(spell("master_weights")) out"
     case .masterUnderFSDP(let parallel):
       return
         "\(spell("parallel: " + parallel.rawValue)) keeps the fp32 master as its sharded parameters; use \(spell("precision: mixed")) (FSDP MixedPrecision) instead of \(spell("master_weights: fp32"))"

@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+
+@testable import TrainMemKit
+
+/// Sharded training as frameworks hold it (issue #20): each key against a hand-computed case.
+@Suite struct ShardedTrainingTests {
+  func setup(
+    _ model: String = "llama-7b", gpu: String = "h100-sxm", gpus: Int64 = 8, parallel: Parallelism,
+    precision: Precision = .mixed
+  ) -> TrainingSetup {
+    var s = TrainingSetup(model: ModelConfig.preset(model)!, gpu: GPUSpec.preset(gpu)!)
+    s.gpus = gpus
+    s.parallel = parallel
+    s.precision = precision
+    return s
+  }
+
+  /// Weights, gradients and states (with the master copy) per parameter of the model.
+  func bytesPerParameter(_ s: TrainingSetup) -> Double {
+    let inv = ParameterInventory(s.model)
+    let held = MemoryModel.persistent(s, inv)
+    return Double(held.weights + held.gradients + held.states.total) / Double(inv.parameters)
+  }
+
+  @Test("mixed under ZeRO is DeepSpeed's bf16 mode: the ZeRO paper's 2 + 2 + 12/n, 2 + 14/n, 16/n")
+  func zeroStages() {
+    for n: Int64 in [4, 8, 64] {
+      let d = Double(n)
+      for (parallel, expected) in [(Parallelism.zero1, 4 + 12 / d), (.zero2, 2 + 14 / d), (.zero3, 16 / d)] {
+        let got = bytesPerParameter(setup(gpus: n, parallel: parallel))
+        #expect(abs(got / expected - 1) < 1e-6, "\(parallel) × \(n): \(got) vs \(expected)")
+      }
+    }
+    // DDP with mixed is autocast: fp32 weights and gradients, fp32 moments, no master.
+    #expect(abs(bytesPerParameter(setup(parallel: .ddp)) - 16) < 1e-6)
+  }
+
+  @Test("master_weights: fp32 with bf16 is Megatron's 18 and 6 + 12/d; gradient_dtype: bf16 makes it 16 and 4 + 12/d")
+  func megatron() {
+    var s = setup(parallel: .ddp, precision: .bf16)
+    s.masterWeights = .fp32
+    #expect(abs(bytesPerParameter(s) - 18) < 1e-6)
+    s.parallel = .zero1
+    #expect(abs(bytesPerParameter(s) - (6 + 12.0 / 8)) < 1e-6)
+    s.gradientDType = .bf16
+    #expect(abs(bytesPerParameter(s) - (4 + 12.0 / 8)) < 1e-6)
+    // The master copy is listed as its own optimizer-state term.
+    let inv = ParameterInventory(s.model)
+    #expect(MemoryModel.persistent(s, inv).states.masterWeights == inv.parameters * 4 / 8)
+  }
+
+  @Test("FSDP MixedPrecision keeps no autocast copy: two gathered bf16 layers and the root unit")
+  func fsdpCopies() {
+    let s = setup(parallel: .fsdp)
+    let inv = ParameterInventory(s.model)
+    let m = s.model
+    let layer = (inv.parameters - 2 * m.vocab * m.hidden - m.hidden) / m.layers
+    #expect(MemoryModel.persistent(s, inv).weightCopies == (2 * layer + 2 * m.vocab * m.hidden + m.hidden) * 2)
+    // Under DDP the same precision is autocast, which caches a bf16 copy of every matmul weight.
+    let ddp = setup(parallel: .ddp)
+    #expect(MemoryModel.persistent(ddp, inv).weightCopies == inv.matmulParameters * 2)
+    // DeepSpeed ZeRO-3 gathers module by module: the largest linear plus its prefetch bucket.
+    let zero3 = setup(parallel: .zero3)
+    #expect(MemoryModel.persistent(zero3, inv).weightCopies == (11008 * 4096 + 50_000_000) * 2)
+  }
+
+  @Test("hsdp shards over a node (gpus_per_node), fsdp over every GPU; hsdp must fill whole nodes")
+  func hybridSharding() {
+    var s = setup(gpus: 64, parallel: .hsdp)
+    let inv = ParameterInventory(s.model)
+    let unsharded = setup(gpus: 1, parallel: .fsdp)
+    let whole = MemoryModel.persistent(unsharded, inv).states.total
+    #expect(abs(MemoryModel.persistent(s, inv).states.total * 8 - whole) <= 5 * 8)
+    s.gpusPerNode = 4
+    #expect(abs(MemoryModel.persistent(s, inv).states.total * 4 - whole) <= 5 * 4)
+    s.gpus = 6
+    #expect(s.validationProblems().contains { $0.setting == "gpus" })
+    let fsdp = setup(gpus: 64, parallel: .fsdp)
+    #expect(abs(MemoryModel.persistent(fsdp, inv).states.total * 64 - whole) <= 5 * 64)
+  }
+
+  @Test("a ring over two nodes runs at the network's bus bandwidth with NCCL's per-step latencies")
+  func ringOverTwoNodes() {
+    let group = CollectiveGroup(gpus: 16, perNode: 8, intra: 450e9, inter: 50e9, nvlink: true)
+    let bytes = 1e9
+    let bus = min(450e9 * 0.75, 50e9 * 0.96)
+    let latency = (8.4 + 14 * 3.4 + 1 * 14) * 1e-6
+    #expect(abs(group.allGather(bytes) - (15.0 / 16 * bytes / bus + latency)) < 1e-12)
+    // Inside one node the ring stays on NVLink.
+    let node = CollectiveGroup(gpus: 8, perNode: 8, intra: 450e9, inter: 50e9, nvlink: true)
+    #expect(abs(node.allGather(bytes) - (7.0 / 8 * bytes / (450e9 * 0.75) + (8.4 + 7 * 3.4) * 1e-6)) < 1e-12)
+  }
+
+  @Test("GeForce cards without peer-to-peer reach half their PCIe rate through host memory")
+  func noPeerToPeer() {
+    #expect(GPUSpec.preset("rtx-4090")!.intraNodeBandwidth == 16e9)
+    #expect(GPUSpec.preset("a100-80gb")!.intraNodeBandwidth == 300e9)
+    #expect(GPUSpec.preset("h100-sxm")!.interNodeBandwidth == 50e9)
+  }
+
+  @Test("gpus_per_node, intra_node_bandwidth and inter_node_bandwidth change the communication time")
+  func networkKeys() {
+    var s = setup(gpus: 16, parallel: .fsdp)
+    s.sequence = 1024
+    let inv = ParameterInventory(s.model)
+    func communication(_ t: TrainingSetup) -> Double {
+      let c = ThroughputModel.communication(t, inv)
+      return c.forward + c.backward
+    }
+    let twoNodes = communication(s)
+    var oneNode = s
+    oneNode.gpusPerNode = 16
+    #expect(communication(oneNode) < twoNodes / 5)
+    var slowNetwork = s
+    slowNetwork.interNodeBandwidth = 12.5e9
+    #expect(communication(slowNetwork) > twoNodes * 3.5)
+    var slowLink = oneNode
+    slowLink.intraNodeBandwidth = 45e9
+    #expect(communication(slowLink) > communication(oneNode) * 9)
+  }
+
+  @Test("checkpointed_layers k keeps the other layers' activations; the time grows by k/L of a forward")
+  func partialRecomputation() {
+    var s = setup(parallel: .none, precision: .bf16)
+    s.gpus = 1
+    s.sequence = 2048
+    s.checkpointing = .full
+    s.checkpointedLayers = 8
+    let act = ActivationModel.sizes(s)
+    let (saved, recomputed) = MemoryModel.activationBytes(s, act)
+    #expect(saved == 8 * act.checkpointedLayer + 24 * act.perLayer + act.head)
+    #expect(recomputed == act.perLayer)
+    #expect(abs(ThroughputModel.recomputeFactor(s) - (1 + 8.0 / 32 / 3)) < 1e-12)
+    s.checkpointing = .none
+    #expect(s.validationProblems().contains { $0.setting == "checkpointed_layers" })
+  }
+
+  @Test("selective recomputation drops the attention core's saved scores and runs its forward again")
+  func selective() {
+    var s = setup("llama-60m", gpu: "h200", gpus: 1, parallel: .none, precision: .bf16)
+    s.attention = .eager
+    s.sequence = 512
+    s.microBatch = 4
+    var sel = s
+    sel.checkpointing = .selective
+    let tokens: Int64 = 4 * 512
+    let plain = ActivationModel.sizes(s).perLayer, kept = ActivationModel.sizes(sel).perLayer
+    // Eager attention in bf16 saves (4 + 2) bytes per score and the repeated k, v (here kv = h).
+    #expect(plain - kept == tokens * 6 * 8 * 512)
+    let roof = Roofline(s.gpu, precision: .bf16)
+    let a = ThroughputModel.attentionSeconds(s, roof)
+    #expect(
+      abs(ThroughputModel.attentionWithRecompute(sel, roof) - (a.compute + a.traffic) * (1 + 1.0 / 3)) < 1e-15)
+  }
+
+  @Test("settings that do not apply are refused at their key, with what to do instead")
+  func refusals() {
+    let cases: [([String], String)] = [
+      (["--precision", "mixed", "--master-weights", "fp32"], "'--master-weights fp32' keeps an fp32 copy"),
+      (
+        ["--precision", "bf16", "--master-weights", "fp32", "--parallel", "fsdp", "--gpus", "8"],
+        "keeps the fp32 master as its sharded parameters"
+      ),
+      (["--precision", "bf16", "--gradient-dtype", "fp32"], "'--gradient-dtype' applies with"),
+      (["--checkpointed-layers", "4"], "needs '--checkpointing full'"),
+      (["--checkpointing", "full", "--checkpointed-layers", "40"], "is 40, but the model has 32 layers"),
+      (["--parallel", "hsdp", "--gpus", "12"], "'--parallel hsdp' replicates whole nodes"),
+    ]
+    for (flags, message) in cases {
+      let r = cli(["estimate", "--model", "llama-7b"] + flags)
+      #expect(r.status == 64 && r.err.contains(message), "\(flags): \(r.err)")
+    }
+  }
+
+  @Test("the keys reach the JSON inputs as resolved values")
+  func inputs() {
+    let r = cli([
+      "estimate", "--model", "llama-7b", "--gpu", "h100-sxm", "--gpus", "16", "--parallel", "zero2", "--precision",
+      "mixed", "--format", "json",
+    ])
+    #expect(r.status == 0)
+    for field in [
+      "\"master_weights\" : \"fp32\"", "\"gradient_dtype\" : \"bf16\"", "\"gpus_per_node\" : 8",
+      "\"inter_node_bandwidth\" : 50000000000",
+    ] {
+      #expect(r.out.contains(field), "\(field)")
+    }
+  }
+}
