@@ -26,14 +26,16 @@ enum ListCommand {
       }
     case "gpus":
       out +=
-        "| id | name | memory | bf16 TFLOP/s | SMs | bandwidth GB/s | link | link GB/s | TDP W |\n|---|---|---:|---:|---:|---:|---|---:|---:|\n"
+        "| id | name | memory | bf16 TFLOP/s | SMs | bandwidth GB/s | link | intra-node GB/s | inter-node GB/s | TDP W |\n"
+        + "|---|---|---:|---:|---:|---:|---|---:|---:|---:|\n"
       for g in GPUSpec.catalog {
         let bf16 =
           g.bf16FLOPS > 0
           ? NumberFormatting.fixed(g.bf16FLOPS / 1e12, 1)
           : "none (fp16 \(NumberFormatting.fixed(g.fp16FLOPS / 1e12, 0)))"
+        let link = g.interconnect.rawValue + (g.peerToPeer ? "" : ", no peer-to-peer (via host)")
         out +=
-          "| \(g.id) | \(g.name) | \(g.memory) | \(bf16) | \(Int(g.multiprocessors)) | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(g.interconnect.rawValue) | \(NumberFormatting.grouped(g.linkBandwidth / 1e9)) | \(Int(g.tdpWatts)) |\n"
+          "| \(g.id) | \(g.name) | \(g.memory) | \(bf16) | \(Int(g.multiprocessors)) | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(link) | \(NumberFormatting.grouped(g.intraNodeBandwidth / 1e9)) | \(NumberFormatting.fixed(g.interNodeBandwidth / 1e9, 1)) | \(Int(g.tdpWatts)) |\n"
       }
     case "optimizers":
       for o in OptimizerKind.allCases {

@@ -78,6 +78,7 @@ struct Advice: Sendable {
       add("rank \(max(1, s.rank / 2))") { $0.optimizer.rank = max(1, s.rank / 2) }
     }
     add("full recomputation") { $0.checkpointing = .full }
+    if s.attention == .eager { add("selective recomputation") { $0.checkpointing = .selective } }
     add("layer-wise updates") { $0.optimizer.layerwise = true }
     add("int8 weights") { $0.weights = .int8 }
     add("8-bit GaLore, layer-wise, full recomputation") {
@@ -89,8 +90,11 @@ struct Advice: Sendable {
       $0.checkpointing = .full
     }
     if s.gpus > 1 {
-      for p in [Parallelism.zero1, .zero2, .zero3] where p != s.parallel {
+      for p in [Parallelism.zero1, .zero2, .zero3, .fsdp] where p != s.parallel {
         add("\(p.rawValue) over \(s.gpus) GPUs") { $0.parallel = p }
+      }
+      if s.gpus > s.nodeSize && s.gpus % s.nodeSize == 0 && s.parallel != .hsdp {
+        add("hsdp over \(s.gpus) GPUs") { $0.parallel = .hsdp }
       }
     }
     var fsdp = s

@@ -96,8 +96,9 @@ enum Planner {
     if ok(1) { return 1 }
     // From two GPUs on, memory falls with every GPU added (sharded states, or fewer
     // accumulation steps), so "does not fit" is true then false: the answer is one past its
-    // last true.
-    guard let last = largest(limit: 4096, { $0 == 1 || !ok($0) }), last < 4096 else { return nil }
+    // last true. HSDP shards over one node at most: beyond it memory stops falling.
+    let limit: Int64 = s.parallel == .hsdp ? (s.gpusPerNode ?? s.gpu.gpusPerNode) : 4096
+    guard let last = largest(limit: limit, { $0 == 1 || !ok($0) }), last < limit else { return nil }
     return last + 1
   }
 
