@@ -34,11 +34,13 @@ struct MemoryTimeline: Sendable {
     start.logits = 0
     start.copies = 0
     out.append(Point(label: "start", instant: start))
-    // Forward: each layer adds what it saves (and, under autocast or ZeRO-3, its weight copies).
+    // Forward: each layer adds what it saves (and, under autocast, its cached weight copy; the
+    // layers ZeRO-3/FSDP gather are the same few throughout).
     for k in sampled {
       var p = start
       p.activations = Self.share(lossBackward.activations, k, of: layers)
-      p.copies = Self.share(lossBackward.copies, k, of: layers)
+      p.copies =
+        s.parallel.shardsWeights ? lossBackward.copies : Self.share(lossBackward.copies, k, of: layers)
       out.append(Point(label: "forward \(k)", instant: p))
     }
     out.append(Point(label: "loss", instant: lossBackward))

@@ -187,4 +187,18 @@ import Testing
       #expect(r.out.contains(field), "\(field)")
     }
   }
+
+  @Test("the step timeline of every sharded mode peaks at the estimate's peak, gathered layers held throughout")
+  func timeline() {
+    for parallel in [Parallelism.zero1, .zero2, .zero3, .fsdp, .hsdp] {
+      var s = setup(gpus: 16, parallel: parallel)
+      s.sequence = 2048
+      let t = MemoryTimeline(s)
+      #expect(t.points.map(\.instant.total).max() == MemoryModel.estimate(s).peak, "\(parallel)")
+      if parallel.shardsWeights {
+        let forward = t.points.filter { $0.label.hasPrefix("forward") }.map(\.instant.copies)
+        #expect(Set(forward).count == 1, "\(parallel): gathered copies constant in forward")
+      }
+    }
+  }
 }
