@@ -32,6 +32,22 @@ enum GPUArchitecture: String, Sendable {
     case .volta, .ampere, .ada, .blackwell: return 0.5
     }
   }
+
+  /// Flash attention's sustained rate, forward and backward, as a share of the matmul rate the
+  /// roofline uses (80% of the datasheet). FlashAttention-2 is written for Ampere's mma.sync:
+  /// on an A100 it sustains 187–203 TFLOP/s forward + backward at long sequences, head
+  /// dimension 128 (Dao 2023, arXiv:2307.08691, Fig. 6), 0.61 of 312: 0.76 here. On Hopper the
+  /// same kernels run without wgmma/TMA at about half the chip's rate: 0.40, fitted on the H200
+  /// calibration steps (0.40 × 0.80 × 989 ≈ 316 TFLOP/s, where FA2 reports 300–335 on an H100).
+  /// Ada runs the Ampere kernels (assumed Ampere's share); Blackwell and Volta are assumed
+  /// Hopper's (no FA2 tuned for them in PyTorch's SDPA; Volta falls back to the
+  /// memory-efficient kernel).
+  var attentionEfficiency: Double {
+    switch self {
+    case .ampere, .ada: return 0.76
+    case .hopper, .blackwell, .volta: return 0.40
+    }
+  }
 }
 
 /// How GPUs in one box talk to each other.

@@ -115,11 +115,6 @@ enum ThroughputModel {
   /// 16). A separate scale for the token dimension and the weight dimensions (tried: 768–3072 ×
   /// 128–768) fit the rows worse when tried (mean error 7.0–19.6% against 5.9% then).
   static let referenceTileScale = 768.0
-  /// FlashAttention-2 at long sequences sustains about 40% of the matmul rate (0.40 × 0.80 ×
-  /// 989 ≈ 316 TFLOP/s forward + backward on an H100/H200, where FA2 reports 300–335; Dao 2023,
-  /// arXiv:2307.08691, reports 50–73% of an A100's peak). Shorter sequences lose more: see
-  /// `attentionSequenceScale`.
-  static let attentionEfficiency = 0.40
   /// FA2 gives each 128-row query block a loop over key blocks — s / 256 of them on average
   /// under a causal mask — plus about one iteration's worth of fixed work (loading Q, writing
   /// O and the log-sum-exp). Efficiency therefore grows as s / (s + 256): half the asymptote at
@@ -274,7 +269,7 @@ enum ThroughputModel {
   static func attentionSeconds(_ s: TrainingSetup, _ roof: Roofline) -> (compute: Double, traffic: Double) {
     let hidden = Double(s.model.hidden), sequence = Double(s.sequence)
     let tokens = Double(s.tokensPerMicroBatch)
-    let rate = roof.rate * attentionEfficiency / (s.precision == .fp32 ? fp32AttentionPasses : 1)
+    let rate = roof.rate * s.gpu.architecture.attentionEfficiency / (s.precision == .fp32 ? fp32AttentionPasses : 1)
     switch s.attention {
     case .sdpa, .flash:
       // The kernel's efficiency grows with the sequence as s / (s + 256).
