@@ -179,6 +179,9 @@ enum MemoryModel {
   /// DeepSpeed's `stage3_prefetch_bucket_size` default, elements (deepspeed/runtime/zero/
   /// config.py: 5e7; its docs page says 5e8, the code wins).
   static let deepSpeedPrefetchElements: Int64 = 50_000_000
+  /// DeepSpeed's `stage3_max_live_parameters` default, elements (zero/config.py: 1e9): the
+  /// most gathered at once.
+  static let deepSpeedMaxLiveElements: Int64 = 1_000_000_000
   /// DeepSpeed's `reduce_bucket_size` default, elements (zero/config.py: 5e8).
   static let deepSpeedReduceBucketElements: Int64 = 500_000_000
 
@@ -189,13 +192,13 @@ enum MemoryModel {
   ///   all-gathers in flight), plus the root unit — embedding, final norm, lm_head — which is
   ///   not resharded after forward (FSDP `_runtime_utils.py`: `free_unsharded_flat_param = not
   ///   state._is_root`).
-  /// - DeepSpeed ZeRO-3 gathers module by module: the largest linear plus a prefetch bucket
-  ///   (`partitioned_param_coordinator.py`).
+  /// - DeepSpeed ZeRO-3 gathers module by module: the largest linear plus a prefetch bucket,
+  ///   at most `stage3_max_live_parameters` (`partitioned_param_coordinator.py`).
   static func gatheredWeights(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let bytes = s.policy.computeBytes
     if s.parallel == .zero3 {
       let largest = inv.tensors.filter { $0.role == .projection }.map(\.elements).max() ?? 0
-      return (largest + min(deepSpeedPrefetchElements, inv.parameters)) * bytes
+      return min(largest + min(deepSpeedPrefetchElements, inv.parameters), deepSpeedMaxLiveElements) * bytes
     }
     let root = inv.embeddingParameters + inv.lmHeadParameters + s.model.hidden
     return (2 * layerParameters(s, inv) + root) * bytes
