@@ -29,14 +29,37 @@ struct ActivationSizes: Sendable {
 }
 
 enum ActivationModel {
+  /// Saved bytes per token of one layer's MLP (dense layers and MoE layers averaged):
+  /// - gated (SwiGLU, GeGLU): the gate output (saved by the activation), the activation's and
+  ///   up's outputs (saved by their product) and the product (down's input): 4 · e · i;
+  /// - plain GELU (GPT-2, NeoX): fc's output (saved by GELU) and GELU's (fc2's input): 2 · e · i;
+  /// - MoE (modeling_mixtral `MixtralSparseMoeBlock`, qwen2_moe, qwen3_moe), per routed
+  ///   expert: its input rows gathered from the hidden states (e·h), its MLP, and its output
+  ///   saved by the routing-weight product (e·h); the router's fp32 softmax (4 per expert); a
+  ///   shared expert's MLP and its sigmoid-gated output (e·h + e).
+  static func mlpPerToken(_ m: ModelConfig, e: Int64) -> Int64 {
+    func dense(_ i: Int64) -> Int64 { (m.mlp.gated ? 4 : 2) * e * i }
+    guard let moe = m.moe else { return dense(m.intermediate) }
+    var sparse = moe.perToken * (dense(moe.expertIntermediate) + 2 * e * m.hidden) + 4 * moe.experts
+    if moe.sharedIntermediate > 0 { sparse += dense(moe.sharedIntermediate) + e * m.hidden + e }
+    let moeLayers = m.moeLayers
+    return ((m.layers - moeLayers) * dense(m.intermediate) + moeLayers * sparse) / m.layers
+  }
+
   /// Per-token bytes of one RMSNorm as HF computes it: `x.to(float32)` (4h, saved by pow and
   /// mul), `rsqrt(variance + eps)` (4), the normalised tensor cast back to the input dtype
   /// (r·h, saved by `weight * x`), and the output (e·h, saved as the next linear's input).
-  static func rmsNormPerToken(h: Int64, e: Int64, r: Int64) -> Int64 { 4 * h + 4 + r * h + e * h }
+  static func rmsNormPerToken(h: Int64, e: Int64, r: Int64) -> Int64 { normInternals(.rms, h: h, r: r) + e * h }
+
+  /// What a norm itself saves per token, its output aside: RMSNorm as above (4h + 4 + r·h);
+  /// LayerNorm (`nn.LayerNorm`, native_layer_norm) its input and fp32 mean and rstd (r·h + 8).
+  static func normInternals(_ kind: NormKind, h: Int64, r: Int64) -> Int64 {
+    kind == .rms ? 4 * h + 4 + r * h : r * h + 8
+  }
 
   static func sizes(_ s: TrainingSetup) -> ActivationSizes {
     let m = s.model
-    let h = m.hidden, i = m.intermediate, a = m.heads, kv = m.kvWidth, v = m.vocab
+    let h = m.hidden, a = m.heads, kv = m.kvWidth, v = m.vocab, q = m.queryWidth
     let t = s.tokensPerMicroBatch
     let seq = s.sequence
     let e = s.precision.activationBytes
@@ -47,20 +70,21 @@ enum ActivationModel {
     var recomputedCore: Int64 = 0
     switch s.attention {
     case .sdpa, .flash:
-      // q after rotary (e·h), k and v at kv width (SDPA's native GQA, no repeat_kv), the
-      // kernel's output (e·h, which is already the o_proj input's layout) and its fp32
+      // q after rotary (e·q), k and v at kv width (SDPA's native GQA, no repeat_kv), the
+      // kernel's output (e·q, which is already the o_proj input's layout) and its fp32
       // log-sum-exp (4 per head). No s² matrix (FlashAttention-2, Dao 2023).
-      attention = e * h + 2 * e * kv + e * h + 4 * a
+      attention = e * q + 2 * e * kv + e * q + 4 * a
     case .eager:
-      // q (e·h), k and v repeated to all heads by `repeat_kv` (e·h each), softmax output in
-      // fp32 (4·a·s) and its cast back (e·a·s, absent in fp32), o_proj input (e·h).
+      // q (e·q), k and v repeated to all heads by `repeat_kv` (e·q each), softmax output in
+      // fp32 (4·a·s) and its cast back (e·a·s, absent in fp32), o_proj input (e·q). A sliding
+      // window is a mask here: the s × s matrices are whole (`eager_attention_forward`).
       var probs = e == 4 ? 4 * a * seq : (4 + e) * a * seq
       // Attention dropout (`nn.functional.dropout(attn_weights, p)` in training): native_dropout
       // saves its bool mask (1 byte per score) and the PV matmul saves the dropped output
       // instead of the cast probabilities — in fp32, where the cast was the softmax output
       // itself, both are new (1 + 4). SDPA's kernels keep only the RNG seed and offset.
       if s.dropout > 0 { probs += (e == 4 ? 5 : 1) * a * seq }
-      attention = e * h + 2 * e * h + probs + e * h
+      attention = e * q + 2 * e * q + probs + e * q
       recomputedCore = probs
     }
     if s.checkpointing == .selective {
@@ -68,14 +92,22 @@ enum ActivationModel {
       // dropout, PV): it keeps the core's inputs — q, and k and v before `repeat_kv` — and
       // recomputes the rest in backward (Korthikanti et al. 2022 §4: the 5as/h term goes). The
       // output is still saved, as o_proj's input; SDPA loses only its log-sum-exp.
-      attention = e * h + 2 * e * kv + e * h
+      attention = e * q + 2 * e * kv + e * q
     } else {
       recomputedCore = 0
     }
-    // SwiGLU MLP: gate output (saved by SiLU), SiLU output and up output (saved by mul), their
-    // product (down_proj input): 4 · e · i.
-    let mlp = 4 * e * i
-    let norms = 2 * rmsNormPerToken(h: h, e: e, r: r)
+    // q/k norms (Qwen3, Gemma 3 per head; OLMo-2 over the whole width): each RMSNorm keeps its
+    // fp32 input, one rsqrt per normalised row and the normalised cast (modeling_qwen3,
+    // modeling_olmo2); rotary then saves only cos and sin.
+    switch m.qkNorm {
+    case .none: break
+    case .head: attention += 4 * q + 4 * a + e * q + 4 * kv + 4 * m.kvHeads + e * kv
+    case .full: attention += 4 * q + 4 + e * q + 4 * kv + 4 + e * kv
+    }
+    let mlp = mlpPerToken(m, e: e)
+    // The norms' own tensors, and the two inputs of the attention and MLP blocks that their
+    // first linears save (for LLaMA: two RMSNorms' outputs).
+    let norms = m.normsPerLayer * normInternals(m.norm, h: h, r: r) + 2 * e * h
     let perLayerToken = norms + attention + mlp
 
     // Eager attention's backward, one layer at a time: the probabilities' gradient (e bytes per
@@ -84,6 +116,7 @@ enum ActivationModel {
     // (e + 4) · a · s per token (fp32: 4 + 4).
     let eagerBackward: Int64 = s.attention == .eager ? (e + 4) * a * seq : 0
     // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once.
+    let i = Int64(m.activeIntermediate.rounded())
     let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore)
 
     // Loss: `logits.float()` (4V) then log_softmax (saves its fp32 output, 4V); in backward the
@@ -92,7 +125,7 @@ enum ActivationModel {
     // Measured: calibration 60M–350M at 8192 tokens.
     let lossPeak = t * v * (e + 12)
     // Final norm + lm_head input, input ids (int64) and the shifted labels nll_loss saves.
-    let head = t * (rmsNormPerToken(h: h, e: e, r: r) + 16)
+    let head = t * (normInternals(m.norm, h: h, r: r) + e * h + 16)
 
     return ActivationSizes(
       perLayer: t * perLayerToken,

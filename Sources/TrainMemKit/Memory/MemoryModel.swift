@@ -200,13 +200,13 @@ enum MemoryModel {
       let largest = inv.tensors.filter { $0.role == .projection }.map(\.elements).max() ?? 0
       return min(largest + min(deepSpeedPrefetchElements, inv.parameters), deepSpeedMaxLiveElements) * bytes
     }
-    let root = inv.embeddingParameters + inv.lmHeadParameters + s.model.hidden
+    let root = inv.embeddingParameters + inv.lmHeadParameters + inv.finalNormParameters
     return (2 * layerParameters(s, inv) + root) * bytes
   }
 
   /// One decoder layer's parameters: everything but the embedding, the head and the final norm.
   static func layerParameters(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
-    (inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - s.model.hidden) / s.model.layers
+    (inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - inv.finalNormParameters) / s.model.layers
   }
 
   /// Buffers gradients pass through on their way to the reduction: DDP's reducer buckets, a

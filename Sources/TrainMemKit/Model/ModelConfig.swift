@@ -1,4 +1,4 @@
-// LLaMA architectures. Sources:
+// Model architectures and presets. LLaMA presets' sources:
 // - GaLore/APOLLO repository configs `configs/llama_{60m..7b}.json`, APOLLO `llama_13b.json`
 //   (papers.md §a): hidden, intermediate, heads, layers, vocab 32000, untied embeddings.
 // - LLaMA-1 paper (Touvron et al. 2023, arXiv:2302.13971, Table 2) for 30B/65B (their HF
@@ -6,7 +6,55 @@
 // - Llama 2 (arXiv:2307.09288) 70B and Llama 3 (arXiv:2407.21783) 8B/70B HF configs:
 //   grouped-query attention with 8 KV heads; Llama 3 vocab 128256.
 
-/// A decoder-only LLaMA model: RMSNorm, rotary attention (optionally grouped-query), SwiGLU MLP.
+/// The MLP of a decoder layer (transformers `*MLP` classes).
+public enum MLPKind: String, Sendable, CaseIterable {
+  /// `down(act(gate(x)) * up(x))` with SiLU: LLaMA, Mistral, Qwen, Phi-3 (fused gate_up), OLMo-2.
+  case swiglu
+  /// The same with GELU (tanh): Gemma 1/2/3 (`hidden_activation: gelu_pytorch_tanh`).
+  case geglu
+  /// `fc2(gelu(fc1(x)))`: GPT-2, GPT-NeoX.
+  case gelu
+
+  var gated: Bool { self != .gelu }
+}
+
+/// The normalisation layers: RMSNorm (one weight vector) or LayerNorm (weight and bias).
+public enum NormKind: String, Sendable, CaseIterable { case rms, layer }
+
+/// Which linear layers carry a bias vector.
+public enum BiasKind: String, Sendable, CaseIterable {
+  case none
+  /// q, k and v only: Qwen2/Qwen2.5 (`nn.Linear(..., bias=True)` for q/k/v, o_proj without).
+  case qkv
+  /// Every attention projection: LLaMA-family `attention_bias: true`, GPT-2, GPT-NeoX.
+  case attention
+}
+
+/// Normalisation of queries and keys before rotary embedding.
+public enum QKNorm: String, Sendable, CaseIterable {
+  case none
+  /// One RMSNorm over each head's `head_dim` (Qwen3, Gemma 3).
+  case head
+  /// One RMSNorm over all heads' width (OLMo-2: `q_norm = RMSNorm(num_heads * head_dim)`).
+  case full
+}
+
+/// A mixture-of-experts MLP (Mixtral, Qwen2-MoE, Qwen3-MoE): a router picks `perToken` of
+/// `experts` gated MLPs for each token, plus an optional always-on shared expert.
+public struct MoEConfig: Sendable, Equatable {
+  var experts: Int64
+  var perToken: Int64
+  var expertIntermediate: Int64
+  /// The shared expert's intermediate size (Qwen2-MoE), 0 without one; it comes with a
+  /// one-output sigmoid gate (`shared_expert_gate`).
+  var sharedIntermediate: Int64 = 0
+  /// Layers whose MLP is the MoE block; the others keep a dense MLP (`decoder_sparse_step`,
+  /// `mlp_only_layers`). Nil = every layer.
+  var layers: Int64? = nil
+}
+
+/// A decoder-only transformer as transformers builds it. The defaults are LLaMA's: RMSNorm,
+/// rotary attention (optionally grouped-query), SwiGLU, no biases, untied embeddings.
 public struct ModelConfig: Sendable, Equatable {
   var id: String
   var hidden: Int64
@@ -16,10 +64,35 @@ public struct ModelConfig: Sendable, Equatable {
   var kvHeads: Int64
   var vocab: Int64
   var tiedEmbeddings: Bool
+  /// The family for `list models` and suggestions (`llama3.2`, `qwen3`, …).
+  var family: String = "custom"
+  /// `head_dim` when it is not hidden / heads (Gemma, Qwen3).
+  var explicitHeadDim: Int64? = nil
+  var mlp: MLPKind = .swiglu
+  var norm: NormKind = .rms
+  /// Norm layers per decoder layer: 2 (pre-attention, pre-MLP), 4 in Gemma 2/3 (also after
+  /// each), 2 in OLMo-2 (after each instead of before).
+  var normsPerLayer: Int64 = 2
+  var bias: BiasKind = .none
+  /// Biases on the MLP's linears (`mlp_bias`; GPT-2, GPT-NeoX).
+  var mlpBias = false
+  var qkNorm: QKNorm = .none
+  /// Learned position embeddings (GPT-2 `wpe`: n_positions × hidden); 0 with rotary.
+  var learnedPositions: Int64 = 0
+  /// GPT-NeoX's parallel residual: attention and MLP read the same input.
+  var parallelResidual: Bool = false
+  /// The attention window of sliding-window layers, and how many layers use it.
+  var slidingWindow: Int64? = nil
+  var slidingLayers: Int64 = 0
+  var moe: MoEConfig? = nil
 
-  var headDim: Int64 { hidden / heads }
+  var headDim: Int64 { explicitHeadDim ?? hidden / heads }
+  /// Width of the q projection's output and o_proj's input: heads × head_dim.
+  var queryWidth: Int64 { heads * headDim }
   /// Width of the k and v projections: kv_heads × head_dim.
   var kvWidth: Int64 { kvHeads * headDim }
+  /// Layers with a mixture-of-experts MLP.
+  var moeLayers: Int64 { moe.map { min(layers, $0.layers ?? layers) } ?? 0 }
 
   /// The presets, in size order.
   static let presets: [ModelConfig] = [
@@ -68,7 +141,44 @@ public struct ModelConfig: Sendable, Equatable {
   /// limits on sequence and batch, every byte count stays inside Int64.
   static let dimensionLimit: Int64 = 1 << 24
 
-  /// Checks the shape is a buildable LLaMA; returns the message naming the problem.
+  /// The intermediate width one token passes through, averaged over the layers: the dense
+  /// MLP's, or in MoE layers its experts' (`experts_per_token` of them) and the shared one's.
+  var activeIntermediate: Double {
+    guard let e = moe else { return Double(intermediate) }
+    let sparse = Double(moeLayers) / Double(layers)
+    let routed = Double(e.perToken) * Double(e.expertIntermediate) + Double(e.sharedIntermediate)
+    return (1 - sparse) * Double(intermediate) + sparse * routed
+  }
+
+  /// A decoder layer's linears as (input, output, count, share of the tokens each sees),
+  /// averaged over the layers: q, o; k, v; the MLP's; in MoE layers the router, every expert
+  /// (each sees `experts_per_token / experts` of the tokens) and the shared expert. Called
+  /// with a closure so a sweep's millions of points build no arrays.
+  static func forEachLinear(_ m: ModelConfig, _ body: (Double, Double, Double, Double) -> Void) {
+    let h = Double(m.hidden), q = Double(m.queryWidth)
+    if q == h { body(h, h, 2, 1) } else { body(h, q, 1, 1); body(q, h, 1, 1) }
+    body(h, Double(m.kvWidth), 2, 1)
+    let sparse = Double(m.moeLayers) / Double(m.layers)
+    func mlp(_ width: Double, _ count: Double, _ share: Double) {
+      guard count > 0 else { return }
+      body(h, width, (m.mlp.gated ? 2 : 1) * count, share)
+      body(width, h, count, share)
+    }
+    mlp(Double(m.intermediate), 1 - sparse, 1)
+    if let e = m.moe {
+      let experts = Double(e.experts)
+      body(h, experts, sparse, 1)
+      mlp(Double(e.expertIntermediate), sparse * experts, Double(e.perToken) / experts)
+      if e.sharedIntermediate > 0 { mlp(Double(e.sharedIntermediate), sparse, 1) }
+    }
+  }
+
+  /// All experts' intermediate widths together (for size bounds).
+  private var expertWidth: Double {
+    moe.map { Double($0.experts) * Double($0.expertIntermediate) + Double($0.sharedIntermediate) } ?? 0
+  }
+
+  /// Checks the shape is buildable; returns the message naming the problem.
   func validationProblem() -> String? { validationIssue()?.message }
 
   /// The problem and the model key it is about (`heads`, `kv_heads`, …).
@@ -76,30 +186,48 @@ public struct ModelConfig: Sendable, Equatable {
     let limit = Self.dimensionLimit
     // The common case, checked without building anything (this runs for every point of a sweep).
     func ok(_ v: Int64) -> Bool { v > 0 && v <= limit }
-    if ok(hidden), ok(intermediate), ok(layers), ok(heads), ok(kvHeads), ok(vocab), hidden % heads == 0,
-      heads % kvHeads == 0,
-      Double(layers) * Double(hidden) * Double(hidden + intermediate) < 1e14
-    {
-      return nil
+    let dimensionsOK = ok(hidden) && ok(intermediate) && ok(layers) && ok(heads) && ok(kvHeads) && ok(vocab)
+    let headsOK = (explicitHeadDim.map(ok) ?? (hidden % heads == 0)) && heads % kvHeads == 0
+    var expertsOK = true
+    if let e = moe {
+      expertsOK = ok(e.experts) && ok(e.perToken) && e.perToken <= e.experts && ok(e.expertIntermediate)
     }
-    for (name, v) in [
+    let width = Double(hidden) + Double(intermediate) + expertWidth
+    if dimensionsOK && headsOK && expertsOK && Double(layers) * Double(hidden) * width < 1e14 { return nil }
+    var dimensions: [(String, Int64)] = [
       ("hidden", hidden), ("intermediate", intermediate), ("layers", layers),
       ("heads", heads), ("kv_heads", kvHeads), ("vocab", vocab),
-    ] {
+    ]
+    if let d = explicitHeadDim { dimensions.append(("head_dim", d)) }
+    if let e = moe {
+      dimensions += [
+        ("experts", e.experts), ("experts_per_token", e.perToken), ("expert_intermediate", e.expertIntermediate),
+      ]
+    }
+    for (name, v) in dimensions {
       if v <= 0 { return (name, "'\(name)' must be a positive integer, got \(v)") }
       if v > limit { return (name, "'\(name)' is \(v), above the supported maximum \(limit)") }
     }
     // Each dimension may be within its limit while their product leaves Int64: bound the count
     // (in Double) before any inventory multiplies them. 10^15 is 2,500 times Llama-3-405B.
     let h = Double(hidden),
-      approxParameters = Double(layers) * (4 * h * h + 3 * h * Double(intermediate)) + 2 * Double(vocab) * h
+      approxParameters =
+        Double(layers) * (4 * h * Double(max(hidden, queryWidth)) + 3 * h * (Double(intermediate) + expertWidth))
+        + 2 * Double(vocab) * h
     if approxParameters > 1e15 {
       return (
         "layers",
         "this model has about \(NumberFormatting.grouped(approxParameters / 1e12))T parameters, beyond the 10^15 trainmem counts; reduce 'layers', 'hidden' or 'intermediate'"
       )
     }
-    if hidden % heads != 0 { return ("heads", "'heads' (\(heads)) must divide 'hidden' (\(hidden))") }
+    if explicitHeadDim == nil && hidden % heads != 0 {
+      return ("heads", "'heads' (\(heads)) must divide 'hidden' (\(hidden)), or give 'head_dim'")
+    }
+    if let e = moe, e.perToken > e.experts {
+      return (
+        "experts_per_token", "'experts_per_token' (\(e.perToken)) is more than the \(e.experts) 'experts'"
+      )
+    }
     if heads % kvHeads != 0 { return ("kv_heads", "'kv_heads' (\(kvHeads)) must divide 'heads' (\(heads))") }
     return nil
   }

@@ -227,17 +227,10 @@ enum ThroughputModel {
     let e = Double(s.precision.activationBytes)
     var layer = 0.0
     var layerWeights = 0.0
-    // The weights of `layerLinears`, added in its order without building the array (this runs
-    // for every point of a sweep).
-    func add(_ input: Double, _ output: Double, _ count: Double) {
-      layer += count * roof.linearSeconds(tokens: tokens, input: input, output: output, e: e)
+    ModelConfig.forEachLinear(s.model) { input, output, count, share in
+      layer += count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
       layerWeights += count * input * output
     }
-    let hidden = Double(s.model.hidden), intermediate = Double(s.model.intermediate)
-    add(hidden, hidden, 2)
-    add(hidden, Double(s.model.kvWidth), 2)
-    add(hidden, intermediate, 2)
-    add(intermediate, hidden, 1)
     layer += attentionWithRecompute(s, roof)
     layer += elementwiseSeconds(s, roof)
     var host = hostSecondsPerLayer
@@ -249,16 +242,9 @@ enum ThroughputModel {
     return (layer * recompute, host * recompute)
   }
 
-  /// A decoder layer's weights as (input, output, count): q, o; k, v; gate, up; down.
-  static func layerLinears(_ s: TrainingSetup) -> [(Double, Double, Double)] {
-    let hidden = Double(s.model.hidden), intermediate = Double(s.model.intermediate)
-    let kvWidth = Double(s.model.kvWidth)
-    return [(hidden, hidden, 2.0), (hidden, kvWidth, 2.0), (hidden, intermediate, 2.0), (intermediate, hidden, 1.0)]
-  }
-
   /// A layer's elementwise traffic (fp32 RMSNorm, rotary, SiLU, residuals), forward and backward.
   static func elementwiseSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
-    let hidden = Double(s.model.hidden), intermediate = Double(s.model.intermediate)
+    let hidden = Double(s.model.hidden), intermediate = s.model.activeIntermediate
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
     return (elementwiseBytesPerHidden * hidden + elementwiseBytesPerIntermediate * intermediate) * tokens * (e / 2)
       / roof.bandwidth
@@ -267,14 +253,15 @@ enum ThroughputModel {
   /// The attention core (QKᵀ, softmax, PV) of one layer, forward and backward: its matmuls,
   /// and (eager only) the traffic of the s × s tensors.
   static func attentionSeconds(_ s: TrainingSetup, _ roof: Roofline) -> (compute: Double, traffic: Double) {
-    let hidden = Double(s.model.hidden), sequence = Double(s.sequence)
+    let hidden = Double(s.model.queryWidth), sequence = Double(s.sequence)
     let tokens = Double(s.tokensPerMicroBatch)
     let rate = roof.rate * s.gpu.architecture.attentionEfficiency / (s.precision == .fp32 ? fp32AttentionPasses : 1)
     switch s.attention {
     case .sdpa, .flash:
       // The kernel's efficiency grows with the sequence as s / (s + 256).
       let effectiveRate = rate * sequence / (sequence + attentionSequenceScale)
-      return (flashAttentionFLOPs * tokens * sequence * hidden / effectiveRate, 0)
+      let window = s.attention == .flash ? slidingWindowShare(s) : 1
+      return (flashAttentionFLOPs * tokens * sequence * hidden * window / effectiveRate, 0)
     case .eager:
       let e = Double(s.precision.activationBytes)
       let dropout = s.dropout > 0 ? dropoutBytesPerScore(e) : 0
@@ -283,6 +270,19 @@ enum ThroughputModel {
         (eagerScoreBytes + dropout) * Double(s.model.heads) * sequence * tokens / roof.bandwidth
       )
     }
+  }
+
+  /// The attention work left under sliding windows, averaged over the layers: a causal token
+  /// attends to s/2 positions on average, to w − w²/(2s) within a window w ≤ s. Only the
+  /// flash-attention kernel skips what the window masks (`window_size` in flash_attn_func);
+  /// SDPA and eager attention compute the whole masked matrix (transformers passes the window
+  /// as a mask).
+  static func slidingWindowShare(_ s: TrainingSetup) -> Double {
+    guard let w = s.model.slidingWindow, s.model.slidingLayers > 0, Double(w) < Double(s.sequence) else { return 1 }
+    let seq = Double(s.sequence), window = Double(w)
+    let windowed = (window - window * window / (2 * seq)) / (seq / 2)
+    let share = Double(min(s.model.slidingLayers, s.model.layers)) / Double(s.model.layers)
+    return 1 - share + share * windowed
   }
 
   /// Attention dropout on the eager path, bytes per score: forward reads the probabilities (e)
@@ -380,8 +380,8 @@ enum ThroughputModel {
   static func modelFLOPs(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
     let m = s.model
     let hidden = Double(m.hidden), vocab = Double(m.vocab), tokens = Double(s.tokensPerMicroBatch)
-    return (6 * Double(inv.matmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
-      + 12 * Double(m.layers) * hidden * Double(s.sequence) * tokens
+    return (6 * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
+      + 12 * Double(m.layers) * Double(m.queryWidth) * Double(s.sequence) * tokens
   }
 
   /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised.
@@ -525,8 +525,8 @@ extension ThroughputModel {
     let recompute = recomputeFactor(s)
     let perStep = Double(s.model.layers) * Double(s.accumulation) * recompute
     var aligned = 0.0, misaligned = 0.0, weights = 0.0
-    for (input, output, count) in layerLinears(s) {
-      let seconds = count * roof.linearSeconds(tokens: tokens, input: input, output: output, e: e)
+    ModelConfig.forEachLinear(s.model) { input, output, count, share in
+      let seconds = count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
       if Roofline.misaligned(e, input, output) { misaligned += seconds } else { aligned += seconds }
       weights += count * input * output
     }
