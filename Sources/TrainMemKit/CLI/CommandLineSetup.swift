@@ -17,6 +17,10 @@ enum CommandLineSetup {
     switch ScenarioLoader.setup(flat: flat, origin: .commandLine("--model")) {
     case .success(let s): return s
     case .failure(let errors):
+      // Problems inside a file a flag names (a model's config.json) are shown there, like a
+      // scenario's; problems with the flags themselves are usage errors.
+      let inFiles = errors.errors.filter { $0.location.flag == nil && $0.location.line > 0 }
+      if !inFiles.isEmpty { throw DataErrors(rendered: inFiles.map { $0.rendered(source: []) }.joined()) }
       throw UsageError(message: errors.errors.map { visible($0.message) }.joined(separator: "; "))
     }
   }

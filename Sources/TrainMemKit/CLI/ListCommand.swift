@@ -18,11 +18,22 @@ enum ListCommand {
     var out = ""
     switch topic {
     case "models":
-      out +=
-        "| id | parameters | hidden | intermediate | layers | heads | kv heads | vocab |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
+      var family = ""
       for m in ModelConfig.presets {
+        if m.family != family {
+          family = m.family
+          out += (out.isEmpty ? "" : "\n") + "### \(family)\n\n"
+          out +=
+            "| id | parameters | active | hidden | intermediate | layers | heads | kv heads | head dim | vocab | architecture |\n"
+          out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
+        }
+        let inv = ParameterInventory(m)
+        let active = m.moe == nil ? "=" : NumberFormatting.grouped(Double(inv.activeParameters))
+        let intermediate =
+          m.moe.map { m.moeLayers == m.layers ? "\($0.expertIntermediate) per expert" : "\(m.intermediate)" }
+          ?? "\(m.intermediate)"
         out +=
-          "| \(m.id) | \(NumberFormatting.grouped(Double(ParameterInventory(m).parameters))) | \(m.hidden) | \(m.intermediate) | \(m.layers) | \(m.heads) | \(m.kvHeads) | \(m.vocab) |\n"
+          "| \(m.id) | \(NumberFormatting.grouped(Double(inv.parameters))) | \(active) | \(m.hidden) | \(intermediate) | \(m.layers) | \(m.heads) | \(m.kvHeads) | \(m.headDim) | \(m.vocab) | \(m.architectureSummary) |\n"
       }
     case "gpus":
       out +=

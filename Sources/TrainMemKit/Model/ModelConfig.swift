@@ -1,10 +1,4 @@
-// Model architectures and presets. LLaMA presets' sources:
-// - GaLore/APOLLO repository configs `configs/llama_{60m..7b}.json`, APOLLO `llama_13b.json`
-//   (papers.md §a): hidden, intermediate, heads, layers, vocab 32000, untied embeddings.
-// - LLaMA-1 paper (Touvron et al. 2023, arXiv:2302.13971, Table 2) for 30B/65B (their HF
-//   configs give intermediate 17920 and 22016).
-// - Llama 2 (arXiv:2307.09288) 70B and Llama 3 (arXiv:2407.21783) 8B/70B HF configs:
-//   grouped-query attention with 8 KV heads; Llama 3 vocab 128256.
+// Model architectures: what a decoder-only transformer is made of, as transformers builds it.
 
 /// The MLP of a decoder layer (transformers `*MLP` classes).
 public enum MLPKind: String, Sendable, CaseIterable {
@@ -94,49 +88,6 @@ public struct ModelConfig: Sendable, Equatable {
   /// Layers with a mixture-of-experts MLP.
   var moeLayers: Int64 { moe.map { min(layers, $0.layers ?? layers) } ?? 0 }
 
-  /// The presets, in size order.
-  static let presets: [ModelConfig] = [
-    .init(
-      id: "llama-60m", hidden: 512, intermediate: 1376, layers: 8, heads: 8, kvHeads: 8, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama-130m", hidden: 768, intermediate: 2048, layers: 12, heads: 12, kvHeads: 12, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama-350m", hidden: 1024, intermediate: 2736, layers: 24, heads: 16, kvHeads: 16, vocab: 32000,
-      tiedEmbeddings: false),
-    // The repo JSON (32 heads, 24 layers) — the paper tables print them swapped (papers.md §a).
-    .init(
-      id: "llama-1b", hidden: 2048, intermediate: 5461, layers: 24, heads: 32, kvHeads: 32, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama-3b", hidden: 2560, intermediate: 6848, layers: 32, heads: 32, kvHeads: 32, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama-7b", hidden: 4096, intermediate: 11008, layers: 32, heads: 32, kvHeads: 32, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama-13b", hidden: 5120, intermediate: 13824, layers: 40, heads: 40, kvHeads: 40, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama-30b", hidden: 6656, intermediate: 17920, layers: 60, heads: 52, kvHeads: 52, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama-65b", hidden: 8192, intermediate: 22016, layers: 80, heads: 64, kvHeads: 64, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama2-70b", hidden: 8192, intermediate: 28672, layers: 80, heads: 64, kvHeads: 8, vocab: 32000,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama3-8b", hidden: 4096, intermediate: 14336, layers: 32, heads: 32, kvHeads: 8, vocab: 128256,
-      tiedEmbeddings: false),
-    .init(
-      id: "llama3-70b", hidden: 8192, intermediate: 28672, layers: 80, heads: 64, kvHeads: 8, vocab: 128256,
-      tiedEmbeddings: false),
-  ]
-
-  static func preset(_ id: String) -> ModelConfig? { presets.first { $0.id == id } }
-
   /// The largest dimension, layer count or vocabulary a custom model may have (2^24): with the
   /// limits on sequence and batch, every byte count stays inside Int64.
   static let dimensionLimit: Int64 = 1 << 24
@@ -173,6 +124,24 @@ public struct ModelConfig: Sendable, Equatable {
     }
   }
 
+  /// "SwiGLU, RMSNorm, q/k/v bias, window 4096 × 32 layers, 128 experts (8 per token)".
+  var architectureSummary: String {
+    var parts = [mlp == .swiglu ? "SwiGLU" : mlp == .geglu ? "GeGLU" : "GELU", norm == .rms ? "RMSNorm" : "LayerNorm"]
+    if normsPerLayer != 2 { parts.append("\(normsPerLayer) norms per layer") }
+    if bias != .none { parts.append(bias == .qkv ? "q/k/v bias" : "attention bias") }
+    if mlpBias { parts.append("MLP bias") }
+    if qkNorm != .none { parts.append("q/k norm") }
+    if learnedPositions > 0 { parts.append("learned positions") }
+    if parallelResidual { parts.append("parallel residual") }
+    if tiedEmbeddings { parts.append("tied embeddings") }
+    if let w = slidingWindow, slidingLayers > 0 { parts.append("window \(w) × \(slidingLayers) layers") }
+    if let e = moe {
+      parts.append(
+        "\(e.experts) experts (\(e.perToken) per token)" + (e.sharedIntermediate > 0 ? " + shared expert" : ""))
+    }
+    return parts.joined(separator: ", ")
+  }
+
   /// All experts' intermediate widths together (for size bounds).
   private var expertWidth: Double {
     moe.map { Double($0.experts) * Double($0.expertIntermediate) + Double($0.sharedIntermediate) } ?? 0
@@ -193,7 +162,10 @@ public struct ModelConfig: Sendable, Equatable {
       expertsOK = ok(e.experts) && ok(e.perToken) && e.perToken <= e.experts && ok(e.expertIntermediate)
     }
     let width = Double(hidden) + Double(intermediate) + expertWidth
-    if dimensionsOK && headsOK && expertsOK && Double(layers) * Double(hidden) * width < 1e14 { return nil }
+    let structureOK = slidingLayers <= layers && normsPerLayer <= 8 && (moe?.layers ?? 0) <= layers
+    if dimensionsOK && headsOK && expertsOK && structureOK && Double(layers) * Double(hidden) * width < 1e14 {
+      return nil
+    }
     var dimensions: [(String, Int64)] = [
       ("hidden", hidden), ("intermediate", intermediate), ("layers", layers),
       ("heads", heads), ("kv_heads", kvHeads), ("vocab", vocab),
@@ -222,6 +194,15 @@ public struct ModelConfig: Sendable, Equatable {
     }
     if explicitHeadDim == nil && hidden % heads != 0 {
       return ("heads", "'heads' (\(heads)) must divide 'hidden' (\(hidden)), or give 'head_dim'")
+    }
+    if slidingLayers > layers {
+      return ("sliding_layers", "'sliding_layers' (\(slidingLayers)) is more than the model's \(layers) layers")
+    }
+    if let e = moe, let n = e.layers, n > layers {
+      return ("moe_layers", "'moe_layers' (\(n)) is more than the model's \(layers) layers")
+    }
+    if normsPerLayer > 8 {
+      return ("norms_per_layer", "'norms_per_layer' is \(normsPerLayer); transformers models have 2 or 4")
     }
     if let e = moe, e.perToken > e.experts {
       return (

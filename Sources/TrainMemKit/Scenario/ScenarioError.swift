@@ -43,15 +43,21 @@ struct ScenarioError: Error, Sendable, Equatable {
   var length: Int = 1
   var notes: [String] = []
   var reason: DiagnosticReason = .invalidValue
+  /// The line quoted under the message when it is in another file than the one being read
+  /// (a config.json a scenario names).
+  var sourceLine: String? = nil
 
   /// `file:line:col: error: message`, the source line, and a caret under the offending text.
   func rendered(source lines: [Substring]) -> String {
     if location.flag != nil { return "error: \(visible(message))\n" }
     var s = "\(visible(location.file)):\(location.line):\(location.column): error: \(visible(message))\n"
-    if location.line >= 1 && location.line <= lines.count {
+    let quoted: Substring? =
+      sourceLine.map { Substring($0) }
+      ?? (location.line >= 1 && location.line <= lines.count ? lines[location.line - 1] : nil)
+    if let quoted {
       // Control characters (a NUL in a binary file) are shown as U+FFFD, never sent raw.
       var text = ""
-      for u in lines[location.line - 1].unicodeScalars {
+      for u in quoted.unicodeScalars {
         text.unicodeScalars.append(isControl(u) ? "\u{FFFD}" : u)
       }
       let number = String(location.line)

@@ -7,7 +7,12 @@ struct ScenarioLoader {
   static let topKeys = ["name", "version", "description", "runs", "sweep", "solve"] + Settings.topKeys
   static let runKeys = ["label", "reference"] + Settings.topKeys
   static let referenceKeys = ["tokens_per_second", "step_seconds", "memory", "source", "ratio_to"]
-  static let modelKeys = ["name", "hidden", "intermediate", "layers", "heads", "kv_heads", "vocab", "tied_embeddings"]
+  static let modelKeys = [
+    "name", "family", "hidden", "intermediate", "layers", "heads", "kv_heads", "head_dim", "vocab", "tied_embeddings",
+    "mlp", "norm", "norms_per_layer", "bias", "mlp_bias", "qk_norm", "positions", "parallel_residual",
+    "sliding_window", "sliding_layers", "experts", "experts_per_token", "expert_intermediate",
+    "shared_expert_intermediate", "moe_layers",
+  ]
   static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms"]
   /// Points a scenario may have over all its runs: bounds the work before any evaluation.
   static let pointLimit = 10_000_000
@@ -18,6 +23,8 @@ struct ScenarioLoader {
   static let evaluationsPerGoal = 50.0
 
   var errors: [ScenarioError] = []
+  /// Model config files already read, by resolved path (a sweep names the same file often).
+  var modelFiles: [String: ModelConfig] = [:]
   /// Keys seen while loading the current block, with their value's location.
   var recorded: [(String, SourceLocation)] = []
 
@@ -459,10 +466,10 @@ struct ScenarioLoader {
 
   mutating func model(_ n: Node) -> ModelConfig? {
     switch n {
-    case .scalar(let id, _, _):
+    case .scalar(let id, _, let location):
       if let m = ModelConfig.preset(id) { return m }
-      let ids = ModelConfig.presets.map(\.id)
-      fail(n, "unknown model '\(id)'\(suggestion(id, ids)); presets: \(ids.joined(separator: ", "))")
+      if ModelConfig.looksLikeFile(id) { return modelFile(id, at: location) }
+      fail(n, ModelConfig.unknownPresetMessage(id))
       return nil
     case .mapping(let es, _):
       var m = ModelConfig(
@@ -471,42 +478,15 @@ struct ScenarioLoader {
       var ok = true
       for e in es {
         recorded.append(("model." + e.key, e.value.location))
-        switch e.key {
-        case "name": if let s = text(e.value, "a model name") { m.id = s }
-        case "hidden":
-          if let v = integer(e.value, "'hidden'", max: ModelConfig.dimensionLimit) { m.hidden = v } else { ok = false }
-        case "intermediate":
-          if let v = integer(e.value, "'intermediate'", max: ModelConfig.dimensionLimit) {
-            m.intermediate = v
-          } else {
-            ok = false
-          }
-        case "layers":
-          if let v = integer(e.value, "'layers'", max: ModelConfig.dimensionLimit) { m.layers = v } else { ok = false }
-        case "heads":
-          if let v = integer(e.value, "'heads'", max: ModelConfig.dimensionLimit) { m.heads = v } else { ok = false }
-        case "kv_heads":
-          if let v = integer(e.value, "'kv_heads'", max: ModelConfig.dimensionLimit) {
-            m.kvHeads = v; kvGiven = true
-          } else {
-            ok = false
-          }
-        case "vocab":
-          if let v = integer(e.value, "'vocab'", max: ModelConfig.dimensionLimit) { m.vocab = v } else { ok = false }
-        case "tied_embeddings":
-          if let v = boolean(e.value, "'tied_embeddings'") { m.tiedEmbeddings = v } else { ok = false }
-        default:
-          fail(
-            e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count,
-            reason: .unknownKey(e.key));
-          ok = false
-        }
+        if e.key == "kv_heads" { kvGiven = true }
+        if !modelField(e, into: &m) { ok = false }
       }
       for (k, v) in [("hidden", m.hidden), ("intermediate", m.intermediate), ("layers", m.layers), ("heads", m.heads)]
       where v == 0 && ok {
         fail(n, "a custom model needs '\(k)'"); ok = false
       }
       if !kvGiven { m.kvHeads = m.heads }
+      if m.slidingWindow != nil && m.slidingLayers == 0 { m.slidingLayers = m.layers }
       guard ok else { return nil }
       if let issue = m.validationIssue() {
         let at = es.last(where: { $0.key == issue.key })?.value ?? n
@@ -516,6 +496,108 @@ struct ScenarioLoader {
       return m
     case .list:
       fail(n, "expected a model preset id or a mapping, got a list")
+      return nil
+    }
+  }
+
+  /// One key of a custom model mapping (`ScenarioLoader.modelKeys`); false when it had an error.
+  mutating func modelField(_ e: MappingEntry, into m: inout ModelConfig) -> Bool {
+    let limit = ModelConfig.dimensionLimit
+    func size(_ apply: (inout ModelConfig, Int64) -> Void) -> Bool {
+      guard let v = integer(e.value, "'\(e.key)'", max: limit) else { return false }
+      apply(&m, v)
+      return true
+    }
+    func flag(_ apply: (inout ModelConfig, Bool) -> Void) -> Bool {
+      guard let v = boolean(e.value, "'\(e.key)'") else { return false }
+      apply(&m, v)
+      return true
+    }
+    func pick<E: RawRepresentable & CaseIterable>(_: E.Type, _ apply: (inout ModelConfig, E) -> Void) -> Bool
+    where E.RawValue == String {
+      let values = E.allCases.map(\.rawValue)
+      guard case .scalar(let s, _, _) = e.value, let v = E(rawValue: s) else {
+        var got = ""
+        if case .scalar(let s, _, _) = e.value { got = suggestion(s, values) }
+        fail(e.value, "'\(e.key)' is one of \(values.joined(separator: ", "))\(got)")
+        return false
+      }
+      apply(&m, v)
+      return true
+    }
+    func expert(_ apply: (inout MoEConfig, Int64) -> Void) -> Bool {
+      size { model, v in
+        var moe = model.moe ?? MoEConfig(experts: 1, perToken: 1, expertIntermediate: model.intermediate)
+        apply(&moe, v)
+        model.moe = moe
+      }
+    }
+    switch e.key {
+    case "name":
+      guard let s = text(e.value, "a model name") else { return false }
+      m.id = s
+      return true
+    case "family":
+      guard let s = text(e.value, "a family name") else { return false }
+      m.family = s
+      return true
+    case "hidden": return size { $0.hidden = $1 }
+    case "intermediate": return size { $0.intermediate = $1 }
+    case "layers": return size { $0.layers = $1 }
+    case "heads": return size { $0.heads = $1 }
+    case "kv_heads": return size { $0.kvHeads = $1 }
+    case "head_dim": return size { $0.explicitHeadDim = $1 }
+    case "vocab": return size { $0.vocab = $1 }
+    case "tied_embeddings": return flag { $0.tiedEmbeddings = $1 }
+    case "mlp": return pick(MLPKind.self) { $0.mlp = $1 }
+    case "norm": return pick(NormKind.self) { $0.norm = $1 }
+    case "norms_per_layer": return size { $0.normsPerLayer = $1 }
+    case "bias": return pick(BiasKind.self) { $0.bias = $1 }
+    case "mlp_bias": return flag { $0.mlpBias = $1 }
+    case "qk_norm": return pick(QKNorm.self) { $0.qkNorm = $1 }
+    case "positions": return size { $0.learnedPositions = $1 }
+    case "parallel_residual": return flag { $0.parallelResidual = $1 }
+    case "sliding_window": return size { $0.slidingWindow = $1 }
+    case "sliding_layers": return size { $0.slidingLayers = $1 }
+    case "experts": return expert { $0.experts = $1 }
+    case "experts_per_token": return expert { $0.perToken = $1 }
+    case "expert_intermediate": return expert { $0.expertIntermediate = $1 }
+    case "shared_expert_intermediate": return expert { $0.sharedIntermediate = $1 }
+    case "moe_layers": return expert { $0.layers = $1 }
+    default:
+      fail(
+        e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count,
+        reason: .unknownKey(e.key))
+      return false
+    }
+  }
+
+  /// A Hugging Face config.json named by a scenario (relative to the scenario's directory) or
+  /// a flag (relative to the working directory); its problems are reported in that file.
+  mutating func modelFile(_ path: String, at location: SourceLocation) -> ModelConfig? {
+    var resolved = path
+    if !path.hasPrefix("/") && location.flag == nil && location.file.contains("/") {
+      resolved = String(location.file[..<location.file.lastIndex(of: "/")!]) + "/" + path
+    }
+    if let cached = modelFiles[resolved] { return cached }
+    do {
+      let m = try HFConfig.read(resolved)
+      modelFiles[resolved] = m
+      return m
+    } catch {
+      let origin = location.flag.map { "'\($0)'" } ?? "\(location.file):\(location.line)"
+      for e in error.errors {
+        if e.reason == .unreadable && e.location.line == 1 && e.location.column == 1 {
+          fail(
+            location,
+            "model '\(visible(path))': \(e.message); give a preset id (`trainmem list models`) or the path of a Hugging Face config.json",
+            reason: .unreadable)
+        } else {
+          var e = e
+          e.notes.append("in the model config named at \(origin)")
+          errors.append(e)
+        }
+      }
       return nil
     }
   }
