@@ -12,8 +12,11 @@
 
 /// Saved-activation sizes for one micro-batch, in bytes.
 struct ActivationSizes: Sendable {
-  /// Everything one decoder layer keeps for backward.
+  /// Everything one decoder layer keeps for backward (the largest layer, when dense and
+  /// mixture-of-experts layers differ).
   var perLayer: Int64
+  /// What every decoder layer keeps, summed.
+  var allLayers: Int64
   /// What a checkpointed layer keeps: its input.
   var checkpointedLayer: Int64
   /// Final norm, lm_head input, token ids and shifted labels.
@@ -37,13 +40,12 @@ enum ActivationModel {
   ///   expert: its input rows gathered from the hidden states (e·h), its MLP, and its output
   ///   saved by the routing-weight product (e·h); the router's fp32 softmax (4 per expert); a
   ///   shared expert's MLP and its sigmoid-gated output (e·h + e).
-  static func mlpPerToken(_ m: ModelConfig, e: Int64) -> Int64 {
+  static func mlpPerToken(_ m: ModelConfig, e: Int64) -> (dense: Int64, sparse: Int64) {
     func dense(_ i: Int64) -> Int64 { (m.mlp.gated ? 4 : 2) * e * i }
-    guard let moe = m.moe else { return dense(m.intermediate) }
+    guard let moe = m.moe else { return (dense(m.intermediate), 0) }
     var sparse = moe.perToken * (dense(moe.expertIntermediate) + 2 * e * m.hidden) + 4 * moe.experts
     if moe.sharedIntermediate > 0 { sparse += dense(moe.sharedIntermediate) + e * m.hidden + e }
-    let moeLayers = m.moeLayers
-    return ((m.layers - moeLayers) * dense(m.intermediate) + moeLayers * sparse) / m.layers
+    return (dense(m.intermediate), sparse)
   }
 
   /// Per-token bytes of one RMSNorm as HF computes it: `x.to(float32)` (4h, saved by pow and
@@ -108,15 +110,20 @@ enum ActivationModel {
     // The norms' own tensors, and the two inputs of the attention and MLP blocks that their
     // first linears save (for LLaMA: two RMSNorms' outputs).
     let norms = m.normsPerLayer * normInternals(m.norm, h: h, r: r) + 2 * e * h
-    let perLayerToken = norms + attention + mlp
+    let moeLayers = m.moeLayers, denseLayers = m.layers - moeLayers
+    // Dense and mixture-of-experts layers differ: the sum over all layers, and the largest one
+    // (what one layer's backward or recomputation holds).
+    let allLayersToken = m.layers * (norms + attention) + denseLayers * mlp.dense + moeLayers * mlp.sparse
+    let perLayerToken = norms + attention + max(denseLayers > 0 ? mlp.dense : 0, moeLayers > 0 ? mlp.sparse : 0)
 
     // Eager attention's backward, one layer at a time: the probabilities' gradient (e bytes per
     // score, from the PV matmul) and its fp32 cast (4) live together; softmax's backward then
     // returns the input dtype (`_softmax_backward_data(..., input_dtype)`), so at most
     // (e + 4) · a · s per token (fp32: 4 + 4).
     let eagerBackward: Int64 = s.attention == .eager ? (e + 4) * a * seq : 0
-    // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once.
-    let i = Int64(m.activeIntermediate.rounded())
+    // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once,
+    // in the layer with the widest MLP per token (dense, or a MoE layer's routed experts).
+    let i = m.widestIntermediate
     let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore)
 
     // Loss: `logits.float()` (4V) then log_softmax (saves its fp32 output, 4V); in backward the
@@ -129,6 +136,7 @@ enum ActivationModel {
 
     return ActivationSizes(
       perLayer: t * perLayerToken,
+      allLayers: t * allLayersToken,
       checkpointedLayer: t * r * h,
       head: head,
       lossPeak: lossPeak,

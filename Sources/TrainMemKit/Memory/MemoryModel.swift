@@ -145,35 +145,54 @@ enum MemoryModel {
   /// stage (Rajbhandari et al. 2020, arXiv:1910.02054 §5.1: Pos shards states, Pos+g also
   /// gradients, Pos+g+p also weights) over the shard group; the copies ZeRO-3/FSDP gather and
   /// autocast caches; the gradient buckets.
+  /// With `expert_parallel: e`, each GPU holds 1/e of the experts, sharded further over the
+  /// shard group's GPUs that hold the same experts (torchtitan's `dp_shard_mod_ep` mesh).
   static func persistent(_ s: TrainingSetup, _ inv: ParameterInventory) -> Persistent {
     let policy = s.policy
-    let formats = StateFormats(param: policy.stateBytes == 2 ? .bf16 : .fp32)
-    let n = s.shardDegree
-    var weights = weightBytes(s, inv)
-    var states = OptimizerStates.total(inv, optimizer: s.optimizer, rank: s.rank, formats: formats)
-    states.masterWeights = inv.parameters * policy.masterBytes
-    let fullGradients = inv.parameters * policy.gradientBytes
-    var gradients = fullGradients
-    if s.parallel.shardsStates {
-      states.lowRankMoments /= n
-      states.projections /= n
-      states.regularMoments /= n
-      states.scalars /= n
-      states.masterWeights /= n
+    let ep = s.expertParallel
+    var held: Persistent
+    if ep > 1 && inv.expertParameters > 0 {
+      let dense = modelStates(s, ParameterInventory(tensors: inv.tensors.filter { !$0.expert }, model: s.model), 1)
+      let experts = modelStates(s, ParameterInventory(tensors: inv.tensors.filter(\.expert), model: s.model), ep)
+      held = dense
+      held.weights += experts.weights
+      held.gradients += experts.gradients
+      held.states.lowRankMoments += experts.states.lowRankMoments
+      held.states.projections += experts.states.projections
+      held.states.regularMoments += experts.states.regularMoments
+      held.states.scalars += experts.states.scalars
+      held.states.masterWeights += experts.states.masterWeights
+    } else {
+      held = modelStates(s, inv, 1)
     }
-    if s.parallel.shardsGradients { gradients = fullGradients / n }
-    var weightCopies: Int64 = 0
-    if s.parallel.shardsWeights {
-      weights /= n
-      weightCopies = gatheredWeights(s, inv)
-    }
+    if s.parallel.shardsWeights { held.weightCopies = gatheredWeights(s, inv) }
     if policy.autocastCopies {
       // torch.autocast caches a bf16 copy of each matmul weight; matmuls save it for backward.
-      weightCopies += inv.matmulParameters * 2
+      // Under expert parallelism only this GPU's experts are cast.
+      held.weightCopies += (inv.matmulParameters - (inv.expertParameters - inv.expertParameters / ep)) * 2
     }
-    return Persistent(
-      weights: weights, states: states, gradients: gradients, weightCopies: weightCopies,
-      buckets: gradientBuckets(s, inv))
+    held.buckets = gradientBuckets(s, inv)
+    return held
+  }
+
+  /// Weights, states and gradients of `inv`'s tensors on one GPU when `split` GPUs divide them
+  /// first (expert parallelism) and the parallel mode shards them over the rest of its group.
+  static func modelStates(_ s: TrainingSetup, _ inv: ParameterInventory, _ split: Int64) -> Persistent {
+    let policy = s.policy
+    let formats = StateFormats(param: policy.stateBytes == 2 ? .bf16 : .fp32)
+    let n = max(1, s.shardDegree / split)
+    var weights = weightBytes(s, inv) / split
+    var states = OptimizerStates.total(inv, optimizer: s.optimizer, rank: s.rank, formats: formats)
+    states.masterWeights = inv.parameters * policy.masterBytes
+    let statesDivisor = split * (s.parallel.shardsStates ? n : 1)
+    states.lowRankMoments /= statesDivisor
+    states.projections /= statesDivisor
+    states.regularMoments /= statesDivisor
+    states.scalars /= statesDivisor
+    states.masterWeights /= statesDivisor
+    let gradients = inv.parameters * policy.gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
+    if s.parallel.shardsWeights { weights /= n }
+    return Persistent(weights: weights, states: states, gradients: gradients, weightCopies: 0, buckets: 0)
   }
 
   /// DeepSpeed's `stage3_prefetch_bucket_size` default, elements (deepspeed/runtime/zero/
@@ -204,9 +223,23 @@ enum MemoryModel {
     return (2 * layerParameters(s, inv) + root) * bytes
   }
 
-  /// One decoder layer's parameters: everything but the embedding, the head and the final norm.
+  /// One decoder layer's parameters on this GPU: everything but the embedding, the head and
+  /// the final norm, and of the experts only this GPU's share under expert parallelism.
   static func layerParameters(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
-    (inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - inv.finalNormParameters) / s.model.layers
+    let m = s.model
+    let layers = inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - inv.finalNormParameters
+    guard let moe = m.moe else { return layers / m.layers }
+    // Dense and MoE layers differ: the larger, with this GPU's experts only.
+    func mlp(_ i: Int64) -> Int64 {
+      (m.mlp.gated ? 3 : 2) * m.hidden * i + (m.mlpBias ? (m.mlp.gated ? 2 : 1) * i + m.hidden : 0)
+    }
+    let sparseLayers = m.moeLayers, denseLayers = m.layers - sparseLayers
+    let sparse =
+      moe.experts * mlp(moe.expertIntermediate) + moe.experts * m.hidden
+      + (moe.sharedIntermediate > 0 ? mlp(moe.sharedIntermediate) + m.hidden : 0)
+    let common = (layers - denseLayers * mlp(m.intermediate) - sparseLayers * sparse) / m.layers
+    let localSparse = sparse - (moe.experts - moe.experts / s.expertParallel) * mlp(moe.expertIntermediate)
+    return common + max(denseLayers > 0 ? mlp(m.intermediate) : 0, sparseLayers > 0 ? localSparse : 0)
   }
 
   /// Buffers gradients pass through on their way to the reduction: DDP's reducer buckets, a
@@ -228,7 +261,8 @@ enum MemoryModel {
   /// the head; and the one layer's activations recomputed during backward.
   static func activationBytes(_ s: TrainingSetup, _ act: ActivationSizes) -> (saved: Int64, recomputed: Int64) {
     let k = s.recomputedLayers
-    let saved = k * act.checkpointedLayer + (s.model.layers - k) * act.perLayer + act.head
+    let kept = k == 0 ? act.allLayers : act.allLayers / s.model.layers * (s.model.layers - k)
+    let saved = k * act.checkpointedLayer + kept + act.head
     return (saved, k > 0 ? act.perLayer : 0)
   }
 

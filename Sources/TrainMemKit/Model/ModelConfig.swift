@@ -101,6 +101,13 @@ public struct ModelConfig: Sendable, Equatable {
     return (1 - sparse) * Double(intermediate) + sparse * routed
   }
 
+  /// The widest intermediate width a token passes through in any one layer.
+  var widestIntermediate: Int64 {
+    guard let e = moe else { return intermediate }
+    let routed = e.perToken * e.expertIntermediate + e.sharedIntermediate
+    return moeLayers < layers ? max(intermediate, routed) : routed
+  }
+
   /// A decoder layer's linears as (input, output, count, share of the tokens each sees),
   /// averaged over the layers: q, o; k, v; the MLP's; in MoE layers the router, every expert
   /// (each sees `experts_per_token / experts` of the tokens) and the shared expert. Called

@@ -4,7 +4,8 @@
 
 enum Settings {
   static let all: [Setting] = [
-    model, gpu, gpus, parallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync, precision,
+    model, gpu, gpus, parallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
+    precision,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, momentum,
     sequence, microBatch, globalBatch, dropout, attention, checkpointing, checkpointedLayers, tokens, price,
     memoryLimit, margin, context, reserve,
@@ -50,6 +51,13 @@ enum Settings {
     doc:
       "data parallelism: DDP replicas, ZeRO-1/2/3 (DeepSpeed) or FSDP shards, or HSDP (sharded in a node, replicated across nodes)",
     apply: { $0.parallel = $1 }, input: { $0.parallel.rawValue }, csv: true)
+
+  static let expertParallel = Setting(
+    key: "expert_parallel", group: .top, value: "E", defaultText: "1",
+    doc:
+      "GPUs that divide a mixture of experts' experts among them: each holds 1/E of them, and every MoE layer exchanges tokens all-to-all",
+    parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.expertParallel = $1 } },
+    inputs: { [("expert_parallel", $0.setup.model.moe != nil ? InputValue.integer($0.setup.expertParallel) : nil)] })
 
   static let gpusPerNode = Setting(
     key: "gpus_per_node", group: .top, value: "N", defaultText: "8",

@@ -76,6 +76,8 @@ public struct TrainingSetup: Sendable, Equatable {
   var gpu: GPUSpec
   var gpus: Int64 = 1
   var parallel: Parallelism = .none
+  /// GPUs that divide a mixture of experts' experts among them (`expert_parallel`).
+  var expertParallel: Int64 = 1
   /// GPUs per node; nil = the GPU's catalog default.
   var gpusPerNode: Int64? = nil
   /// Per-GPU bandwidth inside a node and between nodes, bytes/s; nil = the catalog default.
@@ -218,12 +220,26 @@ public struct TrainingSetup: Sendable, Equatable {
     return out
   }
 
-  /// `hsdp` replicates whole nodes, so the GPUs must fill them.
+  /// `hsdp` replicates whole nodes, so the GPUs must fill them; expert parallelism needs
+  /// experts and GPUs it divides evenly.
   private func networkProblems() -> [SetupProblem] {
+    var out: [SetupProblem] = []
     if parallel == .hsdp && gpus % nodeSize != 0 {
-      return [SetupProblem(setting: "gpus", reason: .hsdpPartialNode(gpus: gpus, perNode: nodeSize))]
+      out.append(SetupProblem(setting: "gpus", reason: .hsdpPartialNode(gpus: gpus, perNode: nodeSize)))
     }
-    return []
+    if expertParallel > 1 {
+      if let experts = model.moe?.experts {
+        if experts % expertParallel != 0 || dataParallel % expertParallel != 0 {
+          out.append(
+            SetupProblem(
+              setting: "expert_parallel",
+              reason: .expertParallelDoesNotDivide(expertParallel, experts: experts, gpus: dataParallel)))
+        }
+      } else {
+        out.append(SetupProblem(setting: "expert_parallel", reason: .expertParallelWithoutExperts(model.id)))
+      }
+    }
+    return out
   }
 
   /// Keeps every byte count far from Int64 overflow: the largest sums estimated in Double first.
@@ -267,6 +283,8 @@ struct SetupProblem: Sendable, Equatable {
     case checkpointedLayersNeedFull(Checkpointing)
     case checkpointedLayersAbove(Int64, Int64)
     case hsdpPartialNode(gpus: Int64, perNode: Int64)
+    case expertParallelDoesNotDivide(Int64, experts: Int64, gpus: Int64)
+    case expertParallelWithoutExperts(String)
   }
   var setting: String
   var reason: Reason
@@ -321,10 +339,23 @@ struct SetupProblem: Sendable, Equatable {
         "\(spell("checkpointed_layers")) counts fully recomputed layers, so it needs \(spell("checkpointing: full")), not \(spell("checkpointing: " + mode.rawValue))"
     case .checkpointedLayersAbove(let k, let layers):
       return "\(spell("checkpointed_layers")) is \(k), but the model has \(layers) layers"
+    case .expertParallelDoesNotDivide(let e, let experts, let gpus):
+      return
+        "\(spell("expert_parallel")) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
+    case .expertParallelWithoutExperts(let id):
+      return
+        "\(spell("expert_parallel")) divides experts, and \(id) has none; use a mixture-of-experts model or leave it out"
     case .hsdpPartialNode(let gpus, let perNode):
       return
         "\(spell("parallel: hsdp")) replicates whole nodes: \(gpus) GPUs do not fill nodes of \(perNode); use a multiple of \(perNode) or set \(spell("gpus_per_node"))"
     }
+  }
+
+  /// Divisors of both, above 1 (at most eight, the largest last).
+  static func commonDivisors(_ a: Int64, _ b: Int64) -> [Int64] {
+    let limit = min(a, b)
+    guard limit >= 2 else { return [1] }
+    return Array((2...min(limit, 4096)).filter { a % $0 == 0 && b % $0 == 0 }.suffix(8))
   }
 
   /// The message with settings as a scenario file spells them.

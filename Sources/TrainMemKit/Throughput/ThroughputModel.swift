@@ -151,7 +151,7 @@ enum ThroughputModel {
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
 
     // Optimizer step over this GPU's share of the parameters.
-    let shard = s.parallel.shardsStates ? Double(s.shardDegree) : 1
+    let shard = 1 / updatedShare(s, inv)
     let optimizer = optimizerSeconds(s, inv, roof) / shard
     let refresh = refreshSeconds(s, inv) / shard
     let communication = communicationSeconds(s, inv, microBatch: microBatch)
@@ -335,7 +335,8 @@ enum ThroughputModel {
     var c = Communication()
     guard s.dataParallel > 1 else { return c }
     let policy = s.policy
-    let params = Double(inv.parameters)
+    // Under expert parallelism a GPU gathers and reduces only its own experts.
+    let params = Double(inv.parameters) - Double(inv.expertParameters) * (1 - 1 / Double(s.expertParallel))
     let gradients = params * Double(policy.reduceBytes)
     let group = s.shardGroup
     let accumulation = Double(s.accumulation)
@@ -365,13 +366,41 @@ enum ThroughputModel {
     return c
   }
 
+  /// The share of the parameters whose optimizer update this GPU runs: its ZeRO/FSDP shard,
+  /// and of the experts its 1/E (expert parallelism) further sharded over the rest of the group.
+  static func updatedShare(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    let shards = Double(s.parallel.shardsStates ? s.shardDegree : 1)
+    let ep = s.expertParallel
+    guard ep > 1, inv.expertParameters > 0 else { return 1 / shards }
+    let expertShards = Double(ep) * Double(s.parallel.shardsStates ? max(1, s.shardDegree / ep) : 1)
+    let experts = Double(inv.expertParameters), total = Double(inv.parameters)
+    return ((total - experts) / shards + experts / expertShards) / total
+  }
+
+  /// Expert parallelism's token exchange (Megatron's and torchtitan's all-to-all token
+  /// dispatcher): in every MoE layer each token's hidden state goes to the GPUs of its
+  /// `experts_per_token` experts and comes back, forward and again backward — four
+  /// all-to-alls, each sending (E−1)/E of t · k · h elements, on the critical path.
+  static func allToAllSeconds(_ s: TrainingSetup) -> Double {
+    let ep = s.expertParallel
+    guard ep > 1, let moe = s.model.moe else { return 0 }
+    let bytes =
+      Double(s.tokensPerMicroBatch) * Double(moe.perToken) * Double(s.model.hidden)
+      * Double(s.precision.activationBytes) * Double(ep - 1) / Double(ep)
+    let group = CollectiveGroup(
+      gpus: ep, perNode: min(ep, s.nodeSize), intra: s.intraNodeLink, inter: s.interNodeLink,
+      nvlink: s.gpu.peerToPeer && s.gpu.interconnect.perDirection == 0)
+    let one = bytes / group.busBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
+    return 4 * Double(s.model.moeLayers) * one
+  }
+
   /// Exposed communication per optimizer step: what a micro-batch's collectives take beyond
   /// the compute they overlap (forward one third of a micro-batch, backward two thirds), for
   /// every micro-batch that runs them, plus what runs outside compute.
   static func communicationSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double) -> Double {
     let c = communication(s, inv)
     let perSync = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
-    return perSync * c.syncs + c.exposedPerStep
+    return perSync * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
   }
 
   /// The model FLOPs of one micro-batch, for MFU: 6 per matmul parameter per token (the tied
@@ -561,7 +590,7 @@ extension ThroughputModel {
         name: "lm_head and loss", seconds: headSeconds(s, roof) * Double(s.accumulation),
         source: "lm_head matmuls and fp32 cross-entropy"),
     ]
-    let shard = s.parallel.shardsStates ? Double(s.shardDegree) : 1
+    let shard = 1 / updatedShare(s, inv)
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
     terms += [
       TimeTerm(
@@ -569,7 +598,8 @@ extension ThroughputModel {
         source: "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
       TimeTerm(
         name: "exposed communication", seconds: communicationSeconds(s, inv, microBatch: microBatch),
-        source: "ring all-reduce / all-gather not hidden by backward"),
+        source: "ring all-reduce / all-gather not hidden by backward"
+          + (s.expertParallel > 1 ? "; expert parallelism's all-to-alls" : "")),
       TimeTerm(
         name: "projection refresh (amortised)", seconds: refreshSeconds(s, inv) / shard,
         source: "GaLore's SVD every update_interval steps"),

@@ -59,12 +59,14 @@ struct SetupGenerator {
     case "model":
       return [
         "llama-60m", "llama-130m", "llama-350m", "llama-1b", "llama-7b", "llama-13b", "llama3-8b", "llama2-70b",
-        "llama3-70b",
+        "llama3-70b", "llama3.2-1b", "qwen2.5-0.5b", "qwen3-30b-a3b", "mixtral-8x7b", "gemma2-2b", "gemma3-1b",
+        "gpt2", "pythia-160m", "olmo2-7b", "phi3-mini",
       ]
     case "gpu": return GPUSpec.catalog.map(\.id)
     case "gpus": return ["1", "2", "4", "8", "64", "512"]
     case "parallel": return Parallelism.allCases.map(\.rawValue)
     case "gpus_per_node": return ["1", "4", "8", "16"]
+    case "expert_parallel": return ["1", "2", "8"]
     case "intra_node_bandwidth": return ["1GB/s", "32GB/s", "450GB/s", "1PB/s"]
     case "inter_node_bandwidth": return ["1GB/s", "12.5GB/s", "50GB/s", "1PB/s"]
     case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
@@ -103,7 +105,7 @@ struct SetupGenerator {
   /// Keys valid only with another key's value (`master_weights` with bf16, `gradient_dtype` with
   /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so
   /// most generated setups stay valid.
-  static let seldom: Set<String> = ["master_weights", "gradient_dtype", "checkpointed_layers"]
+  static let seldom: Set<String> = ["master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel"]
 
   mutating func next() -> Case {
     var c = Case(settings: [], customModel: nil, customGPU: nil)
@@ -125,11 +127,31 @@ struct SetupGenerator {
     let heads = random.pick([1, 2, 4, 8, 16, 32])
     let headDim = random.pick([8, 16, 64, 128])
     let kv = random.pick([1, 2, heads].filter { heads % $0 == 0 })
-    return [
+    let layers = random.pick([1, 2, 4, 32, 100])
+    var keys = [
       ("hidden", String(heads * headDim)), ("intermediate", String(random.pick([64, 128, 1000, 5461, 11008]))),
-      ("layers", String(random.pick([1, 2, 4, 32, 100]))), ("heads", String(heads)), ("kv_heads", String(kv)),
+      ("layers", String(layers)), ("heads", String(heads)), ("kv_heads", String(kv)),
       ("vocab", String(random.pick([100, 32000, 128256]))), ("tied_embeddings", random.pick(["true", "false"])),
     ]
+    // Every architecture mechanism a custom model can name (issue #14), a few at a time.
+    let optional: [(String, [String])] = [
+      ("head_dim", ["16", "128", "256"]), ("mlp", MLPKind.allCases.map(\.rawValue)),
+      ("norm", NormKind.allCases.map(\.rawValue)), ("norms_per_layer", ["2", "4"]),
+      ("bias", BiasKind.allCases.map(\.rawValue)), ("mlp_bias", ["true", "false"]),
+      ("qk_norm", QKNorm.allCases.map(\.rawValue)), ("positions", ["1024", "8192"]),
+      ("parallel_residual", ["true", "false"]), ("sliding_window", ["64", "4096"]),
+    ]
+    for (key, values) in optional where random.chance(0.25) { keys.append((key, random.pick(values))) }
+    if random.chance(0.2) {
+      let experts = random.pick([4, 8, 64])
+      keys += [
+        ("experts", String(experts)), ("experts_per_token", String(random.pick([1, 2, 8].filter { $0 <= experts }))),
+        ("expert_intermediate", String(random.pick([64, 768, 14336]))),
+      ]
+      if random.chance(0.3) { keys.append(("shared_expert_intermediate", "512")) }
+      if random.chance(0.3) { keys.append(("moe_layers", String(max(1, layers / 2)))) }
+    }
+    return keys
   }
 
   mutating func customGPU() -> [(String, String)] {
