@@ -81,6 +81,16 @@ public struct ModelConfig: Sendable, Equatable {
   var moe: MoEConfig? = nil
 
   var headDim: Int64 { explicitHeadDim ?? hidden / heads }
+  /// The transformers `model_type` whose modeling file this model follows.
+  var modelType: String {
+    let known = [
+      ("qwen2.5", "qwen2"), ("qwen3-moe", "qwen3_moe"), ("qwen2-moe", "qwen2_moe"), ("pythia", "gpt_neox"),
+      ("gemma3", "gemma3"),
+    ]
+    if let (_, type) = known.first(where: { family == $0.0 }) { return type }
+    if HFConfig.architectures.contains(family) { return family == "gemma3_text" ? "gemma3" : family }
+    return family.hasPrefix("llama") || family == "custom" ? "llama" : family
+  }
   /// Width of the q projection's output and o_proj's input: heads × head_dim.
   var queryWidth: Int64 { heads * headDim }
   /// Width of the k and v projections: kv_heads × head_dim.

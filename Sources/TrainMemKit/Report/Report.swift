@@ -103,7 +103,8 @@ extension RunResult {
       MemoryTerm(
         name: "activations", bytes: m.activations,
         source: m.activations > 0
-          ? "saved tensors per layer, HF modeling_llama (calibration 60M–350M)" : "none: released by the optimizer step"
+          ? "saved tensors per layer, HF modeling_\(s.model.modelType) (LLaMA calibrated 60M–350M)"
+          : "none: released by the optimizer step"
       ))
     t.append(
       MemoryTerm(

@@ -12,9 +12,9 @@ enum Settings {
   ]
 
   static let model = Setting(
-    key: "model", group: .top, value: "ID|MAPPING", defaultText: "llama-7b",
+    key: "model", group: .top, value: "ID|PATH|MAPPING", defaultText: "llama-7b",
     doc:
-      "preset id (`trainmem list models`) or a mapping `hidden, intermediate, layers, heads, kv_heads, vocab, tied_embeddings, name`",
+      "preset id (`trainmem list models`), a Hugging Face config.json (or its directory; in a scenario relative to the file), or a mapping of the keys in \"Custom models\"",
     parse: { loader, node, _ in edit(loader.model(node)) { $0.model = $1 } },
     inputs: { run in
       let m = run.setup.model
