@@ -12,7 +12,7 @@ enum CommandLineSetup {
     var flat: [(key: String, value: String, location: SourceLocation)] = []
     for (name, value) in options.given {
       guard let setting = Settings.byFlag[name] else { continue }
-      flat.append((setting.key, value, .commandLine("--" + name)))
+      flat.append((setting.flatKey, value, .commandLine("--" + name)))
     }
     switch ScenarioLoader.setup(flat: flat, origin: .commandLine("--model")) {
     case .success(let s): return s

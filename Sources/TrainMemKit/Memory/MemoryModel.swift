@@ -182,15 +182,17 @@ enum MemoryModel {
     let formats = StateFormats(param: policy.stateBytes == 2 ? .bf16 : .fp32)
     let n = max(1, s.shardDegree / split)
     var weights = weightBytes(s, inv) / split
-    var states = OptimizerStates.total(inv, optimizer: s.optimizer, rank: s.rank, formats: formats)
-    states.masterWeights = inv.parameters * policy.masterBytes
+    // Gradients, states and the master copy exist for the trained parameters only.
+    let trained = inv.trainable(s)
+    var states = OptimizerStates.total(trained, optimizer: s.optimizer, rank: s.rank, formats: formats)
+    states.masterWeights = trained.parameters * policy.masterBytes
     let statesDivisor = split * (s.parallel.shardsStates ? n : 1)
     states.lowRankMoments /= statesDivisor
     states.projections /= statesDivisor
     states.regularMoments /= statesDivisor
     states.scalars /= statesDivisor
     states.masterWeights /= statesDivisor
-    let gradients = inv.parameters * policy.gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
+    let gradients = trained.parameters * policy.gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
     if s.parallel.shardsWeights { weights /= n }
     return Persistent(weights: weights, states: states, gradients: gradients, weightCopies: 0, buckets: 0)
   }
@@ -250,9 +252,9 @@ enum MemoryModel {
   static func gradientBuckets(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let policy = s.policy
     switch s.parallel {
-    case .ddp: return policy.kind == .masterWeights ? 0 : inv.parameters * policy.gradientBytes
+    case .ddp: return policy.kind == .masterWeights ? 0 : inv.trainable(s).parameters * policy.gradientBytes
     case .zero1, .zero2, .zero3:
-      return min(deepSpeedReduceBucketElements, inv.parameters) * policy.gradientBytes
+      return min(deepSpeedReduceBucketElements, inv.trainable(s).parameters) * policy.gradientBytes
     case .none, .fsdp, .hsdp: return 0
     }
   }
@@ -260,8 +262,11 @@ enum MemoryModel {
   /// Saved activations of every layer (or, for the layers fully recomputed, their input) and
   /// the head; and the one layer's activations recomputed during backward.
   static func activationBytes(_ s: TrainingSetup, _ act: ActivationSizes) -> (saved: Int64, recomputed: Int64) {
-    let k = s.recomputedLayers
-    let kept = k == 0 ? act.allLayers : act.allLayers / s.model.layers * (s.model.layers - k)
+    // Frozen layers below any gradient keep nothing; of the others, the first k recomputed keep
+    // their input only.
+    let layers = s.model.layers, live = layers - s.inertLayers
+    let k = min(s.recomputedLayers, live)
+    let kept = k == 0 && live == layers ? act.allLayers : act.allLayers / layers * (live - k)
     let saved = k * act.checkpointedLayer + kept + act.head
     return (saved, k > 0 ? act.perLayer : 0)
   }
@@ -276,19 +281,22 @@ enum MemoryModel {
     let optimizer = s.optimizer
     let rank = s.rank
     let (activations, recomputed) = activationBytes(s, act)
+    let trained = inv.trainable(s)
     // Gradients alive during forward/backward of a micro-batch: with accumulation the previous
     // micro-batches' gradients persist (set_to_none only after the step); layer-wise updates
     // hold one tensor's gradient and its update temporaries at a time.
     let layerwiseTransient: Int64 =
       optimizer.layerwise
-      ? inv.tensors.map { OptimizerStates.tensorTransient($0, optimizer, rank, paramSize) + $0.elements * paramSize }
-        .max() ?? 0
+      ? trained.tensors.map {
+        OptimizerStates.tensorTransient($0, optimizer, rank, paramSize) + $0.elements * paramSize
+      }
+      .max() ?? 0
       : 0
     let heldGradients: Int64 = optimizer.layerwise ? 0 : (s.accumulation > 1 ? held.gradients : 0)
     let gradShard: Int64 = s.parallel.shardsGradients ? s.shardDegree : 1
-    let lmHeadGrad: Int64 = optimizer.layerwise ? 0 : inv.lmHeadParameters * gradSize / gradShard
-    let embeddingGrad = inv.embeddingParameters * gradSize / gradShard
-    let oneLayerGrads = inv.lowRankParameters / s.model.layers * gradSize / gradShard
+    let lmHeadGrad: Int64 = optimizer.layerwise ? 0 : trained.lmHeadParameters * gradSize / gradShard
+    let embeddingGrad = trained.embeddingParameters * gradSize / gradShard
+    let oneLayerGrads = trained.lowRankParameters / s.model.layers * gradSize / gradShard
     // During backward only the gathered layer (ZeRO-3) or its autocast copies (mixed) matter;
     // both are gone by the optimizer step.
     let oneLayerCopies = held.weightCopies / max(1, s.model.layers)
@@ -336,9 +344,9 @@ enum MemoryModel {
     // 5. The optimizer step (absent when layer-wise: updates happen inside backward).
     if !optimizer.layerwise {
       let formats = StateFormats(param: paramSize == 2 ? .bf16 : .fp32)
-      var stepTransient = OptimizerStates.stepTransient(inv, optimizer: optimizer, rank: rank, formats: formats)
+      var stepTransient = OptimizerStates.stepTransient(trained, optimizer: optimizer, rank: rank, formats: formats)
       if s.parallel.shardsStates && optimizer.effectiveImplementation == .foreach { stepTransient /= s.shardDegree }
-      stepTransient += masterGradientCopies(s, inv)
+      stepTransient += masterGradientCopies(s, trained)
       var i5 = fresh
       i5.phase = .optimizerStep
       i5.gradients = held.gradients

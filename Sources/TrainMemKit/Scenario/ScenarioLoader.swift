@@ -59,13 +59,14 @@ struct ScenarioLoader {
       if key == "optimizer" {
         groups[.optimizer, default: []].insert(
           MappingEntry(key: "name", keyLocation: location, value: entry.value), at: 0)
-      } else if let setting = Settings.all.first(where: { $0.key == key && $0.group != .top }) {
-        groups[setting.group, default: []].append(entry)
+      } else if let setting = Settings.all.first(where: { $0.flatKey == key && $0.group != .top }) {
+        let grouped = MappingEntry(key: setting.key, keyLocation: location, value: entry.value)
+        groups[setting.group, default: []].append(grouped)
       } else if Settings.byPath[key] != nil {
         top.append(entry)
       } else {
         loader.fail(
-          location, "unknown setting '\(key)'\(suggestion(key, Settings.all.map(\.key)))", length: key.count,
+          location, "unknown setting '\(key)'\(suggestion(key, Settings.all.map(\.flatKey)))", length: key.count,
           reason: .unknownKey(key))
       }
     }
@@ -76,8 +77,10 @@ struct ScenarioLoader {
       }
       top.append(MappingEntry(key: "optimizer", keyLocation: origin, value: .mapping(optimizer, origin)))
     }
-    if let overhead = groups[.overhead] {
-      top.append(MappingEntry(key: "overhead", keyLocation: origin, value: .mapping(overhead, origin)))
+    for group in SettingGroup.plainMappings {
+      if let entries = groups[group] {
+        top.append(MappingEntry(key: group.rawValue, keyLocation: origin, value: .mapping(entries, origin)))
+      }
     }
     guard loader.errors.isEmpty, let sc = loader.scenario(.mapping(top, origin), file: origin.file),
       loader.errors.isEmpty
@@ -430,9 +433,9 @@ struct ScenarioLoader {
 
   /// The edit one top-level setting makes, or nil after recording its error.
   mutating func setting(_ key: String, _ n: Node) -> SetupEdit? {
-    if key == "overhead" {
+    if let plain = SettingGroup.plainMappings.first(where: { $0.rawValue == key }) {
       recorded.append((key, n.location))
-      return group(.overhead, n)
+      return group(plain, n)
     }
     guard let setting = Settings.byPath[key] else { return nil }
     recorded.append((setting.path, n.location))

@@ -4,10 +4,14 @@
 // table in docs/scenario-format.md, the JSON `inputs` object and the CSV header all read these
 // declarations; adding a setting is one declaration here and its use in a model.
 
-/// Where a setting is written in a scenario: at the top level, or inside the `optimizer:` or
-/// `overhead:` mapping. On the command line and in seed conditions every setting is flat.
-public enum SettingGroup: String, Sendable {
-  case top, optimizer, overhead
+/// Where a setting is written in a scenario: at the top level, or inside the `optimizer:`,
+/// `overhead:`, `lora:` or `freeze:` mapping. On the command line and in seed conditions every
+/// setting is flat, under its `flatKey`.
+public enum SettingGroup: String, Sendable, CaseIterable {
+  case top, optimizer, overhead, lora, freeze
+
+  /// Groups written as a mapping of their settings alone (`optimizer:` also takes a name).
+  static let plainMappings: [SettingGroup] = [.overhead, .lora, .freeze]
 }
 
 /// A value in the JSON report's `inputs` object (nil values are left out).
@@ -90,8 +94,12 @@ struct Setting: Sendable {
 
   /// The key path in a scenario: `micro_batch`, `optimizer.rank`.
   var path: String { group == .top ? key : "\(group.rawValue).\(key)" }
-  /// The command-line flag without dashes: `micro-batch`.
-  var flag: String { key.replacingOccurrences("_", "-", all: true) }
+  /// The name on the command line and in seed conditions, where groups are flat: the key,
+  /// or for `lora` and `freeze` the key after the group (`lora_rank`, `freeze_layers`), so
+  /// `rank` stays the optimizer's.
+  var flatKey: String { group == .lora || group == .freeze ? "\(group.rawValue)_\(key)" : key }
+  /// The command-line flag without dashes: `micro-batch`, `lora-rank`.
+  var flag: String { flatKey.replacingOccurrences("_", "-", all: true) }
 }
 
 extension String {

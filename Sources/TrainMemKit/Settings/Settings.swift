@@ -7,7 +7,8 @@ enum Settings {
     model, gpu, gpus, parallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
     precision,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, momentum,
-    sequence, microBatch, globalBatch, dropout, attention, checkpointing, checkpointedLayers, tokens, price,
+    freezeEmbeddings, freezeLayers, sequence, microBatch, globalBatch, dropout, attention, checkpointing,
+    checkpointedLayers, tokens, price,
     memoryLimit, margin, context, reserve,
   ]
 
@@ -165,6 +166,21 @@ enum Settings {
     doc: "SGD's momentum buffer", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.momentum = $1 } })
 
+  static let freezeEmbeddings = Setting(
+    key: "embeddings", group: .freeze, value: "true|false", defaultText: "false",
+    doc: "a fine-tune that leaves the token embedding unchanged (no gradient, no optimizer state)", isBoolean: true,
+    parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.freeze.embeddings = $1 } },
+    inputs: { [("freeze_embeddings", $0.setup.freeze.isActive ? InputValue.flag($0.setup.freeze.embeddings) : nil)] })
+
+  static let freezeLayers = Setting(
+    key: "layers", group: .freeze, value: "N", defaultText: "0",
+    doc:
+      "the first N decoder layers frozen (partial fine-tuning); with frozen embeddings they keep no activations either",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: ModelConfig.dimensionLimit)) { $0.freeze.layers = $1 }
+    },
+    inputs: { [("freeze_layers", $0.setup.freeze.layers > 0 ? InputValue.integer($0.setup.freeze.layers) : nil)] })
+
   static let sequence = Setting(
     key: "sequence", group: .top, value: "N", defaultText: "256", doc: "tokens per sequence",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.sequence)) { $0.sequence = $1 } },
@@ -282,7 +298,7 @@ enum Settings {
   static let byFlag: [String: Setting] = Dictionary(uniqueKeysWithValues: all.filter(\.hasFlag).map { ($0.flag, $0) })
 
   /// Keys allowed at the top of a scenario, in a run and in a sweep.
-  static let topKeys = all.filter { $0.group == .top }.map(\.key) + ["overhead"]
+  static let topKeys = all.filter { $0.group == .top }.map(\.key) + SettingGroup.plainMappings.map(\.rawValue)
   static func keys(in group: SettingGroup) -> [String] { all.filter { $0.group == group }.map(\.key) }
 
   /// A setting path (`micro_batch`, `optimizer.rank`, or with a value, `parallel: none`) as the

@@ -98,6 +98,8 @@ public struct TrainingSetup: Sendable, Equatable {
   var dropout: Double = 0
   var attention: AttentionKernel = .sdpa
   var checkpointing: Checkpointing = .none
+  /// Parameters left unchanged by a partial fine-tune.
+  var freeze = Freeze()
   /// With `checkpointing: full`, how many layers (the first k) are recomputed; nil = all.
   var checkpointedLayers: Int64? = nil
   var optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw)
@@ -210,6 +212,11 @@ public struct TrainingSetup: Sendable, Equatable {
     if gradientDType != nil, policy.kind != .masterWeights, policy.kind != .fsdp {
       out.append(SetupProblem(setting: "gradient_dtype", reason: .gradientDTypeFixed(policy.kind.rawValue)))
     }
+    if freeze.layers > model.layers {
+      out.append(SetupProblem(setting: "freeze.layers", reason: .freezeAbove(freeze.layers, model.layers)))
+    } else if freeze.layers == model.layers && (freeze.embeddings || model.tiedEmbeddings) {
+      out.append(SetupProblem(setting: "freeze.layers", reason: .nothingToTrain))
+    }
     if let k = checkpointedLayers {
       if checkpointing != .full {
         out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersNeedFull(checkpointing)))
@@ -285,6 +292,8 @@ struct SetupProblem: Sendable, Equatable {
     case hsdpPartialNode(gpus: Int64, perNode: Int64)
     case expertParallelDoesNotDivide(Int64, experts: Int64, gpus: Int64)
     case expertParallelWithoutExperts(String)
+    case freezeAbove(Int64, Int64)
+    case nothingToTrain
   }
   var setting: String
   var reason: Reason
@@ -342,6 +351,11 @@ struct SetupProblem: Sendable, Equatable {
     case .expertParallelDoesNotDivide(let e, let experts, let gpus):
       return
         "\(spell("expert_parallel")) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
+    case .freezeAbove(let n, let layers):
+      return "\(spell("freeze.layers")) is \(n), but the model has \(layers) layers"
+    case .nothingToTrain:
+      return
+        "\(spell("freeze.layers")) freezes every layer and the embeddings: nothing is left to train; freeze fewer layers"
     case .expertParallelWithoutExperts(let id):
       return
         "\(spell("expert_parallel")) divides experts, and \(id) has none; use a mixture-of-experts model or leave it out"

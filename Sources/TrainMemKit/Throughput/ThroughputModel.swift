@@ -152,8 +152,9 @@ enum ThroughputModel {
 
     // Optimizer step over this GPU's share of the parameters.
     let shard = 1 / updatedShare(s, inv)
-    let optimizer = optimizerSeconds(s, inv, roof) / shard
-    let refresh = refreshSeconds(s, inv) / shard
+    let trained = inv.trainable(s)
+    let optimizer = optimizerSeconds(s, trained, roof) / shard
+    let refresh = refreshSeconds(s, trained) / shard
     let communication = communicationSeconds(s, inv, microBatch: microBatch)
 
     let accumulation = Double(s.accumulation)
@@ -225,21 +226,32 @@ enum ThroughputModel {
   static func decoderLayer(_ s: TrainingSetup, _ roof: Roofline) -> (gpu: Double, host: Double) {
     let tokens = Double(s.tokensPerMicroBatch)
     let e = Double(s.precision.activationBytes)
-    var layer = 0.0
+    var matmuls = 0.0
     var layerWeights = 0.0
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
-      layer += count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
+      matmuls += count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
       layerWeights += count * input * output
     }
-    layer += attentionWithRecompute(s, roof)
-    layer += elementwiseSeconds(s, roof)
+    var other = attentionWithRecompute(s, roof) + elementwiseSeconds(s, roof)
     var host = hostSecondsPerLayer
     if s.policy.autocastCopies {
-      layer += autocastBytesPerWeight * layerWeights / roof.bandwidth
+      other += autocastBytesPerWeight * layerWeights / roof.bandwidth
       host *= 1 + autocastKernelsPerLayer / kernelsPerLayer
     }
+    let work = frozenWork(s)
     let recompute = recomputeFactor(s)
-    return (layer * recompute, host * recompute)
+    return ((matmuls * work.matmuls + other * work.other) * recompute, host * work.other * recompute)
+  }
+
+  /// The share of a layer's work the average layer does when some are frozen: a frozen layer
+  /// skips its weight-gradient matmuls (one of each linear's three), and one below every
+  /// gradient (`TrainingSetup.inertLayers`) runs forward only (a third of its work).
+  static func frozenWork(_ s: TrainingSetup) -> (matmuls: Double, other: Double) {
+    guard s.freeze.layers > 0 else { return (1, 1) }
+    let layers = Double(s.model.layers), inert = Double(s.inertLayers)
+    let frozen = Double(min(s.model.layers, s.freeze.layers)) - inert
+    let trained = layers - frozen - inert
+    return ((trained + frozen * 2 / 3 + inert / 3) / layers, (trained + frozen + inert / 3) / layers)
   }
 
   /// A layer's elementwise traffic (fp32 RMSNorm, rotary, SiLU, residuals), forward and backward.
@@ -554,12 +566,14 @@ extension ThroughputModel {
     let recompute = recomputeFactor(s)
     let perStep = Double(s.model.layers) * Double(s.accumulation) * recompute
     var aligned = 0.0, misaligned = 0.0, weights = 0.0
+    let work = frozenWork(s)
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
-      let seconds = count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
+      let seconds =
+        count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e) * work.matmuls
       if Roofline.misaligned(e, input, output) { misaligned += seconds } else { aligned += seconds }
       weights += count * input * output
     }
-    let autocast = s.policy.autocastCopies ? autocastBytesPerWeight * weights / roof.bandwidth : 0
+    let autocast = s.policy.autocastCopies ? autocastBytesPerWeight * weights / roof.bandwidth * work.other : 0
     let layer = decoderLayer(s, roof)
     let percent = NumberFormatting.fixed(roof.misalignedEfficiency * 100, 0)
     var terms = [
@@ -573,11 +587,11 @@ extension ThroughputModel {
           "a side not a multiple of 16 bytes: \(percent)% of the aligned rate on \(s.gpu.architecture.rawValue.capitalized)"
       ),
       TimeTerm(
-        name: "attention core", seconds: attentionWithRecompute(s, roof) * perStep,
+        name: "attention core", seconds: attentionWithRecompute(s, roof) * work.other * perStep,
         source: "FlashAttention-2 (Dao 2023) or eager attention"
           + (s.checkpointing == .selective ? "; its forward recomputed (selective)" : "")),
       TimeTerm(
-        name: "elementwise", seconds: elementwiseSeconds(s, roof) * perStep,
+        name: "elementwise", seconds: elementwiseSeconds(s, roof) * work.other * perStep,
         source: "norms, rotary, SiLU, residuals at memory bandwidth"),
       TimeTerm(
         name: "autocast casts", seconds: autocast * perStep,
@@ -594,14 +608,14 @@ extension ThroughputModel {
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
     terms += [
       TimeTerm(
-        name: "optimizer step", seconds: optimizerSeconds(s, inv, roof) / shard,
+        name: "optimizer step", seconds: optimizerSeconds(s, inv.trainable(s), roof) / shard,
         source: "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
       TimeTerm(
         name: "exposed communication", seconds: communicationSeconds(s, inv, microBatch: microBatch),
         source: "ring all-reduce / all-gather not hidden by backward"
           + (s.expertParallel > 1 ? "; expert parallelism's all-to-alls" : "")),
       TimeTerm(
-        name: "projection refresh (amortised)", seconds: refreshSeconds(s, inv) / shard,
+        name: "projection refresh (amortised)", seconds: refreshSeconds(s, inv.trainable(s)) / shard,
         source: "GaLore's SVD every update_interval steps"),
     ]
     return terms

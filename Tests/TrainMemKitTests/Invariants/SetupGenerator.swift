@@ -67,6 +67,8 @@ struct SetupGenerator {
     case "parallel": return Parallelism.allCases.map(\.rawValue)
     case "gpus_per_node": return ["1", "4", "8", "16"]
     case "expert_parallel": return ["1", "2", "8"]
+    case "embeddings": return ["true", "false"]
+    case "layers": return ["1", "4", "31"]
     case "intra_node_bandwidth": return ["1GB/s", "32GB/s", "450GB/s", "1PB/s"]
     case "inter_node_bandwidth": return ["1GB/s", "12.5GB/s", "50GB/s", "1PB/s"]
     case "gradient_sync": return GradientSync.allCases.map(\.rawValue)

@@ -1,0 +1,45 @@
+// What training updates: every parameter, or without the ones a partial fine-tune freezes.
+// Frozen parameters keep their weights on the GPU but have no gradients, optimizer states or
+// master copy (`requires_grad=False` leaves `.grad` None and the optimizer never sees them).
+
+/// Parameters a fine-tune leaves unchanged (`freeze:`): the token embedding and the first
+/// `layers` decoder layers, as partial fine-tuning freezes them.
+public struct Freeze: Sendable, Equatable {
+  var embeddings = false
+  var layers: Int64 = 0
+  var isActive: Bool { embeddings || layers > 0 }
+}
+
+extension TensorGroup {
+  /// Outside the decoder layers: embeddings, the final norm and the head.
+  var isRoot: Bool { role == .embedding || role == .lmHead || name == "final norm" }
+
+  func with(count: Int64) -> TensorGroup {
+    TensorGroup(name: name, rows: rows, cols: cols, count: count, role: role, expert: expert)
+  }
+}
+
+extension ParameterInventory {
+  /// The tensors the optimizer updates under the setup's freezing: all of them without it.
+  func trainable(_ s: TrainingSetup) -> ParameterInventory {
+    guard s.freeze.isActive else { return self }
+    let layers = s.model.layers
+    let kept = layers - min(layers, s.freeze.layers)
+    var out: [TensorGroup] = []
+    for t in tensors {
+      if t.role == .embedding && s.freeze.embeddings { continue }
+      if t.isRoot {
+        out.append(t)
+      } else if kept > 0 {
+        out.append(t.with(count: t.count / layers * kept))
+      }
+    }
+    return ParameterInventory(tensors: out, model: s.model)
+  }
+}
+
+extension TrainingSetup {
+  /// Decoder layers at the bottom that keep nothing for backward: frozen layers below the first
+  /// trainable one, when the embedding is frozen too (no gradient flows below them).
+  var inertLayers: Int64 { freeze.embeddings ? min(model.layers, freeze.layers) : 0 }
+}
