@@ -24,14 +24,17 @@ extension ParameterInventory {
   func trainable(_ s: TrainingSetup) -> ParameterInventory {
     guard s.freeze.isActive else { return self }
     let layers = s.model.layers
-    let kept = layers - min(layers, s.freeze.layers)
+    let frozen = min(layers, s.freeze.layers)
     var out: [TensorGroup] = []
     for t in tensors {
       if t.role == .embedding && s.freeze.embeddings { continue }
       if t.isRoot {
         out.append(t)
-      } else if kept > 0 {
-        out.append(t.with(count: t.count / layers * kept))
+      } else {
+        // Each per-layer group loses the frozen layers' share of its tensors (dense and MoE
+        // layers are frozen in proportion when a model mixes them).
+        let kept = t.count - t.count * frozen / layers
+        if kept > 0 { out.append(t.with(count: kept)) }
       }
     }
     return ParameterInventory(tensors: out, model: s.model)

@@ -176,11 +176,11 @@ enum SeedsReader {
         let valueLocation = location(8, offset: offset + pair[0].count + 1)
         if key == "ratio_to" {
           ratioTo = pair[1].trimmingSpaces
-        } else if Settings.all.contains(where: { $0.key == key }) {
+        } else if Settings.all.contains(where: { $0.flatKey == key }) {
           out.append((key, pair[1].trimmingSpaces, valueLocation))
         } else {
           fail(
-            8, "unknown condition '\(key)'\(suggestion(key, Settings.all.map(\.key) + ["ratio_to"]))",
+            8, "unknown condition '\(key)'\(suggestion(key, Settings.all.map(\.flatKey) + ["ratio_to"]))",
             offset: keyOffset, length: key.count, reason: .unknownKey(key))
         }
       }

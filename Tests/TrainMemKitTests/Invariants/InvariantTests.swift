@@ -330,6 +330,8 @@ import Testing
 
   @Test("every declared setting has generated values (a new key joins the generator)")
   func generatorCoversSettings() {
-    for s in Settings.all { #expect(SetupGenerator.values(for: s.key) != nil, "no generated values for '\(s.key)'") }
+    for s in Settings.all {
+      #expect(SetupGenerator.values(for: s.flatKey) != nil, "no generated values for '\(s.flatKey)'")
+    }
   }
 }

@@ -20,7 +20,7 @@ struct SetupGenerator {
       var top = "name: generated\n"
       var groups: [SettingGroup: [String]] = [:]
       for (key, value) in settings {
-        guard let setting = Settings.all.first(where: { $0.key == key }) else { continue }
+        guard let setting = Settings.all.first(where: { $0.flatKey == key }) else { continue }
         if setting.group == .top {
           if key == "optimizer" {
             groups[.optimizer, default: []].insert("  name: \(value)\n", at: 0)
@@ -28,7 +28,7 @@ struct SetupGenerator {
             top += "\(key): \(value)\n"
           }
         } else {
-          groups[setting.group, default: []].append("  \(key): \(value)\n")
+          groups[setting.group, default: []].append("  \(setting.key): \(value)\n")
         }
       }
       if let m = customModel { top += "model:\n" + m.map { "  \($0.0): \($0.1)\n" }.joined() }
@@ -37,7 +37,9 @@ struct SetupGenerator {
         if !(optimizer.first?.hasPrefix("  name:") ?? false) { optimizer.insert("  name: adamw\n", at: 0) }
         top += "optimizer:\n" + optimizer.joined()
       }
-      if let overhead = groups[.overhead] { top += "overhead:\n" + overhead.joined() }
+      for group in SettingGroup.plainMappings {
+        if let entries = groups[group] { top += "\(group.rawValue):\n" + entries.joined() }
+      }
       return top
     }
 
@@ -67,8 +69,8 @@ struct SetupGenerator {
     case "parallel": return Parallelism.allCases.map(\.rawValue)
     case "gpus_per_node": return ["1", "4", "8", "16"]
     case "expert_parallel": return ["1", "2", "8"]
-    case "embeddings": return ["true", "false"]
-    case "layers": return ["1", "4", "31"]
+    case "freeze_embeddings": return ["true", "false"]
+    case "freeze_layers": return ["1", "2"]
     case "intra_node_bandwidth": return ["1GB/s", "32GB/s", "450GB/s", "1PB/s"]
     case "inter_node_bandwidth": return ["1GB/s", "12.5GB/s", "50GB/s", "1PB/s"]
     case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
@@ -103,6 +105,7 @@ struct SetupGenerator {
   static let rarely: Set<String> = [
     "tokens", "price", "memory_limit", "context", "reserve", "update_interval", "implementation", "momentum",
     "margin", "layerwise", "gradient_sync", "gpus_per_node", "intra_node_bandwidth", "inter_node_bandwidth",
+    "freeze_embeddings", "freeze_layers",
   ]
   /// Keys valid only with another key's value (`master_weights` with bf16, `gradient_dtype` with
   /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so
@@ -112,14 +115,15 @@ struct SetupGenerator {
   mutating func next() -> Case {
     var c = Case(settings: [], customModel: nil, customGPU: nil)
     for setting in Settings.all {
-      let p = Self.seldom.contains(setting.key) ? 0.06 : Self.rarely.contains(setting.key) ? 0.15 : 0.5
-      guard setting.key == "model" || random.chance(p), let pool = Self.values(for: setting.key) else { continue }
+      let key = setting.flatKey
+      let p = Self.seldom.contains(key) ? 0.06 : Self.rarely.contains(key) ? 0.15 : 0.5
+      guard key == "model" || random.chance(p), let pool = Self.values(for: key) else { continue }
       if setting.key == "model" && random.chance(0.2) {
         c.customModel = customModel()
       } else if setting.key == "gpu" && random.chance(0.15) {
         c.customGPU = customGPU()
       } else {
-        c.settings.append((setting.key, random.pick(pool)))
+        c.settings.append((key, random.pick(pool)))
       }
     }
     return c
