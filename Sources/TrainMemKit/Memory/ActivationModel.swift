@@ -25,6 +25,8 @@ struct ActivationSizes: Sendable {
   var lossPeak: Int64
   /// The bf16 logits, which the model output keeps until backward returns.
   var logitsKept: Int64
+  /// The loss's largest block, which the caching allocator keeps reserved afterwards.
+  var lossCache: Int64
   /// Largest temporaries while one layer runs backward.
   var layerBackwardTransient: Int64
   /// Gradient flowing into the embedding at the end of backward.
@@ -48,6 +50,75 @@ enum ActivationModel {
     return (dense(m.intermediate), sparse)
   }
 
+  /// What a layer's LoRA adapters save per token (peft `Linear.forward`): each adapted linear
+  /// casts its input to the adapter dtype for lora_A, which saves that copy; lora_B saves
+  /// lora_A's r-wide output; DoRA saves the base and adapter outputs it rescales. Experts'
+  /// adapters see `experts_per_token / experts` of the tokens.
+  static func adapterPerToken(_ s: TrainingSetup) -> (attention: Int64, dense: Int64, sparse: Int64) {
+    guard let lora = s.lora else { return (0, 0, 0) }
+    let m = s.model
+    let bytes = Double(s.adapterActivationBytes)
+    var attention = 0.0, dense = 0.0, sparse = 0.0
+    for t in ParameterInventory(m).tensors where lora.targets.matches(t) {
+      var perToken = bytes * Double(t.cols + lora.rank)
+      if lora.dora { perToken += 2 * bytes * Double(t.rows) }
+      // Per layer of the kind the tensor belongs to: attention (every layer), a dense MLP, or
+      // a MoE layer's router, shared expert and routed experts.
+      if ["q_proj", "k_proj", "v_proj", "o_proj"].contains(t.name) {
+        attention += Double(t.count) / Double(m.layers) * perToken
+      } else if let moe = m.moe, t.expert || t.role == .router || t.name.hasPrefix("shared_expert") {
+        let share = t.expert ? Double(moe.perToken) / Double(moe.experts) : 1
+        sparse += Double(t.count) / Double(max(1, m.moeLayers)) * share * perToken
+      } else {
+        dense += Double(t.count) / Double(max(1, m.layers - m.moeLayers)) * perToken
+      }
+    }
+    return (Int64(attention.rounded()), Int64(dense.rounded()), Int64(sparse.rounded()))
+  }
+
+  /// Temporaries while an adapted layer runs: a quantised base weight dequantised to bf16 for
+  /// its matmul (bitsandbytes `MatMul4Bit`: `dequantize_4bit` in forward and again in
+  /// backward; LLM.int8's backward builds an fp16 weight), and DoRA's merged weight — an
+  /// identity `in × in` pushed through the adapters, the `out × in` update and the sum whose
+  /// row norms it takes (peft `dora.py`), all in fp32.
+  static func adapterTransient(_ s: TrainingSetup) -> Int64 {
+    guard let lora = s.lora else { return 0 }
+    let inv = ParameterInventory(s.model)
+    var largest: Int64 = 0, dora: Int64 = 0
+    for t in inv.tensors where t.role == .projection {
+      largest = max(largest, t.elements)
+      if lora.dora && lora.targets.matches(t) { dora = max(dora, 4 * t.cols * t.cols + 8 * t.elements) }
+    }
+    return (s.quantizedBase ? 2 * largest : 0) + dora
+  }
+
+  /// The loss's memory: at its backward peak, what stays referenced after it, and its largest
+  /// block (cached by the allocator).
+  /// - full (transformers `ForCausalLMLoss`): `logits.float()` (4V) and log_softmax's saved
+  ///   output (4V), then in backward the nll gradient (4V) and log_softmax's input gradient
+  ///   (4V) while the e-byte logits are still referenced: (e + 12) · V per token (fp32: 16 · V).
+  ///   Measured: calibration 60M–350M at 8192 tokens.
+  /// - chunked (torchtune `CEWithChunkedOutputLoss`, 8 chunks): the bf16 logits of every chunk
+  ///   stay alive, each chunk is upcast alone, and eager log_softmax keeps every chunk's fp32
+  ///   output; the backward's two fp32 gradients exist for one chunk: (e + 4 + 1) · V.
+  /// - fused (Liger `LigerFusedLinearCrossEntropyLoss`): no logits are kept; the forward
+  ///   computes the gradients chunk by chunk into `grad_input` (t × h) and `grad_weight` (V × h,
+  ///   in the weight's dtype), reusing one logits chunk of `next_power_of_2(⌈t / ⌈V/h⌉⌉)` rows.
+  static func loss(_ s: TrainingSetup, tokens t: Int64, e: Int64) -> (peak: Int64, kept: Int64, cache: Int64) {
+    let v = s.model.vocab, h = s.model.hidden
+    switch s.loss {
+    case .full: return (t * v * (e + 12), t * v * e, 4 * v * t)
+    case .chunked: return (t * v * (e + 5), t * v * e, 4 * v * ((t + 7) / 8))
+    case .fused:
+      let chunks = (v + h - 1) / h
+      var rows: Int64 = 1
+      while rows < (t + chunks - 1) / chunks { rows *= 2 }
+      let chunk = min(rows, t) * v * e
+      let weightGradient = s.lora == nil ? v * h * s.policy.weightBytes : 0
+      return (t * h * e + weightGradient + chunk, 0, chunk)
+    }
+  }
+
   /// Per-token bytes of one RMSNorm as HF computes it: `x.to(float32)` (4h, saved by pow and
   /// mul), `rsqrt(variance + eps)` (4), the normalised tensor cast back to the input dtype
   /// (r·h, saved by `weight * x`), and the output (e·h, saved as the next linear's input).
@@ -61,11 +132,13 @@ enum ActivationModel {
 
   static func sizes(_ s: TrainingSetup) -> ActivationSizes {
     let m = s.model
-    let h = m.hidden, a = m.heads, kv = m.kvWidth, v = m.vocab, q = m.queryWidth
+    let h = m.hidden, a = m.heads, kv = m.kvWidth, q = m.queryWidth
     let t = s.tokensPerMicroBatch
     let seq = s.sequence
     let e = s.precision.activationBytes
-    let r = s.policy.residualBytes
+    // Under QLoRA the norms and embeddings are fp32 (prepare_model_for_kbit_training), and so
+    // is the residual stream they feed.
+    let r = s.quantizedBase ? 4 : s.policy.residualBytes
 
     // Attention block, per token; and what selective recomputation rebuilds in backward.
     var attention: Int64
@@ -106,10 +179,22 @@ enum ActivationModel {
     case .head: attention += 4 * q + 4 * a + e * q + 4 * kv + 4 * m.kvHeads + e * kv
     case .full: attention += 4 * q + 4 + e * q + 4 * kv + 4 + e * kv
     }
-    let mlp = mlpPerToken(m, e: e)
+    var mlp = mlpPerToken(m, e: e)
     // The norms' own tensors, and the two inputs of the attention and MLP blocks that their
-    // first linears save (for LLaMA: two RMSNorms' outputs).
-    let norms = m.normsPerLayer * normInternals(m.norm, h: h, r: r) + 2 * e * h
+    // first linears save (for LLaMA: two RMSNorms' outputs) — not under LoRA, whose frozen
+    // linears need only their weight for the input gradient (autograd saves `x` for `mm` only
+    // when the weight's gradient is wanted); the adapters keep their own copies instead.
+    var norms = m.normsPerLayer * normInternals(m.norm, h: h, r: r) + 2 * e * h
+    if s.lora != nil {
+      norms -= 2 * e * h
+      // The down projection's (fc2's) input is saved for its weight gradient only.
+      mlp.dense -= e * m.intermediate
+      if let moe = m.moe { mlp.sparse -= moe.perToken * e * (moe.expertIntermediate + m.hidden) }
+      let adapters = adapterPerToken(s)
+      attention += adapters.attention
+      mlp.dense += adapters.dense
+      mlp.sparse += adapters.sparse
+    }
     let moeLayers = m.moeLayers, denseLayers = m.layers - moeLayers
     // Dense and mixture-of-experts layers differ: the sum over all layers, and the largest one
     // (what one layer's backward or recomputation holds).
@@ -124,13 +209,9 @@ enum ActivationModel {
     // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once,
     // in the layer with the widest MLP per token (dense, or a MoE layer's routed experts).
     let i = m.widestIntermediate
-    let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore)
+    let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore) + adapterTransient(s)
 
-    // Loss: `logits.float()` (4V) then log_softmax (saves its fp32 output, 4V); in backward the
-    // nll gradient (4V) and log_softmax's input gradient (4V) exist together while the e-byte
-    // logits are still referenced: (e + 12) · V per token (fp32: the cast is a no-op, 16 · V).
-    // Measured: calibration 60M–350M at 8192 tokens.
-    let lossPeak = t * v * (e + 12)
+    let (lossPeak, logitsKept, lossCache) = loss(s, tokens: t, e: e)
     // Final norm + lm_head input, input ids (int64) and the shifted labels nll_loss saves.
     let head = t * (normInternals(m.norm, h: h, r: r) + e * h + 16)
 
@@ -140,7 +221,8 @@ enum ActivationModel {
       checkpointedLayer: t * r * h,
       head: head,
       lossPeak: lossPeak,
-      logitsKept: t * v * e,
+      logitsKept: logitsKept,
+      lossCache: lossCache,
       layerBackwardTransient: layerTransient,
       embeddingGradInput: t * r * h)
   }

@@ -73,18 +73,30 @@ enum MemoryModel {
   /// peak_alloc_bytes[0]). 3% is the middle of that range.
   static let fragmentationFraction = 0.03
 
-  /// Bytes of the weights on each GPU. int8 weights: 1 byte per element plus a bf16 scale and
-  /// zero point per group of 128 (Q-GaLore `QLinear`, group size 128 as APOLLO Table 8).
+  /// Bytes of the weights on each GPU:
+  /// - projections in int8: Q-GaLore's `QLinear` (1 byte and a bf16 scale and zero point per
+  ///   group of 128, APOLLO Table 8), or under LoRA bitsandbytes LLM.int8 (`Int8Params`: int8
+  ///   and one fp32 scale per output row); in NF4 (QLoRA) `NF4.bytes`;
+  /// - under QLoRA every other weight in fp32 (peft `prepare_model_for_kbit_training`);
+  /// - LoRA adapters in fp32.
   static func weightBytes(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let full = s.policy.weightBytes
+    let others: Int64 = s.quantizedBase ? 4 : full
     var total: Int64 = 0
     for t in inv.tensors {
-      if s.weightsInt8 && t.role == .projection {
-        total += t.count * (t.elements + (t.elements + 127) / 128 * 4)
+      guard t.role == .projection else {
+        total += t.totalElements * others
+        continue
+      }
+      if s.weights == .nf4 {
+        total += t.count * NF4.bytes(elements: t.elements)
+      } else if s.weightsInt8 {
+        total += t.count * (s.lora != nil ? t.elements + t.rows * 4 : t.elements + (t.elements + 127) / 128 * 4)
       } else {
         total += t.totalElements * full
       }
     }
+    if let lora = s.lora { total += ParameterInventory.adapters(lora, of: inv, model: s.model).parameters * 4 }
     return total
   }
 
@@ -168,8 +180,13 @@ enum MemoryModel {
     if s.parallel.shardsWeights { held.weightCopies = gatheredWeights(s, inv) }
     if policy.autocastCopies {
       // torch.autocast caches a bf16 copy of each matmul weight; matmuls save it for backward.
-      // Under expert parallelism only this GPU's experts are cast.
-      held.weightCopies += (inv.matmulParameters - (inv.expertParameters - inv.expertParameters / ep)) * 2
+      // Under expert parallelism only this GPU's experts are cast. The cache keeps only weights
+      // that require grad (`autocast_mode.cpp`: `arg.requires_grad() && arg.is_leaf()`): under
+      // LoRA the adapters, not the frozen base.
+      held.weightCopies +=
+        s.lora != nil
+        ? inv.trainable(s).parameters * 2
+        : (inv.matmulParameters - (inv.expertParameters - inv.expertParameters / ep)) * 2
     }
     held.buckets = gradientBuckets(s, inv)
     return held
@@ -179,20 +196,23 @@ enum MemoryModel {
   /// first (expert parallelism) and the parallel mode shards them over the rest of its group.
   static func modelStates(_ s: TrainingSetup, _ inv: ParameterInventory, _ split: Int64) -> Persistent {
     let policy = s.policy
-    let formats = StateFormats(param: policy.stateBytes == 2 ? .bf16 : .fp32)
+    // LoRA adapters are fp32 whatever the precision (peft), with fp32 gradients and states.
+    let adapters = s.lora != nil
+    let formats = StateFormats(param: policy.stateBytes == 2 && !adapters ? .bf16 : .fp32)
     let n = max(1, s.shardDegree / split)
     var weights = weightBytes(s, inv) / split
     // Gradients, states and the master copy exist for the trained parameters only.
     let trained = inv.trainable(s)
     var states = OptimizerStates.total(trained, optimizer: s.optimizer, rank: s.rank, formats: formats)
-    states.masterWeights = trained.parameters * policy.masterBytes
+    states.masterWeights = adapters ? 0 : trained.parameters * policy.masterBytes
     let statesDivisor = split * (s.parallel.shardsStates ? n : 1)
     states.lowRankMoments /= statesDivisor
     states.projections /= statesDivisor
     states.regularMoments /= statesDivisor
     states.scalars /= statesDivisor
     states.masterWeights /= statesDivisor
-    let gradients = trained.parameters * policy.gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
+    let gradientBytes = adapters ? 4 : policy.gradientBytes
+    let gradients = trained.parameters * gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
     if s.parallel.shardsWeights { weights /= n }
     return Persistent(weights: weights, states: states, gradients: gradients, weightCopies: 0, buckets: 0)
   }
@@ -392,7 +412,7 @@ enum MemoryModel {
   {
     switch phase {
     case .optimizerStep: return activations + act.lossPeak
-    case .forwardBackward: return 4 * vocab * tokens
+    case .forwardBackward: return act.lossCache
     }
   }
 }

@@ -22,6 +22,8 @@ enum TensorRole: Sendable {
   case norm
   /// A linear layer's bias vector.
   case bias
+  /// A LoRA adapter's A or B matrix or DoRA's magnitude (trained, fp32; regular group).
+  case adapter
 }
 
 /// Which optimizer parameter group a tensor belongs to.
@@ -151,7 +153,7 @@ struct ParameterInventory: Sendable {
         lowRank += g.totalElements; lowRankCount += g.count; matmul += g.totalElements
         side = min(side, g.minSide)
         if g.expert { expertMatmul += g.totalElements }
-      case .router: matmul += g.totalElements
+      case .router, .adapter: matmul += g.totalElements
       case .lmHead: matmul += g.totalElements; lmHead += g.totalElements
       case .embedding: embedding += g.totalElements
       case .norm, .bias: break

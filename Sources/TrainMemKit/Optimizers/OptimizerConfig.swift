@@ -27,6 +27,8 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
   var isAPOLLO: Bool { self == .apollo || self == .apolloMini || self == .qApollo || self == .qApolloMini }
   /// Q-APOLLO variants keep the projected layers' weights in int8 (APOLLO Table 8, group 128).
   var forcesInt8Weights: Bool { self == .qApollo || self == .qApolloMini }
+  /// Optimizers that update int8 weights in place (Q-GaLore's 8-bit GaLore, Q-APOLLO).
+  var updatesInt8Weights: Bool { self == .galore8bit || forcesInt8Weights }
 
   var summary: String {
     switch self {

@@ -352,6 +352,34 @@ struct ScenarioLoader {
 
   mutating func boolean(_ n: Node, _ setting: Setting) -> Bool? { boolean(n, spelled(setting, n)) }
 
+  /// LoRA targets: `all-linear`, or projection names as a list or comma-separated.
+  mutating func loraTargets(_ n: Node, _ setting: Setting) -> LoRATargets? {
+    var names: [String] = []
+    switch n {
+    case .scalar(let s, _, _):
+      if s == "all-linear" { return .allLinear }
+      names = s.split(separator: ",").map { String($0).trimmingSpaces }
+    case .list(let items, _):
+      for item in items {
+        guard case .scalar(let s, _, _) = item else { fail(item, "expected a projection name"); return nil }
+        names.append(s)
+      }
+    case .mapping:
+      fail(n, "expected all-linear or a list of projection names for \(spelled(setting, n))")
+      return nil
+    }
+    let known = LoRATargets.names
+    for name in names where !known.contains(name) {
+      fail(
+        n,
+        "unknown projection '\(visible(name))' in \(spelled(setting, n))\(suggestion(name, known)); use \(known.joined(separator: ", ")) or all-linear"
+      )
+      return nil
+    }
+    guard !names.isEmpty else { fail(n, "\(spelled(setting, n)) names no projection"); return nil }
+    return .named(names)
+  }
+
   mutating func boolean(_ n: Node, _ what: String) -> Bool? {
     guard case .scalar(let s, _, _) = n else { fail(n, "expected true or false for \(what)"); return nil }
     switch s.lowercased() {

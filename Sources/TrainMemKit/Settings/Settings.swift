@@ -7,8 +7,9 @@ enum Settings {
     model, gpu, gpus, parallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
     precision,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, momentum,
-    freezeEmbeddings, freezeLayers, sequence, microBatch, globalBatch, dropout, attention, checkpointing,
-    checkpointedLayers, tokens, price,
+    loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, sequence, microBatch, globalBatch,
+    dropout, attention, checkpointing,
+    checkpointedLayers, loss, tokens, price,
     memoryLimit, margin, context, reserve,
   ]
 
@@ -114,7 +115,8 @@ enum Settings {
     inputs: { [("gradient_dtype", InputValue.text($0.setup.policy.reduceBytes == 4 ? "fp32" : "bf16"))] })
 
   static let weights = choice(
-    "weights", WeightFormat.self, noun: "weight format", default: "bf16", doc: "storage of the projected weights",
+    "weights", WeightFormat.self, noun: "weight format", default: "bf16",
+    doc: "storage of the projected weights: int8 (Q-GaLore/Q-APOLLO, or LLM.int8 under LoRA), nf4 (QLoRA, with lora)",
     apply: { $0.weights = $1 }, input: { $0.weightsInt8 ? "int8" : $0.weights.rawValue })
 
   static let optimizer = Setting(
@@ -165,6 +167,43 @@ enum Settings {
     key: "momentum", group: .optimizer, value: "true|false", defaultText: "true",
     doc: "SGD's momentum buffer", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.momentum = $1 } })
+
+  /// A `lora.*` setting: any of them turns adapters on (peft's defaults for the others).
+  static func lora<V: Sendable>(
+    _ value: V?, _ apply: @escaping @Sendable (inout LoRAConfig, V) -> Void
+  ) -> SetupEdit? {
+    edit(value) { setup, v in
+      var config = setup.lora ?? LoRAConfig()
+      apply(&config, v)
+      setup.lora = config
+    }
+  }
+
+  static let loraRank = Setting(
+    key: "rank", group: .lora, value: "R", defaultText: "8 (peft)",
+    doc: "LoRA adapters of rank R on the frozen base (peft): each targeted W gains fp32 A (R × in) and B (out × R)",
+    parse: { loader, node, s in lora(loader.integer(node, s, max: SetupLimits.rank)) { $0.rank = $1 } },
+    inputs: { [("lora_rank", $0.setup.lora.map { InputValue.integer($0.rank) })] })
+
+  static let loraAlpha = Setting(
+    key: "alpha", group: .lora, value: "A", defaultText: "= rank",
+    doc: "peft's lora_alpha: scales the update by alpha / rank, which changes neither memory nor time (reported)",
+    parse: { loader, node, s in lora(loader.number(node, s, kind: .count, range: 0...1e6)) { $0.alpha = $1 } },
+    inputs: { [("lora_alpha", $0.setup.lora.map { InputValue.number($0.alpha) })] })
+
+  static let loraTargets = Setting(
+    key: "targets", group: .lora, value: "all-linear|NAMES", defaultText: "q_proj,v_proj (peft)",
+    doc: "the linears that get adapters: all-linear (every one but lm_head) or projection names (q_proj, …, down_proj)",
+    parse: { loader, node, s in lora(loader.loraTargets(node, s)) { $0.targets = $1 } },
+    inputs: { [("lora_targets", $0.setup.lora.map { InputValue.text($0.targets.text) })] })
+
+  static let loraDoRA = Setting(
+    key: "dora", group: .lora, value: "true|false", defaultText: "false",
+    doc:
+      "DoRA (peft use_dora): a magnitude per output row, the merged weight's norm every forward, two more saved outputs",
+    isBoolean: true,
+    parse: { loader, node, s in lora(loader.boolean(node, s)) { $0.dora = $1 } },
+    inputs: { [("lora_dora", $0.setup.lora.map { InputValue.flag($0.dora) })] })
 
   static let freezeEmbeddings = Setting(
     key: "embeddings", group: .freeze, value: "true|false", defaultText: "false",
@@ -234,6 +273,12 @@ enum Settings {
     inputs: {
       [("checkpointed_layers", $0.setup.checkpointing == .full ? InputValue.integer($0.setup.recomputedLayers) : nil)]
     })
+
+  static let loss = choice(
+    "loss", LossKind.self, noun: "loss", default: "full",
+    doc:
+      "the cross-entropy: full fp32 logits (transformers), chunked (torchtune, 8 chunks upcast one at a time) or fused linear cross-entropy (Liger: no logits kept)",
+    apply: { $0.loss = $1 }, input: { $0.loss.rawValue })
 
   static let tokens = Setting(
     key: "tokens", group: .top, value: "N", defaultText: "—", doc: "tokens to train (e.g. 19.7B), for time and cost",
@@ -306,7 +351,9 @@ enum Settings {
   /// `'parallel: none'` in a file.
   static func spell(_ path: String, commandLine: Bool) -> String {
     let parts = path.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces }
-    let key = parts[0].split(separator: ".").last.map(String.init) ?? parts[0]
+    var key = parts[0].split(separator: ".").last.map(String.init) ?? parts[0]
+    // `lora.rank` and `freeze.layers` keep their group: `rank` alone is the optimizer's.
+    if let group = byPath[parts[0]]?.group, group == .lora || group == .freeze { key = parts[0] }
     guard commandLine else { return "'\(key)\(parts.count > 1 ? ": " + parts[1] : "")'" }
     let flag = byPath[parts[0]]?.flag ?? key.replacingOccurrences("_", "-", all: true)
     return "'--\(flag)\(parts.count > 1 ? " " + parts[1] : "")'"

@@ -22,6 +22,7 @@ extension TensorGroup {
 extension ParameterInventory {
   /// The tensors the optimizer updates under the setup's freezing: all of them without it.
   func trainable(_ s: TrainingSetup) -> ParameterInventory {
+    if let lora = s.lora { return ParameterInventory.adapters(lora, of: self, model: s.model) }
     guard s.freeze.isActive else { return self }
     let layers = s.model.layers
     let frozen = min(layers, s.freeze.layers)
@@ -44,5 +45,5 @@ extension ParameterInventory {
 extension TrainingSetup {
   /// Decoder layers at the bottom that keep nothing for backward: frozen layers below the first
   /// trainable one, when the embedding is frozen too (no gradient flows below them).
-  var inertLayers: Int64 { freeze.embeddings ? min(model.layers, freeze.layers) : 0 }
+  var inertLayers: Int64 { lora == nil && freeze.embeddings ? min(model.layers, freeze.layers) : 0 }
 }

@@ -13,7 +13,9 @@ public enum Precision: String, Sendable, CaseIterable {
 }
 
 /// Storage of the projected (attention/MLP) weights.
-public enum WeightFormat: String, Sendable, CaseIterable { case bf16, int8 }
+/// Storage of the projected weights: bf16 (or the precision's dtype), int8 (Q-GaLore's
+/// QLinear, or bitsandbytes LLM.int8 under LoRA), or bitsandbytes NF4 (QLoRA).
+public enum WeightFormat: String, Sendable, CaseIterable { case bf16, int8, nf4 }
 
 /// Data parallelism. `hsdp` is FSDP's hybrid sharding (`ShardingStrategy.HYBRID_SHARD`, FSDP2
 /// with a 2-D mesh): sharded like `fsdp` inside a node, replicated across nodes.
@@ -31,6 +33,10 @@ public enum GradientSync: String, Sendable, CaseIterable {
 }
 
 public enum AttentionKernel: String, Sendable, CaseIterable { case sdpa, flash, eager }
+
+/// How the loss meets the vocabulary (`ActivationModel.loss`): HF's full fp32 logits,
+/// torchtune's chunked cross-entropy, or a fused linear cross-entropy (Liger).
+public enum LossKind: String, Sendable, CaseIterable { case full, chunked, fused }
 /// Activation recomputation: none; `full` (every layer, or `checkpointed_layers` of them, keeps
 /// only its input and runs forward again in backward — HF `gradient_checkpointing`, torchtitan
 /// and fms-fsdp's selective-layer mode); `selective` (Megatron `--recompute-granularity
@@ -97,9 +103,12 @@ public struct TrainingSetup: Sendable, Equatable {
   /// Attention dropout probability (HF `attention_dropout`, 0 in LLaMA pretraining).
   var dropout: Double = 0
   var attention: AttentionKernel = .sdpa
+  var loss: LossKind = .full
   var checkpointing: Checkpointing = .none
   /// Parameters left unchanged by a partial fine-tune.
   var freeze = Freeze()
+  /// Low-rank adapters on a frozen base (peft LoRA / DoRA); nil = full training.
+  var lora: LoRAConfig? = nil
   /// With `checkpointing: full`, how many layers (the first k) are recomputed; nil = all.
   var checkpointedLayers: Int64? = nil
   var optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw)
@@ -212,6 +221,7 @@ public struct TrainingSetup: Sendable, Equatable {
     if gradientDType != nil, policy.kind != .masterWeights, policy.kind != .fsdp {
       out.append(SetupProblem(setting: "gradient_dtype", reason: .gradientDTypeFixed(policy.kind.rawValue)))
     }
+    out += adapterProblems()
     if freeze.layers > model.layers {
       out.append(SetupProblem(setting: "freeze.layers", reason: .freezeAbove(freeze.layers, model.layers)))
     } else if freeze.layers == model.layers && (freeze.embeddings || model.tiedEmbeddings) {
@@ -222,6 +232,36 @@ public struct TrainingSetup: Sendable, Equatable {
         out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersNeedFull(checkpointing)))
       } else if k > model.layers {
         out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersAbove(k, model.layers)))
+      }
+    }
+    return out
+  }
+
+  /// What LoRA and quantised weights can be combined with (bitsandbytes and peft refuse the rest).
+  private func adapterProblems() -> [SetupProblem] {
+    var out: [SetupProblem] = []
+    if let lora {
+      if optimizer.kind.isLowRank || optimizer.kind.forcesInt8Weights {
+        out.append(SetupProblem(setting: "optimizer", reason: .loraWithProjection(optimizer.kind)))
+      }
+      if lora.rank > SetupLimits.rank {
+        out.append(SetupProblem(setting: "lora.rank", reason: .outOfRange(value: lora.rank, maximum: SetupLimits.rank)))
+      }
+      if case .named(let names) = lora.targets,
+        let missing = names.first(where: { name in
+          !ParameterInventory(model).tensors.contains { LoRATargets.named([name]).matches($0) }
+        })
+      {
+        out.append(SetupProblem(setting: "lora.targets", reason: .targetNotFound(missing, model.id)))
+      }
+      if freeze.isActive {
+        out.append(
+          SetupProblem(setting: freeze.layers > 0 ? "freeze.layers" : "freeze.embeddings", reason: .freezeWithLoRA))
+      }
+    } else {
+      if weights == .nf4 { out.append(SetupProblem(setting: "weights", reason: .quantizedWithoutAdapters("nf4"))) }
+      if weights == .int8 && !optimizer.kind.updatesInt8Weights {
+        out.append(SetupProblem(setting: "weights", reason: .int8WithoutUpdater(optimizer.kind)))
       }
     }
     return out
@@ -294,6 +334,11 @@ struct SetupProblem: Sendable, Equatable {
     case expertParallelWithoutExperts(String)
     case freezeAbove(Int64, Int64)
     case nothingToTrain
+    case loraWithProjection(OptimizerKind)
+    case targetNotFound(String, String)
+    case freezeWithLoRA
+    case quantizedWithoutAdapters(String)
+    case int8WithoutUpdater(OptimizerKind)
   }
   var setting: String
   var reason: Reason
@@ -351,6 +396,21 @@ struct SetupProblem: Sendable, Equatable {
     case .expertParallelDoesNotDivide(let e, let experts, let gpus):
       return
         "\(spell("expert_parallel")) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
+    case .loraWithProjection(let kind):
+      return
+        "\(spell("optimizer: " + kind.rawValue)) projects full weight gradients; with \(spell("lora.rank")) the adapters are small and trained by a plain optimizer (adamw, adamw-8bit, sgd)"
+    case .targetNotFound(let name, let model):
+      return
+        "\(spell("lora.targets")) names '\(visible(name))', which \(model) has no linear of; use \(LoRATargets.names.joined(separator: ", ")) or all-linear"
+    case .freezeWithLoRA:
+      return
+        "\(spell("freeze.layers")) has no effect with \(spell("lora.rank")): its base weights are all frozen already; remove one"
+    case .quantizedWithoutAdapters(let format):
+      return
+        "\(spell("weights: " + format)) weights cannot be trained (bitsandbytes 4-bit parameters have no gradient); add \(spell("lora.rank")) for QLoRA"
+    case .int8WithoutUpdater(let kind):
+      return
+        "\(spell("weights: int8")) is updated only by Q-GaLore's and Q-APOLLO's optimizers (galore-8bit, q-apollo, q-apollo-mini), not '\(kind.rawValue)'; or add \(spell("lora.rank")) to train adapters on an int8 base"
     case .freezeAbove(let n, let layers):
       return "\(spell("freeze.layers")) is \(n), but the model has \(layers) layers"
     case .nothingToTrain:

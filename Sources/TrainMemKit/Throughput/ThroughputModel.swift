@@ -232,7 +232,7 @@ enum ThroughputModel {
       matmuls += count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
       layerWeights += count * input * output
     }
-    var other = attentionWithRecompute(s, roof) + elementwiseSeconds(s, roof)
+    var other = attentionWithRecompute(s, roof) + elementwiseSeconds(s, roof) + adapterSeconds(s, roof)
     var host = hostSecondsPerLayer
     if s.policy.autocastCopies {
       other += autocastBytesPerWeight * layerWeights / roof.bandwidth
@@ -243,10 +243,51 @@ enum ThroughputModel {
     return ((matmuls * work.matmuls + other * work.other) * recompute, host * work.other * recompute)
   }
 
+  /// What LoRA adds to a layer, forward and backward:
+  /// - each adapter's two thin matmuls (in → r → out) with their weight gradients, in fp32
+  ///   unless autocast runs them in bf16 (peft keeps adapters fp32), and the cast of the input
+  ///   to the adapter dtype and of the gradient back (read e, write 4, both ways);
+  /// - a quantised base dequantised for each matmul pass: forward, backward, and again for a
+  ///   recomputed forward (bitsandbytes reads 0.52 bytes and writes 2 per weight);
+  /// - DoRA's merged weight every forward: an identity through both adapters (in² · r and
+  ///   in · r · out multiply-adds) and the update, sum and row norms in fp32 (12 bytes per weight).
+  static func adapterSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    guard let lora = s.lora else { return 0 }
+    let m = s.model, tokens = Double(s.tokensPerMicroBatch), layers = Double(m.layers)
+    let adapterRoof = s.policy.autocastCopies ? roof : Roofline(s.gpu, precision: .fp32)
+    let ae = Double(s.adapterActivationBytes), e = Double(s.precision.activationBytes), r = Double(lora.rank)
+    let passes = 2 + Double(s.recomputedLayers) / layers
+    var seconds = 0.0
+    for t in ParameterInventory(m).tensors where t.role == .projection || t.role == .router {
+      let perLayer = Double(t.count) / layers
+      let input = Double(t.cols), output = Double(t.rows)
+      if s.quantizedBase && t.role == .projection {
+        seconds += perLayer * passes * 2.52 * input * output / roof.bandwidth
+      }
+      guard lora.targets.matches(t) else { continue }
+      let share = t.expert ? m.moe.map { Double($0.perToken) / Double($0.experts) } ?? 1 : 1
+      let routed = tokens * share
+      seconds +=
+        perLayer
+        * (adapterRoof.linearSeconds(tokens: routed, input: input, output: r, e: ae)
+          + adapterRoof.linearSeconds(tokens: routed, input: r, output: output, e: ae))
+      if ae != e { seconds += perLayer * 2 * (e + ae) * routed * input / roof.bandwidth }
+      if lora.dora {
+        let merge =
+          adapterRoof.gemmSeconds(input, input, r, elementSize: 4)
+          + adapterRoof.gemmSeconds(input, r, output, elementSize: 4)
+          + 12 * input * output / roof.bandwidth
+        seconds += perLayer * (passes - 1) * merge
+      }
+    }
+    return seconds
+  }
+
   /// The share of a layer's work the average layer does when some are frozen: a frozen layer
   /// skips its weight-gradient matmuls (one of each linear's three), and one below every
   /// gradient (`TrainingSetup.inertLayers`) runs forward only (a third of its work).
   static func frozenWork(_ s: TrainingSetup) -> (matmuls: Double, other: Double) {
+    if s.lora != nil { return (2.0 / 3, 1) }
     guard s.freeze.layers > 0 else { return (1, 1) }
     let layers = Double(s.model.layers), inert = Double(s.inertLayers)
     let frozen = Double(min(s.model.layers, s.freeze.layers)) - inert
@@ -303,8 +344,13 @@ enum ThroughputModel {
   /// modelled: no published cost to check it against).
   static func dropoutBytesPerScore(_ e: Double) -> Double { 4 * e + 2 }
 
-  /// Cross-entropy's fp32 traffic per vocabulary entry and token, forward and backward.
+  /// Cross-entropy's fp32 traffic per vocabulary entry and token, forward and backward; a
+  /// fused linear cross-entropy writes its logits chunk once and rewrites it in place as the
+  /// gradient (Liger), 3e bytes.
   static let crossEntropyBytesPerVocab = 40.0
+  static func lossBytesPerVocab(_ s: TrainingSetup) -> Double {
+    s.loss == .fused ? 3 * Double(s.precision.activationBytes) : crossEntropyBytesPerVocab
+  }
 
   /// The head: lm_head's matmuls, the fp32 cross-entropy, and lm_head's autocast casts.
   static func headSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
@@ -312,7 +358,7 @@ enum ThroughputModel {
     let tokens = Double(s.tokensPerMicroBatch)
     let e = Double(s.precision.activationBytes)
     return roof.linearSeconds(tokens: tokens, input: hidden, output: vocab, e: e)
-      + crossEntropyBytesPerVocab * vocab * tokens / roof.bandwidth
+      + lossBytesPerVocab(s) * vocab * tokens / roof.bandwidth
       + (s.policy.autocastCopies ? autocastBytesPerWeight * vocab * hidden / roof.bandwidth : 0)
   }
 
@@ -421,7 +467,9 @@ enum ThroughputModel {
   static func modelFLOPs(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
     let m = s.model
     let hidden = Double(m.hidden), vocab = Double(m.vocab), tokens = Double(s.tokensPerMicroBatch)
-    return (6 * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
+    // A frozen linear computes no weight gradient: 4 FLOPs per parameter and token, not 6.
+    let perParameter = s.lora != nil ? 4 : 6 - 2 * Double(s.freeze.layers) / Double(m.layers)
+    return (perParameter * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
       + 12 * Double(m.layers) * Double(m.queryWidth) * Double(s.sequence) * tokens
   }
 

@@ -85,7 +85,9 @@ import Testing
     var bigger: [(String, TrainingSetup?)] = [
       ("sequence", variant(s) { $0.sequence *= 2 }),
       ("layers", variant(s) { $0.model.layers += 1 }),
-      ("vocab", variant(s) { $0.model.vocab += 1024 }),
+      // Liger's fused loss rounds its logits chunk to a power of two of ⌈tokens / ⌈V/h⌉⌉ rows,
+      // so a larger vocabulary can halve the chunk: the library's own behaviour, left out.
+      ("vocab", s.loss == .fused ? nil : variant(s) { $0.model.vocab += 1024 }),
       ("hidden", variant(s) { $0.model.hidden += 8 * $0.model.heads }),
       ("rank", rankMayGrow(s) ? variant(s) { $0.optimizer.rank = $0.rank * 2 } : nil),
     ]

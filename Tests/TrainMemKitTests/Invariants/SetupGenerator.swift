@@ -69,6 +69,11 @@ struct SetupGenerator {
     case "parallel": return Parallelism.allCases.map(\.rawValue)
     case "gpus_per_node": return ["1", "4", "8", "16"]
     case "expert_parallel": return ["1", "2", "8"]
+    case "lora_rank": return ["8", "64"]
+    case "lora_alpha": return ["16"]
+    case "lora_targets": return ["all-linear", "q_proj,v_proj", "down_proj"]
+    case "lora_dora": return ["true", "false"]
+    case "loss": return LossKind.allCases.map(\.rawValue)
     case "freeze_embeddings": return ["true", "false"]
     case "freeze_layers": return ["1", "2"]
     case "intra_node_bandwidth": return ["1GB/s", "32GB/s", "450GB/s", "1PB/s"]
@@ -105,12 +110,14 @@ struct SetupGenerator {
   static let rarely: Set<String> = [
     "tokens", "price", "memory_limit", "context", "reserve", "update_interval", "implementation", "momentum",
     "margin", "layerwise", "gradient_sync", "gpus_per_node", "intra_node_bandwidth", "inter_node_bandwidth",
-    "freeze_embeddings", "freeze_layers",
+    "freeze_embeddings", "freeze_layers", "lora_rank", "lora_targets",
   ]
   /// Keys valid only with another key's value (`master_weights` with bf16, `gradient_dtype` with
   /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so
   /// most generated setups stay valid.
-  static let seldom: Set<String> = ["master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel"]
+  static let seldom: Set<String> = [
+    "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora",
+  ]
 
   mutating func next() -> Case {
     var c = Case(settings: [], customModel: nil, customGPU: nil)
@@ -124,6 +131,21 @@ struct SetupGenerator {
         c.customGPU = customGPU()
       } else {
         c.settings.append((key, random.pick(pool)))
+      }
+    }
+    // Quantised weights are trained only through adapters (or Q-GaLore's and Q-APOLLO's
+    // optimizers for int8): give most of them adapters, as a user would.
+    let weights = c.settings.first { $0.key == "weights" }?.value
+    if weights == "nf4" || weights == "int8", !c.settings.contains(where: { $0.key.hasPrefix("lora_") }),
+      random.chance(0.9)
+    {
+      c.settings.append(("lora_rank", "8"))
+    }
+    // Adapters are trained by a plain optimizer (low-rank projections would be refused), and
+    // freezing means nothing on top of them.
+    if c.settings.contains(where: { $0.key.hasPrefix("lora_") }) {
+      c.settings.removeAll {
+        ["optimizer", "rank", "update_interval", "layerwise", "freeze_embeddings", "freeze_layers"].contains($0.key)
       }
     }
     return c
