@@ -138,7 +138,7 @@ enum ActivationModel {
     let e = s.precision.activationBytes
     // Under QLoRA the norms and embeddings are fp32 (prepare_model_for_kbit_training), and so
     // is the residual stream they feed.
-    let r = s.quantizedBase ? 4 : s.policy.residualBytes
+    let r = s.upcastsUnquantized ? 4 : s.policy.residualBytes
 
     // Attention block, per token; and what selective recomputation rebuilds in backward.
     var attention: Int64

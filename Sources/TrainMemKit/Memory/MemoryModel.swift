@@ -81,7 +81,7 @@ enum MemoryModel {
   /// - LoRA adapters in fp32.
   static func weightBytes(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let full = s.policy.weightBytes
-    let others: Int64 = s.quantizedBase ? 4 : full
+    let others: Int64 = s.upcastsUnquantized ? 4 : full
     var total: Int64 = 0
     for t in inv.tensors {
       guard t.role == .projection else {

@@ -59,8 +59,13 @@ extension TrainingSetup {
   /// Bytes per element of the adapters' inputs and outputs: peft casts the input to the
   /// adapter's dtype (fp32) before lora_A, unless autocast runs it in bf16.
   var adapterActivationBytes: Int64 { policy.autocastCopies ? 2 : 4 }
-  /// The frozen base is quantised (QLoRA or 8-bit LoRA): the other weights are fp32.
+  /// The frozen base is quantised (QLoRA or 8-bit LoRA).
   var quantizedBase: Bool { lora != nil && (weights == .nf4 || weights == .int8) }
+  /// The other weights of a quantised base are upcast to fp32 by peft's
+  /// `prepare_model_for_kbit_training` — except under FSDP, which needs one dtype per unit, so
+  /// FSDP-QLoRA keeps them (and the quantised storage) in bf16 (Answer.AI fsdp_qlora,
+  /// `bnb_4bit_quant_storage=bfloat16`; transformers' FSDP-QLoRA guide).
+  var upcastsUnquantized: Bool { quantizedBase && !parallel.shardsWeights }
 }
 
 extension ParameterInventory {
