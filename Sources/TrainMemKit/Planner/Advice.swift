@@ -78,6 +78,30 @@ struct Advice: Sendable {
       add("rank \(max(1, s.rank / 2))") { $0.optimizer.rank = max(1, s.rank / 2) }
     }
     add("full recomputation") { $0.checkpointing = .full }
+    // Fine-tuning levers (issue #15): adapters on a frozen base, a 4-bit base, and a loss that
+    // never holds the fp32 logits.
+    if s.lora == nil {
+      let adapters = LoRAConfig(rank: 16, alpha: 16, targets: .allLinear)
+      func lora(_ t: inout TrainingSetup) {
+        t.lora = adapters
+        t.optimizer = OptimizerConfig(kind: .adamw)
+        t.freeze = Freeze()
+        if t.weights == .int8 { t.weights = .bf16 }
+      }
+      add("LoRA r16 on every linear") { lora(&$0) }
+      add("QLoRA r16 on every linear (NF4 base)") {
+        lora(&$0)
+        $0.weights = .nf4
+      }
+      add("QLoRA r16, full recomputation, fused loss") {
+        lora(&$0)
+        $0.weights = .nf4
+        $0.checkpointing = .full
+        $0.loss = .fused
+      }
+    }
+    if s.loss != .fused { add("fused cross-entropy (Liger)") { $0.loss = .fused } }
+    if s.loss == .full { add("chunked cross-entropy (torchtune)") { $0.loss = .chunked } }
     if s.attention == .eager { add("selective recomputation") { $0.checkpointing = .selective } }
     add("layer-wise updates") { $0.optimizer.layerwise = true }
     add("int8 weights") { $0.weights = .int8 }

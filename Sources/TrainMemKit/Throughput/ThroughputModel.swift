@@ -467,8 +467,11 @@ enum ThroughputModel {
   static func modelFLOPs(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
     let m = s.model
     let hidden = Double(m.hidden), vocab = Double(m.vocab), tokens = Double(s.tokensPerMicroBatch)
-    // A frozen linear computes no weight gradient: 4 FLOPs per parameter and token, not 6.
-    let perParameter = s.lora != nil ? 4 : 6 - 2 * Double(s.freeze.layers) / Double(m.layers)
+    // A frozen linear computes no weight gradient: 4 FLOPs per parameter and token, not 6; one
+    // below every gradient runs forward only: 2.
+    let layers = Double(m.layers), inert = Double(s.inertLayers)
+    let frozen = Double(min(s.model.layers, s.freeze.layers)) - inert
+    let perParameter = s.lora != nil ? 4 : (6 * (layers - frozen - inert) + 4 * frozen + 2 * inert) / layers
     return (perParameter * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
       + 12 * Double(m.layers) * Double(m.queryWidth) * Double(s.sequence) * tokens
   }

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+@testable import TrainMemKit
+
+/// Fine-tuning (issue #15): adapters, quantised bases, freezing and the loss, each against a
+/// hand-computed case.
+@Suite struct FineTuningTests {
+  func setup(_ model: String = "llama-7b", _ edit: (inout TrainingSetup) -> Void = { _ in }) -> TrainingSetup {
+    var s = TrainingSetup(model: ModelConfig.preset(model)!, gpu: GPUSpec.preset("a100-80gb")!)
+    s.sequence = 512
+    edit(&s)
+    return s
+  }
+
+  @Test(
+    "LoRA r8 on q and v of LLaMA-7B trains 4,194,304 parameters (litgpt's count) in fp32, with fp32 gradients and AdamW states"
+  )
+  func adapters() {
+    let s = setup { $0.lora = LoRAConfig(rank: 8) }
+    let inv = ParameterInventory(s.model)
+    let trained = inv.trainable(s)
+    #expect(trained.parameters == 32 * 2 * (8 * 4096 + 4096 * 8))
+    #expect(trained.parameters == 4_194_304)
+    let held = MemoryModel.persistent(s, inv)
+    #expect(held.gradients == 4_194_304 * 4)
+    #expect(held.states.regularMoments == 4_194_304 * 8)
+    #expect(held.states.masterWeights == 0)
+    #expect(held.weights == inv.parameters * 2 + 4_194_304 * 4)
+  }
+
+  @Test("all-linear adapts every projection but not lm_head; a name matches the experts' projections too")
+  func targets() {
+    let s = setup { $0.lora = LoRAConfig(rank: 4, targets: .allLinear) }
+    let inv = ParameterInventory(s.model)
+    let expected = inv.tensors.filter { $0.role == .projection }.map { $0.count * 4 * ($0.rows + $0.cols) }.reduce(0, +)
+    #expect(inv.trainable(s).parameters == expected)
+    var moe = TrainingSetup(model: ModelConfig.preset("mixtral-8x7b")!, gpu: GPUSpec.preset("h200")!)
+    moe.lora = LoRAConfig(rank: 4, targets: .named(["down_proj"]))
+    let adapters = ParameterInventory(moe.model).trainable(moe)
+    #expect(adapters.parameters == 32 * 8 * 4 * (14336 + 4096))
+  }
+
+  @Test("NF4 stores 4.13 bits per weight: codes, an 8-bit absmax per 64 and an fp32 one per 256 blocks")
+  func nf4() {
+    let n: Int64 = 4096 * 4096
+    #expect(NF4.bytes(elements: n) == n / 2 + n / 64 + n / 64 / 256 * 4 + 1_092)
+    let bits = Double(NF4.bytes(elements: n) - 1_092) * 8 / Double(n)
+    #expect(abs(bits - 4.127) < 0.001)
+  }
+
+  @Test("QLoRA upcasts the other weights to fp32 (peft prepare_model_for_kbit_training), except under FSDP")
+  func qloraWeights() {
+    let single = setup {
+      $0.lora = LoRAConfig(rank: 8)
+      $0.weights = .nf4
+    }
+    let inv = ParameterInventory(single.model)
+    let others = inv.parameters - inv.lowRankParameters
+    let nf4 = inv.tensors.filter { $0.role == .projection }.map { $0.count * NF4.bytes(elements: $0.elements) }
+      .reduce(0, +)
+    #expect(MemoryModel.weightBytes(single, inv) == nf4 + others * 4 + 4_194_304 * 4)
+    var sharded = single
+    sharded.gpus = 2
+    sharded.parallel = .fsdp
+    #expect(MemoryModel.weightBytes(sharded, inv) == nf4 + others * 2 + 4_194_304 * 4)
+  }
+
+  @Test("a frozen LoRA base saves no linear inputs; each adapter saves its fp32 input copy and r-wide output")
+  func loraActivations() {
+    let full = ActivationModel.sizes(setup())
+    let lora = ActivationModel.sizes(setup { $0.lora = LoRAConfig(rank: 8) })
+    let t: Int64 = 512, h: Int64 = 4096, i: Int64 = 11008
+    // Removed: the attention and MLP inputs (2 · 2h) and down_proj's input (2i); added: q and
+    // v adapters' fp32 input copies (2 · 4h) and their rank-8 outputs (2 · 4 · 8).
+    #expect(full.perLayer - lora.perLayer == t * (4 * h + 2 * i - 8 * h - 64))
+  }
+
+  @Test("the loss: full keeps (e + 12)·V per token, chunked (e + 5)·V, fused no logits but its gradients")
+  func loss() {
+    let v: Int64 = 32000, t: Int64 = 512, h: Int64 = 4096
+    #expect(ActivationModel.sizes(setup()).lossPeak == t * v * 14)
+    #expect(ActivationModel.sizes(setup { $0.loss = .chunked }).lossPeak == t * v * 7)
+    let fused = ActivationModel.sizes(setup { $0.loss = .fused })
+    // ⌈V/h⌉ = 8 chunks of 512 tokens: 64 rows, a power of two.
+    #expect(fused.lossPeak == t * h * 2 + v * h * 2 + 64 * v * 2)
+    #expect(fused.logitsKept == 0)
+  }
+
+  @Test("freezing the embeddings and 16 of 32 layers: no gradients or states for them, no activations below")
+  func freeze() {
+    let s = setup {
+      $0.freeze = Freeze(embeddings: true, layers: 16)
+      $0.sequence = 256
+    }
+    let inv = ParameterInventory(s.model)
+    let layer = (inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - 4096) / 32
+    #expect(inv.trainable(s).parameters == inv.parameters - inv.embeddingParameters - 16 * layer)
+    let act = ActivationModel.sizes(s)
+    #expect(MemoryModel.activationBytes(s, act).saved == act.allLayers / 32 * 16 + act.head)
+  }
+
+  @Test("combinations the libraries refuse are errors at their key")
+  func refusals() {
+    let cases: [([String], String)] = [
+      (["--weights", "nf4"], "'--weights nf4' weights cannot be trained"),
+      (["--weights", "int8"], "'--weights int8' is updated only by Q-GaLore's and Q-APOLLO's optimizers"),
+      (["--lora-rank", "8", "--optimizer", "galore"], "projects full weight gradients"),
+      (["--lora-rank", "8", "--lora-targets", "q_projx"], "unknown projection 'q_projx'"),
+      (["--lora-rank", "8", "--freeze-layers", "2"], "has no effect with '--lora-rank'"),
+    ]
+    for (flags, message) in cases {
+      let r = cli(["estimate", "--model", "llama-7b"] + flags)
+      #expect(r.status == 64 && r.err.contains(message), "\(flags): \(r.err)")
+    }
+  }
+
+  @Test("fit on Llama-3.1-8B and an RTX 4090 offers LoRA and QLoRA, and every change it lists fits")
+  func fitOffersAdapters() {
+    let s = TrainingSetup(model: ModelConfig.preset("llama3.1-8b")!, gpu: GPUSpec.preset("rtx-4090")!)
+    let advice = Advice.changes(s)
+    #expect(advice.contains { $0.change.hasPrefix("LoRA") })
+    #expect(advice.contains { $0.change.hasPrefix("QLoRA") })
+    for a in advice { #expect(MemoryModel.estimate(a.setup).fits, "\(a.change)") }
+  }
+}
