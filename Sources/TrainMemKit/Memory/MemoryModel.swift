@@ -55,6 +55,11 @@ struct MemoryEstimate: Sendable, Equatable {
   var limit: Int64? = nil
   /// Headroom the run asks to keep (`margin` × capacity); 0 without a margin.
   var margin: Int64 = 0
+  /// A paged optimizer's moments in unified memory: on the GPU while there is room, paged to
+  /// the host when there is not; outside the allocated peak and `required`.
+  var pagedStates: Int64 { states.paged }
+  /// The part of the paged states that does not fit beside the run and lives on the host.
+  var pagedToHost: Int64 { min(states.paged, max(0, Checked.saturatingSum(required, states.paged) - capacity)) }
 
   var reserved: Int64 { Checked.saturatingSum(peak, reserve) }
   /// Fits, but with less to spare than the margin asks: what the model leaves out (NCCL
@@ -174,6 +179,7 @@ enum MemoryModel {
       held.states.regularMoments += experts.states.regularMoments
       held.states.scalars += experts.states.scalars
       held.states.masterWeights += experts.states.masterWeights
+      held.states.paged += experts.states.paged
     } else {
       held = modelStates(s, inv, 1)
     }
@@ -205,12 +211,16 @@ enum MemoryModel {
     let trained = inv.trainable(s)
     var states = OptimizerStates.total(trained, optimizer: s.optimizer, rank: s.rank, formats: formats)
     states.masterWeights = adapters ? 0 : trained.parameters * policy.masterBytes
+    // A paged optimizer's large moments leave the allocator for unified memory.
+    states.paged = OptimizerStates.pagedBytes(trained, optimizer: s.optimizer, formats: formats)
+    states.regularMoments -= states.paged
     let statesDivisor = split * (s.parallel.shardsStates ? n : 1)
     states.lowRankMoments /= statesDivisor
     states.projections /= statesDivisor
     states.regularMoments /= statesDivisor
     states.scalars /= statesDivisor
     states.masterWeights /= statesDivisor
+    states.paged /= statesDivisor
     let gradientBytes = adapters ? 4 : policy.gradientBytes
     let gradients = trained.parameters * gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
     if s.parallel.shardsWeights { weights /= n }

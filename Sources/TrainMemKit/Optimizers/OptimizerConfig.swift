@@ -69,6 +69,10 @@ public struct OptimizerConfig: Sendable, Equatable {
   var layerwise: Bool = false
   /// SGD momentum buffer.
   var momentum: Bool = true
+  /// bitsandbytes paged optimizer (`PagedAdamW`, `PagedAdamW8bit`): states of tensors of 10^5
+  /// elements or more live in CUDA unified memory (`cudaMallocManaged`), outside PyTorch's
+  /// allocator, and move to the host only when the GPU runs short.
+  var paged: Bool = false
 
   init(
     kind: OptimizerKind, rank: Int64? = nil, updateInterval: Int64 = OptimizerConfig.defaultUpdateInterval,
@@ -100,6 +104,8 @@ public struct OptimizerConfig: Sendable, Equatable {
   /// bitsandbytes runs one fused kernel per tensor; GaLore/APOLLO loop in Python.
   var effectiveImplementation: StepImplementation {
     if let implementation { return implementation }
+    // A paged AdamW is bitsandbytes' PagedAdamW32bit: one fused kernel, updated in place.
+    if paged && kind == .adamw { return .fused }
     switch kind {
     case .adamw, .sgd: return .foreach
     case .adamw8bit: return .fused

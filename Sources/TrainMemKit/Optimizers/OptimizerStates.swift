@@ -15,6 +15,9 @@ struct OptimizerStateBytes: Sendable, Equatable {
   /// The fp32 master copy of bf16 weights, which Megatron's and DeepSpeed's optimizers hold
   /// and ZeRO shards with the moments (`PrecisionPolicy.masterWeights`).
   var masterWeights: Int64 = 0
+  /// Moments a paged optimizer keeps in unified memory, outside the allocator (not in `total`).
+  var paged: Int64 = 0
+  /// What the caching allocator holds: every state but the paged ones.
   var total: Int64 { lowRankMoments + projections + regularMoments + scalars + masterWeights }
 }
 
@@ -126,6 +129,21 @@ enum OptimizerStates {
       sum.scalars += one.scalars * t.count
     }
     return sum
+  }
+
+  /// bitsandbytes pages only tensors of at least this many elements (`optimizer.py`
+  /// `get_state_buffer`: `if not self.is_paged or p.numel() < 1e5: return torch.zeros_like(p)`);
+  /// 8-bit absmax tensors stay ordinary CUDA allocations.
+  static let pagedMinimumElements: Int64 = 100_000
+
+  /// The state bytes a paged optimizer keeps in unified memory (moments of large tensors).
+  static func pagedBytes(_ inv: ParameterInventory, optimizer o: OptimizerConfig, formats f: StateFormats) -> Int64 {
+    guard o.paged else { return 0 }
+    var total: Int64 = 0
+    for t in inv.tensors where t.elements >= pagedMinimumElements {
+      total += forTensor(t, optimizer: o, rank: 0, formats: f).regularMoments * t.count
+    }
+    return total
   }
 
   /// The first projected tensor whose smaller side is below the rank.

@@ -216,6 +216,8 @@ struct JSONReport: Encodable {
   struct Term: Encodable { var name: String; var bytes: Int64; var source: String }
   struct Memory: Encodable {
     var weights, gradients, optimizer_states, activations, logits, transient, overhead, peak, reserved, capacity: Int64
+    /// A paged optimizer's states in unified memory, and the part on the host (absent otherwise).
+    var paged_optimizer_states, paged_to_host: Int64?
     var fragmentation, required, headroom: Int64
     var peak_phase: String
     var fits: Bool
@@ -240,6 +242,8 @@ struct JSONReport: Encodable {
         weights: m.weights + m.weightCopies, gradients: m.gradientsHeld + m.gradientBuckets,
         optimizer_states: m.states.total, activations: m.activations, logits: m.logits, transient: m.transient,
         overhead: m.context + m.fragmentation, peak: m.peak, reserved: m.reserved, capacity: m.capacity,
+        paged_optimizer_states: m.pagedStates > 0 ? m.pagedStates : nil,
+        paged_to_host: m.pagedStates > 0 ? m.pagedToHost : nil,
         fragmentation: m.fragmentation, required: m.required, headroom: m.headroom,
         peak_phase: m.peakPhase.rawValue, fits: m.fits, narrow_fit: m.margin > 0 ? m.narrow : nil,
         terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })

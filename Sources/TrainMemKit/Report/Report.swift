@@ -13,6 +13,15 @@ struct Report: Sendable {
   var runs: [RunResult]
 }
 
+/// Where the loss's memory comes from, per `loss`.
+private func lossSource(_ loss: LossKind) -> String {
+  switch loss {
+  case .full: return "(e + 12) · V per token at the loss backward (calibration)"
+  case .chunked: return "(e + 5) · V per token: bf16 logits kept, one fp32 chunk of 8 upcast at a time (torchtune)"
+  case .fused: return "no logits: the input and lm_head gradients and one logits chunk (Liger)"
+  }
+}
+
 /// What the weights a GPU holds are, in a precision policy.
 private func weightKind(_ policy: PrecisionPolicy) -> String {
   switch policy.kind {
@@ -77,6 +86,14 @@ extension RunResult {
           name: "  fp32 master weights", bytes: st.masterWeights,
           source: "parameters × 4 bytes held by the optimizer" + (s.parallel.shardsStates ? ", sharded" : "")))
     }
+    if st.paged > 0 {
+      t.append(
+        MemoryTerm(
+          name: "  paged moments (unified memory)", bytes: st.paged,
+          source:
+            "bitsandbytes paged optimizer: cudaMallocManaged outside the allocator, not in the peak; \(Bytes(m.pagedToHost)) of it paged to the host"
+        ))
+    }
     if st.scalars > 0 {
       t.append(
         MemoryTerm(name: "  per-tensor scalars", bytes: st.scalars, source: "step tensors, limiter norms, 8-bit absmax")
@@ -110,7 +127,7 @@ extension RunResult {
       MemoryTerm(
         name: "logits and loss", bytes: m.logits,
         source: m.logits > 0
-          ? "(e + 12) · V per token at the loss backward (calibration)" : "none: freed after backward"))
+          ? lossSource(s.loss) : "none: freed after backward"))
     t.append(
       MemoryTerm(
         name: "transient", bytes: m.transient,

@@ -6,7 +6,7 @@ enum Settings {
   static let all: [Setting] = [
     model, gpu, gpus, parallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
     precision,
-    masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, momentum,
+    masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
     loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, sequence, microBatch, globalBatch,
     dropout, attention, checkpointing,
     checkpointedLayers, loss, tokens, price,
@@ -162,6 +162,14 @@ enum Settings {
     doc: "per-layer weight updates in the gradient hook (GaLore-style)", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.layerwise = $1 } },
     inputs: { [("layerwise", InputValue.flag($0.setup.optimizer.layerwise))] })
+
+  static let paged = Setting(
+    key: "paged", group: .optimizer, value: "true|false", defaultText: "false",
+    doc:
+      "bitsandbytes paged optimizer (adamw, adamw-8bit): large moments in unified memory, on the GPU while there is room",
+    isBoolean: true,
+    parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.paged = $1 } },
+    inputs: { [("paged", $0.setup.optimizer.paged ? InputValue.flag(true) : nil)] })
 
   static let momentum = Setting(
     key: "momentum", group: .optimizer, value: "true|false", defaultText: "true",

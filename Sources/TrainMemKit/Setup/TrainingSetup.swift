@@ -222,6 +222,9 @@ public struct TrainingSetup: Sendable, Equatable {
       out.append(SetupProblem(setting: "gradient_dtype", reason: .gradientDTypeFixed(policy.kind.rawValue)))
     }
     out += adapterProblems()
+    if optimizer.paged && optimizer.kind != .adamw && optimizer.kind != .adamw8bit {
+      out.append(SetupProblem(setting: "optimizer.paged", reason: .pagedUnavailable(optimizer.kind)))
+    }
     if freeze.layers > model.layers {
       out.append(SetupProblem(setting: "freeze.layers", reason: .freezeAbove(freeze.layers, model.layers)))
     } else if freeze.layers == model.layers && (freeze.embeddings || model.tiedEmbeddings) {
@@ -335,6 +338,7 @@ struct SetupProblem: Sendable, Equatable {
     case freezeAbove(Int64, Int64)
     case nothingToTrain
     case loraWithProjection(OptimizerKind)
+    case pagedUnavailable(OptimizerKind)
     case targetNotFound(String, String)
     case freezeWithLoRA
     case quantizedWithoutAdapters(String)
@@ -396,6 +400,9 @@ struct SetupProblem: Sendable, Equatable {
     case .expertParallelDoesNotDivide(let e, let experts, let gpus):
       return
         "\(spell("expert_parallel")) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
+    case .pagedUnavailable(let kind):
+      return
+        "\(spell("optimizer.paged")) is bitsandbytes' PagedAdamW / PagedAdamW8bit; '\(kind.rawValue)' has no paged version — use adamw or adamw-8bit"
     case .loraWithProjection(let kind):
       return
         "\(spell("optimizer: " + kind.rawValue)) projects full weight gradients; with \(spell("lora.rank")) the adapters are small and trained by a plain optimizer (adamw, adamw-8bit, sgd)"

@@ -153,7 +153,7 @@ enum ThroughputModel {
     // Optimizer step over this GPU's share of the parameters.
     let shard = 1 / updatedShare(s, inv)
     let trained = inv.trainable(s)
-    let optimizer = optimizerSeconds(s, trained, roof) / shard
+    let optimizer = optimizerSeconds(s, trained, roof) / shard + pagingSeconds(s, inv)
     let refresh = refreshSeconds(s, trained) / shard
     let communication = communicationSeconds(s, inv, microBatch: microBatch)
 
@@ -569,6 +569,15 @@ enum ThroughputModel {
     return seconds + masterCopySeconds(s, inv, roof)
   }
 
+  /// A paged optimizer short of GPU memory streams the states that live on the host in and out
+  /// every step, at about half the host link's rate ("page-by-page eviction … roughly half of
+  /// PCIe bandwidth", bitsandbytes docs `explanations/optimizers.mdx`).
+  static func pagingSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    guard s.optimizer.paged else { return 0 }
+    let onHost = Double(MemoryModel.estimate(s, inv).pagedToHost)
+    return 2 * onHost / (s.gpu.hostLinkBandwidth * 0.5)
+  }
+
   /// A master-weight optimizer's extra traffic: low-precision gradients cast to fp32 (read 2,
   /// write 4 bytes) and the updated master copied into the bf16 weights (read 4, write 2) —
   /// DeepSpeed stage_1_and_2.py, Megatron `_copy_main_params_to_model_params`.
@@ -659,7 +668,7 @@ extension ThroughputModel {
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
     terms += [
       TimeTerm(
-        name: "optimizer step", seconds: optimizerSeconds(s, inv.trainable(s), roof) / shard,
+        name: "optimizer step", seconds: optimizerSeconds(s, inv.trainable(s), roof) / shard + pagingSeconds(s, inv),
         source: "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
       TimeTerm(
         name: "exposed communication", seconds: communicationSeconds(s, inv, microBatch: microBatch),

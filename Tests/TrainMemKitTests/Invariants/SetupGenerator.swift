@@ -88,6 +88,7 @@ struct SetupGenerator {
     case "update_interval": return ["200", "1", "500"]
     case "implementation": return StepImplementation.allCases.map(\.rawValue)
     case "layerwise": return ["true", "false"]
+    case "paged": return ["true", "false"]
     case "momentum": return ["true", "false"]
     case "sequence": return ["128", "256", "512", "1024", "2048", "4096", "8192", "32768"]
     case "micro_batch": return ["1", "2", "3", "4", "8", "16", "64"]
@@ -116,7 +117,7 @@ struct SetupGenerator {
   /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so
   /// most generated setups stay valid.
   static let seldom: Set<String> = [
-    "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora",
+    "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
   ]
 
   mutating func next() -> Case {

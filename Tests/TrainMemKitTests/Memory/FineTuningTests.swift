@@ -123,4 +123,26 @@ import Testing
     #expect(advice.contains { $0.change.hasPrefix("QLoRA") })
     for a in advice { #expect(MemoryModel.estimate(a.setup).fits, "\(a.change)") }
   }
+
+  @Test("a paged optimizer's large moments leave the allocated peak for unified memory, paged to the host when short")
+  func paged() {
+    var s = TrainingSetup(model: ModelConfig.preset("llama3.1-8b")!, gpu: GPUSpec.preset("rtx-4090")!)
+    s.optimizer = OptimizerConfig(kind: .adamw8bit, layerwise: true)
+    s.checkpointing = .full
+    let inv = ParameterInventory(s.model)
+    let resident = MemoryModel.estimate(s)
+    s.optimizer.paged = true
+    let paged = MemoryModel.estimate(s)
+    // Every tensor of 10^5 elements or more pages; the norms (4,096) do not.
+    let large = inv.tensors.filter { $0.elements >= 100_000 }
+    let moments = large.map { OptimizerStates.eightBitAdam(elements: $0.elements).moments * $0.count }.reduce(0, +)
+    #expect(paged.states.paged == moments)
+    #expect(resident.states.total - paged.states.total == moments)
+    #expect(paged.pagedToHost == min(moments, max(0, paged.required + moments - paged.capacity)))
+    #expect(paged.pagedToHost > 0)
+    #expect(ThroughputModel.pagingSeconds(s, inv) == 2 * Double(paged.pagedToHost) / (32e9 * 0.5))
+    #expect(
+      cli(["estimate", "--model", "llama-7b", "--optimizer", "galore", "--paged"]).err.contains(
+        "'--paged' is bitsandbytes' PagedAdamW"))
+  }
 }
