@@ -156,8 +156,9 @@ extension ModelConfig {
       .with { $0.moe = MoEConfig(experts: 8, perToken: 2, expertIntermediate: 14336) },
   ]
 
-  /// Gemma 2 (GeGLU, 4 norms per layer, every other layer windowed) and Gemma 3's language
-  /// models (also q/k norms, five of six layers windowed); tied embeddings.
+  /// Gemma 1 (GeGLU, head_dim 256, multi-query 2B), Gemma 2 (4 norms per layer, every other
+  /// layer windowed) and Gemma 3's language models (also q/k norms, five of six layers
+  /// windowed); tied embeddings.
   static let gemma: [ModelConfig] = {
     func gemma(
       _ id: String, _ family: String, _ h: Int64, _ i: Int64, _ l: Int64, _ a: Int64, _ kv: Int64, _ hd: Int64,
@@ -166,13 +167,15 @@ extension ModelConfig {
       make(id, family, hidden: h, intermediate: i, layers: l, heads: a, kv: kv, vocab: v, tied: true, headDim: hd)
         .with {
           $0.mlp = .geglu
-          $0.normsPerLayer = 4
+          $0.normsPerLayer = family == "gemma" ? 2 : 4
           $0.qkNorm = family == "gemma3" ? .head : .none
-          $0.slidingWindow = window
+          $0.slidingWindow = sliding > 0 ? window : nil
           $0.slidingLayers = sliding
         }
     }
     return [
+      gemma("gemma-2b", "gemma", 2048, 16384, 18, 8, 1, 256, 256000, window: 0, sliding: 0),
+      gemma("gemma-7b", "gemma", 3072, 24576, 28, 16, 16, 256, 256000, window: 0, sliding: 0),
       gemma("gemma2-2b", "gemma2", 2304, 9216, 26, 8, 4, 256, 256000, window: 4096, sliding: 13),
       gemma("gemma2-9b", "gemma2", 3584, 14336, 42, 16, 8, 256, 256000, window: 4096, sliding: 21),
       gemma("gemma2-27b", "gemma2", 4608, 36864, 46, 32, 16, 128, 256000, window: 4096, sliding: 23),

@@ -30,6 +30,8 @@ import Testing
     ("mistral-7b-v0.1", 7_241_732_096, "mistralai/Mistral-7B-v0.1 total_size 14,483,464,192 ÷ 2"),
     ("mistral-7b-v0.3", 7_248_023_552, "mistralai/Mistral-7B-v0.3 total_size 14,496,047,104 ÷ 2"),
     ("mixtral-8x7b", 46_702_792_704, "mistralai/Mixtral-8x7B-v0.1 total_size 93,405,585,408 ÷ 2"),
+    ("gemma-2b", 2_506_172_416, "google/gemma-2b safetensors total (2.51B)"),
+    ("gemma-7b", 8_537_680_896, "google/gemma-7b safetensors total (8.54B)"),
     ("gemma2-2b", 2_614_341_888, "google/gemma-2-2b safetensors total"),
     ("gemma2-9b", 9_241_705_984, "google/gemma-2-9b safetensors total"),
     ("gemma2-27b", 27_227_128_320, "google/gemma-2-27b safetensors total"),
