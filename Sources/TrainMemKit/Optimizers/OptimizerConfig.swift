@@ -14,11 +14,16 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
   case apolloMini = "apollo-mini"
   case qApollo = "q-apollo"
   case qApolloMini = "q-apollo-mini"
+  case muon
+  case adafactor
+  case lion
+  case adamMini = "adam-mini"
+  case adamw4bit = "adamw-4bit"
 
   /// Projects the low-rank group's gradients (GaLore and APOLLO families).
   var isLowRank: Bool {
     switch self {
-    case .adamw, .adamw8bit, .sgd: return false
+    case .adamw, .adamw8bit, .sgd, .muon, .adafactor, .lion, .adamMini, .adamw4bit: return false
     case .galore, .galore8bit, .apollo, .apolloMini, .qApollo, .qApolloMini: return true
     }
   }
@@ -41,6 +46,12 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
     case .apolloMini: return "APOLLO-Mini: rank 1, tensor-wise scaling"
     case .qApollo: return "Q-APOLLO: APOLLO with int8 projected weights (group 128)"
     case .qApolloMini: return "Q-APOLLO-Mini: APOLLO-Mini with int8 projected weights"
+    case .muon:
+      return "torch.optim.Muon: one momentum per hidden matrix, Newton–Schulz orthogonalised; AdamW on the rest"
+    case .adafactor: return "transformers Adafactor: factored fp32 second moments, no first moment"
+    case .lion: return "Lion (lion-pytorch): one momentum per parameter"
+    case .adamMini: return "Adam-mini: full first moment, one second moment per head or row"
+    case .adamw4bit: return "torchao AdamW4bit: 4-bit moments with an fp32 scale per 128"
     }
   }
 }
@@ -108,7 +119,8 @@ public struct OptimizerConfig: Sendable, Equatable {
     if paged && kind == .adamw { return .fused }
     switch kind {
     case .adamw, .sgd: return .foreach
-    case .adamw8bit: return .fused
+    case .adamw8bit, .adamw4bit: return .fused
+    case .muon, .adafactor, .lion, .adamMini: return .loop
     case .galore, .galore8bit, .apollo, .apolloMini, .qApollo, .qApolloMini: return .loop
     }
   }

@@ -111,6 +111,8 @@ enum OptimizerStates {
       } else {
         s.regularMoments = 2 * n * 4
       }
+    case .muon, .adafactor, .lion, .adamMini, .adamw4bit:
+      s = currentOptimizer(t, o.kind, p)
     }
     return s
   }
@@ -146,6 +148,51 @@ enum OptimizerStates {
     return total
   }
 
+  /// States of the optimizers people use now, counted from their code:
+  /// - Muon (`torch/optim/_muon.py`): "Muon only supports 2D parameters" — a momentum buffer
+  ///   (`zeros_like(grad)`) for each hidden matrix; embeddings, lm_head and vectors go to AdamW,
+  ///   as its documentation requires.
+  /// - Adafactor (transformers): `beta1=None`, so no first moment; a 2-D tensor keeps fp32
+  ///   row and column second moments, a vector a full fp32 one.
+  /// - Lion (lion-pytorch): one `exp_avg` per parameter, in its dtype.
+  /// - Adam-mini: a full first moment; one second moment per head for q and k, per row for
+  ///   embeddings, lm_head, v, o and the MLP, one scalar for norms; biases keep both moments.
+  /// - torchao AdamW4bit: two 4-bit moments (half a byte each) with an fp32 scale per 128, for
+  ///   tensors of at least 4,096 elements divisible by 128; the rest `zeros_like` in the
+  ///   parameter's dtype.
+  static func currentOptimizer(_ t: TensorGroup, _ kind: OptimizerKind, _ p: Int64) -> OptimizerStateBytes {
+    let n = t.elements
+    var s = OptimizerStateBytes()
+    switch kind {
+    case .muon:
+      if t.role == .projection || t.role == .router || t.role == .adapter && t.isMatrix {
+        s.regularMoments = n * p
+      } else {
+        s.regularMoments = 2 * n * p
+        s.scalars = 4
+      }
+    case .adafactor:
+      s.regularMoments = t.isMatrix ? (t.rows + t.cols) * 4 : n * 4
+      s.scalars = 4
+    case .lion:
+      s.regularMoments = n * p
+    case .adamMini:
+      let heads = ["q_proj", "k_proj"].contains(t.name)
+      let second: Int64 = t.role == .bias ? n : t.role == .norm ? 1 : heads ? max(1, n / 128) : t.rows
+      s.regularMoments = n * p + (t.role == .bias ? n * p : second * 4)
+      s.scalars = 4
+    case .adamw4bit:
+      if n >= 4096 && n % 128 == 0 {
+        s.regularMoments = 2 * (n / 2 + n / 128 * 4)
+      } else {
+        s.regularMoments = 2 * n * p
+      }
+      s.scalars = 4
+    default: break
+    }
+    return s
+  }
+
   /// The first projected tensor whose smaller side is below the rank.
   static func rankProblem(_ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64) -> RankProblem? {
     guard o.kind.isLowRank, r > inv.smallestLowRankSide || r <= 0 else { return nil }
@@ -177,7 +224,7 @@ enum OptimizerStates {
     case .foreach:
       switch o.kind {
       case .adamw: return inv.parameters * p
-      case .sgd, .adamw8bit: return 0
+      case .sgd, .adamw8bit, .adamw4bit: return 0
       default: return largestProjectedTransient(inv, o, r, p)
       }
     case .loop:
@@ -195,9 +242,17 @@ enum OptimizerStates {
       return 2 * n * p + lowRankTemps * r * t.maxSide * p
     }
     switch o.kind {
-    case .adamw8bit, .galore8bit: return 0
+    case .adamw8bit, .galore8bit, .adamw4bit: return 0
     case .sgd: return 0
     case .qApollo, .qApolloMini: return o.layerwise ? 0 : 2 * n * 4
+    // Muon: the Nesterov `grad.lerp(buf)` copy, its bf16 cast and the Gram matrices
+    // (min side²) of the Newton–Schulz step.
+    case .muon:
+      return t.role == .projection ? n * p + n * 2 + 2 * t.minSide * t.minSide * 2 : 2 * n * p
+    // Adafactor: fp32 copies of the parameter and gradient and a full-size update.
+    case .adafactor: return 3 * n * 4
+    // Lion: `exp_avg.clone()` for the update.
+    case .lion: return n * p
     default: return 2 * n * p
     }
   }

@@ -69,7 +69,9 @@ struct Advice: Sendable {
       edit(&t)
       if t != s { c.append((name, t)) }
     }
-    let ladder: [OptimizerKind] = [.adamw8bit, .galore, .galore8bit, .apollo, .apolloMini, .qApolloMini]
+    let ladder: [OptimizerKind] = [
+      .adamw8bit, .adamw4bit, .adafactor, .galore, .galore8bit, .apollo, .apolloMini, .qApolloMini,
+    ]
     for k in ladder where k != s.optimizer.kind {
       add("optimizer \(k.rawValue)") { $0.optimizer = OptimizerConfig(kind: k) }
       add("optimizer \(k.rawValue), layer-wise") { $0.optimizer = OptimizerConfig(kind: k, layerwise: true) }

@@ -528,11 +528,16 @@ enum ThroughputModel {
     case (.qApollo, _), (.qApolloMini, _):
       regularBytes = o.layerwise ? a.eightBitAdamBytes * regular : a.unfusedAdam * 4 * regular
     case (.sgd, _): regularBytes = (o.momentum ? a.sgdMomentum : a.sgdPlain) * p * regular
+    case (.adamw4bit, _): regularBytes = a.fourBitAdamBytes(p) * regular
+    case (.lion, _): regularBytes = a.lion * p * regular
+    case (.adafactor, _): regularBytes = a.adafactorBytes * regular
+    case (.adamMini, _): regularBytes = a.adamMini * p * regular
+    case (.muon, _): regularBytes = a.muonMomentum * p * regular
     case (_, .fused): regularBytes = a.fusedAdam * p * regular
     case (_, .foreach), (_, .loop): regularBytes = a.unfusedAdam * p * regular
     }
     let perTensorHost = o.effectiveImplementation == .loop ? hostSecondsPerTensor : 0
-    var seconds = max(regularTensors * perTensorHost, regularBytes / bw)
+    var seconds = max(regularTensors * perTensorHost, regularBytes / bw) + newtonSchulzSeconds(s, inv, roof)
 
     if o.kind.isLowRank {
       // The projection matmuls' own reads and writes are in `gemmSeconds`; APOLLO-Mini's rank-1
@@ -567,6 +572,22 @@ enum ThroughputModel {
       }
     }
     return seconds + masterCopySeconds(s, inv, roof)
+  }
+
+  /// Muon orthogonalises each hidden matrix's momentum with 5 Newton–Schulz iterations in bf16
+  /// (`torch/optim/_muon.py`, `DEFAULT_NS_STEPS = 5`): X Xᵀ, its square, and the product with X
+  /// — on the m × n matrix with m its smaller side.
+  static func newtonSchulzSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
+    guard s.optimizer.kind == .muon else { return 0 }
+    var seconds = 0.0
+    for t in inv.tensors where t.role == .projection || t.role == .router {
+      let m = Double(t.minSide), n = Double(t.maxSide)
+      let iteration =
+        roof.gemmSeconds(m, n, m, elementSize: 2) + roof.gemmSeconds(m, m, m, elementSize: 2)
+        + roof.gemmSeconds(m, m, n, elementSize: 2)
+      seconds += Double(t.count) * 5 * iteration
+    }
+    return seconds
   }
 
   /// A paged optimizer short of GPU memory streams the states that live on the host in and out
@@ -606,6 +627,19 @@ enum StepAccesses {
   static let apolloMiniProjected = 11.0
   static let galoreProjected = 5.0
   static let galore8bitProjected = 7.0
+  /// Lion (lion-pytorch `update_fn`): read p, g, m; `exp_avg.clone()`; write p, m: 7.
+  static let lion = 7.0
+  /// Adam-mini: AdamW's accesses less the full second moment's (mean of squares per block): 12.
+  static let adamMini = 12.0
+  /// Muon's momentum (`lerp_` of the buffer, the Nesterov `grad.lerp` copy, the bf16 cast, the
+  /// scaled `add_` to the weight): 8; the AdamW group is counted with it.
+  static let muonMomentum = 8.0
+  /// Adafactor in fp32 bytes: the upcast parameter and gradient, the factored statistics, the
+  /// update, its RMS clip and the write back: about 12 fp32 accesses.
+  static let adafactorBytes = 48.0
+  /// torchao AdamW4bit, one compiled kernel: p and g read, p written, two half-byte moments read
+  /// and written with their scales.
+  static func fourBitAdamBytes(_ p: Double) -> Double { 3 * p + 2 * 2 * (0.5 + 4.0 / 128) }
 }
 
 /// One term of a step's time, for reports.

@@ -145,4 +145,33 @@ import Testing
       cli(["estimate", "--model", "llama-7b", "--optimizer", "galore", "--paged"]).err.contains(
         "'--paged' is bitsandbytes' PagedAdamW"))
   }
+
+  @Test("current optimizers' states, counted from their code: Muon, Adafactor, Lion, Adam-mini, torchao AdamW4bit")
+  func currentOptimizers() {
+    let m = ModelConfig.preset("llama-7b")!
+    let inv = ParameterInventory(m)
+    func states(_ kind: OptimizerKind) -> Int64 {
+      OptimizerStates.total(inv, optimizer: OptimizerConfig(kind: kind), rank: 0, formats: StateFormats(param: .bf16))
+        .total
+    }
+    let matrices = inv.lowRankParameters
+    let rest = inv.parameters - matrices
+    let tensors = inv.tensorCount - inv.lowRankTensorCount
+    // Muon: one bf16 momentum per hidden matrix; AdamW (two moments and a step) on the rest.
+    #expect(states(.muon) == matrices * 2 + rest * 4 + tensors * 4)
+    // Lion: one momentum per parameter.
+    #expect(states(.lion) == inv.parameters * 2)
+    // Adafactor: fp32 rows + columns for each matrix, full fp32 for vectors, a step each.
+    let factored = inv.tensors.map { ($0.isMatrix ? ($0.rows + $0.cols) * 4 : $0.elements * 4) * $0.count }
+      .reduce(0, +)
+    #expect(states(.adafactor) == factored + inv.tensorCount * 4)
+    // AdamW4bit: half a byte per moment and an fp32 scale per 128 for the large tensors.
+    let q = inv.tensors.map { t in
+      (t.elements >= 4096 && t.elements % 128 == 0 ? 2 * (t.elements / 2 + t.elements / 128 * 4) : 4 * t.elements)
+        * t.count
+    }.reduce(0, +)
+    #expect(states(.adamw4bit) == q + inv.tensorCount * 4)
+    // Adam-mini keeps about one moment per parameter.
+    #expect(abs(Double(states(.adamMini)) / Double(inv.parameters * 2) - 1) < 0.01)
+  }
 }
