@@ -55,6 +55,8 @@ struct MemoryEstimate: Sendable, Equatable {
   var limit: Int64? = nil
   /// Headroom the run asks to keep (`margin` × capacity); 0 without a margin.
   var margin: Int64 = 0
+  /// Host memory this GPU's process holds for what `offload` moves there.
+  var host: Int64 = 0
   /// A paged optimizer's moments in unified memory: on the GPU while there is room, paged to
   /// the host when there is not; outside the allocated peak and `required`.
   var pagedStates: Int64 { states.paged }
@@ -144,7 +146,8 @@ enum MemoryModel {
       optimizerStepPeak: stepPeak, reserve: reserve,
       fragmentation: Int64(Double(peak) * fragmentationFraction),
       context: s.overhead.context.count, capacity: capacity, limit: limit,
-      margin: Checked.bytes(Double(capacity) * s.margin))
+      margin: Checked.bytes(Double(capacity) * s.margin),
+      host: Checked.saturatingSum(held.host, offloadedActivations(s)))
   }
 
   /// The tensors that live through the whole step, per GPU.
@@ -156,6 +159,8 @@ enum MemoryModel {
     /// Gathered ZeRO-3/FSDP layers and autocast copies, at their largest (during forward).
     var weightCopies: Int64
     var buckets: Int64
+    /// What `offload` keeps in host memory instead.
+    var host: Int64 = 0
   }
 
   /// Weights, optimizer states (with the fp32 master copy) and gradients, sharded per ZeRO
@@ -195,7 +200,31 @@ enum MemoryModel {
         : (inv.matmulParameters - (inv.expertParameters - inv.expertParameters / ep)) * 2
     }
     held.buckets = gradientBuckets(s, inv)
+    if s.offload.optimizer || s.offload.parameters {
+      // The host holds the fp32 master, the moments and fp32 gradients (DeepSpeed's
+      // `single_partition_of_fp32_groups` and fp32 `.grad`, FSDP's offloaded shards); the GPU
+      // keeps each gradient only until it is copied down.
+      let shards = s.parallel.shardsStates ? s.shardDegree : 1
+      held.host += held.states.total + held.states.paged + inv.trainable(s).parameters * 4 / shards
+      if s.policy.masterBytes == 0 && s.policy.weightBytes < 4 {
+        held.host += inv.trainable(s).parameters * 4 / shards  // the fp32 master DeepSpeed adds
+      }
+      held.states = OptimizerStateBytes()
+      held.gradients = 0
+    }
+    if s.offload.parameters {
+      held.host += held.weights
+      held.weights = 0
+    }
     return held
+  }
+
+  /// Saved activations `offload.activations` moves to the host: all but about a layer in flight.
+  static func offloadedActivations(_ s: TrainingSetup) -> Int64 {
+    guard s.offload.activations else { return 0 }
+    let act = ActivationModel.sizes(s)
+    let saved = activationBytes(s, act, offloading: false).saved
+    return max(0, saved - act.head - act.perLayer * HostModel.activationLayersOnGPU)
   }
 
   /// Weights, states and gradients of `inv`'s tensors on one GPU when `split` GPUs divide them
@@ -291,13 +320,19 @@ enum MemoryModel {
 
   /// Saved activations of every layer (or, for the layers fully recomputed, their input) and
   /// the head; and the one layer's activations recomputed during backward.
-  static func activationBytes(_ s: TrainingSetup, _ act: ActivationSizes) -> (saved: Int64, recomputed: Int64) {
+  static func activationBytes(_ s: TrainingSetup, _ act: ActivationSizes, offloading: Bool = true)
+    -> (saved: Int64, recomputed: Int64)
+  {
     // Frozen layers below any gradient keep nothing; of the others, the first k recomputed keep
     // their input only.
     let layers = s.model.layers, live = layers - s.inertLayers
     let k = min(s.recomputedLayers, live)
     let kept = k == 0 && live == layers ? act.allLayers : act.allLayers / layers * (live - k)
-    let saved = k * act.checkpointedLayer + kept + act.head
+    var saved = k * act.checkpointedLayer + kept + act.head
+    if offloading && s.offload.activations {
+      // torchtune's OffloadActivations: about a layer's saved tensors in flight on the GPU.
+      saved = min(saved, act.head + act.perLayer * HostModel.activationLayersOnGPU)
+    }
     return (saved, k > 0 ? act.perLayer : 0)
   }
 
@@ -372,7 +407,7 @@ enum MemoryModel {
     i4.transient = act.embeddingGradInput + layerwiseTransient
     candidates.append(i4)
     // 5. The optimizer step (absent when layer-wise: updates happen inside backward).
-    if !optimizer.layerwise {
+    if !optimizer.layerwise && !s.offload.optimizer && !s.offload.parameters {
       let formats = StateFormats(param: paramSize == 2 ? .bf16 : .fp32)
       var stepTransient = OptimizerStates.stepTransient(trained, optimizer: optimizer, rank: rank, formats: formats)
       if s.parallel.shardsStates && optimizer.effectiveImplementation == .foreach { stepTransient /= s.shardDegree }

@@ -218,6 +218,8 @@ struct JSONReport: Encodable {
     var weights, gradients, optimizer_states, activations, logits, transient, overhead, peak, reserved, capacity: Int64
     /// A paged optimizer's states in unified memory, and the part on the host (absent otherwise).
     var paged_optimizer_states, paged_to_host: Int64?
+    /// Host memory for what `offload` moves there, per GPU and per node (absent otherwise).
+    var host_memory, host_memory_per_node: Int64?
     var fragmentation, required, headroom: Int64
     var peak_phase: String
     var fits: Bool
@@ -244,6 +246,8 @@ struct JSONReport: Encodable {
         overhead: m.context + m.fragmentation, peak: m.peak, reserved: m.reserved, capacity: m.capacity,
         paged_optimizer_states: m.pagedStates > 0 ? m.pagedStates : nil,
         paged_to_host: m.pagedStates > 0 ? m.pagedToHost : nil,
+        host_memory: m.host > 0 ? m.host : nil,
+        host_memory_per_node: m.host > 0 ? Checked.saturatingProduct(m.host, run.setup.nodeSize) : nil,
         fragmentation: m.fragmentation, required: m.required, headroom: m.headroom,
         peak_phase: m.peakPhase.rawValue, fits: m.fits, narrow_fit: m.margin > 0 ? m.narrow : nil,
         terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })

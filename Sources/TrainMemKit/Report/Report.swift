@@ -13,6 +13,12 @@ struct Report: Sendable {
   var runs: [RunResult]
 }
 
+/// "optimizer, activations".
+private func offloadedParts(_ o: Offload) -> String {
+  [(o.optimizer, "optimizer"), (o.parameters, "parameters"), (o.activations, "activations")].filter(\.0).map(\.1)
+    .joined(separator: ", ")
+}
+
 /// Where the loss's memory comes from, per `loss`.
 private func lossSource(_ loss: LossKind) -> String {
   switch loss {
@@ -144,6 +150,14 @@ extension RunResult {
           name: "memory limit", bytes: limit,
           source:
             "scenario 'memory_limit' (torch.cuda.set_per_process_memory_fraction): allocated + fragmentation must stay below it"
+        ))
+    }
+    if m.host > 0 {
+      t.append(
+        MemoryTerm(
+          name: "host memory (offloaded)", bytes: m.host,
+          source:
+            "per GPU process, \(Bytes(Checked.saturatingProduct(m.host, s.nodeSize))) per node of \(s.nodeSize): offload \(offloadedParts(s.offload))"
         ))
     }
     t.append(

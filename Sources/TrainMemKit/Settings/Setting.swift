@@ -8,10 +8,10 @@
 /// `overhead:`, `lora:` or `freeze:` mapping. On the command line and in seed conditions every
 /// setting is flat, under its `flatKey`.
 public enum SettingGroup: String, Sendable, CaseIterable {
-  case top, optimizer, overhead, lora, freeze
+  case top, optimizer, overhead, lora, freeze, offload
 
   /// Groups written as a mapping of their settings alone (`optimizer:` also takes a name).
-  static let plainMappings: [SettingGroup] = [.overhead, .lora, .freeze]
+  static let plainMappings: [SettingGroup] = [.overhead, .lora, .freeze, .offload]
 }
 
 /// A value in the JSON report's `inputs` object (nil values are left out).
@@ -97,7 +97,9 @@ struct Setting: Sendable {
   /// The name on the command line and in seed conditions, where groups are flat: the key,
   /// or for `lora` and `freeze` the key after the group (`lora_rank`, `freeze_layers`), so
   /// `rank` stays the optimizer's.
-  var flatKey: String { group == .lora || group == .freeze ? "\(group.rawValue)_\(key)" : key }
+  var flatKey: String {
+    group == .lora || group == .freeze || group == .offload ? "\(group.rawValue)_\(key)" : key
+  }
   /// The command-line flag without dashes: `micro-batch`, `lora-rank`.
   var flag: String { flatKey.replacingOccurrences("_", "-", all: true) }
 }

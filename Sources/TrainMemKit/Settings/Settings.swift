@@ -7,7 +7,8 @@ enum Settings {
     model, gpu, gpus, parallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
     precision,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
-    loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, sequence, microBatch, globalBatch,
+    loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, offloadOptimizer,
+    offloadParameters, offloadActivations, sequence, microBatch, globalBatch,
     dropout, attention, checkpointing,
     checkpointedLayers, loss, tokens, price,
     memoryLimit, margin, context, reserve,
@@ -213,6 +214,32 @@ enum Settings {
     parse: { loader, node, s in lora(loader.boolean(node, s)) { $0.dora = $1 } },
     inputs: { [("lora_dora", $0.setup.lora.map { InputValue.flag($0.dora) })] })
 
+  static func offload(
+    _ key: String, doc: String, _ apply: @escaping @Sendable (inout Offload, Bool) -> Void,
+    _ read: @escaping @Sendable (Offload) -> Bool
+  ) -> Setting {
+    Setting(
+      key: key, group: .offload, value: "none|cpu", defaultText: "none", doc: doc,
+      parse: { loader, node, s in
+        edit(loader.choice(node, s, OffloadTarget.self)) { setup, target in apply(&setup.offload, target == .cpu) }
+      },
+      inputs: { [("offload_" + key, read($0.setup.offload) ? InputValue.text("cpu") : nil)] })
+  }
+
+  static let offloadOptimizer = offload(
+    "optimizer",
+    doc:
+      "the fp32 master, moments and fp32 gradients on the host, the step on the CPU (DeepSpeed ZeRO-Offload, torchao CPUOffloadOptimizer)",
+    { $0.optimizer = $1 }, { $0.optimizer })
+
+  static let offloadParameters = offload(
+    "parameters", doc: "sharded parameters, gradients and the step on the host (FSDP CPUOffload, ZeRO-Infinity)",
+    { $0.parameters = $1 }, { $0.parameters })
+
+  static let offloadActivations = offload(
+    "activations", doc: "saved activations to pinned host memory and back for backward (torchtune OffloadActivations)",
+    { $0.activations = $1 }, { $0.activations })
+
   static let freezeEmbeddings = Setting(
     key: "embeddings", group: .freeze, value: "true|false", defaultText: "false",
     doc: "a fine-tune that leaves the token embedding unchanged (no gradient, no optimizer state)", isBoolean: true,
@@ -361,7 +388,9 @@ enum Settings {
     let parts = path.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces }
     var key = parts[0].split(separator: ".").last.map(String.init) ?? parts[0]
     // `lora.rank` and `freeze.layers` keep their group: `rank` alone is the optimizer's.
-    if let group = byPath[parts[0]]?.group, group == .lora || group == .freeze { key = parts[0] }
+    if let group = byPath[parts[0]]?.group, group == .lora || group == .freeze || group == .offload {
+      key = parts[0]
+    }
     guard commandLine else { return "'\(key)\(parts.count > 1 ? ": " + parts[1] : "")'" }
     let flag = byPath[parts[0]]?.flag ?? key.replacingOccurrences("_", "-", all: true)
     return "'--\(flag)\(parts.count > 1 ? " " + parts[1] : "")'"

@@ -107,6 +107,8 @@ public struct TrainingSetup: Sendable, Equatable {
   var checkpointing: Checkpointing = .none
   /// Parameters left unchanged by a partial fine-tune.
   var freeze = Freeze()
+  /// What lives in host memory instead of on the GPU.
+  var offload = Offload()
   /// Low-rank adapters on a frozen base (peft LoRA / DoRA); nil = full training.
   var lora: LoRAConfig? = nil
   /// With `checkpointing: full`, how many layers (the first k) are recomputed; nil = all.
@@ -222,6 +224,12 @@ public struct TrainingSetup: Sendable, Equatable {
       out.append(SetupProblem(setting: "gradient_dtype", reason: .gradientDTypeFixed(policy.kind.rawValue)))
     }
     out += adapterProblems()
+    if offload.parameters && !parallel.shardsWeights {
+      out.append(SetupProblem(setting: "offload.parameters", reason: .offloadNeedsSharding))
+    }
+    if offload.optimizer && (optimizer.layerwise || optimizer.paged) {
+      out.append(SetupProblem(setting: "offload.optimizer", reason: .offloadWithInGPUStep))
+    }
     if optimizer.paged && optimizer.kind != .adamw && optimizer.kind != .adamw8bit {
       out.append(SetupProblem(setting: "optimizer.paged", reason: .pagedUnavailable(optimizer.kind)))
     }
@@ -339,6 +347,8 @@ struct SetupProblem: Sendable, Equatable {
     case nothingToTrain
     case loraWithProjection(OptimizerKind)
     case pagedUnavailable(OptimizerKind)
+    case offloadNeedsSharding
+    case offloadWithInGPUStep
     case targetNotFound(String, String)
     case freezeWithLoRA
     case quantizedWithoutAdapters(String)
@@ -400,6 +410,12 @@ struct SetupProblem: Sendable, Equatable {
     case .expertParallelDoesNotDivide(let e, let experts, let gpus):
       return
         "\(spell("expert_parallel")) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
+    case .offloadNeedsSharding:
+      return
+        "\(spell("offload.parameters: cpu")) is FSDP's CPUOffload or ZeRO-Infinity: it needs \(spell("parallel: fsdp")), hsdp or zero3"
+    case .offloadWithInGPUStep:
+      return
+        "\(spell("offload.optimizer: cpu")) runs the step on the host, so it cannot be layer-wise (inside backward) or paged; remove one"
     case .pagedUnavailable(let kind):
       return
         "\(spell("optimizer.paged")) is bitsandbytes' PagedAdamW / PagedAdamW8bit; '\(kind.rawValue)' has no paged version — use adamw or adamw-8bit"

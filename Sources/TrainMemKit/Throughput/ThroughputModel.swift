@@ -153,9 +153,9 @@ enum ThroughputModel {
     // Optimizer step over this GPU's share of the parameters.
     let shard = 1 / updatedShare(s, inv)
     let trained = inv.trainable(s)
-    let optimizer = optimizerSeconds(s, trained, roof) / shard + pagingSeconds(s, inv)
+    let optimizer = stepSeconds(s, inv, roof)
     let refresh = refreshSeconds(s, trained) / shard
-    let communication = communicationSeconds(s, inv, microBatch: microBatch)
+    let communication = communicationSeconds(s, inv, microBatch: microBatch) + offloadExposedSeconds(s, inv, microBatch)
 
     let accumulation = Double(s.accumulation)
     let compute = microBatch * accumulation
@@ -590,6 +590,44 @@ enum ThroughputModel {
     return seconds
   }
 
+  /// The optimizer step: on the GPU over this GPU's share (and a paged optimizer's traffic), or
+  /// with `offload.optimizer`/`offload.parameters` on the host — the gradients copied down and
+  /// the 16-bit weights back up over the host link, and the CPU Adam step over the node's
+  /// memory bandwidth, which the node's GPUs' processes share (`HostModel`).
+  static func stepSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
+    let trained = inv.trainable(s)
+    guard s.offload.optimizer || s.offload.parameters else {
+      return optimizerSeconds(s, trained, roof) * updatedShare(s, inv) + pagingSeconds(s, inv)
+    }
+    let owned = Double(trained.parameters) * updatedShare(s, inv)
+    let link = s.gpu.hostLinkBandwidth * HostModel.hostLinkEfficiency
+    let transfers = owned * (Double(s.policy.gradientBytes) + Double(s.policy.computeBytes)) / link
+    let cpu = owned * HostModel.cpuAdamBytes * Double(s.nodeSize) / HostModel.nodeMemoryBandwidth
+    return transfers + cpu
+  }
+
+  /// Offload traffic inside the micro-batches, beyond the compute it overlaps: offloaded
+  /// activations go down in forward and up in backward; offloaded parameters come up for each
+  /// all-gather (forward, backward and a recomputed forward).
+  static func offloadExposedSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ microBatch: Double) -> Double {
+    guard s.offload.activations || s.offload.parameters else { return 0 }
+    let link = s.gpu.hostLinkBandwidth * HostModel.hostLinkEfficiency
+    var traffic = 0.0
+    if s.offload.activations { traffic += 2 * Double(MemoryModel.offloadedActivations(s)) / link }
+    if s.offload.parameters {
+      let shard = Double(MemoryModel.weightBytes(s, inv)) / Double(max(1, s.shardDegree))
+      traffic += shard * (2 + Double(s.recomputedLayers) / Double(s.model.layers)) / link
+    }
+    // The copies share the compute they hide behind with the data-parallel collectives: in a
+    // micro-batch that also syncs, both together are exposed beyond the compute.
+    let c = communication(s, inv)
+    let collectives = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
+    let shared = max(collectives, c.forward + c.backward + traffic - microBatch) - collectives
+    let alone = max(0, traffic - microBatch)
+    let syncs = min(c.syncs, Double(s.accumulation))
+    return syncs * shared + (Double(s.accumulation) - syncs) * alone
+  }
+
   /// A paged optimizer short of GPU memory streams the states that live on the host in and out
   /// every step, at about half the host link's rate ("page-by-page eviction … roughly half of
   /// PCIe bandwidth", bitsandbytes docs `explanations/optimizers.mdx`).
@@ -702,10 +740,13 @@ extension ThroughputModel {
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
     terms += [
       TimeTerm(
-        name: "optimizer step", seconds: optimizerSeconds(s, inv.trainable(s), roof) / shard + pagingSeconds(s, inv),
-        source: "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
+        name: "optimizer step", seconds: stepSeconds(s, inv, roof),
+        source: s.offload.optimizer || s.offload.parameters
+          ? "on the host: gradients down and weights up over the host link, CPU Adam at the node's memory bandwidth"
+          : "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
       TimeTerm(
-        name: "exposed communication", seconds: communicationSeconds(s, inv, microBatch: microBatch),
+        name: "exposed communication",
+        seconds: communicationSeconds(s, inv, microBatch: microBatch) + offloadExposedSeconds(s, inv, microBatch),
         source: "ring all-reduce / all-gather not hidden by backward"
           + (s.expertParallel > 1 ? "; expert parallelism's all-to-alls" : "")),
       TimeTerm(

@@ -71,6 +71,11 @@ enum Checked {
     }
     return total
   }
+  /// A product that stops at Int64.max (non-negative factors).
+  static func saturatingProduct(_ a: Int64, _ b: Int64) -> Int64 {
+    let (r, o) = a.multipliedReportingOverflow(by: b)
+    return o ? .max : r
+  }
   static func add(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(OverflowError)
     -> Int64
   {

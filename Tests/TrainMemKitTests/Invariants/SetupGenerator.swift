@@ -74,6 +74,7 @@ struct SetupGenerator {
     case "lora_targets": return ["all-linear", "q_proj,v_proj", "down_proj"]
     case "lora_dora": return ["true", "false"]
     case "loss": return LossKind.allCases.map(\.rawValue)
+    case "offload_optimizer", "offload_parameters", "offload_activations": return ["none", "cpu"]
     case "freeze_embeddings": return ["true", "false"]
     case "freeze_layers": return ["1", "2"]
     case "intra_node_bandwidth": return ["1GB/s", "32GB/s", "450GB/s", "1PB/s"]
@@ -118,6 +119,7 @@ struct SetupGenerator {
   /// most generated setups stay valid.
   static let seldom: Set<String> = [
     "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
+    "offload_optimizer", "offload_parameters", "offload_activations",
   ]
 
   mutating func next() -> Case {

@@ -174,4 +174,30 @@ import Testing
     // Adam-mini keeps about one moment per parameter.
     #expect(abs(Double(states(.adamMini)) / Double(inv.parameters * 2) - 1) < 0.01)
   }
+
+  @Test("offload: the optimizer's fp32 master, moments and gradients go to the host; activations all but a layer")
+  func offload() {
+    var s = TrainingSetup(model: ModelConfig.preset("llama-7b")!, gpu: GPUSpec.preset("rtx-4090")!)
+    s.precision = .mixed
+    s.checkpointing = .full
+    let inv = ParameterInventory(s.model)
+    let resident = MemoryModel.persistent(s, inv)
+    s.offload.optimizer = true
+    let offloaded = MemoryModel.estimate(s)
+    #expect(offloaded.states.total == 0 && offloaded.gradients == 0)
+    // Autocast's fp32 weights are the master: host = moments (8) + fp32 gradients (4).
+    #expect(offloaded.host == resident.states.total + inv.parameters * 4)
+    #expect(offloaded.peakPhase == .forwardBackward)
+    s.offload.activations = true
+    let act = ActivationModel.sizes(s)
+    #expect(MemoryModel.activationBytes(s, act).saved == act.head + act.perLayer)
+    #expect(MemoryModel.estimate(s).host == offloaded.host + MemoryModel.offloadedActivations(s))
+    #expect(MemoryModel.offloadedActivations(s) > 0)
+    #expect(
+      cli(["estimate", "--model", "llama-7b", "--offload-parameters", "cpu"]).err.contains(
+        "'--offload-parameters cpu' is FSDP's CPUOffload"))
+    #expect(
+      cli(["estimate", "--model", "llama-7b", "--offload-optimizer", "cpu", "--layerwise"]).err.contains(
+        "runs the step on the host"))
+  }
 }
