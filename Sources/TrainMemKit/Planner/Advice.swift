@@ -102,6 +102,19 @@ struct Advice: Sendable {
         $0.loss = .fused
       }
     }
+    if s.lora == nil && !s.optimizer.paged {
+      add("paged 8-bit AdamW (bitsandbytes)") {
+        $0.optimizer = OptimizerConfig(kind: .adamw8bit)
+        $0.optimizer.paged = true
+        if $0.weights == .int8 { $0.weights = .bf16 }
+      }
+    }
+    if !s.offload.optimizer && !s.optimizer.layerwise && !s.optimizer.paged {
+      var t = s
+      t.offload.optimizer = true
+      let host = MemoryModel.estimate(t).host
+      add("optimizer on the CPU (\(Bytes(host)) of host memory per GPU)") { $0.offload.optimizer = true }
+    }
     if s.loss != .fused { add("fused cross-entropy (Liger)") { $0.loss = .fused } }
     if s.loss == .full { add("chunked cross-entropy (torchtune)") { $0.loss = .chunked } }
     if s.attention == .eager { add("selective recomputation") { $0.checkpointing = .selective } }
