@@ -175,7 +175,16 @@ private struct FieldReader {
     if let headDim, headDim > 0, headDim * heads != hidden || hidden % heads != 0 { m.explicitHeadDim = headDim }
     guard shape(type, c, path: path, into: &m) else { return nil }
     if let issue = m.validationIssue() {
-      fail(c.location, "\(path.isEmpty ? "" : "in '\(path.dropLast())': ")\(issue.message)")
+      // The models name dimensions their own way; a config.json reader names the file's fields.
+      var message = issue.message
+      let names = [
+        ("kv_heads", "num_key_value_heads"), ("heads", "num_attention_heads"), ("hidden", "hidden_size"),
+        ("intermediate", "intermediate_size"), ("layers", "num_hidden_layers"), ("vocab", "vocab_size"),
+        ("experts_per_token", "num_experts_per_tok"), ("experts", "num_experts"),
+        ("expert_intermediate", "moe_intermediate_size"),
+      ]
+      for (ours, theirs) in names { message = message.replacingOccurrences("'\(ours)'", "'\(path)\(theirs)'", all: true) }
+      fail(c.location, message)
       return nil
     }
     return m
