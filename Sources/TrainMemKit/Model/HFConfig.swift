@@ -183,7 +183,9 @@ private struct FieldReader {
         ("experts_per_token", "num_experts_per_tok"), ("experts", "num_experts"),
         ("expert_intermediate", "moe_intermediate_size"),
       ]
-      for (ours, theirs) in names { message = message.replacingOccurrences("'\(ours)'", "'\(path)\(theirs)'", all: true) }
+      for (ours, theirs) in names {
+        message = message.replacingOccurrences("'\(ours)'", "'\(path)\(theirs)'", all: true)
+      }
       fail(c.location, message)
       return nil
     }

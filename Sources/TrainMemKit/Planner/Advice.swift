@@ -44,6 +44,9 @@ struct Advice: Sendable {
   var memory: MemoryEstimate
   var tokensPerSecond: Double
   var maxMicroBatch: Int64?
+  /// The longest sequence the change allows at the run's micro-batch ("what context fits on my
+  /// card" with this lever pulled).
+  var maxSequence: Int64?
 
   /// Candidate single changes, in order of increasing memory saving, then combined ones; those
   /// that are valid and fit, sorted by throughput (highest first).
@@ -55,7 +58,7 @@ struct Advice: Sendable {
       out.append(
         Advice(
           change: name, setup: t, memory: m, tokensPerSecond: ThroughputModel.estimate(t).tokensPerSecond,
-          maxMicroBatch: Planner.maxMicroBatch(t)))
+          maxMicroBatch: Planner.maxMicroBatch(t), maxSequence: Planner.maxSequence(t)))
     }
     return out.sorted {
       $0.tokensPerSecond != $1.tokensPerSecond ? $0.tokensPerSecond > $1.tokensPerSecond : $0.change < $1.change

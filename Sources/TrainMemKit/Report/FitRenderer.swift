@@ -36,12 +36,14 @@ enum FitRenderer {
     }
     if a.changes.isEmpty { return o + "\nNo single change below makes it fit; try more GPUs with fsdp.\n" }
     o += "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (cheapest in throughput first)\n\n"
-    o += "| change | needs | saves | tokens/s | vs now | largest micro-batch |\n|---|---:|---:|---:|---:|---:|\n"
+    o +=
+      "| change | needs | saves | tokens/s | vs now | largest micro-batch | largest sequence |\n|---|---:|---:|---:|---:|---:|---:|\n"
     for c in a.changes {
       let mb = c.maxMicroBatch.map(String.init) ?? "–"
+      let seq = c.maxSequence.map { NumberFormatting.grouped(Double($0)) } ?? "–"
       let vs = NumberFormatting.percent(c.tokensPerSecond / a.throughput.tokensPerSecond - 1)
       o +=
-        "| \(c.change) | \(Bytes(c.memory.required)) | \(Bytes(m.required - c.memory.required)) | \(NumberFormatting.grouped(c.tokensPerSecond)) | \(vs) | \(mb) |\n"
+        "| \(c.change) | \(Bytes(c.memory.required)) | \(Bytes(m.required - c.memory.required)) | \(NumberFormatting.grouped(c.tokensPerSecond)) | \(vs) | \(mb) | \(seq) |\n"
     }
     return o
   }
@@ -81,6 +83,7 @@ enum FitRenderer {
       var saves_bytes: Int64
       var tokens_per_second: Double
       var max_micro_batch: Int64?
+      var max_sequence: Int64?
     }
     struct Answer: Encodable {
       var schema = 1
@@ -131,7 +134,7 @@ enum FitRenderer {
       let changes = a.changes.map {
         Change(
           change: $0.change, required_bytes: $0.memory.required, saves_bytes: m.required - $0.memory.required,
-          tokens_per_second: $0.tokensPerSecond, max_micro_batch: $0.maxMicroBatch)
+          tokens_per_second: $0.tokensPerSecond, max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence)
       }
       return
         (Answer(

@@ -43,7 +43,7 @@ enum Validation {
     "paper_weights_states", "paper_states", "optimizer_states", "weights", "peak_allocated", "reserved",
     "total_memory", "fits", "max_micro_batch", "tokens_per_second", "steady_tokens_per_second",
     "step_seconds", "steady_step_seconds", "backward_seconds", "tokens_per_second_ratio",
-    "optimizer_step_seconds", "svd_refresh_seconds", "parameters", "model_states_per_parameter",
+    "optimizer_step_seconds", "svd_refresh_seconds", "parameters", "model_states_per_parameter", "max_sequence",
   ]
 
   /// Paper accounting of optimizer states in elements (GaLore T1, APOLLO T1, Fira T2):
@@ -76,7 +76,7 @@ enum Validation {
       "total_memory":
       return ["GB", "G", "GiB", "MB"]
     case "fits": return ["bool"]
-    case "max_micro_batch": return ["count"]
+    case "max_micro_batch", "max_sequence": return ["count"]
     case "tokens_per_second", "steady_tokens_per_second": return ["tok/s"]
     case "tokens_per_second_ratio": return ["x"]
     case "parameters": return ["M", "count"]
@@ -123,6 +123,7 @@ enum Validation {
     case "total_memory": return (Double(MemoryModel.estimate(s).required) / u, nil)
     case "fits": return (MemoryModel.estimate(s).fits ? 1 : 0, nil)
     case "max_micro_batch": return (Double(Planner.maxMicroBatch(s) ?? 0), nil)
+    case "max_sequence": return (Double(Planner.maxSequence(s) ?? 0), nil)
     case "tokens_per_second": return (ThroughputModel.estimate(s).tokensPerSecond, nil)
     case "steady_tokens_per_second":
       let t = ThroughputModel.estimate(s)
