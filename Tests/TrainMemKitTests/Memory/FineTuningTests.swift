@@ -200,4 +200,24 @@ import Testing
       cli(["estimate", "--model", "llama-7b", "--offload-optimizer", "cpu", "--layerwise"]).err.contains(
         "runs the step on the host"))
   }
+
+  @Test(
+    "DoRA adds a magnitude per output row, two saved outputs per adapted linear, and the merged weight's temporaries")
+  func dora() {
+    let lora = setup { $0.lora = LoRAConfig(rank: 8) }
+    let dora = setup { $0.lora = LoRAConfig(rank: 8, dora: true) }
+    let inv = ParameterInventory(lora.model)
+    // q and v: 4,096 output rows each, in 32 layers.
+    #expect(inv.trainable(dora).parameters - inv.trainable(lora).parameters == 32 * 2 * 4096)
+    // Per token and layer: the base and adapter outputs it rescales, fp32, for q and v.
+    let t: Int64 = 512
+    #expect(ActivationModel.sizes(dora).perLayer - ActivationModel.sizes(lora).perLayer == t * 2 * 2 * 4 * 4096)
+    // The identity (in × in) and the update and sum (out × in), fp32, for the largest adapted linear.
+    #expect(ActivationModel.adapterTransient(dora) == 4 * 4096 * 4096 + 8 * 4096 * 4096)
+    // lora_alpha scales the update by a float: neither memory nor time changes.
+    var alpha = lora
+    alpha.lora?.alpha = 64
+    #expect(MemoryModel.estimate(alpha) == MemoryModel.estimate(lora))
+    #expect(ThroughputModel.estimate(alpha) == ThroughputModel.estimate(lora))
+  }
 }
