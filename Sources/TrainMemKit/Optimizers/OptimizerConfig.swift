@@ -38,7 +38,7 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
   var summary: String {
     switch self {
     case .adamw: return "torch.optim.AdamW: two moments per parameter"
-    case .adamw8bit: return "bitsandbytes Adam8bit: blockwise 8-bit moments (block 2048)"
+    case .adamw8bit: return "bitsandbytes Adam8bit: blockwise 8-bit moments (block 256)"
     case .sgd: return "torch.optim.SGD, optional momentum buffer"
     case .galore: return "GaLore (galore-torch): SVD projection, moments on r × max(m, n)"
     case .galore8bit: return "8-bit GaLore: GaLore with bitsandbytes 8-bit moments"

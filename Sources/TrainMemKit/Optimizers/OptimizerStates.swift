@@ -29,9 +29,11 @@ struct StateFormats: Sendable {
 }
 
 enum OptimizerStates {
-  /// bitsandbytes blockwise quantisation block (`optim.Optimizer2State`, blocksize 2048) and
-  /// the size under which states stay 32-bit (`min_8bit_size=4096`) — papers.md §f.
-  static let blockSize: Int64 = 2048
+  /// bitsandbytes blockwise quantisation block and the size under which states stay 32-bit
+  /// (`min_8bit_size=4096`). The current optimizers quantise in blocks of 256 with an fp32
+  /// absmax each (bitsandbytes `optim/optimizer.py`, 0.49–0.50: `blocksize = 256` for 8-bit
+  /// Adam and Lion); papers.md §f's 2048 is the older release's.
+  static let blockSize: Int64 = 256
   static let min8bitSize: Int64 = 4096
 
   /// Two 8-bit moments with one fp32 absmax per 2048-element block each, or two fp32 moments
