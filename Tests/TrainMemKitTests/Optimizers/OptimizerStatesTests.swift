@@ -40,11 +40,11 @@ import Testing
     }
   }
 
-  @Test("8-bit Adam: 2 bytes + absmax per 2048 block; small tensors stay fp32")
+  @Test("8-bit Adam: 2 bytes + an fp32 absmax per 256-element block for each moment; small tensors stay fp32")
   func eightBit() {
-    #expect(OptimizerStates.eightBitAdam(elements: 4096) == (8192, 16))
+    #expect(OptimizerStates.eightBitAdam(elements: 4096) == (8192, 2 * 16 * 4))
     #expect(OptimizerStates.eightBitAdam(elements: 4095) == (4095 * 8, 0))
-    #expect(OptimizerStates.eightBitAdam(elements: 4097) == (8194, 24))
+    #expect(OptimizerStates.eightBitAdam(elements: 4097) == (8194, 2 * 17 * 4))
   }
 
   @Test("a rank above a projected tensor's smaller side is an error naming the tensor")
