@@ -257,6 +257,14 @@ public struct TrainingSetup: Sendable, Equatable {
       }
       if lora.rank > SetupLimits.rank {
         out.append(SetupProblem(setting: "lora.rank", reason: .outOfRange(value: lora.rank, maximum: SetupLimits.rank)))
+      } else if model.validationIssue() == nil {
+        // Adapters grow as rank × (in + out) per targeted linear: bounded in Double before any
+        // byte count multiplies them (the base model's own bound is 10^15 parameters).
+        var adapters = 0.0
+        for t in ParameterInventory(model).tensors where lora.targets.matches(t) {
+          adapters += Double(t.count) * Double(lora.rank) * Double(t.rows + t.cols)
+        }
+        if adapters > 1e15 { out.append(SetupProblem(setting: "lora.rank", reason: .adaptersTooLarge(adapters))) }
       }
       if case .named(let names) = lora.targets,
         let missing = names.first(where: { name in
@@ -305,7 +313,9 @@ public struct TrainingSetup: Sendable, Equatable {
     let tokens = Double(microBatch) * Double(sequence)
     let m = model
     let perToken =
-      Double(m.layers) * (40 * Double(m.hidden) + 20 * Double(m.intermediate) + 12 * Double(m.heads) * Double(sequence))
+      Double(m.layers)
+      * (40 * Double(m.hidden) + 20 * Double(m.intermediate) + 12 * Double(m.heads) * Double(sequence)
+        + 64 * Double(lora?.rank ?? 0))
       + 20 * Double(m.vocab)
     let bytes = tokens * perToken + 40 * Double(inventory.parameters)
     if tokens > 2_147_483_648 { return SetupProblem(setting: "micro_batch", reason: .tooManyTokens(tokens)) }
@@ -347,6 +357,7 @@ struct SetupProblem: Sendable, Equatable {
     case nothingToTrain
     case loraWithProjection(OptimizerKind)
     case pagedUnavailable(OptimizerKind)
+    case adaptersTooLarge(Double)
     case offloadNeedsSharding
     case offloadWithInGPUStep
     case targetNotFound(String, String)
@@ -416,6 +427,9 @@ struct SetupProblem: Sendable, Equatable {
     case .offloadWithInGPUStep:
       return
         "\(spell("offload.optimizer: cpu")) runs the step on the host, so it cannot be layer-wise (inside backward) or paged; remove one"
+    case .adaptersTooLarge(let n):
+      return
+        "\(spell("lora.rank")) makes about \(NumberFormatting.grouped(n / 1e12))T adapter parameters, beyond the 10^15 trainmem counts; use a rank below the layers' widths"
     case .pagedUnavailable(let kind):
       return
         "\(spell("optimizer.paged")) is bitsandbytes' PagedAdamW / PagedAdamW8bit; '\(kind.rawValue)' has no paged version — use adamw or adamw-8bit"
