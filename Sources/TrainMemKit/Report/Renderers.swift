@@ -93,6 +93,7 @@ enum MarkdownRenderer {
   /// One run's section: inputs, every memory term with its source, the step's time.
   static func details(_ run: RunResult) -> String {
     var s = "\n## \(cell(run.label))\n\n" + inputsLine(run.setup) + "\n\n"
+    s += "How far to trust it: " + CalibrationRange.notes(run.setup).joined(separator: "; ") + ".\n\n"
     s += "| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
     for term in run.terms {
       s += "| \(term.name) | \(term.bytes) | \(F.fixed(Double(term.bytes) / 1_073_741_824, 2)) | \(term.source) |\n"
@@ -186,6 +187,22 @@ enum MarkdownRenderer {
     ]
     if s.optimizer.kind.isLowRank { parts.append("rank \(s.rank)") }
     if s.optimizer.layerwise { parts.append("layer-wise") }
+    if s.optimizer.paged { parts.append("paged") }
+    if let l = s.lora {
+      parts.append("LoRA r\(l.rank) on \(l.targets.text)\(l.dora ? " (DoRA)" : "")")
+    }
+    if s.freeze.isActive {
+      parts.append("frozen: \(s.freeze.embeddings ? "embeddings, " : "")first \(s.freeze.layers) layers")
+    }
+    if s.loss != .full { parts.append("loss \(s.loss.rawValue)") }
+    if s.offload.isActive {
+      let parts2 = [
+        (s.offload.optimizer, "optimizer"), (s.offload.parameters, "parameters"),
+        (s.offload.activations, "activations"),
+      ]
+      parts.append("offloaded to the CPU: " + parts2.filter(\.0).map(\.1).joined(separator: ", "))
+    }
+    if s.expertParallel > 1 { parts.append("expert parallel \(s.expertParallel)") }
     if let g = s.globalBatch, g != s.effectiveGlobalBatch {
       parts.append("global batch \(s.effectiveGlobalBatch) (asked \(g))")
     }
