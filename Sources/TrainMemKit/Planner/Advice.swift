@@ -187,7 +187,9 @@ struct GPURanking: Sendable {
         big.microBatch = mb
         tps = ThroughputModel.estimate(big).tokensPerSecond
       }
-      let cost = s.price.flatMap { price in tps > 0 ? price * Double(s.gpus) / tps * 1e9 / 3600 : nil }
+      let cost = (s.prices[g.id] ?? s.price).flatMap { price in
+        tps > 0 ? price * Double(s.gpus) / tps * 1e9 / 3600 : nil
+      }
       rows.append(
         GPURanking(
           gpu: g, name: name, memory: MemoryModel.estimate(t), maxMicroBatch: mb, tokensPerSecond: tps,

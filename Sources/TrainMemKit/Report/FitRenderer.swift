@@ -16,7 +16,7 @@ enum FitRenderer {
       "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s.\n"
     o += "Allocator reserved \(Bytes(m.reserved)) (what nvidia-smi shows, less the CUDA context).\n"
     if let hours = a.throughput.trainHours, let tokens = a.setup.tokens {
-      let price = a.setup.price.map { " at $\(NumberFormatting.fixed($0, 2)) per GPU-hour" } ?? ""
+      let price = a.setup.gpuPrice.map { " at $\(NumberFormatting.fixed($0, 2)) per GPU-hour" } ?? ""
       let cost = a.throughput.cost.map { ", $" + NumberFormatting.grouped($0) } ?? ""
       o +=
         "Training \(NumberFormatting.tokens(tokens)) tokens\(price) at this micro-batch: \(NumberFormatting.fixed(hours, 1)) h\(cost).\n"
@@ -64,7 +64,9 @@ enum FitRenderer {
         continue
       }
       let tps = r.tokensPerSecond > 0 ? NumberFormatting.grouped(r.tokensPerSecond) : "–"
-      let cost = s.price == nil ? "–" : (r.costPerBillionTokens.map { "$" + NumberFormatting.fixed($0, 0) } ?? "–")
+      let cost =
+        s.price == nil && s.prices.isEmpty
+        ? "–" : (r.costPerBillionTokens.map { "$" + NumberFormatting.fixed($0, 0) } ?? "–")
       let hours =
         s.tokens.flatMap { tokens in
           r.tokensPerSecond > 0 ? " | " + NumberFormatting.fixed(tokens / r.tokensPerSecond / 3600, 1) : " | –"

@@ -430,6 +430,49 @@ struct ScenarioLoader {
     return b
   }
 
+  /// A price for every GPU (`2.5`), or prices by catalog id: `a100-80gb=1.8,h100-sxm=2.5` or a
+  /// mapping of ids to prices.
+  mutating func prices(_ n: Node, _ setting: Setting) -> (all: Double?, byGPU: [String: Double])? {
+    var pairs: [(String, String, Node)] = []
+    switch n {
+    case .scalar(let text, _, let location):
+      guard text.contains("=") else {
+        return number(n, setting, kind: .count, range: SetupLimits.price).map { (Optional($0), [:]) }
+      }
+      for piece in text.split(separator: ",") {
+        let kv = piece.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
+        guard kv.count == 2 else {
+          fail(n, "expected GPU=PRICE pairs such as 'a100-80gb=1.8,h100-sxm=2.5' for \(spelled(setting, n))")
+          return nil
+        }
+        pairs.append((kv[0], kv[1], .scalar(kv[1], quoted: false, location)))
+      }
+    case .mapping(let entries, _):
+      for e in entries {
+        guard case .scalar(let v, _, _) = e.value else { fail(e.value, "expected a price"); return nil }
+        pairs.append((e.key, v, e.value))
+      }
+    case .list:
+      fail(n, "expected a price or GPU=PRICE pairs for \(spelled(setting, n))")
+      return nil
+    }
+    var byGPU: [String: Double] = [:]
+    let ids = GPUSpec.catalog.map(\.id)
+    for (id, _, node) in pairs {
+      guard ids.contains(id) else {
+        let prefixed = ids.filter { $0.hasPrefix(id) }
+        let hint =
+          prefixed.isEmpty
+          ? suggestion(id, ids) : "; did you mean \(prefixed.map { "'\($0)'" }.joined(separator: " or "))?"
+        fail(node, "unknown GPU '\(visible(id))' in \(spelled(setting, n))\(hint)")
+        return nil
+      }
+      guard let v = number(node, "the price of \(id)", kind: .count, range: SetupLimits.price) else { return nil }
+      byGPU[id] = v
+    }
+    return (nil, byGPU)
+  }
+
   mutating func memoryLimit(_ n: Node, _ setting: Setting) -> MemoryLimit? {
     if unitless(n, setting) { return nil }
     if case .scalar(let s, _, _) = n {

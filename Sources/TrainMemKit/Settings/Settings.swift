@@ -323,11 +323,16 @@ enum Settings {
     inputs: { [("tokens", $0.setup.tokens.map { InputValue.number($0) })] })
 
   static let price = Setting(
-    key: "price", group: .top, value: "P", defaultText: "—", doc: "dollars per GPU-hour",
+    key: "price", group: .top, value: "P|GPU=P,…", defaultText: "—",
+    doc:
+      "dollars per GPU-hour: one price, or prices by catalog id (`a100-80gb=1.8,h100-sxm=2.5`, or a mapping) for time and cost and for ranking GPUs",
     parse: { loader, node, s in
-      edit(loader.number(node, s, kind: .count, range: SetupLimits.price)) { $0.price = $1 }
+      edit(loader.prices(node, s)) { setup, p in
+        setup.price = p.all
+        setup.prices = p.byGPU
+      }
     },
-    inputs: { [("price", $0.setup.price.map { InputValue.number($0) })] })
+    inputs: { [("price", $0.setup.gpuPrice.map { InputValue.number($0) })] })
 
   static let memoryLimit = Setting(
     key: "memory_limit", group: .top, value: "SIZE|N%", defaultText: "none",

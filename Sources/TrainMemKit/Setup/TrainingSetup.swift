@@ -121,8 +121,11 @@ public struct TrainingSetup: Sendable, Equatable {
   var margin: Double = 0
   /// Tokens to train on, for time and cost.
   var tokens: Double? = nil
-  /// Dollars per GPU-hour.
+  /// Dollars per GPU-hour, for every GPU or by catalog id (`price: a100-80gb=1.8,h100-sxm=2.5`).
   var price: Double? = nil
+  var prices: [String: Double] = [:]
+  /// This run's GPU's price: its own, or the one for every GPU.
+  var gpuPrice: Double? { prices[gpu.id] ?? price }
 
   /// Data-parallel replicas: every GPU holds a replica or a shard of one.
   var dataParallel: Int64 { parallel == .none ? 1 : gpus }

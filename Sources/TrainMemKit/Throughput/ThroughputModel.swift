@@ -169,7 +169,7 @@ enum ThroughputModel {
       let hours = tokens / result.tokensPerSecond / 3600
       result.trainHours = hours
       result.gpuHours = hours * Double(s.gpus)
-      if let price = s.price { result.cost = hours * Double(s.gpus) * price }
+      if let price = s.gpuPrice { result.cost = hours * Double(s.gpus) * price }
     }
     return result
   }

@@ -99,7 +99,7 @@ struct SetupGenerator {
     case "checkpointing": return Checkpointing.allCases.map(\.rawValue)
     case "checkpointed_layers": return ["1", "4", "16", "80", "1000"]
     case "tokens": return ["1B", "19.7B", "1e12", "1e16"]
-    case "price": return ["0", "1.8", "1000000"]
+    case "price": return ["0", "1.8", "1000000", "h200=3.5,a100-80gb=1.2"]
     case "memory_limit": return ["50%", "90%", "40GiB", "1GB"]
     case "margin": return ["0%", "5%", "50%"]
     case "context": return ["0.5GiB", "0", "2GiB", "64GiB"]

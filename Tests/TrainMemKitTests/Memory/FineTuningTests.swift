@@ -220,4 +220,21 @@ import Testing
     #expect(MemoryModel.estimate(alpha) == MemoryModel.estimate(lora))
     #expect(ThroughputModel.estimate(alpha) == ThroughputModel.estimate(lora))
   }
+
+  @Test("prices by GPU: each card's own price costs its run and ranks the catalog; an unknown id is named")
+  func pricesByGPU() {
+    let r = cli(["fit", "--model", "llama-1b", "--price", "a100-80gb=1.8,h100-sxm=2.5"])
+    #expect(r.status == 0)
+    let rows = r.out.split(separator: "\n").filter { $0.hasPrefix("| a100-80gb |") || $0.hasPrefix("| h100-sxm |") }
+    #expect(rows.count == 2 && rows.allSatisfy { $0.contains("$") })
+    #expect(!(r.out.split(separator: "\n").first { $0.hasPrefix("| h200 |") }?.contains("$") ?? true))
+    var s = TrainingSetup(model: ModelConfig.preset("llama-1b")!, gpu: GPUSpec.preset("h100-sxm")!)
+    s.tokens = 1e9
+    s.prices = ["h100-sxm": 2.5, "a100-80gb": 1.8]
+    let t = ThroughputModel.estimate(s)
+    #expect(abs(t.cost! - t.trainHours! * 2.5) < 1e-9)
+    #expect(
+      cli(["fit", "--model", "llama-1b", "--price", "a100=1.8"]).err.contains(
+        "unknown GPU 'a100' in '--price'; did you mean 'a100-40gb' or 'a100-80gb' or 'a100-80gb-pcie'?"))
+  }
 }
