@@ -47,21 +47,33 @@ struct Advice: Sendable {
   /// The longest sequence the change allows at the run's micro-batch ("what context fits on my
   /// card" with this lever pulled).
   var maxSequence: Int64?
+  /// Tokens/s at the change's own largest micro-batch: what the change is worth once the batch
+  /// grows into the memory it frees (a change that allows micro-batch 21 is not judged at 1).
+  var tokensPerSecondAtMax: Double
 
   /// Candidate single changes, in order of increasing memory saving, then combined ones; those
-  /// that are valid and fit, sorted by throughput (highest first).
+  /// that are valid and fit, sorted by throughput at their largest micro-batch (highest first).
   static func changes(_ s: TrainingSetup) -> [Advice] {
     var out: [Advice] = []
     for (name, t) in candidates(s) where t.validationProblems().isEmpty {
       let m = MemoryModel.estimate(t)
       guard m.fits && !m.narrow else { continue }
+      let tps = ThroughputModel.estimate(t).tokensPerSecond
+      let largest = Planner.maxMicroBatch(t)
+      var atMax = tps
+      if let b = largest, b > t.microBatch {
+        var big = t
+        big.microBatch = b
+        atMax = max(tps, ThroughputModel.estimate(big).tokensPerSecond)
+      }
       out.append(
         Advice(
-          change: name, setup: t, memory: m, tokensPerSecond: ThroughputModel.estimate(t).tokensPerSecond,
-          maxMicroBatch: Planner.maxMicroBatch(t), maxSequence: Planner.maxSequence(t)))
+          change: name, setup: t, memory: m, tokensPerSecond: tps, maxMicroBatch: largest,
+          maxSequence: Planner.maxSequence(t), tokensPerSecondAtMax: atMax))
     }
     return out.sorted {
-      $0.tokensPerSecond != $1.tokensPerSecond ? $0.tokensPerSecond > $1.tokensPerSecond : $0.change < $1.change
+      $0.tokensPerSecondAtMax != $1.tokensPerSecondAtMax
+        ? $0.tokensPerSecondAtMax > $1.tokensPerSecondAtMax : $0.change < $1.change
     }
   }
 

@@ -35,15 +35,16 @@ enum FitRenderer {
       return o
     }
     if a.changes.isEmpty { return o + "\nNo single change below makes it fit; try more GPUs with fsdp.\n" }
-    o += "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (cheapest in throughput first)\n\n"
     o +=
-      "| change | needs | saves | tokens/s | vs now | largest micro-batch | largest sequence |\n|---|---:|---:|---:|---:|---:|---:|\n"
+      "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (fastest at their own largest micro-batch first)\n\n"
+    o += "| change | needs | saves | tokens/s | vs now | largest micro-batch | tokens/s at it | largest sequence |\n"
+    o += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
     for c in a.changes {
       let mb = c.maxMicroBatch.map(String.init) ?? "–"
       let seq = c.maxSequence.map { NumberFormatting.grouped(Double($0)) } ?? "–"
       let vs = NumberFormatting.percent(c.tokensPerSecond / a.throughput.tokensPerSecond - 1)
       o +=
-        "| \(c.change) | \(Bytes(c.memory.required)) | \(Bytes(m.required - c.memory.required)) | \(NumberFormatting.grouped(c.tokensPerSecond)) | \(vs) | \(mb) | \(seq) |\n"
+        "| \(c.change) | \(Bytes(c.memory.required)) | \(Bytes(m.required - c.memory.required)) | \(NumberFormatting.grouped(c.tokensPerSecond)) | \(vs) | \(mb) | \(NumberFormatting.grouped(c.tokensPerSecondAtMax)) | \(seq) |\n"
     }
     return o
   }
@@ -86,6 +87,7 @@ enum FitRenderer {
       var tokens_per_second: Double
       var max_micro_batch: Int64?
       var max_sequence: Int64?
+      var tokens_per_second_at_max: Double
     }
     struct Answer: Encodable {
       var schema = 1
@@ -136,7 +138,8 @@ enum FitRenderer {
       let changes = a.changes.map {
         Change(
           change: $0.change, required_bytes: $0.memory.required, saves_bytes: m.required - $0.memory.required,
-          tokens_per_second: $0.tokensPerSecond, max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence)
+          tokens_per_second: $0.tokensPerSecond, max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence,
+          tokens_per_second_at_max: $0.tokensPerSecondAtMax)
       }
       return
         (Answer(

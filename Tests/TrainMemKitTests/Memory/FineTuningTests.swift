@@ -122,6 +122,9 @@ import Testing
     #expect(advice.contains { $0.change.hasPrefix("LoRA") })
     #expect(advice.contains { $0.change.hasPrefix("QLoRA") })
     for a in advice { #expect(MemoryModel.estimate(a.setup).fits, "\(a.change)") }
+    // Ranked by what each change is worth at its own largest micro-batch.
+    #expect(zip(advice, advice.dropFirst()).allSatisfy { $0.tokensPerSecondAtMax >= $1.tokensPerSecondAtMax })
+    #expect(advice.allSatisfy { $0.tokensPerSecondAtMax >= $0.tokensPerSecond })
   }
 
   @Test("a paged optimizer's large moments leave the allocated peak for unified memory, paged to the host when short")
