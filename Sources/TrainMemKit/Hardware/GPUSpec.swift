@@ -114,6 +114,8 @@ public struct GPUSpec: Sendable, Equatable {
   /// peer-to-peer the host-staged path (`hostStagedShare` of the host link).
   var intraNodeBandwidth: Double { peerToPeer ? linkBandwidth : hostLinkBandwidth * Self.hostStagedShare }
   var interNodeBandwidth: Double { networkBandwidth }
+  /// GPUs of one node that reach each other over NVLink (NCCL's NVLink latencies), not PCIe.
+  var nvlinkPeers: Bool { peerToPeer && interconnect.perDirection == 0 }
 
   /// Without peer-to-peer, NCCL's SHM transport copies each chunk into host memory and the
   /// peer copies it out ("Geforce GPUs can't use GPU direct P2P, so traffic has to go back to

@@ -66,8 +66,8 @@ enum ActivationModel {
       // a MoE layer's router, shared expert and routed experts.
       if ["q_proj", "k_proj", "v_proj", "o_proj"].contains(t.name) {
         attention += Double(t.count) / Double(m.layers) * perToken
-      } else if let moe = m.moe, t.expert || t.role == .router || t.name.hasPrefix("shared_expert") {
-        let share = t.expert ? Double(moe.perToken) / Double(moe.experts) : 1
+      } else if m.moe != nil, t.expert || t.role == .router || t.name.hasPrefix("shared_expert") {
+        let share = m.tokenShare(t)
         sparse += Double(t.count) / Double(max(1, m.moeLayers)) * share * perToken
       } else {
         dense += Double(t.count) / Double(max(1, m.layers - m.moeLayers)) * perToken

@@ -179,12 +179,7 @@ enum MemoryModel {
       held = dense
       held.weights += experts.weights
       held.gradients += experts.gradients
-      held.states.lowRankMoments += experts.states.lowRankMoments
-      held.states.projections += experts.states.projections
-      held.states.regularMoments += experts.states.regularMoments
-      held.states.scalars += experts.states.scalars
-      held.states.masterWeights += experts.states.masterWeights
-      held.states.paged += experts.states.paged
+      held.states.add(experts.states)
     } else {
       held = modelStates(s, inv, 1)
     }
@@ -243,13 +238,7 @@ enum MemoryModel {
     // A paged optimizer's large moments leave the allocator for unified memory.
     states.paged = OptimizerStates.pagedBytes(trained, optimizer: s.optimizer, formats: formats)
     states.regularMoments -= states.paged
-    let statesDivisor = split * (s.parallel.shardsStates ? n : 1)
-    states.lowRankMoments /= statesDivisor
-    states.projections /= statesDivisor
-    states.regularMoments /= statesDivisor
-    states.scalars /= statesDivisor
-    states.masterWeights /= statesDivisor
-    states.paged /= statesDivisor
+    states = states.divided(by: split * (s.parallel.shardsStates ? n : 1))
     let gradientBytes = adapters ? 4 : policy.gradientBytes
     let gradients = trained.parameters * gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
     if s.parallel.shardsWeights { weights /= n }

@@ -111,6 +111,13 @@ public struct ModelConfig: Sendable, Equatable {
     return (1 - sparse) * Double(intermediate) + sparse * routed
   }
 
+  /// The share of the tokens a tensor computes on: a routed expert's `experts_per_token /
+  /// experts`, every other tensor all of them.
+  func tokenShare(_ t: TensorGroup) -> Double {
+    guard t.expert, let e = moe else { return 1 }
+    return Double(e.perToken) / Double(e.experts)
+  }
+
   /// The widest intermediate width a token passes through in any one layer.
   var widestIntermediate: Int64 {
     guard let e = moe else { return intermediate }

@@ -19,6 +19,23 @@ struct OptimizerStateBytes: Sendable, Equatable {
   var paged: Int64 = 0
   /// What the caching allocator holds: every state but the paged ones.
   var total: Int64 { lowRankMoments + projections + regularMoments + scalars + masterWeights }
+
+  /// Adds `count` times another tensor's (or group's) states, term by term.
+  mutating func add(_ o: OptimizerStateBytes, times count: Int64 = 1) {
+    lowRankMoments += o.lowRankMoments * count
+    projections += o.projections * count
+    regularMoments += o.regularMoments * count
+    scalars += o.scalars * count
+    masterWeights += o.masterWeights * count
+    paged += o.paged * count
+  }
+
+  /// Each term's share on one of `n` shards (rounded down).
+  func divided(by n: Int64) -> OptimizerStateBytes {
+    OptimizerStateBytes(
+      lowRankMoments: lowRankMoments / n, projections: projections / n, regularMoments: regularMoments / n,
+      scalars: scalars / n, masterWeights: masterWeights / n, paged: paged / n)
+  }
 }
 
 /// Element formats the optimizer sees for a precision mode.
@@ -126,11 +143,7 @@ enum OptimizerStates {
   ) -> OptimizerStateBytes {
     var sum = OptimizerStateBytes()
     for t in inv.tensors {
-      let one = forTensor(t, optimizer: o, rank: r, formats: f)
-      sum.lowRankMoments += one.lowRankMoments * t.count
-      sum.projections += one.projections * t.count
-      sum.regularMoments += one.regularMoments * t.count
-      sum.scalars += one.scalars * t.count
+      sum.add(forTensor(t, optimizer: o, rank: r, formats: f), times: t.count)
     }
     return sum
   }

@@ -195,13 +195,7 @@ enum MarkdownRenderer {
       parts.append("frozen: \(s.freeze.embeddings ? "embeddings, " : "")first \(s.freeze.layers) layers")
     }
     if s.loss != .full { parts.append("loss \(s.loss.rawValue)") }
-    if s.offload.isActive {
-      let parts2 = [
-        (s.offload.optimizer, "optimizer"), (s.offload.parameters, "parameters"),
-        (s.offload.activations, "activations"),
-      ]
-      parts.append("offloaded to the CPU: " + parts2.filter(\.0).map(\.1).joined(separator: ", "))
-    }
+    if s.offload.isActive { parts.append("offloaded to the CPU: " + s.offload.parts.joined(separator: ", ")) }
     if s.expertParallel > 1 { parts.append("expert parallel \(s.expertParallel)") }
     if let g = s.globalBatch, g != s.effectiveGlobalBatch {
       parts.append("global batch \(s.effectiveGlobalBatch) (asked \(g))")

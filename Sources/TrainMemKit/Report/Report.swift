@@ -13,12 +13,6 @@ struct Report: Sendable {
   var runs: [RunResult]
 }
 
-/// "optimizer, activations".
-private func offloadedParts(_ o: Offload) -> String {
-  [(o.optimizer, "optimizer"), (o.parameters, "parameters"), (o.activations, "activations")].filter(\.0).map(\.1)
-    .joined(separator: ", ")
-}
-
 /// Where the loss's memory comes from, per `loss`.
 private func lossSource(_ loss: LossKind) -> String {
   switch loss {
@@ -157,7 +151,7 @@ extension RunResult {
         MemoryTerm(
           name: "host memory (offloaded)", bytes: m.host,
           source:
-            "per GPU process, \(Bytes(Checked.saturatingProduct(m.host, s.nodeSize))) per node of \(s.nodeSize): offload \(offloadedParts(s.offload))"
+            "per GPU process, \(Bytes(Checked.saturatingProduct(m.host, s.nodeSize))) per node of \(s.nodeSize): offload \(s.offload.parts.joined(separator: ", "))"
         ))
     }
     t.append(

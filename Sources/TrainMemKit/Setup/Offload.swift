@@ -15,6 +15,10 @@ public struct Offload: Sendable, Equatable {
   var parameters = false
   var activations = false
   var isActive: Bool { optimizer || parameters || activations }
+  /// What is offloaded, for reports: ["optimizer", "activations"].
+  var parts: [String] {
+    [(optimizer, "optimizer"), (parameters, "parameters"), (activations, "activations")].filter(\.0).map(\.1)
+  }
 }
 
 /// Where offloaded tensors go: `none` (the GPU) or `cpu`.

@@ -46,4 +46,12 @@ extension TrainingSetup {
   /// Decoder layers at the bottom that keep nothing for backward: frozen layers below the first
   /// trainable one, when the embedding is frozen too (no gradient flows below them).
   var inertLayers: Int64 { lora == nil && freeze.embeddings ? min(model.layers, freeze.layers) : 0 }
+
+  /// Decoder layers by what backward does in them: trained (every gradient), frozen (input
+  /// gradients only: every LoRA base layer, frozen layers above a trained one) and inert.
+  var layerTraining: (trained: Int64, frozen: Int64, inert: Int64) {
+    if lora != nil { return (0, model.layers, 0) }
+    let frozen = min(model.layers, freeze.layers)
+    return (model.layers - frozen, frozen - inertLayers, inertLayers)
+  }
 }

@@ -77,7 +77,7 @@ extension TrainingSetup {
     let n = parallel == .hsdp ? shardDegree : dataParallel
     return CollectiveGroup(
       gpus: n, perNode: min(n, nodeSize), intra: intraNodeLink, inter: interNodeLink,
-      nvlink: gpu.peerToPeer && gpu.interconnect.perDirection == 0)
+      nvlink: gpu.nvlinkPeers)
   }
 
   /// HSDP's replica group: the GPUs holding the same shard, one per node, each over its own

@@ -265,7 +265,7 @@ enum ThroughputModel {
         seconds += perLayer * passes * 2.52 * input * output / roof.bandwidth
       }
       guard lora.targets.matches(t) else { continue }
-      let share = t.expert ? m.moe.map { Double($0.perToken) / Double($0.experts) } ?? 1 : 1
+      let share = m.tokenShare(t)
       let routed = tokens * share
       seconds +=
         perLayer
@@ -287,11 +287,9 @@ enum ThroughputModel {
   /// skips its weight-gradient matmuls (one of each linear's three), and one below every
   /// gradient (`TrainingSetup.inertLayers`) runs forward only (a third of its work).
   static func frozenWork(_ s: TrainingSetup) -> (matmuls: Double, other: Double) {
-    if s.lora != nil { return (2.0 / 3, 1) }
-    guard s.freeze.layers > 0 else { return (1, 1) }
-    let layers = Double(s.model.layers), inert = Double(s.inertLayers)
-    let frozen = Double(min(s.model.layers, s.freeze.layers)) - inert
-    let trained = layers - frozen - inert
+    let l = s.layerTraining
+    let layers = Double(s.model.layers), trained = Double(l.trained), frozen = Double(l.frozen)
+    let inert = Double(l.inert)
     return ((trained + frozen * 2 / 3 + inert / 3) / layers, (trained + frozen + inert / 3) / layers)
   }
 
@@ -447,7 +445,7 @@ enum ThroughputModel {
       * Double(s.precision.activationBytes) * Double(ep - 1) / Double(ep)
     let group = CollectiveGroup(
       gpus: ep, perNode: min(ep, s.nodeSize), intra: s.intraNodeLink, inter: s.interNodeLink,
-      nvlink: s.gpu.peerToPeer && s.gpu.interconnect.perDirection == 0)
+      nvlink: s.gpu.nvlinkPeers)
     let one = bytes / group.busBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
     return 4 * Double(s.model.moeLayers) * one
   }
@@ -469,9 +467,8 @@ enum ThroughputModel {
     let hidden = Double(m.hidden), vocab = Double(m.vocab), tokens = Double(s.tokensPerMicroBatch)
     // A frozen linear computes no weight gradient: 4 FLOPs per parameter and token, not 6; one
     // below every gradient runs forward only: 2.
-    let layers = Double(m.layers), inert = Double(s.inertLayers)
-    let frozen = Double(min(s.model.layers, s.freeze.layers)) - inert
-    let perParameter = s.lora != nil ? 4 : (6 * (layers - frozen - inert) + 4 * frozen + 2 * inert) / layers
+    let l = s.layerTraining
+    let perParameter = Double(6 * l.trained + 4 * l.frozen + 2 * l.inert) / Double(m.layers)
     return (perParameter * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
       + 12 * Double(m.layers) * Double(m.queryWidth) * Double(s.sequence) * tokens
   }
