@@ -4,7 +4,19 @@ import Foundation
 /// does not fit — the changes that would (Planner/Advice.swift); without `--gpu`, every catalog
 /// GPU ranked. Markdown or JSON.
 enum FitCommand {
-  static let options: [OptionSpec] = OptionSpec.settings + [.format, .output]
+  static let options: [OptionSpec] = OptionSpec.settings + [.format, .output, .valued("rank-by")]
+
+  /// `--rank-by cost|time` (default cost).
+  static func ranking(_ options: ParsedOptions) throws(UsageError) -> PlanRanking {
+    guard let v = options.value("rank-by") else { return .cost }
+    guard let r = PlanRanking(rawValue: v) else {
+      throw UsageError(
+        message:
+          "'--rank-by' is '\(visible(v))'; expected \(PlanRanking.allCases.map(\.rawValue).joined(separator: " or ")) (cheapest or fastest to train first)"
+      )
+    }
+    return r
+  }
 
   /// Points of a scenario `fit FILE` answers for (each is a planner search); beyond it,
   /// `run --check` is the tool.
@@ -13,18 +25,20 @@ enum FitCommand {
   static func run(_ args: [String], _ console: Console) throws -> Int32 {
     let options = try ParsedOptions(args, command: "fit", specs: options)
     let format = try options.format(allowed: [.md, .json])
-    if !options.positionals.isEmpty { return try runFile(options, format: format, console) }
+    let rankBy = try ranking(options)
+    if !options.positionals.isEmpty { return try runFile(options, format: format, rankBy: rankBy, console) }
     let s = try CommandLineSetup.setup(options)
     // Exit 1 when nothing fits, with one line on stderr for a CI log.
     return try TrainMemCLI.withSink(options, console) { sink in
       if options.value("gpu") == nil {
-        let rows = GPURanking.rank(s)
-        try sink.write(format == .json ? FitRenderer.JSON.ranking(s, rows) : FitRenderer.ranking(s, rows))
+        let rows = GPURanking.rank(s, by: rankBy)
+        try sink.write(
+          format == .json ? FitRenderer.JSON.ranking(s, rows, rankBy) : FitRenderer.ranking(s, rows, rankBy))
         if rows.contains(where: { $0.maxMicroBatch != nil }) { return ExitStatus.ok }
         console.error("error: no GPU in the catalog fits \(FitRenderer.describe(s))\n")
         return ExitStatus.checkFailed
       }
-      let answer = FitAnswer(s)
+      let answer = FitAnswer(s, rankBy: rankBy)
       guard RunResult.sane(answer.memory, answer.throughput) else { throw CommandLineSetup.impossible }
       try sink.write(format == .json ? FitRenderer.JSON.answer(answer) : FitRenderer.markdown(answer))
       let m = answer.memory
@@ -43,7 +57,9 @@ enum FitCommand {
 
   /// `fit FILE`: the fit of every run (and sweep point) of a scenario, in order; exit 1 when any
   /// does not fit or breaks its margin.
-  static func runFile(_ options: ParsedOptions, format: ReportFormat, _ console: Console) throws -> Int32 {
+  static func runFile(
+    _ options: ParsedOptions, format: ReportFormat, rankBy: PlanRanking, _ console: Console
+  ) throws -> Int32 {
     guard options.positionals.count == 1, let path = options.positionals.first else {
       throw UsageError(message: "'fit' takes one scenario file; got \(options.positionals.count)")
     }
@@ -59,7 +75,7 @@ enum FitCommand {
           "'\(visible(path))' has \(scenario.count) runs; fit answers for at most \(filePointLimit) — use 'trainmem run \(visible(path)) --check' for a sweep"
       )
     }
-    let answers = (0..<scenario.count).map { (label: scenario.label($0), answer: FitAnswer(scenario.point($0).setup)) }
+    let answers = (0..<scenario.count).map { (label: scenario.label($0), answer: FitAnswer(scenario.point($0).setup, rankBy: rankBy)) }
     guard answers.allSatisfy({ RunResult.sane($0.answer.memory, $0.answer.throughput) }) else {
       throw CommandLineSetup.impossible
     }

@@ -45,7 +45,13 @@ enum Help {
         + setupOptions
     case "fit":
       return
-        "USAGE: trainmem fit --model M [options] [--format md|json] [--output PATH]\n       trainmem fit FILE [--format md|json] [--output PATH]\n\nWithout --gpu, ranks every catalog GPU. With a scenario file, the fit of each of its runs (at most 64). Exit 1 when nothing fits, or a run does not fit or breaks its margin.\n\n"
+        "USAGE: trainmem fit --model M [options] [--rank-by cost|time] [--format md|json] [--output PATH]\n"
+        + "       trainmem fit FILE [--rank-by cost|time] [--format md|json] [--output PATH]\n\n"
+        + "Without --gpu, ranks every catalog GPU. With a scenario file, the fit of each of its runs (at most 64).\n"
+        + "Alternatives (changes that make it fit, or cheaper or faster setups when it fits) and GPUs are ranked\n"
+        + "by --rank-by: cost (default; dollars at --price, GPU-hours without one) or time, to train --tokens\n"
+        + "(one billion when not given), each at its own largest micro-batch.\n"
+        + "Exit 1 when nothing fits, or a run does not fit or breaks its margin.\n\n"
         + setupOptions
     case "validate":
       return

@@ -2,88 +2,160 @@
 // sequence, the single changes that make a setup fit, and every catalog GPU ranked. The CLI
 // only prints these.
 
-/// A setup's fit: its estimates and the planner's largest micro-batch and sequence.
+/// What the planner ranks alternatives and GPUs by (`fit --rank-by`): the user picks.
+enum PlanRanking: String, CaseIterable, Sendable {
+  /// Cheapest to train first: dollars at the run's GPU price, GPU-hours without one.
+  case cost
+  /// Shortest time to train first (highest total tokens/s).
+  case time
+}
+
+/// Hours and money to train the setup's `tokens` (one billion when it names none) at a rate.
+struct TrainingBill: Sendable, Equatable {
+  var tokens: Double
+  var hours: Double
+  var gpuHours: Double
+  /// nil without a price for the setup's GPU.
+  var dollars: Double?
+
+  /// nil when the rate is zero (nothing trains).
+  init?(_ s: TrainingSetup, tokensPerSecond: Double) {
+    guard tokensPerSecond > 0 else { return nil }
+    tokens = s.tokens ?? 1e9
+    hours = tokens / tokensPerSecond / 3600
+    gpuHours = hours * Double(s.gpus)
+    dollars = s.gpuPrice.map { gpuHours * $0 }
+  }
+
+  /// What `rank` compares: dollars (GPU-hours without a price) or hours.
+  func key(_ rank: PlanRanking) -> Double { rank == .time ? hours : (dollars ?? gpuHours) }
+
+  /// Better than `other` by more than 1% on time or on cost: worth offering as an alternative.
+  func improves(on other: TrainingBill) -> Bool {
+    hours < other.hours * 0.99 || key(.cost) < other.key(.cost) * 0.99
+  }
+}
+
+/// A setup's fit: its estimates and the planner's largest micro-batch and sequence, and the
+/// alternatives: changes that make it fit, or — when it fits — cheaper or faster setups.
 struct FitAnswer: Sendable {
   var setup: TrainingSetup
   var memory: MemoryEstimate
   var throughput: ThroughputEstimate
-  /// Largest micro-batch that fits, and tokens/s at it.
+  /// Largest micro-batch that fits.
   var maxMicroBatch: Int64?
+  /// The micro-batch the run is best trained at (`Planner.bestMicroBatch`; the run's own when
+  /// no larger one is faster), and tokens/s there.
+  var bestMicroBatch: Int64
+  var tokensPerSecondAtMax: Double?
   /// Smaller micro-batches that do not fit although `maxMicroBatch` does (accumulation).
   var microBatchGap: ClosedRange<Int64>?
-  var tokensPerSecondAtMax: Double?
+  /// Time and cost to train at the largest micro-batch (at the run's own when it does not fit).
+  var bill: TrainingBill?
   var maxSequence: Int64?
-  /// When it does not fit: changes that make it fit, highest throughput first.
+  var rankBy: PlanRanking
+  /// Changes that make it fit, or when it fits those that train cheaper or faster; ranked by
+  /// `rankBy`, each at its own largest micro-batch.
   var changes: [Advice]
 
-  init(_ s: TrainingSetup) {
+  var fitsWithMargin: Bool { memory.fits && !memory.narrow }
+
+  init(_ s: TrainingSetup, rankBy: PlanRanking = .cost) {
     setup = s
+    self.rankBy = rankBy
+    bestMicroBatch = s.microBatch
     memory = MemoryModel.estimate(s)
     throughput = ThroughputModel.estimate(s)
-    changes = []
-    if memory.fits && !memory.narrow {
-      let search = Planner.microBatchSearch(s)
-      maxMicroBatch = search.largest
-      microBatchGap = search.gap
-      if let b = maxMicroBatch {
-        var big = s
-        big.microBatch = b
-        tokensPerSecondAtMax = ThroughputModel.estimate(big).tokensPerSecond
-      }
-      maxSequence = Planner.maxSequence(s)
-    } else {
-      changes = Advice.changes(s)
+    guard memory.fits && !memory.narrow else {
+      bill = TrainingBill(s, tokensPerSecond: throughput.tokensPerSecond)
+      changes = Advice.changes(s, improving: nil, rankBy: rankBy)
+      return
     }
+    let search = Planner.microBatchSearch(s)
+    maxMicroBatch = search.largest
+    microBatchGap = search.gap
+    var best = throughput.tokensPerSecond
+    if let rate = Planner.bestRate(s, largest: maxMicroBatch), rate.tokensPerSecond > best {
+      best = rate.tokensPerSecond
+      bestMicroBatch = rate.microBatch
+    }
+    tokensPerSecondAtMax = best
+    maxSequence = Planner.maxSequence(s)
+    bill = TrainingBill(s, tokensPerSecond: best)
+    changes = Advice.changes(s, improving: bill, rankBy: rankBy)
   }
 }
 
-/// One change that makes a setup fit.
+/// One alternative setup: a change that makes a setup fit, or one that trains it cheaper or
+/// faster.
 struct Advice: Sendable {
   var change: String
   var setup: TrainingSetup
   var memory: MemoryEstimate
   var tokensPerSecond: Double
   var maxMicroBatch: Int64?
+  /// The micro-batch it is judged at (`Planner.bestMicroBatch`).
+  var bestMicroBatch: Int64
   /// The longest sequence the change allows at the run's micro-batch ("what context fits on my
   /// card" with this lever pulled).
   var maxSequence: Int64?
   /// Tokens/s at the change's own largest micro-batch: what the change is worth once the batch
   /// grows into the memory it frees (a change that allows micro-batch 21 is not judged at 1).
   var tokensPerSecondAtMax: Double
+  /// Time and cost to train at that micro-batch.
+  var bill: TrainingBill
 
-  /// Candidate single changes, in order of increasing memory saving, then combined ones; those
-  /// that are valid and fit, sorted by throughput at their largest micro-batch (highest first).
-  static func changes(_ s: TrainingSetup) -> [Advice] {
+  /// Candidate changes that are valid (no framework refuses them) and fit with the margin,
+  /// ranked by `rankBy` at their own largest micro-batch. With `improving` (the run fits), only
+  /// those that train cheaper or faster than it.
+  static func changes(
+    _ s: TrainingSetup, improving baseline: TrainingBill? = nil, rankBy: PlanRanking = .cost
+  ) -> [Advice] {
     var out: [Advice] = []
-    for (name, t) in candidates(s) where t.validationProblems().isEmpty {
+    for (name, t) in candidates(s, fits: baseline != nil) where t.validationProblems().isEmpty {
       let m = MemoryModel.estimate(t)
       guard m.fits && !m.narrow else { continue }
       let tps = ThroughputModel.estimate(t).tokensPerSecond
       let largest = Planner.maxMicroBatch(t)
       var atMax = tps
-      if let b = largest, b > t.microBatch {
-        var big = t
-        big.microBatch = b
-        atMax = max(tps, ThroughputModel.estimate(big).tokensPerSecond)
+      var best = t.microBatch
+      if let rate = Planner.bestRate(t, largest: largest), rate.tokensPerSecond > tps {
+        atMax = rate.tokensPerSecond
+        best = rate.microBatch
       }
+      guard let bill = TrainingBill(t, tokensPerSecond: atMax) else { continue }
+      if let baseline, !bill.improves(on: baseline) { continue }
       out.append(
         Advice(
-          change: name, setup: t, memory: m, tokensPerSecond: tps, maxMicroBatch: largest,
-          maxSequence: Planner.maxSequence(t), tokensPerSecondAtMax: atMax))
+          change: name, setup: t, memory: m, tokensPerSecond: tps, maxMicroBatch: largest, bestMicroBatch: best,
+          maxSequence: Planner.maxSequence(t), tokensPerSecondAtMax: atMax, bill: bill))
     }
     return out.sorted {
-      $0.tokensPerSecondAtMax != $1.tokensPerSecondAtMax
-        ? $0.tokensPerSecondAtMax > $1.tokensPerSecondAtMax : $0.change < $1.change
+      let a = $0.bill.key(rankBy), b = $1.bill.key(rankBy)
+      return a != b ? a < b : $0.change < $1.change
     }
   }
 
-  private static func candidates(_ s: TrainingSetup) -> [(String, TrainingSetup)] {
+  /// Single changes (and a few combinations people make together). `fits`: the run already
+  /// fits, so levers that spend memory for speed (less recomputation, no offload, more GPUs)
+  /// are offered too.
+  private static func candidates(_ s: TrainingSetup, fits: Bool) -> [(String, TrainingSetup)] {
     var c: [(String, TrainingSetup)] = []
     func add(_ name: String, _ edit: (inout TrainingSetup) -> Void) {
       var t = s
       edit(&t)
       if t != s { c.append((name, t)) }
     }
+    memoryLevers(s, fits: fits, add)
+    if fits { speedLevers(s, add) }
+    gpuLevers(s, fits: fits, add)
+    return c
+  }
+
+  /// Changes that free memory: lighter optimizers, recomputation, adapters, offload, losses.
+  private static func memoryLevers(
+    _ s: TrainingSetup, fits: Bool, _ add: (String, (inout TrainingSetup) -> Void) -> Void
+  ) {
     let ladder: [OptimizerKind] = [
       .adamw8bit, .adamw4bit, .adafactor, .galore, .galore8bit, .apollo, .apolloMini, .qApolloMini,
     ]
@@ -94,10 +166,15 @@ struct Advice: Sendable {
     if s.optimizer.kind.isLowRank && !s.optimizer.kind.isMini {
       add("rank \(max(1, s.rank / 2))") { $0.optimizer.rank = max(1, s.rank / 2) }
     }
-    add("full recomputation") { $0.checkpointing = .full }
+    add("full recomputation") {
+      $0.checkpointing = .full
+      $0.checkpointedLayers = nil
+    }
     // Fine-tuning levers (issue #15): adapters on a frozen base, a 4-bit base, and a loss that
-    // never holds the fp32 logits.
-    if s.lora == nil {
+    // never holds the fp32 logits. Adapters train something else than the run asks (a few
+    // million parameters), so they are offered only to make a run fit, never as a cheaper way
+    // to run what already fits.
+    if s.lora == nil && !fits {
       let adapters = LoRAConfig(rank: 16, alpha: 16, targets: .allLinear)
       func lora(_ t: inout TrainingSetup) {
         t.lora = adapters
@@ -110,10 +187,16 @@ struct Advice: Sendable {
         lora(&$0)
         $0.weights = .nf4
       }
+      add("LoRA r16, full recomputation") {
+        lora(&$0)
+        $0.checkpointing = .full
+        $0.checkpointedLayers = nil
+      }
       add("QLoRA r16, full recomputation, fused loss") {
         lora(&$0)
         $0.weights = .nf4
         $0.checkpointing = .full
+        $0.checkpointedLayers = nil
         $0.loss = .fused
       }
     }
@@ -132,7 +215,7 @@ struct Advice: Sendable {
     }
     if s.loss != .fused { add("fused cross-entropy (Liger)") { $0.loss = .fused } }
     if s.loss == .full { add("chunked cross-entropy (torchtune)") { $0.loss = .chunked } }
-    if s.attention == .eager { add("selective recomputation") { $0.checkpointing = .selective } }
+    if s.attention == .eager { add("selective recomputation", selective) }
     add("layer-wise updates") { $0.optimizer.layerwise = true }
     add("int8 weights") { $0.weights = .int8 }
     add("8-bit GaLore, layer-wise, full recomputation") {
@@ -143,23 +226,60 @@ struct Advice: Sendable {
       $0.optimizer = OptimizerConfig(kind: .qApolloMini, layerwise: true)
       $0.checkpointing = .full
     }
+  }
+
+  /// Changes that spend memory the run has to spare on speed: less recomputation, nothing
+  /// offloaded or paged, a 16-bit base under adapters.
+  private static func speedLevers(_ s: TrainingSetup, _ add: (String, (inout TrainingSetup) -> Void) -> Void) {
+    if s.checkpointing != .none {
+      add("no recomputation") {
+        $0.checkpointing = .none
+        $0.checkpointedLayers = nil
+      }
+    }
+    if s.checkpointing == .full { add("selective recomputation", selective) }
+    if s.offload.isActive { add("nothing offloaded") { $0.offload = Offload() } }
+    if s.optimizer.paged { add("unpaged optimizer states") { $0.optimizer.paged = false } }
+    if s.lora != nil && (s.weights == .nf4 || s.weights == .int8) { add("bf16 base (LoRA)") { $0.weights = .bf16 } }
+  }
+
+  /// Megatron's recomputation of the attention core only (replacing any full recomputation).
+  private static func selective(_ t: inout TrainingSetup) {
+    t.checkpointing = .selective
+    t.checkpointedLayers = nil
+  }
+
+  /// Other sharding over the same GPUs, the fewest GPUs that fit, and — for a run that fits —
+  /// half or twice its GPUs.
+  private static func gpuLevers(
+    _ s: TrainingSetup, fits: Bool, _ add: (String, (inout TrainingSetup) -> Void) -> Void
+  ) {
     if s.gpus > 1 {
-      for p in [Parallelism.zero1, .zero2, .zero3, .fsdp] where p != s.parallel {
+      for p in [Parallelism.ddp, .zero1, .zero2, .zero3, .fsdp] where p != s.parallel {
         add("\(p.rawValue) over \(s.gpus) GPUs") { $0.parallel = p }
       }
       if s.gpus > s.nodeSize && s.gpus % s.nodeSize == 0 && s.parallel != .hsdp {
         add("hsdp over \(s.gpus) GPUs") { $0.parallel = .hsdp }
       }
     }
-    var fsdp = s
-    if fsdp.parallel == .none { fsdp.parallel = .fsdp }
-    if let n = Planner.minGPUs(fsdp), n > s.gpus {
-      add("\(n) GPUs with \(fsdp.parallel.rawValue)") {
+    var sharded = s
+    if sharded.parallel == .none { sharded.parallel = .fsdp }
+    if let n = Planner.minGPUs(sharded), n != s.gpus {
+      add(n == 1 ? "1 GPU" : "\(n) GPUs with \(sharded.parallel.rawValue)") {
         $0.gpus = n
-        $0.parallel = fsdp.parallel
+        $0.parallel = n > 1 ? sharded.parallel : .none
       }
     }
-    return c
+    guard fits else { return }
+    if s.gpus > 2 && s.gpus % 2 == 0 {
+      add("\(s.gpus / 2) GPUs") { $0.gpus = s.gpus / 2 }
+    }
+    if s.gpus * 2 <= 4096 {
+      add("\(s.gpus * 2) GPUs with \(sharded.parallel.rawValue)") {
+        $0.gpus = s.gpus * 2
+        $0.parallel = sharded.parallel
+      }
+    }
   }
 }
 
@@ -173,11 +293,17 @@ struct GPURanking: Sendable {
   var problem: String?
   var memory: MemoryEstimate?
   var maxMicroBatch: Int64?
+  /// The micro-batch its tokens/s is at (`Planner.bestMicroBatch`).
+  var bestMicroBatch: Int64?
   var tokensPerSecond: Double
   var costPerBillionTokens: Double?
 
-  /// Every catalog GPU, fastest (at its largest micro-batch) first.
-  static func rank(_ s: TrainingSetup) -> [GPURanking] {
+  /// Time and cost to train at the largest micro-batch on this card.
+  var bill: TrainingBill?
+
+  /// Every catalog GPU at its largest micro-batch: cheapest to train first (dollars at each
+  /// card's price, or GPU-hours when unpriced) or fastest first; cards that cannot run it last.
+  static func rank(_ s: TrainingSetup, by ranking: PlanRanking = .cost) -> [GPURanking] {
     var rows: [GPURanking] = []
     for g in GPUSpec.catalog {
       var t = s
@@ -193,24 +319,25 @@ struct GPURanking: Sendable {
         continue
       }
       let mb = Planner.maxMicroBatch(t)
-      var tps = 0.0
-      if let mb {
-        var big = t
-        big.microBatch = mb
-        tps = ThroughputModel.estimate(big).tokensPerSecond
-      }
+      let rate = Planner.bestRate(t, largest: mb)
+      let tps = rate?.tokensPerSecond ?? 0
       let cost = (s.prices[g.id] ?? s.price).flatMap { price in
         tps > 0 ? price * Double(s.gpus) / tps * 1e9 / 3600 : nil
       }
       rows.append(
         GPURanking(
-          gpu: g, name: name, memory: MemoryModel.estimate(t), maxMicroBatch: mb, tokensPerSecond: tps,
-          costPerBillionTokens: cost))
+          gpu: g, name: name, memory: MemoryModel.estimate(t), maxMicroBatch: mb, bestMicroBatch: rate?.microBatch,
+          tokensPerSecond: tps,
+          costPerBillionTokens: cost, bill: TrainingBill(t, tokensPerSecond: tps)))
     }
-    // Stable: equal throughputs keep the catalog's order.
+    // Stable: equal keys keep the catalog's order; a card that trains nothing sorts last, and
+    // by cost, cards without a price (costed in GPU-hours) after those with one (in dollars).
+    func key(_ r: GPURanking) -> (Int, Double) {
+      guard let bill = r.bill else { return (2, 0) }
+      return (ranking == .cost && bill.dollars == nil ? 1 : 0, bill.key(ranking))
+    }
     return rows.enumerated().sorted {
-      $0.element.tokensPerSecond != $1.element.tokensPerSecond
-        ? $0.element.tokensPerSecond > $1.element.tokensPerSecond : $0.offset < $1.offset
+      key($0.element) != key($1.element) ? key($0.element) < key($1.element) : $0.offset < $1.offset
     }.map(\.element)
   }
 }

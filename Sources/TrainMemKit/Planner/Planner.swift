@@ -70,6 +70,30 @@ enum Planner {
     return MicroBatchAnswer(largest: accumulating)
   }
 
+  /// The micro-batch a plan trains at: the largest that fits or, with a global batch, the
+  /// largest divisor of a replica's share at or above half of it, so the global batch stays as
+  /// asked (a Trainer steps micro × accumulation × replicas sequences: micro-batch 44 of a
+  /// 64-sequence share rounds 512 up to 704; 32 keeps it). Without such a divisor, the largest,
+  /// and the report says the global batch is rounded.
+  static func bestMicroBatch(_ s: TrainingSetup, largest: Int64) -> Int64 {
+    guard let global = s.globalBatch, global % s.dataParallel == 0 else { return largest }
+    let share = global / s.dataParallel
+    var b = min(largest, share)
+    while b * 2 >= largest {
+      if share % b == 0 { return b }
+      b -= 1
+    }
+    return largest
+  }
+
+  /// The best micro-batch and tokens/s at it (nil when no micro-batch fits).
+  static func bestRate(_ s: TrainingSetup, largest: Int64?) -> (microBatch: Int64, tokensPerSecond: Double)? {
+    guard let largest else { return nil }
+    var t = s
+    t.microBatch = bestMicroBatch(s, largest: largest)
+    return (t.microBatch, ThroughputModel.estimate(t).tokensPerSecond)
+  }
+
   static func maxSequence(_ s: TrainingSetup) -> Int64? {
     largest(limit: SetupLimits.sequence) { q in
       var t = s; t.sequence = q; return fits(t)

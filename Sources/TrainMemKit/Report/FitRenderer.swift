@@ -8,12 +8,15 @@ enum FitRenderer {
   static func markdown(_ a: FitAnswer, heading: String = "# trainmem fit:") -> String {
     let m = a.memory
     var o = "\(heading) \(MarkdownRenderer.cell(describe(a.setup)))\n\n"
+    let band = ErrorBand(a.setup)
+    let needs = "needs \(Bytes(m.required)) (±\(ErrorBand.points(band.memory))) of \(Bytes(m.capacity))"
     o +=
       m.fits
-      ? "Fits: yes — needs \(Bytes(m.required)) of \(Bytes(m.capacity)), \(Bytes(m.headroom)) to spare.\n"
-      : "Fits: **no** — needs \(Bytes(m.required)) of \(Bytes(m.capacity)) (\(Bytes(-m.headroom)) over).\n"
+      ? "Fits: yes — \(needs), \(Bytes(m.headroom)) to spare.\n"
+      : "Fits: **no** — \(needs) (\(Bytes(-m.headroom)) over).\n"
+    if let warning = band.headroomWarning(m) { o += warning + "\n" }
     o +=
-      "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s.\n"
+      "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s (±\(ErrorBand.points(band.throughput))\(band.throughputChecked ? "" : ", unchecked on this GPU family")).\n"
     o += "Allocator reserved \(Bytes(m.reserved)) (what nvidia-smi shows, less the CUDA context).\n"
     if let hours = a.throughput.trainHours, let tokens = a.setup.tokens {
       let price = a.setup.gpuPrice.map { " at $\(NumberFormatting.fixed($0, 2)) per GPU-hour" } ?? ""
@@ -25,69 +28,127 @@ enum FitRenderer {
     if let padding = PaddingAdvice.advice(a.setup) { o += padding.sentence + "\n" }
     if m.fits && !m.narrow {
       if let b = a.maxMicroBatch, let tps = a.tokensPerSecondAtMax {
-        o += "Largest micro-batch: \(b) (\(NumberFormatting.grouped(tps)) tokens/s at it).\n"
+        let bill = a.bill.map {
+          "; \(NumberFormatting.tokens($0.tokens)) tokens in \(NumberFormatting.fixed($0.hours, 1)) h, \(cost($0))"
+        }
+        o += "Largest micro-batch: \(b)"
+        if a.bestMicroBatch != b, let g = a.setup.globalBatch {
+          o += "; trained at \(a.bestMicroBatch), which keeps the global batch at \(g) (\(b) would round it up)"
+        }
+        o += " (\(NumberFormatting.grouped(tps)) tokens/s at it\(bill ?? "")).\n"
         if let gap = a.microBatchGap {
           o +=
             "Micro-batches \(gap.lowerBound)–\(gap.upperBound) do not fit: with more than one per step, the gradients of the earlier ones are held.\n"
         }
       }
       if let q = a.maxSequence { o += "Largest sequence at micro-batch \(a.setup.microBatch): \(q).\n" }
-      return o
+      if a.changes.isEmpty { return o + "\nNo change tried trains it cheaper or faster (\(tried)).\n" }
+      o += "\n## Cheaper or faster setups (\(order(a.rankBy, a.setup)), each at its best micro-batch)\n\n"
+      return o + changesTable(a)
     }
-    if a.changes.isEmpty { return o + "\nNo single change below makes it fit; try more GPUs with fsdp.\n" }
+    if a.changes.isEmpty { return o + "\nNo change tried makes it fit (\(tried)); try more GPUs with fsdp.\n" }
     o +=
-      "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (fastest at their own largest micro-batch first)\n\n"
-    o += "| change | needs | saves | tokens/s | vs now | largest micro-batch | tokens/s at it | largest sequence |\n"
-    o += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+      "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (\(order(a.rankBy, a.setup)), each at its best micro-batch)\n\n"
+    return o + changesTable(a)
+  }
+
+  /// What the alternatives were drawn from, for the line that says none helped.
+  static let tried =
+    "optimizers, recomputation, adapters, offload, losses, sharding and GPU counts"
+
+  /// "cheapest to train 20B tokens first", naming the unit the cost is in.
+  static func order(_ rank: PlanRanking, _ s: TrainingSetup) -> String {
+    let tokens = NumberFormatting.tokens(s.tokens ?? 1e9)
+    switch rank {
+    case .time: return "fastest to train \(tokens) tokens first"
+    case .cost:
+      return s.gpuPrice == nil
+        ? "cheapest to train \(tokens) tokens first, costed in GPU-hours without a price"
+        : "cheapest to train \(tokens) tokens first"
+    }
+  }
+
+  /// "$1,234" at the setup's price, or "567 GPU-h" without one.
+  static func cost(_ bill: TrainingBill) -> String {
+    bill.dollars.map { "$" + NumberFormatting.grouped($0) } ?? NumberFormatting.grouped(bill.gpuHours) + " GPU-h"
+  }
+
+  /// "32 (largest 44)" when the best micro-batch keeps the global batch below the largest.
+  static func microBatch(best: Int64?, largest: Int64?) -> String {
+    guard let largest else { return "–" }
+    guard let best, best != largest else { return "\(largest)" }
+    return "\(best) (largest \(largest))"
+  }
+
+  /// Each alternative with its memory, its largest micro-batch, and the time and cost to train.
+  static func changesTable(_ a: FitAnswer) -> String {
+    let m = a.memory
+    // Against the run at its own largest micro-batch when it fits, else as given.
+    let now = a.tokensPerSecondAtMax ?? a.throughput.tokensPerSecond
+    var o =
+      "| change | needs | saves | micro-batch | tokens/s at it | vs now | hours | cost | largest sequence |\n"
+    o += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     for c in a.changes {
-      let mb = c.maxMicroBatch.map(String.init) ?? "–"
+      let mb = microBatch(best: c.bestMicroBatch, largest: c.maxMicroBatch)
       let seq = c.maxSequence.map { NumberFormatting.grouped(Double($0)) } ?? "–"
-      let vs = NumberFormatting.percent(c.tokensPerSecond / a.throughput.tokensPerSecond - 1)
+      let vs = now > 0 ? NumberFormatting.percent(c.tokensPerSecondAtMax / now - 1) : "–"
+      let saved = m.required - c.memory.required
+      let saves = saved >= 0 ? "\(Bytes(saved))" : "−\(Bytes(-saved))"
       o +=
-        "| \(c.change) | \(Bytes(c.memory.required)) | \(Bytes(m.required - c.memory.required)) | \(NumberFormatting.grouped(c.tokensPerSecond)) | \(vs) | \(mb) | \(NumberFormatting.grouped(c.tokensPerSecondAtMax)) | \(seq) |\n"
+        "| \(MarkdownRenderer.cell(c.change)) | \(Bytes(c.memory.required)) | \(saves) | \(mb) | \(NumberFormatting.grouped(c.tokensPerSecondAtMax)) | \(vs) | \(NumberFormatting.fixed(c.bill.hours, 1)) | \(cost(c.bill)) | \(seq) |\n"
     }
     return o
   }
 
-  static func ranking(_ s: TrainingSetup, _ rows: [GPURanking]) -> String {
+  static func ranking(_ s: TrainingSetup, _ rows: [GPURanking], _ rank: PlanRanking) -> String {
     var o =
       "# trainmem fit: which GPU for \(MarkdownRenderer.cell(s.model.id)), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)\n\n"
-    // With `--tokens`, the hours to train on this many GPUs at each card's largest micro-batch.
-    let hoursColumn = s.tokens.map { " hours for \(NumberFormatting.tokens($0)) tokens |" } ?? ""
+    let priced = s.price != nil || !s.prices.isEmpty
+    let tokens = NumberFormatting.tokens(s.tokens ?? 1e9)
+    o += "Each card at its best micro-batch, \(rank == .time ? "fastest" : "cheapest") to train \(tokens) tokens first"
+    o += priced ? ".\n\n" : " (in GPU-hours: give --price for dollars).\n\n"
     o +=
-      "| GPU | fits | needs (micro-batch \(s.microBatch)) | memory | largest micro-batch | tokens/s at it | $ per 1B tokens |"
-      + hoursColumn + "\n|---|---|---:|---:|---:|---:|---:|" + (s.tokens == nil ? "" : "---:|") + "\n"
+      "| GPU | fits | needs (micro-batch \(s.microBatch)) | memory | micro-batch | tokens/s at it | hours | cost |\n"
+    o += "|---|---|---:|---:|---:|---:|---:|---:|\n"
     for r in rows {
       guard let m = r.memory else {
-        o +=
-          "| \(r.name) | n/a (\(MarkdownRenderer.cell(r.problem ?? ""))) | | | | | |" + (s.tokens == nil ? "" : " |")
-          + "\n"
+        o += "| \(r.name) | n/a (\(MarkdownRenderer.cell(r.problem ?? ""))) | | | | | | |\n"
         continue
       }
       let tps = r.tokensPerSecond > 0 ? NumberFormatting.grouped(r.tokensPerSecond) : "–"
-      let cost =
-        s.price == nil && s.prices.isEmpty
-        ? "–" : (r.costPerBillionTokens.map { "$" + NumberFormatting.fixed($0, 0) } ?? "–")
-      let hours =
-        s.tokens.flatMap { tokens in
-          r.tokensPerSecond > 0 ? " | " + NumberFormatting.fixed(tokens / r.tokensPerSecond / 3600, 1) : " | –"
-        } ?? ""
+      let hours = r.bill.map { NumberFormatting.fixed($0.hours, 1) } ?? "–"
+      let price = r.bill.map(cost) ?? "–"
       o +=
-        "| \(r.name) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(r.gpu.memory) | \(r.maxMicroBatch.map(String.init) ?? "–") | \(tps) | \(cost)\(hours) |\n"
+        "| \(r.name) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(r.gpu.memory) | \(microBatch(best: r.bestMicroBatch, largest: r.maxMicroBatch)) | \(tps) | \(hours) | \(price) |\n"
     }
     return o
   }
 
   /// `fit --format json`: the plan as data (fields documented in docs/scenario-format.md).
   enum JSON {
+    /// Time and cost to train `tokens` (one billion when the setup names none).
+    struct Bill: Encodable {
+      var tokens: Double
+      var hours: Double
+      var gpu_hours: Double
+      var cost: Double?
+      init(_ b: TrainingBill) {
+        tokens = b.tokens
+        hours = b.hours
+        gpu_hours = b.gpuHours
+        cost = b.dollars
+      }
+    }
     struct Change: Encodable {
       var change: String
       var required_bytes: Int64
       var saves_bytes: Int64
       var tokens_per_second: Double
       var max_micro_batch: Int64?
+      var best_micro_batch: Int64
       var max_sequence: Int64?
       var tokens_per_second_at_max: Double
+      var train: Bill
     }
     struct Answer: Encodable {
       var schema = 1
@@ -95,10 +156,18 @@ enum FitRenderer {
       var fits: Bool
       var required_bytes, capacity_bytes, headroom_bytes, peak_bytes: Int64
       var peak_phase: String
+      var memory_error_band: Double
       var tokens_per_second: Double
+      var throughput_error_band: Double
       var max_micro_batch: Int64?
+      var best_micro_batch: Int64
       var tokens_per_second_at_max: Double?
       var max_sequence: Int64?
+      /// At the largest micro-batch when it fits, else at the run's own.
+      var train: Bill?
+      var rank_by: String
+      /// "make_it_fit" (it does not fit, or breaks its margin) or "cheaper_or_faster".
+      var changes_kind: String
       var changes: [Change]
     }
     struct Row: Encodable {
@@ -108,12 +177,15 @@ enum FitRenderer {
       var required_bytes: Int64?
       var gpu_memory_bytes: Int64
       var max_micro_batch: Int64?
+      var best_micro_batch: Int64?
       var tokens_per_second: Double?
       var cost_per_billion_tokens: Double?
+      var train: Bill?
     }
     struct Ranking: Encodable {
       var schema = 1
       var setup: String
+      var rank_by: String
       var gpus: [Row]
     }
 
@@ -135,30 +207,38 @@ enum FitRenderer {
 
     static func value(_ a: FitAnswer) -> Answer {
       let m = a.memory
+      let band = ErrorBand(a.setup)
       let changes = a.changes.map {
         Change(
           change: $0.change, required_bytes: $0.memory.required, saves_bytes: m.required - $0.memory.required,
-          tokens_per_second: $0.tokensPerSecond, max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence,
-          tokens_per_second_at_max: $0.tokensPerSecondAtMax)
+          tokens_per_second: $0.tokensPerSecond, max_micro_batch: $0.maxMicroBatch,
+          best_micro_batch: $0.bestMicroBatch, max_sequence: $0.maxSequence,
+          tokens_per_second_at_max: $0.tokensPerSecondAtMax, train: Bill($0.bill))
       }
       return
         (Answer(
           setup: FitRenderer.describe(a.setup), fits: m.fits, required_bytes: m.required, capacity_bytes: m.capacity,
           headroom_bytes: m.headroom, peak_bytes: m.peak, peak_phase: m.peakPhase.rawValue,
-          tokens_per_second: a.throughput.tokensPerSecond, max_micro_batch: a.maxMicroBatch,
-          tokens_per_second_at_max: a.tokensPerSecondAtMax, max_sequence: a.maxSequence, changes: changes))
+          memory_error_band: band.memory, tokens_per_second: a.throughput.tokensPerSecond,
+          throughput_error_band: band.throughput, max_micro_batch: a.maxMicroBatch,
+          best_micro_batch: a.bestMicroBatch,
+          tokens_per_second_at_max: a.tokensPerSecondAtMax, max_sequence: a.maxSequence, train: a.bill.map(Bill.init),
+          rank_by: a.rankBy.rawValue, changes_kind: a.fitsWithMargin ? "cheaper_or_faster" : "make_it_fit",
+          changes: changes))
     }
 
-    static func ranking(_ s: TrainingSetup, _ rows: [GPURanking]) -> String {
+    static func ranking(_ s: TrainingSetup, _ rows: [GPURanking], _ rank: PlanRanking) -> String {
       let out = rows.map { r in
         Row(
           gpu: r.name, problem: r.problem, fits: r.memory?.fits, required_bytes: r.memory?.required,
-          gpu_memory_bytes: r.gpu.memory.count, max_micro_batch: r.maxMicroBatch,
+          gpu_memory_bytes: r.gpu.memory.count, max_micro_batch: r.maxMicroBatch, best_micro_batch: r.bestMicroBatch,
           tokens_per_second: r.tokensPerSecond > 0 ? r.tokensPerSecond : nil,
-          cost_per_billion_tokens: r.costPerBillionTokens)
+          cost_per_billion_tokens: r.costPerBillionTokens, train: r.bill.map(Bill.init))
       }
       return encode(
-        Ranking(setup: "\(s.model.id), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)", gpus: out))
+        Ranking(
+          setup: "\(s.model.id), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)",
+          rank_by: rank.rawValue, gpus: out))
     }
 
     static func encode<T: Encodable>(_ value: T) -> String { JSONText.encode(value) + "\n" }

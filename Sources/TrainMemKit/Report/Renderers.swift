@@ -93,12 +93,14 @@ enum MarkdownRenderer {
   /// One run's section: inputs, every memory term with its source, the step's time.
   static func details(_ run: RunResult) -> String {
     var s = "\n## \(cell(run.label))\n\n" + inputsLine(run.setup) + "\n\n"
-    s += "How far to trust it: " + CalibrationRange.notes(run.setup).joined(separator: "; ") + ".\n\n"
+    let band = ErrorBand(run.setup)
+    s += "How far to trust it: \(band.summary); " + CalibrationRange.notes(run.setup).joined(separator: "; ") + ".\n\n"
     s += "| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
     for term in run.terms {
       s += "| \(term.name) | \(term.bytes) | \(F.fixed(Double(term.bytes) / 1_073_741_824, 2)) | \(term.source) |\n"
     }
     if run.memory.narrow { s += "\n" + narrowWarning(run.memory) + "\n" }
+    if let warning = band.headroomWarning(run.memory) { s += "\n" + warning + "\n" }
     s += "\n" + bytesPerParameter(run) + "\n"
     s += "\n" + stepLine(run.throughput) + "\n"
     s += timeTable(run)
@@ -236,12 +238,17 @@ struct JSONReport: Encodable {
     var fits: Bool
     /// Fits with less to spare than `margin` asks (absent without a margin).
     var narrow_fit: Bool?
+    /// ± fraction from the `validate` figures that cover the setup (Validation/ErrorBand.swift).
+    var error_band: Double
     var terms: [Term]
   }
   struct Throughput: Encodable {
     var step_seconds, steady_step_seconds, tokens_per_second, tokens_per_second_per_gpu, mfu: Double
     var compute_seconds, optimizer_seconds, communication_seconds, refresh_seconds: Double
     var train_hours, gpu_hours, cost: Double?
+    var error_band: Double
+    /// False when no published figure covers the GPU family's speed.
+    var error_band_checked: Bool
   }
   struct JSONPlan: Encodable { var max_micro_batch, max_sequence, min_gpus, max_rank: Int64? }
 
@@ -251,6 +258,7 @@ struct JSONReport: Encodable {
     runs = r.runs.map { run in
       let m = run.memory, t = run.throughput
       let inputs = Settings.inputs(run)
+      let band = ErrorBand(run.setup)
       let memory = Memory(
         weights: m.weights + m.weightCopies, gradients: m.gradientsHeld + m.gradientBuckets,
         optimizer_states: m.states.total, activations: m.activations, logits: m.logits, transient: m.transient,
@@ -261,12 +269,13 @@ struct JSONReport: Encodable {
         host_memory_per_node: m.host > 0 ? Checked.saturatingProduct(m.host, run.setup.nodeSize) : nil,
         fragmentation: m.fragmentation, required: m.required, headroom: m.headroom,
         peak_phase: m.peakPhase.rawValue, fits: m.fits, narrow_fit: m.margin > 0 ? m.narrow : nil,
-        terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })
+        error_band: band.memory, terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })
       let tp = Throughput(
         step_seconds: t.stepSeconds, steady_step_seconds: t.steadyStepSeconds, tokens_per_second: t.tokensPerSecond,
         tokens_per_second_per_gpu: t.tokensPerSecondPerGPU, mfu: t.mfu, compute_seconds: t.compute,
         optimizer_seconds: t.optimizer, communication_seconds: t.communication, refresh_seconds: t.projectionRefresh,
-        train_hours: t.trainHours, gpu_hours: t.gpuHours, cost: t.cost)
+        train_hours: t.trainHours, gpu_hours: t.gpuHours, cost: t.cost, error_band: band.throughput,
+        error_band_checked: band.throughputChecked)
       let plan = run.plan.map {
         JSONPlan(
           max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence, min_gpus: $0.minGPUs, max_rank: $0.maxRank)

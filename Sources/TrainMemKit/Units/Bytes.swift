@@ -54,13 +54,14 @@ enum Checked {
     if o { throw OverflowError(what: what()) }
     return r
   }
-  /// A sum that stops at Int64.max: for totals compared against a capacity, where "more than
-  /// anything" is the right answer for absurd inputs (a 9 EB context) and a trap is not.
   /// A non-negative Double as Int64, saturating at Int64.max (never a trap).
   static func bytes(_ value: Double) -> Int64 {
     guard value.isFinite, value > 0 else { return value == .infinity ? .max : 0 }
     return value >= 9.2e18 ? .max : Int64(value)
   }
+
+  /// A sum that stops at Int64.max: for totals compared against a capacity, where "more than
+  /// anything" is the right answer for absurd inputs (a 9 EB context) and a trap is not.
 
   static func saturatingSum(_ terms: Int64...) -> Int64 {
     var total: Int64 = 0

@@ -1,0 +1,70 @@
+// How far a prediction may be off: the worst error of the `validate` figures (README,
+// "Validation") that cover a setup, rounded up. Measured, not fitted: each band names the
+// figures it comes from, and a setup no figure covers says so.
+
+/// The error band of a setup's memory and speed predictions, as fractions (0.05 = ±5%).
+struct ErrorBand: Sendable, Equatable {
+  var memory: Double
+  var throughput: Double
+  /// False when no published or measured figure covers this GPU family's speed.
+  var throughputChecked: Bool
+
+  init(_ s: TrainingSetup) {
+    memory = Self.memoryBand(s)
+    (throughput, throughputChecked) = Self.throughputBand(s)
+  }
+
+  /// Peak memory. LLaMA on the H200 without sharding or fine-tuning levers: the 18 calibration
+  /// peaks, worst 0.3% → ±1%. Other GPUs: APOLLO Fig. 1 and GaLore/Q-GaLore memory figures on
+  /// A100/RTX 4090 (DDP included), worst −3.5% → ±5%. Sharding: the ZeRO paper exact, torchtitan and fms-fsdp
+  /// runs fit as published → ±10%. Other architectures: GPT-2 7.3%, Qwen2 FSDP 0.5% → ±10%.
+  /// Adapters, freezing, offload, paging: 22 published peaks, unsloth's context +12.8%,
+  /// litgpt 8.7% → ±15%.
+  static func memoryBand(_ s: TrainingSetup) -> Double {
+    var band = s.gpu.id == "h200" ? 0.01 : 0.05
+    if s.parallel.shardsStates || s.model.modelType != "llama" || s.model.moe != nil { band = max(band, 0.10) }
+    if s.lora != nil || s.freeze.isActive || s.offload.isActive || s.optimizer.paged { band = max(band, 0.15) }
+    return band
+  }
+
+  /// Tokens/s. Hopper: the H200 steps, worst 14.1% → ±15%. Ampere: APOLLO Table 7 within 25%,
+  /// FSDP runs 15–22% slow → ±25%. Ada: the GaLore authors' RTX 4090 step, predicted 1.9× slow
+  /// → ±50%. Volta and Blackwell: no figure (±50%, unchecked). Longer sequences than the
+  /// calibrated 2,048, fine-tuning levers (torch.compile unmodelled: torchtune 9%, litgpt) and
+  /// sharding each widen it to at least ±25%; DeepSpeed ZeRO-3 on cards without peer-to-peer
+  /// ran 3.7× slower than modelled (LOMO) → ±75%.
+  static func throughputBand(_ s: TrainingSetup) -> (Double, Bool) {
+    var band: Double
+    var checked = true
+    switch s.gpu.architecture {
+    case .hopper: band = 0.15
+    case .ampere: band = 0.25
+    case .ada: band = 0.50
+    case .volta, .blackwell:
+      band = 0.50
+      checked = false
+    }
+    let levers = s.lora != nil || s.freeze.isActive || s.offload.isActive || s.optimizer.paged
+    if s.sequence > 2048 || levers || s.parallel != .none || s.model.modelType != "llama" {
+      band = max(band, 0.25)
+    }
+    if s.parallel.shardsWeights && !s.gpu.peerToPeer && s.gpus > 1 { band = max(band, 0.75) }
+    return (band, checked)
+  }
+
+  /// When a run fits by less than the memory band: it may not fit on a real GPU.
+  func headroomWarning(_ m: MemoryEstimate) -> String? {
+    let uncertainty = Bytes(Checked.bytes(Double(m.required) * memory))
+    guard m.fits && !m.narrow && m.headroom < uncertainty.count else { return nil }
+    return "The \(Bytes(m.headroom)) to spare is inside the estimate's ±\(Self.points(memory)) (\(uncertainty)): it may "
+      + "not fit on the GPU; keep a margin (`margin: 5%`, `--margin 5%`)."
+  }
+
+  static func points(_ fraction: Double) -> String { NumberFormatting.fixed(fraction * 100, 0) + "%" }
+
+  /// "peak ±1%, tokens/s ±15%" (with "unchecked" when no figure covers the speed).
+  var summary: String {
+    "peak memory ±\(Self.points(memory)), tokens/s ±\(Self.points(throughput))"
+      + (throughputChecked ? "" : " (no published speed figure for this GPU family)")
+  }
+}
