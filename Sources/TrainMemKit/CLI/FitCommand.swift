@@ -75,7 +75,9 @@ enum FitCommand {
           "'\(visible(path))' has \(scenario.count) runs; fit answers for at most \(filePointLimit) — use 'trainmem run \(visible(path)) --check' for a sweep"
       )
     }
-    let answers = (0..<scenario.count).map { (label: scenario.label($0), answer: FitAnswer(scenario.point($0).setup, rankBy: rankBy)) }
+    let answers = (0..<scenario.count).map {
+      (label: scenario.label($0), answer: FitAnswer(scenario.point($0).setup, rankBy: rankBy))
+    }
     guard answers.allSatisfy({ RunResult.sane($0.answer.memory, $0.answer.throughput) }) else {
       throw CommandLineSetup.impossible
     }

@@ -2,10 +2,10 @@
 /// than one chunk of evaluated points (plus, for Markdown, the few runs that carry a published
 /// reference; for SVG, at most one chart's worth), so memory does not grow with the sweep.
 enum ReportStream {
-  /// Runs a bar chart draws in full (76 px each: under 4,000 px); a larger sweep becomes a heat
-  /// map, or the chart of its first `sampleRuns` runs, saying so.
-  static let chartRuns = 48
-  static let sampleRuns = 24
+  /// Runs a bar chart draws in full (76 px each: about 1,300 px at most, a screen); a larger
+  /// sweep becomes heat maps, or the chart of its first `sampleRuns` runs, saying so.
+  static let chartRuns = 16
+  static let sampleRuns = 12
 
   static func write(
     _ scenarios: [Scenario], format: ReportFormat, threads: Int, to sink: ReportSink,
@@ -61,8 +61,9 @@ enum ReportStream {
     try sink.write(JSONRenderer.tail(scenario: scenario.name))
   }
 
-  /// Bar charts up to `chartRuns` runs; a larger one-run, two-key sweep as a heat map of fits
-  /// and tokens/s; anything larger as the chart of its first runs, saying so.
+  /// Bar charts up to `chartRuns` runs (a screen's height); a larger report whose sweep has one
+  /// or two keys as heat maps of fits and tokens/s (`HeatMap.layout`); anything else as the
+  /// chart of its first runs, saying so.
   private static func svg(_ scenario: Scenario, threads: Int) throws -> String {
     let total = scenario.count
     if total <= chartRuns {
@@ -70,13 +71,8 @@ enum ReportStream {
       try SweepEngine.map(scenario, threads: threads, { $0 }) { runs.append($0) }
       return SVGRenderer.render(Report(scenario: scenario.name, description: scenario.description, runs: runs))
     }
-    if scenario.runs.count == 1, scenario.sweep.count == 2,
-      scenario.sweep.allSatisfy({ $0.values.count <= HeatMap.maxSide })
-    {
-      var cells: [HeatMap.Cell] = []
-      try SweepEngine.map(scenario, threads: threads, HeatMap.Cell.init) { cells.append($0) }
-      let map = HeatMap(
-        title: scenario.name, rows: scenario.sweep[0], columns: scenario.sweep[1], cells: cells)
+    if var map = HeatMap.layout(scenario) {
+      try SweepEngine.map(scenario, threads: threads, HeatMap.Cell.init) { map.cells.append($0) }
       return SVGRenderer.heatMap(map)
     }
     var runs: [RunResult] = []
@@ -89,8 +85,9 @@ enum ReportStream {
   }
 }
 
-/// A two-key sweep drawn as a grid: one cell per point, coloured by tokens/s where the run
-/// fits and grey where it does not.
+/// A sweep drawn as grids: one cell per point, coloured by tokens/s where the run fits and grey
+/// where it does not. Runs × one key is one grid (runs down, the key's values across); a
+/// two-key sweep is one grid per run (the first key down, the second across).
 struct HeatMap {
   static let maxSide = 64
 
@@ -105,9 +102,37 @@ struct HeatMap {
     }
   }
 
+  /// One grid: its rows' and columns' names and value labels.
+  struct Panel {
+    var title: String?
+    var rowKey: String
+    var rows: [String]
+    var columnKey: String
+    var columns: [String]
+  }
+
   var title: String
-  var rows: SweepAxis
-  var columns: SweepAxis
-  /// Row-major: rows' values outer, columns' values inner (the sweep's own order).
-  var cells: [Cell]
+  var panels: [Panel]
+  /// In the sweep's own order, which is panel by panel, row-major.
+  var cells: [Cell] = []
+
+  /// The grids for a scenario, or nil when its shape has none (three or more sweep keys, or a
+  /// side longer than `maxSide`).
+  static func layout(_ scenario: Scenario) -> HeatMap? {
+    let sweep = scenario.sweep
+    guard sweep.allSatisfy({ $0.values.count <= maxSide }) else { return nil }
+    let labels = scenario.runs.map(\.label)
+    if sweep.count == 1 && labels.count <= maxSide {
+      let panel = Panel(
+        title: nil, rowKey: "run", rows: labels, columnKey: sweep[0].key, columns: sweep[0].values.map(\.text))
+      return HeatMap(title: scenario.name, panels: [panel])
+    }
+    guard sweep.count == 2, labels.count <= 12 else { return nil }
+    let panels = labels.map {
+      Panel(
+        title: labels.count > 1 ? $0 : nil, rowKey: sweep[0].key, rows: sweep[0].values.map(\.text),
+        columnKey: sweep[1].key, columns: sweep[1].values.map(\.text))
+    }
+    return HeatMap(title: scenario.name, panels: panels)
+  }
 }

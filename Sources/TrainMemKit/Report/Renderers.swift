@@ -269,7 +269,8 @@ struct JSONReport: Encodable {
         host_memory_per_node: m.host > 0 ? Checked.saturatingProduct(m.host, run.setup.nodeSize) : nil,
         fragmentation: m.fragmentation, required: m.required, headroom: m.headroom,
         peak_phase: m.peakPhase.rawValue, fits: m.fits, narrow_fit: m.margin > 0 ? m.narrow : nil,
-        error_band: band.memory, terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })
+        error_band: band.memory,
+        terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })
       let tp = Throughput(
         step_seconds: t.stepSeconds, steady_step_seconds: t.steadyStepSeconds, tokens_per_second: t.tokensPerSecond,
         tokens_per_second_per_gpu: t.tokensPerSecondPerGPU, mfu: t.mfu, compute_seconds: t.compute,

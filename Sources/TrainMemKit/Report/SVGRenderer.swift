@@ -22,51 +22,83 @@ enum SVGRenderer {
     return o
   }
 
-  /// A two-key sweep as a grid of cells: tokens/s in shades of blue where the run fits, grey
-  /// marked "×" where it does not; the rows' and columns' values on the axes.
+  /// A sweep as grids of cells (`HeatMap`): tokens/s written in cells shaded blue where the
+  /// run fits (darker is faster), grey "×" where it does not; up to three grids side by side.
   static func heatMap(_ map: HeatMap) -> String {
-    let rows = map.rows.values.count, cols = map.columns.values.count
-    // Cells as wide as the longest column value (about 6 px per character at 9 px), rows 18 px.
-    let longest = map.columns.values.map { min(8, $0.text.count) }.max() ?? 3
-    let cellWidth = max(22, 6 * Double(longest) + 6), cellHeight = 18.0
-    let rowLabel = 6.6 * Double(map.rows.values.map { min(20, $0.text.count) }.max() ?? 4)
-    let left = max(110, 40 + rowLabel), top = 90.0
-    let width = max(left + Double(cols) * cellWidth + 40, 10.5 * Double(map.title.count) + 40, 560)
-    let height = top + Double(rows) * cellHeight + 40
+    let g = HeatMapGeometry(map)
     let best = map.cells.filter(\.fits).map(\.tokensPerSecond).max() ?? 1
-    var s = svgHeader(width: width, height: height, fontSize: 11)
+    var s = svgHeader(width: g.width, height: g.height, fontSize: 11)
     s += "<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">\(escape(map.title))</text>\n"
-    s += "<text x=\"20\" y=\"50\" fill=\"#555\">tokens/s where the run fits (darker is faster, best "
-    s += "\(NumberFormatting.grouped(best))); grey ×: does not fit</text>\n"
-    s += "<text x=\"\(F(left))\" y=\"\(F(top - 22))\" fill=\"#555\">\(escape(map.columns.key)) →</text>\n"
-    s += "<text x=\"20\" y=\"\(F(top - 6))\" fill=\"#555\">\(escape(map.rows.key)) ↓</text>\n"
-    for (c, value) in map.columns.values.enumerated() {
-      let x = left + (Double(c) + 0.5) * cellWidth
-      s += "<text x=\"\(F(x))\" y=\"\(F(top - 6))\" text-anchor=\"middle\" font-size=\"9\">"
-      s += "\(escape(String(value.text.prefix(8))))</text>\n"
+    s += "<text x=\"20\" y=\"50\" fill=\"#555\">tokens/s of the whole job where the run fits (darker is faster, "
+    s += "best \(NumberFormatting.grouped(best))); grey ×: does not fit"
+    s += g.labelled ? "; below it, the memory each GPU needs</text>\n" : "</text>\n"
+    var first = 0
+    for (i, panel) in map.panels.enumerated() {
+      let origin = g.origin(i)
+      let count = panel.rows.count * panel.columns.count
+      s += heatPanel(panel, cells: map.cells[first..<min(map.cells.count, first + count)], at: origin, g, best: best)
+      first += count
     }
-    let size = "width=\"\(F(cellWidth - 1))\" height=\"\(F(cellHeight - 1))\""
-    for (r, value) in map.rows.values.enumerated() {
-      let y = top + Double(r) * cellHeight
-      s += "<text x=\"\(F(left - 6))\" y=\"\(F(y + cellHeight * 0.7))\" text-anchor=\"end\">"
-      s += "\(escape(String(value.text.prefix(20))))</text>\n"
-      for c in 0..<cols {
-        let point = map.cells[r * cols + c]
-        let x = left + Double(c) * cellWidth
+    return s + "</svg>\n"
+  }
+
+  /// One grid at `origin` (its top-left, above the column labels).
+  private static func heatPanel(
+    _ panel: HeatMap.Panel, cells: ArraySlice<HeatMap.Cell>, at origin: (x: Double, y: Double),
+    _ g: HeatMapGeometry, best: Double
+  ) -> String {
+    var s = ""
+    let left = origin.x + g.rowLabelWidth, top = origin.y + g.panelHeader
+    if let title = panel.title {
+      s += "<text x=\"\(F(origin.x))\" y=\"\(F(origin.y + 12))\" font-weight=\"bold\">\(escape(title))</text>\n"
+    }
+    s += "<text x=\"\(F(left))\" y=\"\(F(top - 22))\" fill=\"#555\">\(escape(panel.columnKey)) →</text>\n"
+    s += "<text x=\"\(F(origin.x))\" y=\"\(F(top - 6))\" fill=\"#555\">\(escape(panel.rowKey)) ↓</text>\n"
+    for (c, value) in panel.columns.enumerated() {
+      let x = left + (Double(c) + 0.5) * g.cellWidth
+      s += "<text x=\"\(F(x))\" y=\"\(F(top - 6))\" text-anchor=\"middle\" font-size=\"9\">"
+      s += "\(escape(String(value.prefix(g.columnChars))))</text>\n"
+    }
+    let size = "width=\"\(F(g.cellWidth - 1))\" height=\"\(F(g.cellHeight - 1))\""
+    for (r, value) in panel.rows.enumerated() {
+      let y = top + Double(r) * g.cellHeight
+      s += "<text x=\"\(F(left - 6))\" y=\"\(F(y + g.cellHeight * 0.65))\" text-anchor=\"end\">"
+      s += "\(escape(String(value.prefix(24))))</text>\n"
+      for c in 0..<panel.columns.count {
+        let index = cells.startIndex + r * panel.columns.count + c
+        guard index < cells.endIndex else { break }
+        let point = cells[index]
+        let x = left + Double(c) * g.cellWidth
+        let cx = "x=\"\(F(x + g.cellWidth / 2 - 0.5))\""
+        let upper = "\(cx) y=\"\(F(y + (g.labelled ? 12 : g.cellHeight * 0.65)))\" text-anchor=\"middle\""
+        let lower = "\(cx) y=\"\(F(y + 24))\" text-anchor=\"middle\" font-size=\"8\""
         let needs = escape(Bytes(point.required).description)
         if point.fits {
-          let shade = NumberFormatting.fixed(0.15 + 0.85 * min(1, point.tokensPerSecond / best), 2)
+          let share = min(1, point.tokensPerSecond / best)
+          let shade = NumberFormatting.fixed(0.15 + 0.85 * share, 2)
           s += "<rect x=\"\(F(x))\" y=\"\(F(y))\" \(size) fill=\"#08519c\" fill-opacity=\"\(shade)\">"
           s += "<title>\(NumberFormatting.grouped(point.tokensPerSecond)) tokens/s, needs \(needs)</title></rect>\n"
+          if g.labelled {
+            let ink = share > 0.45 ? "#ffffff" : "#08306b"
+            s += "<text \(upper) font-size=\"9\" fill=\"\(ink)\">\(compact(point.tokensPerSecond))</text>\n"
+            s += "<text \(lower) fill=\"\(ink)\">\(needs)</text>\n"
+          }
         } else {
           s +=
             "<rect x=\"\(F(x))\" y=\"\(F(y))\" \(size) fill=\"#d9d9d9\"><title>does not fit: needs \(needs)</title></rect>\n"
-          s += "<text x=\"\(F(x + cellWidth / 2 - 0.5))\" y=\"\(F(y + cellHeight * 0.68))\" text-anchor=\"middle\" "
-          s += "font-size=\"10\" fill=\"#888\">×</text>\n"
+          s += "<text \(upper) font-size=\"10\" fill=\"#888\">×</text>\n"
+          if g.labelled { s += "<text \(lower) fill=\"#888\">\(needs)</text>\n" }
         }
       }
     }
-    return s + "</svg>\n"
+    return s
+  }
+
+  /// "12.3k", "1.2M", "873": a tokens/s figure short enough for a cell.
+  static func compact(_ v: Double) -> String {
+    if v >= 1e6 { return NumberFormatting.fixed(v / 1e6, v >= 1e7 ? 0 : 1) + "M" }
+    if v >= 1e3 { return NumberFormatting.fixed(v / 1e3, v >= 1e4 ? 0 : 1) + "k" }
+    return NumberFormatting.fixed(v, 0)
   }
 
   static func svgHeader(width: Double, height: Double, fontSize: Int) -> String {
@@ -267,5 +299,40 @@ extension SVGRenderer {
         "<line x1=\"\(F(left))\" y1=\"\(F(cap))\" x2=\"\(F(width - 30))\" y2=\"\(F(cap))\" stroke=\"#d62728\" stroke-width=\"2\"/>\n"
     }
     return s + "</svg>\n"
+  }
+}
+
+/// Where a heat map's grids go: cells sized to their labels (with tokens/s written in them when
+/// the grids are small enough to read), up to three grids per row.
+struct HeatMapGeometry {
+  var cellWidth, cellHeight, rowLabelWidth, panelWidth, panelHeight: Double
+  var columnChars: Int
+  var labelled: Bool
+  var perRow: Int
+  var width, height: Double
+  let panelHeader = 56.0
+  let top = 70.0
+
+  init(_ map: HeatMap) {
+    let rows = map.panels.map(\.rows.count).max() ?? 1, cols = map.panels.map(\.columns.count).max() ?? 1
+    labelled = rows <= 24 && cols <= 12
+    let chars = labelled ? 12 : 8
+    columnChars = chars
+    let longest = map.panels.flatMap(\.columns).map { min(chars, $0.count) }.max() ?? 3
+    cellWidth = max(labelled ? 58 : 22, 6 * Double(longest) + 6)
+    cellHeight = labelled ? 30 : 18
+    let rowChars = map.panels.flatMap(\.rows).map { min(24, $0.count) }.max() ?? 4
+    rowLabelWidth = max(70, 6.6 * Double(rowChars) + 16)
+    panelWidth = rowLabelWidth + Double(cols) * cellWidth + 30
+    panelHeight = panelHeader + Double(rows) * cellHeight + 24
+    perRow = max(1, min(3, map.panels.count))
+    let panelRows = (map.panels.count + perRow - 1) / perRow
+    width = max(20 + Double(perRow) * panelWidth, 10.5 * Double(map.title.count) + 40, 560)
+    height = top + Double(panelRows) * panelHeight + 10
+  }
+
+  /// The top-left of grid `i`.
+  func origin(_ i: Int) -> (x: Double, y: Double) {
+    (20 + Double(i % perRow) * panelWidth, top + Double(i / perRow) * panelHeight)
   }
 }

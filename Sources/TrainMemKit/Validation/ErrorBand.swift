@@ -56,7 +56,8 @@ struct ErrorBand: Sendable, Equatable {
   func headroomWarning(_ m: MemoryEstimate) -> String? {
     let uncertainty = Bytes(Checked.bytes(Double(m.required) * memory))
     guard m.fits && !m.narrow && m.headroom < uncertainty.count else { return nil }
-    return "The \(Bytes(m.headroom)) to spare is inside the estimate's ±\(Self.points(memory)) (\(uncertainty)): it may "
+    return
+      "The \(Bytes(m.headroom)) to spare is inside the estimate's ±\(Self.points(memory)) (\(uncertainty)): it may "
       + "not fit on the GPU; keep a margin (`margin: 5%`, `--margin 5%`)."
   }
 

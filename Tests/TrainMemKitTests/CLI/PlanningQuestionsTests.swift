@@ -60,7 +60,9 @@ import Testing
     let fit = FitAnswer(s)
     let bill = try #require(fit.bill)
     #expect(64 % fit.bestMicroBatch == 0)
-    #expect(abs(bill.dollars! - bill.hours * 8 * 1.8) < 1e-6 && abs(bill.hours - 20e9 / fit.tokensPerSecondAtMax! / 3600) < 1e-9)
+    #expect(
+      abs(bill.dollars! - bill.hours * 8 * 1.8) < 1e-6
+        && abs(bill.hours - 20e9 / fit.tokensPerSecondAtMax! / 3600) < 1e-9)
   }
 
   @Test("2: AdamW there is a narrow fit inside the error band; exit 1; changes ranked cheapest first, each fits")
@@ -108,9 +110,10 @@ import Testing
     #expect(r.status == 0)
     let rows = r.out.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| GPU") }
     let priced = rows.prefix { $0.contains("$") }
-    #expect(Set(priced.map { String($0.split(separator: "|")[0]).trimmingCharacters(in: .whitespaces) }) == [
-      "a100-80gb", "h100-sxm", "h200",
-    ])
+    #expect(
+      Set(priced.map { String($0.split(separator: "|")[0]).trimmingCharacters(in: .whitespaces) }) == [
+        "a100-80gb", "h100-sxm", "h200",
+      ])
     let dollars = priced.compactMap { number($0.split(separator: "|", omittingEmptySubsequences: false)[8]) }
     #expect(dollars.count == 3 && dollars == dollars.sorted())
     #expect(rows.dropFirst(3).allSatisfy { !$0.contains("$") })

@@ -25,7 +25,14 @@ import Testing
         stdout: &out, stderr: &err)
       #expect(status == 0, "\(name).\(format.rawValue): \(err)")
       try assertGolden("\(name).\(format.rawValue)", out)
+      if format == .svg { #expect(svgHeight(out) <= 1_400, "\(name).svg is taller than a screen") }
     }
+  }
+
+  /// The `height` of an SVG's root element, in pixels.
+  func svgHeight(_ svg: String) -> Double {
+    guard let r = svg.range(of: "height=\"") else { return .infinity }
+    return Double(svg[r.upperBound...].prefix { $0 != "\"" }) ?? .infinity
   }
 
   @Test("no golden file without its scenario")
