@@ -195,6 +195,17 @@ enum ActivationModel {
       mlp.dense += adapters.dense
       mlp.sparse += adapters.sparse
     }
+    if let fp8 = s.fp8?.savedInputBytes, s.lora == nil {
+      // Transformer Engine saves a converted linear's input for backward in FP8 (its
+      // transpose) instead of bf16: the two norm outputs (q/k/v's and gate/up's input) and the
+      // inputs of o_proj and down (dense layers; experts keep the bf16 accounting).
+      func cut(_ width: Int64, _ k: Int64, _ n: Int64) -> Int64 {
+        s.convertsToFP8(input: Double(k), output: Double(n)) ? Int64((Double(e) - fp8) * Double(width)) : 0
+      }
+      norms -= cut(h, h, q) + cut(h, h, m.intermediate)
+      attention -= cut(q, q, h)
+      mlp.dense -= cut(m.intermediate, m.intermediate, h)
+    }
     let moeLayers = m.moeLayers, denseLayers = m.layers - moeLayers
     // Dense and mixture-of-experts layers differ: the sum over all layers, and the largest one
     // (what one layer's backward or recomputation holds).

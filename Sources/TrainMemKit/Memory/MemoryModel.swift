@@ -158,6 +158,8 @@ enum MemoryModel {
     var gradients: Int64
     /// Gathered ZeRO-3/FSDP layers and autocast copies, at their largest (during forward).
     var weightCopies: Int64
+    /// Transformer Engine's FP8 weight cache: present at every instant of the step.
+    var fp8Cache: Int64 = 0
     var buckets: Int64
     /// What `offload` keeps in host memory instead.
     var host: Int64 = 0
@@ -193,6 +195,14 @@ enum MemoryModel {
         s.lora != nil
         ? inv.trainable(s).parameters * 2
         : (inv.matmulParameters - (inv.expertParameters - inv.expertParameters / ep)) * 2
+    }
+    if let recipe = s.fp8 {
+      let converted = s.fp8Parameters(inv)
+      if recipe.gathersInFP8 && (s.parallel == .fsdp || s.parallel == .hsdp) {
+        // Two gathered layers hold their converted weights in FP8 (1 byte) instead of bf16.
+        held.weightCopies -= 2 * converted / max(1, s.model.layers) * (s.policy.computeBytes - 1)
+      }
+      held.fp8Cache = Checked.bytes(Double(converted) * recipe.cachedWeightBytes(s.gpu))
     }
     held.buckets = gradientBuckets(s, inv)
     if s.offload.optimizer || s.offload.parameters {
@@ -360,12 +370,13 @@ enum MemoryModel {
       s.parallel == .fsdp || s.parallel == .hsdp
       ? layerParameters(s, inv) * (policy.computeBytes + (policy.reduceBytes > policy.computeBytes ? 4 : 0)) : 0
 
-    let fresh = MemoryInstant(weights: held.weights, states: held.states.total, buckets: held.buckets)
+    var fresh = MemoryInstant(weights: held.weights, states: held.states.total, buckets: held.buckets)
+    fresh.copies = held.fp8Cache
     var candidates: [MemoryInstant] = []
     // 1. The loss backward: every activation, the logits and cross-entropy buffers.
     var i1 = fresh
     i1.phase = .forwardBackward
-    i1.copies = held.weightCopies
+    i1.copies = held.weightCopies + held.fp8Cache
     i1.gradients = heldGradients
     i1.activations = activations
     i1.logits = act.lossPeak
@@ -381,7 +392,7 @@ enum MemoryModel {
     //    only that layer's activations (or checkpointed input plus recomputation) left.
     var i3 = fresh
     i3.phase = .forwardBackward
-    i3.copies = s.parallel.shardsWeights ? held.weightCopies : oneLayerCopies
+    i3.copies = (s.parallel.shardsWeights ? held.weightCopies : oneLayerCopies) + held.fp8Cache
     i3.gradients = optimizer.layerwise ? 0 : max(heldGradients, held.gradients - embeddingGrad - oneLayerGrads)
     i3.activations = (recomputed > 0 ? act.checkpointedLayer : act.perLayer)
     i3.logits = act.logitsKept

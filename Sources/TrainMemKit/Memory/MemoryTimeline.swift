@@ -32,7 +32,7 @@ struct MemoryTimeline: Sendable {
     var start = lossBackward
     start.activations = 0
     start.logits = 0
-    start.copies = 0
+    start.copies = held.fp8Cache
     out.append(Point(label: "start", instant: start))
     // Forward: each layer adds what it saves (and, under autocast, its cached weight copy; the
     // layers ZeRO-3/FSDP gather are the same few throughout).
@@ -40,7 +40,8 @@ struct MemoryTimeline: Sendable {
       var p = start
       p.activations = Self.share(lossBackward.activations, k, of: layers)
       p.copies =
-        s.parallel.shardsWeights ? lossBackward.copies : Self.share(lossBackward.copies, k, of: layers)
+        s.parallel.shardsWeights
+        ? lossBackward.copies : held.fp8Cache + Self.share(lossBackward.copies - held.fp8Cache, k, of: layers)
       out.append(Point(label: "forward \(k)", instant: p))
     }
     out.append(Point(label: "loss", instant: lossBackward))

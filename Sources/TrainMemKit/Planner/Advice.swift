@@ -321,7 +321,7 @@ struct GPURanking: Sendable {
       let mb = Planner.maxMicroBatch(t)
       let rate = Planner.bestRate(t, largest: mb)
       let tps = rate?.tokensPerSecond ?? 0
-      let cost = (s.prices[g.id] ?? s.price).flatMap { price in
+      let cost = t.gpuPrice.flatMap { price in
         tps > 0 ? price * Double(s.gpus) / tps * 1e9 / 3600 : nil
       }
       rows.append(

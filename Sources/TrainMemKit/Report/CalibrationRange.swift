@@ -13,9 +13,20 @@ enum CalibrationRange {
     } else {
       out.append("memory counted from the libraries' code and checked on H200 steps within 0.3%")
     }
-    if s.gpu.architecture != .hopper {
+    switch s.gpu.architecture {
+    case .hopper: break
+    case .ampere, .ada:
       out.append(
-        "speed on \(s.gpu.architecture.rawValue.capitalized) scaled from the H200 by datasheet rates (A100 checks: APOLLO Table 7 within 25%, FSDP runs 15–22% slow)"
+        "speed on \(s.gpu.architecture.displayName) scaled from the H200 by datasheet rates (A100 checks: APOLLO Table 7 within 25%, FSDP runs 15–22% slow)"
+      )
+    case .blackwell, .cdna3, .cdna4, .volta, .turing:
+      out.append(
+        "speed on \(s.gpu.architecture.displayName) from datasheet rates and the measured matmul share, with no published absolute check (FP8 gains on B200 and MI300X checked within 12%)"
+      )
+    }
+    if let recipe = s.fp8 {
+      out.append(
+        "FP8 (\(recipe.rawValue)) gains checked against torchao and torchtitan on H100, B200 and MI300X (within 12%; torch.compile assumed, as those runs used it)"
       )
     }
     if !llama {

@@ -19,7 +19,7 @@ enum FitRenderer {
       "Peak \(Bytes(m.peak)) in \(m.peakPhase.rawValue); \(NumberFormatting.grouped(a.throughput.tokensPerSecond)) tokens/s (±\(ErrorBand.points(band.throughput))\(band.throughputChecked ? "" : ", unchecked on this GPU family")).\n"
     o += "Allocator reserved \(Bytes(m.reserved)) (what nvidia-smi shows, less the CUDA context).\n"
     if let hours = a.throughput.trainHours, let tokens = a.setup.tokens {
-      let price = a.setup.gpuPrice.map { " at $\(NumberFormatting.fixed($0, 2)) per GPU-hour" } ?? ""
+      let price = a.setup.priceClause
       let cost = a.throughput.cost.map { ", $" + NumberFormatting.grouped($0) } ?? ""
       o +=
         "Training \(NumberFormatting.tokens(tokens)) tokens\(price) at this micro-batch: \(NumberFormatting.fixed(hours, 1)) h\(cost).\n"
@@ -103,10 +103,14 @@ enum FitRenderer {
   static func ranking(_ s: TrainingSetup, _ rows: [GPURanking], _ rank: PlanRanking) -> String {
     var o =
       "# trainmem fit: which GPU for \(MarkdownRenderer.cell(s.model.id)), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)\n\n"
-    let priced = s.price != nil || !s.prices.isEmpty
+    let given = s.price != nil || !s.prices.isEmpty
     let tokens = NumberFormatting.tokens(s.tokens ?? 1e9)
-    o += "Each card at its best micro-batch, \(rank == .time ? "fastest" : "cheapest") to train \(tokens) tokens first"
-    o += priced ? ".\n\n" : " (in GPU-hours: give --price for dollars).\n\n"
+    o +=
+      "Each card at its best micro-batch, \(rank == .time ? "fastest" : "cheapest") to train \(tokens) tokens first, "
+    o +=
+      given
+      ? "at the prices given (list prices for the others).\n\n"
+      : "at list prices (`trainmem list gpus`; `--price` overrides).\n\n"
     o +=
       "| GPU | fits | needs (micro-batch \(s.microBatch)) | memory | micro-batch | tokens/s at it | hours | cost |\n"
     o += "|---|---|---:|---:|---:|---:|---:|---:|\n"

@@ -108,7 +108,7 @@ enum MarkdownRenderer {
     let t = run.throughput
     if let h = t.trainHours {
       let tokens = run.setup.tokens.map { NumberFormatting.tokens($0) + " tokens" } ?? "Training"
-      let price = run.setup.gpuPrice.map { " at $\(F.fixed($0, 2)) per GPU-hour" } ?? ""
+      let price = run.setup.priceClause
       s += "\nTraining \(tokens)\(price): \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"
       s += (t.cost.map { ", $\(F.grouped($0))" } ?? "") + (run.memory.fits ? "." : " — if it fit; it does not.") + "\n"
     }

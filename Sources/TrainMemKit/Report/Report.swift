@@ -46,7 +46,7 @@ extension RunResult {
     t.append(
       MemoryTerm(name: "weights", bytes: m.weights, source: wsrc + (s.parallel.shardsWeights ? ", sharded" : "")))
     // The main terms are always listed, zero or not, so every report reads the same way.
-    let copies: String
+    var copies: String
     if policy.autocastCopies {
       copies = "autocast bf16 weight cache kept for backward"
     } else if s.parallel == .zero3 {
@@ -55,6 +55,13 @@ extension RunResult {
       copies = "FSDP: the layer in use + the prefetched next + the root unit (embedding, lm_head), gathered"
     } else {
       copies = "none: no autocast cache, no gathered layer"
+    }
+    if let recipe = s.fp8 {
+      copies +=
+        recipe.cachedWeightBytes(s.gpu) > 0
+        ? "; Transformer Engine's FP8 weight cache (\(recipe.rawValue), kept across micro-batches)"
+        : recipe.gathersInFP8 && (s.parallel == .fsdp || s.parallel == .hsdp)
+          ? "; layers gathered in FP8 (torchao)" : ""
     }
     t.append(MemoryTerm(name: "weight copies", bytes: m.weightCopies, source: copies))
     let st = m.states

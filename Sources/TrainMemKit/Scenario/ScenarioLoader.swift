@@ -13,7 +13,9 @@ struct ScenarioLoader {
     "sliding_window", "sliding_layers", "experts", "experts_per_token", "expert_intermediate",
     "shared_expert_intermediate", "moe_layers",
   ]
-  static let gpuKeys = ["name", "memory", "bf16_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms"]
+  static let gpuKeys = [
+    "name", "memory", "bf16_tflops", "fp8_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms",
+  ]
   /// Points a scenario may have over all its runs: bounds the work before any evaluation.
   static let pointLimit = 10_000_000
   /// Model evaluations a scenario may ask for: each point is one, and each solve goal about 50
@@ -702,6 +704,12 @@ struct ScenarioLoader {
         case "bf16_tflops":
           if let v = number(e.value, "'bf16_tflops'", kind: .count, range: GPULimits.teraFLOPS) {
             g.bf16FLOPS = v * 1e12; g.fp16FLOPS = v * 1e12
+          } else {
+            ok = false
+          }
+        case "fp8_tflops":
+          if let v = number(e.value, "'fp8_tflops'", kind: .count, range: GPULimits.teraFLOPS) {
+            g.fp8FLOPS = v * 1e12
           } else {
             ok = false
           }

@@ -5,7 +5,7 @@
 enum Settings {
   static let all: [Setting] = [
     model, gpu, gpus, parallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
-    precision,
+    precision, matmulPrecision, fp8Recipe,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
     loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, offloadOptimizer,
     offloadParameters, offloadActivations, sequence, microBatch, globalBatch,
@@ -36,7 +36,7 @@ enum Settings {
   static let gpu = Setting(
     key: "gpu", group: .top, value: "ID|MAPPING", defaultText: "a100-80gb",
     doc:
-      "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp32_tflops, bandwidth, link_bandwidth, tdp, sms` (SM count; default: the H200's rate per SM)",
+      "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp8_tflops, fp32_tflops, bandwidth, link_bandwidth, tdp, sms` (SM count; default: the H200's rate per SM)",
     parse: { loader, node, _ in edit(loader.gpu(node)) { $0.gpu = $1 } },
     inputs: {
       [("gpu", InputValue.text($0.setup.gpu.id)), ("gpu_memory", InputValue.integer($0.setup.gpu.memory.count))]
@@ -100,6 +100,20 @@ enum Settings {
     doc:
       "pure bf16 (the GaLore/APOLLO scripts); mixed: fp32 weights under autocast (none, ddp), FSDP MixedPrecision (fsdp, hsdp) or DeepSpeed bf16 (zero1-3); or fp32",
     apply: { $0.precision = $1 }, input: { $0.precision.rawValue }, csv: true)
+
+  static let matmulPrecision = choice(
+    "matmul_precision", MatmulPrecision.self, default: "bf16",
+    doc:
+      "fp8: the decoder layers' linears on FP8 tensor cores (Ada, Hopper, Blackwell, MI300X); embeddings, head, norms and attention stay bf16",
+    apply: { $0.matmulPrecision = $1 }, input: { $0.matmulPrecision.rawValue }, csv: true)
+
+  static let fp8Recipe = Setting(
+    key: "fp8_recipe", group: .top, value: FP8Recipe.allCases.map(\.rawValue).joined(separator: "|"),
+    defaultText: "tensorwise",
+    doc:
+      "with `matmul_precision: fp8`: torchao tensorwise/rowwise, Transformer Engine delayed or mxfp8 (Blackwell), or DeepSeek-V3 blockwise",
+    parse: { loader, node, s in edit(loader.choice(node, s, FP8Recipe.self)) { $0.fp8Recipe = $1 } },
+    inputs: { [("fp8_recipe", $0.setup.fp8.map { InputValue.text($0.rawValue) })] })
 
   static let masterWeights = Setting(
     key: "master_weights", group: .top, value: "none|fp32", defaultText: "none",
@@ -323,7 +337,7 @@ enum Settings {
     inputs: { [("tokens", $0.setup.tokens.map { InputValue.number($0) })] })
 
   static let price = Setting(
-    key: "price", group: .top, value: "P|GPU=P,…", defaultText: "—",
+    key: "price", group: .top, value: "P|GPU=P,…", defaultText: "the GPU's list price",
     doc:
       "dollars per GPU-hour: one price, or prices by catalog id (`a100-80gb=1.8,h100-sxm=2.5`, or a mapping) for time and cost and for ranking GPUs",
     parse: { loader, node, s in

@@ -91,6 +91,9 @@ public struct TrainingSetup: Sendable, Equatable {
   var interNodeBandwidth: Double? = nil
   var gradientSync: GradientSync = .microBatch
   var precision: Precision = .bf16
+  /// The decoder layers' matmul dtype, and the FP8 recipe (nil: torchao tensor-wise).
+  var matmulPrecision: MatmulPrecision = .bf16
+  var fp8Recipe: FP8Recipe? = nil
   /// nil = the precision's own (none for bf16; `mixed` keeps fp32 weights or its own master).
   var masterWeights: MasterWeights? = nil
   /// nil = the framework's default for the policy.
@@ -124,8 +127,14 @@ public struct TrainingSetup: Sendable, Equatable {
   /// Dollars per GPU-hour, for every GPU or by catalog id (`price: a100-80gb=1.8,h100-sxm=2.5`).
   var price: Double? = nil
   var prices: [String: Double] = [:]
-  /// This run's GPU's price: its own, or the one for every GPU.
-  var gpuPrice: Double? { prices[gpu.id] ?? price }
+  /// This run's GPU's price: its own, the one for every GPU, or the catalog's list price.
+  var gpuPrice: Double? { prices[gpu.id] ?? price ?? gpu.listPrice }
+  /// " at $1.39 per GPU-hour (list price)": the price a cost uses, and where it comes from.
+  var priceClause: String {
+    guard let p = gpuPrice else { return "" }
+    let listed = prices[gpu.id] == nil && price == nil
+    return " at $\(NumberFormatting.fixed(p, 2)) per GPU-hour" + (listed ? " (list price, `trainmem list gpus`)" : "")
+  }
 
   /// Data-parallel replicas: every GPU holds a replica or a shard of one.
   var dataParallel: Int64 { parallel == .none ? 1 : gpus }
@@ -207,6 +216,7 @@ public struct TrainingSetup: Sendable, Equatable {
       out.append(SetupProblem(setting: "gradient_sync", reason: .syncWithoutDDP(parallel)))
     }
     if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: "gpu", reason: .noBF16(gpu.name))) }
+    out += fp8Problems()
     out += precisionProblems() + networkProblems()
     return out
   }
@@ -342,6 +352,12 @@ struct SetupProblem: Sendable, Equatable {
     /// An optimizer setting given for an optimizer that has no such setting.
     case notApplicable(String, OptimizerKind)
     case noBF16(String)
+    /// FP8 matmuls on a GPU without FP8 tensor cores.
+    case noFP8(String)
+    /// FP8 matmuls with fp32 activations (the recipes cast from bf16).
+    case fp8NeedsBF16(Precision)
+    case mxfp8NeedsBlackwell(String)
+    case fp8RecipeWithoutFP8
     /// Layer-wise updates with several replicas (true) or with gradient accumulation (false).
     case layerwiseNeedsOneReplica(Bool)
     /// `gradient_sync: step` is DDP's `no_sync`; other modes reduce every micro-batch.
@@ -404,6 +420,17 @@ struct SetupProblem: Sendable, Equatable {
         "\(spell("gradient_sync: step")) is DDP's no_sync; with \(spell("parallel: " + parallel.rawValue)) gradients are reduced every micro-batch here — use ddp or leave gradient_sync out"
     case .noBF16(let name):
       return "\(name) has no bf16 support; use \(spell("precision: mixed")) (fp16 autocast) or 'fp32'"
+    case .noFP8(let name):
+      return
+        "\(name) has no FP8 tensor cores (torch._scaled_mm needs Ada, Hopper, Blackwell or AMD CDNA 3); use \(spell("matmul_precision: bf16")) or an FP8 GPU such as h100-sxm, l40s, b200 or mi300x"
+    case .fp8NeedsBF16(let precision):
+      return
+        "\(spell("matmul_precision: fp8")) casts bf16 activations; with \(spell("precision: " + precision.rawValue)) they are fp32 — use \(spell("precision: bf16")) or mixed"
+    case .mxfp8NeedsBlackwell(let name):
+      return
+        "\(spell("fp8_recipe: mxfp8")) needs block-scaled FP8 tensor cores (B200, GB200, B300); \(name) has none — use tensorwise, rowwise, delayed or blockwise"
+    case .fp8RecipeWithoutFP8:
+      return "\(spell("fp8_recipe")) applies with \(spell("matmul_precision: fp8")); add it or remove the recipe"
     case .masterNeedsBF16(let precision):
       return
         "\(spell("master_weights: fp32")) keeps an fp32 copy of bf16 weights; with \(spell("precision: " + precision.rawValue)) the weights are already fp32 — use \(spell("precision: bf16")) or leave \(spell("master_weights")) out"
@@ -474,4 +501,21 @@ struct SetupProblem: Sendable, Equatable {
 
   /// The message with settings as a scenario file spells them.
   var message: String { message { Settings.spell($0, commandLine: false) } }
+}
+
+extension TrainingSetup {
+  /// FP8 matmuls need FP8 tensor cores and bf16 activations; MXFP8 needs block-scaled cores;
+  /// a recipe means nothing without FP8.
+  func fp8Problems() -> [SetupProblem] {
+    guard matmulPrecision == .fp8 else {
+      return fp8Recipe == nil ? [] : [SetupProblem(setting: "fp8_recipe", reason: .fp8RecipeWithoutFP8)]
+    }
+    var out: [SetupProblem] = []
+    if gpu.fp8FLOPS == 0 { out.append(SetupProblem(setting: "gpu", reason: .noFP8(gpu.name))) }
+    if precision == .fp32 { out.append(SetupProblem(setting: "matmul_precision", reason: .fp8NeedsBF16(precision))) }
+    if fp8Recipe == .mxfp8 && !gpu.blockScaledFP8 {
+      out.append(SetupProblem(setting: "fp8_recipe", reason: .mxfp8NeedsBlackwell(gpu.name)))
+    }
+    return out
+  }
 }

@@ -59,9 +59,19 @@ struct Roofline: Sendable {
 
   init(_ gpu: GPUSpec, precision: Precision) {
     peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
-    rate = peak * ThroughputModel.matmulEfficiency
+    rate = peak * gpu.matmulEfficiency
     bandwidth = gpu.bandwidth * ThroughputModel.bandwidthEfficiency
     misalignedEfficiency = gpu.architecture.misalignedMatmulEfficiency
+    tileScale =
+      ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
+  }
+
+  /// The roofline of a recipe's FP8 GEMMs: the GPU's dense FP8 rate times the recipe's scaled
+  /// GEMM efficiency, with the tile scale of that rate per SM (the same derivation as above).
+  init(_ gpu: GPUSpec, fp8 recipe: FP8Recipe) {
+    self.init(gpu, precision: .bf16)
+    peak = gpu.fp8FLOPS * recipe.gemmEfficiency
+    rate = peak * gpu.matmulEfficiency
     tileScale =
       ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
   }
@@ -228,8 +238,16 @@ enum ThroughputModel {
     let e = Double(s.precision.activationBytes)
     var matmuls = 0.0
     var layerWeights = 0.0
+    let fp8Roof = s.fp8.map { Roofline(s.gpu, fp8: $0) }
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
-      matmuls += count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
+      if let recipe = s.fp8, let fp8Roof, s.convertsToFP8(input: input, output: output) {
+        matmuls +=
+          count
+          * (fp8Roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: 1)
+            + fp8CastSeconds(s, recipe, tokens: tokens * share, input: input, output: output, roof))
+      } else {
+        matmuls += count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
+      }
       layerWeights += count * input * output
     }
     var other = attentionWithRecompute(s, roof) + elementwiseSeconds(s, roof) + adapterSeconds(s, roof)
@@ -241,6 +259,17 @@ enum ThroughputModel {
     let work = frozenWork(s)
     let recompute = recomputeFactor(s)
     return ((matmuls * work.matmuls + other * work.other) * recompute, host * work.other * recompute)
+  }
+
+  /// The casts of one FP8 linear per micro-batch (`FP8Recipe.castBytes`): its input (t × k),
+  /// its output gradient (t × n) and its weight (k × n; once per step when the recipe caches
+  /// it), memory-bound.
+  static func fp8CastSeconds(
+    _ s: TrainingSetup, _ recipe: FP8Recipe, tokens t: Double, input k: Double, output n: Double, _ roof: Roofline
+  ) -> Double {
+    let bytes = recipe.castBytes
+    let weightShare = recipe.castsWeightOncePerStep ? 1 / Double(s.accumulation) : 1
+    return (bytes.input * t * k + bytes.gradient * t * n + bytes.weight * k * n * weightShare) / roof.bandwidth
   }
 
   /// What LoRA adds to a layer, forward and backward:
@@ -410,7 +439,12 @@ enum ThroughputModel {
     case .zero3, .fsdp, .hsdp:
       // FSDP gathers one unit per layer (and the root); DeepSpeed one module per linear.
       let units = Double(s.model.layers) * (s.parallel == .zero3 ? 7 : 1) + 1
-      let gather = group.allGather(params * Double(policy.computeBytes), messages: units)
+      // torchao's tensor-wise recipe all-gathers the converted weights in FP8 (1 byte).
+      var gatheredBytes = params * Double(policy.computeBytes)
+      if s.fp8?.gathersInFP8 == true && s.parallel != .zero3 {
+        gatheredBytes -= Double(s.fp8Parameters(inv)) * Double(policy.computeBytes - 1)
+      }
+      let gather = group.allGather(gatheredBytes, messages: units)
       let recomputeGathers = Double(s.recomputedLayers) / Double(s.model.layers)
       c.forward = gather
       c.backward = gather * (1 + recomputeGathers) + group.allGather(gradients, messages: units)

@@ -81,6 +81,8 @@ struct SetupGenerator {
     case "inter_node_bandwidth": return ["1GB/s", "12.5GB/s", "50GB/s", "1PB/s"]
     case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
     case "precision": return Precision.allCases.map(\.rawValue)
+    case "matmul_precision": return MatmulPrecision.allCases.map(\.rawValue)
+    case "fp8_recipe": return FP8Recipe.allCases.map(\.rawValue)
     case "master_weights": return MasterWeights.allCases.map(\.rawValue)
     case "gradient_dtype": return GradientDType.allCases.map(\.rawValue)
     case "weights": return WeightFormat.allCases.map(\.rawValue)
@@ -112,14 +114,14 @@ struct SetupGenerator {
   static let rarely: Set<String> = [
     "tokens", "price", "memory_limit", "context", "reserve", "update_interval", "implementation", "momentum",
     "margin", "layerwise", "gradient_sync", "gpus_per_node", "intra_node_bandwidth", "inter_node_bandwidth",
-    "freeze_embeddings", "freeze_layers", "lora_rank", "lora_targets",
+    "freeze_embeddings", "freeze_layers", "lora_rank", "lora_targets", "matmul_precision",
   ]
   /// Keys valid only with another key's value (`master_weights` with bf16, `gradient_dtype` with
   /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so
   /// most generated setups stay valid.
   static let seldom: Set<String> = [
     "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
-    "offload_optimizer", "offload_parameters", "offload_activations",
+    "offload_optimizer", "offload_parameters", "offload_activations", "fp8_recipe",
   ]
 
   mutating func next() -> Case {
@@ -143,6 +145,11 @@ struct SetupGenerator {
       random.chance(0.9)
     {
       c.settings.append(("lora_rank", "8"))
+    }
+    // A recipe goes with FP8 matmuls.
+    if c.settings.contains(where: { $0.key == "fp8_recipe" }) && random.chance(0.9) {
+      c.settings.removeAll { $0.key == "matmul_precision" }
+      c.settings.append(("matmul_precision", "fp8"))
     }
     // Adapters are trained by a plain optimizer (low-rank projections would be refused), and
     // freezing means nothing on top of them.
@@ -189,6 +196,7 @@ struct SetupGenerator {
     [
       ("memory", random.pick(["1MiB", "24GB", "80GiB", "1PiB"])),
       ("bf16_tflops", random.pick(["0.01", "100", "989", "8000"])),
+      ("fp8_tflops", random.pick(["0.01", "1979", "16000"])),
       ("bandwidth", random.pick(["1GB/s", "1TB/s", "4.8TB/s"])), ("sms", random.pick(["1", "108", "148", "1000"])),
     ]
   }

@@ -230,7 +230,14 @@ import Testing
     #expect(r.status == 0)
     let rows = r.out.split(separator: "\n").filter { $0.hasPrefix("| a100-80gb |") || $0.hasPrefix("| h100-sxm |") }
     #expect(rows.count == 2 && rows.allSatisfy { $0.contains("$") })
-    #expect(!(r.out.split(separator: "\n").first { $0.hasPrefix("| h200 |") }?.contains("$") ?? true))
+    // Cards without a given price are costed at their list price (h200: $3.59 per GPU-hour).
+    let h200 = TrainingBill(
+      {
+        var t = TrainingSetup(model: ModelConfig.preset("llama-1b")!, gpu: GPUSpec.preset("h200")!);
+        t.prices = ["a100-80gb": 1.8]; return t
+      }(),
+      tokensPerSecond: 1e4)
+    #expect(abs(h200!.dollars! - 1e9 / 1e4 / 3600 * 3.59) < 1e-9)
     var s = TrainingSetup(model: ModelConfig.preset("llama-1b")!, gpu: GPUSpec.preset("h100-sxm")!)
     s.tokens = 1e9
     s.prices = ["h100-sxm": 2.5, "a100-80gb": 1.8]
