@@ -4,6 +4,11 @@
 //   h200-llama-pretrain.json env.gpu_total_bytes). Others: the nominal capacity in MiB as
 //   nvidia-smi lists it, less the 0.75 GiB the driver and ECC keep on data-centre parts
 //   (the H200 gap measured here: 141 GB nominal vs 139.8 GiB usable) — an assumption, stated.
+//   Per family: HBM parts (A100, H100/H200/H20/GH200, B200/GB200/B300) list their usable total;
+//   GDDR data-centre cards (A40, L40, L40S, L4, A10, A10G, T4) run with ECC on in the cloud,
+//   which nvidia-smi's total already excludes (A40 46,068 MiB on, 49,140 off); workstation
+//   cards (RTX A6000, RTX 6000 Ada, RTX PRO 6000) ship with ECC off; GeForce cards keep 250 MiB;
+//   AMD's rocm-smi totals are in GiB (MI300X "192 GB" = 206,141,652,992 bytes).
 // - `bf16TFLOPS` is the dense BF16 tensor rate with FP32 accumulate, which training uses;
 //   GeForce cards run it at half the FP16-accumulate headline (NVIDIA Ampere/Ada whitepapers).
 // - `linkGBps` is the per-direction GPU-to-GPU bandwidth: NVLink3 600 GB/s bidirectional → 300,
