@@ -45,19 +45,27 @@ enum GPUArchitecture: String, Sendable {
     }
   }
 
-  /// Rate of a matmul whose leading dimensions are not multiples of 16 bytes, relative to an
-  /// aligned one. Ampere and Ada load operands with `cp.async` in 4-, 8- or 16-byte pieces:
-  /// narrower loads, half speed (assumed; APOLLO Table 7's LLaMA-1B backward on an A100 agrees,
-  /// see `validate`). Hopper's fast kernels (wgmma fed by TMA) need 16-byte-aligned strides;
-  /// without them cuBLAS falls back to Ampere-style mma.sync kernels, which reach about half
-  /// of Hopper's rate (FlashAttention-3, arXiv:2407.08608: 1.5–2.0× over the Ampere-style
-  /// FlashAttention-2 on an H100), and load narrowly too: 0.5 × 0.5 = 0.25. Checked: the two
-  /// shared LLaMA-1B H200 steps (intermediate 5,461) are then within 5% (calibration/
-  /// h200-llama-1b.json); at 0.5 they were 37–60% too fast.
-  var misalignedMatmulEfficiency: Double {
-    switch self {
-    case .hopper: return 0.25
-    case .volta, .turing, .ampere, .ada, .blackwell, .cdna3, .cdna4: return 0.5
+  /// Rate of a matmul whose leading dimensions are aligned only to `bytes` (16, 8, 4 or 2),
+  /// relative to a 16-byte-aligned one. cuBLAS's fastest kernels load operands 16 bytes at a
+  /// time; narrower alignment takes narrower loads (NVIDIA Matrix Multiplication Background
+  /// guide §2.2 and its cuBLAS 11 figure: 8- and 4-byte alignment intermediate, 2-byte
+  /// slowest). Graded:
+  /// - 8 bytes: 0.8, assumed (CUTLASS has 4-element-aligned kernels; no measurement found);
+  /// - 4 bytes: 0.685, measured on an H100 (ml-engineering `swiglu-maf-bench.py`: d_ff 10,922
+  ///   at 272.7 TFLOP/s against 398.4 at 10,944), taken for every family;
+  /// - 2 bytes (an odd bf16 side): on Ampere and Ada 0.5 (`cp.async` in 4-byte pieces,
+  ///   assumed; APOLLO Table 7's LLaMA-1B backward on an A100 agrees, see `validate`); on
+  ///   Hopper 0.25 — its fast kernels (wgmma fed by TMA) need 16-byte strides, and the
+  ///   fallbacks reach about half of Hopper's rate (FlashAttention-3, arXiv:2407.08608) and
+  ///   load narrowly too: 0.5 × 0.5 (derived; checked on the two shared LLaMA-1B H200 steps,
+  ///   intermediate 5,461, within 5%; at 0.5 they were 37–60% too fast). Blackwell, AMD and
+  ///   older parts are assumed Ampere's.
+  func matmulEfficiency(alignmentBytes bytes: Int) -> Double {
+    switch bytes {
+    case 16...: return 1
+    case 8: return 0.8
+    case 4: return 0.685
+    default: return self == .hopper ? 0.25 : 0.5
     }
   }
 

@@ -342,46 +342,59 @@ struct GPURanking: Sendable {
   }
 }
 
-/// A misaligned intermediate size and what padding it would gain (issue #17): the MLP matmuls
-/// of a model whose intermediate size is not a multiple of 16 bytes run at a fraction of the
-/// aligned rate (`GPUArchitecture.misalignedMatmulEfficiency`); padded to a multiple of 64
-/// elements (NVIDIA's matmul guide: tensor-core tiles) they run at full rate, for a few more
-/// parameters.
+/// Misaligned model dimensions and what padding them would gain (issue #17): a linear whose
+/// sides are not multiples of 16 bytes runs at a fraction of the aligned rate
+/// (`GPUArchitecture.matmulEfficiency(alignmentBytes:)`); the intermediate size and the
+/// vocabulary padded to multiples of 64 elements (NVIDIA's matmul guide: tensor-core tiles;
+/// Karpathy's nanoGPT vocabulary 50,257 → 50,304, about 25% faster) run at full rate, for a
+/// few more parameters.
 struct PaddingAdvice: Sendable, Equatable {
-  var intermediate: Int64
-  var padded: Int64
+  /// The dimensions padded: ("intermediate size", 5461, 5504).
+  var dimensions: [Dimension]
   var stepSeconds: Double
   var paddedStepSeconds: Double
   var extraParameters: Int64
+
+  struct Dimension: Sendable, Equatable {
+    var name: String
+    var size: Int64
+    var padded: Int64
+  }
 
   static let multiple: Int64 = 64
 
   static func advice(_ s: TrainingSetup) -> PaddingAdvice? {
     let e = Double(s.precision.activationBytes)
-    guard !Roofline.aligned(Double(s.model.intermediate), e) else { return nil }
     var padded = s
-    padded.model.intermediate = (s.model.intermediate + multiple - 1) / multiple * multiple
-    guard padded.validationProblems().isEmpty else { return nil }
+    var dimensions: [Dimension] = []
+    func pad(_ name: String, _ size: Int64, _ set: (inout ModelConfig, Int64) -> Void) {
+      guard !Roofline.aligned(Double(size), e) else { return }
+      let to = (size + multiple - 1) / multiple * multiple
+      dimensions.append(Dimension(name: name, size: size, padded: to))
+      set(&padded.model, to)
+    }
+    pad("intermediate size", s.model.intermediate) { $0.intermediate = $1 }
+    pad("vocabulary", s.model.vocab) { $0.vocab = $1 }
+    guard !dimensions.isEmpty, padded.validationProblems().isEmpty else { return nil }
     let before = ParameterInventory(s.model).parameters, after = ParameterInventory(padded.model).parameters
     return PaddingAdvice(
-      intermediate: s.model.intermediate, padded: padded.model.intermediate,
-      stepSeconds: ThroughputModel.estimate(s).stepSeconds,
-      paddedStepSeconds: ThroughputModel.estimate(padded).stepSeconds,
-      extraParameters: after - before)
+      dimensions: dimensions, stepSeconds: ThroughputModel.estimate(s).stepSeconds,
+      paddedStepSeconds: ThroughputModel.estimate(padded).stepSeconds, extraParameters: after - before)
   }
 
-  /// "intermediate 5,461 is not a multiple of 16 bytes …", for reports.
+  /// "The intermediate size 5,461 is not a multiple of 16 bytes …", for reports.
   var sentence: String {
     let gain = NumberFormatting.percent(paddedStepSeconds / stepSeconds - 1)
+    let names = dimensions.map { "\($0.name) \(NumberFormatting.grouped(Double($0.size)))" }.joined(separator: " and ")
+    let targets = dimensions.map { NumberFormatting.grouped(Double($0.padded)) }.joined(separator: " and ")
     let start =
-      "The intermediate size \(NumberFormatting.grouped(Double(intermediate))) is not a multiple of 16 bytes, so the MLP "
+      "The \(names) \(dimensions.count > 1 ? "are" : "is") not a multiple of 16 bytes, so \(dimensions.count > 1 ? "their" : "its") matmuls run on slower kernels; "
     guard paddedStepSeconds < stepSeconds * 0.98 else {
-      return start + "matmuls run on slower kernels; at this batch the step is bound elsewhere (host dispatch or "
-        + "memory traffic), so padding it to \(NumberFormatting.grouped(Double(padded))) would gain nothing (\(gain))."
+      return start + "at this batch the step is bound elsewhere (host dispatch or memory traffic), so padding to "
+        + "\(targets) would gain nothing (\(gain))."
     }
     return start
-      + "matmuls run on slower kernels; padded to \(NumberFormatting.grouped(Double(padded))) (a multiple of 64) the step "
-      + "would take \(NumberFormatting.fixed(paddedStepSeconds, 3)) s instead of \(NumberFormatting.fixed(stepSeconds, 3)) s "
-      + "(\(gain)) for \(NumberFormatting.grouped(Double(extraParameters))) more parameters."
+      + "padded to \(targets) (multiples of 64) the step would take \(NumberFormatting.fixed(paddedStepSeconds, 3)) s "
+      + "instead of \(NumberFormatting.fixed(stepSeconds, 3)) s (\(gain)) for \(NumberFormatting.grouped(Double(extraParameters))) more parameters."
   }
 }

@@ -53,15 +53,15 @@ struct Roofline: Sendable {
   /// derivative is at most −1/r + 3 · (1/3)/r = 0), while the linear rule of issue #4
   /// (d₀ ∝ r) made a 4× faster custom GPU slower (issue #18).
   var tileScale: Double
-  /// Rate of a matmul with a leading dimension that is not a multiple of 16 bytes, relative to
-  /// an aligned one (`GPUArchitecture.misalignedMatmulEfficiency`).
-  var misalignedEfficiency: Double
+  /// The tensor-core generation, for the rate of misaligned matmuls
+  /// (`GPUArchitecture.matmulEfficiency(alignmentBytes:)`).
+  var architecture: GPUArchitecture
 
   init(_ gpu: GPUSpec, precision: Precision) {
     peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
     rate = peak * gpu.matmulEfficiency
     bandwidth = gpu.bandwidth * ThroughputModel.bandwidthEfficiency
-    misalignedEfficiency = gpu.architecture.misalignedMatmulEfficiency
+    architecture = gpu.architecture
     tileScale =
       ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
   }
@@ -82,34 +82,36 @@ struct Roofline: Sendable {
   }
 
   /// One matmul (M × K) · (K × N): the slower of its compute and its memory traffic.
-  /// `misaligned`: a leading dimension is not a multiple of 16 bytes (see `aligned`).
-  func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double, misaligned: Bool = false) -> Double {
+  /// `alignment`: the bytes its leading dimensions are aligned to (see `alignment`).
+  func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double, alignment: Int = 16) -> Double {
     let flops = 2 * m * n * k
     let bytes = elementSize * (m * k + k * n + m * n)
-    let u = tileUtilisation(m, n, k) * (misaligned ? misalignedEfficiency : 1)
+    let u = tileUtilisation(m, n, k) * architecture.matmulEfficiency(alignmentBytes: alignment)
     return max(flops / (rate * u), bytes / bandwidth)
   }
 
-  /// cuBLAS's fastest tensor-core kernels load 16 bytes at a time, so every leading dimension
-  /// must be a multiple of 16 bytes (NVIDIA, Matrix Multiplication Background User's Guide
+  /// The alignment of a set of leading dimensions: the largest of 16, 8, 4, 2 (or 1) bytes
+  /// that divides every one of them (NVIDIA, Matrix Multiplication Background User's Guide
   /// §2.2: "efficiency is better when matrix dimensions are multiples of 16 bytes").
-  static func aligned(_ d: Double, _ elementSize: Double) -> Bool {
-    (d * elementSize).truncatingRemainder(dividingBy: 16) == 0
+  static func alignment(_ elementSize: Double, _ dims: Double...) -> Int {
+    var bytes = 16
+    for d in dims {
+      let size = d * elementSize
+      while bytes > 1 && size.truncatingRemainder(dividingBy: Double(bytes)) != 0 { bytes /= 2 }
+    }
+    return bytes
   }
 
-  /// Whether any of a matmul's leading dimensions is not 16-byte aligned.
-  static func misaligned(_ elementSize: Double, _ dims: Double...) -> Bool {
-    dims.contains { !aligned($0, elementSize) }
-  }
+  static func aligned(_ d: Double, _ elementSize: Double) -> Bool { alignment(elementSize, d) == 16 }
 
   /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x. The
   /// leading dimensions are the weight's sides (activations are t × k row-major), so only they
   /// need alignment; the token count never does.
   func linearSeconds(tokens t: Double, input k: Double, output n: Double, e: Double) -> Double {
-    let off = Self.misaligned(e, k, n)
-    return gemmSeconds(t, k, n, elementSize: e, misaligned: off)
-      + gemmSeconds(t, n, k, elementSize: e, misaligned: off)
-      + gemmSeconds(k, t, n, elementSize: e, misaligned: off)
+    let a = Self.alignment(e, k, n)
+    return gemmSeconds(t, k, n, elementSize: e, alignment: a)
+      + gemmSeconds(t, n, k, elementSize: e, alignment: a)
+      + gemmSeconds(k, t, n, elementSize: e, alignment: a)
   }
 }
 
@@ -240,14 +242,7 @@ enum ThroughputModel {
     var layerWeights = 0.0
     let fp8Roof = s.fp8.map { Roofline(s.gpu, fp8: $0) }
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
-      if let recipe = s.fp8, let fp8Roof, s.convertsToFP8(input: input, output: output) {
-        matmuls +=
-          count
-          * (fp8Roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: 1)
-            + fp8CastSeconds(s, recipe, tokens: tokens * share, input: input, output: output, roof))
-      } else {
-        matmuls += count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e)
-      }
+      matmuls += count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
       layerWeights += count * input * output
     }
     var other = attentionWithRecompute(s, roof) + elementwiseSeconds(s, roof) + adapterSeconds(s, roof)
@@ -259,6 +254,19 @@ enum ThroughputModel {
     let work = frozenWork(s)
     let recompute = recomputeFactor(s)
     return ((matmuls * work.matmuls + other * work.other) * recompute, host * work.other * recompute)
+  }
+
+  /// One decoder linear's forward and backward: on FP8 tensor cores with its casts when the
+  /// setup's recipe converts it, else at the 16-bit rate.
+  static func linearSeconds(
+    _ s: TrainingSetup, _ roof: Roofline, _ fp8Roof: Roofline?, tokens: Double, input: Double, output: Double,
+    e: Double
+  ) -> Double {
+    guard let recipe = s.fp8, let fp8Roof, s.convertsToFP8(input: input, output: output) else {
+      return roof.linearSeconds(tokens: tokens, input: input, output: output, e: e)
+    }
+    return fp8Roof.linearSeconds(tokens: tokens, input: input, output: output, e: 1)
+      + fp8CastSeconds(s, recipe, tokens: tokens, input: input, output: output, roof)
   }
 
   /// The casts of one FP8 linear per micro-batch (`FP8Recipe.castBytes`): its input (t × k),
@@ -587,7 +595,7 @@ enum ThroughputModel {
             passes * Double(t.count)
             * roof.gemmSeconds(
               Double(t.maxSide), Double(t.minSide), r, elementSize: p,
-              misaligned: Roofline.misaligned(p, Double(t.maxSide), Double(t.minSide), r))
+              alignment: Roofline.alignment(p, Double(t.maxSide), Double(t.minSide), r))
         }
       }
       if o.kind.isAPOLLO || o.kind == .galore8bit {
@@ -728,17 +736,28 @@ extension ThroughputModel {
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
     let recompute = recomputeFactor(s)
     let perStep = Double(s.model.layers) * Double(s.accumulation) * recompute
-    var aligned = 0.0, misaligned = 0.0, weights = 0.0
+    var aligned = 0.0, misaligned = 0.0, fp8 = 0.0, weights = 0.0
     let work = frozenWork(s)
+    let fp8Roof = s.fp8.map { Roofline(s.gpu, fp8: $0) }
+    var worstAlignment = 16
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
       let seconds =
-        count * roof.linearSeconds(tokens: tokens * share, input: input, output: output, e: e) * work.matmuls
-      if Roofline.misaligned(e, input, output) { misaligned += seconds } else { aligned += seconds }
+        count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
+        * work.matmuls
+      let alignment = Roofline.alignment(e, input, output)
+      if s.convertsToFP8(input: input, output: output) {
+        fp8 += seconds
+      } else if alignment < 16 {
+        misaligned += seconds
+        worstAlignment = min(worstAlignment, alignment)
+      } else {
+        aligned += seconds
+      }
       weights += count * input * output
     }
     let autocast = s.policy.autocastCopies ? autocastBytesPerWeight * weights / roof.bandwidth * work.other : 0
     let layer = decoderLayer(s, roof)
-    let percent = NumberFormatting.fixed(roof.misalignedEfficiency * 100, 0)
+    let percent = NumberFormatting.fixed(s.gpu.architecture.matmulEfficiency(alignmentBytes: worstAlignment) * 100, 0)
     var terms = [
       TimeTerm(
         name: "layer matmuls", seconds: aligned * perStep,
@@ -747,8 +766,9 @@ extension ThroughputModel {
       TimeTerm(
         name: "layer matmuls, misaligned", seconds: misaligned * perStep,
         source:
-          "a side not a multiple of 16 bytes: \(percent)% of the aligned rate on \(s.gpu.architecture.rawValue.capitalized)"
+          "a side aligned to \(worstAlignment) bytes, not 16: \(percent)% of the aligned rate on \(s.gpu.architecture.displayName)"
       ),
+
       TimeTerm(
         name: "attention core", seconds: attentionWithRecompute(s, roof) * work.other * perStep,
         source: "FlashAttention-2 (Dao 2023) or eager attention"
@@ -767,6 +787,13 @@ extension ThroughputModel {
         name: "lm_head and loss", seconds: headSeconds(s, roof) * Double(s.accumulation),
         source: "lm_head matmuls and fp32 cross-entropy"),
     ]
+    if let recipe = s.fp8 {
+      terms.insert(
+        TimeTerm(
+          name: "layer matmuls, FP8", seconds: fp8 * perStep,
+          source: "FP8 tensor cores (\(recipe.rawValue)) with their casts and scales"),
+        at: 2)
+    }
     let shard = 1 / updatedShare(s, inv)
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
     terms += [
