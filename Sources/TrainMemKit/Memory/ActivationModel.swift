@@ -206,6 +206,10 @@ enum ActivationModel {
       attention -= cut(q, q, h)
       mlp.dense -= cut(m.intermediate, m.intermediate, h)
     }
+    // Sequence parallelism splits the layer's boundary tensors (the norms and their outputs)
+    // over the tensor-parallel GPUs (Korthikanti et al. 2022 §4.2.2: the 10sbh term becomes
+    // 10sbh/t).
+    norms /= s.stageView.boundaryDivisor
     let moeLayers = m.moeLayers, denseLayers = m.layers - moeLayers
     // Dense and mixture-of-experts layers differ: the sum over all layers, and the largest one
     // (what one layer's backward or recomputation holds).
@@ -222,19 +226,20 @@ enum ActivationModel {
     let i = m.widestIntermediate
     let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore) + adapterTransient(s)
 
-    let (lossPeak, logitsKept, lossCache) = loss(s, tokens: t, e: e)
+    // A pipeline stage without the head holds no logits, loss or head input.
+    let (lossPeak, logitsKept, lossCache) = m.holdsHead ? loss(s, tokens: t, e: e) : (0, 0, 0)
     // Final norm + lm_head input, input ids (int64) and the shifted labels nll_loss saves.
-    let head = t * (normInternals(m.norm, h: h, r: r) + e * h + 16)
+    let head = m.holdsHead ? t * (normInternals(m.norm, h: h, r: r) + e * h + 16) : 0
 
     return ActivationSizes(
       perLayer: t * perLayerToken,
       allLayers: t * allLayersToken,
-      checkpointedLayer: t * r * h,
+      checkpointedLayer: t * r * h / s.stageView.boundaryDivisor,
       head: head,
       lossPeak: lossPeak,
       logitsKept: logitsKept,
       lossCache: lossCache,
       layerBackwardTransient: layerTransient,
-      embeddingGradInput: t * r * h)
+      embeddingGradInput: m.holdsEmbedding ? t * r * h : 0)
   }
 }

@@ -42,6 +42,8 @@ struct MemoryEstimate: Sendable, Equatable {
   var transient: Int64
   var peak: Int64
   var peakPhase: PeakPhase
+  /// The pipeline stage that holds the peak ("first stage"); nil without a pipeline.
+  var stage: String? = nil
   var forwardBackwardPeak: Int64
   var optimizerStepPeak: Int64
   /// Allocator cache above the peak, as `nvidia-smi` shows it when memory is plentiful.
@@ -114,6 +116,7 @@ enum MemoryModel {
   /// The estimate with the model's inventory given (sweeps reuse it across points): the
   /// persistent tensors, the instants of a step (the peak is the largest), and the capacity.
   static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> MemoryEstimate {
+    if s.modelParallel.isActive { return modelParallelEstimate(s) }
     let held = persistent(s, inv)
     let act = ActivationModel.sizes(s)
     let candidates = instants(s, inv, held, act)
@@ -148,6 +151,19 @@ enum MemoryModel {
       context: s.overhead.context.count, capacity: capacity, limit: limit,
       margin: Checked.bytes(Double(capacity) * s.margin),
       host: Checked.saturatingSum(held.host, offloadedActivations(s)))
+  }
+
+  /// Under tensor, pipeline or context parallelism: each stage that can hold the peak (the
+  /// first: embedding, most layers, micro-batches in flight; the last: head and loss) as its
+  /// GPUs see it; the one needing most memory, named.
+  static func modelParallelEstimate(_ s: TrainingSetup) -> MemoryEstimate {
+    var worst: MemoryEstimate?
+    for stage in s.stages {
+      var e = estimate(stage, ParameterInventory(stage.model))
+      e.stage = stage.stageView.name
+      if worst == nil || e.required > worst!.required { worst = e }
+    }
+    return worst!
   }
 
   /// The tensors that live through the whole step, per GPU.
@@ -327,7 +343,8 @@ enum MemoryModel {
     let layers = s.model.layers, live = layers - s.inertLayers
     let k = min(s.recomputedLayers, live)
     let kept = k == 0 && live == layers ? act.allLayers : act.allLayers / layers * (live - k)
-    var saved = k * act.checkpointedLayer + kept + act.head
+    // A pipeline stage holds the activations of every micro-batch in flight on it.
+    var saved = Int64((Double(k * act.checkpointedLayer + kept) * s.stageView.inFlight).rounded()) + act.head
     if offloading && s.offload.activations {
       // torchtune's OffloadActivations: about a layer's saved tensors in flight on the GPU.
       saved = min(saved, act.head + act.perLayer * HostModel.activationLayersOnGPU)

@@ -16,7 +16,9 @@ struct MemoryTimeline: Sendable {
   /// Layers drawn per phase at most; deeper models are sampled evenly.
   static let maxLayerPoints = 12
 
-  init(_ s: TrainingSetup) {
+  init(_ whole: TrainingSetup) {
+    // Under model parallelism, the stage that holds the peak.
+    let s = whole.stages.max { MemoryModel.estimate($0).required < MemoryModel.estimate($1).required } ?? whole
     let inv = ParameterInventory(s.model)
     let held = MemoryModel.persistent(s, inv)
     let act = ActivationModel.sizes(s)

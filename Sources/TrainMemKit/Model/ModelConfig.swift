@@ -79,6 +79,10 @@ public struct ModelConfig: Sendable, Equatable {
   var slidingWindow: Int64? = nil
   var slidingLayers: Int64 = 0
   var moe: MoEConfig? = nil
+  /// A pipeline stage's share of the model (`tensorShard`): whether it holds the embedding,
+  /// and the final norm, head and loss. A whole model holds both.
+  var holdsEmbedding = true
+  var holdsHead = true
 
   var headDim: Int64 { explicitHeadDim ?? hidden / heads }
   /// The transformers `model_type` whose modeling file this model follows.

@@ -78,8 +78,11 @@ struct ParameterInventory: Sendable {
   /// The tensors of one model, in the order transformers registers them.
   static func tensors(_ m: ModelConfig) -> [TensorGroup] {
     let h = m.hidden, l = m.layers, q = m.queryWidth, kv = m.kvWidth
-    var t = [TensorGroup(name: "embed_tokens", rows: m.vocab, cols: h, count: 1, role: .embedding)]
-    if m.learnedPositions > 0 {
+    var t: [TensorGroup] = []
+    if m.holdsEmbedding {
+      t.append(TensorGroup(name: "embed_tokens", rows: m.vocab, cols: h, count: 1, role: .embedding))
+    }
+    if m.learnedPositions > 0 && m.holdsEmbedding {
       t.append(TensorGroup(name: "position embeddings", rows: m.learnedPositions, cols: h, count: 1, role: .embedding))
     }
     t += [
@@ -109,9 +112,14 @@ struct ParameterInventory: Sendable {
     }
     let perNorm: Int64 = m.norm == .layer ? 2 : 1
     t.append(TensorGroup(name: "layer norms", rows: h, cols: 1, count: m.normsPerLayer * l * perNorm, role: .norm))
+    guard m.holdsHead else { return t.filter { $0.count > 0 } }
     t.append(TensorGroup(name: "final norm", rows: h, cols: 1, count: perNorm, role: .norm))
     if !m.tiedEmbeddings {
       t.append(TensorGroup(name: "lm_head", rows: m.vocab, cols: h, count: 1, role: .lmHead))
+    } else if !m.holdsEmbedding {
+      // A last pipeline stage keeps its own copy of tied word embeddings for the output layer,
+      // kept equal by an all-reduce of their gradients (Megatron `shared_embedding`).
+      t.append(TensorGroup(name: "word embeddings (copy)", rows: m.vocab, cols: h, count: 1, role: .lmHead))
     }
     return t.filter { $0.count > 0 }
   }

@@ -4,7 +4,8 @@
 
 enum Settings {
   static let all: [Setting] = [
-    model, gpu, gpus, parallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
+    model, gpu, gpus, parallel, tensorParallel, sequenceParallel, pipelineParallel, pipelineSchedule, virtualStages,
+    contextParallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
     precision, matmulPrecision, fp8Recipe,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
     loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, offloadOptimizer,
@@ -54,6 +55,77 @@ enum Settings {
     doc:
       "data parallelism: DDP replicas, ZeRO-1/2/3 (DeepSpeed) or FSDP shards, or HSDP (sharded in a node, replicated across nodes)",
     apply: { $0.parallel = $1 }, input: { $0.parallel.rawValue }, csv: true)
+
+  static let tensorParallel = Setting(
+    key: "tensor_parallel", group: .top, value: "T", defaultText: "1",
+    doc:
+      "Megatron tensor parallelism: each layer's heads, MLP and vocabulary split over T GPUs of a node; gpus = data × T × pipeline × context",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.modelParallel.tensor = $1 }
+    },
+    inputs: {
+      [("tensor_parallel", $0.setup.modelParallel.tensor > 1 ? InputValue.integer($0.setup.modelParallel.tensor) : nil)]
+    },
+    csv: ("tensor_parallel", .integer { $0.modelParallel.tensor }))
+
+  static let sequenceParallel = Setting(
+    key: "sequence_parallel", group: .top, value: "true|false", defaultText: "false",
+    doc:
+      "Megatron sequence parallelism: norms and dropout split over the tensor-parallel GPUs (all-gather/reduce-scatter)",
+    isBoolean: true,
+    parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.modelParallel.sequenceParallel = $1 } },
+    inputs: { [("sequence_parallel", $0.setup.modelParallel.sequenceParallel ? InputValue.flag(true) : nil)] })
+
+  static let pipelineParallel = Setting(
+    key: "pipeline_parallel", group: .top, value: "P", defaultText: "1",
+    doc: "pipeline stages: the layers split over P GPUs (embedding on the first, head on the last)",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.modelParallel.pipeline = $1 }
+    },
+    inputs: {
+      [
+        (
+          "pipeline_parallel",
+          $0.setup.modelParallel.pipeline > 1 ? InputValue.integer($0.setup.modelParallel.pipeline) : nil
+        )
+      ]
+    },
+    csv: ("pipeline_parallel", .integer { $0.modelParallel.pipeline }))
+
+  static let pipelineSchedule = choice(
+    "pipeline_schedule", PipelineSchedule.self, default: "1f1b",
+    doc: "1f1b (PipeDream-Flush: bubble (p−1)/m) or interleaved (bubble divided by virtual_stages, more in flight)",
+    apply: { $0.modelParallel.schedule = $1 }, input: { $0.modelParallel.schedule.rawValue })
+
+  static let virtualStages = Setting(
+    key: "virtual_stages", group: .top, value: "V", defaultText: "1",
+    doc: "model chunks per GPU under `pipeline_schedule: interleaved`",
+    parse: { loader, node, s in edit(loader.integer(node, s, max: 1024)) { $0.modelParallel.virtualStages = $1 } },
+    inputs: {
+      [
+        (
+          "virtual_stages",
+          $0.setup.modelParallel.virtualStages > 1 ? InputValue.integer($0.setup.modelParallel.virtualStages) : nil
+        )
+      ]
+    })
+
+  static let contextParallel = Setting(
+    key: "context_parallel", group: .top, value: "C", defaultText: "1",
+    doc:
+      "context parallelism: the sequence split over C GPUs, keys and values passed around a ring (needs flash attention)",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.modelParallel.context = $1 }
+    },
+    inputs: {
+      [
+        (
+          "context_parallel",
+          $0.setup.modelParallel.context > 1 ? InputValue.integer($0.setup.modelParallel.context) : nil
+        )
+      ]
+    },
+    csv: ("context_parallel", .integer { $0.modelParallel.context }))
 
   static let expertParallel = Setting(
     key: "expert_parallel", group: .top, value: "E", defaultText: "1",

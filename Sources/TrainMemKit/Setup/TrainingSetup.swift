@@ -84,6 +84,10 @@ public struct TrainingSetup: Sendable, Equatable {
   var parallel: Parallelism = .none
   /// GPUs that divide a mixture of experts' experts among them (`expert_parallel`).
   var expertParallel: Int64 = 1
+  /// Tensor, pipeline and context parallelism (Setup/ModelParallel.swift).
+  var modelParallel = ModelParallel()
+  /// What one GPU of a pipeline stage holds (set by `stage`, not by a setting).
+  var stageView = StageView()
   /// GPUs per node; nil = the GPU's catalog default.
   var gpusPerNode: Int64? = nil
   /// Per-GPU bandwidth inside a node and between nodes, bytes/s; nil = the catalog default.
@@ -137,13 +141,15 @@ public struct TrainingSetup: Sendable, Equatable {
   }
 
   /// Data-parallel replicas: every GPU holds a replica or a shard of one.
-  var dataParallel: Int64 { parallel == .none ? 1 : gpus }
+  var dataParallel: Int64 { parallel == .none ? 1 : max(1, gpus / modelParallel.size) }
   /// The GPUs one shard group spans: all data-parallel GPUs, a node under `hsdp`, 1 unsharded.
   var shardDegree: Int64 {
     switch parallel {
     case .none, .ddp: return 1
-    case .hsdp: return min(gpus, nodeSize)
-    case .zero1, .zero2, .zero3, .fsdp: return gpus
+    // FSDP and ZeRO shard over the data- and context-parallel ranks together (torchtitan's
+    // `dp_shard_cp` mesh); HSDP over those inside one node.
+    case .hsdp: return min(dataParallel * modelParallel.context, max(1, nodeSize / modelParallel.tensor))
+    case .zero1, .zero2, .zero3, .fsdp: return dataParallel * modelParallel.context
     }
   }
   /// GPUs per node actually used (a run on fewer GPUs than a node holds uses part of one).
@@ -193,7 +199,8 @@ public struct TrainingSetup: Sendable, Equatable {
     limit("global_batch", globalBatch ?? 1, SetupLimits.globalBatch)
     limit("optimizer.update_interval", optimizer.updateInterval, SetupLimits.updateInterval)
     if let inventory, out.isEmpty, let size = sizeProblem(inventory) { out.append(size) }
-    if parallel == .none && gpus > 1 {
+    out += modelParallelProblems()
+    if parallel == .none && gpus > modelParallel.size {
       out.append(SetupProblem(setting: "gpus", reason: .gpusWithoutParallelism(gpus)))
     }
     if let inventory, let p = OptimizerStates.rankProblem(inventory, optimizer: optimizer, rank: rank) {
@@ -347,6 +354,16 @@ struct SetupProblem: Sendable, Equatable {
     case tooManyTokens(Double)
     case tooLarge(Double)
     case gpusWithoutParallelism(Int64)
+    /// The GPUs do not divide into tensor × pipeline × context replicas.
+    case layoutDoesNotDivide(gpus: Int64, size: Int64)
+    /// A tensor-parallel degree that does not divide a width (heads, kv heads, intermediate).
+    case tensorDoesNotDivide(Int64, what: String, size: Int64)
+    case pipelineAboveLayers(Int64, layers: Int64)
+    case virtualStagesNeedInterleaved
+    case interleavedDoesNotDivide(layers: Int64, pipeline: Int64, virtual: Int64)
+    case contextNeedsFlash
+    case contextDoesNotDivide(sequence: Int64, context: Int64)
+    case sequenceParallelNeedsTensor
     case rank(RankProblem)
     case miniRank(OptimizerKind, Int64)
     /// An optimizer setting given for an optimizer that has no such setting.
@@ -402,6 +419,28 @@ struct SetupProblem: Sendable, Equatable {
     case .tooLarge(let bytes):
       return
         "this configuration needs about \(NumberFormatting.fixed(bytes / 1e18, 0)) EB, beyond what trainmem counts; reduce \(spell("micro_batch")) or \(spell("sequence"))"
+    case .layoutDoesNotDivide(let gpus, let size):
+      return
+        "\(gpus) GPUs do not divide into replicas of tensor × pipeline × context = \(size) GPUs; use a multiple of \(size) GPUs or another layout"
+    case .tensorDoesNotDivide(let t, let what, let size):
+      return
+        "\(spell("tensor_parallel")) \(t) must divide the model's \(what) (\(size)); try \(Self.commonDivisors(size, 64).filter { $0 > 1 }.map(String.init).joined(separator: ", "))"
+    case .pipelineAboveLayers(let p, let layers):
+      return "\(spell("pipeline_parallel")) is \(p), but the model has \(layers) layers: a stage needs at least one"
+    case .virtualStagesNeedInterleaved:
+      return
+        "\(spell("virtual_stages")) is the interleaved schedule's model chunks per GPU; add \(spell("pipeline_schedule: interleaved")) and a pipeline"
+    case .interleavedDoesNotDivide(let layers, let p, let v):
+      return
+        "the interleaved schedule needs the \(layers) layers to divide into pipeline \(p) × virtual stages \(v) chunks (Megatron requires it); change \(spell("virtual_stages"))"
+    case .contextNeedsFlash:
+      return
+        "\(spell("context_parallel")) passes keys and values around a ring inside flash attention; use \(spell("attention: sdpa")) or flash, not eager"
+    case .contextDoesNotDivide(let sequence, let c):
+      return "\(spell("context_parallel")) \(c) must divide the sequence (\(sequence)) into equal chunks"
+    case .sequenceParallelNeedsTensor:
+      return
+        "\(spell("sequence_parallel")) splits what tensor parallelism replicates; it needs \(spell("tensor_parallel")) above 1"
     case .gpusWithoutParallelism(let n):
       return "\(n) GPUs with \(spell("parallel: none")); choose ddp, zero1, zero2, zero3 or fsdp"
     case .miniRank(let kind, let r):
@@ -515,6 +554,59 @@ extension TrainingSetup {
     if precision == .fp32 { out.append(SetupProblem(setting: "matmul_precision", reason: .fp8NeedsBF16(precision))) }
     if fp8Recipe == .mxfp8 && !gpu.blockScaledFP8 {
       out.append(SetupProblem(setting: "fp8_recipe", reason: .mxfp8NeedsBlackwell(gpu.name)))
+    }
+    return out
+  }
+}
+
+extension TrainingSetup {
+  /// A layout must divide the GPUs and the model: t the heads, the key-value heads (or be a
+  /// multiple of them: Megatron replicates them) and the MLP; p at most the layers; an
+  /// interleaved schedule its chunks; c the sequence, with flash attention.
+  func modelParallelProblems() -> [SetupProblem] {
+    let mp = modelParallel
+    var out: [SetupProblem] = []
+    if gpus % mp.size != 0 {
+      out.append(SetupProblem(setting: "gpus", reason: .layoutDoesNotDivide(gpus: gpus, size: mp.size)))
+    }
+    let t = mp.tensor
+    if t > 1 {
+      if model.heads % t != 0 {
+        out.append(
+          SetupProblem(setting: "tensor_parallel", reason: .tensorDoesNotDivide(t, what: "heads", size: model.heads)))
+      } else if model.kvHeads % t != 0 && t % model.kvHeads != 0 {
+        out.append(
+          SetupProblem(
+            setting: "tensor_parallel", reason: .tensorDoesNotDivide(t, what: "kv heads", size: model.kvHeads)))
+      } else if model.intermediate % t != 0 {
+        out.append(
+          SetupProblem(
+            setting: "tensor_parallel",
+            reason: .tensorDoesNotDivide(t, what: "intermediate size", size: model.intermediate)))
+      }
+    }
+    if mp.sequenceParallel && t == 1 {
+      out.append(SetupProblem(setting: "sequence_parallel", reason: .sequenceParallelNeedsTensor))
+    }
+    if mp.pipeline > model.layers {
+      out.append(
+        SetupProblem(setting: "pipeline_parallel", reason: .pipelineAboveLayers(mp.pipeline, layers: model.layers)))
+    }
+    if mp.virtualStages > 1 && (mp.schedule != .interleaved || mp.pipeline == 1) {
+      out.append(SetupProblem(setting: "virtual_stages", reason: .virtualStagesNeedInterleaved))
+    } else if mp.schedule == .interleaved && model.layers % (mp.pipeline * mp.virtualStages) != 0 {
+      out.append(
+        SetupProblem(
+          setting: "virtual_stages",
+          reason: .interleavedDoesNotDivide(layers: model.layers, pipeline: mp.pipeline, virtual: mp.virtualStages)))
+    }
+    if mp.context > 1 {
+      if attention == .eager { out.append(SetupProblem(setting: "context_parallel", reason: .contextNeedsFlash)) }
+      if sequence % mp.context != 0 {
+        out.append(
+          SetupProblem(
+            setting: "context_parallel", reason: .contextDoesNotDivide(sequence: sequence, context: mp.context)))
+      }
     }
     return out
   }

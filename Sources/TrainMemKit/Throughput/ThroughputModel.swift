@@ -158,6 +158,7 @@ enum ThroughputModel {
 
   /// The estimate with the model's inventory given (sweeps reuse it across points).
   static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> ThroughputEstimate {
+    if s.modelParallel.isActive { return withTraining(modelParallelEstimate(s), s) }
     let roof = Roofline(s.gpu, precision: s.precision)
     let layer = decoderLayer(s, roof)
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
@@ -174,9 +175,15 @@ enum ThroughputModel {
     let tokensPerStep = Double(s.tokensPerMicroBatch) * accumulation * Double(s.dataParallel)
     let step = compute + optimizer + communication + refresh
     let mfu = modelFLOPs(s, inv) * accumulation / (step * roof.peak)
-    var result = ThroughputEstimate(
+    let result = ThroughputEstimate(
       compute: compute, optimizer: optimizer, communication: communication, projectionRefresh: refresh,
       tokensPerStep: tokensPerStep, gpus: s.gpus, mfu: mfu, hostBound: layer.host > layer.gpu)
+    return withTraining(result, s)
+  }
+
+  /// The hours, GPU-hours and cost of training the setup's `tokens` at the estimate's rate.
+  static func withTraining(_ estimate: ThroughputEstimate, _ s: TrainingSetup) -> ThroughputEstimate {
+    var result = estimate
     if let tokens = s.tokens {
       let hours = tokens / result.tokensPerSecond / 3600
       result.trainHours = hours
@@ -332,7 +339,9 @@ enum ThroughputModel {
 
   /// A layer's elementwise traffic (fp32 RMSNorm, rotary, SiLU, residuals), forward and backward.
   static func elementwiseSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
-    let hidden = Double(s.model.hidden), intermediate = s.model.activeIntermediate
+    // Sequence parallelism splits the hidden-width work (norms, residuals) over the
+    // tensor-parallel GPUs; without it each runs all of it.
+    let hidden = Double(s.model.hidden) / Double(s.stageView.boundaryDivisor), intermediate = s.model.activeIntermediate
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
     return (elementwiseBytesPerHidden * hidden + elementwiseBytesPerIntermediate * intermediate) * tokens * (e / 2)
       / roof.bandwidth
@@ -341,7 +350,8 @@ enum ThroughputModel {
   /// The attention core (QKᵀ, softmax, PV) of one layer, forward and backward: its matmuls,
   /// and (eager only) the traffic of the s × s tensors.
   static func attentionSeconds(_ s: TrainingSetup, _ roof: Roofline) -> (compute: Double, traffic: Double) {
-    let hidden = Double(s.model.queryWidth), sequence = Double(s.sequence)
+    // Under context parallelism each GPU's queries attend to the whole sequence (c chunks).
+    let hidden = Double(s.model.queryWidth), sequence = Double(s.sequence * s.stageView.attentionSpan)
     let tokens = Double(s.tokensPerMicroBatch)
     let rate = roof.rate * s.gpu.architecture.attentionEfficiency / (s.precision == .fp32 ? fp32AttentionPasses : 1)
     switch s.attention {
@@ -389,6 +399,7 @@ enum ThroughputModel {
 
   /// The head: lm_head's matmuls, the fp32 cross-entropy, and lm_head's autocast casts.
   static func headSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    guard s.model.holdsHead else { return 0 }
     let hidden = Double(s.model.hidden), vocab = Double(s.model.vocab)
     let tokens = Double(s.tokensPerMicroBatch)
     let e = Double(s.precision.activationBytes)
@@ -732,6 +743,7 @@ extension ThroughputModel {
   /// micro-batches; when the host's dispatch is slower than a layer's GPU work, the difference is
   /// its own term.
   static func breakdown(_ s: TrainingSetup, _ inv: ParameterInventory) -> [TimeTerm] {
+    if s.modelParallel.isActive { return modelParallelBreakdown(s) }
     let roof = Roofline(s.gpu, precision: s.precision)
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
     let recompute = recomputeFactor(s)
