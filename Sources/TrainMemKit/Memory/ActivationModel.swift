@@ -50,6 +50,31 @@ enum ActivationModel {
     return (dense(m.intermediate), sparse)
   }
 
+  /// A decoder layer's saved activations per token as Megatron-LM keeps them (fused kernels,
+  /// 16-bit throughout), in Korthikanti et al. 2022 (arXiv 2205.05198) §4.1's accounting:
+  /// - boundary, outside the tensor-parallel region (split t ways only by sequence
+  ///   parallelism): each norm's input (e·h), the QKV and MLP inputs (e·h each) and, with
+  ///   dropout, the two hidden-dropout masks (1 byte per value) — 10 bytes per h for GPT;
+  /// - attention, split by t: Q, K, V and the core's output (o_proj's input); eager attention
+  ///   adds its softmax output (e per score) and, with dropout, the mask (1) and the dropped
+  ///   output (e): the 5as term; flash attention keeps its log-sum-exp (4 per head) instead;
+  /// - MLP, split by t: a gated MLP's gate, up and product (3e·i), GELU's input and output
+  ///   (2e·i: 16 bytes per h for GPT's i = 4h).
+  /// `dropout` is both the attention and the hidden dropout here, as in Megatron's GPT
+  /// defaults. GPT-3 shapes give exactly sbh(34 + 5as/h) (checked in `validate`).
+  static func megatronPerToken(_ s: TrainingSetup) -> (boundary: Int64, attention: Int64, mlp: Int64, core: Int64) {
+    let m = s.model
+    let e = s.precision.activationBytes, h = m.hidden, q = m.queryWidth, kv = m.kvWidth
+    let masks: Int64 = s.dropout > 0 ? 1 : 0
+    let boundary = m.normsPerLayer * e * h + 2 * e * h + 2 * masks * h
+    let scores = m.heads * s.sequence
+    let core: Int64 = s.attention == .eager ? (e + masks * (1 + e)) * scores : 0
+    var attention = e * q + 2 * e * kv + e * q + (s.attention == .eager ? 0 : 4 * m.heads)
+    if s.checkpointing != .selective { attention += core }
+    let mlp = (m.mlp.gated ? 3 : 2) * e * m.intermediate
+    return (boundary, attention, mlp, s.checkpointing == .selective ? core : 0)
+  }
+
   /// What a layer's LoRA adapters save per token (peft `Linear.forward`): each adapted linear
   /// casts its input to the adapter dtype for lora_A, which saves that copy; lora_B saves
   /// lora_A's r-wide output; DoRA saves the base and adapter outputs it rescales. Experts'
@@ -180,11 +205,17 @@ enum ActivationModel {
     case .full: attention += 4 * q + 4 + e * q + 4 * kv + 4 + e * kv
     }
     var mlp = mlpPerToken(m, e: e)
+    if s.megatron {
+      let layer = megatronPerToken(s)
+      attention = layer.attention
+      recomputedCore = layer.core
+      mlp.dense = layer.mlp
+    }
     // The norms' own tensors, and the two inputs of the attention and MLP blocks that their
     // first linears save (for LLaMA: two RMSNorms' outputs) — not under LoRA, whose frozen
     // linears need only their weight for the input gradient (autograd saves `x` for `mm` only
     // when the weight's gradient is wanted); the adapters keep their own copies instead.
-    var norms = m.normsPerLayer * normInternals(m.norm, h: h, r: r) + 2 * e * h
+    var norms = s.megatron ? megatronPerToken(s).boundary : m.normsPerLayer * normInternals(m.norm, h: h, r: r) + 2 * e * h
     if s.lora != nil {
       norms -= 2 * e * h
       // The down projection's (fc2's) input is saved for its weight gradient only.

@@ -55,6 +55,10 @@ struct StageView: Sendable, Equatable {
 }
 
 extension TrainingSetup {
+  /// Megatron-LM's mixed precision (`precision: bf16` with `master_weights: fp32`): its saved
+  /// activations follow Megatron's fused kernels (`ActivationModel.megatronPerToken`).
+  var megatron: Bool { precision == .bf16 && masterWeights == .fp32 }
+
   /// The pipeline stages that can hold the peak or the longest step: the first (embedding, the
   /// most layers, p micro-batches in flight) and the last (final norm, head and loss, one
   /// micro-batch); one stage when there is no pipeline. Layers that do not divide evenly go to

@@ -81,6 +81,12 @@ struct SetupGenerator {
     case "inter_node_bandwidth": return ["1GB/s", "12.5GB/s", "50GB/s", "1PB/s"]
     case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
     case "precision": return Precision.allCases.map(\.rawValue)
+    case "tensor_parallel": return ["1", "2", "4", "8"]
+    case "sequence_parallel": return ["true", "false"]
+    case "pipeline_parallel": return ["1", "2", "4", "8"]
+    case "pipeline_schedule": return PipelineSchedule.allCases.map(\.rawValue)
+    case "virtual_stages": return ["1", "2", "5"]
+    case "context_parallel": return ["1", "2", "4"]
     case "matmul_precision": return MatmulPrecision.allCases.map(\.rawValue)
     case "fp8_recipe": return FP8Recipe.allCases.map(\.rawValue)
     case "master_weights": return MasterWeights.allCases.map(\.rawValue)
@@ -122,6 +128,7 @@ struct SetupGenerator {
   static let seldom: Set<String> = [
     "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
     "offload_optimizer", "offload_parameters", "offload_activations", "fp8_recipe",
+    "sequence_parallel", "pipeline_schedule", "virtual_stages", "tensor_parallel", "pipeline_parallel", "context_parallel",
   ]
 
   mutating func next() -> Case {

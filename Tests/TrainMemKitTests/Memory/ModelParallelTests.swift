@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import TrainMemKit
+
+/// Tensor, sequence, pipeline and context parallelism (issue #21): each key against a
+/// hand-computed case.
+@Suite struct ModelParallelTests {
+  func setup(
+    _ model: String = "llama-7b", gpus: Int64 = 8, t: Int64 = 1, p: Int64 = 1, c: Int64 = 1,
+    parallel: Parallelism = .none
+  ) -> TrainingSetup {
+    var s = TrainingSetup(model: ModelConfig.preset(model)!, gpu: GPUSpec.preset("h100-sxm")!)
+    s.gpus = gpus
+    s.parallel = parallel
+    s.sequence = 4096
+    s.modelParallel.tensor = t
+    s.modelParallel.pipeline = p
+    s.modelParallel.context = c
+    return s
+  }
+
+  @Test("the data-parallel degree is gpus / (t·p·c); FSDP shards over data × context ranks")
+  func degrees() {
+    let s = setup(gpus: 64, t: 4, p: 2, c: 2, parallel: .fsdp)
+    #expect(s.dataParallel == 4 && s.shardDegree == 8 && s.validationProblems().isEmpty)
+    // parallel: none with one replica over 8 tensor-parallel GPUs is valid.
+    #expect(setup(t: 8).validationProblems().isEmpty)
+    #expect(setup(gpus: 16, t: 8).validationProblems().contains { $0.reason == .gpusWithoutParallelism(16) })
+  }
+
+  @Test("layouts that do not divide are errors at their key")
+  func refusals() {
+    #expect(setup(gpus: 12, t: 8, parallel: .ddp).validationProblems().contains { $0.setting == "gpus" })
+    #expect(setup(t: 3, parallel: .ddp).validationProblems().contains { $0.setting == "tensor_parallel" })
+    #expect(setup(gpus: 64, p: 64, parallel: .ddp).validationProblems().contains { $0.setting == "pipeline_parallel" })
+    var v = setup(p: 4)
+    v.gpus = 4
+    v.modelParallel.virtualStages = 2
+    #expect(v.validationProblems().contains { $0.reason == .virtualStagesNeedInterleaved })
+    v.modelParallel.schedule = .interleaved
+    v.modelParallel.virtualStages = 3  // 32 layers do not divide into 4 × 3 chunks
+    #expect(v.validationProblems().contains { $0.setting == "virtual_stages" })
+    var cp = setup(c: 2, parallel: .fsdp)
+    cp.attention = .eager
+    #expect(cp.validationProblems().contains { $0.reason == .contextNeedsFlash })
+    var sp = setup()
+    sp.gpus = 1
+    sp.modelParallel.sequenceParallel = true
+    #expect(sp.validationProblems().contains { $0.reason == .sequenceParallelNeedsTensor })
+    let r = cli(["estimate", "--model", "llama-7b", "--gpus", "8", "--tensor-parallel", "3", "--parallel", "ddp"])
+    #expect(r.status == 64 && r.err.contains("'--tensor-parallel' 3 must divide the model's heads (32)"))
+  }
+
+  @Test("tensor parallelism: each GPU holds 1/t of every matrix (the vocabulary too) and whole norms")
+  func tensorWeights() {
+    let s = setup(t: 8)
+    let stage = s.stages[0]
+    let h: Int64 = 4096
+    let perLayer = (4 * h * h + 3 * h * 11008) / 8 + 2 * h
+    let expected = 32 * perLayer + 2 * (32000 / 8) * h + h
+    #expect(ParameterInventory(stage.model).parameters == expected)
+    #expect(MemoryModel.estimate(s).weights == expected * 2)
+  }
+
+  @Test("pipeline: ⌈L/p⌉ layers and the embedding on the first stage, ⌊L/p⌋ and the head on the last; p in flight")
+  func pipelineStages() {
+    var s = setup("llama-7b", gpus: 12, p: 12, parallel: .none)
+    s.model.layers = 70  // BLOOM's 70 layers on 12 stages
+    s.globalBatch = 64
+    let stages = s.stages
+    #expect(stages.map(\.model.layers) == [6, 5])
+    #expect(stages[0].model.holdsEmbedding && !stages[0].model.holdsHead)
+    #expect(!stages[1].model.holdsEmbedding && stages[1].model.holdsHead)
+    #expect(stages.map(\.stageView.inFlight) == [12, 1])
+    // The first stage keeps 12 micro-batches of 6 layers: 72 layers' activations.
+    let one = ActivationModel.sizes(stages[0])
+    let saved = MemoryModel.activationBytes(stages[0], one).saved
+    #expect(saved == one.allLayers * 12)
+    // Interleaved with v = 2 (70 layers do not divide 12 × 2: use 72): (1 + (p − 1)/(p·v)).
+    var i = s
+    i.model.layers = 72
+    i.modelParallel.schedule = .interleaved
+    i.modelParallel.virtualStages = 2
+    #expect(abs(i.stages[0].stageView.inFlight - 12 * (1 + 11.0 / 24)) < 1e-12)
+    // Fewer micro-batches than stages: only m are in flight.
+    var few = s
+    few.globalBatch = 4
+    #expect(few.stages[0].stageView.inFlight == 4)
+  }
+
+  @Test("sequence parallelism divides the boundary activations by t; context parallelism the tokens by c")
+  func sequenceAndContext() {
+    var s = setup(t: 8)
+    s.precision = .bf16
+    s.masterWeights = .fp32
+    let plain = ActivationModel.sizes(s.stages[0])
+    s.modelParallel.sequenceParallel = true
+    let split = ActivationModel.sizes(s.stages[0])
+    // Megatron's boundary per token: 2 norms' inputs + QKV and MLP inputs, e = 2: 8·h bytes.
+    #expect(plain.perLayer - split.perLayer == 4096 * (8 * 4096 - 8 * 4096 / 8))
+    let cp = setup(c: 4, parallel: .fsdp)
+    #expect(cp.stages[0].sequence == 1024 && cp.stages[0].tokensPerMicroBatch == 1024)
+    // Each GPU's queries attend to the whole sequence: attention work is 1/c of one GPU's.
+    let whole = setup(gpus: 1)
+    let roof = Roofline(whole.gpu, precision: whole.precision)
+    let full = ThroughputModel.attentionSeconds(whole, roof).compute
+    let quarter = ThroughputModel.attentionSeconds(cp.stages[0], roof).compute
+    #expect(abs(quarter / full - 0.25) < 1e-9)
+  }
+
+  @Test("time: four unhidden all-reduces per layer for t, the bubble (p − 1)/v micro-batches for p")
+  func time() {
+    var s = setup(gpus: 8, t: 8)
+    s.microBatch = 1
+    let stage = s.stages[0]
+    let bytes = 4096.0 * 4096 * 2
+    #expect(
+      abs(ThroughputModel.tensorParallelSeconds(s, stage) - 4 * ThroughputModel.tensorGroup(s).allReduce(bytes)) < 1e-12)
+    var p = setup(gpus: 4, p: 4)
+    p.globalBatch = 8
+    let t = ThroughputModel.estimate(p)
+    let slowest = p.stages.map { ThroughputModel.stageTime(p, $0).microBatch }.max()!
+    #expect(abs(t.compute - slowest * (8 + 3)) < 1e-9)
+    p.modelParallel.schedule = .interleaved
+    p.modelParallel.virtualStages = 2
+    let slowestI = p.stages.map { ThroughputModel.stageTime(p, $0).microBatch }.max()!
+    #expect(abs(ThroughputModel.estimate(p).compute - slowestI * (8 + 1.5)) < 1e-9)
+    // The breakdown adds up to the step.
+    let terms = ThroughputModel.breakdown(p, ParameterInventory(p.model))
+    #expect(abs(terms.map(\.seconds).reduce(0, +) / ThroughputModel.estimate(p).stepSeconds - 1) < 1e-9)
+  }
+}
