@@ -328,6 +328,8 @@ enum MemoryModel {
     switch s.parallel {
     case .ddp: return policy.kind == .masterWeights ? 0 : inv.trainable(s).parameters * policy.gradientBytes
     case .zero1, .zero2, .zero3:
+      // Megatron's distributed optimizer reduces straight from its contiguous gradient buffer.
+      if s.megatron { return 0 }
       return min(deepSpeedReduceBucketElements, inv.trainable(s).parameters) * policy.gradientBytes
     case .none, .fsdp, .hsdp: return 0
     }

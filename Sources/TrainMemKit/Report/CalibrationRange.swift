@@ -37,6 +37,11 @@ enum CalibrationRange {
     if s.sequence > 2048 {
       out.append("\(NumberFormatting.grouped(Double(s.sequence)))-token sequences extrapolate the 256–2,048 calibrated")
     }
+    if s.modelParallel.isActive {
+      out.append(
+        "tensor, pipeline and context parallelism: Korthikanti et al.'s activation formulas reproduced exactly; step time checked against Megatron-LM and torchtitan runs (see `validate`)"
+      )
+    }
     if s.parallel != .none {
       out.append(
         "sharding checked against the ZeRO paper (exact) and published FSDP runs (throughput within 25%; DeepSpeed ZeRO-3 on GeForce cards runs slower than modelled)"

@@ -180,7 +180,8 @@ enum MarkdownRenderer {
 
   static func inputsLine(_ s: TrainingSetup) -> String {
     var parts = [
-      "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))", "parallel \(s.parallel.rawValue)",
+      "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))", "parallel \(s.parallel.rawValue)"
+        + (s.modelParallel.isActive ? " (layout dp \(s.dataParallel) × \(s.modelParallel.text))" : ""),
       "precision \(s.precision.rawValue) (\(s.policy.frameworkSetting))",
       "weights \(s.weightsInt8 ? "int8" : s.weights.rawValue)",
       "sequence \(s.sequence)", "micro-batch \(s.microBatch)",
@@ -238,6 +239,8 @@ struct JSONReport: Encodable {
     var fits: Bool
     /// Fits with less to spare than `margin` asks (absent without a margin).
     var narrow_fit: Bool?
+    /// The pipeline stage holding the peak ("first stage"; absent without a pipeline).
+    var peak_stage: String?
     /// ± fraction from the `validate` figures that cover the setup (Validation/ErrorBand.swift).
     var error_band: Double
     var terms: [Term]
@@ -268,7 +271,7 @@ struct JSONReport: Encodable {
         host_memory: m.host > 0 ? m.host : nil,
         host_memory_per_node: m.host > 0 ? Checked.saturatingProduct(m.host, run.setup.nodeSize) : nil,
         fragmentation: m.fragmentation, required: m.required, headroom: m.headroom,
-        peak_phase: m.peakPhase.rawValue, fits: m.fits, narrow_fit: m.margin > 0 ? m.narrow : nil,
+        peak_phase: m.peakPhase.rawValue, fits: m.fits, narrow_fit: m.margin > 0 ? m.narrow : nil, peak_stage: m.stage,
         error_band: band.memory,
         terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })
       let tp = Throughput(

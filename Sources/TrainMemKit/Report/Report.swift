@@ -127,7 +127,10 @@ extension RunResult {
       MemoryTerm(
         name: "activations", bytes: m.activations,
         source: m.activations > 0
-          ? "saved tensors per layer, HF modeling_\(s.model.modelType) (LLaMA calibrated 60M–350M)"
+          ? (s.megatron
+            ? "saved tensors per layer as Megatron-LM keeps them (Korthikanti et al. 2022 §4)"
+            : "saved tensors per layer, HF modeling_\(s.model.modelType) (LLaMA calibrated 60M–350M)")
+            + (s.modelParallel.pipeline > 1 ? ", every micro-batch in flight on the stage" : "")
           : "none: released by the optimizer step"
       ))
     t.append(
@@ -140,7 +143,9 @@ extension RunResult {
         name: "transient", bytes: m.transient,
         source: m.peakPhase == .optimizerStep
           ? "optimizer step temporaries (\(s.optimizer.effectiveImplementation.rawValue))" : "backward temporaries"))
-    t.append(MemoryTerm(name: "peak allocated", bytes: m.peak, source: "max over phases: \(m.peakPhase.rawValue)"))
+    let stage = m.stage.map { ", on the \($0) (the stage holding the peak)" } ?? ""
+    t.append(
+      MemoryTerm(name: "peak allocated", bytes: m.peak, source: "max over phases: \(m.peakPhase.rawValue)\(stage)"))
     t.append(
       MemoryTerm(name: "fragmentation", bytes: m.fragmentation, source: "3% of peak (calibration step-1 reserve 2–5%)"))
     t.append(

@@ -22,7 +22,9 @@ struct ErrorBand: Sendable, Equatable {
   /// litgpt 8.7% → ±15%.
   static func memoryBand(_ s: TrainingSetup) -> Double {
     var band = s.gpu.id == "h200" ? 0.01 : 0.05
-    if s.parallel.shardsStates || s.model.modelType != "llama" || s.model.moe != nil { band = max(band, 0.10) }
+    if s.parallel.shardsStates || s.model.modelType != "llama" || s.model.moe != nil || s.modelParallel.isActive {
+      band = max(band, 0.10)
+    }
     if s.lora != nil || s.freeze.isActive || s.offload.isActive || s.optimizer.paged { band = max(band, 0.15) }
     return band
   }
@@ -48,7 +50,7 @@ struct ErrorBand: Sendable, Equatable {
       band = max(band, 0.25)
     }
     if s.parallel.shardsWeights && !s.gpu.peerToPeer && s.gpus > 1 { band = max(band, 0.75) }
-    if s.fp8 != nil { band = max(band, 0.25) }
+    if s.fp8 != nil || s.modelParallel.isActive { band = max(band, 0.25) }
     return (band, s.gpu.architecture.throughputChecked)
   }
 
