@@ -215,7 +215,8 @@ enum ActivationModel {
     // first linears save (for LLaMA: two RMSNorms' outputs) — not under LoRA, whose frozen
     // linears need only their weight for the input gradient (autograd saves `x` for `mm` only
     // when the weight's gradient is wanted); the adapters keep their own copies instead.
-    var norms = s.megatron ? megatronPerToken(s).boundary : m.normsPerLayer * normInternals(m.norm, h: h, r: r) + 2 * e * h
+    var norms =
+      s.megatron ? megatronPerToken(s).boundary : m.normsPerLayer * normInternals(m.norm, h: h, r: r) + 2 * e * h
     if s.lora != nil {
       norms -= 2 * e * h
       // The down projection's (fc2's) input is saved for its weight gradient only.

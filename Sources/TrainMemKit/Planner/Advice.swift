@@ -57,6 +57,9 @@ struct FitAnswer: Sendable {
   /// Changes that make it fit, or when it fits those that train cheaper or faster; ranked by
   /// `rankBy`, each at its own largest micro-batch.
   var changes: [Advice]
+  /// On several GPUs: the fastest layouts that fit (`LayoutSearch`), and how many were tried.
+  var layouts: [Layout] = []
+  var layoutsEvaluated = 0
 
   var fitsWithMargin: Bool { memory.fits && !memory.narrow }
 
@@ -64,6 +67,7 @@ struct FitAnswer: Sendable {
     setup = s
     self.rankBy = rankBy
     bestMicroBatch = s.microBatch
+    if s.gpus > 1 { (layouts, layoutsEvaluated) = LayoutSearch.search(s) }
     memory = MemoryModel.estimate(s)
     throughput = ThroughputModel.estimate(s)
     guard memory.fits && !memory.narrow else {

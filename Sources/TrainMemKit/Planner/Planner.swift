@@ -12,6 +12,9 @@ struct Plan: Sendable, Equatable {
   var rankNotApplicable = false
   /// Micro-batches below the largest that do not fit (they accumulate gradients).
   var microBatchGap: ClosedRange<Int64>? = nil
+  /// The fastest layout over the run's GPUs that fits (`LayoutSearch`), and how many were tried.
+  var layout: Layout? = nil
+  var layoutsEvaluated = 0
 }
 
 enum Planner {
@@ -140,6 +143,10 @@ enum Planner {
       case .maxRank:
         p.maxRank = maxRank(s)
         p.rankNotApplicable = !s.optimizer.kind.isLowRank || s.optimizer.kind.isMini
+      case .layout:
+        let found = LayoutSearch.search(s, keep: 1)
+        p.layout = found.layouts.first
+        p.layoutsEvaluated = found.evaluated
       }
     }
     return p
@@ -152,4 +159,5 @@ public enum SolveGoal: String, Sendable, CaseIterable {
   case maxSequence = "max_sequence"
   case minGPUs = "min_gpus"
   case maxRank = "max_rank"
+  case layout
 }

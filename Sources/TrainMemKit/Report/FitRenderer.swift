@@ -6,6 +6,26 @@ enum FitRenderer {
 
   /// One setup's fit; `heading` starts the title (a scenario's run label in `fit FILE`).
   static func markdown(_ a: FitAnswer, heading: String = "# trainmem fit:") -> String {
+    body(a, heading: heading) + layoutsSection(a)
+  }
+
+  /// The fastest layouts over the run's GPUs (`LayoutSearch`), and what the search covered.
+  static func layoutsSection(_ a: FitAnswer) -> String {
+    guard a.layoutsEvaluated > 0 else { return "" }
+    let s = a.setup
+    var o = "\n## Layouts on \(s.gpus) GPUs (the fastest that fit first)\n\n"
+    o += "Searched \(a.layoutsEvaluated) layouts: \(LayoutSearch.covered(s)); each at its fastest micro-batch.\n\n"
+    guard !a.layouts.isEmpty else { return o + "None fits.\n" }
+    o += "| layout | needs | peak on | tokens/s | per GPU | MFU |\n|---|---:|---|---:|---:|---:|\n"
+    for l in a.layouts {
+      let t = ThroughputModel.estimate(l.setup)
+      o +=
+        "| \(MarkdownRenderer.cell(l.text)) | \(Bytes(l.memory.required)) | \(l.memory.stage ?? "every GPU") | \(NumberFormatting.grouped(l.tokensPerSecond)) | \(NumberFormatting.grouped(t.tokensPerSecondPerGPU)) | \(NumberFormatting.fixed(t.mfu * 100, 1))% |\n"
+    }
+    return o
+  }
+
+  static func body(_ a: FitAnswer, heading: String) -> String {
     let m = a.memory
     var o = "\(heading) \(MarkdownRenderer.cell(describe(a.setup)))\n\n"
     let band = ErrorBand(a.setup)
@@ -173,6 +193,8 @@ enum FitRenderer {
       /// "make_it_fit" (it does not fit, or breaks its margin) or "cheaper_or_faster".
       var changes_kind: String
       var changes: [Change]
+      /// On several GPUs, the fastest layouts that fit (`LayoutSearch`).
+      var layouts: [JSONReport.JSONLayout]?
     }
     struct Row: Encodable {
       var gpu: String
@@ -228,7 +250,7 @@ enum FitRenderer {
           best_micro_batch: a.bestMicroBatch,
           tokens_per_second_at_max: a.tokensPerSecondAtMax, max_sequence: a.maxSequence, train: a.bill.map(Bill.init),
           rank_by: a.rankBy.rawValue, changes_kind: a.fitsWithMargin ? "cheaper_or_faster" : "make_it_fit",
-          changes: changes))
+          changes: changes, layouts: a.layoutsEvaluated > 0 ? a.layouts.map(JSONReport.JSONLayout.init) : nil))
     }
 
     static func ranking(_ s: TrainingSetup, _ rows: [GPURanking], _ rank: PlanRanking) -> String {

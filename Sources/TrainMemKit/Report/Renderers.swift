@@ -175,12 +175,19 @@ enum MarkdownRenderer {
     if p.rankNotApplicable {
       parts.append("largest rank n/a (\(setup.optimizer.kind.rawValue) has no projection rank to search)")
     }
+    if let l = p.layout {
+      parts.append(
+        "fastest layout that fits of \(p.layoutsEvaluated) tried: \(l.text) (\(F.grouped(l.tokensPerSecond)) tokens/s)")
+    } else if p.layoutsEvaluated > 0 {
+      parts.append("no layout of \(p.layoutsEvaluated) tried fits")
+    }
     return parts.isEmpty ? "nothing fits" : parts.joined(separator: ", ")
   }
 
   static func inputsLine(_ s: TrainingSetup) -> String {
     var parts = [
-      "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))", "parallel \(s.parallel.rawValue)"
+      "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))",
+      "parallel \(s.parallel.rawValue)"
         + (s.modelParallel.isActive ? " (layout dp \(s.dataParallel) × \(s.modelParallel.text))" : ""),
       "precision \(s.precision.rawValue) (\(s.policy.frameworkSetting))",
       "weights \(s.weightsInt8 ? "int8" : s.weights.rawValue)",
@@ -253,7 +260,32 @@ struct JSONReport: Encodable {
     /// False when no published figure covers the GPU family's speed.
     var error_band_checked: Bool
   }
-  struct JSONPlan: Encodable { var max_micro_batch, max_sequence, min_gpus, max_rank: Int64? }
+  struct JSONPlan: Encodable {
+    var max_micro_batch, max_sequence, min_gpus, max_rank: Int64?
+    /// The fastest layout that fits (`solve: layout`).
+    var layout: JSONLayout?
+  }
+  /// A layout as data: the degrees, the data-parallel mode, recomputation, micro-batch, tokens/s.
+  struct JSONLayout: Encodable {
+    var data_parallel, tensor_parallel, pipeline_parallel, context_parallel, micro_batch: Int64
+    var parallel, checkpointing: String
+    var sequence_parallel: Bool
+    var required_bytes: Int64
+    var tokens_per_second: Double
+    init(_ l: Layout) {
+      let s = l.setup
+      data_parallel = s.dataParallel
+      tensor_parallel = s.modelParallel.tensor
+      pipeline_parallel = s.modelParallel.pipeline
+      context_parallel = s.modelParallel.context
+      micro_batch = s.microBatch
+      parallel = s.parallel.rawValue
+      checkpointing = s.checkpointing.rawValue
+      sequence_parallel = s.modelParallel.sequenceParallel
+      required_bytes = l.memory.required
+      tokens_per_second = l.tokensPerSecond
+    }
+  }
 
   init(_ r: Report) {
     scenario = r.scenario
@@ -282,7 +314,8 @@ struct JSONReport: Encodable {
         error_band_checked: band.throughputChecked)
       let plan = run.plan.map {
         JSONPlan(
-          max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence, min_gpus: $0.minGPUs, max_rank: $0.maxRank)
+          max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence, min_gpus: $0.minGPUs, max_rank: $0.maxRank,
+          layout: $0.layout.map(JSONLayout.init))
       }
       let reference = run.reference.map {
         JSONReference(

@@ -356,8 +356,10 @@ enum ThroughputModel {
     let rate = roof.rate * s.gpu.architecture.attentionEfficiency / (s.precision == .fp32 ? fp32AttentionPasses : 1)
     switch s.attention {
     case .sdpa, .flash:
-      // The kernel's efficiency grows with the sequence as s / (s + 256).
-      let effectiveRate = rate * sequence / (sequence + attentionSequenceScale)
+      // The kernel's efficiency grows with the sequence it runs on as s / (s + 256): under
+      // context parallelism each ring step runs on one s / c chunk.
+      let chunk = Double(s.sequence)
+      let effectiveRate = rate * chunk / (chunk + attentionSequenceScale)
       let window = s.attention == .flash ? slidingWindowShare(s) : 1
       return (flashAttentionFLOPs * tokens * sequence * hidden * window / effectiveRate, 0)
     case .eager:

@@ -90,7 +90,9 @@ import Testing
       ("sequence", variant(s) { $0.sequence *= 2 }),
       // Under a pipeline, a model whose MoE layers are a subset moves them between stages as
       // layers are added (which layer is which depends on position): left out.
-      ("layers", s.modelParallel.pipeline > 1 && s.model.moe?.layers != nil ? nil : variant(s) { $0.model.layers += 1 }),
+      (
+        "layers", s.modelParallel.pipeline > 1 && s.model.moe?.layers != nil ? nil : variant(s) { $0.model.layers += 1 }
+      ),
       // Liger's fused loss rounds its logits chunk to a power of two of ⌈tokens / ⌈V/h⌉⌉ rows,
       // so a larger vocabulary can halve the chunk: the library's own behaviour, left out.
       ("vocab", s.loss == .fused ? nil : variant(s) { $0.model.vocab += 1024 }),

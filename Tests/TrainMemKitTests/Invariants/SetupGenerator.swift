@@ -128,7 +128,8 @@ struct SetupGenerator {
   static let seldom: Set<String> = [
     "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
     "offload_optimizer", "offload_parameters", "offload_activations", "fp8_recipe",
-    "sequence_parallel", "pipeline_schedule", "virtual_stages", "tensor_parallel", "pipeline_parallel", "context_parallel",
+    "sequence_parallel", "pipeline_schedule", "virtual_stages", "tensor_parallel", "pipeline_parallel",
+    "context_parallel",
   ]
 
   mutating func next() -> Case {

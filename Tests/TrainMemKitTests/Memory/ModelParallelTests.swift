@@ -116,7 +116,8 @@ import Testing
     let stage = s.stages[0]
     let bytes = 4096.0 * 4096 * 2
     #expect(
-      abs(ThroughputModel.tensorParallelSeconds(s, stage) - 4 * ThroughputModel.tensorGroup(s).allReduce(bytes)) < 1e-12)
+      abs(ThroughputModel.tensorParallelSeconds(s, stage) - 4 * ThroughputModel.tensorGroup(s).allReduce(bytes)) < 1e-12
+    )
     var p = setup(gpus: 4, p: 4)
     p.globalBatch = 8
     let t = ThroughputModel.estimate(p)
