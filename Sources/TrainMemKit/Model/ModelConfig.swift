@@ -89,7 +89,7 @@ public struct ModelConfig: Sendable, Equatable {
   var modelType: String {
     let known = [
       ("qwen2.5", "qwen2"), ("qwen3-moe", "qwen3_moe"), ("qwen2-moe", "qwen2_moe"), ("pythia", "gpt_neox"),
-      ("gemma3", "gemma3"),
+      ("gemma3", "gemma3"), ("megatron-gpt", "gpt2"),
     ]
     if let (_, type) = known.first(where: { family == $0.0 }) { return type }
     if HFConfig.architectures.contains(family) { return family == "gemma3_text" ? "gemma3" : family }

@@ -36,7 +36,7 @@ extension ModelConfig {
   }
 
   /// The presets, by family, each family in size order.
-  static let presets: [ModelConfig] = galore + llama + qwen + mistral + gemma + others
+  static let presets: [ModelConfig] = galore + llama + qwen + mistral + gemma + others + megatronGPT
 
   /// The GaLore/APOLLO LLaMA configs and Meta's LLaMA 1/2/3 (their original ids).
   static let galore: [ModelConfig] = [
@@ -216,6 +216,29 @@ extension ModelConfig {
       },
     ]
   }()
+
+  /// The GPT-3-shaped models Megatron-LM's papers benchmark (Narayanan et al. 2021, arXiv
+  /// 2104.04473, Table 1; Korthikanti et al. 2022, arXiv 2205.05198, Table 3): GELU MLP of 4h,
+  /// LayerNorm, biases, learned positions for 2,048 tokens, a 51,200-token vocabulary, tied
+  /// embeddings. Their parameter count is Narayanan's eq. (2), 12lh²(1 + 13/12h + (V + s)/12lh),
+  /// plus the final LayerNorm.
+  static let megatronGPT: [ModelConfig] = [
+    ("1.7b", 2304, 24, 24), ("3.6b", 3072, 30, 32), ("7.5b", 4096, 36, 32), ("18b", 6144, 40, 48),
+    ("22b", 6144, 48, 64), ("39b", 8192, 48, 64), ("76b", 10240, 60, 80), ("145b", 12288, 80, 96),
+    ("175b", 12288, 96, 96), ("310b", 16384, 96, 128), ("530b", 20480, 105, 128), ("1t", 25600, 128, 160),
+  ].map { size, h, l, a in
+    make(
+      "megatron-gpt-\(size)", "megatron-gpt", hidden: h, intermediate: 4 * h, layers: l, heads: a, kv: a, vocab: 51200,
+      tied: true
+    )
+    .with {
+      $0.mlp = .gelu
+      $0.norm = .layer
+      $0.bias = .attention
+      $0.mlpBias = true
+      $0.learnedPositions = 2048
+    }
+  }
 
   static func preset(_ id: String) -> ModelConfig? { presets.first { $0.id == id } }
 

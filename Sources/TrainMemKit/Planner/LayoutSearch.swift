@@ -23,7 +23,9 @@ enum LayoutSearch {
   static let tensorDegrees: [Int64] = [1, 2, 4, 8]
   static let pipelineDegrees: [Int64] = [1, 2, 4, 8, 16, 32, 64]
   static let contextDegrees: [Int64] = [1, 2, 4, 8]
-  static let recomputations: [Checkpointing] = [.none, .selective, .full]
+  /// Most memory saved first: when full recomputation does not fit at micro-batch 1, less
+  /// recomputation cannot either, and the layout is left there.
+  static let recomputations: [Checkpointing] = [.full, .selective, .none]
 
   static func covered(_ s: TrainingSetup) -> String {
     "tensor parallel 1–8 inside a node, pipeline 1–64 (1F1B), context parallel 1–8, data parallelism as "
@@ -45,17 +47,20 @@ enum LayoutSearch {
     for t in tensorDegrees where t <= s.nodeSize && s.gpus % t == 0 {
       for p in pipelineDegrees where p <= s.model.layers && s.gpus % (t * p) == 0 {
         for c in contextDegrees where s.gpus % (t * p * c) == 0 && (c == 1 || s.attention != .eager) {
-          for mode in shardings(s) {
+          // Without data- or context-parallel ranks every sharding mode is the same layout.
+          let modes = s.gpus / (t * p) > 1 ? shardings(s) : [.none]
+          for mode in modes {
             for recompute in recomputations {
               var l = s
               l.modelParallel = ModelParallel(
                 tensor: t, sequenceParallel: t > 1, pipeline: p, schedule: .oneFOneB, virtualStages: 1, context: c)
-              l.parallel = s.gpus / (t * p) > 1 ? mode : .none
+              l.parallel = mode
               l.checkpointing = recompute
               l.checkpointedLayers = nil
               guard l.validationProblems().isEmpty else { continue }
               evaluated += 1
-              if let best = fastestMicroBatch(l) { found.append(best) }
+              guard let best = fastestMicroBatch(l) else { break }
+              found.append(best)
             }
           }
         }

@@ -594,7 +594,12 @@ extension TrainingSetup {
     }
     if mp.virtualStages > 1 && (mp.schedule != .interleaved || mp.pipeline == 1) {
       out.append(SetupProblem(setting: "virtual_stages", reason: .virtualStagesNeedInterleaved))
-    } else if mp.schedule == .interleaved && model.layers % (mp.pipeline * mp.virtualStages) != 0 {
+    } else if mp.schedule == .interleaved && model.layers % (mp.pipeline * mp.virtualStages) != 0
+      && (model.layers + 2) % (mp.pipeline * mp.virtualStages) != 0
+    {
+      // Megatron needs the layers to divide into p·v chunks, counting the embedding and the
+      // loss as one layer each with `--account-for-embedding/loss-in-pipeline-split` (Llama 3's
+      // 126 layers on 16 stages).
       out.append(
         SetupProblem(
           setting: "virtual_stages",

@@ -13,7 +13,7 @@ extension ThroughputModel {
     var hostBound = false
     for stage in s.stages {
       let inv = ParameterInventory(stage.model)
-      let roof = Roofline(stage.gpu, precision: stage.precision)
+      let roof = Roofline(stage)
       let time = stageTime(s, stage)
       slowest = max(slowest, time.microBatch)
       optimizer = max(optimizer, stepSeconds(stage, inv, roof))
@@ -96,7 +96,7 @@ extension ThroughputModel {
   }
 
   static func stageTime(_ s: TrainingSetup, _ stage: TrainingSetup) -> StageTime {
-    let roof = Roofline(stage.gpu, precision: stage.precision)
+    let roof = Roofline(stage)
     let layer = decoderLayer(stage, roof)
     let tensor = tensorParallelSeconds(s, stage), context = contextParallelSeconds(s, stage, roof)
     let sends = pipelineSendSeconds(s, stage)
@@ -144,7 +144,7 @@ extension ThroughputModel {
     var optimizer = 0.0, communication = 0.0, refresh = 0.0
     for time in times {
       let st = time.stage, inv = ParameterInventory(st.model)
-      optimizer = max(optimizer, stepSeconds(st, inv, Roofline(st.gpu, precision: st.precision)))
+      optimizer = max(optimizer, stepSeconds(st, inv, Roofline(st)))
       communication = max(
         communication,
         communicationSeconds(st, inv, microBatch: time.microBatch) + offloadExposedSeconds(st, inv, time.microBatch))

@@ -56,12 +56,19 @@ struct Roofline: Sendable {
   /// The tensor-core generation, for the rate of misaligned matmuls
   /// (`GPUArchitecture.matmulEfficiency(alignmentBytes:)`).
   var architecture: GPUArchitecture
+  /// SMs (or CUs): the size of a wave of tiles.
+  var multiprocessors: Double
+  /// Whether matmuls follow cuBLAS's tiles and waves (`kernelUtilisation`) rather than the tile
+  /// curve fitted on Hugging Face's eager steps, whose d₀ also holds the gaps between eager
+  /// kernels: Megatron-LM runs fused kernels back to back.
+  var tiledKernels = false
 
   init(_ gpu: GPUSpec, precision: Precision) {
     peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
     rate = peak * gpu.matmulEfficiency
     bandwidth = gpu.bandwidth * ThroughputModel.bandwidthEfficiency
     architecture = gpu.architecture
+    multiprocessors = gpu.multiprocessors
     tileScale =
       ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
   }
@@ -76,6 +83,48 @@ struct Roofline: Sendable {
       ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
   }
 
+  /// The roofline a setup's matmuls run on: cuBLAS's tiles and waves under Megatron-LM.
+  init(_ s: TrainingSetup) {
+    self.init(s.gpu, precision: s.precision)
+    tiledKernels = s.megatron
+  }
+
+  /// Candidate cuBLAS tiles (rows × columns of the output) and their efficiency relative to the
+  /// largest (NVIDIA Matrix Multiplication Background guide §2.3: "256x128 and 128x256 (most
+  /// efficient); 128x128; 256x64 and 64x256; 128x64 and 64x128; 64x64 (least efficient)";
+  /// the relative values are assumed).
+  static let tiles: [(rows: Double, cols: Double, efficiency: Double)] = [
+    (256, 128, 1), (128, 256, 1), (128, 128, 0.95), (128, 64, 0.85), (64, 128, 0.85), (64, 64, 0.7),
+  ]
+  /// Per-tile fixed work (prologue, epilogue), in K elements: a tile's main loop runs K/(K + k₀)
+  /// of the time. Fitted: Korthikanti et al. 2022 Table 5 and Narayanan et al. 2021 Table 1
+  /// (128 against 512 tried: 128 fits both better).
+  static let tilePrologueK = 128.0
+
+  /// Share of the GPU's sustained rate a matmul gets from cuBLAS's tiles (the best candidate):
+  /// tile quantisation (M·N over the tiles' area), wave quantisation (tiles over waves of one
+  /// tile per SM; split-K spreads a K longer than 512 over idle SMs when there are fewer tiles
+  /// than SMs), and the main loop's share of each tile (NVIDIA guide §3: "Dimension
+  /// Quantization Effects"; CUTLASS example 47 on an A100, 2048³ with 128 × 128 tiles: 256 tiles
+  /// in 3 waves of 108, 0.687 of the best shape's rate predicted, 0.686 measured).
+  func kernelUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
+    var best = 0.0
+    for tile in Self.tiles {
+      let rows = (m / tile.rows).rounded(.up), cols = (n / tile.cols).rounded(.up)
+      let area = m * n / (rows * tile.rows * cols * tile.cols)
+      let count = rows * cols
+      var splits = 1.0
+      if count < multiprocessors {
+        splits = max(1, min((multiprocessors / count).rounded(.down), (k / 512).rounded(.down)))
+      }
+      let work = count * splits
+      let waves = work / ((work / multiprocessors).rounded(.up) * multiprocessors)
+      let loop = (k / splits) / (k / splits + Self.tilePrologueK)
+      best = max(best, tile.efficiency * area * waves * loop)
+    }
+    return best
+  }
+
   /// u(M, N, K) = Π d / (d + d₀).
   func tileUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
     (m / (m + tileScale)) * (n / (n + tileScale)) * (k / (k + tileScale))
@@ -86,7 +135,9 @@ struct Roofline: Sendable {
   func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double, alignment: Int = 16) -> Double {
     let flops = 2 * m * n * k
     let bytes = elementSize * (m * k + k * n + m * n)
-    let u = tileUtilisation(m, n, k) * architecture.matmulEfficiency(alignmentBytes: alignment)
+    let u =
+      (tiledKernels ? kernelUtilisation(m, n, k) : tileUtilisation(m, n, k))
+      * architecture.matmulEfficiency(alignmentBytes: alignment)
     return max(flops / (rate * u), bytes / bandwidth)
   }
 
@@ -159,7 +210,7 @@ enum ThroughputModel {
   /// The estimate with the model's inventory given (sweeps reuse it across points).
   static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> ThroughputEstimate {
     if s.modelParallel.isActive { return withTraining(modelParallelEstimate(s), s) }
-    let roof = Roofline(s.gpu, precision: s.precision)
+    let roof = Roofline(s)
     let layer = decoderLayer(s, roof)
     let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
 
@@ -211,6 +262,20 @@ enum ThroughputModel {
   /// ActivationModel's sources).
   static let elementwiseBytesPerHidden = 300.0
   static let elementwiseBytesPerIntermediate = 30.0
+  /// Megatron-LM's fused elementwise kernels, bytes per token (derived from their reads and
+  /// writes, 2-byte tensors): per hidden unit, two LayerNorms (forward: read and write, 4;
+  /// backward: read the gradient and input, write the gradient, 6) and two fused
+  /// bias-dropout-adds (forward read input, bias and residual, write output and a 1-byte mask;
+  /// backward about the same: 14 each): 48. Per intermediate unit: fused bias-GeLU (4 forward, 6
+  /// backward: 10) or SwiGLU (6 and 10: 16).
+  static let megatronBytesPerHidden = 48.0
+  static let megatronBytesPerIntermediate = 10.0
+  static let megatronBytesPerGatedIntermediate = 16.0
+  /// Megatron's fused scale-mask-softmax over eager scores, bytes per score: read and write
+  /// forward (4), read the output and its gradient and write the input's backward (6); with
+  /// dropout, its mask and output forward (1 + 2) and backward (1 + 2 + 2): 20.
+  static let megatronScoreBytes = 10.0
+  static let megatronDropoutScoreBytes = 10.0
   /// Autocast casts each fp32 weight to bf16 in forward (read 4, write 2 bytes) and the bf16
   /// weight gradient back to fp32 in backward (read 2, write 4).
   static let autocastBytesPerWeight = 12.0
@@ -247,7 +312,11 @@ enum ThroughputModel {
     let e = Double(s.precision.activationBytes)
     var matmuls = 0.0
     var layerWeights = 0.0
-    let fp8Roof = s.fp8.map { Roofline(s.gpu, fp8: $0) }
+    let fp8Roof = s.fp8.map { recipe -> Roofline in
+      var r = Roofline(s.gpu, fp8: recipe)
+      r.tiledKernels = s.megatron
+      return r
+    }
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
       matmuls += count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
       layerWeights += count * input * output
@@ -343,8 +412,12 @@ enum ThroughputModel {
     // tensor-parallel GPUs; without it each runs all of it.
     let hidden = Double(s.model.hidden) / Double(s.stageView.boundaryDivisor), intermediate = s.model.activeIntermediate
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
-    return (elementwiseBytesPerHidden * hidden + elementwiseBytesPerIntermediate * intermediate) * tokens * (e / 2)
-      / roof.bandwidth
+    let perHidden = s.megatron ? megatronBytesPerHidden : elementwiseBytesPerHidden
+    let perIntermediate =
+      s.megatron
+      ? (s.model.mlp.gated ? megatronBytesPerGatedIntermediate : megatronBytesPerIntermediate)
+      : elementwiseBytesPerIntermediate
+    return (perHidden * hidden + perIntermediate * intermediate) * tokens * (e / 2) / roof.bandwidth
   }
 
   /// The attention core (QKᵀ, softmax, PV) of one layer, forward and backward: its matmuls,
@@ -364,10 +437,11 @@ enum ThroughputModel {
       return (flashAttentionFLOPs * tokens * sequence * hidden * window / effectiveRate, 0)
     case .eager:
       let e = Double(s.precision.activationBytes)
-      let dropout = s.dropout > 0 ? dropoutBytesPerScore(e) : 0
+      let dropout = s.dropout > 0 ? (s.megatron ? megatronDropoutScoreBytes : dropoutBytesPerScore(e)) : 0
+      let scores = s.megatron ? megatronScoreBytes : eagerScoreBytes
       return (
         eagerAttentionFLOPs * tokens * sequence * hidden / rate,
-        (eagerScoreBytes + dropout) * Double(s.model.heads) * sequence * tokens / roof.bandwidth
+        (scores + dropout) * Double(s.model.heads) * sequence * tokens / roof.bandwidth
       )
     }
   }
@@ -451,7 +525,9 @@ enum ThroughputModel {
     case .none: break
     case .ddp:
       c.backward = group.allReduce(gradients, messages: (gradients / ddpBucketBytes).rounded(.up))
-      c.syncs = s.gradientSync == .step ? 1 : accumulation
+      // Megatron accumulates every micro-batch into its fp32 main gradients and reduces once
+      // per step (`finalize_model_grads`), whatever `gradient_sync` says.
+      c.syncs = s.gradientSync == .step || s.megatron ? 1 : accumulation
     case .zero1, .zero2:
       let reduce = group.allGather(gradients, messages: buckets)
       c.exposedPerStep =
@@ -510,6 +586,11 @@ enum ThroughputModel {
   /// every micro-batch that runs them, plus what runs outside compute.
   static func communicationSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double) -> Double {
     let c = communication(s, inv)
+    // Megatron-LM reduces gradients after backward unless `--overlap-grad-reduce` is given
+    // (`DistributedDataParallelConfig.overlap_grad_reduce = False`): nothing hides it.
+    if s.megatron {
+      return (c.forward + c.backward) * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
+    }
     let perSync = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
     return perSync * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
   }
@@ -746,13 +827,17 @@ extension ThroughputModel {
   /// its own term.
   static func breakdown(_ s: TrainingSetup, _ inv: ParameterInventory) -> [TimeTerm] {
     if s.modelParallel.isActive { return modelParallelBreakdown(s) }
-    let roof = Roofline(s.gpu, precision: s.precision)
+    let roof = Roofline(s)
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
     let recompute = recomputeFactor(s)
     let perStep = Double(s.model.layers) * Double(s.accumulation) * recompute
     var aligned = 0.0, misaligned = 0.0, fp8 = 0.0, weights = 0.0
     let work = frozenWork(s)
-    let fp8Roof = s.fp8.map { Roofline(s.gpu, fp8: $0) }
+    let fp8Roof = s.fp8.map { recipe -> Roofline in
+      var r = Roofline(s.gpu, fp8: recipe)
+      r.tiledKernels = s.megatron
+      return r
+    }
     var worstAlignment = 16
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
       let seconds =

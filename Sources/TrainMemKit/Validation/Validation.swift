@@ -44,7 +44,7 @@ enum Validation {
     "total_memory", "fits", "max_micro_batch", "tokens_per_second", "steady_tokens_per_second",
     "step_seconds", "steady_step_seconds", "backward_seconds", "tokens_per_second_ratio",
     "optimizer_step_seconds", "svd_refresh_seconds", "parameters", "model_states_per_parameter", "max_sequence",
-    "activations_per_layer",
+    "activations_per_layer", "mfu",
   ]
 
   /// Paper accounting of optimizer states in elements (GaLore T1, APOLLO T1, Fira T2):
@@ -68,7 +68,7 @@ enum Validation {
 
   /// The units a figure may be in: sizes (scaled to bytes by `scale`), seconds, millions of
   /// parameters (`M`), and the unscaled tokens/s, ratios (`x`) and yes/no (`bool`).
-  static let units = ["GB", "G", "GiB", "MB", "s", "M", "tok/s", "x", "bool", "count", "B", "sbh"]
+  static let units = ["GB", "G", "GiB", "MB", "s", "M", "tok/s", "x", "bool", "count", "B", "sbh", "%"]
 
   /// The units each quantity may be given in.
   static func units(for quantity: String) -> [String] {
@@ -83,6 +83,7 @@ enum Validation {
     case "parameters": return ["M", "count"]
     case "model_states_per_parameter": return ["B"]
     case "activations_per_layer": return ["sbh"]
+    case "mfu": return ["%"]
     default: return ["s"]
     }
   }
@@ -151,6 +152,7 @@ enum Validation {
       // (with the fp32 master) one GPU holds persistently, per parameter of the model.
       let held = MemoryModel.persistent(s, inv)
       return (Double(held.weights + held.gradients + held.states.total) / Double(inv.parameters), nil)
+    case "mfu": return (ThroughputModel.estimate(s).mfu * 100, nil)
     case "activations_per_layer":
       // Korthikanti et al.'s unit: bytes one layer saves per micro-batch on one GPU (of the
       // first pipeline stage), over sequence × micro-batch × hidden; a fully recomputed layer

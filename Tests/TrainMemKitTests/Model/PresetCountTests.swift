@@ -6,46 +6,55 @@ import Testing
 @Suite struct PresetCountTests {
   /// Published totals: the safetensors index `metadata.total_size` ÷ 2 (bf16 checkpoints) or
   /// the model card, as noted.
-  static let published: [(String, Int64, String)] = [
-    ("llama3.1-8b", 8_030_261_248, "meta-llama/Llama-3.1-8B safetensors total_size 16,060,522,496 ÷ 2"),
-    ("llama3.1-70b", 70_553_706_496, "meta-llama/Llama-3.1-70B total_size 141,107,412,992 ÷ 2"),
-    ("llama3.1-405b", 405_853_388_800, "meta-llama/Llama-3.1-405B Hugging Face safetensors total"),
-    ("llama3.2-1b", 1_235_814_400, "meta-llama/Llama-3.2-1B model.safetensors (1.24B)"),
-    ("llama3.2-3b", 3_212_749_824, "meta-llama/Llama-3.2-3B total_size 6,425,499,648 ÷ 2"),
-    ("qwen2.5-0.5b", 494_032_768, "Qwen/Qwen2.5-0.5B safetensors total"),
-    ("qwen2.5-1.5b", 1_543_714_304, "Qwen/Qwen2.5-1.5B safetensors total"),
-    ("qwen2.5-3b", 3_085_938_688, "Qwen/Qwen2.5-3B total_size 6,171,877,376 ÷ 2"),
-    ("qwen2.5-7b", 7_615_616_512, "Qwen/Qwen2.5-7B total_size 15,231,233,024 ÷ 2"),
-    ("qwen2.5-14b", 14_770_033_664, "Qwen/Qwen2.5-14B total_size 29,540,067,328 ÷ 2"),
-    ("qwen2.5-32b", 32_763_876_352, "Qwen/Qwen2.5-32B total_size 65,527,752,704 ÷ 2"),
-    ("qwen2.5-72b", 72_706_203_648, "Qwen/Qwen2.5-72B total_size 145,412,407,296 ÷ 2"),
-    ("qwen3-0.6b", 596_049_920, "Qwen/Qwen3-0.6B: 751,632,384 stored, of which lm_head (a tied copy) 155,582,464"),
-    ("qwen3-1.7b", 1_720_574_976, "Qwen/Qwen3-1.7B: 2,031,739,904 stored, less the tied lm_head copy 311,164,928"),
-    ("qwen3-4b", 4_022_468_096, "Qwen/Qwen3-4B total_size 8,044,936,192 ÷ 2"),
-    ("qwen3-8b", 8_190_735_360, "Qwen/Qwen3-8B total_size 16,381,470,720 ÷ 2"),
-    ("qwen3-14b", 14_768_307_200, "Qwen/Qwen3-14B total_size 29,536,614,400 ÷ 2"),
-    ("qwen3-32b", 32_762_123_264, "Qwen/Qwen3-32B total_size 65,524,246,528 ÷ 2"),
-    ("qwen3-30b-a3b", 30_532_122_624, "Qwen/Qwen3-30B-A3B total_size 61,064,245,248 ÷ 2"),
-    ("qwen1.5-moe-a2.7b", 14_315_784_192, "Qwen/Qwen1.5-MoE-A2.7B total_size 28,631,568,384 ÷ 2"),
-    ("mistral-7b-v0.1", 7_241_732_096, "mistralai/Mistral-7B-v0.1 total_size 14,483,464,192 ÷ 2"),
-    ("mistral-7b-v0.3", 7_248_023_552, "mistralai/Mistral-7B-v0.3 total_size 14,496,047,104 ÷ 2"),
-    ("mixtral-8x7b", 46_702_792_704, "mistralai/Mixtral-8x7B-v0.1 total_size 93,405,585,408 ÷ 2"),
-    ("gemma-2b", 2_506_172_416, "google/gemma-2b safetensors total (2.51B)"),
-    ("gemma-7b", 8_537_680_896, "google/gemma-7b safetensors total (8.54B)"),
-    ("gemma2-2b", 2_614_341_888, "google/gemma-2-2b safetensors total"),
-    ("gemma2-9b", 9_241_705_984, "google/gemma-2-9b safetensors total"),
-    ("gemma2-27b", 27_227_128_320, "google/gemma-2-27b safetensors total"),
-    ("gemma3-1b", 999_885_952, "google/gemma-3-1b-it safetensors total"),
-    ("gemma3-4b", 3_880_263_168, "google/gemma-3-4b-it 4,300,079,472 less the SigLIP tower 416,866,032 and projector"),
-    ("gemma3-12b", 11_766_034_176, "google/gemma-3-12b-it 12,187,325,040 less the vision tower and projector"),
-    ("gemma3-27b", 27_009_346_304, "google/gemma-3-27b-it 27,432,406,640 less the vision tower and projector"),
-    ("phi3-mini", 3_821_079_552, "microsoft/Phi-3-mini-4k-instruct (keras-hub phi3_presets params)"),
-    ("gpt2", 124_439_808, "openai-community/gpt2 (124M)"),
-    ("pythia-160m", 162_322_944, "Biderman et al. 2023, arXiv:2304.01373, Table 1"),
-    ("pythia-410m", 405_334_016, "Pythia Table 1"),
-    ("pythia-1.4b", 1_414_647_808, "Pythia Table 1"),
-    ("olmo2-7b", 7_298_617_344, "allenai/OLMo-2-1124-7B safetensors total (F32)"),
-  ]
+  static let published: [(String, Int64, String)] =
+    [
+      ("llama3.1-8b", 8_030_261_248, "meta-llama/Llama-3.1-8B safetensors total_size 16,060,522,496 ÷ 2"),
+      ("llama3.1-70b", 70_553_706_496, "meta-llama/Llama-3.1-70B total_size 141,107,412,992 ÷ 2"),
+      ("llama3.1-405b", 405_853_388_800, "meta-llama/Llama-3.1-405B Hugging Face safetensors total"),
+      ("llama3.2-1b", 1_235_814_400, "meta-llama/Llama-3.2-1B model.safetensors (1.24B)"),
+      ("llama3.2-3b", 3_212_749_824, "meta-llama/Llama-3.2-3B total_size 6,425,499,648 ÷ 2"),
+      ("qwen2.5-0.5b", 494_032_768, "Qwen/Qwen2.5-0.5B safetensors total"),
+      ("qwen2.5-1.5b", 1_543_714_304, "Qwen/Qwen2.5-1.5B safetensors total"),
+      ("qwen2.5-3b", 3_085_938_688, "Qwen/Qwen2.5-3B total_size 6,171,877,376 ÷ 2"),
+      ("qwen2.5-7b", 7_615_616_512, "Qwen/Qwen2.5-7B total_size 15,231,233,024 ÷ 2"),
+      ("qwen2.5-14b", 14_770_033_664, "Qwen/Qwen2.5-14B total_size 29,540,067,328 ÷ 2"),
+      ("qwen2.5-32b", 32_763_876_352, "Qwen/Qwen2.5-32B total_size 65,527,752,704 ÷ 2"),
+      ("qwen2.5-72b", 72_706_203_648, "Qwen/Qwen2.5-72B total_size 145,412,407,296 ÷ 2"),
+      ("qwen3-0.6b", 596_049_920, "Qwen/Qwen3-0.6B: 751,632,384 stored, of which lm_head (a tied copy) 155,582,464"),
+      ("qwen3-1.7b", 1_720_574_976, "Qwen/Qwen3-1.7B: 2,031,739,904 stored, less the tied lm_head copy 311,164,928"),
+      ("qwen3-4b", 4_022_468_096, "Qwen/Qwen3-4B total_size 8,044,936,192 ÷ 2"),
+      ("qwen3-8b", 8_190_735_360, "Qwen/Qwen3-8B total_size 16,381,470,720 ÷ 2"),
+      ("qwen3-14b", 14_768_307_200, "Qwen/Qwen3-14B total_size 29,536,614,400 ÷ 2"),
+      ("qwen3-32b", 32_762_123_264, "Qwen/Qwen3-32B total_size 65,524,246,528 ÷ 2"),
+      ("qwen3-30b-a3b", 30_532_122_624, "Qwen/Qwen3-30B-A3B total_size 61,064,245,248 ÷ 2"),
+      ("qwen1.5-moe-a2.7b", 14_315_784_192, "Qwen/Qwen1.5-MoE-A2.7B total_size 28,631,568,384 ÷ 2"),
+      ("mistral-7b-v0.1", 7_241_732_096, "mistralai/Mistral-7B-v0.1 total_size 14,483,464,192 ÷ 2"),
+      ("mistral-7b-v0.3", 7_248_023_552, "mistralai/Mistral-7B-v0.3 total_size 14,496,047,104 ÷ 2"),
+      ("mixtral-8x7b", 46_702_792_704, "mistralai/Mixtral-8x7B-v0.1 total_size 93,405,585,408 ÷ 2"),
+      ("gemma-2b", 2_506_172_416, "google/gemma-2b safetensors total (2.51B)"),
+      ("gemma-7b", 8_537_680_896, "google/gemma-7b safetensors total (8.54B)"),
+      ("gemma2-2b", 2_614_341_888, "google/gemma-2-2b safetensors total"),
+      ("gemma2-9b", 9_241_705_984, "google/gemma-2-9b safetensors total"),
+      ("gemma2-27b", 27_227_128_320, "google/gemma-2-27b safetensors total"),
+      ("gemma3-1b", 999_885_952, "google/gemma-3-1b-it safetensors total"),
+      (
+        "gemma3-4b", 3_880_263_168, "google/gemma-3-4b-it 4,300,079,472 less the SigLIP tower 416,866,032 and projector"
+      ),
+      ("gemma3-12b", 11_766_034_176, "google/gemma-3-12b-it 12,187,325,040 less the vision tower and projector"),
+      ("gemma3-27b", 27_009_346_304, "google/gemma-3-27b-it 27,432,406,640 less the vision tower and projector"),
+      ("phi3-mini", 3_821_079_552, "microsoft/Phi-3-mini-4k-instruct (keras-hub phi3_presets params)"),
+      ("gpt2", 124_439_808, "openai-community/gpt2 (124M)"),
+      ("pythia-160m", 162_322_944, "Biderman et al. 2023, arXiv:2304.01373, Table 1"),
+      ("pythia-410m", 405_334_016, "Pythia Table 1"),
+      ("pythia-1.4b", 1_414_647_808, "Pythia Table 1"),
+      ("olmo2-7b", 7_298_617_344, "allenai/OLMo-2-1124-7B safetensors total (F32)"),
+    ] + megatronGPT
+
+  /// Narayanan et al. 2021 eq. (2) with V = 51,200 and s = 2,048, plus the final LayerNorm (2h).
+  static let megatronGPT: [(String, Int64, String)] = ModelConfig.megatronGPT.map { m in
+    let l = m.layers, h = m.hidden
+    return (m.id, 12 * l * h * h + 13 * l * h + (51_200 + 2_048) * h + 2 * h, "Narayanan et al. 2021, eq. (2)")
+  }
 
   @Test("every preset's parameter count is the published one", arguments: published.indices)
   func count(_ i: Int) throws {
