@@ -137,7 +137,16 @@ import Testing
       ),
       ("2× memory bandwidth", variant(s) { $0.gpu.bandwidth *= 2 }),
       ("2× link bandwidth", variant(s) { $0.gpu.linkBandwidth *= 2 }),
-      ("2× SMs", variant(s) { $0.gpu.multiprocessors *= 2 }),
+      // The same rate over twice the SMs: each SM half as fast. The tile curve gets faster; cuBLAS's
+      // waves (Megatron runs) may not — a tile runs on one SM — so only under the curve.
+      ("2× SMs", s.megatron ? nil : variant(s) { $0.gpu.multiprocessors *= 2 }),
+      (
+        "2× SMs at the same rate per SM",
+        variant(s) {
+          $0.gpu.multiprocessors *= 2; $0.gpu.bf16FLOPS *= 2; $0.gpu.fp16FLOPS *= 2; $0.gpu.fp32FLOPS *= 2
+          $0.gpu.fp8FLOPS *= 2
+        }
+      ),
       // A model mixing dense and MoE layers changes its mix when a layer goes, and the layers
       // `checkpointed_layers` recomputes are an average of that mix: only uniform models here.
       ("one layer fewer", s.model.layers > 1 && uniformLayers(s.model) ? variant(s) { $0.model.layers -= 1 } : nil),
