@@ -133,4 +133,44 @@ import Testing
     let terms = ThroughputModel.breakdown(p, ParameterInventory(p.model))
     #expect(abs(terms.map(\.seconds).reduce(0, +) / ThroughputModel.estimate(p).stepSeconds - 1) < 1e-9)
   }
+
+  @Test(
+    "the layout planner: its answer fits with the margin, runners-up slower, every one valid; solve: layout reports it")
+  func planner() {
+    var s = TrainingSetup(model: ModelConfig.preset("llama3-70b")!, gpu: GPUSpec.preset("h100-sxm")!)
+    s.gpus = 64
+    s.parallel = .zero1
+    s.precision = .bf16
+    s.masterWeights = .fp32
+    s.sequence = 4096
+    s.globalBatch = 256
+    s.margin = 0.05
+    let (layouts, evaluated) = LayoutSearch.search(s)
+    #expect(evaluated > 100 && !layouts.isEmpty)
+    for l in layouts {
+      let m = MemoryModel.estimate(l.setup)
+      #expect(m.fits && !m.narrow && l.setup.validationProblems().isEmpty)
+      #expect(abs(ThroughputModel.estimate(l.setup).tokensPerSecond / l.tokensPerSecond - 1) < 1e-12)
+      #expect(l.setup.effectiveGlobalBatch == 256)
+    }
+    #expect(zip(layouts, layouts.dropFirst()).allSatisfy { $0.tokensPerSecond >= $1.tokensPerSecond * 0.999 })
+    let text = """
+      model: llama3-70b
+      gpu: h100-sxm
+      gpus: 64
+      sequence: 4096
+      global_batch: 256
+      precision: bf16
+      master_weights: fp32
+      parallel: zero1
+      margin: 5%
+      solve: layout
+
+      """
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString).yaml")
+    try? text.write(to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let r = cli(["run", url.path])
+    #expect(r.status == 0 && r.out.contains("Plan: fastest layout that fits of \(evaluated) tried: \(layouts[0].text)"))
+  }
 }
