@@ -36,12 +36,13 @@ enum GPUArchitecture: String, Sendable {
 
   /// Whether a published or measured absolute throughput figure checks this family
   /// (`validate`): the H200 calibration (Hopper), APOLLO Table 7 and FSDP runs (Ampere), the
-  /// GaLore RTX 4090 step (Ada). On Blackwell and CDNA 3 only FP8-over-bf16 ratios are checked
-  /// (torchao's B200 ran power-limited; its MI300X row is a known gap); others are extrapolated.
+  /// GaLore RTX 4090 step (Ada), NVIDIA's Megatron-Bridge FP8 steps on B200 and GB200
+  /// (Blackwell, within 9%). On CDNA 3 only FP8-over-bf16 ratios are checked (torchao's MI300X
+  /// baseline is a known gap); others are extrapolated.
   var throughputChecked: Bool {
     switch self {
-    case .hopper, .ampere, .ada: return true
-    case .volta, .turing, .blackwell, .cdna3, .cdna4: return false
+    case .hopper, .ampere, .ada, .blackwell: return true
+    case .volta, .turing, .cdna3, .cdna4: return false
     }
   }
 

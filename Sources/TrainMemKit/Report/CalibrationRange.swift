@@ -15,11 +15,15 @@ enum CalibrationRange {
     }
     switch s.gpu.architecture {
     case .hopper: break
+    case .blackwell:
+      out.append(
+        "speed on Blackwell from datasheet rates and the measured matmul share (NVIDIA's Megatron-Bridge FP8 steps on B200 and GB200 within 9%)"
+      )
     case .ampere, .ada:
       out.append(
         "speed on \(s.gpu.architecture.displayName) scaled from the H200 by datasheet rates (A100 checks: APOLLO Table 7 within 25%, FSDP runs 15–22% slow)"
       )
-    case .blackwell, .cdna3, .cdna4, .volta, .turing:
+    case .cdna3, .cdna4, .volta, .turing:
       out.append(
         "speed on \(s.gpu.architecture.displayName) from datasheet rates and the measured matmul share, with no published absolute check (FP8 gains on B200 and MI300X checked within 12%)"
       )
