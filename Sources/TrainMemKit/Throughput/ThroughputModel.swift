@@ -588,7 +588,11 @@ enum ThroughputModel {
     let c = communication(s, inv)
     // Megatron-LM reduces gradients after backward unless `--overlap-grad-reduce` is given
     // (`DistributedDataParallelConfig.overlap_grad_reduce = False`): nothing hides it.
-    if s.megatron {
+    // DeepSpeed ZeRO-3 fetches a module's parameters when the module runs and waits for that
+    // all-gather before prefetching the next (`PartitionedParameterCoordinator.fetch_sub_module`,
+    // v0.9.4 lines 233–344): at most one module's compute hides a gather, so its traffic is
+    // exposed too.
+    if s.megatron || s.parallel == .zero3 {
       return (c.forward + c.backward) * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
     }
     let perSync = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)

@@ -37,8 +37,9 @@ struct ErrorBand: Sendable, Equatable {
   /// Turing and CDNA 4: no figure → ±50%, unchecked. FP8 recipes add ±10%
   /// at least (ratios within 12%). Longer sequences than the
   /// calibrated 2,048, fine-tuning levers (torch.compile unmodelled: torchtune 9%, litgpt) and
-  /// sharding each widen it to at least ±25%; DeepSpeed ZeRO-3 on cards without peer-to-peer
-  /// ran 3.7× slower than modelled (LOMO) → ±75%.
+  /// sharding each widen it to at least ±25%; ZeRO-3/FSDP on cards without peer-to-peer hang on
+  /// a host path the catalog cannot know (LOMO's 8 RTX 3090 ran 2.7× slower than a dedicated
+  /// PCIe 4.0 link per GPU gives; within 13% with the shared uplinks its rows imply) → ±75%.
   static func throughputBand(_ s: TrainingSetup) -> (Double, Bool) {
     var band: Double
     switch s.gpu.architecture {
