@@ -75,6 +75,21 @@ enum ActivationModel {
     return (boundary, attention, mlp, s.checkpointing == .selective ? core : 0)
   }
 
+  /// What torchtitan's per-op selective recomputation keeps of a layer, per token: the layer's
+  /// input (r·h, the checkpoint's), the outputs of the odd-numbered matmuls in call order — q,
+  /// v, gate (or fc1) and down: "saves output of all compute ops, except every second mm" —
+  /// and attention's output with its log-sum-exp (`_save_list`: mm, the SDPA kernels).
+  static func perOpSavedPerToken(_ s: TrainingSetup, r: Int64) -> Int64 {
+    let m = s.model
+    let e = s.precision.activationBytes
+    let i = m.mlp.gated ? m.activeIntermediateWidth : 0
+    // Gated: q, k, v, o, gate, up, down → q, v, gate, down. Plain: q, k, v, o, fc1, fc2 →
+    // q, v, fc1.
+    let odd =
+      m.mlp.gated ? e * (m.queryWidth + m.kvWidth + i + m.hidden) : e * (m.queryWidth + m.kvWidth + m.intermediate)
+    return r * m.hidden + odd + e * m.queryWidth + 4 * m.heads
+  }
+
   /// What a layer's LoRA adapters save per token (peft `Linear.forward`): each adapted linear
   /// casts its input to the adapter dtype for lora_A, which saves that copy; lora_B saves
   /// lora_A's r-wide output; DoRA saves the base and adapter outputs it rescales. Experts'
@@ -245,8 +260,17 @@ enum ActivationModel {
     let moeLayers = m.moeLayers, denseLayers = m.layers - moeLayers
     // Dense and mixture-of-experts layers differ: the sum over all layers, and the largest one
     // (what one layer's backward or recomputation holds).
-    let allLayersToken = m.layers * (norms + attention) + denseLayers * mlp.dense + moeLayers * mlp.sparse
-    let perLayerToken = norms + attention + max(denseLayers > 0 ? mlp.dense : 0, moeLayers > 0 ? mlp.sparse : 0)
+    var allLayersToken = m.layers * (norms + attention) + denseLayers * mlp.dense + moeLayers * mlp.sparse
+    var perLayerToken = norms + attention + max(denseLayers > 0 ? mlp.dense : 0, moeLayers > 0 ? mlp.sparse : 0)
+    // Per-op recomputation keeps a layer's input and what `perOpSavedPerToken` lists; the rest
+    // is rebuilt during that layer's backward (the transient below).
+    var rebuilt: Int64 = 0
+    if s.checkpointing == .op {
+      let kept = perOpSavedPerToken(s, r: r)
+      rebuilt = max(0, perLayerToken - kept)
+      perLayerToken = kept
+      allLayersToken = m.layers * kept
+    }
 
     // Eager attention's backward, one layer at a time: the probabilities' gradient (e bytes per
     // score, from the PV matmul) and its fp32 cast (4) live together; softmax's backward then
@@ -256,7 +280,7 @@ enum ActivationModel {
     // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once,
     // in the layer with the widest MLP per token (dense, or a MoE layer's routed experts).
     let i = m.widestIntermediate
-    let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore) + adapterTransient(s)
+    let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore + rebuilt) + adapterTransient(s)
 
     // A pipeline stage without the head holds no logits, loss or head input.
     let (lossPeak, logitsKept, lossCache) = m.holdsHead ? loss(s, tokens: t, e: e) : (0, 0, 0)

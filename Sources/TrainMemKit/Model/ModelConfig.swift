@@ -122,6 +122,10 @@ public struct ModelConfig: Sendable, Equatable {
     return Double(e.perToken) / Double(e.experts)
   }
 
+  /// The intermediate width a token's MLP runs through, rounded: the dense MLP's, or in MoE
+  /// layers the routed experts' and the shared one's (as `activeIntermediate`).
+  var activeIntermediateWidth: Int64 { Int64(activeIntermediate.rounded()) }
+
   /// The widest intermediate width a token passes through in any one layer.
   var widestIntermediate: Int64 {
     guard let e = moe else { return intermediate }

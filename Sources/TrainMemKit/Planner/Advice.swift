@@ -220,6 +220,7 @@ struct Advice: Sendable {
     if s.loss != .fused { add("fused cross-entropy (Liger)") { $0.loss = .fused } }
     if s.loss == .full { add("chunked cross-entropy (torchtune)") { $0.loss = .chunked } }
     if s.attention == .eager { add("selective recomputation", selective) }
+    if s.checkpointing == .none { add("per-op recomputation (torchtitan)") { $0.checkpointing = .op } }
     add("layer-wise updates") { $0.optimizer.layerwise = true }
     add("int8 weights") { $0.weights = .int8 }
     add("8-bit GaLore, layer-wise, full recomputation") {

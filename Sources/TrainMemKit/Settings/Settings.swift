@@ -382,7 +382,8 @@ enum Settings {
 
   static let checkpointing = choice(
     "checkpointing", Checkpointing.self, noun: "checkpointing mode", default: "none",
-    doc: "activation recomputation: whole layers (full) or the attention core (selective, Megatron)",
+    doc:
+      "activation recomputation: whole layers (full), the attention core (selective, Megatron) or all but every other matmul's and attention's outputs (op, torchtitan's per-op AC)",
     apply: { $0.checkpointing = $1 }, input: { $0.checkpointing.rawValue })
 
   static let checkpointedLayers = Setting(

@@ -40,8 +40,11 @@ public enum LossKind: String, Sendable, CaseIterable { case full, chunked, fused
 /// Activation recomputation: none; `full` (every layer, or `checkpointed_layers` of them, keeps
 /// only its input and runs forward again in backward — HF `gradient_checkpointing`, torchtitan
 /// and fms-fsdp's selective-layer mode); `selective` (Megatron `--recompute-granularity
-/// selective`: the attention core is recomputed, Korthikanti et al. 2022, arXiv:2205.05198 §4).
-public enum Checkpointing: String, Sendable, CaseIterable { case none, full, selective }
+/// selective`: the attention core is recomputed, Korthikanti et al. 2022, arXiv:2205.05198 §4);
+/// `op` (torchtitan's per-op selective AC, its default: every layer keeps its input, the
+/// outputs of every other matmul and of attention, and recomputes the rest — `_save_list` and
+/// `_custom_policy` in torchtitan `parallelize.py`).
+public enum Checkpointing: String, Sendable, CaseIterable { case none, full, selective, op }
 
 /// How the caching allocator's reserve above the allocated peak is estimated.
 public enum ReserveRule: Sendable, Equatable {

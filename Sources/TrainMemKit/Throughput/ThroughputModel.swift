@@ -329,7 +329,27 @@ enum ThroughputModel {
     }
     let work = frozenWork(s)
     let recompute = recomputeFactor(s)
+    if s.checkpointing == .op {
+      // Per-op recomputation re-runs the even-numbered matmuls' forward and every elementwise
+      // op's in each layer's backward; attention's output is kept.
+      let matmulFactor = 1 + perOpRecomputedMatmulShare(s.model)
+      let elementwise = elementwiseSeconds(s, roof) * (recomputationFactor - 1)
+      return (
+        (matmuls * matmulFactor * work.matmuls + (other + elementwise) * work.other) * recompute,
+        host * work.other * recomputationFactor
+      )
+    }
     return ((matmuls * work.matmuls + other * work.other) * recompute, host * work.other * recompute)
+  }
+
+  /// The share of a layer's matmul work (forward and backward: 6 FLOPs per weight and token)
+  /// that per-op recomputation runs again: the forward (2) of k, o and up (or fc2), the
+  /// even-numbered matmuls in call order.
+  static func perOpRecomputedMatmulShare(_ m: ModelConfig) -> Double {
+    let h = Double(m.hidden), q = Double(m.queryWidth), kv = Double(m.kvWidth), i = m.activeIntermediate
+    let all = 2 * h * q + 2 * h * kv + (m.mlp.gated ? 3 : 2) * h * i
+    let recomputed = h * kv + q * h + h * i
+    return 2 * recomputed / (6 * all)
   }
 
   /// One decoder linear's forward and backward: on FP8 tensor cores with its casts when the

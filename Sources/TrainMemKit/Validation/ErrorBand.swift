@@ -33,7 +33,7 @@ struct ErrorBand: Sendable, Equatable {
   /// FSDP runs 15–22% slow → ±25%. Ada: the GaLore authors' RTX 4090 step, predicted 1.9×
   /// slow → ±50%. Blackwell: NVIDIA's Megatron-Bridge FP8 steps on B200 and GB200 within 9%
   /// (torchao's power-limited B200 aside) → ±25%. CDNA 3: FP8 gains checked (torchao, within
-  /// 12%), absolute speed not (MI300X 32% slower than modelled) → ±50%, unchecked; Volta,
+  /// 12%), absolute speed not (MI300X 27% slower than modelled) → ±50%, unchecked; Volta,
   /// Turing and CDNA 4: no figure → ±50%, unchecked. FP8 recipes add ±10%
   /// at least (ratios within 12%). Longer sequences than the
   /// calibrated 2,048, fine-tuning levers (torch.compile unmodelled: torchtune 9%, litgpt) and

@@ -173,4 +173,26 @@ import Testing
     let r = cli(["run", url.path])
     #expect(r.status == 0 && r.out.contains("Plan: fastest layout that fits of \(evaluated) tried: \(layouts[0].text)"))
   }
+
+  @Test("checkpointing: op keeps a layer's input, every other matmul's output and attention's; re-runs the rest")
+  func perOpRecomputation() {
+    var s = TrainingSetup(model: ModelConfig.preset("llama3.1-8b")!, gpu: GPUSpec.preset("h100-sxm")!)
+    s.gpus = 8
+    s.parallel = .fsdp
+    s.precision = .mixed
+    s.sequence = 8192
+    s.checkpointing = .op
+    // r·h + e·(q + kv + i + h) + e·q + 4a with r = e = 2 (FSDP's bf16 compute): 63,616 bytes.
+    let perToken: Int64 = 2 * 4096 + 2 * (4096 + 1024 + 14336 + 4096) + 2 * 4096 + 4 * 32
+    #expect(ActivationModel.sizes(s).perLayer == 8192 * perToken)
+    // k, o and up run forward again: 2·(h·kv + q·h + h·i) of 6·(2hq + 2h·kv + 3h·i).
+    let share = ThroughputModel.perOpRecomputedMatmulShare(s.model)
+    let expected =
+      2.0 * (4096 * 1024 + 4096 * 4096 + 4096 * 14336) / (6 * (2 * 4096 * 4096 + 2 * 4096 * 1024 + 3 * 4096 * 14336))
+    #expect(abs(share - expected) < 1e-12)
+    var none = s
+    none.checkpointing = .none
+    #expect(MemoryModel.estimate(s).activations < MemoryModel.estimate(none).activations)
+    #expect(ThroughputModel.estimate(s).stepSeconds > ThroughputModel.estimate(none).stepSeconds)
+  }
 }
