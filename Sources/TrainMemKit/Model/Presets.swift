@@ -203,13 +203,7 @@ extension ModelConfig {
         $0.slidingLayers = 32
       },
       make("gpt2", "gpt2", hidden: 768, intermediate: 3072, layers: 12, heads: 12, kv: 12, vocab: 50257, tied: true)
-        .with {
-          $0.mlp = .gelu
-          $0.norm = .layer
-          $0.bias = .attention
-          $0.mlpBias = true
-          $0.learnedPositions = 1024
-        },
+        .gptShaped(positions: 1024),
       pythia("160m", 768, 12, 12), pythia("410m", 1024, 24, 16), pythia("1.4b", 2048, 24, 16),
       make("olmo2-7b", "olmo2", hidden: 4096, intermediate: 11008, layers: 32, heads: 32, kv: 32, vocab: 100352).with {
         $0.qkNorm = .full
@@ -231,16 +225,22 @@ extension ModelConfig {
       "megatron-gpt-\(size)", "megatron-gpt", hidden: h, intermediate: 4 * h, layers: l, heads: a, kv: a, vocab: 51200,
       tied: true
     )
-    .with {
+    .gptShaped(positions: 2048)
+  }
+
+  static func preset(_ id: String) -> ModelConfig? { presets.first { $0.id == id } }
+
+  /// GPT-2's layer (and Megatron's GPT): GELU MLP, LayerNorm, biases everywhere, learned
+  /// positions.
+  func gptShaped(positions: Int64) -> ModelConfig {
+    with {
       $0.mlp = .gelu
       $0.norm = .layer
       $0.bias = .attention
       $0.mlpBias = true
-      $0.learnedPositions = 2048
+      $0.learnedPositions = positions
     }
   }
-
-  static func preset(_ id: String) -> ModelConfig? { presets.first { $0.id == id } }
 
   /// A model value that names a file rather than a preset: a path or a `.json` name.
   static func looksLikeFile(_ value: String) -> Bool { value.contains("/") || value.lowercased().hasSuffix(".json") }

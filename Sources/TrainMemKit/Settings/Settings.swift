@@ -56,17 +56,11 @@ enum Settings {
       "data parallelism: DDP replicas, ZeRO-1/2/3 (DeepSpeed) or FSDP shards, or HSDP (sharded in a node, replicated across nodes)",
     apply: { $0.parallel = $1 }, input: { $0.parallel.rawValue }, csv: true)
 
-  static let tensorParallel = Setting(
-    key: "tensor_parallel", group: .top, value: "T", defaultText: "1",
+  static let tensorParallel = degree(
+    "tensor_parallel", "T",
     doc:
       "Megatron tensor parallelism: each layer's heads, MLP and vocabulary split over T GPUs of a node; gpus = data × T × pipeline × context",
-    parse: { loader, node, s in
-      edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.modelParallel.tensor = $1 }
-    },
-    inputs: {
-      [("tensor_parallel", $0.setup.modelParallel.tensor > 1 ? InputValue.integer($0.setup.modelParallel.tensor) : nil)]
-    },
-    csv: ("tensor_parallel", .integer { $0.modelParallel.tensor }))
+    max: SetupLimits.gpus, \.tensor, csv: true)
 
   static let sequenceParallel = Setting(
     key: "sequence_parallel", group: .top, value: "true|false", defaultText: "false",
@@ -76,56 +70,25 @@ enum Settings {
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.modelParallel.sequenceParallel = $1 } },
     inputs: { [("sequence_parallel", $0.setup.modelParallel.sequenceParallel ? InputValue.flag(true) : nil)] })
 
-  static let pipelineParallel = Setting(
-    key: "pipeline_parallel", group: .top, value: "P", defaultText: "1",
+  static let pipelineParallel = degree(
+    "pipeline_parallel", "P",
     doc: "pipeline stages: the layers split over P GPUs (embedding on the first, head on the last)",
-    parse: { loader, node, s in
-      edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.modelParallel.pipeline = $1 }
-    },
-    inputs: {
-      [
-        (
-          "pipeline_parallel",
-          $0.setup.modelParallel.pipeline > 1 ? InputValue.integer($0.setup.modelParallel.pipeline) : nil
-        )
-      ]
-    },
-    csv: ("pipeline_parallel", .integer { $0.modelParallel.pipeline }))
+    max: SetupLimits.gpus, \.pipeline, csv: true)
 
   static let pipelineSchedule = choice(
     "pipeline_schedule", PipelineSchedule.self, default: "1f1b",
     doc: "1f1b (PipeDream-Flush: bubble (p−1)/m) or interleaved (bubble divided by virtual_stages, more in flight)",
     apply: { $0.modelParallel.schedule = $1 }, input: { $0.modelParallel.schedule.rawValue })
 
-  static let virtualStages = Setting(
-    key: "virtual_stages", group: .top, value: "V", defaultText: "1",
-    doc: "model chunks per GPU under `pipeline_schedule: interleaved`",
-    parse: { loader, node, s in edit(loader.integer(node, s, max: 1024)) { $0.modelParallel.virtualStages = $1 } },
-    inputs: {
-      [
-        (
-          "virtual_stages",
-          $0.setup.modelParallel.virtualStages > 1 ? InputValue.integer($0.setup.modelParallel.virtualStages) : nil
-        )
-      ]
-    })
+  static let virtualStages = degree(
+    "virtual_stages", "V", doc: "model chunks per GPU under `pipeline_schedule: interleaved`", max: 1024,
+    \.virtualStages, csv: false)
 
-  static let contextParallel = Setting(
-    key: "context_parallel", group: .top, value: "C", defaultText: "1",
+  static let contextParallel = degree(
+    "context_parallel", "C",
     doc:
       "context parallelism: the sequence split over C GPUs, keys and values passed around a ring (needs flash attention)",
-    parse: { loader, node, s in
-      edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.modelParallel.context = $1 }
-    },
-    inputs: {
-      [
-        (
-          "context_parallel",
-          $0.setup.modelParallel.context > 1 ? InputValue.integer($0.setup.modelParallel.context) : nil
-        )
-      ]
-    },
-    csv: ("context_parallel", .integer { $0.modelParallel.context }))
+    max: SetupLimits.gpus, \.context, csv: true)
 
   static let expertParallel = Setting(
     key: "expert_parallel", group: .top, value: "E", defaultText: "1",
@@ -464,6 +427,22 @@ enum Settings {
       parse: { loader, node, s in edit(loader.choice(node, s, E.self), apply) },
       inputs: { [(key, InputValue.text(input($0.setup)))] },
       csv: csv ? (key, .text(input)) : nil)
+  }
+
+  /// A model-parallel degree (`tensor_parallel: 8`): a whole number from 1, reported in the
+  /// JSON inputs when above 1 (and as a CSV column when `csv`).
+  static func degree(
+    _ key: String, _ value: String, doc: String, max: Int64, _ path: WritableKeyPath<ModelParallel, Int64> & Sendable,
+    csv: Bool
+  ) -> Setting {
+    Setting(
+      key: key, group: .top, value: value, defaultText: "1", doc: doc,
+      parse: { loader, node, s in edit(loader.integer(node, s, max: max)) { $0.modelParallel[keyPath: path] = $1 } },
+      inputs: {
+        let v = $0.setup.modelParallel[keyPath: path]
+        return [(key, v > 1 ? InputValue.integer(v) : nil)]
+      },
+      csv: csv ? (key, .integer { $0.modelParallel[keyPath: path] }) : nil)
   }
 
   static let byPath: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
