@@ -280,7 +280,10 @@ enum ActivationModel {
     // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once,
     // in the layer with the widest MLP per token (dense, or a MoE layer's routed experts).
     let i = m.widestIntermediate
-    let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore + rebuilt) + adapterTransient(s)
+    // Context parallelism's ring holds the chunk of keys and values in flight beside the one in
+    // use (double-buffered sends, as Megatron/TE `AttnFuncWithCP` keeps them).
+    let ring: Int64 = s.stageView.attentionSpan > 1 ? 4 * e * kv : 0
+    let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore + rebuilt + ring) + adapterTransient(s)
 
     // A pipeline stage without the head holds no logits, loss or head input.
     let (lossPeak, logitsKept, lossCache) = m.holdsHead ? loss(s, tokens: t, e: e) : (0, 0, 0)
