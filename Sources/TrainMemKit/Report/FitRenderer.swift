@@ -53,7 +53,12 @@ enum FitRenderer {
         }
         o += "Largest micro-batch: \(b)"
         if a.bestMicroBatch != b, let g = a.setup.globalBatch {
-          o += "; trained at \(a.bestMicroBatch), which keeps the global batch at \(g) (\(b) would round it up)"
+          let share = g / max(1, a.setup.dataParallel)
+          o +=
+            g % a.setup.dataParallel == 0 && share % b == 0
+            ? "; trained at \(a.bestMicroBatch), faster than \(b)"
+              + (a.setup.modelParallel.pipeline > 1 ? " (more micro-batches per step: a smaller pipeline bubble)" : "")
+            : "; trained at \(a.bestMicroBatch), which keeps the global batch at \(g) (\(b) would round it up)"
         }
         o += " (\(NumberFormatting.grouped(tps)) tokens/s at it\(bill ?? "")).\n"
         if let gap = a.microBatchGap {
