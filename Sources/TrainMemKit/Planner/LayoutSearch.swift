@@ -82,22 +82,13 @@ enum LayoutSearch {
   /// them and a smaller bubble, so the largest is not always fastest.
   static func fastestMicroBatch(_ s: TrainingSetup) -> Layout? {
     guard let largest = Planner.maxMicroBatch(s) else { return nil }
-    var candidates: Set<Int64> = [largest]
+    var candidates = [largest]
     if let g = s.globalBatch, g % s.dataParallel == 0 {
       // Only micro-batches that keep the global batch as asked (1 always does).
-      candidates = []
-      let share = g / s.dataParallel
-      var d: Int64 = 1
-      while d * d <= share {
-        if share % d == 0 {
-          if d <= largest { candidates.insert(d) }
-          if share / d <= largest { candidates.insert(share / d) }
-        }
-        d += 1
-      }
+      candidates = Planner.divisors(of: g / s.dataParallel, upTo: largest)
     }
     var best: Layout?
-    for b in candidates.sorted() {
+    for b in candidates {
       var t = s
       t.microBatch = b
       let tps = ThroughputModel.estimate(t).tokensPerSecond

@@ -81,12 +81,22 @@ enum Planner {
   static func bestMicroBatch(_ s: TrainingSetup, largest: Int64) -> Int64 {
     guard let global = s.globalBatch, global % s.dataParallel == 0 else { return largest }
     let share = global / s.dataParallel
-    var b = min(largest, share)
-    while b * 2 >= largest {
-      if share % b == 0 { return b }
-      b -= 1
+    guard let b = divisors(of: share, upTo: largest).last, b * 2 >= largest else { return largest }
+    return b
+  }
+
+  /// The divisors of `n` up to `limit`, ascending (√n trial divisions).
+  static func divisors(of n: Int64, upTo limit: Int64) -> [Int64] {
+    var low: [Int64] = [], high: [Int64] = []
+    var d: Int64 = 1
+    while d * d <= n {
+      if n % d == 0 {
+        if d <= limit { low.append(d) }
+        if n / d != d && n / d <= limit { high.append(n / d) }
+      }
+      d += 1
     }
-    return largest
+    return low + high.reversed()
   }
 
   /// The best micro-batch and tokens/s at it (nil when no micro-batch fits).

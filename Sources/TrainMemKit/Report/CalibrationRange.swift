@@ -51,7 +51,7 @@ enum CalibrationRange {
         "sharding checked against the ZeRO paper (exact) and published FSDP runs (throughput within 25%; ZeRO-3 on GeForce cards depends on how they share PCIe uplinks: set intra_node_bandwidth; LOMO's 8 RTX 3090 shared 4 GB/s per GPU, not the catalog's 16)"
       )
     }
-    if s.lora != nil || s.freeze.isActive || s.offload.isActive || s.optimizer.paged {
+    if s.usesFineTuningLevers {
       out.append(
         "fine-tuning levers checked against 22 published peaks (most within 15%; torch.compile is not modelled)")
     }

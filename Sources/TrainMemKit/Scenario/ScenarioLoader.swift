@@ -686,81 +686,64 @@ struct ScenarioLoader {
       fail(n, "unknown GPU '\(id)'\(suggestion(id, ids))")
       return nil
     case .mapping(let es, _):
-      var g = GPUSpec(
-        id: "custom", name: "custom GPU", memory: .zero, bf16FLOPS: 0, fp16FLOPS: 0, fp32FLOPS: 0, bandwidth: 0,
-        interconnect: .pcie4, linkBandwidth: 32e9, tdpWatts: 0, multiprocessors: 0)
-      var ok = true
-      for e in es {
-        switch e.key {
-        case "name": if let s = text(e.value, "a GPU name") { g.name = s; g.id = s }
-        case "memory":
-          if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count >= 1 << 20, b.count <= 1 << 50
-          {
-            g.memory = b
-          } else {
-            fail(e.value, "expected a memory size from 1MiB to 1PiB such as '24GB' or '80GiB'")
-            ok = false
-          }
-        case "bf16_tflops":
-          if let v = number(e.value, "'bf16_tflops'", kind: .count, range: GPULimits.teraFLOPS) {
-            g.bf16FLOPS = v * 1e12; g.fp16FLOPS = v * 1e12
-          } else {
-            ok = false
-          }
-        case "fp8_tflops":
-          if let v = number(e.value, "'fp8_tflops'", kind: .count, range: GPULimits.teraFLOPS) {
-            g.fp8FLOPS = v * 1e12
-          } else {
-            ok = false
-          }
-        case "fp32_tflops":
-          if let v = number(e.value, "'fp32_tflops'", kind: .count, range: GPULimits.teraFLOPS) {
-            g.fp32FLOPS = v * 1e12
-          } else {
-            ok = false
-          }
-        case "bandwidth":
-          if let v = number(e.value, "'bandwidth'", kind: .bandwidth, range: GPULimits.bandwidth) {
-            g.bandwidth = v
-          } else {
-            ok = false
-          }
-        case "link_bandwidth":
-          if let v = number(e.value, "'link_bandwidth'", kind: .bandwidth, range: GPULimits.bandwidth) {
-            g.linkBandwidth = v
-          } else {
-            ok = false
-          }
-        case "tdp":
-          if let v = number(e.value, "'tdp'", kind: .count, range: GPULimits.watts) {
-            g.tdpWatts = v
-          } else {
-            ok = false
-          }
-        case "sms":
-          if let v = integer(e.value, "'sms'", max: GPULimits.multiprocessors) {
-            g.multiprocessors = Double(v)
-          } else {
-            ok = false
-          }
-        default:
-          fail(
-            e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count,
-            reason: .unknownKey(e.key));
-          ok = false
-        }
-      }
-      if ok && (g.memory.count == 0 || g.bf16FLOPS == 0 || g.bandwidth == 0) {
-        fail(n, "a custom GPU needs 'memory', 'bf16_tflops' and 'bandwidth'"); return nil
-      }
-      if g.fp32FLOPS == 0 { g.fp32FLOPS = g.bf16FLOPS / 16 }
-      // Without an SM count, assume the H200's rate per SM (the tile curve as calibrated).
-      if g.multiprocessors == 0 { g.multiprocessors = g.bf16FLOPS / GPUSpec.referenceRatePerSM }
-      return ok ? g : nil
+      return customGPU(es, at: n)
     case .list:
       fail(n, "expected a GPU id or a mapping, got a list")
       return nil
     }
+  }
+
+  /// A custom GPU mapping: each rate and bandwidth range-checked at its key; memory,
+  /// `bf16_tflops` and `bandwidth` required.
+  mutating func customGPU(_ es: [MappingEntry], at n: Node) -> GPUSpec? {
+    var g = GPUSpec(
+      id: "custom", name: "custom GPU", memory: .zero, bf16FLOPS: 0, fp16FLOPS: 0, fp32FLOPS: 0, bandwidth: 0,
+      interconnect: .pcie4, linkBandwidth: 32e9, tdpWatts: 0, multiprocessors: 0)
+    var ok = true
+    for e in es {
+      func value(_ kind: QuantityKind, _ range: ClosedRange<Double>, _ apply: (inout GPUSpec, Double) -> Void) {
+        if let v = number(e.value, "'\(e.key)'", kind: kind, range: range) { apply(&g, v) } else { ok = false }
+      }
+      switch e.key {
+      case "name": if let s = text(e.value, "a GPU name") { g.name = s; g.id = s }
+      case "memory":
+        if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count >= 1 << 20, b.count <= 1 << 50 {
+          g.memory = b
+        } else {
+          fail(e.value, "expected a memory size from 1MiB to 1PiB such as '24GB' or '80GiB'")
+          ok = false
+        }
+      case "bf16_tflops":
+        value(.count, GPULimits.teraFLOPS) {
+          $0.bf16FLOPS = $1 * 1e12
+          $0.fp16FLOPS = $1 * 1e12
+        }
+      case "fp8_tflops": value(.count, GPULimits.teraFLOPS) { $0.fp8FLOPS = $1 * 1e12 }
+      case "fp32_tflops": value(.count, GPULimits.teraFLOPS) { $0.fp32FLOPS = $1 * 1e12 }
+      case "bandwidth": value(.bandwidth, GPULimits.bandwidth) { $0.bandwidth = $1 }
+      case "link_bandwidth": value(.bandwidth, GPULimits.bandwidth) { $0.linkBandwidth = $1 }
+      case "tdp": value(.count, GPULimits.watts) { $0.tdpWatts = $1 }
+      case "sms":
+        if let v = integer(e.value, "'sms'", max: GPULimits.multiprocessors) {
+          g.multiprocessors = Double(v)
+        } else {
+          ok = false
+        }
+      default:
+        fail(
+          e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count,
+          reason: .unknownKey(e.key))
+        ok = false
+      }
+    }
+    if ok && (g.memory.count == 0 || g.bf16FLOPS == 0 || g.bandwidth == 0) {
+      fail(n, "a custom GPU needs 'memory', 'bf16_tflops' and 'bandwidth'")
+      return nil
+    }
+    if g.fp32FLOPS == 0 { g.fp32FLOPS = g.bf16FLOPS / 16 }
+    // Without an SM count, assume the H200's rate per SM (the tile curve as calibrated).
+    if g.multiprocessors == 0 { g.multiprocessors = g.bf16FLOPS / GPUSpec.referenceRatePerSM }
+    return ok ? g : nil
   }
 
   /// `optimizer: apollo`, or a mapping with `name` and the optimizer group's settings.

@@ -55,3 +55,9 @@ extension TrainingSetup {
     return (model.layers - frozen, frozen - inertLayers, inertLayers)
   }
 }
+
+extension TrainingSetup {
+  /// Adapters, frozen layers, offload or a paged optimizer: the fine-tuning levers the
+  /// published peaks of `validate` check (reports widen their error band for them).
+  var usesFineTuningLevers: Bool { lora != nil || freeze.isActive || offload.isActive || optimizer.paged }
+}

@@ -29,7 +29,7 @@ extension ThroughputModel {
     let compute = slowest * (m + bubble)
     let tokensPerStep = Double(s.tokensPerMicroBatch) * m * Double(s.dataParallel)
     let step = compute + optimizer + communication + refresh
-    let peak = Roofline(s.gpu, precision: s.precision).peak
+    let peak = Roofline(s).peak
     // Model FLOPs of the whole job over every GPU's peak.
     let flops = modelFLOPs(s, ParameterInventory(s.model)) * m * Double(s.dataParallel)
     return ThroughputEstimate(

@@ -125,6 +125,15 @@ struct Roofline: Sendable {
     return best
   }
 
+  /// The FP8 roofline of a setup's recipe (nil: bf16 matmuls), tiled as its 16-bit one.
+  static func fp8(_ s: TrainingSetup) -> Roofline? {
+    s.fp8.map { recipe in
+      var r = Roofline(s.gpu, fp8: recipe)
+      r.tiledKernels = s.megatron
+      return r
+    }
+  }
+
   /// u(M, N, K) = Π d / (d + d₀).
   func tileUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
     (m / (m + tileScale)) * (n / (n + tileScale)) * (k / (k + tileScale))
@@ -312,34 +321,35 @@ enum ThroughputModel {
     let e = Double(s.precision.activationBytes)
     var matmuls = 0.0
     var layerWeights = 0.0
-    let fp8Roof = s.fp8.map { recipe -> Roofline in
-      var r = Roofline(s.gpu, fp8: recipe)
-      r.tiledKernels = s.megatron
-      return r
-    }
+    let fp8Roof = Roofline.fp8(s)
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
       matmuls += count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
       layerWeights += count * input * output
     }
-    var other = attentionWithRecompute(s, roof) + elementwiseSeconds(s, roof) + adapterSeconds(s, roof)
+    var other = attentionWithRecompute(s, roof) + adapterSeconds(s, roof)
     var host = hostSecondsPerLayer
     if s.policy.autocastCopies {
       other += autocastBytesPerWeight * layerWeights / roof.bandwidth
       host *= 1 + autocastKernelsPerLayer / kernelsPerLayer
     }
     let work = frozenWork(s)
-    let recompute = recomputeFactor(s)
+    let again = recomputation(s)
+    let gpu =
+      matmuls * again.matmuls * work.matmuls
+      + (other * again.other + elementwiseSeconds(s, roof) * again.elementwise) * work.other
+    return (gpu, host * work.other * again.host)
+  }
+
+  /// The factors recomputation puts on a layer's matmuls, its elementwise work, the rest of its
+  /// GPU work and its host dispatch: whole recomputed layers (`checkpointed_layers` of them) run
+  /// everything forward again (4/3 each, averaged over the layers); per-op recomputation re-runs
+  /// the even-numbered matmuls' forward and every elementwise op's, keeping attention's output.
+  static func recomputation(_ s: TrainingSetup) -> (matmuls: Double, elementwise: Double, other: Double, host: Double) {
     if s.checkpointing == .op {
-      // Per-op recomputation re-runs the even-numbered matmuls' forward and every elementwise
-      // op's in each layer's backward; attention's output is kept.
-      let matmulFactor = 1 + perOpRecomputedMatmulShare(s.model)
-      let elementwise = elementwiseSeconds(s, roof) * (recomputationFactor - 1)
-      return (
-        (matmuls * matmulFactor * work.matmuls + (other + elementwise) * work.other) * recompute,
-        host * work.other * recomputationFactor
-      )
+      return (1 + perOpRecomputedMatmulShare(s.model), recomputationFactor, 1, recomputationFactor)
     }
-    return ((matmuls * work.matmuls + other * work.other) * recompute, host * work.other * recompute)
+    let whole = recomputeFactor(s)
+    return (whole, whole, whole, whole)
   }
 
   /// The share of a layer's matmul work (forward and backward: 6 FLOPs per weight and token)
@@ -853,20 +863,17 @@ extension ThroughputModel {
     if s.modelParallel.isActive { return modelParallelBreakdown(s) }
     let roof = Roofline(s)
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
-    let recompute = recomputeFactor(s)
-    let perStep = Double(s.model.layers) * Double(s.accumulation) * recompute
+    let again = recomputation(s)
+    let layerSteps = Double(s.model.layers) * Double(s.accumulation)
+    let perStep = layerSteps * again.other
     var aligned = 0.0, misaligned = 0.0, fp8 = 0.0, weights = 0.0
     let work = frozenWork(s)
-    let fp8Roof = s.fp8.map { recipe -> Roofline in
-      var r = Roofline(s.gpu, fp8: recipe)
-      r.tiledKernels = s.megatron
-      return r
-    }
+    let fp8Roof = Roofline.fp8(s)
     var worstAlignment = 16
     ModelConfig.forEachLinear(s.model) { input, output, count, share in
       let seconds =
         count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
-        * work.matmuls
+        * work.matmuls * again.matmuls * layerSteps
       let alignment = Roofline.alignment(e, input, output)
       if s.convertsToFP8(input: input, output: output) {
         fp8 += seconds
@@ -883,11 +890,11 @@ extension ThroughputModel {
     let percent = NumberFormatting.fixed(s.gpu.architecture.matmulEfficiency(alignmentBytes: worstAlignment) * 100, 0)
     var terms = [
       TimeTerm(
-        name: "layer matmuls", seconds: aligned * perStep,
+        name: "layer matmuls", seconds: aligned,
         source: "roofline per matmul, tile curve fitted on the H200 calibration steps"
       ),
       TimeTerm(
-        name: "layer matmuls, misaligned", seconds: misaligned * perStep,
+        name: "layer matmuls, misaligned", seconds: misaligned,
         source:
           "a side aligned to \(worstAlignment) bytes, not 16: \(percent)% of the aligned rate on \(s.gpu.architecture.displayName)"
       ),
@@ -897,7 +904,7 @@ extension ThroughputModel {
         source: "FlashAttention-2 (Dao 2023) or eager attention"
           + (s.checkpointing == .selective ? "; its forward recomputed (selective)" : "")),
       TimeTerm(
-        name: "elementwise", seconds: elementwiseSeconds(s, roof) * work.other * perStep,
+        name: "elementwise", seconds: elementwiseSeconds(s, roof) * work.other * layerSteps * again.elementwise,
         source: "norms, rotary, SiLU, residuals at memory bandwidth"),
       TimeTerm(
         name: "autocast casts", seconds: autocast * perStep,
@@ -913,7 +920,7 @@ extension ThroughputModel {
     if let recipe = s.fp8 {
       terms.insert(
         TimeTerm(
-          name: "layer matmuls, FP8", seconds: fp8 * perStep,
+          name: "layer matmuls, FP8", seconds: fp8,
           source: "FP8 tensor cores (\(recipe.rawValue)) with their casts and scales"),
         at: 2)
     }

@@ -25,7 +25,7 @@ struct ErrorBand: Sendable, Equatable {
     if s.parallel.shardsStates || s.model.modelType != "llama" || s.model.moe != nil || s.modelParallel.isActive {
       band = max(band, 0.10)
     }
-    if s.lora != nil || s.freeze.isActive || s.offload.isActive || s.optimizer.paged { band = max(band, 0.15) }
+    if s.usesFineTuningLevers { band = max(band, 0.15) }
     return band
   }
 
@@ -47,8 +47,7 @@ struct ErrorBand: Sendable, Equatable {
     case .ampere, .blackwell: band = 0.25
     case .ada, .volta, .turing, .cdna3, .cdna4: band = 0.50
     }
-    let levers = s.lora != nil || s.freeze.isActive || s.offload.isActive || s.optimizer.paged
-    if s.sequence > 2048 || levers || s.parallel != .none || s.model.modelType != "llama" {
+    if s.sequence > 2048 || s.usesFineTuningLevers || s.parallel != .none || s.model.modelType != "llama" {
       band = max(band, 0.25)
     }
     if s.parallel.shardsWeights && !s.gpu.peerToPeer && s.gpus > 1 { band = max(band, 0.75) }

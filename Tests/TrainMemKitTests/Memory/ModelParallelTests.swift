@@ -196,5 +196,8 @@ import Testing
     none.checkpointing = .none
     #expect(MemoryModel.estimate(s).activations < MemoryModel.estimate(none).activations)
     #expect(ThroughputModel.estimate(s).stepSeconds > ThroughputModel.estimate(none).stepSeconds)
+    // The time breakdown carries the recomputed work and adds up to the step.
+    let terms = ThroughputModel.breakdown(s, ParameterInventory(s.model)).map(\.seconds).reduce(0, +)
+    #expect(abs(terms / ThroughputModel.estimate(s).stepSeconds - 1) < 1e-9)
   }
 }
