@@ -12,10 +12,7 @@ enum BenchCommand {
     let start = DispatchTime.now().uptimeNanoseconds
     var bytes = 0
     var rows = 0
-    let render: @Sendable (RunResult, LabelBytes, Int, inout [UInt8]) -> Void = { run, labels, index, out in
-      CSVRenderer.appendRow(run, labels: labels, index: index, to: &out)
-    }
-    try SweepEngine.bytes(sc, threads: threads, progress: nil, render) { part in
+    try SweepEngine.csv(sc, threads: threads) { part in
       bytes += part.count
       rows += part.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }

@@ -17,12 +17,7 @@ enum ReportStream {
         try SweepEngine.map(scenario, threads: threads, progress: progress, transform) { try sink.write($0) }
       }
       switch format {
-      case .csv:
-        try SweepEngine.bytes(scenario, threads: threads, progress: progress) { run, labels, index, out in
-          CSVRenderer.appendRow(run, labels: labels, index: index, to: &out)
-        } _: {
-          try sink.write(bytes: $0)
-        }
+      case .csv: try SweepEngine.csv(scenario, threads: threads, progress: progress) { try sink.write(bytes: $0) }
       case .md: try markdown(scenario, threads: threads, engine, to: sink)
       case .json: try json(scenario, threads: threads, to: sink, progress: progress)
       case .svg: try sink.write(svg(scenario, threads: threads))
@@ -48,18 +43,26 @@ enum ReportStream {
     try engine { MarkdownRenderer.details($0.withDetails()) }
   }
 
+  /// The head, each run's object written as bytes by the workers (the separator before every
+  /// run but the first), the tail.
   private static func json(
     _ scenario: Scenario, threads: Int, to sink: ReportSink, progress: ((Int, Int) -> Void)?
   ) throws {
     try sink.write(JSONRenderer.head(description: scenario.description))
-    var first = true
-    try SweepEngine.map(scenario, threads: threads, progress: progress, JSONRenderer.run) { text in
-      if !first { try sink.write(JSONRenderer.separator) }
-      first = false
-      try sink.write(text)
+    let separator = Array(JSONRenderer.separator.utf8)
+    try SweepEngine.bytes(
+      scenario, threads: threads, progress: progress, bytesPerPoint: jsonBytesPerRun, chunk: SweepEngine.textChunk
+    ) { run, index, out in
+      if index > 0 { out.append(contentsOf: separator) }
+      JSONRenderer.append(run, to: &out)
+    } _: {
+      try sink.write(bytes: $0)
     }
     try sink.write(JSONRenderer.tail(scenario: scenario.name))
   }
+
+  /// Room reserved per JSON run: the benchmark sweep's runs are about 5 KB each.
+  static let jsonBytesPerRun = 6144
 
   /// Bar charts up to `chartRuns` runs (a screen's height); a larger report whose sweep has one
   /// or two keys as heat maps of fits and tokens/s (`HeatMap.layout`); anything else as the

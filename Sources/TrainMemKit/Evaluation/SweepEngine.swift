@@ -30,29 +30,45 @@ enum SweepEngine {
     }
   }
 
-  /// Every point rendered as bytes by `render` (given the point's label) into one buffer per
-  /// worker, delivered in order: CSV's path, with no string per row.
+  /// Every point rendered as bytes by `render` (given the point's index) into one buffer per
+  /// worker, delivered in order: no string per point. With `label: false` results carry no
+  /// label (CSV writes it from `LabelBytes`). `bytesPerPoint` reserves room so a worker's
+  /// buffer rarely regrows.
   static func bytes(
-    _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)? = nil,
-    _ render: @escaping @Sendable (RunResult, LabelBytes, Int, inout [UInt8]) -> Void,
+    _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)? = nil, label: Bool = true,
+    bytesPerPoint: Int = bytesPerRow, chunk: Int = SweepEngine.chunk,
+    _ render: @escaping @Sendable (RunResult, Int, inout [UInt8]) -> Void,
     _ deliver: ([UInt8]) throws -> Void
   ) throws {
-    let labels = LabelBytes(scenario)
     try forEachChunk(
-      scenario, threads: threads, progress: progress, makePart: { [UInt8](reservingCapacity: $0 * bytesPerRow) },
-      label: false
+      scenario, threads: threads, progress: progress,
+      makePart: { [UInt8](reservingCapacity: $0 * bytesPerPoint) }, label: label, chunk: chunk
     ) {
       part, result, index in
-      render(result, labels, index, &part)
+      render(result, index, &part)
     } deliver: {
       try deliver($0)
     }
   }
 
+  /// CSV rows: each point's label from `LabelBytes`, then its cells.
+  static func csv(
+    _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)? = nil, _ deliver: ([UInt8]) throws -> Void
+  ) throws {
+    let labels = LabelBytes(scenario)
+    try bytes(scenario, threads: threads, progress: progress, label: false) { run, index, out in
+      CSVRenderer.appendRow(run, labels: labels, index: index, to: &out)
+    } _: {
+      try deliver($0)
+    }
+  }
+
   /// The engine: chunks of `chunk` points, each split over up to `threads` workers that fill a
-  /// `Part` (made by `makePart` with room for its points) with `add`; parts are delivered in order. A point whose
-  /// numbers are not all finite and non-negative stops the sweep with `ImpossibleResult`.
-  /// With `label: false` results carry no label (the renderer writes it from the index).
+  /// `Part` (made by `makePart` with room for its points) with `add`; parts are delivered in
+  /// order, chunk k on the calling thread while the workers evaluate chunk k + 1, so writing
+  /// overlaps evaluation. A point whose numbers are not all finite and non-negative stops the
+  /// sweep with `ImpossibleResult` before its chunk is delivered. With `label: false` results
+  /// carry no label (the renderer writes it from the index).
   static func forEachChunk<Part: Sendable>(
     _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)?, makePart: @escaping @Sendable (Int) -> Part,
     label: Bool = true,
@@ -60,36 +76,66 @@ enum SweepEngine {
     deliver: (Part) throws -> Void
   ) throws {
     let total = scenario.count
+    var finished: (handoff: Handoff<Part>, end: Int)? = nil
     var start = 0
-    while start < total {
+    while start < total || finished != nil {
       let end = min(total, start + chunk)
-      let range = start..<end
-      let workers = max(1, min(threads, range.count / pointsPerWorker + 1))
-      let handoff = Handoff<Part>(workers: workers)
-      DispatchQueue.concurrentPerform(iterations: workers) { w in
-        let lo = range.lowerBound + range.count * w / workers
-        let hi = range.lowerBound + range.count * (w + 1) / workers
-        var cache = InventoryCache()
-        var part = makePart(hi - lo)
-        for index in lo..<hi {
-          let point = scenario.point(index)
-          var result = RunResult.evaluate(
-            label: label ? scenario.label(index) : "", setup: point.setup,
-            inventory: cache.inventory(for: point.setup.model), goals: scenario.solve, reference: point.reference)
-          // An impossible result is never rendered (JSON cannot encode infinity): the sweep stops.
-          guard result.isSane else {
-            handoff.reject(index)
-            break
-          }
-          result.runLabel = point.label
-          add(&part, result, index)
+      let group = DispatchGroup()
+      var computing: Handoff<Part>? = nil
+      if start < total {
+        let handoff = Handoff<Part>(workers: max(1, min(threads, (end - start) / pointsPerWorker + 1)))
+        computing = handoff
+        let range = start..<end
+        DispatchQueue.global().async(group: group) {
+          evaluate(scenario, range, label: label, into: handoff, makePart: makePart, add: add)
         }
-        handoff.put(w, part)
       }
-      if let index = handoff.rejected { throw ImpossibleResult(scenario: scenario, index: index) }
-      for part in handoff.parts { try deliver(part) }
-      progress?(end, total)
+      // The previous chunk is written while this one is evaluated; on an error, the workers
+      // finish their chunk before the error leaves (nothing outlives the call).
+      if let done = finished {
+        do {
+          for part in done.handoff.parts { try deliver(part) }
+        } catch {
+          group.wait()
+          throw error
+        }
+        progress?(done.end, total)
+      }
+      group.wait()
+      finished = nil
+      if let handoff = computing {
+        if let index = handoff.rejected { throw ImpossibleResult(scenario: scenario, index: index) }
+        finished = (handoff, end)
+      }
       start = end
+    }
+  }
+
+  /// One chunk over `handoff.workers` workers, each filling its own part.
+  private static func evaluate<Part: Sendable>(
+    _ scenario: Scenario, _ range: Range<Int>, label: Bool, into handoff: Handoff<Part>,
+    makePart: @Sendable (Int) -> Part, add: @Sendable (inout Part, RunResult, Int) -> Void
+  ) {
+    let workers = handoff.workers
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      let lo = range.lowerBound + range.count * w / workers
+      let hi = range.lowerBound + range.count * (w + 1) / workers
+      var cache = InventoryCache()
+      var part = makePart(hi - lo)
+      for index in lo..<hi {
+        let point = scenario.point(index)
+        var result = RunResult.evaluate(
+          label: label ? scenario.label(index) : "", setup: point.setup,
+          inventory: cache.inventory(for: point.setup.model), goals: scenario.solve, reference: point.reference)
+        // An impossible result is never rendered (JSON cannot encode infinity): the sweep stops.
+        guard result.isSane else {
+          handoff.reject(index)
+          break
+        }
+        result.runLabel = point.label
+        add(&part, result, index)
+      }
+      handoff.put(w, part)
     }
   }
 }
@@ -146,8 +192,12 @@ private final class Handoff<Part>: @unchecked Sendable {
   private let lock = NSLock()
   private var slots: [Part?]
   private var firstRejected: Int?
+  let workers: Int
 
-  init(workers: Int) { slots = Array(repeating: nil, count: workers) }
+  init(workers: Int) {
+    self.workers = workers
+    slots = Array(repeating: nil, count: workers)
+  }
 
   func put(_ worker: Int, _ part: Part) {
     lock.lock()

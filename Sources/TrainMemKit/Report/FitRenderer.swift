@@ -153,125 +153,123 @@ enum FitRenderer {
     return o
   }
 
-  /// `fit --format json`: the plan as data (fields documented in docs/scenario-format.md).
+  /// `fit --format json`: the plan as data (fields documented in docs/scenario-format.md),
+  /// each object's keys written in sorted order.
   enum JSON {
-    /// Time and cost to train `tokens` (one billion when the setup names none).
-    struct Bill: Encodable {
-      var tokens: Double
-      var hours: Double
-      var gpu_hours: Double
-      var cost: Double?
-      init(_ b: TrainingBill) {
-        tokens = b.tokens
-        hours = b.hours
-        gpu_hours = b.gpuHours
-        cost = b.dollars
-      }
-    }
-    struct Change: Encodable {
-      var change: String
-      var required_bytes: Int64
-      var saves_bytes: Int64
-      var tokens_per_second: Double
-      var max_micro_batch: Int64?
-      var best_micro_batch: Int64
-      var max_sequence: Int64?
-      var tokens_per_second_at_max: Double
-      var train: Bill
-    }
-    struct Answer: Encodable {
-      var schema = 1
-      var setup: String
-      var fits: Bool
-      var required_bytes, capacity_bytes, headroom_bytes, peak_bytes: Int64
-      var peak_phase: String
-      var memory_error_band: Double
-      var tokens_per_second: Double
-      var throughput_error_band: Double
-      var max_micro_batch: Int64?
-      var best_micro_batch: Int64
-      var tokens_per_second_at_max: Double?
-      var max_sequence: Int64?
-      /// At the largest micro-batch when it fits, else at the run's own.
-      var train: Bill?
-      var rank_by: String
-      /// "make_it_fit" (it does not fit, or breaks its margin) or "cheaper_or_faster".
-      var changes_kind: String
-      var changes: [Change]
-      /// On several GPUs, the fastest layouts that fit (`LayoutSearch`).
-      var layouts: [JSONReport.JSONLayout]?
-    }
-    struct Row: Encodable {
-      var gpu: String
-      var problem: String?
-      var fits: Bool?
-      var required_bytes: Int64?
-      var gpu_memory_bytes: Int64
-      var max_micro_batch: Int64?
-      var best_micro_batch: Int64?
-      var tokens_per_second: Double?
-      var cost_per_billion_tokens: Double?
-      var train: Bill?
-    }
-    struct Ranking: Encodable {
-      var schema = 1
-      var setup: String
-      var rank_by: String
-      var gpus: [Row]
-    }
-
-    struct FileEntry: Encodable {
-      var label: String
-      var fit: Answer
-    }
-    struct File: Encodable {
-      var schema = 1
-      var scenario: String
-      var runs: [FileEntry]
-    }
-
     static func file(_ name: String, _ answers: [(label: String, answer: FitAnswer)]) -> String {
-      encode(File(scenario: name, runs: answers.map { FileEntry(label: $0.label, fit: value($0.answer)) }))
+      var w = JSONWriter()
+      w.openObject()
+      w.key("runs")
+      w.openArray()
+      for (label, answer) in answers {
+        w.openObject()
+        w.key("fit")
+        write(answer, to: &w)
+        w.member("label", label)
+        w.closeObject()
+      }
+      w.closeArray()
+      w.member("scenario", name)
+      w.member("schema", Int64(1))
+      w.closeObject()
+      return w.text + "\n"
     }
 
-    static func answer(_ a: FitAnswer) -> String { encode(value(a)) }
+    static func answer(_ a: FitAnswer) -> String {
+      var w = JSONWriter()
+      write(a, to: &w)
+      return w.text + "\n"
+    }
 
-    static func value(_ a: FitAnswer) -> Answer {
+    static func write(_ a: FitAnswer, to w: inout JSONWriter) {
       let m = a.memory
       let band = ErrorBand(a.setup)
-      let changes = a.changes.map {
-        Change(
-          change: $0.change, required_bytes: $0.memory.required, saves_bytes: m.required - $0.memory.required,
-          tokens_per_second: $0.tokensPerSecond, max_micro_batch: $0.maxMicroBatch,
-          best_micro_batch: $0.bestMicroBatch, max_sequence: $0.maxSequence,
-          tokens_per_second_at_max: $0.tokensPerSecondAtMax, train: Bill($0.bill))
+      w.openObject()
+      w.member("best_micro_batch", a.bestMicroBatch)
+      w.member("capacity_bytes", m.capacity)
+      w.key("changes")
+      w.openArray()
+      for c in a.changes {
+        w.openObject()
+        w.member("best_micro_batch", c.bestMicroBatch)
+        w.member("change", c.change)
+        w.member("max_micro_batch", c.maxMicroBatch)
+        w.member("max_sequence", c.maxSequence)
+        w.member("required_bytes", c.memory.required)
+        w.member("saves_bytes", m.required - c.memory.required)
+        w.member("tokens_per_second", c.tokensPerSecond)
+        w.member("tokens_per_second_at_max", c.tokensPerSecondAtMax)
+        w.key("train")
+        bill(c.bill, to: &w)
+        w.closeObject()
       }
-      return
-        (Answer(
-          setup: FitRenderer.describe(a.setup), fits: m.fits, required_bytes: m.required, capacity_bytes: m.capacity,
-          headroom_bytes: m.headroom, peak_bytes: m.peak, peak_phase: m.peakPhase.rawValue,
-          memory_error_band: band.memory, tokens_per_second: a.throughput.tokensPerSecond,
-          throughput_error_band: band.throughput, max_micro_batch: a.maxMicroBatch,
-          best_micro_batch: a.bestMicroBatch,
-          tokens_per_second_at_max: a.tokensPerSecondAtMax, max_sequence: a.maxSequence, train: a.bill.map(Bill.init),
-          rank_by: a.rankBy.rawValue, changes_kind: a.fitsWithMargin ? "cheaper_or_faster" : "make_it_fit",
-          changes: changes, layouts: a.layoutsEvaluated > 0 ? a.layouts.map(JSONReport.JSONLayout.init) : nil))
+      w.closeArray()
+      w.member("changes_kind", a.fitsWithMargin ? "cheaper_or_faster" : "make_it_fit")
+      w.member("fits", m.fits)
+      w.member("headroom_bytes", m.headroom)
+      if a.layoutsEvaluated > 0 {
+        w.key("layouts")
+        w.openArray()
+        for layout in a.layouts { JSONRenderer.layout(layout, to: &w) }
+        w.closeArray()
+      }
+      w.member("max_micro_batch", a.maxMicroBatch)
+      w.member("max_sequence", a.maxSequence)
+      w.member("memory_error_band", band.memory)
+      w.member("peak_bytes", m.peak)
+      w.member("peak_phase", m.peakPhase.rawValue)
+      w.member("rank_by", a.rankBy.rawValue)
+      w.member("required_bytes", m.required)
+      w.member("schema", Int64(1))
+      w.member("setup", FitRenderer.describe(a.setup))
+      w.member("throughput_error_band", band.throughput)
+      w.member("tokens_per_second", a.throughput.tokensPerSecond)
+      w.member("tokens_per_second_at_max", a.tokensPerSecondAtMax)
+      if let b = a.bill {
+        w.key("train")
+        bill(b, to: &w)
+      }
+      w.closeObject()
+    }
+
+    /// Time and cost to train `tokens` (one billion when the setup names none).
+    static func bill(_ b: TrainingBill, to w: inout JSONWriter) {
+      w.openObject()
+      w.member("cost", b.dollars)
+      w.member("gpu_hours", b.gpuHours)
+      w.member("hours", b.hours)
+      w.member("tokens", b.tokens)
+      w.closeObject()
     }
 
     static func ranking(_ s: TrainingSetup, _ rows: [GPURanking], _ rank: PlanRanking) -> String {
-      let out = rows.map { r in
-        Row(
-          gpu: r.name, problem: r.problem, fits: r.memory?.fits, required_bytes: r.memory?.required,
-          gpu_memory_bytes: r.gpu.memory.count, max_micro_batch: r.maxMicroBatch, best_micro_batch: r.bestMicroBatch,
-          tokens_per_second: r.tokensPerSecond > 0 ? r.tokensPerSecond : nil,
-          cost_per_billion_tokens: r.costPerBillionTokens, train: r.bill.map(Bill.init))
+      var w = JSONWriter()
+      w.openObject()
+      w.key("gpus")
+      w.openArray()
+      for r in rows {
+        w.openObject()
+        w.member("best_micro_batch", r.bestMicroBatch)
+        w.member("cost_per_billion_tokens", r.costPerBillionTokens)
+        w.member("fits", r.memory?.fits)
+        w.member("gpu", r.name)
+        w.member("gpu_memory_bytes", r.gpu.memory.count)
+        w.member("max_micro_batch", r.maxMicroBatch)
+        w.member("problem", r.problem)
+        w.member("required_bytes", r.memory?.required)
+        w.member("tokens_per_second", r.tokensPerSecond > 0 ? r.tokensPerSecond : nil)
+        if let b = r.bill {
+          w.key("train")
+          bill(b, to: &w)
+        }
+        w.closeObject()
       }
-      return encode(
-        Ranking(
-          setup: "\(s.model.id), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)",
-          rank_by: rank.rawValue, gpus: out))
+      w.closeArray()
+      w.member("rank_by", rank.rawValue)
+      w.member("schema", Int64(1))
+      w.member("setup", "\(s.model.id), \(s.optimizer.label), \(s.gpus) GPU(s), sequence \(s.sequence)")
+      w.closeObject()
+      return w.text + "\n"
     }
-
-    static func encode<T: Encodable>(_ value: T) -> String { JSONText.encode(value) + "\n" }
   }
 }

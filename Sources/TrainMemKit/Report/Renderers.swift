@@ -216,120 +216,9 @@ enum MarkdownRenderer {
 
 // MARK: - JSON (schema v1)
 
-struct JSONReport: Encodable {
-  var schema = 1
-  var scenario: String
-  var description: String?
-  var runs: [JSONRun]
-
-  struct JSONRun: Encodable {
-    var label: String
-    var inputs: [String: InputValue]
-    var memory: Memory
-    var throughput: Throughput
-    var plan: JSONPlan?
-    var reference: JSONReference?
-  }
-  struct JSONReference: Encodable {
-    var tokens_per_second: Double?; var step_seconds: Double?; var memory: Int64?; var source: String;
-    var ratio_to: String?
-  }
-  struct Term: Encodable { var name: String; var bytes: Int64; var source: String }
-  struct Memory: Encodable {
-    var weights, gradients, optimizer_states, activations, logits, transient, overhead, peak, reserved, capacity: Int64
-    /// A paged optimizer's states in unified memory, and the part on the host (absent otherwise).
-    var paged_optimizer_states, paged_to_host: Int64?
-    /// Host memory for what `offload` moves there, per GPU and per node (absent otherwise).
-    var host_memory, host_memory_per_node: Int64?
-    var fragmentation, required, headroom: Int64
-    var peak_phase: String
-    var fits: Bool
-    /// Fits with less to spare than `margin` asks (absent without a margin).
-    var narrow_fit: Bool?
-    /// The pipeline stage holding the peak ("first stage"; absent without a pipeline).
-    var peak_stage: String?
-    /// ± fraction from the `validate` figures that cover the setup (Validation/ErrorBand.swift).
-    var error_band: Double
-    var terms: [Term]
-  }
-  struct Throughput: Encodable {
-    var step_seconds, steady_step_seconds, tokens_per_second, tokens_per_second_per_gpu, mfu: Double
-    var compute_seconds, optimizer_seconds, communication_seconds, refresh_seconds: Double
-    var train_hours, gpu_hours, cost: Double?
-    var error_band: Double
-    /// False when no published figure covers the GPU family's speed.
-    var error_band_checked: Bool
-  }
-  struct JSONPlan: Encodable {
-    var max_micro_batch, max_sequence, min_gpus, max_rank: Int64?
-    /// The fastest layout that fits (`solve: layout`).
-    var layout: JSONLayout?
-  }
-  /// A layout as data: the degrees, the data-parallel mode, recomputation, micro-batch, tokens/s.
-  struct JSONLayout: Encodable {
-    var data_parallel, tensor_parallel, pipeline_parallel, context_parallel, micro_batch: Int64
-    var parallel, checkpointing: String
-    var sequence_parallel: Bool
-    var required_bytes: Int64
-    var tokens_per_second: Double
-    init(_ l: Layout) {
-      let s = l.setup
-      data_parallel = s.dataParallel
-      tensor_parallel = s.modelParallel.tensor
-      pipeline_parallel = s.modelParallel.pipeline
-      context_parallel = s.modelParallel.context
-      micro_batch = s.microBatch
-      parallel = s.parallel.rawValue
-      checkpointing = s.checkpointing.rawValue
-      sequence_parallel = s.modelParallel.sequenceParallel
-      required_bytes = l.memory.required
-      tokens_per_second = l.tokensPerSecond
-    }
-  }
-
-  init(_ r: Report) {
-    scenario = r.scenario
-    description = r.description
-    runs = r.runs.map { run in
-      let m = run.memory, t = run.throughput
-      let inputs = Settings.inputs(run)
-      let band = ErrorBand(run.setup)
-      let memory = Memory(
-        weights: m.weights + m.weightCopies, gradients: m.gradientsHeld + m.gradientBuckets,
-        optimizer_states: m.states.total, activations: m.activations, logits: m.logits, transient: m.transient,
-        overhead: m.context + m.fragmentation, peak: m.peak, reserved: m.reserved, capacity: m.capacity,
-        paged_optimizer_states: m.pagedStates > 0 ? m.pagedStates : nil,
-        paged_to_host: m.pagedStates > 0 ? m.pagedToHost : nil,
-        host_memory: m.host > 0 ? m.host : nil,
-        host_memory_per_node: m.host > 0 ? Checked.saturatingProduct(m.host, run.setup.nodeSize) : nil,
-        fragmentation: m.fragmentation, required: m.required, headroom: m.headroom,
-        peak_phase: m.peakPhase.rawValue, fits: m.fits, narrow_fit: m.margin > 0 ? m.narrow : nil, peak_stage: m.stage,
-        error_band: band.memory,
-        terms: run.terms.map { Term(name: $0.name.trimmingSpaces, bytes: $0.bytes, source: $0.source) })
-      let tp = Throughput(
-        step_seconds: t.stepSeconds, steady_step_seconds: t.steadyStepSeconds, tokens_per_second: t.tokensPerSecond,
-        tokens_per_second_per_gpu: t.tokensPerSecondPerGPU, mfu: t.mfu, compute_seconds: t.compute,
-        optimizer_seconds: t.optimizer, communication_seconds: t.communication, refresh_seconds: t.projectionRefresh,
-        train_hours: t.trainHours, gpu_hours: t.gpuHours, cost: t.cost, error_band: band.throughput,
-        error_band_checked: band.throughputChecked)
-      let plan = run.plan.map {
-        JSONPlan(
-          max_micro_batch: $0.maxMicroBatch, max_sequence: $0.maxSequence, min_gpus: $0.minGPUs, max_rank: $0.maxRank,
-          layout: $0.layout.map(JSONLayout.init))
-      }
-      let reference = run.reference.map {
-        JSONReference(
-          tokens_per_second: $0.tokensPerSecond, step_seconds: $0.stepSeconds, memory: $0.memory?.count,
-          source: $0.source, ratio_to: $0.ratioTo)
-      }
-      return JSONRun(label: run.label, inputs: inputs, memory: memory, throughput: tp, plan: plan, reference: reference)
-    }
-  }
-}
-
-/// Schema v1, written run by run: `head`, the runs joined by `separator`, `tail` — the same
-/// bytes JSONEncoder gives for the whole report (keys sorted: description, runs, scenario,
-/// schema), without holding every run at once.
+/// Schema v1, written run by run as bytes: `head`, the runs joined by `separator`, `tail` —
+/// the bytes JSONEncoder gave for the whole report (keys sorted: description, runs, scenario,
+/// schema), without holding every run at once. Each object's keys are written in sorted order.
 enum JSONRenderer {
   static func render(_ r: Report) -> String {
     head(description: r.description) + r.runs.map(run).joined(separator: separator) + tail(scenario: r.scenario)
@@ -345,28 +234,155 @@ enum JSONRenderer {
     "\n  ],\n  \"scenario\" : \(string(scenario)),\n  \"schema\" : 1\n}\n"
   }
 
-  /// One run's object, indented as an element of `runs`.
-  static func run(_ run: RunResult) -> String {
-    let single = JSONReport(Report(scenario: "", runs: [run])).runs[0]
-    let text = encode(single)
-    return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
-      .joined(separator: "\n")
+  /// A string as a JSON value.
+  static func string(_ s: String) -> String {
+    var w = JSONWriter()
+    w.value(s)
+    return w.text
   }
 
-  static func string(_ s: String) -> String { encode(s) }
+  /// One run's object, indented as an element of `runs`.
+  static func run(_ run: RunResult) -> String {
+    var w = JSONWriter(depth: 2)
+    write(run, to: &w)
+    return w.text
+  }
 
-  private static func encode<T: Encodable>(_ value: T) -> String { JSONText.encode(value) }
-}
+  /// One run's object appended to `out` (the sweep's workers), indented as an element of `runs`.
+  static func append(_ run: RunResult, to out: inout [UInt8]) {
+    var buffer: [UInt8] = []
+    swap(&buffer, &out)
+    var w = JSONWriter(depth: 2, appendingTo: consume buffer)
+    write(run, to: &w)
+    swap(&w.bytes, &out)
+  }
 
-/// Every JSON trainmem prints: pretty, keys sorted, slashes as they are.
-enum JSONText {
-  /// The value as JSON text. Every number in a report is finite (RunResult.isSane, the seeds
-  /// reader) and every key a string, so encoding cannot fail; a failure is a programming error.
-  static func encode<T: Encodable>(_ value: T) -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? e.encode(value) else { preconditionFailure("unencodable JSON value") }
-    return String(decoding: data, as: UTF8.self)
+  static func write(_ run: RunResult, to w: inout JSONWriter) {
+    w.openObject()
+    w.key("inputs")
+    w.openObject()
+    for field in Settings.inputFields {
+      guard let value = field.value(run) else { continue }
+      w.key(field.name)
+      switch value {
+      case .integer(let v): w.value(v)
+      case .number(let v): w.value(v)
+      case .text(let v): w.value(v)
+      case .flag(let v): w.value(v)
+      }
+    }
+    w.closeObject()
+    w.member("label", run.label)
+    w.key("memory")
+    memory(run, to: &w)
+    if let plan = run.plan {
+      w.key("plan")
+      w.openObject()
+      if let layout = plan.layout {
+        w.key("layout")
+        self.layout(layout, to: &w)
+      }
+      w.member("max_micro_batch", plan.maxMicroBatch)
+      w.member("max_rank", plan.maxRank)
+      w.member("max_sequence", plan.maxSequence)
+      w.member("min_gpus", plan.minGPUs)
+      w.closeObject()
+    }
+    if let ref = run.reference {
+      w.key("reference")
+      w.openObject()
+      w.member("memory", ref.memory?.count)
+      w.member("ratio_to", ref.ratioTo)
+      w.member("source", ref.source)
+      w.member("step_seconds", ref.stepSeconds)
+      w.member("tokens_per_second", ref.tokensPerSecond)
+      w.closeObject()
+    }
+    w.key("throughput")
+    throughput(run, to: &w)
+    w.closeObject()
+  }
+
+  private static func memory(_ run: RunResult, to w: inout JSONWriter) {
+    let m = run.memory
+    let band = ErrorBand(run.setup)
+    w.openObject()
+    w.member("activations", m.activations)
+    w.member("capacity", m.capacity)
+    w.member("error_band", band.memory)
+    w.member("fits", m.fits)
+    w.member("fragmentation", m.fragmentation)
+    w.member("gradients", m.gradientsHeld + m.gradientBuckets)
+    w.member("headroom", m.headroom)
+    if m.host > 0 {
+      w.member("host_memory", m.host)
+      w.member("host_memory_per_node", Checked.saturatingProduct(m.host, run.setup.nodeSize))
+    }
+    w.member("logits", m.logits)
+    if m.margin > 0 { w.member("narrow_fit", m.narrow) }
+    w.member("optimizer_states", m.states.total)
+    w.member("overhead", m.context + m.fragmentation)
+    if m.pagedStates > 0 {
+      w.member("paged_optimizer_states", m.pagedStates)
+      w.member("paged_to_host", m.pagedToHost)
+    }
+    w.member("peak", m.peak)
+    w.member("peak_phase", m.peakPhase.rawValue)
+    w.member("peak_stage", m.stage)
+    w.member("required", m.required)
+    w.member("reserved", m.reserved)
+    w.key("terms")
+    w.openArray()
+    for term in run.terms {
+      w.openObject()
+      w.member("bytes", term.bytes)
+      w.member("name", term.name.trimmingSpaces)
+      w.member("source", term.source)
+      w.closeObject()
+    }
+    w.closeArray()
+    w.member("transient", m.transient)
+    w.member("weights", m.weights + m.weightCopies)
+    w.closeObject()
+  }
+
+  private static func throughput(_ run: RunResult, to w: inout JSONWriter) {
+    let t = run.throughput
+    let band = ErrorBand(run.setup)
+    w.openObject()
+    w.member("communication_seconds", t.communication)
+    w.member("compute_seconds", t.compute)
+    w.member("cost", t.cost)
+    w.member("error_band", band.throughput)
+    w.member("error_band_checked", band.throughputChecked)
+    w.member("gpu_hours", t.gpuHours)
+    w.member("mfu", t.mfu)
+    w.member("optimizer_seconds", t.optimizer)
+    w.member("refresh_seconds", t.projectionRefresh)
+    w.member("steady_step_seconds", t.steadyStepSeconds)
+    w.member("step_seconds", t.stepSeconds)
+    w.member("tokens_per_second", t.tokensPerSecond)
+    w.member("tokens_per_second_per_gpu", t.tokensPerSecondPerGPU)
+    w.member("train_hours", t.trainHours)
+    w.closeObject()
+  }
+
+  /// A layout as data: the degrees, the data-parallel mode, recomputation, micro-batch, tokens/s
+  /// (a run's `solve: layout` answer, and `fit`'s layouts).
+  static func layout(_ l: Layout, to w: inout JSONWriter) {
+    let s = l.setup
+    w.openObject()
+    w.member("checkpointing", s.checkpointing.rawValue)
+    w.member("context_parallel", s.modelParallel.context)
+    w.member("data_parallel", s.dataParallel)
+    w.member("micro_batch", s.microBatch)
+    w.member("parallel", s.parallel.rawValue)
+    w.member("pipeline_parallel", s.modelParallel.pipeline)
+    w.member("required_bytes", l.memory.required)
+    w.member("sequence_parallel", s.modelParallel.sequenceParallel)
+    w.member("tensor_parallel", s.modelParallel.tensor)
+    w.member("tokens_per_second", l.tokensPerSecond)
+    w.closeObject()
   }
 }
 

@@ -53,29 +53,30 @@ enum ValidationRenderer {
     return NumberFormatting.fixed(v, abs(v) < 10 ? 3 : 2)
   }
 
-  struct JSONOut: Encodable {
-    struct Fig: Encodable {
-      var id, source, quantity, unit, accounting, verdict: String
-      var published: Double
-      var predicted: Double?
-      var error: Double?
-      var tolerance: Double
-      var code_allocates: Double?
-    }
-    var figures: [Fig]
-    var failed: Int
-  }
-
+  /// `validate --format json`: every figure with its verdict, and the count of failures.
   static func json(_ results: [FigureResult]) -> String {
-    let figs = results.map { r in
-      JSONOut.Fig(
-        id: r.figure.id, source: r.figure.source, quantity: r.figure.quantity, unit: r.figure.unit,
-        accounting: r.figure.accounting,
-        verdict: r.within ? "ok" : (r.figure.expect == "gap" ? "known_gap" : "fail"), published: r.figure.value,
-        predicted: r.predicted.isFinite ? r.predicted : nil, error: r.error.isFinite ? r.error : nil,
-        tolerance: r.figure.tolerance, code_allocates: r.codeAllocates)
+    var w = JSONWriter()
+    w.openObject()
+    w.member("failed", Int64(results.filter { !$0.within && $0.figure.expect != "gap" }.count))
+    w.key("figures")
+    w.openArray()
+    for r in results {
+      w.openObject()
+      w.member("accounting", r.figure.accounting)
+      w.member("code_allocates", r.codeAllocates)
+      w.member("error", r.error.isFinite ? r.error : nil)
+      w.member("id", r.figure.id)
+      w.member("predicted", r.predicted.isFinite ? r.predicted : nil)
+      w.member("published", r.figure.value)
+      w.member("quantity", r.figure.quantity)
+      w.member("source", r.figure.source)
+      w.member("tolerance", r.figure.tolerance)
+      w.member("unit", r.figure.unit)
+      w.member("verdict", r.within ? "ok" : (r.figure.expect == "gap" ? "known_gap" : "fail"))
+      w.closeObject()
     }
-    let out = JSONOut(figures: figs, failed: results.filter { !$0.within && $0.figure.expect != "gap" }.count)
-    return JSONText.encode(out) + "\n"
+    w.closeArray()
+    w.closeObject()
+    return w.text + "\n"
   }
 }

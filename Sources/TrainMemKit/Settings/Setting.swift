@@ -15,20 +15,22 @@ public enum SettingGroup: String, Sendable, CaseIterable {
 }
 
 /// A value in the JSON report's `inputs` object (nil values are left out).
-enum InputValue: Sendable, Encodable {
+enum InputValue: Sendable {
   case integer(Int64)
   case number(Double)
   case text(String)
   case flag(Bool)
+}
 
-  func encode(to encoder: Encoder) throws {
-    var c = encoder.singleValueContainer()
-    switch self {
-    case .integer(let v): try c.encode(v)
-    case .number(let v): try c.encode(v)
-    case .text(let v): try c.encode(v)
-    case .flag(let v): try c.encode(v)
-    }
+/// One field of the JSON report's `inputs` object: its name and its value for a run (nil:
+/// left out).
+struct InputField: Sendable {
+  let name: String
+  let value: @Sendable (RunResult) -> InputValue?
+
+  init(_ name: String, _ value: @escaping @Sendable (RunResult) -> InputValue?) {
+    self.name = name
+    self.value = value
   }
 }
 
@@ -69,14 +71,14 @@ struct Setting: Sendable {
   var hasFlag = true
   let parse: SettingParser
   /// The fields this setting contributes to the JSON report's `inputs`.
-  var inputs: @Sendable (RunResult) -> [(String, InputValue?)] = { _ in [] }
+  var inputs: [InputField] = []
   /// The CSV column and its cell, for settings that have one.
   var csv: (name: String, cell: CSVCell)? = nil
 
   init(
     key: String, group: SettingGroup, value: String, defaultText: String, doc: String, noun: String? = nil,
     isBoolean: Bool = false, hasFlag: Bool = true, parse: @escaping SettingParser,
-    inputs: @escaping @Sendable (RunResult) -> [(String, InputValue?)] = { _ in [] },
+    inputs: [InputField] = [],
     csv: (String, CSVCell)? = nil
   ) {
     self.key = key

@@ -20,18 +20,15 @@ enum Settings {
     doc:
       "preset id (`trainmem list models`), a Hugging Face config.json (or its directory; in a scenario relative to the file), or a mapping of the keys in \"Custom models\"",
     parse: { loader, node, _ in edit(loader.model(node)) { $0.model = $1 } },
-    inputs: { run in
-      let m = run.setup.model
-      let fields: [(String, InputValue?)] = [
-        ("model", InputValue.text(m.id)), ("hidden", InputValue.integer(m.hidden)),
-        ("intermediate", InputValue.integer(m.intermediate)),
-        ("layers", InputValue.integer(m.layers)), ("heads", InputValue.integer(m.heads)),
-        ("kv_heads", InputValue.integer(m.kvHeads)),
-        ("vocab", InputValue.integer(m.vocab)), ("tied_embeddings", InputValue.flag(m.tiedEmbeddings)),
-        ("parameters", InputValue.integer(run.parameters)),
-      ]
-      return fields
-    },
+    inputs: [
+      InputField("model") { .text($0.setup.model.id) }, InputField("hidden") { .integer($0.setup.model.hidden) },
+      InputField("intermediate") { .integer($0.setup.model.intermediate) },
+      InputField("layers") { .integer($0.setup.model.layers) }, InputField("heads") { .integer($0.setup.model.heads) },
+      InputField("kv_heads") { .integer($0.setup.model.kvHeads) },
+      InputField("vocab") { .integer($0.setup.model.vocab) },
+      InputField("tied_embeddings") { .flag($0.setup.model.tiedEmbeddings) },
+      InputField("parameters") { .integer($0.parameters) },
+    ],
     csv: ("model", .text { $0.model.id }))
 
   static let gpu = Setting(
@@ -39,15 +36,15 @@ enum Settings {
     doc:
       "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp8_tflops, fp32_tflops, bandwidth, link_bandwidth, tdp, sms` (SM count; default: the H200's rate per SM)",
     parse: { loader, node, _ in edit(loader.gpu(node)) { $0.gpu = $1 } },
-    inputs: {
-      [("gpu", InputValue.text($0.setup.gpu.id)), ("gpu_memory", InputValue.integer($0.setup.gpu.memory.count))]
-    },
+    inputs: [
+      InputField("gpu") { .text($0.setup.gpu.id) }, InputField("gpu_memory") { .integer($0.setup.gpu.memory.count) },
+    ],
     csv: ("gpu", .text { $0.gpu.id }))
 
   static let gpus = Setting(
     key: "gpus", group: .top, value: "N", defaultText: "1", doc: "number of GPUs",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpus = $1 } },
-    inputs: { [("gpus", InputValue.integer($0.setup.gpus))] },
+    inputs: [InputField("gpus") { InputValue.integer($0.setup.gpus) }],
     csv: ("gpus", .integer { $0.gpus }))
 
   static let parallel = choice(
@@ -68,7 +65,7 @@ enum Settings {
       "Megatron sequence parallelism: norms and dropout split over the tensor-parallel GPUs (all-gather/reduce-scatter)",
     isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.modelParallel.sequenceParallel = $1 } },
-    inputs: { [("sequence_parallel", $0.setup.modelParallel.sequenceParallel ? InputValue.flag(true) : nil)] })
+    inputs: [InputField("sequence_parallel") { $0.setup.modelParallel.sequenceParallel ? InputValue.flag(true) : nil }])
 
   static let pipelineParallel = degree(
     "pipeline_parallel", "P",
@@ -95,13 +92,13 @@ enum Settings {
     doc:
       "GPUs that divide a mixture of experts' experts among them: each holds 1/E of them, and every MoE layer exchanges tokens all-to-all",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.expertParallel = $1 } },
-    inputs: { [("expert_parallel", $0.setup.model.moe != nil ? InputValue.integer($0.setup.expertParallel) : nil)] })
+    inputs: [InputField("expert_parallel") { $0.setup.model.moe != nil ? InputValue.integer($0.setup.expertParallel) : nil }])
 
   static let gpusPerNode = Setting(
     key: "gpus_per_node", group: .top, value: "N", defaultText: "8",
     doc: "GPUs in one node: collectives among them use the intra-node link, beyond them the network",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpusPerNode = $1 } },
-    inputs: { [("gpus_per_node", $0.setup.gpus > 1 ? InputValue.integer($0.setup.nodeSize) : nil)] })
+    inputs: [InputField("gpus_per_node") { $0.setup.gpus > 1 ? InputValue.integer($0.setup.nodeSize) : nil }])
 
   static let intraNodeBandwidth = Setting(
     key: "intra_node_bandwidth", group: .top, value: "RATE", defaultText: "the GPU's link",
@@ -110,9 +107,7 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.number(node, s, kind: .bandwidth, range: GPULimits.bandwidth)) { $0.intraNodeBandwidth = $1 }
     },
-    inputs: {
-      [("intra_node_bandwidth", $0.setup.gpus > 1 ? InputValue.number($0.setup.intraNodeLink) : nil)]
-    })
+    inputs: [InputField("intra_node_bandwidth") { $0.setup.gpus > 1 ? .number($0.setup.intraNodeLink) : nil }])
 
   static let interNodeBandwidth = Setting(
     key: "inter_node_bandwidth", group: .top, value: "RATE", defaultText: "the GPU's network",
@@ -121,9 +116,9 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.number(node, s, kind: .bandwidth, range: GPULimits.bandwidth)) { $0.interNodeBandwidth = $1 }
     },
-    inputs: {
-      [("inter_node_bandwidth", $0.setup.gpus > $0.setup.nodeSize ? InputValue.number($0.setup.interNodeLink) : nil)]
-    })
+    inputs: [
+      InputField("inter_node_bandwidth") { $0.setup.gpus > $0.setup.nodeSize ? .number($0.setup.interNodeLink) : nil }
+    ])
 
   static let gradientSync = choice(
     "gradient_sync", GradientSync.self, noun: "gradient sync", default: "micro_batch",
@@ -148,21 +143,21 @@ enum Settings {
     doc:
       "with `matmul_precision: fp8`: torchao tensorwise/rowwise, Transformer Engine delayed or mxfp8 (Blackwell), or DeepSeek-V3 blockwise",
     parse: { loader, node, s in edit(loader.choice(node, s, FP8Recipe.self)) { $0.fp8Recipe = $1 } },
-    inputs: { [("fp8_recipe", $0.setup.fp8.map { InputValue.text($0.rawValue) })] })
+    inputs: [InputField("fp8_recipe") { $0.setup.fp8.map { InputValue.text($0.rawValue) } }])
 
   static let masterWeights = Setting(
     key: "master_weights", group: .top, value: "none|fp32", defaultText: "none",
     doc:
       "with `precision: bf16`: an fp32 master copy held by the optimizer and sharded with its moments (Megatron, DeepSpeed)",
     parse: { loader, node, s in edit(loader.choice(node, s, MasterWeights.self)) { $0.masterWeights = $1 } },
-    inputs: { [("master_weights", InputValue.text($0.setup.policy.masterBytes > 0 ? "fp32" : "none"))] })
+    inputs: [InputField("master_weights") { InputValue.text($0.setup.policy.masterBytes > 0 ? "fp32" : "none") }])
 
   static let gradientDType = Setting(
     key: "gradient_dtype", group: .top, value: "fp32|bf16",
     defaultText: "fp32 with master_weights (Megatron), bf16 under ZeRO and FSDP",
     doc: "the dtype gradients are kept and reduced in, where the framework lets it be chosen",
     parse: { loader, node, s in edit(loader.choice(node, s, GradientDType.self)) { $0.gradientDType = $1 } },
-    inputs: { [("gradient_dtype", InputValue.text($0.setup.policy.reduceBytes == 4 ? "fp32" : "bf16"))] })
+    inputs: [InputField("gradient_dtype") { InputValue.text($0.setup.policy.reduceBytes == 4 ? "fp32" : "bf16") }])
 
   static let weights = choice(
     "weights", WeightFormat.self, noun: "weight format", default: "bf16",
@@ -174,14 +169,14 @@ enum Settings {
     defaultText: "adamw",
     doc: "optimizer name, or a mapping `name, rank, update_interval, implementation, layerwise, momentum`",
     parse: { loader, node, _ in edit(loader.optimizer(node)) { $0.optimizer = $1 } },
-    inputs: { [("optimizer", InputValue.text($0.setup.optimizer.kind.rawValue))] },
+    inputs: [InputField("optimizer") { InputValue.text($0.setup.optimizer.kind.rawValue) }],
     csv: ("optimizer", .text { $0.optimizer.kind.rawValue }))
 
   static let rank = Setting(
     key: "rank", group: .optimizer, value: "R", defaultText: "GaLore hidden/4, APOLLO min(256, hidden/4)",
     doc: "projection rank (GaLore, APOLLO)",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.rank)) { $0.optimizer.rank = $1 } },
-    inputs: { [("rank", $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.rank) : nil)] },
+    inputs: [InputField("rank") { $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.rank) : nil }],
     csv: ("rank", .integer { $0.optimizer.kind.isLowRank ? $0.rank : nil }))
 
   static let updateInterval = Setting(
@@ -190,14 +185,11 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.updateInterval)) { $0.optimizer.updateInterval = $1 }
     },
-    inputs: {
-      [
-        (
-          "update_interval",
-          $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.optimizer.updateInterval) : nil
-        )
-      ]
-    })
+    inputs: [
+      InputField("update_interval") {
+        $0.setup.optimizer.kind.isLowRank ? .integer($0.setup.optimizer.updateInterval) : nil
+      }
+    ])
 
   static let implementation = Setting(
     key: "implementation", group: .optimizer, value: "foreach|fused|loop", defaultText: "the library's own",
@@ -205,13 +197,13 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.choice(node, s, StepImplementation.self)) { $0.optimizer.implementation = $1 }
     },
-    inputs: { [("implementation", InputValue.text($0.setup.optimizer.effectiveImplementation.rawValue))] })
+    inputs: [InputField("implementation") { InputValue.text($0.setup.optimizer.effectiveImplementation.rawValue) }])
 
   static let layerwise = Setting(
     key: "layerwise", group: .optimizer, value: "true|false", defaultText: "false",
     doc: "per-layer weight updates in the gradient hook (GaLore-style)", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.layerwise = $1 } },
-    inputs: { [("layerwise", InputValue.flag($0.setup.optimizer.layerwise))] })
+    inputs: [InputField("layerwise") { InputValue.flag($0.setup.optimizer.layerwise) }])
 
   static let paged = Setting(
     key: "paged", group: .optimizer, value: "true|false", defaultText: "false",
@@ -219,7 +211,7 @@ enum Settings {
       "bitsandbytes paged optimizer (adamw, adamw-8bit): large moments in unified memory, on the GPU while there is room",
     isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.paged = $1 } },
-    inputs: { [("paged", $0.setup.optimizer.paged ? InputValue.flag(true) : nil)] })
+    inputs: [InputField("paged") { $0.setup.optimizer.paged ? InputValue.flag(true) : nil }])
 
   static let momentum = Setting(
     key: "momentum", group: .optimizer, value: "true|false", defaultText: "true",
@@ -241,19 +233,19 @@ enum Settings {
     key: "rank", group: .lora, value: "R", defaultText: "8 (peft)",
     doc: "LoRA adapters of rank R on the frozen base (peft): each targeted W gains fp32 A (R × in) and B (out × R)",
     parse: { loader, node, s in lora(loader.integer(node, s, max: SetupLimits.rank)) { $0.rank = $1 } },
-    inputs: { [("lora_rank", $0.setup.lora.map { InputValue.integer($0.rank) })] })
+    inputs: [InputField("lora_rank") { $0.setup.lora.map { InputValue.integer($0.rank) } }])
 
   static let loraAlpha = Setting(
     key: "alpha", group: .lora, value: "A", defaultText: "= rank",
     doc: "peft's lora_alpha: scales the update by alpha / rank, which changes neither memory nor time (reported)",
     parse: { loader, node, s in lora(loader.number(node, s, kind: .count, range: 0...1e6)) { $0.alpha = $1 } },
-    inputs: { [("lora_alpha", $0.setup.lora.map { InputValue.number($0.alpha) })] })
+    inputs: [InputField("lora_alpha") { $0.setup.lora.map { InputValue.number($0.alpha) } }])
 
   static let loraTargets = Setting(
     key: "targets", group: .lora, value: "all-linear|NAMES", defaultText: "q_proj,v_proj (peft)",
     doc: "the linears that get adapters: all-linear (every one but lm_head) or projection names (q_proj, …, down_proj)",
     parse: { loader, node, s in lora(loader.loraTargets(node, s)) { $0.targets = $1 } },
-    inputs: { [("lora_targets", $0.setup.lora.map { InputValue.text($0.targets.text) })] })
+    inputs: [InputField("lora_targets") { $0.setup.lora.map { InputValue.text($0.targets.text) } }])
 
   static let loraDoRA = Setting(
     key: "dora", group: .lora, value: "true|false", defaultText: "false",
@@ -261,7 +253,7 @@ enum Settings {
       "DoRA (peft use_dora): a magnitude per output row, the merged weight's norm every forward, two more saved outputs",
     isBoolean: true,
     parse: { loader, node, s in lora(loader.boolean(node, s)) { $0.dora = $1 } },
-    inputs: { [("lora_dora", $0.setup.lora.map { InputValue.flag($0.dora) })] })
+    inputs: [InputField("lora_dora") { $0.setup.lora.map { InputValue.flag($0.dora) } }])
 
   static func offload(
     _ key: String, doc: String, _ apply: @escaping @Sendable (inout Offload, Bool) -> Void,
@@ -272,7 +264,7 @@ enum Settings {
       parse: { loader, node, s in
         edit(loader.choice(node, s, OffloadTarget.self)) { setup, target in apply(&setup.offload, target == .cpu) }
       },
-      inputs: { [("offload_" + key, read($0.setup.offload) ? InputValue.text("cpu") : nil)] })
+      inputs: [InputField("offload_" + key) { read($0.setup.offload) ? InputValue.text("cpu") : nil }])
   }
 
   static let offloadOptimizer = offload(
@@ -293,7 +285,7 @@ enum Settings {
     key: "embeddings", group: .freeze, value: "true|false", defaultText: "false",
     doc: "a fine-tune that leaves the token embedding unchanged (no gradient, no optimizer state)", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.freeze.embeddings = $1 } },
-    inputs: { [("freeze_embeddings", $0.setup.freeze.isActive ? InputValue.flag($0.setup.freeze.embeddings) : nil)] })
+    inputs: [InputField("freeze_embeddings") { $0.setup.freeze.isActive ? InputValue.flag($0.setup.freeze.embeddings) : nil }])
 
   static let freezeLayers = Setting(
     key: "layers", group: .freeze, value: "N", defaultText: "0",
@@ -302,12 +294,12 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: ModelConfig.dimensionLimit)) { $0.freeze.layers = $1 }
     },
-    inputs: { [("freeze_layers", $0.setup.freeze.layers > 0 ? InputValue.integer($0.setup.freeze.layers) : nil)] })
+    inputs: [InputField("freeze_layers") { $0.setup.freeze.layers > 0 ? InputValue.integer($0.setup.freeze.layers) : nil }])
 
   static let sequence = Setting(
     key: "sequence", group: .top, value: "N", defaultText: "256", doc: "tokens per sequence",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.sequence)) { $0.sequence = $1 } },
-    inputs: { [("sequence", InputValue.integer($0.setup.sequence))] },
+    inputs: [InputField("sequence") { InputValue.integer($0.setup.sequence) }],
     csv: ("sequence", .integer { $0.sequence }))
 
   static let microBatch = Setting(
@@ -315,7 +307,7 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.microBatch)) { $0.microBatch = $1 }
     },
-    inputs: { [("micro_batch", InputValue.integer($0.setup.microBatch))] },
+    inputs: [InputField("micro_batch") { InputValue.integer($0.setup.microBatch) }],
     csv: ("micro_batch", .integer { $0.microBatch }))
 
   static let globalBatch = Setting(
@@ -324,12 +316,10 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.globalBatch)) { $0.globalBatch = $1 }
     },
-    inputs: {
-      [
-        ("global_batch", InputValue.integer($0.setup.effectiveGlobalBatch)),
-        ("accumulation", InputValue.integer($0.setup.accumulation)),
-      ]
-    },
+    inputs: [
+      InputField("global_batch") { .integer($0.setup.effectiveGlobalBatch) },
+      InputField("accumulation") { .integer($0.setup.accumulation) },
+    ],
     csv: ("global_batch", .integer { $0.effectiveGlobalBatch }))
 
   static let dropout = Setting(
@@ -337,7 +327,7 @@ enum Settings {
     doc:
       "attention dropout probability (HF `attention_dropout`; LLaMA has no hidden dropout): eager attention saves its mask",
     parse: { loader, node, s in edit(loader.number(node, s, kind: .count, range: 0...0.99)) { $0.dropout = $1 } },
-    inputs: { [("dropout", $0.setup.dropout > 0 ? InputValue.number($0.setup.dropout) : nil)] })
+    inputs: [InputField("dropout") { $0.setup.dropout > 0 ? InputValue.number($0.setup.dropout) : nil }])
 
   static let attention = choice(
     "attention", AttentionKernel.self, noun: "attention kernel", default: "sdpa", doc: "attention kernel",
@@ -355,9 +345,9 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: ModelConfig.dimensionLimit)) { $0.checkpointedLayers = $1 }
     },
-    inputs: {
-      [("checkpointed_layers", $0.setup.checkpointing == .full ? InputValue.integer($0.setup.recomputedLayers) : nil)]
-    })
+    inputs: [
+      InputField("checkpointed_layers") { $0.setup.checkpointing == .full ? .integer($0.setup.recomputedLayers) : nil }
+    ])
 
   static let loss = choice(
     "loss", LossKind.self, noun: "loss", default: "full",
@@ -370,7 +360,7 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.number(node, s, kind: .count, range: SetupLimits.tokens)) { $0.tokens = $1 }
     },
-    inputs: { [("tokens", $0.setup.tokens.map { InputValue.number($0) })] })
+    inputs: [InputField("tokens") { $0.setup.tokens.map { InputValue.number($0) } }])
 
   static let price = Setting(
     key: "price", group: .top, value: "P|GPU=P,…", defaultText: "the GPU's list price",
@@ -382,21 +372,21 @@ enum Settings {
         setup.prices = p.byGPU
       }
     },
-    inputs: { [("price", $0.setup.gpuPrice.map { InputValue.number($0) })] })
+    inputs: [InputField("price") { $0.setup.gpuPrice.map { InputValue.number($0) } }])
 
   static let memoryLimit = Setting(
     key: "memory_limit", group: .top, value: "SIZE|N%", defaultText: "none",
     doc:
       "the allocator cap `torch.cuda.set_per_process_memory_fraction` sets: a size (40GiB) or a fraction of the GPU's memory (50%)",
     parse: { loader, node, s in edit(loader.memoryLimit(node, s)) { $0.memoryLimit = $1 } },
-    inputs: { [("memory_limit", $0.memory.limit.map { InputValue.integer($0) })] })
+    inputs: [InputField("memory_limit") { $0.memory.limit.map { InputValue.integer($0) } }])
 
   static let margin = Setting(
     key: "margin", group: .top, value: "N%", defaultText: "0%",
     doc:
       "headroom to keep, as a share of the GPU's memory: a run with less to spare is a narrow fit, and fails `run --check` and `fit`",
     parse: { loader, node, s in edit(loader.number(node, s, kind: .percent, range: 0...0.5)) { $0.margin = $1 } },
-    inputs: { [("margin", $0.setup.margin > 0 ? InputValue.number($0.setup.margin) : nil)] })
+    inputs: [InputField("margin") { $0.setup.margin > 0 ? InputValue.number($0.setup.margin) : nil }])
 
   static let context = Setting(
     key: "context", group: .overhead, value: "SIZE", defaultText: "0.5GiB", doc: "CUDA context per GPU",
@@ -425,7 +415,7 @@ enum Settings {
       key: key, group: .top, value: E.allCases.map(\.rawValue).joined(separator: "|"), defaultText: defaultText,
       doc: doc, noun: noun,
       parse: { loader, node, s in edit(loader.choice(node, s, E.self), apply) },
-      inputs: { [(key, InputValue.text(input($0.setup)))] },
+      inputs: [InputField(key) { InputValue.text(input($0.setup)) }],
       csv: csv ? (key, .text(input)) : nil)
   }
 
@@ -438,10 +428,12 @@ enum Settings {
     Setting(
       key: key, group: .top, value: value, defaultText: "1", doc: doc,
       parse: { loader, node, s in edit(loader.integer(node, s, max: max)) { $0.modelParallel[keyPath: path] = $1 } },
-      inputs: {
-        let v = $0.setup.modelParallel[keyPath: path]
-        return [(key, v > 1 ? InputValue.integer(v) : nil)]
-      },
+      inputs: [
+        InputField(key) {
+          let v = $0.setup.modelParallel[keyPath: path]
+          return v > 1 ? .integer(v) : nil
+        }
+      ],
       csv: csv ? (key, .integer { $0.modelParallel[keyPath: path] }) : nil)
   }
 
@@ -471,13 +463,9 @@ enum Settings {
   static let csvColumns = all.compactMap(\.csv)
 
   /// The `inputs` object of one run in the JSON report.
-  static func inputs(_ run: RunResult) -> [String: InputValue] {
-    var out: [String: InputValue] = [:]
-    for s in all {
-      for (name, value) in s.inputs(run) { if let value { out[name] = value } }
-    }
-    return out
-  }
+  /// The JSON report's `inputs` fields of every setting, sorted by name as JSON prints them
+  /// (the names are fixed, so they are sorted once).
+  static let inputFields: [InputField] = all.flatMap(\.inputs).sorted { $0.name < $1.name }
 
   /// `--micro-batch N` and its doc wrapped at 100 columns under it, for `--help`.
   static var helpText: String {
