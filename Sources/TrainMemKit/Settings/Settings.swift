@@ -92,7 +92,9 @@ enum Settings {
     doc:
       "GPUs that divide a mixture of experts' experts among them: each holds 1/E of them, and every MoE layer exchanges tokens all-to-all",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.expertParallel = $1 } },
-    inputs: [InputField("expert_parallel") { $0.setup.model.moe != nil ? InputValue.integer($0.setup.expertParallel) : nil }])
+    inputs: [
+      InputField("expert_parallel") { $0.setup.model.moe != nil ? InputValue.integer($0.setup.expertParallel) : nil }
+    ])
 
   static let gpusPerNode = Setting(
     key: "gpus_per_node", group: .top, value: "N", defaultText: "8",
@@ -285,7 +287,9 @@ enum Settings {
     key: "embeddings", group: .freeze, value: "true|false", defaultText: "false",
     doc: "a fine-tune that leaves the token embedding unchanged (no gradient, no optimizer state)", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.freeze.embeddings = $1 } },
-    inputs: [InputField("freeze_embeddings") { $0.setup.freeze.isActive ? InputValue.flag($0.setup.freeze.embeddings) : nil }])
+    inputs: [
+      InputField("freeze_embeddings") { $0.setup.freeze.isActive ? InputValue.flag($0.setup.freeze.embeddings) : nil }
+    ])
 
   static let freezeLayers = Setting(
     key: "layers", group: .freeze, value: "N", defaultText: "0",
@@ -294,7 +298,9 @@ enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: ModelConfig.dimensionLimit)) { $0.freeze.layers = $1 }
     },
-    inputs: [InputField("freeze_layers") { $0.setup.freeze.layers > 0 ? InputValue.integer($0.setup.freeze.layers) : nil }])
+    inputs: [
+      InputField("freeze_layers") { $0.setup.freeze.layers > 0 ? InputValue.integer($0.setup.freeze.layers) : nil }
+    ])
 
   static let sequence = Setting(
     key: "sequence", group: .top, value: "N", defaultText: "256", doc: "tokens per sequence",
