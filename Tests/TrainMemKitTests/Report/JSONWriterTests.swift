@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import TrainMemKit
+
+/// `JSONWriter` promises JSONEncoder's bytes: generated documents (every value kind, nested
+/// containers, empty ones, escapes, extreme doubles) written both ways must be equal.
+@Suite struct JSONWriterTests {
+  /// A JSON value that JSONEncoder can encode (the oracle) and the writer can write.
+  indirect enum Value: Encodable {
+    case object([String: Value]), array([Value]), string(String), integer(Int64), number(Double), flag(Bool)
+
+    func encode(to encoder: Encoder) throws {
+      var c = encoder.singleValueContainer()
+      switch self {
+      case .object(let v): try c.encode(v)
+      case .array(let v): try c.encode(v)
+      case .string(let v): try c.encode(v)
+      case .integer(let v): try c.encode(v)
+      case .number(let v): try c.encode(v)
+      case .flag(let v): try c.encode(v)
+      }
+    }
+
+    func write(to w: inout JSONWriter) {
+      switch self {
+      case .object(let members):
+        w.openObject()
+        for key in members.keys.sorted() {
+          w.key(key)
+          members[key]!.write(to: &w)
+        }
+        w.closeObject()
+      case .array(let elements):
+        w.openArray()
+        for e in elements { e.write(to: &w) }
+        w.closeArray()
+      case .string(let v): w.value(v)
+      case .integer(let v): w.value(v)
+      case .number(let v): w.value(v)
+      case .flag(let v): w.value(v)
+      }
+    }
+  }
+
+  static let doubles: [Double] = [
+    0, -0.0, 1, 0.1, 0.3, 1e15, 2.5e15, 1e16, 1e20, 1e-5, 1e-7, 123_456.789, 5e-324, .greatestFiniteMagnitude,
+    -2.75, 1.0 / 3,
+  ]
+
+  static func value(_ rng: inout SplitMix, depth: Int) -> Value {
+    switch depth > 3 ? rng.int(4) + 2 : rng.int(6) {
+    case 0:
+      var members: [String: Value] = [:]
+      for _ in 0..<rng.int(5) { members[key(&rng)] = value(&rng, depth: depth + 1) }
+      return .object(members)
+    case 1: return .array((0..<rng.int(4)).map { _ in value(&rng, depth: depth + 1) })
+    case 2: return .string(text(&rng))
+    case 3: return .integer(Int64(bitPattern: rng.next()) >> rng.int(64))
+    case 4:
+      return rng.chance(0.5) ? .number(rng.pick(doubles)) : .number(Double(bitPattern: rng.next() >> 2) * 1e-300)
+    default: return .flag(rng.chance(0.5))
+    }
+  }
+
+  static func key(_ rng: inout SplitMix) -> String {
+    String((0..<(1 + rng.int(12))).map { _ in rng.pick(Array("abcAB_z019")) })
+  }
+
+  static func text(_ rng: inout SplitMix) -> String {
+    let pieces = ["a", "/", "\"", "\\", "\n", "\t", "\r", "\u{8}", "\u{C}", "\u{1B}", "\u{0}", "é", "\u{7F}", "→", " "]
+    return (0..<rng.int(8)).map { _ in rng.pick(pieces) }.joined()
+  }
+
+  @Test("2,000 generated documents: the writer's bytes are JSONEncoder's")
+  func matchesJSONEncoder() throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    var rng = SplitMix(seed: 27)
+    for _ in 0..<2_000 {
+      let doc = Value.object(["root": Self.value(&rng, depth: 0), "z": .array([])])
+      var w = JSONWriter()
+      doc.write(to: &w)
+      let expected = String(decoding: try encoder.encode(doc), as: UTF8.self)
+      #expect(w.text == expected)
+      if w.text != expected { break }
+    }
+  }
+}
