@@ -13,12 +13,9 @@ enum ReportStream {
   ) throws {
     if format == .csv { try sink.write(CSVRenderer.header) }
     for scenario in scenarios {
-      let engine = { (transform: @escaping @Sendable (RunResult) -> String) throws in
-        try SweepEngine.map(scenario, threads: threads, progress: progress, transform) { try sink.write($0) }
-      }
       switch format {
       case .csv: try SweepEngine.csv(scenario, threads: threads, progress: progress) { try sink.write(bytes: $0) }
-      case .md: try markdown(scenario, threads: threads, engine, to: sink)
+      case .md: try markdown(scenario, threads: threads, progress: progress, to: sink)
       case .json: try json(scenario, threads: threads, to: sink, progress: progress)
       case .svg: try sink.write(svg(scenario, threads: threads))
       }
@@ -26,13 +23,18 @@ enum ReportStream {
   }
 
   /// The summary table in one pass, the published references from the runs that carry one,
-  /// then each run's section in a second pass.
+  /// then each run's section in a second pass; the workers write both passes as bytes.
   private static func markdown(
-    _ scenario: Scenario, threads: Int, _ engine: (@escaping @Sendable (RunResult) -> String) throws -> Void,
-    to sink: ReportSink
+    _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)?, to sink: ReportSink
   ) throws {
     try sink.write(MarkdownRenderer.head(scenario: scenario.name, description: scenario.description))
-    try engine(MarkdownRenderer.summaryRow)
+    try SweepEngine.bytes(
+      scenario, threads: threads, progress: progress, bytesPerPoint: 160, chunk: SweepEngine.textChunk
+    ) {
+      run, _, out in out += MarkdownRenderer.summaryRow(run)
+    } _: {
+      try sink.write(bytes: $0)
+    }
     if scenario.runs.contains(where: { $0.reference != nil }) {
       var referenced: [RunResult] = []
       try SweepEngine.map(scenario, threads: threads, { $0.reference == nil ? nil : $0 }) { r in
@@ -40,8 +42,18 @@ enum ReportStream {
       }
       try sink.write(MarkdownRenderer.references(referenced))
     }
-    try engine { MarkdownRenderer.details($0.withDetails()) }
+    try SweepEngine.bytes(
+      scenario, threads: threads, progress: progress, bytesPerPoint: markdownBytesPerRun,
+      chunk: SweepEngine.textChunk
+    ) { run, _, out in
+      MarkdownRenderer.details(run.withDetails(), to: &out)
+    } _: {
+      try sink.write(bytes: $0)
+    }
   }
+
+  /// Room reserved per Markdown run section: the benchmark sweep's run about 3.4 KB each.
+  static let markdownBytesPerRun = 4096
 
   /// The head, each run's object written as bytes by the workers (the separator before every
   /// run but the first), the tail.

@@ -17,15 +17,21 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 
 private typealias F = NumberFormatting
 
+extension [UInt8] {
+  /// Text appended as UTF-8: Markdown is built as bytes, like CSV and JSON.
+  static func += (bytes: inout [UInt8], text: String) { bytes.append(contentsOf: text.utf8) }
+}
+
 // MARK: - Markdown
 
 enum MarkdownRenderer {
   static func render(_ r: Report) -> String {
-    var s = head(scenario: r.scenario, description: r.description)
+    var s: [UInt8] = []
+    s += head(scenario: r.scenario, description: r.description)
     for run in r.runs { s += summaryRow(run) }
     s += references(r.runs)
-    for run in r.runs { s += details(run) }
-    return s
+    for run in r.runs { details(run, to: &s) }
+    return String(decoding: s, as: UTF8.self)
   }
 
   /// The title, the description and the summary table's header.
@@ -91,20 +97,30 @@ enum MarkdownRenderer {
   }
 
   /// One run's section: inputs, every memory term with its source, the step's time.
-  static func details(_ run: RunResult) -> String {
-    var s = "\n## \(cell(run.label))\n\n" + inputsLine(run.setup) + "\n\n"
+  static func details(_ run: RunResult, to s: inout [UInt8]) {
+    s += "\n## \(cell(run.label))\n\n"
+    s += inputsLine(run.setup)
+    s += "\n\n"
     let band = ErrorBand(run.setup)
-    s += "How far to trust it: \(band.summary); " + CalibrationRange.notes(run.setup).joined(separator: "; ") + ".\n\n"
-    s += "| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
+    s += "How far to trust it: \(band.summary); "
+    s += CalibrationRange.notes(run.setup).joined(separator: "; ")
+    s += ".\n\n| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
     for term in run.terms {
-      s += "| \(term.name) | \(term.bytes) | \(F.fixed(Double(term.bytes) / 1_073_741_824, 2)) | \(term.source) |\n"
+      s += "| \(term.name) | "
+      F.appendInteger(term.bytes, to: &s)
+      s += " | "
+      F.appendFixed(Double(term.bytes) / 1_073_741_824, 2, to: &s)
+      s += " | \(term.source) |\n"
     }
     if run.memory.narrow { s += "\n" + narrowWarning(run.memory) + "\n" }
     if let warning = band.headroomWarning(run.memory) { s += "\n" + warning + "\n" }
-    s += "\n" + bytesPerParameter(run) + "\n"
-    s += "\n" + stepLine(run.throughput) + "\n"
+    s += "\n"
+    s += bytesPerParameter(run)
+    s += "\n\n"
+    s += stepLine(run.throughput)
+    s += "\n"
     s += timeTable(run)
-    if let padding = run.padding { s += "\n" + padding.sentence + "\n" }
+    if let padding = run.padding { s += "\n\(padding.sentence)\n" }
     let t = run.throughput
     if let h = t.trainHours {
       let tokens = run.setup.tokens.map { NumberFormatting.tokens($0) + " tokens" } ?? "Training"
@@ -112,8 +128,7 @@ enum MarkdownRenderer {
       s += "\nTraining \(tokens)\(price): \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"
       s += (t.cost.map { ", $\(F.grouped($0))" } ?? "") + (run.memory.fits ? "." : " — if it fit; it does not.") + "\n"
     }
-    if let plan = run.plan { s += "\nPlan: " + planParts(plan, run.setup) + ".\n" }
-    return s
+    if let plan = run.plan { s += "\nPlan: \(planParts(plan, run.setup)).\n" }
   }
 
   /// "Per parameter: weights 2.0 B, gradients 2.0 B, optimizer states 4.0 B" — this GPU's
