@@ -288,8 +288,9 @@ enum JSONRenderer {
     }
     w.closeObject()
     w.member("label", run.label)
+    let band = ErrorBand(run.setup)
     w.key("memory")
-    memory(run, to: &w)
+    memory(run, band, to: &w)
     if let plan = run.plan {
       w.key("plan")
       w.openObject()
@@ -314,13 +315,12 @@ enum JSONRenderer {
       w.closeObject()
     }
     w.key("throughput")
-    throughput(run, to: &w)
+    throughput(run, band, to: &w)
     w.closeObject()
   }
 
-  private static func memory(_ run: RunResult, to w: inout JSONWriter) {
+  private static func memory(_ run: RunResult, _ band: ErrorBand, to w: inout JSONWriter) {
     let m = run.memory
-    let band = ErrorBand(run.setup)
     w.openObject()
     w.member("activations", m.activations)
     w.member("capacity", m.capacity)
@@ -361,9 +361,8 @@ enum JSONRenderer {
     w.closeObject()
   }
 
-  private static func throughput(_ run: RunResult, to w: inout JSONWriter) {
+  private static func throughput(_ run: RunResult, _ band: ErrorBand, to w: inout JSONWriter) {
     let t = run.throughput
-    let band = ErrorBand(run.setup)
     w.openObject()
     w.member("communication_seconds", t.communication)
     w.member("compute_seconds", t.compute)

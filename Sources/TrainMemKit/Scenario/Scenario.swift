@@ -62,10 +62,17 @@ struct Scenario: Sendable {
 
   /// The index-th point: run-major, then the sweep axes in file order, last axis fastest.
   func point(_ index: Int) -> RunSpec {
-    let run = runs[index / pointsPerRun]
-    var setup = run.setup
+    let r = index / pointsPerRun
+    return RunSpec(
+      label: runs[r].label, setup: setup(index), location: sweepLocation ?? runs[r].location,
+      reference: runs[r].reference)
+  }
+
+  /// The index-th point's setup alone (the sweep's inner loop: no run template is copied).
+  func setup(_ index: Int) -> TrainingSetup {
+    var setup = runs[index / pointsPerRun].setup
     withCoordinates(index) { a, d in sweep[a].values[d].edit(&setup) }
-    return RunSpec(label: run.label, setup: setup, location: sweepLocation ?? run.location, reference: run.reference)
+    return setup
   }
 
   /// Calls `body(axis, value index)` for each sweep axis of point `index`, first axis first,

@@ -272,7 +272,7 @@ struct ScenarioLoader {
       var local: [(Int, SetupProblem)] = []
       var messages: Set<String> = []
       for i in (total * w / workers)..<(total * (w + 1) / workers) {
-        let setup = s.point(i).setup
+        let setup = s.setup(i)
         let inventory = setup.model.validationProblem() == nil ? cache.inventory(for: setup.model) : nil
         for problem in setup.validationProblems(inventory) where !messages.contains(problem.message) {
           messages.insert(problem.message)

@@ -57,7 +57,7 @@ enum Settings {
     "tensor_parallel", "T",
     doc:
       "Megatron tensor parallelism: each layer's heads, MLP and vocabulary split over T GPUs of a node; gpus = data × T × pipeline × context",
-    max: SetupLimits.gpus, \.tensor, csv: true)
+    max: SetupLimits.gpus, .tensor, csv: true)
 
   static let sequenceParallel = Setting(
     key: "sequence_parallel", group: .top, value: "true|false", defaultText: "false",
@@ -70,7 +70,7 @@ enum Settings {
   static let pipelineParallel = degree(
     "pipeline_parallel", "P",
     doc: "pipeline stages: the layers split over P GPUs (embedding on the first, head on the last)",
-    max: SetupLimits.gpus, \.pipeline, csv: true)
+    max: SetupLimits.gpus, .pipeline, csv: true)
 
   static let pipelineSchedule = choice(
     "pipeline_schedule", PipelineSchedule.self, default: "1f1b",
@@ -79,13 +79,13 @@ enum Settings {
 
   static let virtualStages = degree(
     "virtual_stages", "V", doc: "model chunks per GPU under `pipeline_schedule: interleaved`", max: 1024,
-    \.virtualStages, csv: false)
+    .virtualStages, csv: false)
 
   static let contextParallel = degree(
     "context_parallel", "C",
     doc:
       "context parallelism: the sequence split over C GPUs, keys and values passed around a ring (needs flash attention)",
-    max: SetupLimits.gpus, \.context, csv: true)
+    max: SetupLimits.gpus, .context, csv: true)
 
   static let expertParallel = Setting(
     key: "expert_parallel", group: .top, value: "E", defaultText: "1",
@@ -428,19 +428,19 @@ enum Settings {
   /// A model-parallel degree (`tensor_parallel: 8`): a whole number from 1, reported in the
   /// JSON inputs when above 1 (and as a CSV column when `csv`).
   static func degree(
-    _ key: String, _ value: String, doc: String, max: Int64, _ path: WritableKeyPath<ModelParallel, Int64> & Sendable,
+    _ key: String, _ value: String, doc: String, max: Int64, _ degree: ModelParallel.Degree,
     csv: Bool
   ) -> Setting {
     Setting(
       key: key, group: .top, value: value, defaultText: "1", doc: doc,
-      parse: { loader, node, s in edit(loader.integer(node, s, max: max)) { $0.modelParallel[keyPath: path] = $1 } },
+      parse: { loader, node, s in edit(loader.integer(node, s, max: max)) { $0.modelParallel[degree] = $1 } },
       inputs: [
         InputField(key) {
-          let v = $0.setup.modelParallel[keyPath: path]
+          let v = $0.setup.modelParallel[degree]
           return v > 1 ? .integer(v) : nil
         }
       ],
-      csv: csv ? (key, .integer { $0.modelParallel[keyPath: path] }) : nil)
+      csv: csv ? (key, .integer { $0.modelParallel[degree] }) : nil)
   }
 
   static let byPath: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })

@@ -25,6 +25,29 @@ struct ModelParallel: Sendable, Equatable {
   var virtualStages: Int64 = 1
   var context: Int64 = 1
 
+  /// The degrees a setting can name.
+  enum Degree: Sendable { case tensor, pipeline, virtualStages, context }
+
+  /// A degree by name (a switch, not a key path: read for every point of a sweep).
+  subscript(_ degree: Degree) -> Int64 {
+    get {
+      switch degree {
+      case .tensor: return tensor
+      case .pipeline: return pipeline
+      case .virtualStages: return virtualStages
+      case .context: return context
+      }
+    }
+    set {
+      switch degree {
+      case .tensor: tensor = newValue
+      case .pipeline: pipeline = newValue
+      case .virtualStages: virtualStages = newValue
+      case .context: context = newValue
+      }
+    }
+  }
+
   /// GPUs per data-parallel replica.
   var size: Int64 { tensor * pipeline * context }
   var isActive: Bool { size > 1 }

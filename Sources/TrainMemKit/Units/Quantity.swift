@@ -120,6 +120,7 @@ enum Quantity {
 
 extension StringProtocol {
   var trimmingSpaces: String {
+    guard let f = first, let l = last, f == " " || f == "\t" || l == " " || l == "\t" else { return String(self) }
     var s = Substring(self)
     while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
     while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
