@@ -31,7 +31,8 @@ enum ReportStream {
     try SweepEngine.bytes(
       scenario, threads: threads, progress: progress, bytesPerPoint: 160, chunk: SweepEngine.textChunk
     ) {
-      run, _, out in out += MarkdownRenderer.summaryRow(run)
+      run, _, out in
+      out += MarkdownRenderer.summaryRow(run)
     } _: {
       try sink.write(bytes: $0)
     }

@@ -111,12 +111,30 @@ func cli(_ args: [String]) -> Captured {
 }
 
 @Suite struct BenchTests {
-  @Test("Benchmarks/sweep-100k.yaml is the bench's sweep and has 100,000 points")
+  @Test("Benchmarks/sweep-1m.yaml is the bench's sweep (10^6 points); sweep-100k.yaml is its APOLLO part")
   func benchFile() throws {
-    let url = Calibration.root.appendingPathComponent("Benchmarks/sweep-100k.yaml")
-    let text = try String(contentsOf: url, encoding: .utf8)
-    #expect(text == BenchCommand.sweepText)
-    #expect(BenchCommand.benchScenario(points: 1_000_000).count == 100_000)
+    let dir = Calibration.root.appendingPathComponent("Benchmarks")
+    let full = try String(contentsOf: dir.appendingPathComponent("sweep-1m.yaml"), encoding: .utf8)
+    #expect(full == BenchCommand.sweepText)
+    #expect(BenchCommand.benchScenario(points: 2_000_000).count == 1_000_000)
+    let part = try ScenarioLoader.load(
+      file: "sweep-100k.yaml",
+      text: try String(contentsOf: dir.appendingPathComponent("sweep-100k.yaml"), encoding: .utf8))
+    #expect(part.count == 100_000)
+    for index in [0, 1, 4_999, 99_999] {
+      #expect(part.setup(index) == BenchCommand.scenario.setup(index))
+    }
+  }
+
+  @Test("bench times every format and both planner searches")
+  func benchFormats() throws {
+    var out = "", err = ""
+    let status = TrainMemCLI.run(
+      arguments: ["bench", "--points", "200", "--format", "all"], stdout: &out, stderr: &err)
+    #expect(status == 0, "\(err)")
+    for line in ["csv: 200 points", "json: 200 points", "md: 200 points", "layout search", "every GPU ranked"] {
+      #expect(out.contains(line), "\(line) missing from: \(out)")
+    }
   }
 }
 

@@ -44,7 +44,8 @@ import Testing
   }
 
   static let doubles: [Double] = [
-    0, -0.0, 1, 0.1, 0.3, 1e15, 2.5e15, 1e16, 1e20, 1e-5, 1e-7, 123_456.789, 5e-324, .greatestFiniteMagnitude,
+    0, -0.0, 1, 0.1, 0.3, 1e15, 2.5e15, 1e16, 1e20, 1e-5, 1e-7, 123_456.789, .leastNonzeroMagnitude,
+    .greatestFiniteMagnitude,
     -2.75, 1.0 / 3,
   ]
 
