@@ -115,11 +115,11 @@ enum MarkdownRenderer {
     if run.memory.narrow { s += "\n" + narrowWarning(run.memory) + "\n" }
     if let warning = band.headroomWarning(run.memory) { s += "\n" + warning + "\n" }
     s += "\n"
-    s += bytesPerParameter(run)
+    bytesPerParameter(run, to: &s)
     s += "\n\n"
-    s += stepLine(run.throughput)
+    stepLine(run.throughput, to: &s)
     s += "\n"
-    s += timeTable(run)
+    timeTable(run, to: &s)
     if let padding = run.padding { s += "\n\(padding.sentence)\n" }
     let t = run.throughput
     if let h = t.trainHours {
@@ -133,12 +133,23 @@ enum MarkdownRenderer {
 
   /// "Per parameter: weights 2.0 B, gradients 2.0 B, optimizer states 4.0 B" — this GPU's
   /// persistent bytes over the model's parameter count (shares, under sharding).
-  static func bytesPerParameter(_ run: RunResult) -> String {
+  static func bytesPerParameter(_ run: RunResult, to s: inout [UInt8]) {
     let p = Double(max(1, run.parameters)), m = run.memory
-    func per(_ bytes: Int64) -> String { F.fixed(Double(bytes) / p, 2) + " B" }
-    let gradients = m.gradients
-    return "Per parameter (\(F.grouped(p)) parameters): weights \(per(m.weights)), gradients \(per(gradients)), "
-      + "optimizer states \(per(m.states.total)); \(per(m.weights + gradients + m.states.total)) in all."
+    func per(_ bytes: Int64) {
+      F.appendFixed(Double(bytes) / p, 2, to: &s)
+      s += " B"
+    }
+    s += "Per parameter ("
+    s += F.grouped(p)
+    s += " parameters): weights "
+    per(m.weights)
+    s += ", gradients "
+    per(m.gradients)
+    s += ", optimizer states "
+    per(m.states.total)
+    s += "; "
+    per(m.weights + m.gradients + m.states.total)
+    s += " in all."
   }
 
   /// What a narrow fit leaves to chance.
@@ -149,29 +160,46 @@ enum MarkdownRenderer {
   }
 
   /// "Step 0.455 s = compute … + optimizer … + communication …; tokens/s, MFU."
-  static func stepLine(_ t: ThroughputEstimate) -> String {
-    var s =
-      "Step \(F.fixed(t.stepSeconds, 3)) s = compute \(F.fixed(t.compute, 3)) s + optimizer \(F.fixed(t.optimizer, 3)) s"
-      + " + communication \(F.fixed(t.communication, 3)) s"
+  static func stepLine(_ t: ThroughputEstimate, to s: inout [UInt8]) {
+    s += "Step "
+    F.appendFixed(t.stepSeconds, 3, to: &s)
+    s += " s = compute "
+    F.appendFixed(t.compute, 3, to: &s)
+    s += " s + optimizer "
+    F.appendFixed(t.optimizer, 3, to: &s)
+    s += " s + communication "
+    F.appendFixed(t.communication, 3, to: &s)
+    s += " s"
     if t.projectionRefresh > 0 {
       s += " + SVD refresh \(F.fixed(t.projectionRefresh, 3)) s (amortised; a step without one takes "
       s += "\(F.fixed(t.steadyStepSeconds, 3)) s, \(F.grouped(t.tokensPerStep / t.steadyStepSeconds)) tokens/s)"
     }
-    s +=
-      "; \(F.grouped(t.tokensPerSecond)) tokens/s (\(F.grouped(t.tokensPerSecondPerGPU)) per GPU), MFU \(F.fixed(t.mfu * 100, 1))%"
-    return s + (t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work)." : ".")
+    s += "; "
+    s += F.grouped(t.tokensPerSecond)
+    s += " tokens/s ("
+    s += F.grouped(t.tokensPerSecondPerGPU)
+    s += " per GPU), MFU "
+    F.appendFixed(t.mfu * 100, 1, to: &s)
+    s += "%"
+    s += t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work)." : "."
   }
 
   /// Where the step's time goes, term by term (`RunResult.timeTerms`); zero terms left out,
   /// and nothing when the result carries no breakdown.
-  static func timeTable(_ run: RunResult) -> String {
-    var s = "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
-    guard !run.timeTerms.isEmpty else { return "" }
+  static func timeTable(_ run: RunResult, to s: inout [UInt8]) {
+    guard !run.timeTerms.isEmpty else { return }
+    s += "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
     for term in run.timeTerms where term.seconds > 0 {
-      let share = F.fixed(term.seconds / run.throughput.stepSeconds * 100, 1)
-      s += "| \(term.name) | \(F.fixed(term.seconds, 4)) | \(share)% | \(term.source) |\n"
+      s += "| "
+      s += term.name
+      s += " | "
+      F.appendFixed(term.seconds, 4, to: &s)
+      s += " | "
+      F.appendFixed(term.seconds / run.throughput.stepSeconds * 100, 1, to: &s)
+      s += "% | "
+      s += term.source
+      s += " |\n"
     }
-    return s
   }
 
   /// The planner's answers: "largest micro-batch 21, fewest GPUs 2".
