@@ -97,14 +97,6 @@ final class DescriptorSink: ReportSink {
   }
 }
 
-private func systemRead(_ fd: Int32, _ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-  #if canImport(Glibc)
-    return Glibc.read(fd, pointer, count)
-  #else
-    return Darwin.read(fd, pointer, count)
-  #endif
-}
-
 private func systemWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
   #if canImport(Glibc)
     return Glibc.write(fd, pointer, count)
@@ -242,12 +234,14 @@ final class FileSink: ReportSink {
     return head.isEmpty ? "/" : String(head)
   }
 
+  /// Whether the output is a file this command read (`InputFile.wasRead`) or names as an input.
   static func isInput(_ info: stat, _ inputs: [String]) -> Bool {
-    inputs.contains { input in
-      var other = stat()
-      let found = input == "-" ? fstat(0, &other) == 0 : stat(input, &other) == 0
-      return found && other.st_dev == info.st_dev && other.st_ino == info.st_ino
-    }
+    InputFile.wasRead(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+      || inputs.contains { input in
+        var other = stat()
+        let found = input == "-" ? fstat(0, &other) == 0 : stat(input, &other) == 0
+        return found && other.st_dev == info.st_dev && other.st_ino == info.st_ino
+      }
   }
 
   /// Whether a shell user could write it: root passes `access`, so a file with no write bit
@@ -297,35 +291,5 @@ enum PendingTemporary {
     if PendingTemporary.active != 0 { unlink(PendingTemporary.path) }
     signal(sig, SIG_DFL)
     raise(sig)
-  }
-}
-
-/// Reads an input file whole: regular files, `/dev/stdin`, FIFOs and process substitution
-/// (`<(…)`) alike, by reading until end of file. At most `limit` bytes (8 MiB: scenarios and
-/// seeds are a few KiB, and parsing costs about half a second per MiB).
-enum InputFile {
-  static let limit = 8 << 20
-
-  enum Failure: Error { case cannot(String), tooLarge, directory }
-
-  static func read(_ path: String) -> Result<[UInt8], Failure> {
-    let fd = path == "-" ? dup(0) : open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return .failure(.cannot(String(cString: strerror(errno)))) }
-    defer { close(fd) }
-    var info = stat()
-    if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { return .failure(.directory) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        return .failure(.cannot(String(cString: strerror(errno))))
-      }
-      if n == 0 { break }
-      bytes.append(contentsOf: chunk[0..<n])
-      if bytes.count > limit { return .failure(.tooLarge) }
-    }
-    return .success(bytes)
   }
 }

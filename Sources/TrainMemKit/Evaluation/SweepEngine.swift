@@ -187,41 +187,20 @@ struct ImpossibleResult: Error {
   }
 }
 
-/// Each worker's finished part, and the first rejected point, stored and read under one lock.
-private final class Handoff<Part>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [Part?]
-  private var firstRejected: Int?
+/// Each worker's finished part, and the first rejected point.
+private final class Handoff<Part>: Sendable {
+  private let state: Locked<(slots: [Part?], firstRejected: Int?)>
   let workers: Int
 
   init(workers: Int) {
     self.workers = workers
-    slots = Array(repeating: nil, count: workers)
+    state = Locked((Array(repeating: nil, count: workers), nil))
   }
 
-  func put(_ worker: Int, _ part: Part) {
-    lock.lock()
-    slots[worker] = part
-    lock.unlock()
-  }
-
-  func reject(_ index: Int) {
-    lock.lock()
-    firstRejected = min(firstRejected ?? index, index)
-    lock.unlock()
-  }
-
-  var rejected: Int? {
-    lock.lock()
-    defer { lock.unlock() }
-    return firstRejected
-  }
-
-  var parts: [Part] {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots.compactMap { $0 }
-  }
+  func put(_ worker: Int, _ part: Part) { state.withLock { $0.slots[worker] = part } }
+  func reject(_ index: Int) { state.withLock { $0.firstRejected = min($0.firstRejected ?? index, index) } }
+  var rejected: Int? { state.withLock { $0.firstRejected } }
+  var parts: [Part] { state.withLock { $0.slots.compactMap { $0 } } }
 }
 
 extension Array {

@@ -14,11 +14,8 @@ enum HFConfig {
   /// Reads `path` (a config.json, or a directory holding one) into a model, or throws every
   /// problem at its place in the file.
   static func read(_ path: String) throws(ScenarioErrors) -> ModelConfig {
-    var file = path
-    if case .failure(.directory) = InputFile.read(path) {
-      file = path + (path.hasSuffix("/") ? "" : "/") + "config.json"
-    }
-    let text = try TextFile.read(file)
+    // Read once: a FIFO or standard input cannot be read twice.
+    let (file, text) = try TextFile.read(path, orInDirectory: "config.json")
     do {
       return try parse(text, file: file)
     } catch {
@@ -79,6 +76,47 @@ private struct FieldReader {
       return nil
     }
     return Int64(v)
+  }
+
+  /// A list of whole numbers from 0 to `ModelConfig.dimensionLimit` (layer indices), empty when
+  /// absent; `nil` (with an error at the offending entry) when it is not one.
+  mutating func indexList(_ object: JSONValue, _ key: String, path: String) -> [Int64]? {
+    guard let field = object[key], !isNull(field) else { return [] }
+    guard case .array(let items, _) = field else {
+      fail(field.location, "'\(path)\(key)' must be a list of layer indices, got \(describe(field))")
+      return nil
+    }
+    var out: [Int64] = []
+    for (i, item) in items.enumerated() {
+      guard case .number(let v, _, _) = item, v == v.rounded(), v >= 0, v <= Double(ModelConfig.dimensionLimit) else {
+        fail(
+          item.location,
+          "'\(path)\(key)[\(i)]' must be a layer index from 0 to \(ModelConfig.dimensionLimit), got \(describe(item))")
+        return nil
+      }
+      out.append(Int64(v))
+    }
+    return out
+  }
+
+  /// A list of strings each one of `allowed`, or `nil` (with an error at the offending entry).
+  mutating func choiceList(_ object: JSONValue, _ key: String, path: String, allowed: [String]) -> [String]? {
+    guard let field = object[key], !isNull(field) else { return nil }
+    guard case .array(let items, _) = field else {
+      fail(field.location, "'\(path)\(key)' must be a list of strings, got \(describe(field))")
+      return nil
+    }
+    var out: [String] = []
+    for (i, item) in items.enumerated() {
+      guard case .string(let s, _) = item, allowed.contains(s) else {
+        fail(
+          item.location,
+          "'\(path)\(key)[\(i)]' must be one of \(allowed.joined(separator: ", ")), got \(describe(item))")
+        return nil
+      }
+      out.append(s)
+    }
+    return out
   }
 
   mutating func boolean(_ object: JSONValue, _ key: String, path: String, default value: Bool) -> Bool? {
@@ -250,9 +288,19 @@ private struct FieldReader {
     case "mistral", "phi3", "mixtral": m.slidingLayers = l
     case "gemma2": m.slidingLayers = (l + 1) / 2
     case "gemma3_text":
-      if case .array(let types, _)? = c["layer_types"] {
-        m.slidingLayers = Int64(
-          types.filter { if case .string("sliding_attention", _) = $0 { true } else { false } }.count)
+      if let typesField = c["layer_types"], !isNull(typesField) {
+        // Gemma3TextConfig validates `layer_types` (layer_type_validation): known entries, one per layer.
+        guard
+          let types = choiceList(
+            c, "layer_types", path: path, allowed: ["sliding_attention", "full_attention"])
+        else { return false }
+        guard types.count == l else {
+          fail(
+            typesField.location,
+            "'\(path)layer_types' has \(types.count) entries; num_hidden_layers is \(l), and each layer needs one")
+          return false
+        }
+        m.slidingLayers = Int64(types.filter { $0 == "sliding_attention" }.count)
       } else {
         guard let pattern = integer(c, "sliding_window_pattern", path: path, default: 6) else { return false }
         m.slidingLayers = l - l / pattern
@@ -289,10 +337,8 @@ private struct FieldReader {
       }
       // A layer is sparse when `layer_idx not in mlp_only_layers and (layer_idx + 1) %
       // decoder_sparse_step == 0` (modeling_qwen2_moe).
-      var dense: Set<Int64> = []
-      if case .array(let items, _)? = c["mlp_only_layers"] {
-        for item in items { if case .number(let v, _, _) = item { dense.insert(Int64(v)) } }
-      }
+      guard let denseList = indexList(c, "mlp_only_layers", path: path) else { return false }
+      let dense = Set(denseList)
       let sparse = (0..<m.layers).filter { !dense.contains($0) && ($0 + 1) % step == 0 }.count
       m.moe = MoEConfig(
         experts: e, perToken: k, expertIntermediate: ei, sharedIntermediate: shared, layers: Int64(sparse))

@@ -18,11 +18,9 @@ struct ScenarioLoader {
   ]
   /// Points a scenario may have over all its runs: bounds the work before any evaluation.
   static let pointLimit = 10_000_000
-  /// Model evaluations a scenario may ask for: each point is one, and each solve goal about 50
-  /// more (a doubling-and-bisection search over up to 2^24, two of them for a micro-batch under
-  /// a global batch). 2·10^7 is under a minute on one core of this machine.
+  /// Model evaluations a scenario may ask for: each point is one, and each solve goal its
+  /// `SolveGoal.evaluations` more. 2·10^7 is under a minute on one core of this machine.
   static let evaluationLimit = 20_000_000.0
-  static let evaluationsPerGoal = 50.0
 
   var errors: [ScenarioError] = []
   /// Model config files already read, by resolved path (a sweep names the same file often).
@@ -145,7 +143,8 @@ struct ScenarioLoader {
         }
       }
     }
-    if !sawModel && runsNode == nil {
+    // A sweep over `model:` names the models as well as a top-level key does.
+    if !sawModel && runsNode == nil && !sweep.contains(where: { $0.key == "model" }) {
       fail(loc, "the scenario names no model; add 'model: llama-7b' or another preset")
     }
     let topLocations = recorded
@@ -209,11 +208,11 @@ struct ScenarioLoader {
         "the scenario has \(NumberFormatting.grouped(points)) points (\(what)); the limit is 10,000,000; split it into several files or shorten the sweep",
         reason: .limit)
     }
-    let evaluations = points * (1 + Self.evaluationsPerGoal * Double(solve.count))
+    let evaluations = points * (1 + solve.reduce(0) { $0 + $1.evaluations })
     if points <= Double(Self.pointLimit) && evaluations > Self.evaluationLimit {
       fail(
         solveLocation ?? loc,
-        "the scenario asks for about \(NumberFormatting.grouped(evaluations)) model evaluations (\(NumberFormatting.grouped(points)) points, each solve goal about 50 per point); the limit is 20,000,000; solve fewer goals or shorten the sweep",
+        "the scenario asks for about \(NumberFormatting.grouped(evaluations)) model evaluations (\(NumberFormatting.grouped(points)) points; per point, each solve goal about 50 and a layout search about 20,000); the limit is 20,000,000; solve fewer goals or shorten the sweep",
         reason: .limit)
     }
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
@@ -243,6 +242,12 @@ struct ScenarioLoader {
     }
   }
 
+  /// Whether `path` is a regular file (not a device, pipe or descriptor such as /dev/stdin).
+  static func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+  }
+
   /// Semantic checks on every resolved point (ranks vs shapes, GPUs vs parallelism …); each
   /// distinct problem is reported once at its run, or at `sweep:` when a sweep value causes it.
   mutating func checkPoints(_ s: Scenario, sweepLoc: SourceLocation?) {
@@ -266,7 +271,7 @@ struct ScenarioLoader {
   static func problems(_ s: Scenario) -> [(Int, SetupProblem)] {
     let total = s.count
     let workers = total < 8192 ? 1 : max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-    let found = ProblemSlots(workers)
+    let found = Locked(Array(repeating: [(Int, SetupProblem)](), count: workers))
     DispatchQueue.concurrentPerform(iterations: workers) { w in
       var cache = InventoryCache()
       var local: [(Int, SetupProblem)] = []
@@ -280,11 +285,12 @@ struct ScenarioLoader {
         }
         if messages.count >= problemLimit { break }
       }
-      found.put(w, local)
+      found.withLock { $0[w] = local }
     }
     var merged: [(Int, SetupProblem)] = []
     var messages: Set<String> = []
-    for (index, problem) in found.all where !messages.contains(problem.message) && messages.count < problemLimit {
+    for (index, problem) in found.withLock({ $0.flatMap { $0 } })
+    where !messages.contains(problem.message) && messages.count < problemLimit {
       messages.insert(problem.message)
       merged.append((index, problem))
     }
@@ -304,8 +310,8 @@ struct ScenarioLoader {
     return s
   }
 
-  mutating func integer(_ n: Node, _ setting: Setting, max: Int64) -> Int64? {
-    integer(n, spelled(setting, n), min: 1, max: max)
+  mutating func integer(_ n: Node, _ setting: Setting, min: Int64 = 1, max: Int64) -> Int64? {
+    integer(n, spelled(setting, n), min: min, max: max)
   }
 
   /// A whole number from `min` to `max`; units allowed (`4K`).
@@ -336,7 +342,8 @@ struct ScenarioLoader {
     }
     let v: Double
     do { v = try Quantity.parse(s, as: kind) } catch {
-      fail(n, error.message)
+      // Named as typed: `'--tokens': '1e30' is too large`.
+      fail(n, "\(what): \(error.message)")
       return nil
     }
     if v < range.lowerBound {
@@ -393,7 +400,13 @@ struct ScenarioLoader {
 
   mutating func choice<E: RawRepresentable & CaseIterable>(_ n: Node, _ setting: Setting, _ type: E.Type) -> E?
   where E.RawValue == String {
-    choice(n, setting.noun ?? setting.key, type)
+    if let noun = setting.noun { return choice(n, noun, type) }
+    // No noun of its own: the message names the key as typed (`'--offload-optimizer' is 'gpu'`).
+    guard case .scalar(let s, _, _) = n, !s.isEmpty, E(rawValue: s) == nil else { return choice(n, setting.key, type) }
+    let all = E.allCases.map(\.rawValue)
+    let hint = closestMatch(s, in: all).map { "did you mean '\($0)'? " } ?? ""
+    fail(n, "\(spelled(setting, n)) is '\(s)'; \(hint)expected one of \(all.joined(separator: ", "))")
+    return nil
   }
 
   mutating func choice<E: RawRepresentable & CaseIterable>(_ n: Node, _ what: String, _: E.Type) -> E?
@@ -467,6 +480,10 @@ struct ScenarioLoader {
           prefixed.isEmpty
           ? suggestion(id, ids) : "; did you mean \(prefixed.map { "'\($0)'" }.joined(separator: " or "))?"
         fail(node, "unknown GPU '\(visible(id))' in \(spelled(setting, n))\(hint)")
+        return nil
+      }
+      guard byGPU[id] == nil else {
+        fail(node, "'\(id)' is priced twice in \(spelled(setting, n)); give each GPU one price")
         return nil
       }
       guard let v = number(node, "the price of \(id)", kind: .count, range: SetupLimits.price) else { return nil }
@@ -579,8 +596,9 @@ struct ScenarioLoader {
   /// One key of a custom model mapping (`ScenarioLoader.modelKeys`); false when it had an error.
   mutating func modelField(_ e: MappingEntry, into m: inout ModelConfig) -> Bool {
     let limit = ModelConfig.dimensionLimit
-    func size(_ apply: (inout ModelConfig, Int64) -> Void) -> Bool {
-      guard let v = integer(e.value, "'\(e.key)'", max: limit) else { return false }
+    /// A size from 1, or from 0 for the keys whose documented default is 0 (none).
+    func size(from low: Int64 = 1, _ apply: (inout ModelConfig, Int64) -> Void) -> Bool {
+      guard let v = integer(e.value, "'\(e.key)'", min: low, max: limit) else { return false }
       apply(&m, v)
       return true
     }
@@ -601,8 +619,10 @@ struct ScenarioLoader {
       apply(&m, v)
       return true
     }
-    func expert(_ apply: (inout MoEConfig, Int64) -> Void) -> Bool {
-      size { model, v in
+    func expert(from low: Int64 = 1, _ apply: (inout MoEConfig, Int64) -> Void) -> Bool {
+      size(from: low) { model, v in
+        // A shared expert of 0 is the default: it makes no model a mixture of experts.
+        if v == 0 && model.moe == nil { return }
         var moe = model.moe ?? MoEConfig(experts: 1, perToken: 1, expertIntermediate: model.intermediate)
         apply(&moe, v)
         model.moe = moe
@@ -631,14 +651,14 @@ struct ScenarioLoader {
     case "bias": return pick(BiasKind.self) { $0.bias = $1 }
     case "mlp_bias": return flag { $0.mlpBias = $1 }
     case "qk_norm": return pick(QKNorm.self) { $0.qkNorm = $1 }
-    case "positions": return size { $0.learnedPositions = $1 }
+    case "positions": return size(from: 0) { $0.learnedPositions = $1 }
     case "parallel_residual": return flag { $0.parallelResidual = $1 }
     case "sliding_window": return size { $0.slidingWindow = $1 }
     case "sliding_layers": return size { $0.slidingLayers = $1 }
     case "experts": return expert { $0.experts = $1 }
     case "experts_per_token": return expert { $0.perToken = $1 }
     case "expert_intermediate": return expert { $0.expertIntermediate = $1 }
-    case "shared_expert_intermediate": return expert { $0.sharedIntermediate = $1 }
+    case "shared_expert_intermediate": return expert(from: 0) { $0.sharedIntermediate = $1 }
     case "moe_layers": return expert { $0.layers = $1 }
     default:
       fail(
@@ -649,10 +669,14 @@ struct ScenarioLoader {
   }
 
   /// A Hugging Face config.json named by a scenario (relative to the scenario's directory) or
-  /// a flag (relative to the working directory); its problems are reported in that file.
+  /// a flag (relative to the working directory); its problems are reported in that file. A
+  /// scenario read from standard input, a pipe or `<(…)` has no directory of its own: its
+  /// relative paths are taken from the working directory, as a shell would.
   mutating func modelFile(_ path: String, at location: SourceLocation) -> ModelConfig? {
     var resolved = path
-    if !path.hasPrefix("/") && location.flag == nil && location.file.contains("/") {
+    if !path.hasPrefix("/") && location.flag == nil && location.file.contains("/")
+      && Self.isRegularFile(location.file)
+    {
       resolved = String(location.file[..<location.file.lastIndex(of: "/")!]) + "/" + path
     }
     if let cached = modelFiles[resolved] { return cached }
@@ -864,23 +888,6 @@ enum GPULimits {
   static let bandwidth: ClosedRange<Double> = 1e9...1e15
   static let watts: ClosedRange<Double> = 0...100_000
   static let multiprocessors: Int64 = 100_000
-}
-
-/// Each worker's problems, stored under a lock.
-private final class ProblemSlots: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [[(Int, SetupProblem)]]
-  init(_ workers: Int) { slots = Array(repeating: [], count: workers) }
-  func put(_ worker: Int, _ found: [(Int, SetupProblem)]) {
-    lock.lock()
-    slots[worker] = found
-    lock.unlock()
-  }
-  var all: [(Int, SetupProblem)] {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots.flatMap { $0 }
-  }
 }
 
 /// All errors of one scenario file.

@@ -1,19 +1,26 @@
 /// Reads a scenario or seeds file as strictly as the format asks: UTF-8 text without NUL
 /// bytes, a leading BOM dropped and CRLF line ends accepted. Every failure is located.
 enum TextFile {
-  static func read(_ path: String) throws(ScenarioErrors) -> String {
+  static func read(_ path: String) throws(ScenarioErrors) -> String { try read(path, orInDirectory: nil).text }
+
+  /// Reads `path` once; when it is a directory and `name` is given, reads `name` inside it
+  /// instead (a model's folder and its config.json). Returns the file read and its text.
+  static func read(_ path: String, orInDirectory name: String?) throws(ScenarioErrors) -> (file: String, text: String) {
     let start = SourceLocation(file: path, line: 1, column: 1)
     let bytes: [UInt8]
     switch InputFile.read(path) {
     case .success(let b): bytes = b
     case .failure(.directory):
+      if let name { return try read(path + (path.hasSuffix("/") ? "" : "/") + name, orInDirectory: nil) }
       throw ScenarioErrors(errors: [
         ScenarioError(location: start, message: "'\(visible(path))' is a directory; give a file", reason: .unreadable)
       ])
     case .failure(.tooLarge):
       throw ScenarioErrors(errors: [
         ScenarioError(
-          location: start, message: "the file is larger than 8 MiB; a scenario or seeds file is a few KiB",
+          location: start,
+          message:
+            "the file is larger than \(InputFile.limit >> 20) MiB, trainmem's limit for an input; split a generated scenario or seeds file",
           reason: .limit)
       ])
     case .failure(.cannot(let reason)):
@@ -22,7 +29,7 @@ enum TextFile {
           location: start, message: "cannot read '\(visible(path))': \(reason); check the path", reason: .unreadable)
       ])
     }
-    return try decode(bytes, path: path)
+    return (path, try decode(bytes, path: path))
   }
 
   static func decode(_ bytes: [UInt8], path: String) throws(ScenarioErrors) -> String {

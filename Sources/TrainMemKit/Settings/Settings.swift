@@ -254,7 +254,15 @@ enum Settings {
     doc:
       "DoRA (peft use_dora): a magnitude per output row, the merged weight's norm every forward, two more saved outputs",
     isBoolean: true,
-    parse: { loader, node, s in lora(loader.boolean(node, s)) { $0.dora = $1 } },
+    parse: { loader, node, s in
+      edit(loader.boolean(node, s)) { setup, dora in
+        // `dora: false` is the default: it turns no adapters on (any other `lora.*` key does).
+        guard dora || setup.lora != nil else { return }
+        var config = setup.lora ?? LoRAConfig()
+        config.dora = dora
+        setup.lora = config
+      }
+    },
     inputs: [InputField("lora_dora") { $0.setup.lora.map { InputValue.flag($0.dora) } }])
 
   static func offload(
@@ -296,7 +304,7 @@ enum Settings {
     doc:
       "the first N decoder layers frozen (partial fine-tuning); with frozen embeddings they keep no activations either",
     parse: { loader, node, s in
-      edit(loader.integer(node, s, max: ModelConfig.dimensionLimit)) { $0.freeze.layers = $1 }
+      edit(loader.integer(node, s, min: 0, max: ModelConfig.dimensionLimit)) { $0.freeze.layers = $1 }
     },
     inputs: [
       InputField("freeze_layers") { $0.setup.freeze.layers > 0 ? InputValue.integer($0.setup.freeze.layers) : nil }
@@ -521,8 +529,9 @@ enum SetupLimits {
   static let globalBatch: Int64 = 1 << 40
   static let updateInterval: Int64 = 1 << 40
   static let rank: Int64 = 1 << 24
-  /// Tokens to train: up to 10^16 (a thousand times Llama 3's 15.6T).
-  static let tokens: ClosedRange<Double> = 0...1e16
+  /// Tokens to train: at least one (none would make every bill $0), up to 10^16 (a thousand
+  /// times Llama 3's 15.6T).
+  static let tokens: ClosedRange<Double> = 1...1e16
   /// Dollars per GPU-hour: up to $1,000,000.
   static let price: ClosedRange<Double> = 0...1e6
   /// CUDA context per GPU: up to 64 GiB.

@@ -144,7 +144,7 @@ import Testing
     let ranking = cli(["fit", "--model", "llama-1b", "--format", "json"])
     #expect(ranking.status == 0 && (try? JSONSerialization.jsonObject(with: Data(ranking.out.utf8))) != nil)
     for bad in [
-      ["bench", "--points", "0"], ["bench", "--points", "200000"], ["bench", "--threads", "abc"],
+      ["bench", "--points", "0"], ["bench", "--points", "2000000"], ["bench", "--threads", "abc"],
       ["bench", "--threads", "-5"], ["list", "models", "--bogus"], ["help", "nope"], ["list"],
       ["estimate", "--model", "llama-7b", "--layerwise=maybe"], ["validate", "a", "b"],
       ["run", "Scenarios/llama-13b-a100.yaml", "Scenarios/table2-models.yaml", "--format", "json"],

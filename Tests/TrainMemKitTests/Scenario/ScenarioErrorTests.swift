@@ -116,7 +116,7 @@ import Testing
     (
       "unknown enum value", "model: llama-7b\nprecision: bf8\n",
       """
-      x.yaml:2:12: error: unknown precision 'bf8'; did you mean 'bf16'? expected one of bf16, mixed, fp32
+      x.yaml:2:12: error: 'precision' is 'bf8'; did you mean 'bf16'? expected one of bf16, mixed, fp32
        2 | precision: bf8
          |            ^~~
 
