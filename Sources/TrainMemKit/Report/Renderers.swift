@@ -438,6 +438,7 @@ enum CSVRenderer {
     "fits", "peak_bytes", "required_bytes", "reserved_bytes", "capacity_bytes", "headroom_bytes", "peak_phase",
     "weights_bytes", "gradients_bytes", "optimizer_state_bytes", "activation_bytes", "logits_bytes",
     "transient_bytes", "step_seconds", "tokens_per_second", "mfu", "max_micro_batch", "max_sequence", "min_gpus",
+    "layout",
   ]
 
   /// RFC 4180 quoting, only when the field needs it (checked on UTF-8 bytes: no Foundation
@@ -521,6 +522,9 @@ enum CSVRenderer {
     optional(run.plan?.maxMicroBatch)
     optional(run.plan?.maxSequence)
     optional(run.plan?.minGPUs)
+    // `solve: layout`'s answer ("dp 8 × tp 8 × pp 4, zero1, …"), empty without one.
+    out.append(comma)
+    if let layout = run.plan?.layout { appendField(layout.text, to: &out) }
     out.append(0x0A)
   }
 
