@@ -150,7 +150,17 @@ final class FileSink: ReportSink {
     let target = exists ? (FileSink.realPath(path) ?? path) : FileSink.resolveDangling(path)
     var template = Array((FileSink.directory(of: target) + "/.trainmem-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
+    guard fd >= 0 else {
+      // A writable file in a folder the user cannot write (a shared folder): no temporary file
+      // can sit beside it, so it is written in place, as `>` would — complete, or truncated
+      // by an error. README ("--output") says which happens when.
+      let code = errno
+      guard exists && (code == EACCES || code == EPERM || code == EROFS) else { throw FileSink.openFailure(path, code) }
+      let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+      guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
+      sink = DescriptorSink(descriptor: fd, name: "'\(visible(path))'")
+      return
+    }
     let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     PendingTemporary.set(temporary)
     // The new file gets the old one's mode, or what a shell would create (0666 less the umask).

@@ -202,7 +202,8 @@ struct JSONDocument {
       advance()
     }
     guard let v = Double(text), v.isFinite else {
-      throw ScenarioError(location: start, message: "'\(text)' is not a JSON number", reason: .syntax)
+      let why = Double(text) == nil ? "is not a JSON number" : "is beyond the largest number (1.8e308)"
+      throw ScenarioError(location: start, message: "'\(excerpt(text))' \(why)", reason: .syntax)
     }
     return .number(v, isInteger: integer, start)
   }

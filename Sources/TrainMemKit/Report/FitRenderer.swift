@@ -141,14 +141,14 @@ enum FitRenderer {
     o += "|---|---|---:|---:|---:|---:|---:|---:|\n"
     for r in rows {
       guard let m = r.memory else {
-        o += "| \(r.name) | n/a (\(MarkdownRenderer.cell(r.problem ?? ""))) | | | | | | |\n"
+        o += "| \(MarkdownRenderer.cell(r.name)) | n/a (\(MarkdownRenderer.cell(r.problem ?? ""))) | | | | | | |\n"
         continue
       }
       let tps = r.tokensPerSecond > 0 ? NumberFormatting.grouped(r.tokensPerSecond) : "–"
       let hours = r.bill.map { NumberFormatting.fixed($0.hours, 1) } ?? "–"
       let price = r.bill.map(cost) ?? "–"
       o +=
-        "| \(r.name) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(r.gpu.memory) | \(microBatch(best: r.bestMicroBatch, largest: r.maxMicroBatch)) | \(tps) | \(hours) | \(price) |\n"
+        "| \(MarkdownRenderer.cell(r.name)) | \(m.fits ? "yes" : "no") | \(Bytes(m.required)) | \(r.gpu.memory) | \(microBatch(best: r.bestMicroBatch, largest: r.maxMicroBatch)) | \(tps) | \(hours) | \(price) |\n"
     }
     return o
   }

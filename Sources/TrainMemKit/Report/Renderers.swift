@@ -65,15 +65,17 @@ enum MarkdownRenderer {
         "\n### Compared with published figures\n\n| run | quantity | published | predicted | error | source |\n|---|---|---:|---:|---:|---|\n"
       for run in referenced {
         guard let ref = run.reference else { continue }
+        // Every cell escaped, wherever its text comes from (a source may hold `|`).
+        let label = cell(run.label), source = cell(ref.source)
         if let t = ref.tokensPerSecond {
           let p = run.throughput.tokensPerSecond
           s +=
-            "| \(run.label) | tokens/s | \(F.grouped(t)) | \(F.grouped(p)) | \(F.percent(p / t - 1)) | \(ref.source) |\n"
+            "| \(label) | tokens/s | \(F.grouped(t)) | \(F.grouped(p)) | \(F.percent(p / t - 1)) | \(source) |\n"
         }
         if let sec = ref.stepSeconds {
           let p = run.throughput.steadyStepSeconds
           s +=
-            "| \(run.label) | seconds per step (no SVD refresh) | \(F.fixed(sec, 3)) | \(F.fixed(p, 3)) | \(F.percent(p / sec - 1)) | \(ref.source) |\n"
+            "| \(label) | seconds per step (no SVD refresh) | \(F.fixed(sec, 3)) | \(F.fixed(p, 3)) | \(F.percent(p / sec - 1)) | \(source) |\n"
         }
         if let base = ref.ratioTo, let t = ref.tokensPerSecond,
           let other = runs.first(where: {
@@ -84,12 +86,12 @@ enum MarkdownRenderer {
           let published = t / bt
           let predicted = run.throughput.tokensPerSecond / other.throughput.tokensPerSecond
           s +=
-            "| \(run.label) | tokens/s ÷ \(base) | \(F.fixed(published, 2))× | \(F.fixed(predicted, 2))× | \(F.percent(predicted / published - 1)) | \(ref.source) |\n"
+            "| \(label) | tokens/s ÷ \(cell(base)) | \(F.fixed(published, 2))× | \(F.fixed(predicted, 2))× | \(F.percent(predicted / published - 1)) | \(source) |\n"
         }
         if let mem = ref.memory {
           let p = Double(run.memory.required)
           s +=
-            "| \(run.label) | memory per GPU | \(mem) | \(Bytes(run.memory.required)) | \(F.percent(p / Double(mem.count) - 1)) | \(ref.source) |\n"
+            "| \(label) | memory per GPU | \(mem) | \(Bytes(run.memory.required)) | \(F.percent(p / Double(mem.count) - 1)) | \(source) |\n"
         }
       }
     }
@@ -106,11 +108,11 @@ enum MarkdownRenderer {
     s += CalibrationRange.notes(run.setup).joined(separator: "; ")
     s += ".\n\n| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
     for term in run.terms {
-      s += "| \(term.name) | "
+      s += "| \(cell(term.name)) | "
       F.appendInteger(term.bytes, to: &s)
       s += " | "
       F.appendFixed(Double(term.bytes) / 1_073_741_824, 2, to: &s)
-      s += " | \(term.source) |\n"
+      s += " | \(cell(term.source)) |\n"
     }
     if run.memory.narrow { s += "\n" + narrowWarning(run.memory) + "\n" }
     if let warning = band.headroomWarning(run.memory) { s += "\n" + warning + "\n" }
@@ -191,13 +193,13 @@ enum MarkdownRenderer {
     s += "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
     for term in run.timeTerms where term.seconds > 0 {
       s += "| "
-      s += term.name
+      s += cell(term.name)
       s += " | "
       F.appendFixed(term.seconds, 4, to: &s)
       s += " | "
       F.appendFixed(term.seconds / run.throughput.stepSeconds * 100, 1, to: &s)
       s += "% | "
-      s += term.source
+      s += cell(term.source)
       s += " |\n"
     }
   }

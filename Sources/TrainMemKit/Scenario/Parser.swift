@@ -299,6 +299,8 @@ struct ScenarioParser {
 
 extension String {
   var replacingCRLF: String {
+    // Most files have no carriage return: one scan of the bytes, no copy.
+    guard utf8.contains(0x0D) else { return self }
     var out = ""
     out.reserveCapacity(utf8.count)
     var pendingCR = false

@@ -48,6 +48,9 @@ struct ScenarioError: Error, Sendable, Equatable {
   var sourceLine: String? = nil
 
   /// `file:line:col: error: message`, the source line, and a caret under the offending text.
+  /// Characters of a source line a diagnostic quotes at most.
+  static let lineWindow = 160
+
   func rendered(source lines: [Substring]) -> String {
     if location.flag != nil { return "error: \(visible(message))\n" }
     var s = "\(visible(location.file)):\(location.line):\(location.column): error: \(visible(message))\n"
@@ -55,16 +58,22 @@ struct ScenarioError: Error, Sendable, Equatable {
       sourceLine.map { Substring($0) }
       ?? (location.line >= 1 && location.line <= lines.count ? lines[location.line - 1] : nil)
     if let quoted {
-      // Control characters (a NUL in a binary file) are shown as U+FFFD, never sent raw.
-      var text = ""
-      for u in quoted.unicodeScalars {
-        text.unicodeScalars.append(isControl(u) ? "\u{FFFD}" : u)
-      }
+      // A long line is shown as a window around the column (a minified config.json is one
+      // line of megabytes); control characters (a NUL in a binary file) as U+FFFD.
+      let scalars = Array(quoted.unicodeScalars)
+      let column = max(0, location.column - 1)
+      let start = scalars.count > Self.lineWindow ? max(0, min(column - 20, scalars.count - Self.lineWindow)) : 0
+      let end = min(scalars.count, start + Self.lineWindow)
+      var text = start > 0 ? "…" : ""
+      for u in scalars[start..<end] { text.unicodeScalars.append(isControl(u) ? "\u{FFFD}" : u) }
+      if end < scalars.count { text += "…" }
       let number = String(location.line)
       let pad = String(repeating: " ", count: number.count)
       s += " \(number) | \(text)\n"
-      let caret = "^" + String(repeating: "~", count: max(0, length - 1))
-      s += " \(pad) | \(String(repeating: " ", count: max(0, location.column - 1)))\(caret)\n"
+      let shift = start > 0 ? 1 : 0
+      let caretColumn = max(0, column - start + shift)
+      let caret = "^" + String(repeating: "~", count: max(0, min(length, end - column) - 1))
+      s += " \(pad) | \(String(repeating: " ", count: caretColumn))\(caret)\n"
     }
     for n in notes { s += "note: \(n)\n" }
     return s

@@ -154,6 +154,8 @@ struct ScenarioLoader {
         fail(runsNode, "'runs' must be a list of runs, each starting with '- '")
         return nil
       }
+      // Where each label was first used: duplicates are found in one pass, not by a scan per run.
+      var firstUse: [String: Int] = [:]
       for (n, item) in items.enumerated() {
         guard case .mapping(let es, let iloc) = item else {
           fail(item, "each run must be a mapping such as '- label: AdamW'")
@@ -177,22 +179,23 @@ struct ScenarioLoader {
           }
         }
         checkRunKeys(recorded, setup: setup, sweep: sweep)
-        if let first = runs.first(where: { $0.label == label }) {
+        if let line = firstUse[label] {
           let at = es.first { $0.key == "label" }?.value.location ?? iloc
           fail(
             at,
-            "duplicate run label '\(label)'; first used at line \(first.location.line) — labels name rows and 'ratio_to' targets",
+            "duplicate run label '\(label)'; first used at line \(line) — labels name rows and 'ratio_to' targets",
             reason: .conflict)
+        } else {
+          firstUse[label] = iloc.line
         }
         runs.append(
           RunTemplate(
             label: label, setup: setup, location: iloc, keyLocations: topLocations + recorded, reference: reference))
       }
       if items.isEmpty { fail(runsNode, "'runs' is empty; remove it or list at least one run") }
-      let labels = runs.map(\.label)
       for (item, run) in zip(items, runs) {
-        guard let target = run.reference?.ratioTo, !labels.contains(target) else { continue }
-        fail(item, "'ratio_to' names '\(target)', which is not a run label\(suggestion(target, labels))")
+        guard let target = run.reference?.ratioTo, firstUse[target] == nil else { continue }
+        fail(item, "'ratio_to' names '\(target)', which is not a run label\(suggestion(target, runs.map(\.label)))")
       }
     } else {
       checkRunKeys(topLocations, setup: defaults, sweep: [])
@@ -232,12 +235,13 @@ struct ScenarioLoader {
           reason: .conflict)
       }
       let kind = setup.optimizer.kind
-      let spelled = Settings.spell(key, commandLine: location.flag != nil)
+      // Spelled only when it is an error: this runs for every key of every run.
+      func spelled() -> String { Settings.spell(key, commandLine: location.flag != nil) }
       if key == "optimizer.update_interval" && !kind.isLowRank {
-        fail(location, "\(spelled) applies to GaLore and APOLLO, not '\(kind.rawValue)'")
+        fail(location, "\(spelled()) applies to GaLore and APOLLO, not '\(kind.rawValue)'")
       }
       if key == "optimizer.momentum" && kind != .sgd {
-        fail(location, "\(spelled) applies to SGD, not '\(kind.rawValue)'")
+        fail(location, "\(spelled()) applies to SGD, not '\(kind.rawValue)'")
       }
     }
   }
@@ -301,7 +305,7 @@ struct ScenarioLoader {
 
   /// How the user wrote a setting: `'--micro-batch'` on the command line, `'micro_batch'` in a
   /// file.
-  func spelled(_ setting: Setting, _ n: Node) -> String {
+  static func spelled(_ setting: Setting, _ n: Node) -> String {
     Settings.spell(setting.path, commandLine: n.location.flag != nil)
   }
 
@@ -311,55 +315,57 @@ struct ScenarioLoader {
   }
 
   mutating func integer(_ n: Node, _ setting: Setting, min: Int64 = 1, max: Int64) -> Int64? {
-    integer(n, spelled(setting, n), min: min, max: max)
+    integer(n, Self.spelled(setting, n), min: min, max: max)
   }
 
   /// A whole number from `min` to `max`; units allowed (`4K`).
-  mutating func integer(_ n: Node, _ what: String, min: Int64 = 1, max: Int64 = 1 << 53) -> Int64? {
+  mutating func integer(_ n: Node, _ what: @autoclosure () -> String, min: Int64 = 1, max: Int64 = 1 << 53) -> Int64? {
     guard case .scalar(let s, _, _) = n, !s.isEmpty else {
-      fail(n, "expected a whole number for \(what), got \(n.kindName)")
+      fail(n, "expected a whole number for \(what()), got \(n.kindName)")
       return nil
     }
     guard let v = try? Quantity.parse(s, as: .count), v == v.rounded(), Swift.abs(v) < 9.0e18 else {
-      fail(n, "expected a whole number for \(what), got '\(s)'")
+      fail(n, "expected a whole number for \(what()), got '\(s)'")
       return nil
     }
     let i = Int64(v)
-    if i < min { fail(n, "\(what) must be at least \(min), got \(i)"); return nil }
-    if i > max { fail(n, "\(what) is \(i), above the supported maximum \(max)"); return nil }
+    if i < min { fail(n, "\(what()) must be at least \(min), got \(i)"); return nil }
+    if i > max { fail(n, "\(what()) is \(i), above the supported maximum \(max)"); return nil }
     return i
   }
 
   mutating func number(_ n: Node, _ setting: Setting, kind: QuantityKind, range: ClosedRange<Double>) -> Double? {
-    number(n, spelled(setting, n), kind: kind, range: range)
+    number(n, Self.spelled(setting, n), kind: kind, range: range)
   }
 
   /// A finite number within `range` (an open lower bound at 0 when `range` starts above 0 is
   /// written as its smallest accepted value).
-  mutating func number(_ n: Node, _ what: String, kind: QuantityKind, range: ClosedRange<Double>) -> Double? {
+  mutating func number(_ n: Node, _ what: @autoclosure () -> String, kind: QuantityKind, range: ClosedRange<Double>)
+    -> Double?
+  {
     guard case .scalar(let s, _, _) = n, !s.isEmpty else {
-      fail(n, "expected a number for \(what), got \(n.kindName)"); return nil
+      fail(n, "expected a number for \(what()), got \(n.kindName)"); return nil
     }
     let v: Double
     do { v = try Quantity.parse(s, as: kind) } catch {
       // Named as typed: `'--tokens': '1e30' is too large`.
-      fail(n, "\(what): \(error.message)")
+      fail(n, "\(what()): \(error.message)")
       return nil
     }
     if v < range.lowerBound {
       let bound =
         range.lowerBound == 0 ? "cannot be negative" : "must be at least \(Quantity.describe(range.lowerBound, kind))"
-      fail(n, "\(what) \(bound), got '\(s)'")
+      fail(n, "\(what()) \(bound), got '\(s)'")
       return nil
     }
     if v > range.upperBound {
-      fail(n, "\(what) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, kind))")
+      fail(n, "\(what()) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, kind))")
       return nil
     }
     return v == 0 ? 0 : v  // -0 is 0 (JSON would print "-0")
   }
 
-  mutating func boolean(_ n: Node, _ setting: Setting) -> Bool? { boolean(n, spelled(setting, n)) }
+  mutating func boolean(_ n: Node, _ setting: Setting) -> Bool? { boolean(n, Self.spelled(setting, n)) }
 
   /// LoRA targets: `all-linear`, or projection names as a list or comma-separated.
   mutating func loraTargets(_ n: Node, _ setting: Setting) -> LoRATargets? {
@@ -374,27 +380,27 @@ struct ScenarioLoader {
         names.append(s)
       }
     case .mapping:
-      fail(n, "expected all-linear or a list of projection names for \(spelled(setting, n))")
+      fail(n, "expected all-linear or a list of projection names for \(Self.spelled(setting, n))")
       return nil
     }
     let known = LoRATargets.names
     for name in names where !known.contains(name) {
       fail(
         n,
-        "unknown projection '\(visible(name))' in \(spelled(setting, n))\(suggestion(name, known)); use \(known.joined(separator: ", ")) or all-linear"
+        "unknown projection '\(visible(name))' in \(Self.spelled(setting, n))\(suggestion(name, known)); use \(known.joined(separator: ", ")) or all-linear"
       )
       return nil
     }
-    guard !names.isEmpty else { fail(n, "\(spelled(setting, n)) names no projection"); return nil }
+    guard !names.isEmpty else { fail(n, "\(Self.spelled(setting, n)) names no projection"); return nil }
     return .named(names)
   }
 
-  mutating func boolean(_ n: Node, _ what: String) -> Bool? {
-    guard case .scalar(let s, _, _) = n else { fail(n, "expected true or false for \(what)"); return nil }
+  mutating func boolean(_ n: Node, _ what: @autoclosure () -> String) -> Bool? {
+    guard case .scalar(let s, _, _) = n else { fail(n, "expected true or false for \(what())"); return nil }
     switch s.lowercased() {
     case "true", "yes", "on": return true
     case "false", "no", "off": return false
-    default: fail(n, "expected true or false for \(what), got '\(s)'"); return nil
+    default: fail(n, "expected true or false for \(what()), got '\(s)'"); return nil
     }
   }
 
@@ -405,7 +411,7 @@ struct ScenarioLoader {
     guard case .scalar(let s, _, _) = n, !s.isEmpty, E(rawValue: s) == nil else { return choice(n, setting.key, type) }
     let all = E.allCases.map(\.rawValue)
     let hint = closestMatch(s, in: all).map { "did you mean '\($0)'? " } ?? ""
-    fail(n, "\(spelled(setting, n)) is '\(s)'; \(hint)expected one of \(all.joined(separator: ", "))")
+    fail(n, "\(Self.spelled(setting, n)) is '\(s)'; \(hint)expected one of \(all.joined(separator: ", "))")
     return nil
   }
 
@@ -425,7 +431,7 @@ struct ScenarioLoader {
     guard case .scalar(let s, _, _) = n, let v = Double(s.trimmingSpaces.replacingUnderscores), v != 0 else {
       return false
     }
-    fail(n, "\(spelled(setting, n)) needs a unit: '\(s)GiB', '\(s)GB' or '\(s)%'")
+    fail(n, "\(Self.spelled(setting, n)) needs a unit: '\(s)GiB', '\(s)GB' or '\(s)%'")
     return true
   }
 
@@ -433,13 +439,14 @@ struct ScenarioLoader {
   mutating func size(_ n: Node, _ setting: Setting, range: ClosedRange<Double>) -> Bytes? {
     if unitless(n, setting) { return nil }
     guard case .scalar(let s, _, _) = n, let b = try? Quantity.bytes(s) else {
-      fail(n, "expected a size such as '0.5GiB' for \(spelled(setting, n))")
+      fail(n, "expected a size such as '0.5GiB' for \(Self.spelled(setting, n))")
       return nil
     }
     guard range.contains(Double(b.count)) else {
       fail(
         n,
-        "\(spelled(setting, n)) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, .bytes))")
+        "\(Self.spelled(setting, n)) is '\(s)', above the supported maximum \(Quantity.describe(range.upperBound, .bytes))"
+      )
       return nil
     }
     return b
@@ -457,7 +464,7 @@ struct ScenarioLoader {
       for piece in text.split(separator: ",") {
         let kv = piece.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
         guard kv.count == 2 else {
-          fail(n, "expected GPU=PRICE pairs such as 'a100-80gb=1.8,h100-sxm=2.5' for \(spelled(setting, n))")
+          fail(n, "expected GPU=PRICE pairs such as 'a100-80gb=1.8,h100-sxm=2.5' for \(Self.spelled(setting, n))")
           return nil
         }
         pairs.append((kv[0], kv[1], .scalar(kv[1], quoted: false, location)))
@@ -468,7 +475,7 @@ struct ScenarioLoader {
         pairs.append((e.key, v, e.value))
       }
     case .list:
-      fail(n, "expected a price or GPU=PRICE pairs for \(spelled(setting, n))")
+      fail(n, "expected a price or GPU=PRICE pairs for \(Self.spelled(setting, n))")
       return nil
     }
     var byGPU: [String: Double] = [:]
@@ -479,11 +486,11 @@ struct ScenarioLoader {
         let hint =
           prefixed.isEmpty
           ? suggestion(id, ids) : "; did you mean \(prefixed.map { "'\($0)'" }.joined(separator: " or "))?"
-        fail(node, "unknown GPU '\(visible(id))' in \(spelled(setting, n))\(hint)")
+        fail(node, "unknown GPU '\(visible(id))' in \(Self.spelled(setting, n))\(hint)")
         return nil
       }
       guard byGPU[id] == nil else {
-        fail(node, "'\(id)' is priced twice in \(spelled(setting, n)); give each GPU one price")
+        fail(node, "'\(id)' is priced twice in \(Self.spelled(setting, n)); give each GPU one price")
         return nil
       }
       guard let v = number(node, "the price of \(id)", kind: .count, range: SetupLimits.price) else { return nil }
@@ -502,7 +509,7 @@ struct ScenarioLoader {
     }
     fail(
       n,
-      "expected a size from 1MiB to 1PiB such as '40GiB', or a fraction of the GPU's memory from 0.1% to 100% such as '50%', for \(spelled(setting, n)), got \(n.quoted)"
+      "expected a size from 1MiB to 1PiB such as '40GiB', or a fraction of the GPU's memory from 0.1% to 100% such as '50%', for \(Self.spelled(setting, n)), got \(n.quoted)"
     )
     return nil
   }
@@ -515,7 +522,8 @@ struct ScenarioLoader {
     if !s.hasSuffix("%"), let b = try? Quantity.bytes(s), b.count < (1 << 50) { return .amount(b) }
     fail(
       n,
-      "expected 'measured', a percentage from 0% to 1000% or a size below 1PiB for \(spelled(setting, n)), got '\(s)'")
+      "expected 'measured', a percentage from 0% to 1000% or a size below 1PiB for \(Self.spelled(setting, n)), got '\(s)'"
+    )
     return nil
   }
 
