@@ -213,7 +213,8 @@ enum MemoryModel {
         : (inv.matmulParameters - (inv.expertParameters - inv.expertParameters / ep)) * 2
     }
     if let recipe = s.fp8 {
-      let converted = s.fp8Parameters(inv)
+      // Only this GPU's experts are gathered, cast and cached under expert parallelism.
+      let converted = s.localFP8Parameters(inv)
       if recipe.gathersInFP8 && (s.parallel == .fsdp || s.parallel == .hsdp) {
         // Two gathered layers hold their converted weights in FP8 (1 byte) instead of bf16.
         held.weightCopies -= 2 * converted / max(1, s.model.layers) * (s.policy.computeBytes - 1)

@@ -22,10 +22,16 @@ enum ValidationRenderer {
     }
     s +=
       "\n## By source\n\nErrors are over the checked relative figures (known gaps are listed, not averaged).\n\n| source | figures | within tolerance | known gaps | mean abs error | max abs error |\n|---|---:|---:|---:|---:|---:|\n"
+    // Results grouped by source in one pass, sources in order of first appearance.
     var sources: [String] = []
-    for r in results where !sources.contains(sourceKey(r.figure.source)) { sources.append(sourceKey(r.figure.source)) }
+    var bySource: [String: [FigureResult]] = [:]
+    for r in results {
+      let key = sourceKey(r.figure.source)
+      if bySource[key] == nil { sources.append(key) }
+      bySource[key, default: []].append(r)
+    }
     for src in sources {
-      let rs = results.filter { sourceKey($0.figure.source) == src }
+      let rs = bySource[src] ?? []
       let rel = rs.filter { !$0.figure.absolute && $0.error.isFinite && $0.figure.expect != "gap" }.map {
         abs($0.error)
       }

@@ -59,7 +59,7 @@ struct ScenarioLoader {
       if key == "optimizer" {
         groups[.optimizer, default: []].insert(
           MappingEntry(key: "name", keyLocation: location, value: entry.value), at: 0)
-      } else if let setting = Settings.all.first(where: { $0.flatKey == key && $0.group != .top }) {
+      } else if let setting = Settings.byFlatKey[key], setting.group != .top {
         let grouped = MappingEntry(key: setting.key, keyLocation: location, value: entry.value)
         groups[setting.group, default: []].append(grouped)
       } else if Settings.byPath[key] != nil {

@@ -452,6 +452,8 @@ enum Settings {
   }
 
   static let byPath: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
+  /// By the name flags and seed conditions use (`lora_rank`, `rank`).
+  static let byFlatKey: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.flatKey, $0) })
   static let byFlag: [String: Setting] = Dictionary(uniqueKeysWithValues: all.filter(\.hasFlag).map { ($0.flag, $0) })
 
   /// Keys allowed at the top of a scenario, in a run and in a sweep.

@@ -116,11 +116,13 @@ extension TrainingSetup {
     return k.truncatingRemainder(dividingBy: a) == 0 && n.truncatingRemainder(dividingBy: a) == 0
   }
 
-  /// Parameters of the decoder-layer linears that run in FP8 (routers excluded).
-  func fp8Parameters(_ inv: ParameterInventory) -> Int64 {
+  /// Parameters of the decoder-layer linears that run in FP8 (routers excluded) that this GPU
+  /// converts: under expert parallelism only its own experts (1/E of them), which are all it
+  /// gathers, casts and caches.
+  func localFP8Parameters(_ inv: ParameterInventory) -> Int64 {
     guard fp8 != nil else { return 0 }
     return inv.tensors.filter {
       $0.role == .projection && convertsToFP8(input: Double($0.cols), output: Double($0.rows))
-    }.reduce(0) { $0 + $1.totalElements }
+    }.reduce(0) { $0 + ($1.expert ? $1.totalElements / max(1, expertParallel) : $1.totalElements) }
   }
 }

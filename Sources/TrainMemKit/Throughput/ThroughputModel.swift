@@ -569,7 +569,7 @@ enum ThroughputModel {
       // torchao's tensor-wise recipe all-gathers the converted weights in FP8 (1 byte).
       var gatheredBytes = params * Double(policy.computeBytes)
       if s.fp8?.gathersInFP8 == true && s.parallel != .zero3 {
-        gatheredBytes -= Double(s.fp8Parameters(inv)) * Double(policy.computeBytes - 1)
+        gatheredBytes -= Double(s.localFP8Parameters(inv)) * Double(policy.computeBytes - 1)
       }
       let gather = group.allGather(gatheredBytes, messages: units)
       let recomputeGathers = Double(s.recomputedLayers) / Double(s.model.layers)

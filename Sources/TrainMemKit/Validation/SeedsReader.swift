@@ -56,6 +56,7 @@ enum SeedsReader {
   private static func crossChecks(_ figures: [Figure], file: String) -> [ScenarioError] {
     var errors: [ScenarioError] = []
     var seen: [String: Int] = [:]
+    let ids = Set(figures.map(\.id))
     for f in figures {
       if let first = seen[f.id] {
         errors.append(
@@ -64,11 +65,13 @@ enum SeedsReader {
             message: "duplicate figure id '\(f.id)'; first given at line \(first)", length: f.id.count))
       }
       seen[f.id] = seen[f.id] ?? f.line
-      if let id = f.ratioTo, !figures.contains(where: { $0.id == id }) {
+      if let id = f.ratioTo, !ids.contains(id) {
+        // A suggestion costs a scan of every id: only for the errors a diagnostic shows.
+        let hint = errors.count < TextFile.shownErrors ? suggestion(id, figures.map(\.id)) : ""
         errors.append(
           ScenarioError(
             location: SourceLocation(file: file, line: f.line, column: 1),
-            message: "'ratio_to=\(id)' names no figure in this file\(suggestion(id, figures.map(\.id)))"))
+            message: "'ratio_to=\(id)' names no figure in this file\(hint)"))
       }
       if f.quantity != "tokens_per_second_ratio" && f.ratioTo != nil {
         errors.append(
@@ -176,7 +179,7 @@ enum SeedsReader {
         let valueLocation = location(8, offset: offset + pair[0].count + 1)
         if key == "ratio_to" {
           ratioTo = pair[1].trimmingSpaces
-        } else if Settings.all.contains(where: { $0.flatKey == key }) {
+        } else if Settings.byFlatKey[key] != nil {
           out.append((key, pair[1].trimmingSpaces, valueLocation))
         } else {
           fail(

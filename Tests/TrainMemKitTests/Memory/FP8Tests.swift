@@ -27,13 +27,13 @@ import Testing
     let s = setup(recipe: .tensorwise)
     let inv = ParameterInventory(s.model)
     // 32 layers × (4 × 4096² + 3 × 4096 × 11008).
-    #expect(s.fp8Parameters(inv) == 32 * (4 * 4096 * 4096 + 3 * 4096 * 11008))
+    #expect(s.localFP8Parameters(inv) == 32 * (4 * 4096 * 4096 + 3 * 4096 * 11008))
     let small = setup("llama-1b", recipe: .tensorwise)
     let m = small.model
-    #expect(small.fp8Parameters(ParameterInventory(m)) == m.layers * 4 * m.hidden * m.hidden)
-    #expect(setup().fp8Parameters(inv) == 0)
+    #expect(small.localFP8Parameters(ParameterInventory(m)) == m.layers * 4 * m.hidden * m.hidden)
+    #expect(setup().localFP8Parameters(inv) == 0)
     // DeepSeek-style 128 tiles: 11,008 = 86 × 128, so it converts too.
-    #expect(setup(recipe: .blockwise).fp8Parameters(inv) == s.fp8Parameters(inv))
+    #expect(setup(recipe: .blockwise).localFP8Parameters(inv) == s.localFP8Parameters(inv))
   }
 
   @Test("torchao tensorwise saves what bf16 saves; under FSDP two gathered layers hold FP8 weights")
@@ -58,7 +58,7 @@ import Testing
     // down's input (i): 4,096 · 3 + 11,008 = 23,296; × 4,096 tokens × 32 layers.
     #expect(bf16.allLayers - fp8.allLayers == 23_296 * 4_096 * 32)
     let inv = ParameterInventory(s.model)
-    let converted = s.fp8Parameters(inv)
+    let converted = s.localFP8Parameters(inv)
     #expect(MemoryModel.persistent(s, inv).fp8Cache == 2 * converted)
     var blackwell = s
     blackwell.gpu = GPUSpec.preset("b200")!
