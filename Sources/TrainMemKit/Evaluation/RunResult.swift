@@ -40,16 +40,21 @@ extension RunResult {
   var isSane: Bool { Self.sane(memory, throughput) }
 
   static func sane(_ m: MemoryEstimate, _ t: ThroughputEstimate) -> Bool {
-    // No arrays here: this runs for every point of a sweep.
     func ok(_ v: Double) -> Bool { v.isFinite && v >= 0 }
     func ok(_ v: Double?) -> Bool { v.map(ok) ?? true }
     guard t.stepSeconds > 0, ok(t.stepSeconds), ok(t.steadyStepSeconds), ok(t.tokensPerSecond),
       ok(t.tokensPerSecondPerGPU), ok(t.mfu), ok(t.compute), ok(t.optimizer), ok(t.communication),
       ok(t.projectionRefresh), ok(t.tokensPerStep), ok(t.trainHours), ok(t.gpuHours), ok(t.cost)
     else { return false }
-    return m.peak >= 0 && m.required >= 0 && m.reserved >= 0 && m.capacity >= 0 && m.weights >= 0
-      && m.gradientsHeld >= 0 && m.states.total >= 0 && m.activations >= 0 && m.logits >= 0 && m.transient >= 0
-      && m.fragmentation >= 0 && m.context >= 0
+    // Every term the reports print (headroom excepted), each state component on its own; an
+    // `&&` chain, not an array: this runs for every point of a sweep.
+    let st = m.states
+    return m.peak >= 0 && m.required >= 0 && m.reserved >= 0 && m.reserve >= 0 && m.capacity >= 0
+      && m.weights >= 0 && m.weightCopies >= 0 && m.gradients >= 0 && m.gradientsHeld >= 0
+      && m.gradientBuckets >= 0 && st.lowRankMoments >= 0 && st.projections >= 0 && st.regularMoments >= 0
+      && st.scalars >= 0 && st.masterWeights >= 0 && st.paged >= 0 && m.activations >= 0 && m.logits >= 0
+      && m.transient >= 0 && m.fragmentation >= 0 && m.context >= 0 && m.host >= 0 && m.forwardBackwardPeak >= 0
+      && m.optimizerStepPeak >= 0 && m.margin >= 0 && (m.limit ?? 0) >= 0
   }
 }
 
