@@ -629,18 +629,22 @@ enum ThroughputModel {
     return perSync * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
   }
 
-  /// The model FLOPs of one micro-batch, for MFU: 6 per matmul parameter per token (the tied
-  /// head's matmul counted though its weight is the embedding's) and 12·L·h·s per token for
-  /// attention (Narayanan et al. 2021, arXiv:2104.04473 eq. 3, without recomputation).
+  /// The model FLOPs of one micro-batch, for MFU: the work the step needs, no more. 6 per
+  /// matmul parameter per token (the tied head's matmul counted though its weight is the
+  /// embedding's; a frozen linear 4, no weight gradient; one below every gradient 2, forward
+  /// only), and attention's 12·h·s per token and layer (Narayanan et al. 2021, arXiv:2104.04473
+  /// eq. 3) halved by the causal mask, over the positions a sliding window leaves where the
+  /// kernel skips them (flash), a third of it (forward only) in layers below every gradient.
+  /// Recomputation is not model work. So MFU never exceeds the matmul share the time charges.
   static func modelFLOPs(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
     let m = s.model
     let hidden = Double(m.hidden), vocab = Double(m.vocab), tokens = Double(s.tokensPerMicroBatch)
-    // A frozen linear computes no weight gradient: 4 FLOPs per parameter and token, not 6; one
-    // below every gradient runs forward only: 2.
     let l = s.layerTraining
     let perParameter = Double(6 * l.trained + 4 * l.frozen + 2 * l.inert) / Double(m.layers)
+    let window = s.attention == .flash ? slidingWindowShare(s) : 1
+    let attentionLayers = Double(l.trained + l.frozen) + Double(l.inert) / 3
     return (perParameter * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
-      + 12 * Double(m.layers) * Double(m.queryWidth) * Double(s.sequence) * tokens
+      + 6 * attentionLayers * Double(m.queryWidth) * Double(s.sequence) * window * tokens
   }
 
   /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised.
