@@ -87,7 +87,8 @@ enum ActivationModel {
     // q, v, fc1.
     let odd =
       m.mlp.gated ? e * (m.queryWidth + m.kvWidth + i + m.hidden) : e * (m.queryWidth + m.kvWidth + m.intermediate)
-    return r * m.hidden + odd + e * m.queryWidth + 4 * m.heads
+    // The input is a boundary tensor: sequence parallelism splits it over the tensor-parallel GPUs.
+    return r * m.hidden / s.stageView.boundaryDivisor + odd + e * m.queryWidth + 4 * m.heads
   }
 
   /// What a layer's LoRA adapters save per token (peft `Linear.forward`): each adapted linear
@@ -266,10 +267,12 @@ enum ActivationModel {
     // is rebuilt during that layer's backward (the transient below).
     var rebuilt: Int64 = 0
     if s.checkpointing == .op {
-      let kept = perOpSavedPerToken(s, r: r)
+      // A subset of what the layer saves without recomputation, never more (frozen linears
+      // under LoRA save no input at all).
+      let kept = min(perOpSavedPerToken(s, r: r), perLayerToken)
       rebuilt = max(0, perLayerToken - kept)
       perLayerToken = kept
-      allLayersToken = m.layers * kept
+      allLayersToken = min(m.layers * kept, allLayersToken)
     }
 
     // Eager attention's backward, one layer at a time: the probabilities' gradient (e bytes per

@@ -82,9 +82,13 @@ enum OptimizerStates {
   ///   moments (fp32, "avoid quantized optimizer state", papers.md §d); the regular group uses
   ///   bnb Adam8bit in the per-layer variant and 32-bit states otherwise.
   /// Regular-group tensors get plain AdamW moments inside every low-rank optimizer.
+  /// The rank is capped at the tensor's smaller side as this GPU holds it (a tensor-parallel
+  /// shard's): galore_torch keeps `U[:, :rank]` of an SVD with min(m, n) columns, and a
+  /// projection as large as the tensor projects nothing away.
   static func forTensor(
-    _ t: TensorGroup, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
+    _ t: TensorGroup, optimizer o: OptimizerConfig, rank requested: Int64, formats f: StateFormats
   ) -> OptimizerStateBytes {
+    let r = min(requested, t.minSide)
     let p = f.param.size
     let n = t.elements
     var s = OptimizerStateBytes()

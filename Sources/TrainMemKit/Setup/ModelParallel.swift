@@ -90,7 +90,7 @@ extension TrainingSetup {
     let mp = modelParallel
     guard mp.isActive else { return [self] }
     let p = mp.pipeline, layers = model.layers
-    if p == 1 { return [stage(layers: layers, embedding: true, head: true, inFlight: 1, name: nil)] }
+    if p == 1 { return [stage(layers: layers, from: 0, embedding: true, head: true, inFlight: 1, name: nil)] }
     let first = (layers + p - 1) / p, last = layers / p
     let m = Double(accumulation)
     var inFlight = min(Double(p), m)
@@ -98,15 +98,19 @@ extension TrainingSetup {
       inFlight *= 1 + Double(p - 1) / (Double(p) * Double(mp.virtualStages))
     }
     return [
-      stage(layers: first, embedding: true, head: false, inFlight: inFlight, name: "first stage"),
-      stage(layers: last, embedding: false, head: true, inFlight: 1, name: "last stage"),
+      stage(layers: first, from: 0, embedding: true, head: false, inFlight: inFlight, name: "first stage"),
+      stage(layers: last, from: layers - last, embedding: false, head: true, inFlight: 1, name: "last stage"),
     ]
   }
 
-  /// One stage as its GPUs see it.
-  func stage(layers: Int64, embedding: Bool, head: Bool, inFlight: Double, name: String?) -> TrainingSetup {
+  /// One stage as its GPUs see it: `layers` decoder layers from the model's layer `first`.
+  func stage(layers: Int64, from first: Int64, embedding: Bool, head: Bool, inFlight: Double, name: String?)
+    -> TrainingSetup
+  {
     let mp = modelParallel
     var s = self
+    // `freeze.layers` counts the model's first layers: a stage freezes those it holds.
+    s.freeze.layers = min(layers, max(0, freeze.layers - first))
     s.model = model.tensorShard(mp.tensor, layers: layers, embedding: embedding, head: head)
     s.sequence = sequence / mp.context
     // The ranks that share this stage's gradients and shards: data- and context-parallel.

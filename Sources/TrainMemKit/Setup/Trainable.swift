@@ -28,7 +28,8 @@ extension ParameterInventory {
     let frozen = min(layers, s.freeze.layers)
     var out: [TensorGroup] = []
     for t in tensors {
-      if t.role == .embedding && s.freeze.embeddings { continue }
+      // A last pipeline stage's copy of tied word embeddings is the embedding: frozen with it.
+      if s.freeze.embeddings && (t.role == .embedding || (t.role == .lmHead && s.model.tiedEmbeddings)) { continue }
       if t.isRoot {
         out.append(t)
       } else {

@@ -9,19 +9,22 @@ extension ThroughputModel {
   /// arXiv 2104.04473, §2.2) —, then the stage's data-parallel reduction and optimizer step.
   static func modelParallelEstimate(_ s: TrainingSetup) -> ThroughputEstimate {
     let mp = s.modelParallel
-    var slowest = 0.0, optimizer = 0.0, communication = 0.0, refresh = 0.0
+    var optimizer = 0.0, communication = 0.0, refresh = 0.0
     var hostBound = false
-    for stage in s.stages {
+    let stages = s.stages.map { ($0, stageTime(s, $0)) }
+    // Every stage runs at the slowest stage's pace: a faster stage waits, and its collectives
+    // and host copies hide behind that pace, not behind its own (shorter) micro-batch. So
+    // making a stage that is not the slowest slower (more recomputation) frees nothing, and a
+    // faster GPU never exposes more than it saves.
+    let slowest = stages.map(\.1.microBatch).max() ?? 0
+    for (stage, time) in stages {
       let inv = ParameterInventory(stage.model)
       let roof = Roofline(stage)
-      let time = stageTime(s, stage)
-      slowest = max(slowest, time.microBatch)
       optimizer = max(optimizer, stepSeconds(stage, inv, roof))
       refresh = max(refresh, refreshSeconds(stage, inv.trainable(stage)) * updatedShare(stage, inv))
       communication = max(
         communication,
-        communicationSeconds(stage, inv, microBatch: time.microBatch)
-          + offloadExposedSeconds(stage, inv, time.microBatch))
+        communicationSeconds(stage, inv, microBatch: slowest) + offloadExposedSeconds(stage, inv, slowest))
       hostBound = hostBound || time.layer.host > time.layer.gpu + time.tensor + time.context
     }
     let m = Double(s.accumulation)

@@ -24,7 +24,92 @@ import Testing
     ),
     ("per-GPU memory never increases with more GPUs sharing a sharded state", memoryFallsWithShards),
     ("time never increases with faster hardware or less work", timeFallsWithSpeed),
+    ("every term of the time ledger is finite and not negative", timeTermsFinite),
+    ("MFU never exceeds 1 (under FP8, the FP8-to-bf16 ratio)", mfuAtMostOne),
+    ("per-op recomputation never keeps more than no recomputation", perOpKeepsLess),
+    ("more recomputation is never faster", recomputationCostsTime),
+    ("a projected moment is never larger than AdamW's moments", projectedMomentsBounded),
+    ("a pipeline freezes the model's first layers, and a tied head with the embedding", pipelineFreezing),
   ]
+
+  @Sendable static func timeTermsFinite(_ s: TrainingSetup) -> String? {
+    let terms = ThroughputModel.breakdown(s, ParameterInventory(s.model))
+    let bad = terms.first { !$0.seconds.isFinite || $0.seconds < 0 }
+    return bad.map { "time term '\($0.name)' is \($0.seconds) s" }
+  }
+
+  /// MFU is against the dense bf16 (fp32: TF32) peak, as torchtitan and Megatron report it;
+  /// FP8 linears run at their own rate, so under FP8 the bound is the FP8-to-bf16 ratio.
+  @Sendable static func mfuAtMostOne(_ s: TrainingSetup) -> String? {
+    let mfu = ThroughputModel.estimate(s).mfu
+    let bound = s.fp8 == nil ? 1 : max(1, s.gpu.fp8FLOPS / Roofline(s).peak)
+    return mfu <= bound * (1 + 1e-12) ? nil : "MFU \(mfu) above \(bound)"
+  }
+
+  @Sendable static func perOpKeepsLess(_ s: TrainingSetup) -> String? {
+    guard s.checkpointing == .none, let op = variant(s, { $0.checkpointing = .op }) else { return nil }
+    let none = MemoryModel.estimate(s), withOp = MemoryModel.estimate(op)
+    return withOp.activations <= none.activations
+      ? nil : "activations: none \(none.activations), op \(withOp.activations)"
+  }
+
+  /// none ≤ selective ≤ full and none ≤ op ≤ full, and one more recomputed layer is never
+  /// faster — except where the memory it frees buys time: activations offloaded (fewer copies
+  /// to the host) or a paged optimizer (more of its states stay on the GPU).
+  @Sendable static func recomputationCostsTime(_ s: TrainingSetup) -> String? {
+    guard !s.offload.activations, !s.optimizer.paged else { return nil }
+    func time(_ c: Checkpointing) -> Double? {
+      variant(
+        s,
+        {
+          $0.checkpointing = c; $0.checkpointedLayers = nil
+        }
+      ).map { ThroughputModel.estimate($0).stepSeconds }
+        ?? (s.checkpointing == c && s.checkpointedLayers == nil ? ThroughputModel.estimate(s).stepSeconds : nil)
+    }
+    let tolerance = 1e-12
+    for (less, more) in [
+      (Checkpointing.none, Checkpointing.selective), (.selective, .full), (.none, .op), (.op, .full),
+    ] {
+      if let a = time(less), let b = time(more), b < a * (1 - tolerance) {
+        return "\(less.rawValue) \(a) s, \(more.rawValue) \(b) s"
+      }
+    }
+    if s.checkpointing == .full, let n = s.checkpointedLayers, n < s.model.layers,
+      let t = variant(s, { $0.checkpointedLayers = n + 1 })
+    {
+      let a = ThroughputModel.estimate(s).stepSeconds, b = ThroughputModel.estimate(t).stepSeconds
+      if b < a * (1 - tolerance) { return "\(n) recomputed layers \(a) s, \(n + 1) \(b) s" }
+    }
+    return nil
+  }
+
+  /// For the optimizers whose projected moments are in the parameter's dtype, as AdamW's are
+  /// (8-bit GaLore and Q-APOLLO store theirs in 8 and 32 bits).
+  @Sendable static func projectedMomentsBounded(_ s: TrainingSetup) -> String? {
+    guard [.galore, .apollo, .apolloMini].contains(s.optimizer.kind), s.lora == nil,
+      let adam = variant(s, { $0.optimizer = OptimizerConfig(kind: .adamw) })
+    else { return nil }
+    let lowRank = MemoryModel.estimate(s).states, full = MemoryModel.estimate(adam).states
+    return lowRank.lowRankMoments <= full.regularMoments
+      ? nil : "projected moments \(lowRank.lowRankMoments) > AdamW's \(full.regularMoments)"
+  }
+
+  @Sendable static func pipelineFreezing(_ s: TrainingSetup) -> String? {
+    guard s.modelParallel.pipeline > 1, s.lora == nil, let last = s.stages.last else { return nil }
+    let before = s.model.layers - last.model.layers
+    if s.freeze.layers <= before, !s.freeze.embeddings,
+      let unfrozen = variant(s, { $0.freeze = Freeze() })?.stages.last
+    {
+      let a = MemoryModel.estimate(last).peak, b = MemoryModel.estimate(unfrozen).peak
+      if a != b { return "freezing \(s.freeze.layers) of the first stage's layers moved the last stage: \(b) → \(a)" }
+    }
+    if s.freeze.embeddings && s.model.tiedEmbeddings {
+      let trained = ParameterInventory(last.model).trainable(last)
+      if trained.tensors.contains(where: { $0.role == .lmHead }) { return "the tied head's copy trains" }
+    }
+    return nil
+  }
 
   static func evaluate(_ s: TrainingSetup) -> RunResult { RunResult.evaluate(label: "", setup: s) }
   static func valid(_ s: TrainingSetup) -> Bool { s.validationProblems().isEmpty }
