@@ -117,14 +117,16 @@ final class FileSink: ReportSink {
   let path: String
   private var sink: DescriptorSink
   /// The temporary file and the final path, when the output is a regular file.
-  private var replace: (temporary: String, target: String)?
+  private var replace: (temporary: FilePath, target: FilePath)?
   private var closed = false
 
   init(path: String, inputs: [String]) throws(OutputFailure) {
     self.path = path
+    // The path's own bytes, which need not be UTF-8 (`FilePath`).
+    let file = FilePath(path)
     // stat follows symbolic links as a shell's `>` does; a loop is refused as the shell would.
     var info = stat()
-    let exists = stat(path, &info) == 0
+    let exists = file.withCString { stat($0, &info) } == 0
     if !exists && errno == ELOOP { throw FileSink.openFailure(path, ELOOP) }
     if exists && FileSink.isInput(info, inputs) {
       throw OutputFailure(
@@ -134,21 +136,21 @@ final class FileSink: ReportSink {
       throw OutputFailure(
         kind: .cannotCreate, message: "'\(visible(path))' is a directory; give a file path to --output")
     }
-    if exists && !FileSink.writable(path, info) && (info.st_mode & S_IFMT) == S_IFREG {
+    if exists && !FileSink.writable(file, info) && (info.st_mode & S_IFMT) == S_IFREG {
       throw OutputFailure(kind: .cannotCreate, message: "'\(visible(path))' is read-only; trainmem does not replace it")
     }
     // A device, FIFO, socket (/dev/null, /dev/stdout, >(…)) or a file with other hard links is
     // written in place, as a redirection writes it: replacing it would change what it is.
     if exists && ((info.st_mode & S_IFMT) != S_IFREG || info.st_nlink > 1) {
-      let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+      let fd = file.withCString { open($0, O_WRONLY | O_TRUNC | O_CLOEXEC) }
       guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
       sink = DescriptorSink(descriptor: fd, name: "'\(visible(path))'")
       return
     }
     // A regular file (through any links) or a new path: a temporary file beside the real file,
     // renamed over it when complete.
-    let target = exists ? (FileSink.realPath(path) ?? path) : FileSink.resolveDangling(path)
-    var template = Array((FileSink.directory(of: target) + "/.trainmem-XXXXXX").utf8CString)
+    let target = exists ? (FileSink.realPath(file) ?? file) : FileSink.resolveDangling(file)
+    var template = (target.directory.appending(Array(".trainmem-XXXXXX".utf8)).bytes + [0]).map(CChar.init(bitPattern:))
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else {
       // A writable file in a folder the user cannot write (a shared folder): no temporary file
@@ -156,12 +158,12 @@ final class FileSink: ReportSink {
       // by an error. README ("--output") says which happens when.
       let code = errno
       guard exists && (code == EACCES || code == EPERM || code == EROFS) else { throw FileSink.openFailure(path, code) }
-      let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+      let fd = file.withCString { open($0, O_WRONLY | O_TRUNC | O_CLOEXEC) }
       guard fd >= 0 else { throw FileSink.openFailure(path, errno) }
       sink = DescriptorSink(descriptor: fd, name: "'\(visible(path))'")
       return
     }
-    let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let temporary = FilePath(bytes: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) })
     PendingTemporary.set(temporary)
     // The new file gets the old one's mode, or what a shell would create (0666 less the umask).
     let mask = umask(0)
@@ -200,9 +202,9 @@ final class FileSink: ReportSink {
     close(sink.descriptor)
     closed = true
     defer { PendingTemporary.clear() }
-    if rename(temporary, target) != 0 {
+    if temporary.withCString({ from in target.withCString { rename(from, $0) } }) != 0 {
       let code = errno
-      unlink(temporary)
+      _ = temporary.withCString { unlink($0) }
       throw OutputFailure(kind: .ioError, message: "cannot replace '\(path)': \(String(cString: strerror(code)))")
     }
   }
@@ -213,35 +215,31 @@ final class FileSink: ReportSink {
       close(sink.descriptor)
       closed = true
     }
-    if let (temporary, _) = replace { unlink(temporary) }
+    if let (temporary, _) = replace { _ = temporary.withCString { unlink($0) } }
     PendingTemporary.clear()
     replace = nil
   }
 
   /// The canonical path of an existing file (symbolic links resolved).
-  static func realPath(_ path: String) -> String? {
-    guard let resolved = realpath(path, nil) else { return nil }
+  static func realPath(_ path: FilePath) -> FilePath? {
+    guard let resolved = path.withCString({ realpath($0, nil) }) else { return nil }
     defer { free(resolved) }
-    return String(cString: resolved)
+    return FilePath(
+      bytes: Array(UnsafeBufferPointer(start: resolved, count: strlen(resolved))).map(UInt8.init(bitPattern:)))
   }
 
   /// Where a new file at `path` lands: the target of a dangling symbolic link (a shell creates
   /// it), else the path itself.
-  static func resolveDangling(_ path: String) -> String {
+  static func resolveDangling(_ path: FilePath) -> FilePath {
     var target = path
     for _ in 0..<40 {
-      guard let next = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else { return target }
-      target = next.hasPrefix("/") ? next : directory(of: target) + "/" + next
+      var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      let n = target.withCString { readlink($0, &buffer, buffer.count - 1) }
+      guard n > 0 else { return target }
+      let next = buffer[0..<n].map(UInt8.init(bitPattern:))
+      target = next.first == 0x2F ? FilePath(bytes: next) : target.directory.appending(next)
     }
     return target
-  }
-
-  /// The folder a path is in: everything before its last `/` (`.` for a bare name, `/` for a
-  /// file at the root). Plain string work: Foundation's path helpers trap on some inputs.
-  static func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    let head = path[..<slash]
-    return head.isEmpty ? "/" : String(head)
   }
 
   /// Whether the output is a file this command read (`InputFile.wasRead`) or names as an input.
@@ -249,15 +247,15 @@ final class FileSink: ReportSink {
     InputFile.wasRead(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
       || inputs.contains { input in
         var other = stat()
-        let found = input == "-" ? fstat(0, &other) == 0 : stat(input, &other) == 0
+        let found = input == "-" ? fstat(0, &other) == 0 : FilePath(input).withCString { stat($0, &other) } == 0
         return found && other.st_dev == info.st_dev && other.st_ino == info.st_ino
       }
   }
 
   /// Whether a shell user could write it: root passes `access`, so a file with no write bit
   /// at all also counts as read-only.
-  static func writable(_ path: String, _ info: stat) -> Bool {
-    access(path, W_OK) == 0 && (info.st_mode & 0o222) != 0
+  static func writable(_ path: FilePath, _ info: stat) -> Bool {
+    path.withCString { access($0, W_OK) } == 0 && (info.st_mode & 0o222) != 0
   }
 
   static func openFailure(_ path: String, _ code: Int32) -> OutputFailure {
@@ -274,8 +272,8 @@ enum PendingTemporary {
   nonisolated(unsafe) private static var path = UnsafeMutablePointer<CChar>.allocate(capacity: 4096)
   nonisolated(unsafe) private static var active: sig_atomic_t = 0
 
-  static func set(_ temporary: String) {
-    let bytes = Array(temporary.utf8CString.prefix(4095))
+  static func set(_ temporary: FilePath) {
+    let bytes = Array(temporary.bytes.prefix(4095)).map(CChar.init(bitPattern:))
     for (i, b) in bytes.enumerated() { path[i] = b }
     path[bytes.count] = 0
     active = 1

@@ -28,7 +28,8 @@ public enum TrainMemCLI {
   static let version = "trainmem 0.2.0 (scenario format v1, report schema v1)"
   static let commands = ["run", "estimate", "fit", "validate", "list", "bench", "help"]
 
-  public static func main(_ arguments: [String]) -> Int32 {
+  public static func main(_ arguments: [String], raw: [[UInt8]] = []) -> Int32 {
+    RawArguments.record(raw)
     // Past a file-size limit (`ulimit -f`) a write fails with EFBIG and is reported (exit 74)
     // rather than the process being killed by SIGXFSZ half-way through a file.
     signal(SIGXFSZ, SIG_IGN)

@@ -249,7 +249,7 @@ struct ScenarioLoader {
   /// Whether `path` is a regular file (not a device, pipe or descriptor such as /dev/stdin).
   static func isRegularFile(_ path: String) -> Bool {
     var info = stat()
-    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    return FilePath(path).withCString { stat($0, &info) } == 0 && (info.st_mode & S_IFMT) == S_IFREG
   }
 
   /// Semantic checks on every resolved point (ranks vs shapes, GPUs vs parallelism …); each

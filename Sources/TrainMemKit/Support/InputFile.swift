@@ -14,7 +14,7 @@ enum InputFile {
 
   /// The file's bytes; a directory is reported as such without reading it.
   static func read(_ path: String) -> Result<[UInt8], Failure> {
-    let fd = path == "-" ? dup(0) : open(path, O_RDONLY | O_CLOEXEC)
+    let fd = path == "-" ? dup(0) : FilePath(path).withCString { open($0, O_RDONLY | O_CLOEXEC) }
     guard fd >= 0 else { return .failure(.cannot(String(cString: strerror(errno)))) }
     defer { close(fd) }
     var info = stat()
