@@ -52,6 +52,8 @@ enum MarkdownRenderer {
   /// Text from a scenario inside a table cell or heading: `|` escaped, line breaks and control
   /// characters shown visibly, so no label can break the table.
   static func cell(_ s: String) -> String {
+    // Printable ASCII without `|` and `\` (almost every cell): one pass over the bytes.
+    if !anyByte(of: s, where: { $0 < 0x20 || $0 >= 0x7F || $0 == 0x7C || $0 == 0x5C }) { return s }
     guard s.unicodeScalars.contains(where: { $0 == "|" || $0 == "\\" || isControl($0) }) else { return s }
     return visible(s).replacingOccurrences("\\", "\\\\", all: true).replacingOccurrences("|", "\\|", all: true)
   }

@@ -29,3 +29,10 @@ func excerpt(_ s: String, limit: Int = 60) -> String {
   guard s.utf8.count > limit, s.count > limit else { return visible(s) }
   return visible(String(s.prefix(limit))) + "… (\(NumberFormatting.grouped(Double(s.count))) characters)"
 }
+
+/// Whether any UTF-8 byte of `s` matches: a scan of its contiguous bytes (String.UTF8View's own
+/// iteration is several times slower, and this runs for every cell of a sweep's report).
+func anyByte(of s: String, where predicate: (UInt8) -> Bool) -> Bool {
+  var s = s
+  return s.withUTF8 { $0.contains(where: predicate) }
+}
