@@ -1,4 +1,4 @@
-import TrainMemKit
+import TrainMemCLI
 
 #if canImport(Glibc)
   import Glibc

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 struct Captured { var out = ""; var err = ""; var status: Int32 = 0 }
 func cli(_ args: [String]) -> Captured {

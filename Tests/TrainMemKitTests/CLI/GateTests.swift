@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// `margin` and `run --check`: the CI gate (issue #16 items 2 and 4).
 @Suite struct GateTests {

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// The README's "Seven planning questions" (issue #16): each question's commands are read from
 /// the README itself, run, and their answers checked — so the README cannot drift from what the

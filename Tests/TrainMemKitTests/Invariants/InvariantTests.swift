@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// The invariants of docs/invariants.md, each a property checked over generated setups: 100,000
 /// per run of the suite, on every core. A failure is shrunk to the fewest settings that still

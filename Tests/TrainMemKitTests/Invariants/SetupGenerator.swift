@@ -1,6 +1,8 @@
 import Foundation
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// A seeded generator of training setups over the whole input space: a value for every
 /// declared setting (`Settings.all`) — valid most of the time, at the edges of each range some of

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// FP8 training (issue #19): each recipe's memory and time against hand-computed cases, and the
 /// GPUs and settings that refuse it.

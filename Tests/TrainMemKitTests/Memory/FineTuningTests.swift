@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// Fine-tuning (issue #15): adapters, quantised bases, freezing and the loss, each against a
 /// hand-computed case.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// Tensor, sequence, pipeline and context parallelism (issue #21): each key against a
 /// hand-computed case.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// Sharded training as frameworks hold it (issue #20): each key against a hand-computed case.
 @Suite struct ShardedTrainingTests {

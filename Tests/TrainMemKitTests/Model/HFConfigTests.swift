@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// The config.json reader (issue #14): shipped files, configs written here from published
 /// ones (so the reader is general, not a table of known files), and every kind of bad input.

@@ -1,6 +1,8 @@
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// Every preset's parameter count equals what transformers builds, to the parameter (issue #14).
 @Suite struct PresetCountTests {

@@ -1,6 +1,8 @@
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 @Suite struct ParameterInventoryTests {
   /// papers.md §a derives 58.07M … 13015.86M for the repository configs (here to the unit);

@@ -1,6 +1,8 @@
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// The papers' own accounting next to what the code allocates (issue: APOLLO Table 3, GaLore /
 /// APOLLO Table 2).

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// The defect classes found on the surfaces added with config.json, model parallelism, the
 /// fine-tuning keys, FP8 and the planner (README, "Reliability"): one test per class, each

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// Golden files: every shipped scenario's report in every format is pinned under
 /// `Golden/<scenario>.<md|json|csv|svg>`, so a changed formula shows up as a reviewed diff.

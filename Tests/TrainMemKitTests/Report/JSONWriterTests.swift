@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// `JSONWriter` promises JSONEncoder's bytes: generated documents (every value kind, nested
 /// containers, empty ones, escapes, extreme doubles) written both ways must be equal.

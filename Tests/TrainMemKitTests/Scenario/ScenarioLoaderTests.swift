@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// Loads `text` and returns the rendered errors (empty when it loads).
 func scenarioErrors(_ text: String) -> String {

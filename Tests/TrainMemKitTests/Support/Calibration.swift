@@ -1,6 +1,8 @@
 import Foundation
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 /// One measured H200 training step (seeds/calibration/h200-llama-pretrain.json).
 struct CalibrationCase: Decodable, Sendable, CustomStringConvertible {

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 @Suite struct ThroughputCalibrationTests {
   @Test("tokens/s within 15% of the measured steady value on every H200 row")

@@ -1,6 +1,8 @@
 import Testing
 
-@testable import TrainMemKit
+@testable import TrainMemCLI
+@testable import TrainMemCore
+@testable import TrainMemIO
 
 @Suite struct ValidationTests {
   static let header = SeedsReader.columns.joined(separator: "\t")

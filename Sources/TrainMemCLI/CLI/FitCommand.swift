@@ -1,0 +1,105 @@
+import Foundation
+import TrainMemCore
+import TrainMemIO
+
+/// `trainmem fit`: fits or not, headroom, the largest micro-batch and sequence, and — when it
+/// does not fit — the changes that would (Planner/Advice.swift); without `--gpu`, every catalog
+/// GPU ranked. Markdown or JSON.
+enum FitCommand {
+  static let options: [OptionSpec] = OptionSpec.settings + [.format, .output, .valued("rank-by")]
+
+  /// `--rank-by cost|time` (default cost).
+  static func ranking(_ options: ParsedOptions) throws(UsageError) -> PlanRanking {
+    guard let v = options.value("rank-by") else { return .cost }
+    guard let r = PlanRanking(rawValue: v) else {
+      throw UsageError(
+        message:
+          "'--rank-by' is '\(visible(v))'; expected \(PlanRanking.allCases.map(\.rawValue).joined(separator: " or ")) (cheapest or fastest to train first)"
+      )
+    }
+    return r
+  }
+
+  /// Points of a scenario `fit FILE` answers for (each is a planner search); beyond it,
+  /// `run --check` is the tool.
+  static let filePointLimit = 64
+
+  static func run(_ args: [String], _ console: Console) throws -> Int32 {
+    let options = try ParsedOptions(args, command: "fit", specs: options)
+    let format = try options.format(allowed: [.md, .json])
+    let rankBy = try ranking(options)
+    if !options.positionals.isEmpty { return try runFile(options, format: format, rankBy: rankBy, console) }
+    let s = try CommandLineSetup.setup(options)
+    // Exit 1 when nothing fits, with one line on stderr for a CI log.
+    return try TrainMemCLI.withSink(options, console) { sink in
+      if options.value("gpu") == nil {
+        let rows = GPURanking.rank(s, by: rankBy)
+        try sink.write(
+          format == .json ? FitRenderer.JSON.ranking(s, rows, rankBy) : FitRenderer.ranking(s, rows, rankBy))
+        if rows.contains(where: { $0.maxMicroBatch != nil }) { return ExitStatus.ok }
+        console.error("error: no GPU in the catalog fits \(FitRenderer.describe(s))\n")
+        return ExitStatus.checkFailed
+      }
+      let answer = FitAnswer(s, rankBy: rankBy)
+      guard RunResult.sane(answer.memory, answer.throughput) else { throw CommandLineSetup.impossible }
+      try sink.write(format == .json ? FitRenderer.JSON.answer(answer) : FitRenderer.markdown(answer))
+      let m = answer.memory
+      if m.fits && !m.narrow { return ExitStatus.ok }
+      if m.narrow {
+        console.error(
+          "error: narrow fit: \(FitRenderer.describe(s)) has \(Bytes(m.headroom)) to spare, within its \(Bytes(m.margin)) margin\n"
+        )
+      } else {
+        console.error(
+          "error: does not fit: \(FitRenderer.describe(s)) needs \(Bytes(m.required)) of \(Bytes(m.capacity))\n")
+      }
+      return ExitStatus.checkFailed
+    }
+  }
+
+  /// `fit FILE`: the fit of every run (and sweep point) of a scenario, in order; exit 1 when any
+  /// does not fit or breaks its margin.
+  static func runFile(
+    _ options: ParsedOptions, format: ReportFormat, rankBy: PlanRanking, _ console: Console
+  ) throws -> Int32 {
+    guard options.positionals.count == 1, let path = options.positionals.first else {
+      throw UsageError(message: "'fit' takes one scenario file; got \(options.positionals.count)")
+    }
+    if let flag = options.given.first(where: { Settings.byFlag[$0.name] != nil }) {
+      throw UsageError(
+        message:
+          "'--\(flag.name)' with a scenario file: put the setting in the file (fit FILE reads every setting from it)")
+    }
+    let scenario = try RunCommand.load([path])[0]
+    guard scenario.count <= filePointLimit else {
+      throw UsageError(
+        message:
+          "'\(visible(path))' has \(scenario.count) runs; fit answers for at most \(filePointLimit) — use 'trainmem run \(visible(path)) --check' for a sweep"
+      )
+    }
+    let answers = (0..<scenario.count).map {
+      (label: scenario.label($0), answer: FitAnswer(scenario.point($0).setup, rankBy: rankBy))
+    }
+    guard answers.allSatisfy({ RunResult.sane($0.answer.memory, $0.answer.throughput) }) else {
+      throw CommandLineSetup.impossible
+    }
+    let failing = answers.filter { !$0.answer.memory.fits || $0.answer.memory.narrow }
+    let status = try TrainMemCLI.withSink(options, console, inputs: [path]) { sink in
+      if format == .json {
+        try sink.write(FitRenderer.JSON.file(scenario.name, answers))
+      } else {
+        try sink.write("# trainmem fit: \(MarkdownRenderer.cell(scenario.name))\n")
+        for (label, answer) in answers {
+          try sink.write("\n" + FitRenderer.markdown(answer, heading: "## \(MarkdownRenderer.cell(label)):"))
+        }
+      }
+      return failing.isEmpty ? ExitStatus.ok : ExitStatus.checkFailed
+    }
+    if !failing.isEmpty {
+      console.error(
+        "error: \(failing.count) of \(answers.count) runs do not fit or break their margin: "
+          + failing.map { "'\(visible($0.label))'" }.joined(separator: ", ") + "\n")
+    }
+    return status
+  }
+}

@@ -1,0 +1,101 @@
+// The layout planner (issue #21): every way of laying a model over a GPU count — tensor ×
+// pipeline × context × data parallelism, how the data-parallel ranks shard, recomputation and
+// micro-batch — evaluated, the fastest that fits first. Exhaustive over its space, so the answer
+// is exact there: it fits with the run's margin, and no layout in the space that fits is faster.
+
+/// One evaluated layout.
+package struct Layout: Sendable, Equatable {
+  package var setup: TrainingSetup
+  package var memory: MemoryEstimate
+  package var tokensPerSecond: Double
+
+  /// "dp 8 × tp 8 × pp 4, zero1, selective recomputation, micro-batch 1".
+  package var text: String {
+    let s = setup
+    let mp = s.modelParallel.isActive ? " × " + s.modelParallel.text : ""
+    let recompute = s.checkpointing == .none ? "no" : s.checkpointing.rawValue
+    return "dp \(s.dataParallel)\(mp), \(s.parallel.rawValue), \(recompute) recomputation, micro-batch \(s.microBatch)"
+  }
+}
+
+package enum LayoutSearch {
+  /// What the search covers, for the report.
+  package static let tensorDegrees: [Int64] = [1, 2, 4, 8]
+  package static let pipelineDegrees: [Int64] = [1, 2, 4, 8, 16, 32, 64]
+  package static let contextDegrees: [Int64] = [1, 2, 4, 8]
+  /// Most memory saved first: when full recomputation does not fit at micro-batch 1, less
+  /// recomputation cannot either, and the layout is left there.
+  package static let recomputations: [Checkpointing] = [.full, .selective, .none]
+
+  package static func covered(_ s: TrainingSetup) -> String {
+    "tensor parallel 1–8 inside a node, pipeline 1–64 (1F1B), context parallel 1–8, data parallelism as "
+      + shardings(s).map(\.rawValue).joined(separator: ", ")
+      + ", recomputation none, selective or full, and every micro-batch that divides a replica's share of the global batch"
+  }
+
+  /// The data-parallel modes tried: the run's own and the ones its precision policy allows.
+  package static func shardings(_ s: TrainingSetup) -> [Parallelism] {
+    var modes: [Parallelism] = [s.parallel == .none ? .ddp : s.parallel]
+    for p in [Parallelism.ddp, .zero1, .fsdp] where !modes.contains(p) { modes.append(p) }
+    return modes
+  }
+
+  /// Every layout that fits, fastest first (at most `keep`), and how many were evaluated.
+  package static func search(_ s: TrainingSetup, keep: Int = 8) -> (layouts: [Layout], evaluated: Int) {
+    var found: [Layout] = []
+    var evaluated = 0
+    for t in tensorDegrees where t <= s.nodeSize && s.gpus % t == 0 {
+      for p in pipelineDegrees where p <= s.model.layers && s.gpus % (t * p) == 0 {
+        for c in contextDegrees where s.gpus % (t * p * c) == 0 && (c == 1 || s.attention != .eager) {
+          // Without data- or context-parallel ranks every sharding mode is the same layout.
+          let modes = s.gpus / (t * p) > 1 ? shardings(s) : [.none]
+          for mode in modes {
+            for recompute in recomputations {
+              var l = s
+              l.modelParallel = ModelParallel(
+                tensor: t, sequenceParallel: t > 1, pipeline: p, schedule: .oneFOneB, virtualStages: 1, context: c)
+              l.parallel = mode
+              l.checkpointing = recompute
+              l.checkpointedLayers = nil
+              guard l.validationProblems().isEmpty else { continue }
+              evaluated += 1
+              guard let best = fastestMicroBatch(l) else { break }
+              found.append(best)
+            }
+          }
+        }
+      }
+    }
+    // Fastest first; on a tie (within 0.1%) the simpler layout: fewer GPUs per replica.
+    found.sort {
+      if abs($0.tokensPerSecond / $1.tokensPerSecond - 1) > 1e-3 { return $0.tokensPerSecond > $1.tokensPerSecond }
+      if $0.setup.modelParallel.size != $1.setup.modelParallel.size {
+        return $0.setup.modelParallel.size < $1.setup.modelParallel.size
+      }
+      return $0.text < $1.text
+    }
+    return (Array(found.prefix(keep)), evaluated)
+  }
+
+  /// A layout at its fastest micro-batch that fits: with a global batch, every one up to the
+  /// largest that fits that keeps the global batch as asked (the largest itself otherwise) — under a pipeline a smaller micro-batch means more of
+  /// them and a smaller bubble, so the largest is not always fastest.
+  package static func fastestMicroBatch(_ s: TrainingSetup) -> Layout? {
+    guard let largest = Planner.maxMicroBatch(s) else { return nil }
+    var candidates = [largest]
+    if let g = s.globalBatch, g % s.dataParallel == 0 {
+      // Only micro-batches that keep the global batch as asked (1 always does).
+      candidates = Planner.divisors(of: g / s.dataParallel, upTo: largest)
+    }
+    var best: Layout?
+    for b in candidates {
+      var t = s
+      t.microBatch = b
+      let tps = ThroughputModel.estimate(t).tokensPerSecond
+      if best == nil || tps > best!.tokensPerSecond {
+        best = Layout(setup: t, memory: MemoryModel.estimate(t), tokensPerSecond: tps)
+      }
+    }
+    return best
+  }
+}

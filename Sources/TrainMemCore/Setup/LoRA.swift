@@ -1,0 +1,100 @@
+// Low-rank adapters as Hugging Face peft builds them (src/peft/tuners/lora/layer.py): each
+// targeted linear W (out × in) gains A (r × in) and B (out × r), created in fp32 and kept fp32
+// (`PeftModel(autocast_adapter_dtype=True)` upcasts bf16 adapters); the base weights are frozen.
+// DoRA (`use_dora`) adds a magnitude vector per output row. QLoRA stores the frozen base in
+// bitsandbytes NF4 and, through `prepare_model_for_kbit_training`, casts every other weight
+// (embeddings, norms, an unquantised lm_head) to fp32.
+
+/// Which linears get adapters: peft's `target_modules`.
+public enum LoRATargets: Sendable, Equatable {
+  /// Every linear but the output head (`"all-linear"`; routers included).
+  case allLinear
+  /// Linears whose name is one of these or ends with `.name` (peft's suffix match, so
+  /// `gate_proj` also adapts the experts' gate projections).
+  case named([String])
+
+  /// peft's default for LLaMA-family models (`TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING`).
+  package static let peftDefault = LoRATargets.named(["q_proj", "v_proj"])
+  package static let names = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+  package func matches(_ t: TensorGroup) -> Bool {
+    switch self {
+    case .allLinear: return t.role == .projection || t.role == .router
+    case .named(let names):
+      guard t.role == .projection else { return false }
+      return names.contains { t.name == $0 || t.name.hasSuffix("." + $0) }
+    }
+  }
+
+  package var text: String {
+    switch self {
+    case .allLinear: return "all-linear"
+    case .named(let names): return names.joined(separator: ",")
+    }
+  }
+}
+
+/// `lora:` settings.
+public struct LoRAConfig: Sendable, Equatable {
+  package var rank: Int64 = 8
+  /// peft's `lora_alpha`: the update is scaled by alpha / rank, a float multiply that changes
+  /// neither memory nor time; reported with the run.
+  package var alpha: Double = 8
+  package var targets = LoRATargets.peftDefault
+  package var dora = false
+
+  /// The memberwise initializer, for the other modules (Swift synthesizes it internal).
+  package init(
+    rank: Int64 = 8, alpha: Double = 8, targets: LoRATargets = LoRATargets.peftDefault, dora: Bool = false
+  ) {
+    self.rank = rank
+    self.alpha = alpha
+    self.targets = targets
+    self.dora = dora
+  }
+}
+
+/// bitsandbytes NF4 storage (functional.py `quantize_4bit`, blocksize 64, double
+/// quantisation): two 4-bit codes per byte, one 8-bit absmax per 64 weights, one fp32 absmax
+/// per 256 of those (4.127 bits per weight), and per tensor the 16-entry NF4 code, the
+/// 256-entry code of the second level and an offset (1,092 bytes).
+package enum NF4 {
+  package static func bytes(elements n: Int64) -> Int64 {
+    let blocks = (n + 63) / 64
+    return (n + 1) / 2 + blocks + (blocks + 255) / 256 * 4 + 1_092
+  }
+}
+
+extension TrainingSetup {
+  /// Bytes per element of the adapters' inputs and outputs: peft casts the input to the
+  /// adapter's dtype (fp32) before lora_A, unless autocast runs it in bf16.
+  package var adapterActivationBytes: Int64 { policy.autocastCopies ? 2 : 4 }
+  /// The frozen base is quantised (QLoRA or 8-bit LoRA).
+  package var quantizedBase: Bool { lora != nil && (weights == .nf4 || weights == .int8) }
+  /// The other weights of a quantised base are upcast to fp32 by peft's
+  /// `prepare_model_for_kbit_training` — except under FSDP, which needs one dtype per unit, so
+  /// FSDP-QLoRA keeps them (and the quantised storage) in bf16 (Answer.AI fsdp_qlora,
+  /// `bnb_4bit_quant_storage=bfloat16`; transformers' FSDP-QLoRA guide).
+  package var upcastsUnquantized: Bool { quantizedBase && !parallel.shardsWeights }
+}
+
+extension ParameterInventory {
+  /// The adapters of a LoRA setup, one group per targeted group: A, B and DoRA's magnitude.
+  package static func adapters(_ lora: LoRAConfig, of inv: ParameterInventory, model: ModelConfig) -> ParameterInventory
+  {
+    var out: [TensorGroup] = []
+    for t in inv.tensors where lora.targets.matches(t) {
+      let r = lora.rank
+      out.append(
+        TensorGroup(name: t.name + ".lora_A", rows: r, cols: t.cols, count: t.count, role: .adapter, expert: t.expert))
+      out.append(
+        TensorGroup(name: t.name + ".lora_B", rows: t.rows, cols: r, count: t.count, role: .adapter, expert: t.expert))
+      if lora.dora {
+        out.append(
+          TensorGroup(
+            name: t.name + ".magnitude", rows: t.rows, cols: 1, count: t.count, role: .adapter, expert: t.expert))
+      }
+    }
+    return ParameterInventory(tensors: out, model: model)
+  }
+}

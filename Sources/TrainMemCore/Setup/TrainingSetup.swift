@@ -1,0 +1,683 @@
+// The resolved inputs of one run: everything the memory and throughput models read.
+
+/// Numeric precision of training (design.md "Precision modes").
+public enum Precision: String, Sendable, CaseIterable {
+  /// Pure bf16 weights, gradients and states — the GaLore/APOLLO scripts' `--dtype bfloat16`.
+  case bf16
+  /// fp32 master weights, gradients and states; bf16 autocast for matmuls.
+  case mixed
+  case fp32
+
+  /// Bytes per activation and matmul operand: 2 in bf16 and under autocast, 4 in fp32.
+  package var activationBytes: Int64 { self == .fp32 ? 4 : 2 }
+}
+
+/// Storage of the projected (attention/MLP) weights.
+/// Storage of the projected weights: bf16 (or the precision's dtype), int8 (Q-GaLore's
+/// QLinear, or bitsandbytes LLM.int8 under LoRA), or bitsandbytes NF4 (QLoRA).
+public enum WeightFormat: String, Sendable, CaseIterable { case bf16, int8, nf4 }
+
+/// Data parallelism. `hsdp` is FSDP's hybrid sharding (`ShardingStrategy.HYBRID_SHARD`, FSDP2
+/// with a 2-D mesh): sharded like `fsdp` inside a node, replicated across nodes.
+public enum Parallelism: String, Sendable, CaseIterable {
+  case none, ddp, zero1, zero2, zero3, fsdp, hsdp
+  package var shardsStates: Bool { self != .none && self != .ddp }
+  package var shardsGradients: Bool { shardsWeights || self == .zero2 }
+  package var shardsWeights: Bool { self == .zero3 || self == .fsdp || self == .hsdp }
+}
+
+/// When DDP all-reduces gradients: after every micro-batch (no `no_sync`, what the GaLore and
+/// APOLLO scripts do) or once per optimizer step.
+public enum GradientSync: String, Sendable, CaseIterable {
+  case microBatch = "micro_batch", step
+}
+
+public enum AttentionKernel: String, Sendable, CaseIterable { case sdpa, flash, eager }
+
+/// How the loss meets the vocabulary (`ActivationModel.loss`): HF's full fp32 logits,
+/// torchtune's chunked cross-entropy, or a fused linear cross-entropy (Liger).
+public enum LossKind: String, Sendable, CaseIterable { case full, chunked, fused }
+/// Activation recomputation: none; `full` (every layer, or `checkpointed_layers` of them, keeps
+/// only its input and runs forward again in backward — HF `gradient_checkpointing`, torchtitan
+/// and fms-fsdp's selective-layer mode); `selective` (Megatron `--recompute-granularity
+/// selective`: the attention core is recomputed, Korthikanti et al. 2022, arXiv:2205.05198 §4);
+/// `op` (torchtitan's per-op selective AC, its default: every layer keeps its input, the
+/// outputs of every other matmul and of attention, and recomputes the rest — `_save_list` and
+/// `_custom_policy` in torchtitan `parallelize.py`).
+public enum Checkpointing: String, Sendable, CaseIterable { case none, full, selective, op }
+
+/// How the caching allocator's reserve above the allocated peak is estimated.
+public enum ReserveRule: Sendable, Equatable {
+  /// From the mechanism seen in the calibration data (see `MemoryModel.cachedReserve`).
+  case measured
+  /// A fixed fraction of the allocated peak.
+  case fraction(Double)
+  /// A fixed amount.
+  case amount(Bytes)
+}
+
+/// Memory outside the allocated peak.
+public struct Overhead: Sendable, Equatable {
+  /// CUDA context, kernels and library workspaces per GPU. 0.5 GiB by default (issue #3; peers.md
+  /// §5: 0.3 GB with lazy loading to over 1 GB).
+  package var context: Bytes = .mib(512)
+  package var reserve: ReserveRule = .measured
+}
+
+/// A cap on what the caching allocator may reserve, as `torch.cuda.set_per_process_memory_fraction`
+/// sets it (CUDACachingAllocator: an allocation that would take reserved memory past
+/// fraction × total frees the cache, retries, then raises OOM). The CUDA context is outside it.
+public enum MemoryLimit: Sendable, Equatable {
+  case fraction(Double)
+  case amount(Bytes)
+
+  package func bytes(of total: Bytes) -> Int64 {
+    switch self {
+    case .fraction(let f): return Int64((Double(total.count) * f).rounded(.down))
+    case .amount(let b): return b.count
+    }
+  }
+}
+
+/// One training configuration, fully resolved: the models' one input.
+public struct TrainingSetup: Sendable, Equatable {
+  /// A setup of `model` on one `gpu`, every other setting at its default (docs/scenario-format.md).
+  public init(model: ModelConfig, gpu: GPUSpec) {
+    self.model = model
+    self.gpu = gpu
+  }
+
+  package var model: ModelConfig
+  package var gpu: GPUSpec
+  public var gpus: Int64 = 1
+  public var parallel: Parallelism = .none
+  /// GPUs that divide a mixture of experts' experts among them (`expert_parallel`).
+  package var expertParallel: Int64 = 1
+  /// Tensor, pipeline and context parallelism (Setup/ModelParallel.swift).
+  package var modelParallel = ModelParallel()
+  /// What one GPU of a pipeline stage holds (set by `stage`, not by a setting).
+  package var stageView = StageView()
+  /// GPUs per node; nil = the GPU's catalog default.
+  package var gpusPerNode: Int64? = nil
+  /// Per-GPU bandwidth inside a node and between nodes, bytes/s; nil = the catalog default.
+  package var intraNodeBandwidth: Double? = nil
+  package var interNodeBandwidth: Double? = nil
+  package var gradientSync: GradientSync = .microBatch
+  public var precision: Precision = .bf16
+  /// The decoder layers' matmul dtype, and the FP8 recipe (nil: torchao tensor-wise).
+  package var matmulPrecision: MatmulPrecision = .bf16
+  package var fp8Recipe: FP8Recipe? = nil
+  /// nil = the precision's own (none for bf16; `mixed` keeps fp32 weights or its own master).
+  package var masterWeights: MasterWeights? = nil
+  /// nil = the framework's default for the policy.
+  package var gradientDType: GradientDType? = nil
+  package var weights: WeightFormat = .bf16
+  public var sequence: Int64 = 256
+  public var microBatch: Int64 = 1
+  /// Sequences per optimizer step over all GPUs; nil = one micro-batch per GPU.
+  public var globalBatch: Int64? = nil
+  /// Attention dropout probability (HF `attention_dropout`, 0 in LLaMA pretraining).
+  package var dropout: Double = 0
+  package var attention: AttentionKernel = .sdpa
+  package var loss: LossKind = .full
+  package var checkpointing: Checkpointing = .none
+  /// Parameters left unchanged by a partial fine-tune.
+  package var freeze = Freeze()
+  /// What lives in host memory instead of on the GPU.
+  package var offload = Offload()
+  /// Low-rank adapters on a frozen base (peft LoRA / DoRA); nil = full training.
+  package var lora: LoRAConfig? = nil
+  /// With `checkpointing: full`, how many layers (the first k) are recomputed; nil = all.
+  package var checkpointedLayers: Int64? = nil
+  package var optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw)
+  package var overhead = Overhead()
+  /// The allocator's cap, if the run sets one.
+  package var memoryLimit: MemoryLimit? = nil
+  /// Headroom to keep, as a fraction of the capacity: a run with less to spare is a narrow fit.
+  package var margin: Double = 0
+  /// Tokens to train on, for time and cost.
+  package var tokens: Double? = nil
+  /// Dollars per GPU-hour, for every GPU or by catalog id (`price: a100-80gb=1.8,h100-sxm=2.5`).
+  package var price: Double? = nil
+  package var prices: [String: Double] = [:]
+  /// This run's GPU's price: its own, the one for every GPU, or the catalog's list price.
+  package var gpuPrice: Double? { prices[gpu.id] ?? price ?? gpu.listPrice }
+  /// " at $1.39 per GPU-hour (list price)": the price a cost uses, and where it comes from.
+  package var priceClause: String {
+    guard let p = gpuPrice else { return "" }
+    let listed = prices[gpu.id] == nil && price == nil
+    return " at $\(NumberFormatting.fixed(p, 2)) per GPU-hour" + (listed ? " (list price, `trainmem list gpus`)" : "")
+  }
+
+  /// Data-parallel replicas: every GPU holds a replica or a shard of one.
+  package var dataParallel: Int64 { parallel == .none ? 1 : max(1, gpus / modelParallel.size) }
+  /// The GPUs one shard group spans: all data-parallel GPUs, a node under `hsdp`, 1 unsharded.
+  package var shardDegree: Int64 {
+    switch parallel {
+    case .none, .ddp: return 1
+    // FSDP and ZeRO shard over the data- and context-parallel ranks together (torchtitan's
+    // `dp_shard_cp` mesh); HSDP over those inside one node.
+    case .hsdp: return min(dataParallel * modelParallel.context, max(1, nodeSize / modelParallel.tensor))
+    case .zero1, .zero2, .zero3, .fsdp: return dataParallel * modelParallel.context
+    }
+  }
+  /// GPUs per node actually used (a run on fewer GPUs than a node holds uses part of one).
+  package var nodeSize: Int64 { max(1, min(gpus, gpusPerNode ?? gpu.gpusPerNode)) }
+  /// The per-GPU bandwidths collectives cross inside a node and between nodes, bytes/s.
+  package var intraNodeLink: Double { intraNodeBandwidth ?? gpu.intraNodeBandwidth }
+  package var interNodeLink: Double { interNodeBandwidth ?? gpu.interNodeBandwidth }
+  /// How the precision's tensors are held under this parallel mode.
+  package var policy: PrecisionPolicy {
+    PrecisionPolicy.of(precision: precision, parallel: parallel, master: masterWeights, gradients: gradientDType)
+  }
+  /// Layers recomputed in backward.
+  package var recomputedLayers: Int64 {
+    checkpointing == .full ? min(model.layers, checkpointedLayers ?? model.layers) : 0
+  }
+  /// Micro-batches per optimizer step: ceil(global / (micro × data-parallel GPUs)).
+  package var accumulation: Int64 {
+    guard let g = globalBatch else { return 1 }
+    let per = microBatch * dataParallel
+    return max(1, (g + per - 1) / per)
+  }
+  /// The global batch actually run (differs from `globalBatch` when it does not divide).
+  package var effectiveGlobalBatch: Int64 { accumulation * microBatch * dataParallel }
+  package var tokensPerMicroBatch: Int64 { microBatch * sequence }
+  package var weightsInt8: Bool { weights == .int8 || optimizer.kind.forcesInt8Weights }
+  package var rank: Int64 {
+    optimizer.effectiveRank(hidden: model.hidden, smallestSide: min(model.hidden, model.kvWidth, model.intermediate))
+  }
+
+  /// Problems that make the setup impossible, each about one setting.
+  /// Why the models cannot evaluate this setup, one sentence each (empty when they can).
+  public var problems: [String] { validationProblems().map(\.message) }
+
+  package func validationProblems() -> [SetupProblem] {
+    validationProblems(model.validationProblem() == nil ? ParameterInventory(model) : nil)
+  }
+
+  /// The same, with the model's inventory given when the model itself is valid.
+  package func validationProblems(_ inventory: ParameterInventory?) -> [SetupProblem] {
+    var out: [SetupProblem] = []
+    if let p = model.validationIssue() {
+      out.append(SetupProblem(setting: "model." + p.key, reason: .model(p.message)))
+    }
+    func limit(_ path: String, _ value: Int64, _ maximum: Int64) {
+      if value <= 0 || value > maximum {
+        out.append(SetupProblem(setting: path, reason: .outOfRange(value: value, maximum: maximum)))
+      }
+    }
+    limit("gpus", gpus, SetupLimits.gpus)
+    limit("sequence", sequence, SetupLimits.sequence)
+    limit("micro_batch", microBatch, SetupLimits.microBatch)
+    limit("global_batch", globalBatch ?? 1, SetupLimits.globalBatch)
+    limit("optimizer.update_interval", optimizer.updateInterval, SetupLimits.updateInterval)
+    if let inventory, out.isEmpty, let size = sizeProblem(inventory) { out.append(size) }
+    out += modelParallelProblems()
+    if parallel == .none && gpus > modelParallel.size {
+      out.append(SetupProblem(setting: "gpus", reason: .gpusWithoutParallelism(gpus)))
+    }
+    if let inventory, let p = OptimizerStates.rankProblem(inventory, optimizer: optimizer, rank: rank) {
+      out.append(SetupProblem(setting: "optimizer.rank", reason: .rank(p)))
+    }
+    if optimizer.kind.isMini, let r = optimizer.rank, r != 1 {
+      out.append(SetupProblem(setting: "optimizer.rank", reason: .miniRank(optimizer.kind, r)))
+    }
+    if !optimizer.kind.isLowRank, optimizer.rank != nil {
+      out.append(SetupProblem(setting: "optimizer.rank", reason: .notApplicable("rank", optimizer.kind)))
+    }
+    // Layer-wise updates apply each gradient inside its backward hook: nothing to accumulate
+    // and nothing for DDP to reduce. Hugging Face's Trainer refuses both ("Layerwise GaLoRE
+    // optimizer do not support gradient accumulation", "... does not support DDP at this time",
+    // trainer.py), and galore-torch documents single-GPU only.
+    if optimizer.layerwise && (dataParallel > 1 || accumulation > 1) {
+      out.append(SetupProblem(setting: "optimizer.layerwise", reason: .layerwiseNeedsOneReplica(dataParallel > 1)))
+    }
+    if gradientSync == .step && parallel != .ddp {
+      out.append(SetupProblem(setting: "gradient_sync", reason: .syncWithoutDDP(parallel)))
+    }
+    if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: "gpu", reason: .noBF16(gpu.name))) }
+    out += fp8Problems()
+    out += precisionProblems() + networkProblems()
+    return out
+  }
+
+  /// `master_weights` and `gradient_dtype` where the framework has no such choice.
+  private func precisionProblems() -> [SetupProblem] {
+    var out: [SetupProblem] = []
+    if masterWeights == .fp32 {
+      if precision != .bf16 {
+        out.append(SetupProblem(setting: "master_weights", reason: .masterNeedsBF16(precision)))
+      } else if parallel == .fsdp || parallel == .hsdp {
+        out.append(SetupProblem(setting: "master_weights", reason: .masterUnderFSDP(parallel)))
+      } else if weightsInt8 {
+        out.append(SetupProblem(setting: "master_weights", reason: .masterWithInt8))
+      }
+    }
+    if gradientDType != nil, policy.kind != .masterWeights, policy.kind != .fsdp {
+      out.append(SetupProblem(setting: "gradient_dtype", reason: .gradientDTypeFixed(policy.kind.rawValue)))
+    }
+    out += adapterProblems()
+    if offload.parameters && !parallel.shardsWeights {
+      out.append(SetupProblem(setting: "offload.parameters", reason: .offloadNeedsSharding))
+    }
+    if offload.optimizer && (optimizer.layerwise || optimizer.paged) {
+      out.append(SetupProblem(setting: "offload.optimizer", reason: .offloadWithInGPUStep))
+    }
+    if optimizer.paged && optimizer.kind != .adamw && optimizer.kind != .adamw8bit {
+      out.append(SetupProblem(setting: "optimizer.paged", reason: .pagedUnavailable(optimizer.kind)))
+    }
+    if freeze.layers > model.layers {
+      out.append(SetupProblem(setting: "freeze.layers", reason: .freezeAbove(freeze.layers, model.layers)))
+    } else if freeze.layers == model.layers && (freeze.embeddings || model.tiedEmbeddings) {
+      out.append(SetupProblem(setting: "freeze.layers", reason: .nothingToTrain))
+    }
+    if let k = checkpointedLayers {
+      if checkpointing != .full {
+        out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersNeedFull(checkpointing)))
+      } else if k > model.layers {
+        out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersAbove(k, model.layers)))
+      }
+    }
+    return out
+  }
+
+  /// What LoRA and quantised weights can be combined with (bitsandbytes and peft refuse the rest).
+  private func adapterProblems() -> [SetupProblem] {
+    var out: [SetupProblem] = []
+    if let lora {
+      if optimizer.kind.isLowRank || optimizer.kind.forcesInt8Weights {
+        out.append(SetupProblem(setting: "optimizer", reason: .loraWithProjection(optimizer.kind)))
+      }
+      if lora.rank > SetupLimits.rank {
+        out.append(SetupProblem(setting: "lora.rank", reason: .outOfRange(value: lora.rank, maximum: SetupLimits.rank)))
+      } else if model.validationIssue() == nil {
+        // Adapters grow as rank × (in + out) per targeted linear: bounded in Double before any
+        // byte count multiplies them (the base model's own bound is 10^15 parameters).
+        var adapters = 0.0
+        for t in ParameterInventory(model).tensors where lora.targets.matches(t) {
+          adapters += Double(t.count) * Double(lora.rank) * Double(t.rows + t.cols)
+        }
+        if adapters > 1e15 { out.append(SetupProblem(setting: "lora.rank", reason: .adaptersTooLarge(adapters))) }
+      }
+      if case .named(let names) = lora.targets,
+        let missing = names.first(where: { name in
+          !ParameterInventory(model).tensors.contains { LoRATargets.named([name]).matches($0) }
+        })
+      {
+        out.append(SetupProblem(setting: "lora.targets", reason: .targetNotFound(missing, model.id)))
+      }
+      if freeze.isActive {
+        out.append(
+          SetupProblem(setting: freeze.layers > 0 ? "freeze.layers" : "freeze.embeddings", reason: .freezeWithLoRA))
+      }
+    } else {
+      if weights == .nf4 { out.append(SetupProblem(setting: "weights", reason: .quantizedWithoutAdapters("nf4"))) }
+      if weights == .int8 && !optimizer.kind.updatesInt8Weights {
+        out.append(SetupProblem(setting: "weights", reason: .int8WithoutUpdater(optimizer.kind)))
+      }
+    }
+    return out
+  }
+
+  /// `hsdp` replicates whole nodes, so the GPUs must fill them; expert parallelism needs
+  /// experts and GPUs it divides evenly.
+  private func networkProblems() -> [SetupProblem] {
+    var out: [SetupProblem] = []
+    if parallel == .hsdp && gpus % nodeSize != 0 {
+      out.append(SetupProblem(setting: "gpus", reason: .hsdpPartialNode(gpus: gpus, perNode: nodeSize)))
+    }
+    if expertParallel > 1 {
+      if let experts = model.moe?.experts {
+        if experts % expertParallel != 0 || dataParallel % expertParallel != 0 {
+          out.append(
+            SetupProblem(
+              setting: "expert_parallel",
+              reason: .expertParallelDoesNotDivide(expertParallel, experts: experts, gpus: dataParallel)))
+        }
+      } else {
+        out.append(SetupProblem(setting: "expert_parallel", reason: .expertParallelWithoutExperts(model.id)))
+      }
+    }
+    return out
+  }
+
+  /// Keeps every byte count far from Int64 overflow: the largest sums estimated in Double first.
+  private func sizeProblem(_ inventory: ParameterInventory) -> SetupProblem? {
+    let tokens = Double(microBatch) * Double(sequence)
+    let m = model
+    let perToken =
+      Double(m.layers)
+      * (40 * Double(m.hidden) + 20 * Double(m.intermediate) + 12 * Double(m.heads) * Double(sequence)
+        + 64 * Double(lora?.rank ?? 0))
+      + 20 * Double(m.vocab)
+    let bytes = tokens * perToken + 40 * Double(inventory.parameters)
+    if tokens > 2_147_483_648 { return SetupProblem(setting: "micro_batch", reason: .tooManyTokens(tokens)) }
+    if bytes > 1e18 { return SetupProblem(setting: "micro_batch", reason: .tooLarge(bytes)) }
+    return nil
+  }
+
+  /// The memberwise initializer, for the other modules (Swift synthesizes it internal).
+  package init(
+    model: ModelConfig, gpu: GPUSpec, gpus: Int64 = 1, parallel: Parallelism = .none, expertParallel: Int64 = 1,
+    modelParallel: ModelParallel = ModelParallel(), stageView: StageView = StageView(), gpusPerNode: Int64? = nil,
+    intraNodeBandwidth: Double? = nil, interNodeBandwidth: Double? = nil, gradientSync: GradientSync = .microBatch,
+    precision: Precision = .bf16, matmulPrecision: MatmulPrecision = .bf16, fp8Recipe: FP8Recipe? = nil,
+    masterWeights: MasterWeights? = nil, gradientDType: GradientDType? = nil, weights: WeightFormat = .bf16,
+    sequence: Int64 = 256, microBatch: Int64 = 1, globalBatch: Int64? = nil, dropout: Double = 0,
+    attention: AttentionKernel = .sdpa, loss: LossKind = .full, checkpointing: Checkpointing = .none,
+    freeze: Freeze = Freeze(), offload: Offload = Offload(), lora: LoRAConfig? = nil, checkpointedLayers: Int64? = nil,
+    optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw), overhead: Overhead = Overhead(),
+    memoryLimit: MemoryLimit? = nil, margin: Double = 0, tokens: Double? = nil, price: Double? = nil,
+    prices: [String: Double] = [:]
+  ) {
+    self.model = model
+    self.gpu = gpu
+    self.gpus = gpus
+    self.parallel = parallel
+    self.expertParallel = expertParallel
+    self.modelParallel = modelParallel
+    self.stageView = stageView
+    self.gpusPerNode = gpusPerNode
+    self.intraNodeBandwidth = intraNodeBandwidth
+    self.interNodeBandwidth = interNodeBandwidth
+    self.gradientSync = gradientSync
+    self.precision = precision
+    self.matmulPrecision = matmulPrecision
+    self.fp8Recipe = fp8Recipe
+    self.masterWeights = masterWeights
+    self.gradientDType = gradientDType
+    self.weights = weights
+    self.sequence = sequence
+    self.microBatch = microBatch
+    self.globalBatch = globalBatch
+    self.dropout = dropout
+    self.attention = attention
+    self.loss = loss
+    self.checkpointing = checkpointing
+    self.freeze = freeze
+    self.offload = offload
+    self.lora = lora
+    self.checkpointedLayers = checkpointedLayers
+    self.optimizer = optimizer
+    self.overhead = overhead
+    self.memoryLimit = memoryLimit
+    self.margin = margin
+    self.tokens = tokens
+    self.price = price
+    self.prices = prices
+  }
+}
+
+/// Something that makes a setup impossible: the setting it is about (a key path declared in
+/// `Settings`, or a model field such as `model.kv_heads`) and why, in the models' own terms.
+/// The loader, which knows how the user wrote the setting, turns it into a diagnostic.
+package struct SetupProblem: Sendable, Equatable {
+  package enum Reason: Sendable, Equatable {
+    case model(String)
+    case outOfRange(value: Int64, maximum: Int64)
+    case tooManyTokens(Double)
+    case tooLarge(Double)
+    case gpusWithoutParallelism(Int64)
+    /// The GPUs do not divide into tensor × pipeline × context replicas.
+    case layoutDoesNotDivide(gpus: Int64, size: Int64)
+    /// A tensor-parallel degree that does not divide a width (heads, kv heads, intermediate).
+    case tensorDoesNotDivide(Int64, what: String, size: Int64)
+    case pipelineAboveLayers(Int64, layers: Int64)
+    case virtualStagesNeedInterleaved
+    case interleavedDoesNotDivide(layers: Int64, pipeline: Int64, virtual: Int64)
+    case contextNeedsFlash
+    case contextDoesNotDivide(sequence: Int64, context: Int64)
+    case sequenceParallelNeedsTensor
+    case rank(RankProblem)
+    case miniRank(OptimizerKind, Int64)
+    /// An optimizer setting given for an optimizer that has no such setting.
+    case notApplicable(String, OptimizerKind)
+    case noBF16(String)
+    /// FP8 matmuls on a GPU without FP8 tensor cores.
+    case noFP8(String)
+    /// FP8 matmuls with fp32 activations (the recipes cast from bf16).
+    case fp8NeedsBF16(Precision)
+    case mxfp8NeedsBlackwell(String)
+    case fp8RecipeWithoutFP8
+    /// Layer-wise updates with several replicas (true) or with gradient accumulation (false).
+    case layerwiseNeedsOneReplica(Bool)
+    /// `gradient_sync: step` is DDP's `no_sync`; other modes reduce every micro-batch.
+    case syncWithoutDDP(Parallelism)
+    case masterNeedsBF16(Precision)
+    case masterUnderFSDP(Parallelism)
+    case masterWithInt8
+    /// `gradient_dtype` under a policy whose gradients have the parameters' dtype.
+    case gradientDTypeFixed(String)
+    case checkpointedLayersNeedFull(Checkpointing)
+    case checkpointedLayersAbove(Int64, Int64)
+    case hsdpPartialNode(gpus: Int64, perNode: Int64)
+    case expertParallelDoesNotDivide(Int64, experts: Int64, gpus: Int64)
+    case expertParallelWithoutExperts(String)
+    case freezeAbove(Int64, Int64)
+    case nothingToTrain
+    case loraWithProjection(OptimizerKind)
+    case pagedUnavailable(OptimizerKind)
+    case adaptersTooLarge(Double)
+    case offloadNeedsSharding
+    case offloadWithInGPUStep
+    case targetNotFound(String, String)
+    case freezeWithLoRA
+    case quantizedWithoutAdapters(String)
+    case int8WithoutUpdater(OptimizerKind)
+  }
+  package var setting: String
+  package var reason: Reason
+
+  /// The message, with settings named by `spell` (`'--micro-batch'` or `'micro_batch'`).
+  package func message(spell: (String) -> String) -> String {
+    switch reason {
+    case .model(let text): return text
+    case .rank(let problem): return problem.message(spell("optimizer.rank"))
+    case .outOfRange(let value, let maximum):
+      return value <= 0
+        ? "\(spell(setting)) must be a positive integer, got \(value)"
+        : "\(spell(setting)) is \(value), above the supported maximum \(maximum)"
+    case .tooManyTokens(let tokens):
+      return
+        "\(spell("micro_batch")) × \(spell("sequence")) is \(NumberFormatting.grouped(tokens)) tokens per micro-batch, above the supported 2^31"
+    case .tooLarge(let bytes):
+      return
+        "this configuration needs about \(NumberFormatting.fixed(bytes / 1e18, 0)) EB, beyond what trainmem counts; reduce \(spell("micro_batch")) or \(spell("sequence"))"
+    case .layoutDoesNotDivide(let gpus, let size):
+      return
+        "\(gpus) GPUs do not divide into replicas of tensor × pipeline × context = \(size) GPUs; use a multiple of \(size) GPUs or another layout"
+    case .tensorDoesNotDivide(let t, let what, let size):
+      return
+        "\(spell("tensor_parallel")) \(t) must divide the model's \(what) (\(size)); try \(Self.commonDivisors(size, 64).filter { $0 > 1 }.map(String.init).joined(separator: ", "))"
+    case .pipelineAboveLayers(let p, let layers):
+      return "\(spell("pipeline_parallel")) is \(p), but the model has \(layers) layers: a stage needs at least one"
+    case .virtualStagesNeedInterleaved:
+      return
+        "\(spell("virtual_stages")) is the interleaved schedule's model chunks per GPU; add \(spell("pipeline_schedule: interleaved")) and a pipeline"
+    case .interleavedDoesNotDivide(let layers, let p, let v):
+      return
+        "the interleaved schedule needs the \(layers) layers to divide into pipeline \(p) × virtual stages \(v) chunks (Megatron requires it); change \(spell("virtual_stages"))"
+    case .contextNeedsFlash:
+      return
+        "\(spell("context_parallel")) passes keys and values around a ring inside flash attention; use \(spell("attention: sdpa")) or flash, not eager"
+    case .contextDoesNotDivide(let sequence, let c):
+      return "\(spell("context_parallel")) \(c) must divide the sequence (\(sequence)) into equal chunks"
+    case .sequenceParallelNeedsTensor:
+      return
+        "\(spell("sequence_parallel")) splits what tensor parallelism replicates; it needs \(spell("tensor_parallel")) above 1"
+    case .gpusWithoutParallelism(let n):
+      return "\(n) GPUs with \(spell("parallel: none")); choose ddp, zero1, zero2, zero3 or fsdp"
+    case .miniRank(let kind, let r):
+      return "\(kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank"
+    case .notApplicable(let key, let kind):
+      let owners = key == "momentum" ? "SGD" : "GaLore and APOLLO"
+      return "\(spell("optimizer." + key)) applies to \(owners), not '\(kind.rawValue)'"
+    case .layerwiseNeedsOneReplica(let replicas):
+      let what =
+        replicas
+        ? "data parallelism over several GPUs" : "gradient accumulation (a global batch above one micro-batch per GPU)"
+      return
+        "\(spell("optimizer.layerwise")) updates each weight inside backward, so it cannot run with \(what); Hugging Face's Trainer refuses it"
+    case .syncWithoutDDP(let parallel):
+      return
+        "\(spell("gradient_sync: step")) is DDP's no_sync; with \(spell("parallel: " + parallel.rawValue)) gradients are reduced every micro-batch here — use ddp or leave gradient_sync out"
+    case .noBF16(let name):
+      return "\(name) has no bf16 support; use \(spell("precision: mixed")) (fp16 autocast) or 'fp32'"
+    case .noFP8(let name):
+      return
+        "\(name) has no FP8 tensor cores (torch._scaled_mm needs Ada, Hopper, Blackwell or AMD CDNA 3); use \(spell("matmul_precision: bf16")) or an FP8 GPU such as h100-sxm, l40s, b200 or mi300x"
+    case .fp8NeedsBF16(let precision):
+      return
+        "\(spell("matmul_precision: fp8")) casts bf16 activations; with \(spell("precision: " + precision.rawValue)) they are fp32 — use \(spell("precision: bf16")) or mixed"
+    case .mxfp8NeedsBlackwell(let name):
+      return
+        "\(spell("fp8_recipe: mxfp8")) needs block-scaled FP8 tensor cores (B200, GB200, B300); \(name) has none — use tensorwise, rowwise, delayed or blockwise"
+    case .fp8RecipeWithoutFP8:
+      return "\(spell("fp8_recipe")) applies with \(spell("matmul_precision: fp8")); add it or remove the recipe"
+    case .masterNeedsBF16(let precision):
+      return
+        "\(spell("master_weights: fp32")) keeps an fp32 copy of bf16 weights; with \(spell("precision: " + precision.rawValue)) the weights are already fp32 — use \(spell("precision: bf16")) or leave \(spell("master_weights")) out"
+    case .masterUnderFSDP(let parallel):
+      return
+        "\(spell("parallel: " + parallel.rawValue)) keeps the fp32 master as its sharded parameters; use \(spell("precision: mixed")) (FSDP MixedPrecision) instead of \(spell("master_weights: fp32"))"
+    case .masterWithInt8:
+      return
+        "\(spell("master_weights: fp32")) cannot go with int8 weights (Q-GaLore keeps no fp32 copy); remove one of them"
+    case .gradientDTypeFixed(let policy):
+      return
+        "\(spell("gradient_dtype")) applies with \(spell("master_weights: fp32")) or \(spell("precision: mixed")) under ZeRO or FSDP; under \(policy) gradients have the parameters' dtype"
+    case .checkpointedLayersNeedFull(let mode):
+      return
+        "\(spell("checkpointed_layers")) counts fully recomputed layers, so it needs \(spell("checkpointing: full")), not \(spell("checkpointing: " + mode.rawValue))"
+    case .checkpointedLayersAbove(let k, let layers):
+      return "\(spell("checkpointed_layers")) is \(k), but the model has \(layers) layers"
+    case .expertParallelDoesNotDivide(let e, let experts, let gpus):
+      return
+        "\(spell("expert_parallel")) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
+    case .offloadNeedsSharding:
+      return
+        "\(spell("offload.parameters: cpu")) is FSDP's CPUOffload or ZeRO-Infinity: it needs \(spell("parallel: fsdp")), hsdp or zero3"
+    case .offloadWithInGPUStep:
+      return
+        "\(spell("offload.optimizer: cpu")) runs the step on the host, so it cannot be layer-wise (inside backward) or paged; remove one"
+    case .adaptersTooLarge(let n):
+      return
+        "\(spell("lora.rank")) makes about \(NumberFormatting.grouped(n / 1e12))T adapter parameters, beyond the 10^15 trainmem counts; use a rank below the layers' widths"
+    case .pagedUnavailable(let kind):
+      return
+        "\(spell("optimizer.paged")) is bitsandbytes' PagedAdamW / PagedAdamW8bit; '\(kind.rawValue)' has no paged version — use adamw or adamw-8bit"
+    case .loraWithProjection(let kind):
+      return
+        "\(spell("optimizer: " + kind.rawValue)) projects full weight gradients; with \(spell("lora.rank")) the adapters are small and trained by a plain optimizer (adamw, adamw-8bit, sgd)"
+    case .targetNotFound(let name, let model):
+      return
+        "\(spell("lora.targets")) names '\(visible(name))', which \(model) has no linear of; use \(LoRATargets.names.joined(separator: ", ")) or all-linear"
+    case .freezeWithLoRA:
+      return
+        "\(spell("freeze.layers")) has no effect with \(spell("lora.rank")): its base weights are all frozen already; remove one"
+    case .quantizedWithoutAdapters(let format):
+      return
+        "\(spell("weights: " + format)) weights cannot be trained (bitsandbytes 4-bit parameters have no gradient); add \(spell("lora.rank")) for QLoRA"
+    case .int8WithoutUpdater(let kind):
+      return
+        "\(spell("weights: int8")) is updated only by Q-GaLore's and Q-APOLLO's optimizers (galore-8bit, q-apollo, q-apollo-mini), not '\(kind.rawValue)'; or add \(spell("lora.rank")) to train adapters on an int8 base"
+    case .freezeAbove(let n, let layers):
+      return "\(spell("freeze.layers")) is \(n), but the model has \(layers) layers"
+    case .nothingToTrain:
+      return
+        "\(spell("freeze.layers")) freezes every layer and the embeddings: nothing is left to train; freeze fewer layers"
+    case .expertParallelWithoutExperts(let id):
+      return
+        "\(spell("expert_parallel")) divides experts, and \(id) has none; use a mixture-of-experts model or leave it out"
+    case .hsdpPartialNode(let gpus, let perNode):
+      return
+        "\(spell("parallel: hsdp")) replicates whole nodes: \(gpus) GPUs do not fill nodes of \(perNode); use a multiple of \(perNode) or set \(spell("gpus_per_node"))"
+    }
+  }
+
+  /// Divisors of both, above 1 (at most eight, the largest last).
+  package static func commonDivisors(_ a: Int64, _ b: Int64) -> [Int64] {
+    let limit = min(a, b)
+    guard limit >= 2 else { return [1] }
+    return Array((2...min(limit, 4096)).filter { a % $0 == 0 && b % $0 == 0 }.suffix(8))
+  }
+
+  /// The message with settings as a scenario file spells them.
+  package var message: String { message { SettingPath.spell($0, commandLine: false) } }
+}
+
+extension TrainingSetup {
+  /// FP8 matmuls need FP8 tensor cores and bf16 activations; MXFP8 needs block-scaled cores;
+  /// a recipe means nothing without FP8.
+  package func fp8Problems() -> [SetupProblem] {
+    guard matmulPrecision == .fp8 else {
+      return fp8Recipe == nil ? [] : [SetupProblem(setting: "fp8_recipe", reason: .fp8RecipeWithoutFP8)]
+    }
+    var out: [SetupProblem] = []
+    if gpu.fp8FLOPS == 0 { out.append(SetupProblem(setting: "gpu", reason: .noFP8(gpu.name))) }
+    if precision == .fp32 { out.append(SetupProblem(setting: "matmul_precision", reason: .fp8NeedsBF16(precision))) }
+    if fp8Recipe == .mxfp8 && !gpu.blockScaledFP8 {
+      out.append(SetupProblem(setting: "fp8_recipe", reason: .mxfp8NeedsBlackwell(gpu.name)))
+    }
+    return out
+  }
+}
+
+extension TrainingSetup {
+  /// A layout must divide the GPUs and the model: t the heads, the key-value heads (or be a
+  /// multiple of them: Megatron replicates them) and the MLP; p at most the layers; an
+  /// interleaved schedule its chunks; c the sequence, with flash attention.
+  package func modelParallelProblems() -> [SetupProblem] {
+    let mp = modelParallel
+    var out: [SetupProblem] = []
+    if gpus % mp.size != 0 {
+      out.append(SetupProblem(setting: "gpus", reason: .layoutDoesNotDivide(gpus: gpus, size: mp.size)))
+    }
+    let t = mp.tensor
+    if t > 1 {
+      if model.heads % t != 0 {
+        out.append(
+          SetupProblem(setting: "tensor_parallel", reason: .tensorDoesNotDivide(t, what: "heads", size: model.heads)))
+      } else if model.kvHeads % t != 0 && t % model.kvHeads != 0 {
+        out.append(
+          SetupProblem(
+            setting: "tensor_parallel", reason: .tensorDoesNotDivide(t, what: "kv heads", size: model.kvHeads)))
+      } else if model.intermediate % t != 0 {
+        out.append(
+          SetupProblem(
+            setting: "tensor_parallel",
+            reason: .tensorDoesNotDivide(t, what: "intermediate size", size: model.intermediate)))
+      }
+    }
+    if mp.sequenceParallel && t == 1 {
+      out.append(SetupProblem(setting: "sequence_parallel", reason: .sequenceParallelNeedsTensor))
+    }
+    if mp.pipeline > model.layers {
+      out.append(
+        SetupProblem(setting: "pipeline_parallel", reason: .pipelineAboveLayers(mp.pipeline, layers: model.layers)))
+    }
+    if mp.virtualStages > 1 && (mp.schedule != .interleaved || mp.pipeline == 1) {
+      out.append(SetupProblem(setting: "virtual_stages", reason: .virtualStagesNeedInterleaved))
+    } else if mp.schedule == .interleaved && model.layers % (mp.pipeline * mp.virtualStages) != 0
+      && (model.layers + 2) % (mp.pipeline * mp.virtualStages) != 0
+    {
+      // Megatron needs the layers to divide into p·v chunks, counting the embedding and the
+      // loss as one layer each with `--account-for-embedding/loss-in-pipeline-split` (Llama 3's
+      // 126 layers on 16 stages).
+      out.append(
+        SetupProblem(
+          setting: "virtual_stages",
+          reason: .interleavedDoesNotDivide(layers: model.layers, pipeline: mp.pipeline, virtual: mp.virtualStages)))
+    }
+    if mp.context > 1 {
+      if attention == .eager { out.append(SetupProblem(setting: "context_parallel", reason: .contextNeedsFlash)) }
+      if sequence % mp.context != 0 {
+        out.append(
+          SetupProblem(
+            setting: "context_parallel", reason: .contextDoesNotDivide(sequence: sequence, context: mp.context)))
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,955 @@
+import Foundation
+
+// Step time from first principles: a roofline per matmul, memory-bound elementwise work, the
+// host's kernel-dispatch floor, the optimizer's memory traffic, amortised SVDs, and exposed
+// communication. Constants fitted to the H200 calibration rows say so; everything else is
+// arithmetic from the model's shapes and the GPU's datasheet.
+
+/// Time and cost of one setup.
+public struct ThroughputEstimate: Sendable, Equatable {
+  /// Forward + backward of all micro-batches in a step, seconds.
+  package var compute: Double
+  /// `optimizer.step()` including amortised projection refreshes, seconds.
+  package var optimizer: Double
+  /// Communication not hidden behind backward, seconds.
+  package var communication: Double
+  /// GaLore's SVD refresh every `update_interval` steps, amortised per step, seconds.
+  package var projectionRefresh: Double
+  /// A step without a projection refresh (what the calibration's steady steps measure).
+  package var steadyStepSeconds: Double { compute + optimizer + communication }
+  /// The average step over a run, refreshes included.
+  public var stepSeconds: Double { steadyStepSeconds + projectionRefresh }
+  /// Tokens per optimizer step over the whole job.
+  package var tokensPerStep: Double
+  public var tokensPerSecond: Double { tokensPerStep / stepSeconds }
+  package var gpus: Int64
+  package var tokensPerSecondPerGPU: Double { tokensPerSecond / Double(gpus) }
+  /// Model FLOPs utilisation: 6 · matmul params · tokens + attention, over peak × time × GPUs.
+  public internal(set) var mfu: Double
+  /// Whether the host's dispatch, not the GPU, bounds the layers (small models, small batches).
+  package var hostBound: Bool
+  package var trainHours: Double?
+  package var gpuHours: Double?
+  package var cost: Double?
+}
+
+/// What one GPU sustains: matmul rate, copy bandwidth and the tile curve's scale.
+package struct Roofline: Sendable {
+  /// Datasheet dense matmul rate for the precision (TF32 for fp32), FLOP/s.
+  package var peak: Double
+  /// Sustained large-matmul rate, FLOP/s.
+  package var rate: Double
+  /// Sustained copy bandwidth, bytes/s.
+  package var bandwidth: Double
+  /// d₀ of the tile curve u(d) = d / (d + d₀).
+  ///
+  /// What d₀ stands for is time: pipeline fill, epilogue and the wave tail are latencies, paid
+  /// per tile whatever the SM's speed. A latency L costs L × r FLOPs of an SM that runs r FLOP/s:
+  /// a fixed *volume* of the tile's M × N × K work. u is a volume ratio over three dimensions,
+  /// so each side of that lost volume scales as its cube root: d₀ = 768 × (r / r_H200)^(1/3)
+  /// (derived; 768 fitted on the H200 rows, where nothing changes). 560 on an A100, 431 on an RTX
+  /// 4090, 610 for TF32 on the H200. The cube root is also what keeps a faster GPU faster:
+  /// time ∝ (1/r) Π (1 + d₀/d) with d₀ ∝ r^(1/3) never grows with r (its logarithmic
+  /// derivative is at most −1/r + 3 · (1/3)/r = 0), while the linear rule of issue #4
+  /// (d₀ ∝ r) made a 4× faster custom GPU slower (issue #18).
+  package var tileScale: Double
+  /// The tensor-core generation, for the rate of misaligned matmuls
+  /// (`GPUArchitecture.matmulEfficiency(alignmentBytes:)`).
+  package var architecture: GPUArchitecture
+  /// SMs (or CUs): the size of a wave of tiles.
+  package var multiprocessors: Double
+  /// Whether matmuls follow cuBLAS's tiles and waves (`kernelUtilisation`) rather than the tile
+  /// curve fitted on Hugging Face's eager steps, whose d₀ also holds the gaps between eager
+  /// kernels: Megatron-LM runs fused kernels back to back.
+  package var tiledKernels = false
+
+  package init(_ gpu: GPUSpec, precision: Precision) {
+    peak = precision == .fp32 ? gpu.tf32FLOPS : gpu.tensorFLOPS
+    rate = peak * gpu.matmulEfficiency
+    bandwidth = gpu.bandwidth * ThroughputModel.bandwidthEfficiency
+    architecture = gpu.architecture
+    multiprocessors = gpu.multiprocessors
+    tileScale =
+      ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
+  }
+
+  /// The roofline of a recipe's FP8 GEMMs: the GPU's dense FP8 rate times the recipe's scaled
+  /// GEMM efficiency, with the tile scale of that rate per SM (the same derivation as above).
+  package init(_ gpu: GPUSpec, fp8 recipe: FP8Recipe) {
+    self.init(gpu, precision: .bf16)
+    peak = gpu.fp8FLOPS * recipe.gemmEfficiency
+    rate = peak * gpu.matmulEfficiency
+    tileScale =
+      ThroughputModel.referenceTileScale * Foundation.cbrt((peak / gpu.multiprocessors) / GPUSpec.referenceRatePerSM)
+  }
+
+  /// The roofline a setup's matmuls run on: cuBLAS's tiles and waves under Megatron-LM.
+  package init(_ s: TrainingSetup) {
+    self.init(s.gpu, precision: s.precision)
+    tiledKernels = s.megatron
+  }
+
+  /// Candidate cuBLAS tiles (rows × columns of the output) and their efficiency relative to the
+  /// largest (NVIDIA Matrix Multiplication Background guide §2.3: "256x128 and 128x256 (most
+  /// efficient); 128x128; 256x64 and 64x256; 128x64 and 64x128; 64x64 (least efficient)";
+  /// the relative values are assumed).
+  package static let tiles: [(rows: Double, cols: Double, efficiency: Double)] = [
+    (256, 128, 1), (128, 256, 1), (128, 128, 0.95), (128, 64, 0.85), (64, 128, 0.85), (64, 64, 0.7),
+  ]
+  /// Per-tile fixed work (prologue, epilogue), in K elements: a tile's main loop runs K/(K + k₀)
+  /// of the time. Fitted: Korthikanti et al. 2022 Table 5 and Narayanan et al. 2021 Table 1
+  /// (128 against 512 tried: 128 fits both better).
+  package static let tilePrologueK = 128.0
+
+  /// Share of the GPU's sustained rate a matmul gets from cuBLAS's tiles (the best candidate):
+  /// tile quantisation (M·N over the tiles' area), wave quantisation (tiles over waves of one
+  /// tile per SM; split-K spreads a K longer than 512 over idle SMs when there are fewer tiles
+  /// than SMs), and the main loop's share of each tile (NVIDIA guide §3: "Dimension
+  /// Quantization Effects"; CUTLASS example 47 on an A100, 2048³ with 128 × 128 tiles: 256 tiles
+  /// in 3 waves of 108, 0.687 of the best shape's rate predicted, 0.686 measured).
+  package func kernelUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
+    var best = 0.0
+    for tile in Self.tiles {
+      let rows = (m / tile.rows).rounded(.up), cols = (n / tile.cols).rounded(.up)
+      let area = m * n / (rows * tile.rows * cols * tile.cols)
+      let count = rows * cols
+      var splits = 1.0
+      if count < multiprocessors {
+        splits = max(1, min((multiprocessors / count).rounded(.down), (k / 512).rounded(.down)))
+      }
+      let work = count * splits
+      let waves = work / ((work / multiprocessors).rounded(.up) * multiprocessors)
+      let loop = (k / splits) / (k / splits + Self.tilePrologueK)
+      best = max(best, tile.efficiency * area * waves * loop)
+    }
+    return best
+  }
+
+  /// The FP8 roofline of a setup's recipe (nil: bf16 matmuls), tiled as its 16-bit one.
+  package static func fp8(_ s: TrainingSetup) -> Roofline? {
+    s.fp8.map { recipe in
+      var r = Roofline(s.gpu, fp8: recipe)
+      r.tiledKernels = s.megatron
+      return r
+    }
+  }
+
+  /// u(M, N, K) = Π d / (d + d₀).
+  package func tileUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
+    (m / (m + tileScale)) * (n / (n + tileScale)) * (k / (k + tileScale))
+  }
+
+  /// One matmul (M × K) · (K × N): the slower of its compute and its memory traffic.
+  /// `alignment`: the bytes its leading dimensions are aligned to (see `alignment`).
+  package func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double, alignment: Int = 16) -> Double {
+    let flops = 2 * m * n * k
+    let bytes = elementSize * (m * k + k * n + m * n)
+    let u =
+      (tiledKernels ? kernelUtilisation(m, n, k) : tileUtilisation(m, n, k))
+      * architecture.matmulEfficiency(alignmentBytes: alignment)
+    return max(flops / (rate * u), bytes / bandwidth)
+  }
+
+  /// The alignment of a set of leading dimensions: the largest of 16, 8, 4, 2 (or 1) bytes
+  /// that divides every one of them (NVIDIA, Matrix Multiplication Background User's Guide
+  /// §2.2: "efficiency is better when matrix dimensions are multiples of 16 bytes").
+  package static func alignment(_ elementSize: Double, _ dims: Double...) -> Int {
+    var bytes = 16
+    for d in dims {
+      let size = d * elementSize
+      while bytes > 1 && size.truncatingRemainder(dividingBy: Double(bytes)) != 0 { bytes /= 2 }
+    }
+    return bytes
+  }
+
+  package static func aligned(_ d: Double, _ elementSize: Double) -> Bool { alignment(elementSize, d) == 16 }
+
+  /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x. The
+  /// leading dimensions are the weight's sides (activations are t × k row-major), so only they
+  /// need alignment; the token count never does.
+  package func linearSeconds(tokens t: Double, input k: Double, output n: Double, e: Double) -> Double {
+    let a = Self.alignment(e, k, n)
+    return gemmSeconds(t, k, n, elementSize: e, alignment: a)
+      + gemmSeconds(t, n, k, elementSize: e, alignment: a)
+      + gemmSeconds(k, t, n, elementSize: e, alignment: a)
+  }
+}
+
+public enum ThroughputModel {
+  /// Fraction of the datasheet's dense rate a large bf16 matmul sustains: an H200 runs an 8192³
+  /// bf16 matmul at about 790 of 989 TFLOP/s (issue #4, measured).
+  package static let matmulEfficiency = 0.80
+  /// Fraction of datasheet bandwidth a copy sustains: H200 about 4.3 of 4.8 TB/s (issue #4).
+  package static let bandwidthEfficiency = 0.90
+  /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension,
+  /// on the H200: small token counts and thin matrices run far below peak; other GPUs scale it
+  /// by their rate per SM (`Roofline.tileScale`). Fitted: calibration rows (one constant for all
+  /// 16). A separate scale for the token dimension and the weight dimensions (tried: 768–3072 ×
+  /// 128–768) fit the rows worse when tried (mean error 7.0–19.6% against 5.9% then).
+  package static let referenceTileScale = 768.0
+  /// FA2 gives each 128-row query block a loop over key blocks — s / 256 of them on average
+  /// under a causal mask — plus about one iteration's worth of fixed work (loading Q, writing
+  /// O and the log-sum-exp). Efficiency therefore grows as s / (s + 256): half the asymptote at
+  /// 256 tokens, 80% at 1,024, 97% at 8,192.
+  package static let attentionSequenceScale = 256.0
+  /// Host time to dispatch one decoder layer's forward and backward in eager HF transformers
+  /// (about 130 kernels and their Python/autograd bookkeeping). Fitted: calibration rows — the
+  /// 60M–350M steps take 2.6–3.3 ms per layer whatever their FLOPs.
+  package static let hostSecondsPerLayer = 2.6e-3
+  /// Host time per parameter tensor in a Python optimizer loop (GaLore, APOLLO); fitted.
+  package static let hostSecondsPerTensor = 1.0e-4
+  /// APOLLO's norm-growth limiter compares a tensor with a float in Python, which waits for
+  /// the GPU once per projected tensor; the host then pays its full dispatch cost serially
+  /// (8-bit GaLore's `torch.cuda.synchronize()` per tensor is charged the same).
+  /// Fitted: calibration APOLLO-Mini rows (tensor-wise scaling); channel-wise scaling (APOLLO)
+  /// launches a few more kernels per tensor (two `norm(dim=)`, `unsqueeze`, broadcast), fitted
+  /// on the APOLLO rows.
+  package static let hostSecondsPerSyncedTensor = 2.0e-4
+  package static let hostSecondsPerSyncedTensorChannelwise = 2.5e-4
+  /// SVD of an m × n gradient in fp32 on the H200: a + b · m · n · min(m, n) seconds. Fitted on
+  /// the calibration's first GaLore steps (60M 1.4 s, 350M 10.5 s; 130M predicted 3.2 vs 3.5 s);
+  /// it predicts about 10 minutes per refresh for LLaMA-7B, as APOLLO §1 states.
+  package static let svdSecondsPerTensor = 0.0196
+  package static let svdSecondsPerMNK = 2.32e-11
+
+  public static func estimate(_ s: TrainingSetup) -> ThroughputEstimate {
+    estimate(s, ParameterInventory(s.model))
+  }
+
+  /// The estimate with the model's inventory given (sweeps reuse it across points).
+  package static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> ThroughputEstimate {
+    if s.modelParallel.isActive { return withTraining(modelParallelEstimate(s), s) }
+    let roof = Roofline(s)
+    let layer = decoderLayer(s, roof)
+    let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
+
+    // Optimizer step over this GPU's share of the parameters.
+    let shard = 1 / updatedShare(s, inv)
+    let trained = inv.trainable(s)
+    let optimizer = stepSeconds(s, inv, roof)
+    let refresh = refreshSeconds(s, trained) / shard
+    let communication = communicationSeconds(s, inv, microBatch: microBatch) + offloadExposedSeconds(s, inv, microBatch)
+
+    let accumulation = Double(s.accumulation)
+    let compute = microBatch * accumulation
+    let tokensPerStep = Double(s.tokensPerMicroBatch) * accumulation * Double(s.dataParallel)
+    let step = compute + optimizer + communication + refresh
+    let mfu = modelFLOPs(s, inv) * accumulation / (step * roof.peak)
+    let result = ThroughputEstimate(
+      compute: compute, optimizer: optimizer, communication: communication, projectionRefresh: refresh,
+      tokensPerStep: tokensPerStep, gpus: s.gpus, mfu: mfu, hostBound: layer.host > layer.gpu)
+    return withTraining(result, s)
+  }
+
+  /// The hours, GPU-hours and cost of training the setup's `tokens` at the estimate's rate.
+  package static func withTraining(_ estimate: ThroughputEstimate, _ s: TrainingSetup) -> ThroughputEstimate {
+    var result = estimate
+    if let tokens = s.tokens {
+      let hours = tokens / result.tokensPerSecond / 3600
+      result.trainHours = hours
+      result.gpuHours = hours * Double(s.gpus)
+      if let price = s.gpuPrice { result.cost = hours * Double(s.gpus) * price }
+    }
+    return result
+  }
+
+  // MARK: - One decoder layer
+
+  /// Flash attention's FLOPs per token, per position attended and per hidden unit: 4·t·s·h
+  /// forward (QKᵀ and PV, halved by the causal mask) and 2.5× that backward (P recomputed).
+  package static let flashAttentionFLOPs = 7.0
+  /// Eager attention's: full (unmasked) s × s matmuls, 4·t·s·h forward and twice that backward.
+  package static let eagerAttentionFLOPs = 12.0
+  /// Eager attention's bytes per score and token: scores, scale, mask add, fp32 softmax and its
+  /// cast forward, and their gradients backward (counted from `eager_attention_forward`).
+  package static let eagerScoreBytes = 60.0
+  /// The memory-efficient kernel runs fp32 attention as three TF32 products
+  /// (`OpMultiplyAddFastF32`, PyTorch mem_eff_attention `DefaultGemmType<float>` for sm80+).
+  package static let fp32AttentionPasses = 3.0
+  /// Elementwise traffic (fp32 RMSNorm, rotary, SiLU, residuals) forward and backward, bytes
+  /// per token at bf16: per hidden unit and per intermediate unit (counted from the ops in
+  /// ActivationModel's sources).
+  package static let elementwiseBytesPerHidden = 300.0
+  package static let elementwiseBytesPerIntermediate = 30.0
+  /// Megatron-LM's fused elementwise kernels, bytes per token (derived from their reads and
+  /// writes, 2-byte tensors): per hidden unit, two LayerNorms (forward: read and write, 4;
+  /// backward: read the gradient and input, write the gradient, 6) and two fused
+  /// bias-dropout-adds (forward read input, bias and residual, write output and a 1-byte mask;
+  /// backward about the same: 14 each): 48. Per intermediate unit: fused bias-GeLU (4 forward, 6
+  /// backward: 10) or SwiGLU (6 and 10: 16).
+  package static let megatronBytesPerHidden = 48.0
+  package static let megatronBytesPerIntermediate = 10.0
+  package static let megatronBytesPerGatedIntermediate = 16.0
+  /// Megatron's fused scale-mask-softmax over eager scores, bytes per score: read and write
+  /// forward (4), read the output and its gradient and write the input's backward (6); with
+  /// dropout, its mask and output forward (1 + 2) and backward (1 + 2 + 2): 20.
+  package static let megatronScoreBytes = 10.0
+  package static let megatronDropoutScoreBytes = 10.0
+  /// Autocast casts each fp32 weight to bf16 in forward (read 4, write 2 bytes) and the bf16
+  /// weight gradient back to fp32 in backward (read 2, write 4).
+  package static let autocastBytesPerWeight = 12.0
+  /// The kernels autocast adds per layer (2 per linear), over the ~130 a layer launches.
+  package static let autocastKernelsPerLayer = 14.0
+  package static let kernelsPerLayer = 130.0
+  /// Full recomputation runs each layer's forward again: forward + backward is 3 forwards, 4
+  /// with recomputation.
+  package static let recomputationFactor = 4.0 / 3.0
+
+  /// The average layer's time factor for recomputation: 4/3 for the layers recomputed in full
+  /// (`checkpointed_layers` of them), 1 for the others.
+  package static func recomputeFactor(_ s: TrainingSetup) -> Double {
+    1 + (recomputationFactor - 1) * Double(s.recomputedLayers) / Double(s.model.layers)
+  }
+
+  /// The share of the attention core's time that is its forward, run again under
+  /// `checkpointing: selective`: flash attention 2 of its 7 FLOP units per t·s·h (see
+  /// `flashAttentionFLOPs`), eager attention 4 of 12.
+  package static func attentionForwardShare(_ s: TrainingSetup) -> Double {
+    s.attention == .eager ? 4.0 / 12.0 : 2.0 / flashAttentionFLOPs
+  }
+
+  /// The attention core with its selective recomputation.
+  package static func attentionWithRecompute(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    let a = attentionSeconds(s, roof)
+    return (a.compute + a.traffic) * (s.checkpointing == .selective ? 1 + attentionForwardShare(s) : 1)
+  }
+
+  /// One decoder layer's forward and backward: seconds of GPU work, and of host dispatch (the
+  /// layer takes whichever is longer).
+  package static func decoderLayer(_ s: TrainingSetup, _ roof: Roofline) -> (gpu: Double, host: Double) {
+    let tokens = Double(s.tokensPerMicroBatch)
+    let e = Double(s.precision.activationBytes)
+    var matmuls = 0.0
+    var layerWeights = 0.0
+    let fp8Roof = Roofline.fp8(s)
+    ModelConfig.forEachLinear(s.model) { input, output, count, share in
+      matmuls += count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
+      layerWeights += count * input * output
+    }
+    var other = attentionWithRecompute(s, roof) + adapterSeconds(s, roof)
+    var host = hostSecondsPerLayer
+    if s.policy.autocastCopies {
+      other += autocastBytesPerWeight * layerWeights / roof.bandwidth
+      host *= 1 + autocastKernelsPerLayer / kernelsPerLayer
+    }
+    let work = frozenWork(s)
+    let again = recomputation(s)
+    let gpu =
+      matmuls * again.matmuls * work.matmuls
+      + (other * again.other + elementwiseSeconds(s, roof) * again.elementwise) * work.other
+    return (gpu, host * work.other * again.host)
+  }
+
+  /// The factors recomputation puts on a layer's matmuls, its elementwise work, the rest of its
+  /// GPU work and its host dispatch: whole recomputed layers (`checkpointed_layers` of them) run
+  /// everything forward again (4/3 each, averaged over the layers); per-op recomputation re-runs
+  /// the even-numbered matmuls' forward and every elementwise op's, keeping attention's output.
+  package static func recomputation(_ s: TrainingSetup) -> (
+    matmuls: Double, elementwise: Double, other: Double, host: Double
+  ) {
+    if s.checkpointing == .op {
+      return (1 + perOpRecomputedMatmulShare(s.model), recomputationFactor, 1, recomputationFactor)
+    }
+    let whole = recomputeFactor(s)
+    return (whole, whole, whole, whole)
+  }
+
+  /// The share of a layer's matmul work (forward and backward: 6 FLOPs per weight and token)
+  /// that per-op recomputation runs again: the forward (2) of k, o and up (or fc2), the
+  /// even-numbered matmuls in call order.
+  package static func perOpRecomputedMatmulShare(_ m: ModelConfig) -> Double {
+    let h = Double(m.hidden), q = Double(m.queryWidth), kv = Double(m.kvWidth), i = m.activeIntermediate
+    let all = 2 * h * q + 2 * h * kv + (m.mlp.gated ? 3 : 2) * h * i
+    let recomputed = h * kv + q * h + h * i
+    return 2 * recomputed / (6 * all)
+  }
+
+  /// One decoder linear's forward and backward: on FP8 tensor cores with its casts when the
+  /// setup's recipe converts it, else at the 16-bit rate.
+  package static func linearSeconds(
+    _ s: TrainingSetup, _ roof: Roofline, _ fp8Roof: Roofline?, tokens: Double, input: Double, output: Double,
+    e: Double
+  ) -> Double {
+    guard let recipe = s.fp8, let fp8Roof, s.convertsToFP8(input: input, output: output) else {
+      return roof.linearSeconds(tokens: tokens, input: input, output: output, e: e)
+    }
+    return fp8Roof.linearSeconds(tokens: tokens, input: input, output: output, e: 1)
+      + fp8CastSeconds(s, recipe, tokens: tokens, input: input, output: output, roof)
+  }
+
+  /// The casts of one FP8 linear per micro-batch (`FP8Recipe.castBytes`): its input (t × k),
+  /// its output gradient (t × n) and its weight (k × n; once per step when the recipe caches
+  /// it), memory-bound.
+  package static func fp8CastSeconds(
+    _ s: TrainingSetup, _ recipe: FP8Recipe, tokens t: Double, input k: Double, output n: Double, _ roof: Roofline
+  ) -> Double {
+    let bytes = recipe.castBytes
+    let weightShare = recipe.castsWeightOncePerStep ? 1 / Double(s.accumulation) : 1
+    return (bytes.input * t * k + bytes.gradient * t * n + bytes.weight * k * n * weightShare) / roof.bandwidth
+  }
+
+  /// What LoRA adds to a layer, forward and backward:
+  /// - each adapter's two thin matmuls (in → r → out) with their weight gradients, in fp32
+  ///   unless autocast runs them in bf16 (peft keeps adapters fp32), and the cast of the input
+  ///   to the adapter dtype and of the gradient back (read e, write 4, both ways);
+  /// - a quantised base dequantised for each matmul pass: forward, backward, and again for a
+  ///   recomputed forward (bitsandbytes reads 0.52 bytes and writes 2 per weight);
+  /// - DoRA's merged weight every forward: an identity through both adapters (in² · r and
+  ///   in · r · out multiply-adds) and the update, sum and row norms in fp32 (12 bytes per weight).
+  package static func adapterSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    guard let lora = s.lora else { return 0 }
+    let m = s.model, tokens = Double(s.tokensPerMicroBatch), layers = Double(m.layers)
+    let adapterRoof = s.policy.autocastCopies ? roof : Roofline(s.gpu, precision: .fp32)
+    let ae = Double(s.adapterActivationBytes), e = Double(s.precision.activationBytes), r = Double(lora.rank)
+    let passes = 2 + Double(s.recomputedLayers) / layers
+    var seconds = 0.0
+    for t in ParameterInventory(m).tensors where t.role == .projection || t.role == .router {
+      let perLayer = Double(t.count) / layers
+      let input = Double(t.cols), output = Double(t.rows)
+      if s.quantizedBase && t.role == .projection {
+        seconds += perLayer * passes * 2.52 * input * output / roof.bandwidth
+      }
+      guard lora.targets.matches(t) else { continue }
+      let share = m.tokenShare(t)
+      let routed = tokens * share
+      seconds +=
+        perLayer
+        * (adapterRoof.linearSeconds(tokens: routed, input: input, output: r, e: ae)
+          + adapterRoof.linearSeconds(tokens: routed, input: r, output: output, e: ae))
+      if ae != e { seconds += perLayer * 2 * (e + ae) * routed * input / roof.bandwidth }
+      if lora.dora {
+        let merge =
+          adapterRoof.gemmSeconds(input, input, r, elementSize: 4)
+          + adapterRoof.gemmSeconds(input, r, output, elementSize: 4)
+          + 12 * input * output / roof.bandwidth
+        seconds += perLayer * (passes - 1) * merge
+      }
+    }
+    return seconds
+  }
+
+  /// The share of a layer's work the average layer does when some are frozen: a frozen layer
+  /// skips its weight-gradient matmuls (one of each linear's three), and one below every
+  /// gradient (`TrainingSetup.inertLayers`) runs forward only (a third of its work).
+  package static func frozenWork(_ s: TrainingSetup) -> (matmuls: Double, other: Double) {
+    let l = s.layerTraining
+    let layers = Double(s.model.layers), trained = Double(l.trained), frozen = Double(l.frozen)
+    let inert = Double(l.inert)
+    return ((trained + frozen * 2 / 3 + inert / 3) / layers, (trained + frozen + inert / 3) / layers)
+  }
+
+  /// A layer's elementwise traffic (fp32 RMSNorm, rotary, SiLU, residuals), forward and backward.
+  package static func elementwiseSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    // Sequence parallelism splits the hidden-width work (norms, residuals) over the
+    // tensor-parallel GPUs; without it each runs all of it.
+    let hidden = Double(s.model.hidden) / Double(s.stageView.boundaryDivisor), intermediate = s.model.activeIntermediate
+    let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
+    let perHidden = s.megatron ? megatronBytesPerHidden : elementwiseBytesPerHidden
+    let perIntermediate =
+      s.megatron
+      ? (s.model.mlp.gated ? megatronBytesPerGatedIntermediate : megatronBytesPerIntermediate)
+      : elementwiseBytesPerIntermediate
+    return (perHidden * hidden + perIntermediate * intermediate) * tokens * (e / 2) / roof.bandwidth
+  }
+
+  /// The attention core (QKᵀ, softmax, PV) of one layer, forward and backward: its matmuls,
+  /// and (eager only) the traffic of the s × s tensors.
+  package static func attentionSeconds(_ s: TrainingSetup, _ roof: Roofline) -> (compute: Double, traffic: Double) {
+    // Under context parallelism each GPU's queries attend to the whole sequence (c chunks).
+    let hidden = Double(s.model.queryWidth), sequence = Double(s.sequence * s.stageView.attentionSpan)
+    let tokens = Double(s.tokensPerMicroBatch)
+    let rate = roof.rate * s.gpu.architecture.attentionEfficiency / (s.precision == .fp32 ? fp32AttentionPasses : 1)
+    switch s.attention {
+    case .sdpa, .flash:
+      // The kernel's efficiency grows with the sequence it runs on as s / (s + 256): under
+      // context parallelism each ring step runs on one s / c chunk.
+      let chunk = Double(s.sequence)
+      let effectiveRate = rate * chunk / (chunk + attentionSequenceScale)
+      let window = s.attention == .flash ? slidingWindowShare(s) : 1
+      return (flashAttentionFLOPs * tokens * sequence * hidden * window / effectiveRate, 0)
+    case .eager:
+      let e = Double(s.precision.activationBytes)
+      let dropout = s.dropout > 0 ? (s.megatron ? megatronDropoutScoreBytes : dropoutBytesPerScore(e)) : 0
+      let scores = s.megatron ? megatronScoreBytes : eagerScoreBytes
+      return (
+        eagerAttentionFLOPs * tokens * sequence * hidden / rate,
+        (scores + dropout) * Double(s.model.heads) * sequence * tokens / roof.bandwidth
+      )
+    }
+  }
+
+  /// The attention work left under sliding windows, averaged over the layers: a causal token
+  /// attends to s/2 positions on average, to w − w²/(2s) within a window w ≤ s. Only the
+  /// flash-attention kernel skips what the window masks (`window_size` in flash_attn_func);
+  /// SDPA and eager attention compute the whole masked matrix (transformers passes the window
+  /// as a mask).
+  package static func slidingWindowShare(_ s: TrainingSetup) -> Double {
+    guard let w = s.model.slidingWindow, s.model.slidingLayers > 0, Double(w) < Double(s.sequence) else { return 1 }
+    let seq = Double(s.sequence), window = Double(w)
+    let windowed = (window - window * window / (2 * seq)) / (seq / 2)
+    let share = Double(min(s.model.slidingLayers, s.model.layers)) / Double(s.model.layers)
+    return 1 - share + share * windowed
+  }
+
+  /// Attention dropout on the eager path, bytes per score: forward reads the probabilities (e)
+  /// and writes the output (e) and mask (1); backward reads the gradient (e) and mask (1) and
+  /// writes the input gradient (e). SDPA's kernels draw the mask inside the kernel (not
+  /// modelled: no published cost to check it against).
+  package static func dropoutBytesPerScore(_ e: Double) -> Double { 4 * e + 2 }
+
+  /// Cross-entropy's fp32 traffic per vocabulary entry and token, forward and backward; a
+  /// fused linear cross-entropy writes its logits chunk once and rewrites it in place as the
+  /// gradient (Liger), 3e bytes.
+  package static let crossEntropyBytesPerVocab = 40.0
+  package static func lossBytesPerVocab(_ s: TrainingSetup) -> Double {
+    s.loss == .fused ? 3 * Double(s.precision.activationBytes) : crossEntropyBytesPerVocab
+  }
+
+  /// The head: lm_head's matmuls, the fp32 cross-entropy, and lm_head's autocast casts.
+  package static func headSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
+    guard s.model.holdsHead else { return 0 }
+    let hidden = Double(s.model.hidden), vocab = Double(s.model.vocab)
+    let tokens = Double(s.tokensPerMicroBatch)
+    let e = Double(s.precision.activationBytes)
+    return roof.linearSeconds(tokens: tokens, input: hidden, output: vocab, e: e)
+      + lossBytesPerVocab(s) * vocab * tokens / roof.bandwidth
+      + (s.policy.autocastCopies ? autocastBytesPerWeight * vocab * hidden / roof.bandwidth : 0)
+  }
+
+  // MARK: - Communication and accounting
+
+  /// The collectives of one optimizer step, seconds: what runs during a micro-batch's forward
+  /// and backward (overlapped with compute, on NCCL's own stream), how many micro-batches run
+  /// them, and what runs outside compute once per step.
+  package struct Communication {
+    package var forward = 0.0
+    package var backward = 0.0
+    package var syncs = 0.0
+    package var exposedPerStep = 0.0
+  }
+
+  /// torch DDP's `bucket_cap_mb` default: 25 MiB per all-reduce.
+  package static let ddpBucketBytes = 25.0 * 1_048_576
+
+  /// The data-parallel collectives each framework issues:
+  /// - DDP: a ring all-reduce of the gradients in 25 MiB buckets during backward, every
+  ///   micro-batch (or only the last under `gradient_sync: step`, `no_sync`).
+  /// - ZeRO-1/2 (DeepSpeed): a reduce-scatter of the gradients (stage 1 at the accumulation
+  ///   boundary only, stage 2 every micro-batch) in `reduce_bucket_size` buckets, then an
+  ///   all-gather of the updated bf16 partitions; `overlap_comm` defaults to off below stage 3
+  ///   (deepspeed/runtime/zero/config.py), so all of it is exposed.
+  /// - ZeRO-3/FSDP: every micro-batch all-gathers each layer's weights in forward and again in
+  ///   backward (a third time when layers are recomputed) and reduce-scatters its gradients,
+  ///   overlapped with compute; HSDP does this inside the node and all-reduces each shard's
+  ///   gradients across nodes (FSDP `_runtime_utils.py`: `dist.all_reduce(..., group=state.
+  ///   _inter_node_pg)`).
+  package static func communication(_ s: TrainingSetup, _ inv: ParameterInventory) -> Communication {
+    var c = Communication()
+    guard s.dataParallel > 1 else { return c }
+    let policy = s.policy
+    // Under expert parallelism a GPU gathers and reduces only its own experts.
+    let params = Double(inv.parameters) - Double(inv.expertParameters) * (1 - 1 / Double(s.expertParallel))
+    let gradients = params * Double(policy.reduceBytes)
+    let group = s.shardGroup
+    let accumulation = Double(s.accumulation)
+    let buckets = (params / Double(MemoryModel.deepSpeedReduceBucketElements)).rounded(.up)
+    switch s.parallel {
+    case .none: break
+    case .ddp:
+      c.backward = group.allReduce(gradients, messages: (gradients / ddpBucketBytes).rounded(.up))
+      // Megatron accumulates every micro-batch into its fp32 main gradients and reduces once
+      // per step (`finalize_model_grads`), whatever `gradient_sync` says.
+      c.syncs = s.gradientSync == .step || s.megatron ? 1 : accumulation
+    case .zero1, .zero2:
+      let reduce = group.allGather(gradients, messages: buckets)
+      c.exposedPerStep =
+        reduce * (s.parallel == .zero1 ? 1 : accumulation)
+        + group.allGather(params * Double(policy.weightBytes), messages: buckets)
+    case .zero3, .fsdp, .hsdp:
+      // FSDP gathers one unit per layer (and the root); DeepSpeed one module per linear.
+      let units = Double(s.model.layers) * (s.parallel == .zero3 ? 7 : 1) + 1
+      // torchao's tensor-wise recipe all-gathers the converted weights in FP8 (1 byte).
+      var gatheredBytes = params * Double(policy.computeBytes)
+      if s.fp8?.gathersInFP8 == true && s.parallel != .zero3 {
+        gatheredBytes -= Double(s.localFP8Parameters(inv)) * Double(policy.computeBytes - 1)
+      }
+      let gather = group.allGather(gatheredBytes, messages: units)
+      let recomputeGathers = Double(s.recomputedLayers) / Double(s.model.layers)
+      c.forward = gather
+      c.backward = gather * (1 + recomputeGathers) + group.allGather(gradients, messages: units)
+      if s.parallel == .hsdp {
+        c.backward += s.replicaGroup.allReduce(gradients / Double(s.shardDegree), messages: units)
+      }
+      c.syncs = accumulation
+    }
+    return c
+  }
+
+  /// The share of the parameters whose optimizer update this GPU runs: its ZeRO/FSDP shard,
+  /// and of the experts its 1/E (expert parallelism) further sharded over the rest of the group.
+  package static func updatedShare(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    let shards = Double(s.parallel.shardsStates ? s.shardDegree : 1)
+    let ep = s.expertParallel
+    guard ep > 1, inv.expertParameters > 0 else { return 1 / shards }
+    let expertShards = Double(ep) * Double(s.parallel.shardsStates ? max(1, s.shardDegree / ep) : 1)
+    let experts = Double(inv.expertParameters), total = Double(inv.parameters)
+    return ((total - experts) / shards + experts / expertShards) / total
+  }
+
+  /// Expert parallelism's token exchange (Megatron's and torchtitan's all-to-all token
+  /// dispatcher): in every MoE layer each token's hidden state goes to the GPUs of its
+  /// `experts_per_token` experts and comes back, forward and again backward — four
+  /// all-to-alls, each sending (E−1)/E of t · k · h elements, on the critical path.
+  package static func allToAllSeconds(_ s: TrainingSetup) -> Double {
+    let ep = s.expertParallel
+    guard ep > 1, let moe = s.model.moe else { return 0 }
+    let bytes =
+      Double(s.tokensPerMicroBatch) * Double(moe.perToken) * Double(s.model.hidden)
+      * Double(s.precision.activationBytes) * Double(ep - 1) / Double(ep)
+    let group = CollectiveGroup(
+      gpus: ep, perNode: min(ep, s.nodeSize), intra: s.intraNodeLink, inter: s.interNodeLink,
+      nvlink: s.gpu.nvlinkPeers)
+    let one = bytes / group.busBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
+    return 4 * Double(s.model.moeLayers) * one
+  }
+
+  /// Exposed communication per optimizer step: what a micro-batch's collectives take beyond
+  /// the compute they overlap (forward one third of a micro-batch, backward two thirds), for
+  /// every micro-batch that runs them, plus what runs outside compute.
+  package static func communicationSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double) -> Double
+  {
+    let c = communication(s, inv)
+    // Megatron-LM reduces gradients after backward unless `--overlap-grad-reduce` is given
+    // (`DistributedDataParallelConfig.overlap_grad_reduce = False`): nothing hides it.
+    // DeepSpeed ZeRO-3 fetches a module's parameters when the module runs and waits for that
+    // all-gather before prefetching the next (`PartitionedParameterCoordinator.fetch_sub_module`,
+    // v0.9.4 lines 233–344): at most one module's compute hides a gather, so its traffic is
+    // exposed too.
+    if s.megatron || s.parallel == .zero3 {
+      return (c.forward + c.backward) * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
+    }
+    let perSync = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
+    return perSync * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
+  }
+
+  /// The model FLOPs of one micro-batch, for MFU: the work the step needs, no more. 6 per
+  /// matmul parameter per token (the tied head's matmul counted though its weight is the
+  /// embedding's; a frozen linear 4, no weight gradient; one below every gradient 2, forward
+  /// only), and attention's 12·h·s per token and layer (Narayanan et al. 2021, arXiv:2104.04473
+  /// eq. 3) halved by the causal mask, over the positions a sliding window leaves where the
+  /// kernel skips them (flash), a third of it (forward only) in layers below every gradient.
+  /// Recomputation is not model work. So MFU never exceeds the matmul share the time charges.
+  package static func modelFLOPs(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    let m = s.model
+    let hidden = Double(m.hidden), vocab = Double(m.vocab), tokens = Double(s.tokensPerMicroBatch)
+    let l = s.layerTraining
+    let perParameter = Double(6 * l.trained + 4 * l.frozen + 2 * l.inert) / Double(m.layers)
+    let window = s.attention == .flash ? slidingWindowShare(s) : 1
+    let attentionLayers = Double(l.trained + l.frozen) + Double(l.inert) / 3
+    return (perParameter * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
+      + 6 * attentionLayers * Double(m.queryWidth) * Double(s.sequence) * window * tokens
+  }
+
+  /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised.
+  /// Not scaled by GPU: `torch.linalg.svd` on CUDA is bound by the solver's sequential sweeps,
+  /// not by FLOPs or bandwidth — the H200 fit predicts 620 s for all of LLaMA-7B, and the
+  /// published 7B figures on other cards agree: "approximately 10 minutes" (APOLLO §1, A100)
+  /// and "∼10 min per SVD" on an RTX A6000 (Q-GaLore §3, papers.md §c). APOLLO re-seeds a
+  /// Gaussian matrix instead, whose cost is negligible (APOLLO §3).
+  package static func refreshSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    let o = s.optimizer
+    guard o.kind == .galore || o.kind == .galore8bit else { return 0 }
+    var svd = 0.0
+    for t in inv.tensors where t.group == .lowRank {
+      let m = Double(t.rows), n = Double(t.cols)
+      svd += Double(t.count) * (svdSecondsPerTensor + svdSecondsPerMNK * m * n * min(m, n))
+    }
+    return svd / Double(o.updateInterval)
+  }
+
+  /// `optimizer.step()` seconds on one full replica.
+  ///
+  /// Memory traffic in element accesses per parameter (reads + writes of p, g, m, v and
+  /// temporaries): foreach AdamW 19 (lerp m 3, mul v 2, addcmul v 4, sqrt 2, div 2, add 2,
+  /// addcdiv 4 — torch `_multi_tensor_adamw`), fused 7, loop 19 per tensor, SGD momentum 8,
+  /// bitsandbytes 8-bit 10 bytes. Projected tensors, full-size accesses besides the projection
+  /// matmuls: APOLLO 10 (`p.grad * scaling_factor` 2, the limiter's `norm` 1, `/ limiter` 2,
+  /// `* sqrt(scale)` 2, `p.add_` 3 — apollo_torch `APOLLOAdamW.step`), APOLLO-Mini 11 (the
+  /// same plus its rank-1 projection, a matrix-vector product reading the gradient once),
+  /// GaLore 5 (`* scale` 2, `p.add_` 3 — galore_torch `GaLoreProjector`), 8-bit GaLore 7 (also
+  /// `p.saved_data = p.data.clone()` 2 — galore_torch `AdamW8bit.step`). Calibration 7B AdamW:
+  /// 59.5 ms predicted for the step's traffic. Checked on an A100 against APOLLO Table 7
+  /// (`trainmem validate`, apollo-t7-*).
+  ///
+  /// Host and GPU overlap except where the code waits for the GPU once per tensor: APOLLO's
+  /// norm-growth limiter (`if norm > limiter`) and 8-bit GaLore's `torch.cuda.synchronize()`
+  /// after each tensor's update.
+  package static func optimizerSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
+    let bw = roof.bandwidth
+    let o = s.optimizer
+    let p = Double(s.policy.stateBytes)
+    let total = Double(inv.parameters)
+    let lowRank = o.kind.isLowRank ? Double(inv.lowRankParameters) : 0
+    let regular = total - lowRank
+    let regularTensors = Double(inv.tensorCount - (o.kind.isLowRank ? inv.lowRankTensorCount : 0))
+    let projectedTensors = o.kind.isLowRank ? Double(inv.lowRankTensorCount) : 0
+    let r = Double(s.rank)
+
+    let a = StepAccesses.self
+    var regularBytes: Double
+    switch (o.kind, o.effectiveImplementation) {
+    case (.adamw8bit, _), (.galore8bit, _): regularBytes = a.eightBitAdamBytes * regular
+    case (.qApollo, _), (.qApolloMini, _):
+      regularBytes = o.layerwise ? a.eightBitAdamBytes * regular : a.unfusedAdam * 4 * regular
+    case (.sgd, _): regularBytes = (o.momentum ? a.sgdMomentum : a.sgdPlain) * p * regular
+    case (.adamw4bit, _): regularBytes = a.fourBitAdamBytes(p) * regular
+    case (.lion, _): regularBytes = a.lion * p * regular
+    case (.adafactor, _): regularBytes = a.adafactorBytes * regular
+    case (.adamMini, _): regularBytes = a.adamMini * p * regular
+    case (.muon, _): regularBytes = a.muonMomentum * p * regular
+    case (_, .fused): regularBytes = a.fusedAdam * p * regular
+    case (_, .foreach), (_, .loop): regularBytes = a.unfusedAdam * p * regular
+    }
+    let perTensorHost = o.effectiveImplementation == .loop ? hostSecondsPerTensor : 0
+    var seconds = max(regularTensors * perTensorHost, regularBytes / bw) + newtonSchulzSeconds(s, inv, roof)
+
+    if o.kind.isLowRank {
+      // The projection matmuls' own reads and writes are in `gemmSeconds`; APOLLO-Mini's rank-1
+      // projection is a matrix-vector product, one read of the gradient, counted here.
+      let accesses =
+        o.kind.isMini
+        ? a.apolloMiniProjected
+        : o.kind.isAPOLLO ? a.apolloProjected : o.kind == .galore8bit ? a.galore8bitProjected : a.galoreProjected
+      var projectedGPU = accesses * p * lowRank / bw
+      // Projection matmuls on each tensor's own shape (thin: one side is the rank): GaLore
+      // projects and projects back, APOLLO only projects (it rescales the raw gradient).
+      if !o.kind.isMini {
+        let passes: Double = o.kind.isAPOLLO ? 1 : 2
+        for t in inv.tensors where t.group == .lowRank {
+          projectedGPU +=
+            passes * Double(t.count)
+            * roof.gemmSeconds(
+              Double(t.maxSide), Double(t.minSide), r, elementSize: p,
+              alignment: Roofline.alignment(p, Double(t.maxSide), Double(t.minSide), r))
+        }
+      }
+      if o.kind.isAPOLLO || o.kind == .galore8bit {
+        // The device sync splits each tensor's update: before it, host dispatch and GPU work
+        // overlap; after it, they run one after the other. Modelled as the slower of the two
+        // plus half the faster.
+        let host =
+          o.kind == .apollo || o.kind == .qApollo ? hostSecondsPerSyncedTensorChannelwise : hostSecondsPerSyncedTensor
+        let gpuPerTensor = projectedGPU / projectedTensors
+        seconds += projectedTensors * (max(host, gpuPerTensor) + min(host, gpuPerTensor) / 2)
+      } else {
+        seconds += max(projectedTensors * hostSecondsPerTensor, projectedGPU)
+      }
+    }
+    return seconds + masterCopySeconds(s, inv, roof)
+  }
+
+  /// Muon orthogonalises each hidden matrix's momentum with 5 Newton–Schulz iterations in bf16
+  /// (`torch/optim/_muon.py`, `DEFAULT_NS_STEPS = 5`): X Xᵀ, its square, and the product with X
+  /// — on the m × n matrix with m its smaller side.
+  package static func newtonSchulzSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
+    guard s.optimizer.kind == .muon else { return 0 }
+    var seconds = 0.0
+    for t in inv.tensors where t.role == .projection || t.role == .router {
+      let m = Double(t.minSide), n = Double(t.maxSide)
+      let iteration =
+        roof.gemmSeconds(m, n, m, elementSize: 2) + roof.gemmSeconds(m, m, m, elementSize: 2)
+        + roof.gemmSeconds(m, m, n, elementSize: 2)
+      seconds += Double(t.count) * 5 * iteration
+    }
+    return seconds
+  }
+
+  /// The optimizer step: on the GPU over this GPU's share (and a paged optimizer's traffic), or
+  /// with `offload.optimizer`/`offload.parameters` on the host — the gradients copied down and
+  /// the 16-bit weights back up over the host link, and the CPU Adam step over the node's
+  /// memory bandwidth, which the node's GPUs' processes share (`HostModel`).
+  package static func stepSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
+    let trained = inv.trainable(s)
+    guard s.offload.optimizer || s.offload.parameters else {
+      return optimizerSeconds(s, trained, roof) * updatedShare(s, inv) + pagingSeconds(s, inv)
+    }
+    let owned = Double(trained.parameters) * updatedShare(s, inv)
+    let link = s.gpu.hostLinkBandwidth * HostModel.hostLinkEfficiency
+    let transfers = owned * (Double(s.policy.gradientBytes) + Double(s.policy.computeBytes)) / link
+    let cpu = owned * HostModel.cpuAdamBytes * Double(s.nodeSize) / HostModel.nodeMemoryBandwidth
+    return transfers + cpu
+  }
+
+  /// Offload traffic inside the micro-batches, beyond the compute it overlaps: offloaded
+  /// activations go down in forward and up in backward; offloaded parameters come up for each
+  /// all-gather (forward, backward and a recomputed forward).
+  package static func offloadExposedSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ microBatch: Double)
+    -> Double
+  {
+    guard s.offload.activations || s.offload.parameters else { return 0 }
+    let link = s.gpu.hostLinkBandwidth * HostModel.hostLinkEfficiency
+    var traffic = 0.0
+    if s.offload.activations { traffic += 2 * Double(MemoryModel.offloadedActivations(s)) / link }
+    if s.offload.parameters {
+      let shard = Double(MemoryModel.weightBytes(s, inv)) / Double(max(1, s.shardDegree))
+      traffic += shard * (2 + Double(s.recomputedLayers) / Double(s.model.layers)) / link
+    }
+    // The copies share the compute they hide behind with the data-parallel collectives: in a
+    // micro-batch that also syncs, both together are exposed beyond the compute.
+    let c = communication(s, inv)
+    let collectives = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
+    let shared = max(collectives, c.forward + c.backward + traffic - microBatch) - collectives
+    let alone = max(0, traffic - microBatch)
+    let syncs = min(c.syncs, Double(s.accumulation))
+    return syncs * shared + (Double(s.accumulation) - syncs) * alone
+  }
+
+  /// A paged optimizer short of GPU memory streams the states that live on the host in and out
+  /// every step, at about half the host link's rate ("page-by-page eviction … roughly half of
+  /// PCIe bandwidth", bitsandbytes docs `explanations/optimizers.mdx`).
+  package static func pagingSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    guard s.optimizer.paged else { return 0 }
+    let onHost = Double(MemoryModel.estimate(s, inv).pagedToHost)
+    return 2 * onHost / (s.gpu.hostLinkBandwidth * 0.5)
+  }
+
+  /// A master-weight optimizer's extra traffic: low-precision gradients cast to fp32 (read 2,
+  /// write 4 bytes) and the updated master copied into the bf16 weights (read 4, write 2) —
+  /// DeepSpeed stage_1_and_2.py, Megatron `_copy_main_params_to_model_params`.
+  package static func masterCopySeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
+    let policy = s.policy
+    guard policy.masterBytes > 0 else { return 0 }
+    let cast = policy.gradientBytes < policy.masterBytes ? 6.0 : 0
+    return (6 + cast) * Double(inv.parameters) / roof.bandwidth
+  }
+}
+
+/// Element accesses per parameter in `optimizer.step()` (reads + writes of p, g, m, v and
+/// temporaries), counted from each library's step; the derivations are in
+/// `ThroughputModel.optimizerSeconds`'s comment.
+package enum StepAccesses {
+  /// torch `_multi_tensor_adamw` (foreach) or the per-tensor loop: 19.
+  package static let unfusedAdam = 19.0
+  /// torch `_fused_adamw`: p, g, m, v read, p, m, v written.
+  package static let fusedAdam = 7.0
+  package static let sgdMomentum = 8.0
+  package static let sgdPlain = 3.0
+  /// bitsandbytes 8-bit Adam: bytes (not elements) per parameter.
+  package static let eightBitAdamBytes = 10.0
+  /// Projected tensors, full-size accesses besides the projection matmuls.
+  package static let apolloProjected = 10.0
+  package static let apolloMiniProjected = 11.0
+  package static let galoreProjected = 5.0
+  package static let galore8bitProjected = 7.0
+  /// Lion (lion-pytorch `update_fn`): read p, g, m; `exp_avg.clone()`; write p, m: 7.
+  package static let lion = 7.0
+  /// Adam-mini: AdamW's accesses less the full second moment's (mean of squares per block): 12.
+  package static let adamMini = 12.0
+  /// Muon's momentum (`lerp_` of the buffer, the Nesterov `grad.lerp` copy, the bf16 cast, the
+  /// scaled `add_` to the weight): 8; the AdamW group is counted with it.
+  package static let muonMomentum = 8.0
+  /// Adafactor in fp32 bytes: the upcast parameter and gradient, the factored statistics, the
+  /// update, its RMS clip and the write back: about 12 fp32 accesses.
+  package static let adafactorBytes = 48.0
+  /// torchao AdamW4bit, one compiled kernel: p and g read, p written, two half-byte moments read
+  /// and written with their scales.
+  package static func fourBitAdamBytes(_ p: Double) -> Double { 3 * p + 2 * 2 * (0.5 + 4.0 / 128) }
+}
+
+/// One term of a step's time, for reports.
+package struct TimeTerm: Sendable, Equatable {
+  package var name: String
+  package var seconds: Double
+  package var source: String
+}
+
+extension ThroughputModel {
+  /// Where one optimizer step's time goes, term by term, from the same sub-models as
+  /// `estimate` (the terms add up to its step time). Decoder-layer terms are over all layers and
+  /// micro-batches; when the host's dispatch is slower than a layer's GPU work, the difference is
+  /// its own term.
+  package static func breakdown(_ s: TrainingSetup, _ inv: ParameterInventory) -> [TimeTerm] {
+    if s.modelParallel.isActive { return modelParallelBreakdown(s) }
+    let roof = Roofline(s)
+    let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
+    let again = recomputation(s)
+    let layerSteps = Double(s.model.layers) * Double(s.accumulation)
+    let perStep = layerSteps * again.other
+    var aligned = 0.0, misaligned = 0.0, fp8 = 0.0, weights = 0.0
+    let work = frozenWork(s)
+    let fp8Roof = Roofline.fp8(s)
+    var worstAlignment = 16
+    ModelConfig.forEachLinear(s.model) { input, output, count, share in
+      let seconds =
+        count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
+        * work.matmuls * again.matmuls * layerSteps
+      let alignment = Roofline.alignment(e, input, output)
+      if s.convertsToFP8(input: input, output: output) {
+        fp8 += seconds
+      } else if alignment < 16 {
+        misaligned += seconds
+        worstAlignment = min(worstAlignment, alignment)
+      } else {
+        aligned += seconds
+      }
+      weights += count * input * output
+    }
+    let autocast = s.policy.autocastCopies ? autocastBytesPerWeight * weights / roof.bandwidth * work.other : 0
+    let layer = decoderLayer(s, roof)
+    let percent = NumberFormatting.fixed(s.gpu.architecture.matmulEfficiency(alignmentBytes: worstAlignment) * 100, 0)
+    var terms = [
+      TimeTerm(
+        name: "layer matmuls", seconds: aligned,
+        source: "roofline per matmul, tile curve fitted on the H200 calibration steps"
+      ),
+      TimeTerm(
+        name: "layer matmuls, misaligned", seconds: misaligned,
+        source:
+          "a side aligned to \(worstAlignment) bytes, not 16: \(percent)% of the aligned rate on \(s.gpu.architecture.displayName)"
+      ),
+
+      TimeTerm(
+        name: "attention core", seconds: attentionWithRecompute(s, roof) * work.other * perStep,
+        source: "FlashAttention-2 (Dao 2023) or eager attention"
+          + (s.checkpointing == .selective ? "; its forward recomputed (selective)" : "")),
+      TimeTerm(
+        name: "elementwise", seconds: elementwiseSeconds(s, roof) * work.other * layerSteps * again.elementwise,
+        source: "norms, rotary, SiLU, residuals at memory bandwidth"),
+      TimeTerm(
+        name: "autocast casts", seconds: autocast * perStep,
+        source: "mixed precision: weights to bf16, gradients to fp32"),
+      TimeTerm(
+        name: "host dispatch above GPU work",
+        seconds: max(0, layer.host - layer.gpu) * Double(s.model.layers) * Double(s.accumulation),
+        source: "eager PyTorch launches ~130 kernels per layer (fitted: calibration 60M–350M)"),
+      TimeTerm(
+        name: "lm_head and loss", seconds: headSeconds(s, roof) * Double(s.accumulation),
+        source: "lm_head matmuls and fp32 cross-entropy"),
+    ]
+    if let recipe = s.fp8 {
+      terms.insert(
+        TimeTerm(
+          name: "layer matmuls, FP8", seconds: fp8,
+          source: "FP8 tensor cores (\(recipe.rawValue)) with their casts and scales"),
+        at: 2)
+    }
+    let shard = 1 / updatedShare(s, inv)
+    let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
+    terms += [
+      TimeTerm(
+        name: "optimizer step", seconds: stepSeconds(s, inv, roof),
+        source: s.offload.optimizer || s.offload.parameters
+          ? "on the host: gradients down and weights up over the host link, CPU Adam at the node's memory bandwidth"
+          : "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
+      TimeTerm(
+        name: "exposed communication",
+        seconds: communicationSeconds(s, inv, microBatch: microBatch) + offloadExposedSeconds(s, inv, microBatch),
+        source: "ring all-reduce / all-gather not hidden by backward"
+          + (s.expertParallel > 1 ? "; expert parallelism's all-to-alls" : "")),
+      TimeTerm(
+        name: "projection refresh (amortised)", seconds: refreshSeconds(s, inv.trainable(s)) / shard,
+        source: "GaLore's SVD every update_interval steps"),
+    ]
+    return terms
+  }
+}

@@ -1,0 +1,371 @@
+import TrainMemCore
+
+// A Hugging Face `config.json` read into a `ModelConfig`. Each architecture's fields follow
+// its transformers configuration class (`configuration_<model_type>.py`): a field the file
+// leaves out takes that class's default, as `from_pretrained` would, except the dimensions a
+// model cannot be built without (hidden size, layers, heads). Each structural choice follows
+// the modeling file the comment names.
+
+package enum HFConfig {
+  /// Reads `path` (a config.json, or a directory holding one) into a model, or throws every
+  /// problem at its place in the file.
+  package static func read(_ path: String) throws(ScenarioErrors) -> ModelConfig {
+    // Read once: a FIFO or standard input cannot be read twice.
+    let (file, text) = try TextFile.read(path, orInDirectory: "config.json")
+    do {
+      return try parse(text, file: file)
+    } catch {
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      throw ScenarioErrors(
+        errors: error.errors.map { e in
+          var e = e
+          if e.location.line >= 1 && e.location.line <= lines.count {
+            e.sourceLine = String(lines[e.location.line - 1])
+          }
+          return e
+        })
+    }
+  }
+
+  /// The model a config's text describes; `file` names it in diagnostics and gives its id.
+  package static func parse(_ text: String, file: String) throws(ScenarioErrors) -> ModelConfig {
+    let root: JSONValue
+    do { root = try JSONDocument.parse(text, file: file) } catch { throw ScenarioErrors(errors: [error]) }
+    var reader = FieldReader(file: file)
+    let model = reader.model(root, id: modelID(file))
+    if !reader.errors.isEmpty || model == nil {
+      throw ScenarioErrors(errors: reader.errors.sorted { $0.location < $1.location })
+    }
+    return model!
+  }
+
+  /// `…/Llama-3.2-1B/config.json` is "Llama-3.2-1B"; `qwen3-8b.json` is "qwen3-8b".
+  package static func modelID(_ file: String) -> String {
+    let parts = file.split(separator: "/").map(String.init)
+    guard let name = parts.last else { return file }
+    if name == "config.json" && parts.count > 1 { return parts[parts.count - 2] }
+    return name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+  }
+}
+
+/// Reads typed fields from a config object, collecting every problem with its JSON path.
+private struct FieldReader {
+  package let file: String
+  package var errors: [ScenarioError] = []
+
+  package mutating func fail(_ at: SourceLocation, _ message: String, _ reason: DiagnosticReason = .invalidValue) {
+    errors.append(ScenarioError(location: at, message: message, reason: reason))
+  }
+
+  /// An integer field: present and integral, or the default; `nil` (with an error) otherwise.
+  package mutating func integer(_ object: JSONValue, _ key: String, path: String, default value: Int64? = nil) -> Int64?
+  {
+    guard let field = object[key], !isNull(field) else {
+      if value == nil {
+        fail(object.location, "'\(path)\(key)' is missing; a \(architectureName(object)) config needs it")
+      }
+      return value
+    }
+    guard case .number(let v, _, _) = field, v == v.rounded(), v >= 1, v <= Double(ModelConfig.dimensionLimit) else {
+      fail(
+        field.location,
+        "'\(path)\(key)' must be a positive integer up to \(ModelConfig.dimensionLimit), got \(describe(field))")
+      return nil
+    }
+    return Int64(v)
+  }
+
+  /// A list of whole numbers from 0 to `ModelConfig.dimensionLimit` (layer indices), empty when
+  /// absent; `nil` (with an error at the offending entry) when it is not one.
+  package mutating func indexList(_ object: JSONValue, _ key: String, path: String) -> [Int64]? {
+    guard let field = object[key], !isNull(field) else { return [] }
+    guard case .array(let items, _) = field else {
+      fail(field.location, "'\(path)\(key)' must be a list of layer indices, got \(describe(field))")
+      return nil
+    }
+    var out: [Int64] = []
+    for (i, item) in items.enumerated() {
+      guard case .number(let v, _, _) = item, v == v.rounded(), v >= 0, v <= Double(ModelConfig.dimensionLimit) else {
+        fail(
+          item.location,
+          "'\(path)\(key)[\(i)]' must be a layer index from 0 to \(ModelConfig.dimensionLimit), got \(describe(item))")
+        return nil
+      }
+      out.append(Int64(v))
+    }
+    return out
+  }
+
+  /// A list of strings each one of `allowed`, or `nil` (with an error at the offending entry).
+  package mutating func choiceList(_ object: JSONValue, _ key: String, path: String, allowed: [String]) -> [String]? {
+    guard let field = object[key], !isNull(field) else { return nil }
+    guard case .array(let items, _) = field else {
+      fail(field.location, "'\(path)\(key)' must be a list of strings, got \(describe(field))")
+      return nil
+    }
+    var out: [String] = []
+    for (i, item) in items.enumerated() {
+      guard case .string(let s, _) = item, allowed.contains(s) else {
+        fail(
+          item.location,
+          "'\(path)\(key)[\(i)]' must be one of \(allowed.joined(separator: ", ")), got \(describe(item))")
+        return nil
+      }
+      out.append(s)
+    }
+    return out
+  }
+
+  package mutating func boolean(_ object: JSONValue, _ key: String, path: String, default value: Bool) -> Bool? {
+    guard let field = object[key], !isNull(field) else { return value }
+    guard case .bool(let b, _) = field else {
+      fail(field.location, "'\(path)\(key)' must be true or false, got \(describe(field))")
+      return nil
+    }
+    return b
+  }
+
+  package mutating func string(_ object: JSONValue, _ key: String, path: String) -> String? {
+    guard let field = object[key], !isNull(field) else { return nil }
+    guard case .string(let s, _) = field else {
+      fail(field.location, "'\(path)\(key)' must be a string, got \(describe(field))")
+      return nil
+    }
+    return s
+  }
+
+  package func isNull(_ v: JSONValue) -> Bool {
+    if case .null = v { return true }
+    return false
+  }
+
+  package func describe(_ v: JSONValue) -> String {
+    switch v {
+    case .number(let x, let integer, _): return integer ? NumberFormatting.grouped(x) : "\(x)"
+    case .string(let s, _): return "the string \"\(visible(String(s.prefix(40))))\""
+    default: return v.kindName
+    }
+  }
+
+  package func architectureName(_ object: JSONValue) -> String {
+    if case .string(let t, _)? = object["model_type"] { return "'\(visible(t))'" }
+    return "model"
+  }
+
+  package mutating func model(_ root: JSONValue, id: String) -> ModelConfig? {
+    guard case .object = root else {
+      fail(root.location, "a config.json is a JSON object, got \(root.kindName)")
+      return nil
+    }
+    guard let typeField = root["model_type"] else {
+      fail(
+        root.location,
+        "no 'model_type'; trainmem reads Hugging Face configs of: \(ModelConfig.modelTypes.joined(separator: ", "))",
+        .unknownKey("model_type"))
+      return nil
+    }
+    guard case .string(let type, _) = typeField, ModelConfig.modelTypes.contains(type) else {
+      var got = describe(typeField)
+      if case .string(let t, _) = typeField { got = "'\(visible(t))'" }
+      fail(
+        typeField.location,
+        "unsupported model_type \(got); trainmem reads: \(ModelConfig.modelTypes.joined(separator: ", "))",
+        .unknownKey("model_type"))
+      return nil
+    }
+    // Gemma 3's multimodal config nests the language model under `text_config`; its vision
+    // tower is not trained here.
+    if type == "gemma3" {
+      guard let text = root["text_config"], case .object = text else {
+        fail(root.location, "a gemma3 config needs a 'text_config' object")
+        return nil
+      }
+      return architecture("gemma3_text", text, path: "text_config.", id: id)
+    }
+    return architecture(type, root, path: "", id: id)
+  }
+
+  /// The common fields, then each architecture's own.
+  package mutating func architecture(_ type: String, _ c: JSONValue, path: String, id: String) -> ModelConfig? {
+    let d = Defaults.of(type)
+    let gpt2 = type == "gpt2"
+    let hidden = integer(c, gpt2 ? "n_embd" : "hidden_size", path: path, default: d.hidden)
+    let layers = integer(c, gpt2 ? "n_layer" : "num_hidden_layers", path: path, default: d.layers)
+    let heads = integer(c, gpt2 ? "n_head" : "num_attention_heads", path: path, default: d.heads)
+    let vocab = integer(c, "vocab_size", path: path, default: d.vocab)
+    let intermediate: Int64?
+    if gpt2 {
+      intermediate = integer(c, "n_inner", path: path, default: hidden.map { 4 * $0 } ?? 1)
+    } else {
+      intermediate = integer(c, "intermediate_size", path: path, default: d.intermediate)
+    }
+    let kvHeads = integer(c, "num_key_value_heads", path: path, default: d.kvHeads ?? heads ?? 1)
+    let headDim = integer(c, "head_dim", path: path, default: d.headDim ?? 0)
+    let tied = boolean(c, "tie_word_embeddings", path: path, default: d.tied)
+    guard let hidden, let layers, let heads, let vocab, let intermediate, let kvHeads, let tied else { return nil }
+    var m = ModelConfig(
+      id: id, hidden: hidden, intermediate: intermediate, layers: layers, heads: heads, kvHeads: kvHeads, vocab: vocab,
+      tiedEmbeddings: tied)
+    m.family = type
+    if let headDim, headDim > 0, headDim * heads != hidden || hidden % heads != 0 { m.explicitHeadDim = headDim }
+    guard shape(type, c, path: path, into: &m) else { return nil }
+    if let issue = m.validationIssue() {
+      // The models name dimensions their own way; a config.json reader names the file's fields.
+      var message = issue.message
+      let names = [
+        ("kv_heads", "num_key_value_heads"), ("heads", "num_attention_heads"), ("hidden", "hidden_size"),
+        ("intermediate", "intermediate_size"), ("layers", "num_hidden_layers"), ("vocab", "vocab_size"),
+        ("experts_per_token", "num_experts_per_tok"), ("experts", "num_experts"),
+        ("expert_intermediate", "moe_intermediate_size"),
+      ]
+      for (ours, theirs) in names {
+        message = message.replacingOccurrences("'\(ours)'", "'\(path)\(theirs)'", all: true)
+      }
+      fail(c.location, message)
+      return nil
+    }
+    return m
+  }
+
+  /// The architecture's structure (modeling_<type>.py) and its optional fields.
+  package mutating func shape(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+    let attentionBias = boolean(c, "attention_bias", path: path, default: type == "gpt_neox")
+    let mlpBias = boolean(c, "mlp_bias", path: path, default: false)
+    guard let attentionBias, let mlpBias else { return false }
+    m.bias = attentionBias ? .attention : .none
+    m.mlpBias = mlpBias
+    switch type {
+    case "llama", "mistral", "mixtral", "phi3": break
+    case "qwen2", "qwen2_moe":
+      // modeling_qwen2: q/k/v `bias=True`, o_proj `bias=False`.
+      m.bias = .qkv
+    case "qwen3", "qwen3_moe":
+      // modeling_qwen3: `q_norm = Qwen3RMSNorm(self.head_dim)` ("unlike olmo, only on the head dim").
+      m.qkNorm = .head
+    case "gemma", "gemma2", "gemma3_text":
+      // GeGLU (`gelu_pytorch_tanh`); Gemma 2/3 add post-attention and post-MLP norms (4 per
+      // layer) and Gemma 3 per-head q/k norms.
+      m.mlp = .geglu
+      if type != "gemma" { m.normsPerLayer = 4 }
+      if type == "gemma3_text" { m.qkNorm = .head }
+    case "gpt2":
+      // modeling_gpt2: Conv1D c_attn/c_proj/c_fc with biases, LayerNorm, learned positions.
+      m.mlp = .gelu
+      m.norm = .layer
+      m.bias = .attention
+      m.mlpBias = true
+      guard let positions = integer(c, "n_positions", path: path, default: 1024) else { return false }
+      m.learnedPositions = positions
+    case "gpt_neox":
+      // modeling_gpt_neox: fused query_key_value and dense with `bias=config.attention_bias`,
+      // dense_h_to_4h/dense_4h_to_h with bias, LayerNorm, parallel residual.
+      m.mlp = .gelu
+      m.norm = .layer
+      m.mlpBias = true
+      guard let parallel = boolean(c, "use_parallel_residual", path: path, default: true) else { return false }
+      m.parallelResidual = parallel
+    case "olmo2":
+      // modeling_olmo2: `q_norm = Olmo2RMSNorm(num_attention_heads * head_dim)`, norms after
+      // attention and MLP only.
+      m.qkNorm = .full
+    default: break
+    }
+    return sliding(type, c, path: path, into: &m) && experts(type, c, path: path, into: &m)
+  }
+
+  /// Sliding-window attention: every layer (Mistral, Phi-3), alternate layers (Gemma 2:
+  /// `sliding_window if not bool(layer_idx % 2)`), five of six (Gemma 3's
+  /// `sliding_window_pattern`, or its `layer_types` list), or Qwen2's `use_sliding_window`
+  /// below `max_window_layers`.
+  package mutating func sliding(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+    let window = c["sliding_window"].flatMap { isNull($0) ? nil : $0 }
+    guard window != nil, let w = integer(c, "sliding_window", path: path) else { return window == nil }
+    let l = m.layers
+    switch type {
+    case "mistral", "phi3", "mixtral": m.slidingLayers = l
+    case "gemma2": m.slidingLayers = (l + 1) / 2
+    case "gemma3_text":
+      if let typesField = c["layer_types"], !isNull(typesField) {
+        // Gemma3TextConfig validates `layer_types` (layer_type_validation): known entries, one per layer.
+        guard
+          let types = choiceList(
+            c, "layer_types", path: path, allowed: ["sliding_attention", "full_attention"])
+        else { return false }
+        guard types.count == l else {
+          fail(
+            typesField.location,
+            "'\(path)layer_types' has \(types.count) entries; num_hidden_layers is \(l), and each layer needs one")
+          return false
+        }
+        m.slidingLayers = Int64(types.filter { $0 == "sliding_attention" }.count)
+      } else {
+        guard let pattern = integer(c, "sliding_window_pattern", path: path, default: 6) else { return false }
+        m.slidingLayers = l - l / pattern
+      }
+    case "qwen2", "qwen2_moe", "qwen3", "qwen3_moe":
+      guard let use = boolean(c, "use_sliding_window", path: path, default: false) else { return false }
+      guard let below = integer(c, "max_window_layers", path: path, default: l) else { return false }
+      m.slidingLayers = use ? max(0, l - min(l, below)) : 0
+    default: m.slidingLayers = 0
+    }
+    if m.slidingLayers > 0 { m.slidingWindow = w }
+    return true
+  }
+
+  /// Mixture-of-experts fields (configuration_mixtral, _qwen2_moe, _qwen3_moe).
+  package mutating func experts(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+    switch type {
+    case "mixtral":
+      guard let e = integer(c, "num_local_experts", path: path, default: 8),
+        let k = integer(c, "num_experts_per_tok", path: path, default: 2)
+      else { return false }
+      m.moe = MoEConfig(experts: e, perToken: k, expertIntermediate: m.intermediate)
+    case "qwen2_moe", "qwen3_moe":
+      let qwen2 = type == "qwen2_moe"
+      guard let e = integer(c, "num_experts", path: path, default: qwen2 ? 60 : 128),
+        let k = integer(c, "num_experts_per_tok", path: path, default: qwen2 ? 4 : 8),
+        let ei = integer(c, "moe_intermediate_size", path: path, default: qwen2 ? 1408 : 768),
+        let step = integer(c, "decoder_sparse_step", path: path, default: 1)
+      else { return false }
+      var shared: Int64 = 0
+      if qwen2 {
+        guard let s = integer(c, "shared_expert_intermediate_size", path: path, default: 5632) else { return false }
+        shared = s
+      }
+      // A layer is sparse when `layer_idx not in mlp_only_layers and (layer_idx + 1) %
+      // decoder_sparse_step == 0` (modeling_qwen2_moe).
+      guard let denseList = indexList(c, "mlp_only_layers", path: path) else { return false }
+      let dense = Set(denseList)
+      let sparse = (0..<m.layers).filter { !dense.contains($0) && ($0 + 1) % step == 0 }.count
+      m.moe = MoEConfig(
+        experts: e, perToken: k, expertIntermediate: ei, sharedIntermediate: shared, layers: Int64(sparse))
+    default: break
+    }
+    return true
+  }
+}
+
+/// The transformers configuration classes' defaults for fields a config.json may leave out
+/// (nil: the file must give it). Only Gemma 3's text config relies on them in published files
+/// (its 4B/12B/27B `text_config` omits vocab, heads and head_dim: `Gemma3TextConfig`).
+private struct Defaults {
+  package var hidden: Int64? = nil
+  package var intermediate: Int64? = nil
+  package var layers: Int64? = nil
+  package var heads: Int64? = nil
+  package var kvHeads: Int64? = nil
+  package var headDim: Int64? = nil
+  package var vocab: Int64? = nil
+  package var tied = false
+
+  package static func of(_ type: String) -> Defaults {
+    switch type {
+    case "gemma": return Defaults(vocab: 256000, tied: true)
+    case "gemma2": return Defaults(headDim: 256, vocab: 256000, tied: true)
+    case "gemma3_text": return Defaults(heads: 8, kvHeads: 4, headDim: 256, vocab: 262208, tied: true)
+    case "gpt2": return Defaults(vocab: 50257, tied: true)
+    case "qwen3", "qwen3_moe": return Defaults(headDim: 128)
+    default: return Defaults()
+    }
+  }
+}

@@ -1,0 +1,537 @@
+import Foundation
+import TrainMemCore
+
+/// Output formats of `trainmem run` and `estimate`.
+public enum ReportFormat: String, Sendable, CaseIterable {
+  case md, json, csv, svg
+
+  /// The one place a format picks its renderer.
+  package static func render(_ report: Report, _ format: ReportFormat) -> String {
+    switch format {
+    case .md: return MarkdownRenderer.render(report)
+    case .json: return JSONRenderer.render(report)
+    case .csv: return CSVRenderer.render(report)
+    case .svg: return SVGRenderer.render(report)
+    }
+  }
+}
+
+private typealias F = NumberFormatting
+
+extension [UInt8] {
+  /// Text appended as UTF-8: Markdown is built as bytes, like CSV and JSON.
+  package static func += (bytes: inout [UInt8], text: String) { bytes.append(contentsOf: text.utf8) }
+}
+
+// MARK: - Markdown
+
+package enum MarkdownRenderer {
+  package static func render(_ r: Report) -> String {
+    var s: [UInt8] = []
+    s += head(scenario: r.scenario, description: r.description)
+    for run in r.runs { s += summaryRow(run) }
+    s += references(r.runs)
+    for run in r.runs { details(run, to: &s) }
+    return String(decoding: s, as: UTF8.self)
+  }
+
+  /// The title, the description and the summary table's header.
+  package static func head(scenario: String, description: String?) -> String {
+    var s = "# \(cell(scenario))\n\n"
+    if let d = description { s += cell(d) + "\n\n" }
+    s += "| run | fits | peak allocated | required | GPU memory | headroom | phase | tokens/s | MFU | cost |\n"
+    s += "|---|---|---|---|---|---|---|---|---|---|\n"
+    return s
+  }
+
+  package static func summaryRow(_ run: RunResult) -> String {
+    let m = run.memory, t = run.throughput
+    return
+      "| \(cell(run.label)) | \(m.narrow ? "narrow" : (m.fits ? "yes" : "**no**")) | \(Bytes(m.peak)) | \(Bytes(m.required)) | \(Bytes(m.capacity)) | \(Bytes(m.headroom)) | \(m.peakPhase.rawValue) | \(F.grouped(t.tokensPerSecond)) | \(F.fixed(t.mfu * 100, 1))% | \(m.fits ? (t.cost.map { "$" + F.grouped($0) } ?? "–") : "–") |\n"
+  }
+
+  /// Text from a scenario inside a table cell or heading: `|` escaped, line breaks and control
+  /// characters shown visibly, so no label can break the table.
+  package static func cell(_ s: String) -> String {
+    // Printable ASCII without `|` and `\` (almost every cell): one pass over the bytes.
+    if !anyByte(of: s, where: { $0 < 0x20 || $0 >= 0x7F || $0 == 0x7C || $0 == 0x5C }) { return s }
+    guard s.unicodeScalars.contains(where: { $0 == "|" || $0 == "\\" || isControl($0) }) else { return s }
+    return visible(s).replacingOccurrences("\\", "\\\\", all: true).replacingOccurrences("|", "\\|", all: true)
+  }
+
+  /// The runs that carry a published reference, next to their predictions ("" when none).
+  package static func references(_ runs: [RunResult]) -> String {
+    var s = ""
+    let referenced = runs.filter { $0.reference != nil }
+    if !referenced.isEmpty {
+      s +=
+        "\n### Compared with published figures\n\n| run | quantity | published | predicted | error | source |\n|---|---|---:|---:|---:|---|\n"
+      for run in referenced {
+        guard let ref = run.reference else { continue }
+        // Every cell escaped, wherever its text comes from (a source may hold `|`).
+        let label = cell(run.label), source = cell(ref.source)
+        if let t = ref.tokensPerSecond {
+          let p = run.throughput.tokensPerSecond
+          s +=
+            "| \(label) | tokens/s | \(F.grouped(t)) | \(F.grouped(p)) | \(F.percent(p / t - 1)) | \(source) |\n"
+        }
+        if let sec = ref.stepSeconds {
+          let p = run.throughput.steadyStepSeconds
+          s +=
+            "| \(label) | seconds per step (no SVD refresh) | \(F.fixed(sec, 3)) | \(F.fixed(p, 3)) | \(F.percent(p / sec - 1)) | \(source) |\n"
+        }
+        if let base = ref.ratioTo, let t = ref.tokensPerSecond,
+          let other = runs.first(where: {
+            $0.runLabel == base && $0.label.dropFirst(base.count) == run.label.dropFirst(run.runLabel.count)
+          }),
+          let bt = other.reference?.tokensPerSecond
+        {
+          let published = t / bt
+          let predicted = run.throughput.tokensPerSecond / other.throughput.tokensPerSecond
+          s +=
+            "| \(label) | tokens/s ÷ \(cell(base)) | \(F.fixed(published, 2))× | \(F.fixed(predicted, 2))× | \(F.percent(predicted / published - 1)) | \(source) |\n"
+        }
+        if let mem = ref.memory {
+          let p = Double(run.memory.required)
+          s +=
+            "| \(label) | memory per GPU | \(mem) | \(Bytes(run.memory.required)) | \(F.percent(p / Double(mem.count) - 1)) | \(source) |\n"
+        }
+      }
+    }
+    return s
+  }
+
+  /// One run's section: inputs, every memory term with its source, the step's time.
+  package static func details(_ run: RunResult, to s: inout [UInt8]) {
+    s += "\n## \(cell(run.label))\n\n"
+    s += inputsLine(run.setup)
+    s += "\n\n"
+    let band = ErrorBand(run.setup)
+    s += "How far to trust it: \(band.summary); "
+    s += CalibrationRange.notes(run.setup).joined(separator: "; ")
+    s += ".\n\n| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
+    for term in run.terms {
+      s += "| \(cell(term.name)) | "
+      F.appendInteger(term.bytes, to: &s)
+      s += " | "
+      F.appendFixed(Double(term.bytes) / 1_073_741_824, 2, to: &s)
+      s += " | \(cell(term.source)) |\n"
+    }
+    if run.memory.narrow { s += "\n" + narrowWarning(run.memory) + "\n" }
+    if let warning = band.headroomWarning(run.memory) { s += "\n" + warning + "\n" }
+    s += "\n"
+    bytesPerParameter(run, to: &s)
+    s += "\n\n"
+    stepLine(run.throughput, to: &s)
+    s += "\n"
+    timeTable(run, to: &s)
+    if let padding = run.padding { s += "\n\(padding.sentence)\n" }
+    let t = run.throughput
+    if let h = t.trainHours {
+      let tokens = run.setup.tokens.map { NumberFormatting.tokens($0) + " tokens" } ?? "Training"
+      let price = run.setup.priceClause
+      s += "\nTraining \(tokens)\(price): \(F.fixed(h, 1)) h, \(F.grouped(t.gpuHours ?? 0)) GPU-hours"
+      s += (t.cost.map { ", $\(F.grouped($0))" } ?? "") + (run.memory.fits ? "." : " — if it fit; it does not.") + "\n"
+    }
+    if let plan = run.plan { s += "\nPlan: \(planParts(plan, run.setup)).\n" }
+  }
+
+  /// "Per parameter: weights 2.0 B, gradients 2.0 B, optimizer states 4.0 B" — this GPU's
+  /// persistent bytes over the model's parameter count (shares, under sharding).
+  package static func bytesPerParameter(_ run: RunResult, to s: inout [UInt8]) {
+    let p = Double(max(1, run.parameters)), m = run.memory
+    func per(_ bytes: Int64) {
+      F.appendFixed(Double(bytes) / p, 2, to: &s)
+      s += " B"
+    }
+    s += "Per parameter ("
+    s += F.grouped(p)
+    s += " parameters): weights "
+    per(m.weights)
+    s += ", gradients "
+    per(m.gradients)
+    s += ", optimizer states "
+    per(m.states.total)
+    s += "; "
+    per(m.weights + m.gradients + m.states.total)
+    s += " in all."
+  }
+
+  /// What a narrow fit leaves to chance.
+  package static func narrowWarning(_ m: MemoryEstimate) -> String {
+    "**Narrow fit**: \(Bytes(m.headroom)) to spare, within the \(Bytes(m.margin)) margin asked for. Not modelled "
+      + "there: NCCL communication buffers, allocator fragmentation beyond the modelled 3%, cuBLAS/cuDNN "
+      + "workspaces and anything else running on the GPU."
+  }
+
+  /// "Step 0.455 s = compute … + optimizer … + communication …; tokens/s, MFU."
+  package static func stepLine(_ t: ThroughputEstimate, to s: inout [UInt8]) {
+    s += "Step "
+    F.appendFixed(t.stepSeconds, 3, to: &s)
+    s += " s = compute "
+    F.appendFixed(t.compute, 3, to: &s)
+    s += " s + optimizer "
+    F.appendFixed(t.optimizer, 3, to: &s)
+    s += " s + communication "
+    F.appendFixed(t.communication, 3, to: &s)
+    s += " s"
+    if t.projectionRefresh > 0 {
+      s += " + SVD refresh \(F.fixed(t.projectionRefresh, 3)) s (amortised; a step without one takes "
+      s += "\(F.fixed(t.steadyStepSeconds, 3)) s, \(F.grouped(t.tokensPerStep / t.steadyStepSeconds)) tokens/s)"
+    }
+    s += "; "
+    s += F.grouped(t.tokensPerSecond)
+    s += " tokens/s ("
+    s += F.grouped(t.tokensPerSecondPerGPU)
+    s += " per GPU), MFU "
+    F.appendFixed(t.mfu * 100, 1, to: &s)
+    s += "%"
+    s += t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work)." : "."
+  }
+
+  /// Where the step's time goes, term by term (`RunResult.timeTerms`); zero terms left out,
+  /// and nothing when the result carries no breakdown.
+  package static func timeTable(_ run: RunResult, to s: inout [UInt8]) {
+    guard !run.timeTerms.isEmpty else { return }
+    s += "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
+    for term in run.timeTerms where term.seconds > 0 {
+      s += "| "
+      s += cell(term.name)
+      s += " | "
+      F.appendFixed(term.seconds, 4, to: &s)
+      s += " | "
+      F.appendFixed(term.seconds / run.throughput.stepSeconds * 100, 1, to: &s)
+      s += "% | "
+      s += cell(term.source)
+      s += " |\n"
+    }
+  }
+
+  /// The planner's answers: "largest micro-batch 21, fewest GPUs 2".
+  package static func planParts(_ p: Plan, _ setup: TrainingSetup) -> String {
+    var parts: [String] = []
+    if let v = p.maxMicroBatch {
+      let gap = p.microBatchGap.map {
+        let range = $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)–\($0.upperBound)"
+        return " (\(range) does not fit: it accumulates gradients)"
+      }
+      parts.append("largest micro-batch \(v)" + (gap ?? ""))
+    }
+    if let v = p.maxSequence { parts.append("largest sequence \(v)") }
+    if let v = p.minGPUs { parts.append("fewest GPUs \(v)") }
+    if let v = p.maxRank { parts.append("largest rank \(v)") }
+    if p.rankNotApplicable {
+      parts.append("largest rank n/a (\(setup.optimizer.kind.rawValue) has no projection rank to search)")
+    }
+    if let l = p.layout {
+      parts.append(
+        "fastest layout that fits of \(p.layoutsEvaluated) tried: \(l.text) (\(F.grouped(l.tokensPerSecond)) tokens/s)")
+    } else if p.layoutsEvaluated > 0 {
+      parts.append("no layout of \(p.layoutsEvaluated) tried fits")
+    }
+    return parts.isEmpty ? "nothing fits" : parts.joined(separator: ", ")
+  }
+
+  package static func inputsLine(_ s: TrainingSetup) -> String {
+    var parts = [
+      "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))",
+      "parallel \(s.parallel.rawValue)"
+        + (s.modelParallel.isActive ? " (layout dp \(s.dataParallel) × \(s.modelParallel.text))" : ""),
+      "precision \(s.precision.rawValue) (\(s.policy.frameworkSetting))",
+      "weights \(s.weightsInt8 ? "int8" : s.weights.rawValue)",
+      "sequence \(s.sequence)", "micro-batch \(s.microBatch)",
+      "accumulation \(s.accumulation)", "attention \(s.attention.rawValue)",
+      "checkpointing \(s.checkpointing.rawValue)", "optimizer \(s.optimizer.kind.rawValue)",
+    ]
+    if s.optimizer.kind.isLowRank { parts.append("rank \(s.rank)") }
+    if s.optimizer.layerwise { parts.append("layer-wise") }
+    if s.optimizer.paged { parts.append("paged") }
+    if let l = s.lora {
+      parts.append("LoRA r\(l.rank) on \(l.targets.text)\(l.dora ? " (DoRA)" : "")")
+    }
+    if s.freeze.isActive {
+      parts.append("frozen: \(s.freeze.embeddings ? "embeddings, " : "")first \(s.freeze.layers) layers")
+    }
+    if s.loss != .full { parts.append("loss \(s.loss.rawValue)") }
+    if s.offload.isActive { parts.append("offloaded to the CPU: " + s.offload.parts.joined(separator: ", ")) }
+    if s.expertParallel > 1 { parts.append("expert parallel \(s.expertParallel)") }
+    if let g = s.globalBatch, g != s.effectiveGlobalBatch {
+      parts.append("global batch \(s.effectiveGlobalBatch) (asked \(g))")
+    }
+    return parts.joined(separator: ", ")
+  }
+}
+
+// MARK: - JSON (schema v1)
+
+/// Schema v1, written run by run as bytes: `head`, the runs joined by `separator`, `tail` —
+/// the bytes JSONEncoder gave for the whole report (keys sorted: description, runs, scenario,
+/// schema), without holding every run at once. Each object's keys are written in sorted order.
+package enum JSONRenderer {
+  package static func render(_ r: Report) -> String {
+    head(description: r.description) + r.runs.map(run).joined(separator: separator) + tail(scenario: r.scenario)
+  }
+
+  package static func head(description: String?) -> String {
+    "{\n" + (description.map { "  \"description\" : \(string($0)),\n" } ?? "") + "  \"runs\" : [\n"
+  }
+
+  package static let separator = ",\n"
+
+  package static func tail(scenario: String) -> String {
+    "\n  ],\n  \"scenario\" : \(string(scenario)),\n  \"schema\" : 1\n}\n"
+  }
+
+  /// A string as a JSON value.
+  package static func string(_ s: String) -> String {
+    var w = JSONWriter()
+    w.value(s)
+    return w.text
+  }
+
+  /// One run's object, indented as an element of `runs`.
+  package static func run(_ run: RunResult) -> String {
+    var w = JSONWriter(depth: 2)
+    write(run, to: &w)
+    return w.text
+  }
+
+  /// One run's object appended to `out` (the sweep's workers), indented as an element of `runs`.
+  package static func append(_ run: RunResult, to out: inout [UInt8]) {
+    var buffer: [UInt8] = []
+    swap(&buffer, &out)
+    var w = JSONWriter(depth: 2, appendingTo: consume buffer)
+    write(run, to: &w)
+    swap(&w.bytes, &out)
+  }
+
+  package static func write(_ run: RunResult, to w: inout JSONWriter) {
+    w.openObject()
+    w.key("inputs")
+    w.openObject()
+    for field in Settings.inputFields {
+      guard let value = field.value(run) else { continue }
+      w.key(field.name)
+      switch value {
+      case .integer(let v): w.value(v)
+      case .number(let v): w.value(v)
+      case .text(let v): w.value(v)
+      case .flag(let v): w.value(v)
+      }
+    }
+    w.closeObject()
+    w.member("label", run.label)
+    let band = ErrorBand(run.setup)
+    w.key("memory")
+    memory(run, band, to: &w)
+    if let plan = run.plan {
+      w.key("plan")
+      w.openObject()
+      if let layout = plan.layout {
+        w.key("layout")
+        self.layout(layout, to: &w)
+      }
+      w.member("max_micro_batch", plan.maxMicroBatch)
+      w.member("max_rank", plan.maxRank)
+      w.member("max_sequence", plan.maxSequence)
+      w.member("min_gpus", plan.minGPUs)
+      w.closeObject()
+    }
+    if let ref = run.reference {
+      w.key("reference")
+      w.openObject()
+      w.member("memory", ref.memory?.count)
+      w.member("ratio_to", ref.ratioTo)
+      w.member("source", ref.source)
+      w.member("step_seconds", ref.stepSeconds)
+      w.member("tokens_per_second", ref.tokensPerSecond)
+      w.closeObject()
+    }
+    w.key("throughput")
+    throughput(run, band, to: &w)
+    w.closeObject()
+  }
+
+  private static func memory(_ run: RunResult, _ band: ErrorBand, to w: inout JSONWriter) {
+    let m = run.memory
+    w.openObject()
+    w.member("activations", m.activations)
+    w.member("capacity", m.capacity)
+    w.member("error_band", band.memory)
+    w.member("fits", m.fits)
+    w.member("fragmentation", m.fragmentation)
+    w.member("gradients", m.gradientsHeld + m.gradientBuckets)
+    w.member("headroom", m.headroom)
+    if m.host > 0 {
+      w.member("host_memory", m.host)
+      w.member("host_memory_per_node", Checked.saturatingProduct(m.host, run.setup.nodeSize))
+    }
+    w.member("logits", m.logits)
+    if m.margin > 0 { w.member("narrow_fit", m.narrow) }
+    w.member("optimizer_states", m.states.total)
+    w.member("overhead", m.context + m.fragmentation)
+    if m.pagedStates > 0 {
+      w.member("paged_optimizer_states", m.pagedStates)
+      w.member("paged_to_host", m.pagedToHost)
+    }
+    w.member("peak", m.peak)
+    w.member("peak_phase", m.peakPhase.rawValue)
+    w.member("peak_stage", m.stage)
+    w.member("required", m.required)
+    w.member("reserved", m.reserved)
+    w.key("terms")
+    w.openArray()
+    for term in run.terms {
+      w.openObject()
+      w.member("bytes", term.bytes)
+      w.member("name", term.name.trimmingSpaces)
+      w.member("source", term.source)
+      w.closeObject()
+    }
+    w.closeArray()
+    w.member("transient", m.transient)
+    w.member("weights", m.weights + m.weightCopies)
+    w.closeObject()
+  }
+
+  private static func throughput(_ run: RunResult, _ band: ErrorBand, to w: inout JSONWriter) {
+    let t = run.throughput
+    w.openObject()
+    w.member("communication_seconds", t.communication)
+    w.member("compute_seconds", t.compute)
+    w.member("cost", t.cost)
+    w.member("error_band", band.throughput)
+    w.member("error_band_checked", band.throughputChecked)
+    w.member("gpu_hours", t.gpuHours)
+    w.member("mfu", t.mfu)
+    w.member("optimizer_seconds", t.optimizer)
+    w.member("refresh_seconds", t.projectionRefresh)
+    w.member("steady_step_seconds", t.steadyStepSeconds)
+    w.member("step_seconds", t.stepSeconds)
+    w.member("tokens_per_second", t.tokensPerSecond)
+    w.member("tokens_per_second_per_gpu", t.tokensPerSecondPerGPU)
+    w.member("train_hours", t.trainHours)
+    w.closeObject()
+  }
+
+  /// A layout as data: the degrees, the data-parallel mode, recomputation, micro-batch, tokens/s
+  /// (a run's `solve: layout` answer, and `fit`'s layouts).
+  package static func layout(_ l: Layout, to w: inout JSONWriter) {
+    let s = l.setup
+    w.openObject()
+    w.member("checkpointing", s.checkpointing.rawValue)
+    w.member("context_parallel", s.modelParallel.context)
+    w.member("data_parallel", s.dataParallel)
+    w.member("micro_batch", s.microBatch)
+    w.member("parallel", s.parallel.rawValue)
+    w.member("pipeline_parallel", s.modelParallel.pipeline)
+    w.member("required_bytes", l.memory.required)
+    w.member("sequence_parallel", s.modelParallel.sequenceParallel)
+    w.member("tensor_parallel", s.modelParallel.tensor)
+    w.member("tokens_per_second", l.tokensPerSecond)
+    w.closeObject()
+  }
+}
+
+// MARK: - CSV (RFC 4180)
+
+package enum CSVRenderer {
+  /// The label, each setting's column (declared in `Settings`), then the results.
+  package static let header =
+    (["label"] + Settings.csvColumns.map(\.name) + resultColumns).joined(separator: ",") + "\n"
+  package static let resultColumns = [
+    "fits", "peak_bytes", "required_bytes", "reserved_bytes", "capacity_bytes", "headroom_bytes", "peak_phase",
+    "weights_bytes", "gradients_bytes", "optimizer_state_bytes", "activation_bytes", "logits_bytes",
+    "transient_bytes", "step_seconds", "tokens_per_second", "mfu", "max_micro_batch", "max_sequence", "min_gpus",
+    "layout",
+  ]
+
+  /// RFC 4180 quoting, only when the field needs it (checked on UTF-8 bytes: no Foundation
+  /// string search in the sweep's inner loop).
+  package static func field(_ s: String) -> String {
+    var bytes: [UInt8] = []
+    appendField(s, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  package static func appendField(_ s: String, to out: inout [UInt8]) {
+    // Control characters (from a label) are shown as `\u{1B}`, never written raw.
+    if s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 >= 0xC2 }), s.unicodeScalars.contains(where: isControl) {
+      appendField(visible(s), to: &out)
+      return
+    }
+    guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+      out.append(contentsOf: s.utf8)
+      return
+    }
+    out.append(0x22)
+    for byte in s.utf8 {
+      out.append(byte)
+      if byte == 0x22 { out.append(0x22) }
+    }
+    out.append(0x22)
+  }
+
+  package static func row(_ run: RunResult) -> String {
+    var bytes: [UInt8] = []
+    appendField(run.label, to: &bytes)
+    appendRow(run, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// A sweep point's row: its label from the sweep's label pieces, then the rest.
+  package static func appendRow(_ run: RunResult, labels: LabelBytes, index: Int, to out: inout [UInt8]) {
+    labels.append(index, to: &out)
+    appendRow(run, to: &out)
+  }
+
+  /// One row after its label, as bytes: the sweep writes every worker's rows into one buffer,
+  /// with no string per row or per number.
+  package static func appendRow(_ run: RunResult, to out: inout [UInt8]) {
+    let s = run.setup, m = run.memory, t = run.throughput
+    let comma: UInt8 = 0x2C
+    for column in Settings.csvColumns {
+      out.append(comma)
+      column.cell.append(s, to: &out)
+    }
+    func integer(_ v: Int64) {
+      out.append(comma)
+      F.appendInteger(v, to: &out)
+    }
+    func optional(_ v: Int64?) {
+      out.append(comma)
+      if let v { F.appendInteger(v, to: &out) }
+    }
+    func fixed(_ v: Double, _ digits: Int) {
+      out.append(comma)
+      F.appendFixed(v, digits, to: &out)
+    }
+    out.append(comma)
+    out.append(contentsOf: (m.fits ? "true" : "false").utf8)
+    integer(m.peak)
+    integer(m.required)
+    integer(m.reserved)
+    integer(m.capacity)
+    integer(m.headroom)
+    out.append(comma)
+    out.append(contentsOf: m.peakPhase.rawValue.utf8)
+    integer(m.weights + m.weightCopies)
+    integer(m.gradientsHeld + m.gradientBuckets)
+    integer(m.states.total)
+    integer(m.activations)
+    integer(m.logits)
+    integer(m.transient)
+    fixed(t.stepSeconds, 6)
+    fixed(t.tokensPerSecond, 1)
+    fixed(t.mfu, 4)
+    optional(run.plan?.maxMicroBatch)
+    optional(run.plan?.maxSequence)
+    optional(run.plan?.minGPUs)
+    // `solve: layout`'s answer ("dp 8 × tp 8 × pp 4, zero1, …"), empty without one.
+    out.append(comma)
+    if let layout = run.plan?.layout { appendField(layout.text, to: &out) }
+    out.append(0x0A)
+  }
+
+  package static func render(_ r: Report) -> String { header + r.runs.map(row).joined() }
+}

@@ -1,0 +1,109 @@
+import TrainMemCore
+
+// Every setting of a training run is declared once, in `Settings.all`: its scenario key, the
+// value it takes, its default, a one-line doc, its command-line flag, its JSON `inputs` fields
+// and its CSV column. The scenario loader, the flags of `estimate` and `fit`, `--help`, the key
+// table in docs/scenario-format.md, the JSON `inputs` object and the CSV header all read these
+// declarations; adding a setting is one declaration here and its use in a model.
+
+/// Where a setting is written in a scenario: at the top level, or inside the `optimizer:`,
+/// `overhead:`, `lora:` or `freeze:` mapping. On the command line and in seed conditions every
+/// setting is flat, under its `flatKey`.
+public enum SettingGroup: String, Sendable, CaseIterable {
+  case top, optimizer, overhead, lora, freeze, offload
+
+  /// Groups written as a mapping of their settings alone (`optimizer:` also takes a name).
+  package static let plainMappings: [SettingGroup] = [.overhead, .lora, .freeze, .offload]
+}
+
+/// A value in the JSON report's `inputs` object (nil values are left out).
+package enum InputValue: Sendable {
+  case integer(Int64)
+  case number(Double)
+  case text(String)
+  case flag(Bool)
+}
+
+/// One field of the JSON report's `inputs` object: its name and its value for a run (nil:
+/// left out).
+package struct InputField: Sendable {
+  package let name: String
+  package let value: @Sendable (RunResult) -> InputValue?
+
+  package init(_ name: String, _ value: @escaping @Sendable (RunResult) -> InputValue?) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// A CSV cell: text (quoted by the renderer when it must be), a whole number, or nothing.
+package enum CSVCell: Sendable {
+  case text(@Sendable (TrainingSetup) -> String)
+  case integer(@Sendable (TrainingSetup) -> Int64?)
+
+  /// The cell's bytes, appended (no string is built for a number).
+  package func append(_ s: TrainingSetup, to out: inout [UInt8]) {
+    switch self {
+    case .text(let text): CSVRenderer.appendField(text(s), to: &out)
+    case .integer(let value): if let v = value(s) { NumberFormatting.appendInteger(v, to: &out) }
+    }
+  }
+}
+
+/// Reads one setting's value from a node and returns the edit it makes, or nil after
+/// recording a diagnostic.
+package typealias SettingParser = @Sendable (inout ScenarioLoader, Node, Setting) -> SetupEdit?
+
+/// One setting, declared once.
+package struct Setting: Sendable {
+  /// The scenario key inside its group (`micro_batch`, `rank`).
+  package let key: String
+  package let group: SettingGroup
+  /// The value's syntax for help and docs (`N`, `none|ddp|…`, `SIZE|N%`).
+  package let value: String
+  /// The default, as the docs print it.
+  package let defaultText: String
+  package let doc: String
+  /// What a value is called in messages ("unknown parallelism 'x'"); the key by default.
+  package var noun: String? = nil
+  /// Takes no value on the command line (`--layerwise`, or `--layerwise=false`).
+  package var isBoolean = false
+  /// Has a command-line flag (`--micro-batch`); every flat setting has one unless it is
+  /// scenario-only.
+  package var hasFlag = true
+  package let parse: SettingParser
+  /// The fields this setting contributes to the JSON report's `inputs`.
+  package var inputs: [InputField] = []
+  /// The CSV column and its cell, for settings that have one.
+  package var csv: (name: String, cell: CSVCell)? = nil
+
+  init(
+    key: String, group: SettingGroup, value: String, defaultText: String, doc: String, noun: String? = nil,
+    isBoolean: Bool = false, hasFlag: Bool = true, parse: @escaping SettingParser,
+    inputs: [InputField] = [],
+    csv: (String, CSVCell)? = nil
+  ) {
+    self.key = key
+    self.group = group
+    self.value = value
+    self.defaultText = defaultText
+    self.doc = doc
+    self.noun = noun
+    self.isBoolean = isBoolean
+    self.hasFlag = hasFlag
+    self.parse = parse
+    self.inputs = inputs
+    self.csv = csv.map { (name: $0.0, cell: $0.1) }
+  }
+
+  /// The key path in a scenario: `micro_batch`, `optimizer.rank`.
+  package var path: String { group == .top ? key : "\(group.rawValue).\(key)" }
+  /// The name on the command line and in seed conditions, where groups are flat: the key,
+  /// or for `lora` and `freeze` the key after the group (`lora_rank`, `freeze_layers`), so
+  /// `rank` stays the optimizer's.
+  package var flatKey: String {
+    group == .lora || group == .freeze || group == .offload ? "\(group.rawValue)_\(key)" : key
+  }
+  /// The command-line flag without dashes: `micro-batch`, `lora-rank`.
+  package var flag: String { flatKey.replacingOccurrences("_", "-", all: true) }
+}
