@@ -60,6 +60,10 @@ package struct FitAnswer: Sendable {
   /// On several GPUs: the fastest layouts that fit (`LayoutSearch`), and how many were tried.
   package var layouts: [Layout] = []
   package var layoutsEvaluated = 0
+  /// What padding the matmul shapes would gain, when it would (`PaddingAdvice`).
+  package var padding: PaddingAdvice?
+  /// How far to trust the estimate: the `validate` figures that cover the setup.
+  package var band: ErrorBand
 
   package var fitsWithMargin: Bool { memory.fits && !memory.narrow }
 
@@ -70,6 +74,8 @@ package struct FitAnswer: Sendable {
     if s.gpus > 1 { (layouts, layoutsEvaluated) = LayoutSearch.search(s) }
     memory = MemoryModel.estimate(s)
     throughput = ThroughputModel.estimate(s)
+    padding = PaddingAdvice.advice(s)
+    band = ErrorBand(s)
     guard memory.fits && !memory.narrow else {
       bill = TrainingBill(s, tokensPerSecond: throughput.tokensPerSecond)
       changes = Advice.changes(s, improving: nil, rankBy: rankBy)

@@ -7,7 +7,8 @@
 package struct Layout: Sendable, Equatable {
   package var setup: TrainingSetup
   package var memory: MemoryEstimate
-  package var tokensPerSecond: Double
+  package var throughput: ThroughputEstimate
+  package var tokensPerSecond: Double { throughput.tokensPerSecond }
 
   /// "dp 8 × tp 8 × pp 4, zero1, selective recomputation, micro-batch 1".
   package var text: String {
@@ -91,9 +92,9 @@ package enum LayoutSearch {
     for b in candidates {
       var t = s
       t.microBatch = b
-      let tps = ThroughputModel.estimate(t).tokensPerSecond
-      if best == nil || tps > best!.tokensPerSecond {
-        best = Layout(setup: t, memory: MemoryModel.estimate(t), tokensPerSecond: tps)
+      let throughput = ThroughputModel.estimate(t)
+      if best == nil || throughput.tokensPerSecond > best!.tokensPerSecond {
+        best = Layout(setup: t, memory: MemoryModel.estimate(t), throughput: throughput)
       }
     }
     return best

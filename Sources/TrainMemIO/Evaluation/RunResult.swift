@@ -18,6 +18,8 @@ package struct RunResult: Sendable {
   /// print them (`withDetails`), not for every point of a CSV sweep.
   package var timeTerms: [TimeTerm] = []
   package var padding: PaddingAdvice? = nil
+  /// How far to trust the estimate: the `validate` figures that cover the setup.
+  package var band: ErrorBand
 
   package static func evaluate(label: String, setup: TrainingSetup, goals: [SolveGoal] = []) -> RunResult {
     evaluate(label: label, setup: setup, inventory: ParameterInventory(setup.model), goals: goals)
@@ -30,7 +32,7 @@ package struct RunResult: Sendable {
     RunResult(
       label: label, setup: setup, memory: MemoryModel.estimate(setup, inventory),
       throughput: ThroughputModel.estimate(setup, inventory), plan: Planner.plan(setup, goals: goals),
-      reference: reference, parameters: inventory.parameters, runLabel: label)
+      reference: reference, parameters: inventory.parameters, runLabel: label, band: ErrorBand(setup))
   }
 }
 

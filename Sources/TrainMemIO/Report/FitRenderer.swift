@@ -20,7 +20,7 @@ package enum FitRenderer {
     guard !a.layouts.isEmpty else { return o + "None fits.\n" }
     o += "| layout | needs | peak on | tokens/s | per GPU | MFU |\n|---|---:|---|---:|---:|---:|\n"
     for l in a.layouts {
-      let t = ThroughputModel.estimate(l.setup)
+      let t = l.throughput
       o +=
         "| \(MarkdownRenderer.cell(l.text)) | \(Bytes(l.memory.required)) | \(l.memory.stage ?? "every GPU") | \(NumberFormatting.grouped(l.tokensPerSecond)) | \(NumberFormatting.grouped(t.tokensPerSecondPerGPU)) | \(NumberFormatting.fixed(t.mfu * 100, 1))% |\n"
     }
@@ -30,7 +30,7 @@ package enum FitRenderer {
   package static func body(_ a: FitAnswer, heading: String) -> String {
     let m = a.memory
     var o = "\(heading) \(MarkdownRenderer.cell(describe(a.setup)))\n\n"
-    let band = ErrorBand(a.setup)
+    let band = a.band
     let needs = "needs \(Bytes(m.required)) (±\(ErrorBand.points(band.memory))) of \(Bytes(m.capacity))"
     o +=
       m.fits
@@ -47,7 +47,7 @@ package enum FitRenderer {
         "Training \(NumberFormatting.tokens(tokens)) tokens\(price) at this micro-batch: \(NumberFormatting.fixed(hours, 1)) h\(cost).\n"
     }
     if m.narrow { o += MarkdownRenderer.narrowWarning(m) + "\n" }
-    if let padding = PaddingAdvice.advice(a.setup) { o += padding.sentence + "\n" }
+    if let padding = a.padding { o += padding.sentence + "\n" }
     if m.fits && !m.narrow {
       if let b = a.maxMicroBatch, let tps = a.tokensPerSecondAtMax {
         let bill = a.bill.map {
@@ -185,7 +185,7 @@ package enum FitRenderer {
 
     package static func write(_ a: FitAnswer, to w: inout JSONWriter) {
       let m = a.memory
-      let band = ErrorBand(a.setup)
+      let band = a.band
       w.openObject()
       w.member("best_micro_batch", a.bestMicroBatch)
       w.member("capacity_bytes", m.capacity)

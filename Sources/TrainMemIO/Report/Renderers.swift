@@ -106,7 +106,7 @@ package enum MarkdownRenderer {
     s += "\n## \(cell(run.label))\n\n"
     s += inputsLine(run.setup)
     s += "\n\n"
-    let band = ErrorBand(run.setup)
+    let band = run.band
     s += "How far to trust it: \(band.summary); "
     s += CalibrationRange.notes(run.setup).joined(separator: "; ")
     s += ".\n\n| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
@@ -321,7 +321,7 @@ package enum JSONRenderer {
     }
     w.closeObject()
     w.member("label", run.label)
-    let band = ErrorBand(run.setup)
+    let band = run.band
     w.key("memory")
     memory(run, band, to: &w)
     if let plan = run.plan {
