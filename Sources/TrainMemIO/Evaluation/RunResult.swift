@@ -71,3 +71,8 @@ extension RunResult {
     return r
   }
 }
+
+extension RunResult {
+  /// The memory ledger of this run (`MemoryModel.ledger`).
+  package var terms: [MemoryTerm] { MemoryModel.ledger(setup, memory) }
+}
