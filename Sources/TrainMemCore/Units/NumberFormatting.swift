@@ -33,24 +33,20 @@ package enum NumberFormatting {
     out.remove(at: start)
   }
 
-  /// A whole number's decimal digits as ASCII bytes onto `out`, written in place.
+  /// A whole number's decimal digits as ASCII bytes onto `out`: written right to left into a
+  /// 20-byte buffer on the stack, then appended at once (CSV's cells, every point of a sweep).
   package static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
     if value < 0 { out.append(0x2D) }
     var magnitude = value.magnitude
-    var count = 1
-    var power: UInt64 = 10
-    while count < 20 && magnitude >= power {
-      count += 1
-      power = power &* 10
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+      var i = 20
+      repeat {
+        i -= 1
+        digits[i] = 0x30 + UInt8(magnitude % 10)
+        magnitude /= 10
+      } while magnitude > 0
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
     }
-    let end = out.count + count
-    for _ in 0..<count { out.append(0x30) }
-    var i = end - 1
-    repeat {
-      out[i] = 0x30 + UInt8(magnitude % 10)
-      magnitude /= 10
-      i -= 1
-    } while magnitude > 0
   }
 
   /// Integer with thousands separators: 14890 → "14,890".

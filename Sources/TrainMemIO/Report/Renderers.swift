@@ -456,11 +456,11 @@ package enum CSVRenderer {
 
   package static func appendField(_ s: String, to out: inout [UInt8]) {
     // Control characters (from a label) are shown as `\u{1B}`, never written raw.
-    if s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 >= 0xC2 }), s.unicodeScalars.contains(where: isControl) {
+    if anyByte(of: s, where: { $0 < 0x20 || $0 == 0x7F || $0 >= 0xC2 }), s.unicodeScalars.contains(where: isControl) {
       appendField(visible(s), to: &out)
       return
     }
-    guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+    guard anyByte(of: s, where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
       out.append(contentsOf: s.utf8)
       return
     }
