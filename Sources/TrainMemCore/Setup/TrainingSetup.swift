@@ -200,43 +200,43 @@ public struct TrainingSetup: Sendable, Equatable {
   package func validationProblems(_ inventory: ParameterInventory?) -> [SetupProblem] {
     var out: [SetupProblem] = []
     if let p = model.validationIssue() {
-      out.append(SetupProblem(setting: "model." + p.key, reason: .model(p.message)))
+      out.append(SetupProblem(modelKey: p.key, reason: .model(p.message)))
     }
-    func limit(_ path: String, _ value: Int64, _ maximum: Int64) {
+    func limit(_ id: SettingID, _ value: Int64, _ maximum: Int64) {
       if value <= 0 || value > maximum {
-        out.append(SetupProblem(setting: path, reason: .outOfRange(value: value, maximum: maximum)))
+        out.append(SetupProblem(setting: id, reason: .outOfRange(value: value, maximum: maximum)))
       }
     }
-    limit("gpus", gpus, SetupLimits.gpus)
-    limit("sequence", sequence, SetupLimits.sequence)
-    limit("micro_batch", microBatch, SetupLimits.microBatch)
-    limit("global_batch", globalBatch ?? 1, SetupLimits.globalBatch)
-    limit("optimizer.update_interval", optimizer.updateInterval, SetupLimits.updateInterval)
+    limit(.gpus, gpus, SetupLimits.gpus)
+    limit(.sequence, sequence, SetupLimits.sequence)
+    limit(.microBatch, microBatch, SetupLimits.microBatch)
+    limit(.globalBatch, globalBatch ?? 1, SetupLimits.globalBatch)
+    limit(.optimizerUpdateInterval, optimizer.updateInterval, SetupLimits.updateInterval)
     if let inventory, out.isEmpty, let size = sizeProblem(inventory) { out.append(size) }
     out += modelParallelProblems()
     if parallel == .none && gpus > modelParallel.size {
-      out.append(SetupProblem(setting: "gpus", reason: .gpusWithoutParallelism(gpus)))
+      out.append(SetupProblem(setting: .gpus, reason: .gpusWithoutParallelism(gpus)))
     }
     if let inventory, let p = OptimizerStates.rankProblem(inventory, optimizer: optimizer, rank: rank) {
-      out.append(SetupProblem(setting: "optimizer.rank", reason: .rank(p)))
+      out.append(SetupProblem(setting: .optimizerRank, reason: .rank(p)))
     }
     if optimizer.kind.isMini, let r = optimizer.rank, r != 1 {
-      out.append(SetupProblem(setting: "optimizer.rank", reason: .miniRank(optimizer.kind, r)))
+      out.append(SetupProblem(setting: .optimizerRank, reason: .miniRank(optimizer.kind, r)))
     }
     if !optimizer.kind.isLowRank, optimizer.rank != nil {
-      out.append(SetupProblem(setting: "optimizer.rank", reason: .notApplicable("rank", optimizer.kind)))
+      out.append(SetupProblem(setting: .optimizerRank, reason: .notApplicable(.optimizerRank, optimizer.kind)))
     }
     // Layer-wise updates apply each gradient inside its backward hook: nothing to accumulate
     // and nothing for DDP to reduce. Hugging Face's Trainer refuses both ("Layerwise GaLoRE
     // optimizer do not support gradient accumulation", "... does not support DDP at this time",
     // trainer.py), and galore-torch documents single-GPU only.
     if optimizer.layerwise && (dataParallel > 1 || accumulation > 1) {
-      out.append(SetupProblem(setting: "optimizer.layerwise", reason: .layerwiseNeedsOneReplica(dataParallel > 1)))
+      out.append(SetupProblem(setting: .optimizerLayerwise, reason: .layerwiseNeedsOneReplica(dataParallel > 1)))
     }
     if gradientSync == .step && parallel != .ddp {
-      out.append(SetupProblem(setting: "gradient_sync", reason: .syncWithoutDDP(parallel)))
+      out.append(SetupProblem(setting: .gradientSync, reason: .syncWithoutDDP(parallel)))
     }
-    if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: "gpu", reason: .noBF16(gpu.name))) }
+    if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: .gpu, reason: .noBF16(gpu.name))) }
     out += fp8Problems()
     out += precisionProblems() + networkProblems()
     return out
@@ -247,36 +247,36 @@ public struct TrainingSetup: Sendable, Equatable {
     var out: [SetupProblem] = []
     if masterWeights == .fp32 {
       if precision != .bf16 {
-        out.append(SetupProblem(setting: "master_weights", reason: .masterNeedsBF16(precision)))
+        out.append(SetupProblem(setting: .masterWeights, reason: .masterNeedsBF16(precision)))
       } else if parallel == .fsdp || parallel == .hsdp {
-        out.append(SetupProblem(setting: "master_weights", reason: .masterUnderFSDP(parallel)))
+        out.append(SetupProblem(setting: .masterWeights, reason: .masterUnderFSDP(parallel)))
       } else if weightsInt8 {
-        out.append(SetupProblem(setting: "master_weights", reason: .masterWithInt8))
+        out.append(SetupProblem(setting: .masterWeights, reason: .masterWithInt8))
       }
     }
     if gradientDType != nil, policy.kind != .masterWeights, policy.kind != .fsdp {
-      out.append(SetupProblem(setting: "gradient_dtype", reason: .gradientDTypeFixed(policy.kind.rawValue)))
+      out.append(SetupProblem(setting: .gradientDtype, reason: .gradientDTypeFixed(policy.kind.rawValue)))
     }
     out += adapterProblems()
     if offload.parameters && !parallel.shardsWeights {
-      out.append(SetupProblem(setting: "offload.parameters", reason: .offloadNeedsSharding))
+      out.append(SetupProblem(setting: .offloadParameters, reason: .offloadNeedsSharding))
     }
     if offload.optimizer && (optimizer.layerwise || optimizer.paged) {
-      out.append(SetupProblem(setting: "offload.optimizer", reason: .offloadWithInGPUStep))
+      out.append(SetupProblem(setting: .offloadOptimizer, reason: .offloadWithInGPUStep))
     }
     if optimizer.paged && optimizer.kind != .adamw && optimizer.kind != .adamw8bit {
-      out.append(SetupProblem(setting: "optimizer.paged", reason: .pagedUnavailable(optimizer.kind)))
+      out.append(SetupProblem(setting: .optimizerPaged, reason: .pagedUnavailable(optimizer.kind)))
     }
     if freeze.layers > model.layers {
-      out.append(SetupProblem(setting: "freeze.layers", reason: .freezeAbove(freeze.layers, model.layers)))
+      out.append(SetupProblem(setting: .freezeLayers, reason: .freezeAbove(freeze.layers, model.layers)))
     } else if freeze.layers == model.layers && (freeze.embeddings || model.tiedEmbeddings) {
-      out.append(SetupProblem(setting: "freeze.layers", reason: .nothingToTrain))
+      out.append(SetupProblem(setting: .freezeLayers, reason: .nothingToTrain))
     }
     if let k = checkpointedLayers {
       if checkpointing != .full {
-        out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersNeedFull(checkpointing)))
+        out.append(SetupProblem(setting: .checkpointedLayers, reason: .checkpointedLayersNeedFull(checkpointing)))
       } else if k > model.layers {
-        out.append(SetupProblem(setting: "checkpointed_layers", reason: .checkpointedLayersAbove(k, model.layers)))
+        out.append(SetupProblem(setting: .checkpointedLayers, reason: .checkpointedLayersAbove(k, model.layers)))
       }
     }
     return out
@@ -287,10 +287,10 @@ public struct TrainingSetup: Sendable, Equatable {
     var out: [SetupProblem] = []
     if let lora {
       if optimizer.kind.isLowRank || optimizer.kind.forcesInt8Weights {
-        out.append(SetupProblem(setting: "optimizer", reason: .loraWithProjection(optimizer.kind)))
+        out.append(SetupProblem(setting: .optimizer, reason: .loraWithProjection(optimizer.kind)))
       }
       if lora.rank > SetupLimits.rank {
-        out.append(SetupProblem(setting: "lora.rank", reason: .outOfRange(value: lora.rank, maximum: SetupLimits.rank)))
+        out.append(SetupProblem(setting: .loraRank, reason: .outOfRange(value: lora.rank, maximum: SetupLimits.rank)))
       } else if model.validationIssue() == nil {
         // Adapters grow as rank × (in + out) per targeted linear: bounded in Double before any
         // byte count multiplies them (the base model's own bound is 10^15 parameters).
@@ -298,23 +298,23 @@ public struct TrainingSetup: Sendable, Equatable {
         for t in ParameterInventory(model).tensors where lora.targets.matches(t) {
           adapters += Double(t.count) * Double(lora.rank) * Double(t.rows + t.cols)
         }
-        if adapters > 1e15 { out.append(SetupProblem(setting: "lora.rank", reason: .adaptersTooLarge(adapters))) }
+        if adapters > 1e15 { out.append(SetupProblem(setting: .loraRank, reason: .adaptersTooLarge(adapters))) }
       }
       if case .named(let names) = lora.targets,
         let missing = names.first(where: { name in
           !ParameterInventory(model).tensors.contains { LoRATargets.named([name]).matches($0) }
         })
       {
-        out.append(SetupProblem(setting: "lora.targets", reason: .targetNotFound(missing, model.id)))
+        out.append(SetupProblem(setting: .loraTargets, reason: .targetNotFound(missing, model.id)))
       }
       if freeze.isActive {
         out.append(
-          SetupProblem(setting: freeze.layers > 0 ? "freeze.layers" : "freeze.embeddings", reason: .freezeWithLoRA))
+          SetupProblem(setting: freeze.layers > 0 ? .freezeLayers : .freezeEmbeddings, reason: .freezeWithLoRA))
       }
     } else {
-      if weights == .nf4 { out.append(SetupProblem(setting: "weights", reason: .quantizedWithoutAdapters("nf4"))) }
+      if weights == .nf4 { out.append(SetupProblem(setting: .weights, reason: .quantizedWithoutAdapters("nf4"))) }
       if weights == .int8 && !optimizer.kind.updatesInt8Weights {
-        out.append(SetupProblem(setting: "weights", reason: .int8WithoutUpdater(optimizer.kind)))
+        out.append(SetupProblem(setting: .weights, reason: .int8WithoutUpdater(optimizer.kind)))
       }
     }
     return out
@@ -325,18 +325,18 @@ public struct TrainingSetup: Sendable, Equatable {
   private func networkProblems() -> [SetupProblem] {
     var out: [SetupProblem] = []
     if parallel == .hsdp && gpus % nodeSize != 0 {
-      out.append(SetupProblem(setting: "gpus", reason: .hsdpPartialNode(gpus: gpus, perNode: nodeSize)))
+      out.append(SetupProblem(setting: .gpus, reason: .hsdpPartialNode(gpus: gpus, perNode: nodeSize)))
     }
     if expertParallel > 1 {
       if let experts = model.moe?.experts {
         if experts % expertParallel != 0 || dataParallel % expertParallel != 0 {
           out.append(
             SetupProblem(
-              setting: "expert_parallel",
+              setting: .expertParallel,
               reason: .expertParallelDoesNotDivide(expertParallel, experts: experts, gpus: dataParallel)))
         }
       } else {
-        out.append(SetupProblem(setting: "expert_parallel", reason: .expertParallelWithoutExperts(model.id)))
+        out.append(SetupProblem(setting: .expertParallel, reason: .expertParallelWithoutExperts(model.id)))
       }
     }
     return out
@@ -352,8 +352,8 @@ public struct TrainingSetup: Sendable, Equatable {
         + 64 * Double(lora?.rank ?? 0))
       + 20 * Double(m.vocab)
     let bytes = tokens * perToken + 40 * Double(inventory.parameters)
-    if tokens > 2_147_483_648 { return SetupProblem(setting: "micro_batch", reason: .tooManyTokens(tokens)) }
-    if bytes > 1e18 { return SetupProblem(setting: "micro_batch", reason: .tooLarge(bytes)) }
+    if tokens > 2_147_483_648 { return SetupProblem(setting: .microBatch, reason: .tooManyTokens(tokens)) }
+    if bytes > 1e18 { return SetupProblem(setting: .microBatch, reason: .tooLarge(bytes)) }
     return nil
   }
 
@@ -432,7 +432,7 @@ package struct SetupProblem: Sendable, Equatable {
     case rank(RankProblem)
     case miniRank(OptimizerKind, Int64)
     /// An optimizer setting given for an optimizer that has no such setting.
-    case notApplicable(String, OptimizerKind)
+    case notApplicable(SettingID, OptimizerKind)
     case noBF16(String)
     /// FP8 matmuls on a GPU without FP8 tensor cores.
     case noFP8(String)
@@ -466,133 +466,148 @@ package struct SetupProblem: Sendable, Equatable {
     case quantizedWithoutAdapters(String)
     case int8WithoutUpdater(OptimizerKind)
   }
+  /// The path of the setting the problem is about (`optimizer.rank`, or a custom model's
+  /// `model.kv_heads`): where a diagnostic points.
   package var setting: String
   package var reason: Reason
 
+  package init(setting: SettingID, reason: Reason) {
+    self.setting = setting.path
+    self.reason = reason
+  }
+
+  /// A problem with a key of a custom model mapping (`model.<key>`).
+  package init(modelKey: String, reason: Reason) {
+    setting = SettingID.model.path + "." + modelKey
+    self.reason = reason
+  }
+
   /// The message, with settings named by `spell` (`'--micro-batch'` or `'micro_batch'`).
   package func message(spell: (String) -> String) -> String {
+    func named(_ id: SettingID) -> String { spell(id.path) }
+    func named(_ id: SettingID, _ value: String) -> String { spell(id.path + ": " + value) }
     switch reason {
     case .model(let text): return text
-    case .rank(let problem): return problem.message(spell("optimizer.rank"))
+    case .rank(let problem): return problem.message(named(.optimizerRank))
     case .outOfRange(let value, let maximum):
       return value <= 0
         ? "\(spell(setting)) must be a positive integer, got \(value)"
         : "\(spell(setting)) is \(value), above the supported maximum \(maximum)"
     case .tooManyTokens(let tokens):
       return
-        "\(spell("micro_batch")) × \(spell("sequence")) is \(NumberFormatting.grouped(tokens)) tokens per micro-batch, above the supported 2^31"
+        "\(named(.microBatch)) × \(named(.sequence)) is \(NumberFormatting.grouped(tokens)) tokens per micro-batch, above the supported 2^31"
     case .tooLarge(let bytes):
       return
-        "this configuration needs about \(NumberFormatting.fixed(bytes / 1e18, 0)) EB, beyond what trainmem counts; reduce \(spell("micro_batch")) or \(spell("sequence"))"
+        "this configuration needs about \(NumberFormatting.fixed(bytes / 1e18, 0)) EB, beyond what trainmem counts; reduce \(named(.microBatch)) or \(named(.sequence))"
     case .layoutDoesNotDivide(let gpus, let size):
       return
         "\(gpus) GPUs do not divide into replicas of tensor × pipeline × context = \(size) GPUs; use a multiple of \(size) GPUs or another layout"
     case .tensorDoesNotDivide(let t, let what, let size):
       return
-        "\(spell("tensor_parallel")) \(t) must divide the model's \(what) (\(size)); try \(Self.commonDivisors(size, 64).filter { $0 > 1 }.map(String.init).joined(separator: ", "))"
+        "\(named(.tensorParallel)) \(t) must divide the model's \(what) (\(size)); try \(Self.commonDivisors(size, 64).filter { $0 > 1 }.map(String.init).joined(separator: ", "))"
     case .pipelineAboveLayers(let p, let layers):
-      return "\(spell("pipeline_parallel")) is \(p), but the model has \(layers) layers: a stage needs at least one"
+      return "\(named(.pipelineParallel)) is \(p), but the model has \(layers) layers: a stage needs at least one"
     case .virtualStagesNeedInterleaved:
       return
-        "\(spell("virtual_stages")) is the interleaved schedule's model chunks per GPU; add \(spell("pipeline_schedule: interleaved")) and a pipeline"
+        "\(named(.virtualStages)) is the interleaved schedule's model chunks per GPU; add \(named(.pipelineSchedule, "interleaved")) and a pipeline"
     case .interleavedDoesNotDivide(let layers, let p, let v):
       return
-        "the interleaved schedule needs the \(layers) layers to divide into pipeline \(p) × virtual stages \(v) chunks (Megatron requires it); change \(spell("virtual_stages"))"
+        "the interleaved schedule needs the \(layers) layers to divide into pipeline \(p) × virtual stages \(v) chunks (Megatron requires it); change \(named(.virtualStages))"
     case .contextNeedsFlash:
       return
-        "\(spell("context_parallel")) passes keys and values around a ring inside flash attention; use \(spell("attention: sdpa")) or flash, not eager"
+        "\(named(.contextParallel)) passes keys and values around a ring inside flash attention; use \(named(.attention, "sdpa")) or flash, not eager"
     case .contextDoesNotDivide(let sequence, let c):
-      return "\(spell("context_parallel")) \(c) must divide the sequence (\(sequence)) into equal chunks"
+      return "\(named(.contextParallel)) \(c) must divide the sequence (\(sequence)) into equal chunks"
     case .sequenceParallelNeedsTensor:
       return
-        "\(spell("sequence_parallel")) splits what tensor parallelism replicates; it needs \(spell("tensor_parallel")) above 1"
+        "\(named(.sequenceParallel)) splits what tensor parallelism replicates; it needs \(named(.tensorParallel)) above 1"
     case .gpusWithoutParallelism(let n):
-      return "\(n) GPUs with \(spell("parallel: none")); choose ddp, zero1, zero2, zero3 or fsdp"
+      return "\(n) GPUs with \(named(.parallel, "none")); choose ddp, zero1, zero2, zero3 or fsdp"
     case .miniRank(let kind, let r):
       return "\(kind.rawValue) is rank 1 by definition, got rank \(r); use 'apollo' for a higher rank"
     case .notApplicable(let key, let kind):
-      let owners = key == "momentum" ? "SGD" : "GaLore and APOLLO"
-      return "\(spell("optimizer." + key)) applies to \(owners), not '\(kind.rawValue)'"
+      let owners = key == .optimizerMomentum ? "SGD" : "GaLore and APOLLO"
+      return "\(named(key)) applies to \(owners), not '\(kind.rawValue)'"
     case .layerwiseNeedsOneReplica(let replicas):
       let what =
         replicas
         ? "data parallelism over several GPUs" : "gradient accumulation (a global batch above one micro-batch per GPU)"
       return
-        "\(spell("optimizer.layerwise")) updates each weight inside backward, so it cannot run with \(what); Hugging Face's Trainer refuses it"
+        "\(named(.optimizerLayerwise)) updates each weight inside backward, so it cannot run with \(what); Hugging Face's Trainer refuses it"
     case .syncWithoutDDP(let parallel):
       return
-        "\(spell("gradient_sync: step")) is DDP's no_sync; with \(spell("parallel: " + parallel.rawValue)) gradients are reduced every micro-batch here — use ddp or leave gradient_sync out"
+        "\(named(.gradientSync, "step")) is DDP's no_sync; with \(named(.parallel, parallel.rawValue)) gradients are reduced every micro-batch here — use ddp or leave gradient_sync out"
     case .noBF16(let name):
-      return "\(name) has no bf16 support; use \(spell("precision: mixed")) (fp16 autocast) or 'fp32'"
+      return "\(name) has no bf16 support; use \(named(.precision, "mixed")) (fp16 autocast) or 'fp32'"
     case .noFP8(let name):
       return
-        "\(name) has no FP8 tensor cores (torch._scaled_mm needs Ada, Hopper, Blackwell or AMD CDNA 3); use \(spell("matmul_precision: bf16")) or an FP8 GPU such as h100-sxm, l40s, b200 or mi300x"
+        "\(name) has no FP8 tensor cores (torch._scaled_mm needs Ada, Hopper, Blackwell or AMD CDNA 3); use \(named(.matmulPrecision, "bf16")) or an FP8 GPU such as h100-sxm, l40s, b200 or mi300x"
     case .fp8NeedsBF16(let precision):
       return
-        "\(spell("matmul_precision: fp8")) casts bf16 activations; with \(spell("precision: " + precision.rawValue)) they are fp32 — use \(spell("precision: bf16")) or mixed"
+        "\(named(.matmulPrecision, "fp8")) casts bf16 activations; with \(named(.precision, precision.rawValue)) they are fp32 — use \(named(.precision, "bf16")) or mixed"
     case .mxfp8NeedsBlackwell(let name):
       return
-        "\(spell("fp8_recipe: mxfp8")) needs block-scaled FP8 tensor cores (B200, GB200, B300); \(name) has none — use tensorwise, rowwise, delayed or blockwise"
+        "\(named(.fp8Recipe, "mxfp8")) needs block-scaled FP8 tensor cores (B200, GB200, B300); \(name) has none — use tensorwise, rowwise, delayed or blockwise"
     case .fp8RecipeWithoutFP8:
-      return "\(spell("fp8_recipe")) applies with \(spell("matmul_precision: fp8")); add it or remove the recipe"
+      return "\(named(.fp8Recipe)) applies with \(named(.matmulPrecision, "fp8")); add it or remove the recipe"
     case .masterNeedsBF16(let precision):
       return
-        "\(spell("master_weights: fp32")) keeps an fp32 copy of bf16 weights; with \(spell("precision: " + precision.rawValue)) the weights are already fp32 — use \(spell("precision: bf16")) or leave \(spell("master_weights")) out"
+        "\(named(.masterWeights, "fp32")) keeps an fp32 copy of bf16 weights; with \(named(.precision, precision.rawValue)) the weights are already fp32 — use \(named(.precision, "bf16")) or leave \(named(.masterWeights)) out"
     case .masterUnderFSDP(let parallel):
       return
-        "\(spell("parallel: " + parallel.rawValue)) keeps the fp32 master as its sharded parameters; use \(spell("precision: mixed")) (FSDP MixedPrecision) instead of \(spell("master_weights: fp32"))"
+        "\(named(.parallel, parallel.rawValue)) keeps the fp32 master as its sharded parameters; use \(named(.precision, "mixed")) (FSDP MixedPrecision) instead of \(named(.masterWeights, "fp32"))"
     case .masterWithInt8:
       return
-        "\(spell("master_weights: fp32")) cannot go with int8 weights (Q-GaLore keeps no fp32 copy); remove one of them"
+        "\(named(.masterWeights, "fp32")) cannot go with int8 weights (Q-GaLore keeps no fp32 copy); remove one of them"
     case .gradientDTypeFixed(let policy):
       return
-        "\(spell("gradient_dtype")) applies with \(spell("master_weights: fp32")) or \(spell("precision: mixed")) under ZeRO or FSDP; under \(policy) gradients have the parameters' dtype"
+        "\(named(.gradientDtype)) applies with \(named(.masterWeights, "fp32")) or \(named(.precision, "mixed")) under ZeRO or FSDP; under \(policy) gradients have the parameters' dtype"
     case .checkpointedLayersNeedFull(let mode):
       return
-        "\(spell("checkpointed_layers")) counts fully recomputed layers, so it needs \(spell("checkpointing: full")), not \(spell("checkpointing: " + mode.rawValue))"
+        "\(named(.checkpointedLayers)) counts fully recomputed layers, so it needs \(named(.checkpointing, "full")), not \(named(.checkpointing, mode.rawValue))"
     case .checkpointedLayersAbove(let k, let layers):
-      return "\(spell("checkpointed_layers")) is \(k), but the model has \(layers) layers"
+      return "\(named(.checkpointedLayers)) is \(k), but the model has \(layers) layers"
     case .expertParallelDoesNotDivide(let e, let experts, let gpus):
       return
-        "\(spell("expert_parallel")) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
+        "\(named(.expertParallel)) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
     case .offloadNeedsSharding:
       return
-        "\(spell("offload.parameters: cpu")) is FSDP's CPUOffload or ZeRO-Infinity: it needs \(spell("parallel: fsdp")), hsdp or zero3"
+        "\(named(.offloadParameters, "cpu")) is FSDP's CPUOffload or ZeRO-Infinity: it needs \(named(.parallel, "fsdp")), hsdp or zero3"
     case .offloadWithInGPUStep:
       return
-        "\(spell("offload.optimizer: cpu")) runs the step on the host, so it cannot be layer-wise (inside backward) or paged; remove one"
+        "\(named(.offloadOptimizer, "cpu")) runs the step on the host, so it cannot be layer-wise (inside backward) or paged; remove one"
     case .adaptersTooLarge(let n):
       return
-        "\(spell("lora.rank")) makes about \(NumberFormatting.grouped(n / 1e12))T adapter parameters, beyond the 10^15 trainmem counts; use a rank below the layers' widths"
+        "\(named(.loraRank)) makes about \(NumberFormatting.grouped(n / 1e12))T adapter parameters, beyond the 10^15 trainmem counts; use a rank below the layers' widths"
     case .pagedUnavailable(let kind):
       return
-        "\(spell("optimizer.paged")) is bitsandbytes' PagedAdamW / PagedAdamW8bit; '\(kind.rawValue)' has no paged version — use adamw or adamw-8bit"
+        "\(named(.optimizerPaged)) is bitsandbytes' PagedAdamW / PagedAdamW8bit; '\(kind.rawValue)' has no paged version — use adamw or adamw-8bit"
     case .loraWithProjection(let kind):
       return
-        "\(spell("optimizer: " + kind.rawValue)) projects full weight gradients; with \(spell("lora.rank")) the adapters are small and trained by a plain optimizer (adamw, adamw-8bit, sgd)"
+        "\(named(.optimizer, kind.rawValue)) projects full weight gradients; with \(named(.loraRank)) the adapters are small and trained by a plain optimizer (adamw, adamw-8bit, sgd)"
     case .targetNotFound(let name, let model):
       return
-        "\(spell("lora.targets")) names '\(visible(name))', which \(model) has no linear of; use \(LoRATargets.names.joined(separator: ", ")) or all-linear"
+        "\(named(.loraTargets)) names '\(visible(name))', which \(model) has no linear of; use \(LoRATargets.names.joined(separator: ", ")) or all-linear"
     case .freezeWithLoRA:
       return
-        "\(spell("freeze.layers")) has no effect with \(spell("lora.rank")): its base weights are all frozen already; remove one"
+        "\(named(.freezeLayers)) has no effect with \(named(.loraRank)): its base weights are all frozen already; remove one"
     case .quantizedWithoutAdapters(let format):
       return
-        "\(spell("weights: " + format)) weights cannot be trained (bitsandbytes 4-bit parameters have no gradient); add \(spell("lora.rank")) for QLoRA"
+        "\(named(.weights, format)) weights cannot be trained (bitsandbytes 4-bit parameters have no gradient); add \(named(.loraRank)) for QLoRA"
     case .int8WithoutUpdater(let kind):
       return
-        "\(spell("weights: int8")) is updated only by Q-GaLore's and Q-APOLLO's optimizers (galore-8bit, q-apollo, q-apollo-mini), not '\(kind.rawValue)'; or add \(spell("lora.rank")) to train adapters on an int8 base"
+        "\(named(.weights, "int8")) is updated only by Q-GaLore's and Q-APOLLO's optimizers (galore-8bit, q-apollo, q-apollo-mini), not '\(kind.rawValue)'; or add \(named(.loraRank)) to train adapters on an int8 base"
     case .freezeAbove(let n, let layers):
-      return "\(spell("freeze.layers")) is \(n), but the model has \(layers) layers"
+      return "\(named(.freezeLayers)) is \(n), but the model has \(layers) layers"
     case .nothingToTrain:
       return
-        "\(spell("freeze.layers")) freezes every layer and the embeddings: nothing is left to train; freeze fewer layers"
+        "\(named(.freezeLayers)) freezes every layer and the embeddings: nothing is left to train; freeze fewer layers"
     case .expertParallelWithoutExperts(let id):
       return
-        "\(spell("expert_parallel")) divides experts, and \(id) has none; use a mixture-of-experts model or leave it out"
+        "\(named(.expertParallel)) divides experts, and \(id) has none; use a mixture-of-experts model or leave it out"
     case .hsdpPartialNode(let gpus, let perNode):
       return
-        "\(spell("parallel: hsdp")) replicates whole nodes: \(gpus) GPUs do not fill nodes of \(perNode); use a multiple of \(perNode) or set \(spell("gpus_per_node"))"
+        "\(named(.parallel, "hsdp")) replicates whole nodes: \(gpus) GPUs do not fill nodes of \(perNode); use a multiple of \(perNode) or set \(named(.gpusPerNode))"
     }
   }
 
@@ -612,13 +627,13 @@ extension TrainingSetup {
   /// a recipe means nothing without FP8.
   package func fp8Problems() -> [SetupProblem] {
     guard matmulPrecision == .fp8 else {
-      return fp8Recipe == nil ? [] : [SetupProblem(setting: "fp8_recipe", reason: .fp8RecipeWithoutFP8)]
+      return fp8Recipe == nil ? [] : [SetupProblem(setting: .fp8Recipe, reason: .fp8RecipeWithoutFP8)]
     }
     var out: [SetupProblem] = []
-    if gpu.fp8FLOPS == 0 { out.append(SetupProblem(setting: "gpu", reason: .noFP8(gpu.name))) }
-    if precision == .fp32 { out.append(SetupProblem(setting: "matmul_precision", reason: .fp8NeedsBF16(precision))) }
+    if gpu.fp8FLOPS == 0 { out.append(SetupProblem(setting: .gpu, reason: .noFP8(gpu.name))) }
+    if precision == .fp32 { out.append(SetupProblem(setting: .matmulPrecision, reason: .fp8NeedsBF16(precision))) }
     if fp8Recipe == .mxfp8 && !gpu.blockScaledFP8 {
-      out.append(SetupProblem(setting: "fp8_recipe", reason: .mxfp8NeedsBlackwell(gpu.name)))
+      out.append(SetupProblem(setting: .fp8Recipe, reason: .mxfp8NeedsBlackwell(gpu.name)))
     }
     return out
   }
@@ -632,33 +647,33 @@ extension TrainingSetup {
     let mp = modelParallel
     var out: [SetupProblem] = []
     if gpus % mp.size != 0 {
-      out.append(SetupProblem(setting: "gpus", reason: .layoutDoesNotDivide(gpus: gpus, size: mp.size)))
+      out.append(SetupProblem(setting: .gpus, reason: .layoutDoesNotDivide(gpus: gpus, size: mp.size)))
     }
     let t = mp.tensor
     if t > 1 {
       if model.heads % t != 0 {
         out.append(
-          SetupProblem(setting: "tensor_parallel", reason: .tensorDoesNotDivide(t, what: "heads", size: model.heads)))
+          SetupProblem(setting: .tensorParallel, reason: .tensorDoesNotDivide(t, what: "heads", size: model.heads)))
       } else if model.kvHeads % t != 0 && t % model.kvHeads != 0 {
         out.append(
           SetupProblem(
-            setting: "tensor_parallel", reason: .tensorDoesNotDivide(t, what: "kv heads", size: model.kvHeads)))
+            setting: .tensorParallel, reason: .tensorDoesNotDivide(t, what: "kv heads", size: model.kvHeads)))
       } else if model.intermediate % t != 0 {
         out.append(
           SetupProblem(
-            setting: "tensor_parallel",
+            setting: .tensorParallel,
             reason: .tensorDoesNotDivide(t, what: "intermediate size", size: model.intermediate)))
       }
     }
     if mp.sequenceParallel && t == 1 {
-      out.append(SetupProblem(setting: "sequence_parallel", reason: .sequenceParallelNeedsTensor))
+      out.append(SetupProblem(setting: .sequenceParallel, reason: .sequenceParallelNeedsTensor))
     }
     if mp.pipeline > model.layers {
       out.append(
-        SetupProblem(setting: "pipeline_parallel", reason: .pipelineAboveLayers(mp.pipeline, layers: model.layers)))
+        SetupProblem(setting: .pipelineParallel, reason: .pipelineAboveLayers(mp.pipeline, layers: model.layers)))
     }
     if mp.virtualStages > 1 && (mp.schedule != .interleaved || mp.pipeline == 1) {
-      out.append(SetupProblem(setting: "virtual_stages", reason: .virtualStagesNeedInterleaved))
+      out.append(SetupProblem(setting: .virtualStages, reason: .virtualStagesNeedInterleaved))
     } else if mp.schedule == .interleaved && model.layers % (mp.pipeline * mp.virtualStages) != 0
       && (model.layers + 2) % (mp.pipeline * mp.virtualStages) != 0
     {
@@ -667,15 +682,15 @@ extension TrainingSetup {
       // 126 layers on 16 stages).
       out.append(
         SetupProblem(
-          setting: "virtual_stages",
+          setting: .virtualStages,
           reason: .interleavedDoesNotDivide(layers: model.layers, pipeline: mp.pipeline, virtual: mp.virtualStages)))
     }
     if mp.context > 1 {
-      if attention == .eager { out.append(SetupProblem(setting: "context_parallel", reason: .contextNeedsFlash)) }
+      if attention == .eager { out.append(SetupProblem(setting: .contextParallel, reason: .contextNeedsFlash)) }
       if sequence % mp.context != 0 {
         out.append(
           SetupProblem(
-            setting: "context_parallel", reason: .contextDoesNotDivide(sequence: sequence, context: mp.context)))
+            setting: .contextParallel, reason: .contextDoesNotDivide(sequence: sequence, context: mp.context)))
       }
     }
     return out

@@ -57,7 +57,7 @@ package struct ScenarioLoader {
     var loader = ScenarioLoader()
     for (key, value, location) in flat {
       let entry = MappingEntry(key: key, keyLocation: location, value: .scalar(value, quoted: false, location))
-      if key == "optimizer" {
+      if key == SettingID.optimizer.path {
         groups[.optimizer, default: []].insert(
           MappingEntry(key: "name", keyLocation: location, value: entry.value), at: 0)
       } else if let setting = Settings.byFlatKey[key], setting.group != .top {
@@ -135,7 +135,7 @@ package struct ScenarioLoader {
         solve = goals(e.value)
       default:
         if Settings.topKeys.contains(e.key) {
-          if e.key == "model" { sawModel = true }
+          if e.key == SettingID.model.path { sawModel = true }
           if let edit = setting(e.key, e.value) { edit(&defaults) }
         } else {
           fail(
@@ -145,7 +145,7 @@ package struct ScenarioLoader {
       }
     }
     // A sweep over `model:` names the models as well as a top-level key does.
-    if !sawModel && runsNode == nil && !sweep.contains(where: { $0.key == "model" }) {
+    if !sawModel && runsNode == nil && !sweep.contains(where: { $0.key == SettingID.model.path }) {
       fail(loc, "the scenario names no model; add 'model: llama-7b' or another preset")
     }
     let topLocations = recorded
@@ -238,10 +238,10 @@ package struct ScenarioLoader {
       let kind = setup.optimizer.kind
       // Spelled only when it is an error: this runs for every key of every run.
       func spelled() -> String { SettingPath.spell(key, commandLine: location.flag != nil) }
-      if key == "optimizer.update_interval" && !kind.isLowRank {
+      if key == SettingID.optimizerUpdateInterval.path && !kind.isLowRank {
         fail(location, "\(spelled()) applies to GaLore and APOLLO, not '\(kind.rawValue)'")
       }
-      if key == "optimizer.momentum" && kind != .sgd {
+      if key == SettingID.optimizerMomentum.path && kind != .sgd {
         fail(location, "\(spelled()) applies to SGD, not '\(kind.rawValue)'")
       }
     }

@@ -6,16 +6,6 @@ import TrainMemCore
 // table in docs/scenario-format.md, the JSON `inputs` object and the CSV header all read these
 // declarations; adding a setting is one declaration here and its use in a model.
 
-/// Where a setting is written in a scenario: at the top level, or inside the `optimizer:`,
-/// `overhead:`, `lora:` or `freeze:` mapping. On the command line and in seed conditions every
-/// setting is flat, under its `flatKey`.
-public enum SettingGroup: String, Sendable, CaseIterable {
-  case top, optimizer, overhead, lora, freeze, offload
-
-  /// Groups written as a mapping of their settings alone (`optimizer:` also takes a name).
-  package static let plainMappings: [SettingGroup] = [.overhead, .lora, .freeze, .offload]
-}
-
 /// A value in the JSON report's `inputs` object (nil values are left out).
 package enum InputValue: Sendable {
   case integer(Int64)
@@ -57,8 +47,11 @@ package typealias SettingParser = @Sendable (inout ScenarioLoader, Node, Setting
 /// One setting, declared once.
 package struct Setting: Sendable {
   /// The scenario key inside its group (`micro_batch`, `rank`).
-  package let key: String
-  package let group: SettingGroup
+  /// Which setting: its path, key and group (`SettingID`).
+  package let id: SettingID
+  /// The scenario key inside its group (`micro_batch`, `rank`).
+  package var key: String { id.key }
+  package var group: SettingGroup { id.group }
   /// The value's syntax for help and docs (`N`, `none|ddp|…`, `SIZE|N%`).
   package let value: String
   /// The default, as the docs print it.
@@ -78,13 +71,12 @@ package struct Setting: Sendable {
   package var csv: (name: String, cell: CSVCell)? = nil
 
   init(
-    key: String, group: SettingGroup, value: String, defaultText: String, doc: String, noun: String? = nil,
+    id: SettingID, value: String, defaultText: String, doc: String, noun: String? = nil,
     isBoolean: Bool = false, hasFlag: Bool = true, parse: @escaping SettingParser,
     inputs: [InputField] = [],
     csv: (String, CSVCell)? = nil
   ) {
-    self.key = key
-    self.group = group
+    self.id = id
     self.value = value
     self.defaultText = defaultText
     self.doc = doc
@@ -97,7 +89,7 @@ package struct Setting: Sendable {
   }
 
   /// The key path in a scenario: `micro_batch`, `optimizer.rank`.
-  package var path: String { group == .top ? key : "\(group.rawValue).\(key)" }
+  package var path: String { id.path }
   /// The name on the command line and in seed conditions, where groups are flat: the key,
   /// or for `lora` and `freeze` the key after the group (`lora_rank`, `freeze_layers`), so
   /// `rank` stays the optimizer's.

@@ -18,7 +18,7 @@ package enum Settings {
   ]
 
   package static let model = Setting(
-    key: "model", group: .top, value: "ID|PATH|MAPPING", defaultText: "llama-7b",
+    id: .model, value: "ID|PATH|MAPPING", defaultText: "llama-7b",
     doc:
       "preset id (`trainmem list models`), a Hugging Face config.json (or its directory; in a scenario relative to the file), or a mapping of the keys in \"Custom models\"",
     parse: { loader, node, _ in edit(loader.model(node)) { $0.model = $1 } },
@@ -34,7 +34,7 @@ package enum Settings {
     csv: ("model", .text { $0.model.id }))
 
   package static let gpu = Setting(
-    key: "gpu", group: .top, value: "ID|MAPPING", defaultText: "a100-80gb",
+    id: .gpu, value: "ID|MAPPING", defaultText: "a100-80gb",
     doc:
       "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp8_tflops, fp32_tflops, bandwidth, link_bandwidth, tdp, sms` (SM count; default: the H200's rate per SM)",
     parse: { loader, node, _ in edit(loader.gpu(node)) { $0.gpu = $1 } },
@@ -44,25 +44,25 @@ package enum Settings {
     csv: ("gpu", .text { $0.gpu.id }))
 
   package static let gpus = Setting(
-    key: "gpus", group: .top, value: "N", defaultText: "1", doc: "number of GPUs",
+    id: .gpus, value: "N", defaultText: "1", doc: "number of GPUs",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpus = $1 } },
     inputs: [InputField("gpus") { InputValue.integer($0.setup.gpus) }],
     csv: ("gpus", .integer { $0.gpus }))
 
   package static let parallel = choice(
-    "parallel", Parallelism.self, noun: "parallelism", default: "none",
+    .parallel, Parallelism.self, noun: "parallelism", default: "none",
     doc:
       "data parallelism: DDP replicas, ZeRO-1/2/3 (DeepSpeed) or FSDP shards, or HSDP (sharded in a node, replicated across nodes)",
     apply: { $0.parallel = $1 }, input: { $0.parallel.rawValue }, csv: true)
 
   package static let tensorParallel = degree(
-    "tensor_parallel", "T",
+    .tensorParallel, "T",
     doc:
       "Megatron tensor parallelism: each layer's heads, MLP and vocabulary split over T GPUs of a node; gpus = data × T × pipeline × context",
     max: SetupLimits.gpus, .tensor, csv: true)
 
   package static let sequenceParallel = Setting(
-    key: "sequence_parallel", group: .top, value: "true|false", defaultText: "false",
+    id: .sequenceParallel, value: "true|false", defaultText: "false",
     doc:
       "Megatron sequence parallelism: norms and dropout split over the tensor-parallel GPUs (all-gather/reduce-scatter)",
     isBoolean: true,
@@ -70,27 +70,27 @@ package enum Settings {
     inputs: [InputField("sequence_parallel") { $0.setup.modelParallel.sequenceParallel ? InputValue.flag(true) : nil }])
 
   package static let pipelineParallel = degree(
-    "pipeline_parallel", "P",
+    .pipelineParallel, "P",
     doc: "pipeline stages: the layers split over P GPUs (embedding on the first, head on the last)",
     max: SetupLimits.gpus, .pipeline, csv: true)
 
   package static let pipelineSchedule = choice(
-    "pipeline_schedule", PipelineSchedule.self, default: "1f1b",
+    .pipelineSchedule, PipelineSchedule.self, default: "1f1b",
     doc: "1f1b (PipeDream-Flush: bubble (p−1)/m) or interleaved (bubble divided by virtual_stages, more in flight)",
     apply: { $0.modelParallel.schedule = $1 }, input: { $0.modelParallel.schedule.rawValue })
 
   package static let virtualStages = degree(
-    "virtual_stages", "V", doc: "model chunks per GPU under `pipeline_schedule: interleaved`", max: 1024,
+    .virtualStages, "V", doc: "model chunks per GPU under `pipeline_schedule: interleaved`", max: 1024,
     .virtualStages, csv: false)
 
   package static let contextParallel = degree(
-    "context_parallel", "C",
+    .contextParallel, "C",
     doc:
       "context parallelism: the sequence split over C GPUs, keys and values passed around a ring (needs flash attention)",
     max: SetupLimits.gpus, .context, csv: true)
 
   package static let expertParallel = Setting(
-    key: "expert_parallel", group: .top, value: "E", defaultText: "1",
+    id: .expertParallel, value: "E", defaultText: "1",
     doc:
       "GPUs that divide a mixture of experts' experts among them: each holds 1/E of them, and every MoE layer exchanges tokens all-to-all",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.expertParallel = $1 } },
@@ -99,13 +99,13 @@ package enum Settings {
     ])
 
   package static let gpusPerNode = Setting(
-    key: "gpus_per_node", group: .top, value: "N", defaultText: "8",
+    id: .gpusPerNode, value: "N", defaultText: "8",
     doc: "GPUs in one node: collectives among them use the intra-node link, beyond them the network",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpusPerNode = $1 } },
     inputs: [InputField("gpus_per_node") { $0.setup.gpus > 1 ? InputValue.integer($0.setup.nodeSize) : nil }])
 
   package static let intraNodeBandwidth = Setting(
-    key: "intra_node_bandwidth", group: .top, value: "RATE", defaultText: "the GPU's link",
+    id: .intraNodeBandwidth, value: "RATE", defaultText: "the GPU's link",
     doc:
       "per-GPU bandwidth inside a node, one direction (NVLink, PCIe; GeForce cards without peer-to-peer go through host memory at half their PCIe rate)",
     parse: { loader, node, s in
@@ -114,7 +114,7 @@ package enum Settings {
     inputs: [InputField("intra_node_bandwidth") { $0.setup.gpus > 1 ? .number($0.setup.intraNodeLink) : nil }])
 
   package static let interNodeBandwidth = Setting(
-    key: "inter_node_bandwidth", group: .top, value: "RATE", defaultText: "the GPU's network",
+    id: .interNodeBandwidth, value: "RATE", defaultText: "the GPU's network",
     doc:
       "per-GPU network bandwidth between nodes, one direction (default: 50GB/s on H100/H200, 25GB/s on A100, a shared 100Gb/s NIC elsewhere)",
     parse: { loader, node, s in
@@ -125,24 +125,24 @@ package enum Settings {
     ])
 
   package static let gradientSync = choice(
-    "gradient_sync", GradientSync.self, noun: "gradient sync", default: "micro_batch",
+    .gradientSync, GradientSync.self, noun: "gradient sync", default: "micro_batch",
     doc: "when DDP all-reduces gradients: every micro-batch, or once per optimizer step",
     apply: { $0.gradientSync = $1 }, input: { $0.gradientSync.rawValue })
 
   package static let precision = choice(
-    "precision", Precision.self, default: "bf16",
+    .precision, Precision.self, default: "bf16",
     doc:
       "pure bf16 (the GaLore/APOLLO scripts); mixed: fp32 weights under autocast (none, ddp), FSDP MixedPrecision (fsdp, hsdp) or DeepSpeed bf16 (zero1-3); or fp32",
     apply: { $0.precision = $1 }, input: { $0.precision.rawValue }, csv: true)
 
   package static let matmulPrecision = choice(
-    "matmul_precision", MatmulPrecision.self, default: "bf16",
+    .matmulPrecision, MatmulPrecision.self, default: "bf16",
     doc:
       "fp8: the decoder layers' linears on FP8 tensor cores (Ada, Hopper, Blackwell, MI300X); embeddings, head, norms and attention stay bf16",
     apply: { $0.matmulPrecision = $1 }, input: { $0.matmulPrecision.rawValue }, csv: true)
 
   package static let fp8Recipe = Setting(
-    key: "fp8_recipe", group: .top, value: FP8Recipe.allCases.map(\.rawValue).joined(separator: "|"),
+    id: .fp8Recipe, value: FP8Recipe.allCases.map(\.rawValue).joined(separator: "|"),
     defaultText: "tensorwise",
     doc:
       "with `matmul_precision: fp8`: torchao tensorwise/rowwise, Transformer Engine delayed or mxfp8 (Blackwell), or DeepSeek-V3 blockwise",
@@ -150,26 +150,26 @@ package enum Settings {
     inputs: [InputField("fp8_recipe") { $0.setup.fp8.map { InputValue.text($0.rawValue) } }])
 
   package static let masterWeights = Setting(
-    key: "master_weights", group: .top, value: "none|fp32", defaultText: "none",
+    id: .masterWeights, value: "none|fp32", defaultText: "none",
     doc:
       "with `precision: bf16`: an fp32 master copy held by the optimizer and sharded with its moments (Megatron, DeepSpeed)",
     parse: { loader, node, s in edit(loader.choice(node, s, MasterWeights.self)) { $0.masterWeights = $1 } },
     inputs: [InputField("master_weights") { InputValue.text($0.setup.policy.masterBytes > 0 ? "fp32" : "none") }])
 
   package static let gradientDType = Setting(
-    key: "gradient_dtype", group: .top, value: "fp32|bf16",
+    id: .gradientDtype, value: "fp32|bf16",
     defaultText: "fp32 with master_weights (Megatron), bf16 under ZeRO and FSDP",
     doc: "the dtype gradients are kept and reduced in, where the framework lets it be chosen",
     parse: { loader, node, s in edit(loader.choice(node, s, GradientDType.self)) { $0.gradientDType = $1 } },
     inputs: [InputField("gradient_dtype") { InputValue.text($0.setup.policy.reduceBytes == 4 ? "fp32" : "bf16") }])
 
   package static let weights = choice(
-    "weights", WeightFormat.self, noun: "weight format", default: "bf16",
+    .weights, WeightFormat.self, noun: "weight format", default: "bf16",
     doc: "storage of the projected weights: int8 (Q-GaLore/Q-APOLLO, or LLM.int8 under LoRA), nf4 (QLoRA, with lora)",
     apply: { $0.weights = $1 }, input: { $0.weightsInt8 ? "int8" : $0.weights.rawValue })
 
   package static let optimizer = Setting(
-    key: "optimizer", group: .top, value: OptimizerKind.allCases.map(\.rawValue).joined(separator: "|"),
+    id: .optimizer, value: OptimizerKind.allCases.map(\.rawValue).joined(separator: "|"),
     defaultText: "adamw",
     doc: "optimizer name, or a mapping `name, rank, update_interval, implementation, layerwise, momentum`",
     parse: { loader, node, _ in edit(loader.optimizer(node)) { $0.optimizer = $1 } },
@@ -177,14 +177,14 @@ package enum Settings {
     csv: ("optimizer", .text { $0.optimizer.kind.rawValue }))
 
   package static let rank = Setting(
-    key: "rank", group: .optimizer, value: "R", defaultText: "GaLore hidden/4, APOLLO min(256, hidden/4)",
+    id: .optimizerRank, value: "R", defaultText: "GaLore hidden/4, APOLLO min(256, hidden/4)",
     doc: "projection rank (GaLore, APOLLO)",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.rank)) { $0.optimizer.rank = $1 } },
     inputs: [InputField("rank") { $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.rank) : nil }],
     csv: ("rank", .integer { $0.optimizer.kind.isLowRank ? $0.rank : nil }))
 
   package static let updateInterval = Setting(
-    key: "update_interval", group: .optimizer, value: "N", defaultText: "200",
+    id: .optimizerUpdateInterval, value: "N", defaultText: "200",
     doc: "steps between projection refreshes",
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.updateInterval)) { $0.optimizer.updateInterval = $1 }
@@ -196,7 +196,7 @@ package enum Settings {
     ])
 
   package static let implementation = Setting(
-    key: "implementation", group: .optimizer, value: "foreach|fused|loop", defaultText: "the library's own",
+    id: .optimizerImplementation, value: "foreach|fused|loop", defaultText: "the library's own",
     doc: "how the update loop runs (decides the step's temporaries and speed)",
     parse: { loader, node, s in
       edit(loader.choice(node, s, StepImplementation.self)) { $0.optimizer.implementation = $1 }
@@ -204,13 +204,13 @@ package enum Settings {
     inputs: [InputField("implementation") { InputValue.text($0.setup.optimizer.effectiveImplementation.rawValue) }])
 
   package static let layerwise = Setting(
-    key: "layerwise", group: .optimizer, value: "true|false", defaultText: "false",
+    id: .optimizerLayerwise, value: "true|false", defaultText: "false",
     doc: "per-layer weight updates in the gradient hook (GaLore-style)", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.layerwise = $1 } },
     inputs: [InputField("layerwise") { InputValue.flag($0.setup.optimizer.layerwise) }])
 
   package static let paged = Setting(
-    key: "paged", group: .optimizer, value: "true|false", defaultText: "false",
+    id: .optimizerPaged, value: "true|false", defaultText: "false",
     doc:
       "bitsandbytes paged optimizer (adamw, adamw-8bit): large moments in unified memory, on the GPU while there is room",
     isBoolean: true,
@@ -218,7 +218,7 @@ package enum Settings {
     inputs: [InputField("paged") { $0.setup.optimizer.paged ? InputValue.flag(true) : nil }])
 
   package static let momentum = Setting(
-    key: "momentum", group: .optimizer, value: "true|false", defaultText: "true",
+    id: .optimizerMomentum, value: "true|false", defaultText: "true",
     doc: "SGD's momentum buffer", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.momentum = $1 } })
 
@@ -234,25 +234,25 @@ package enum Settings {
   }
 
   package static let loraRank = Setting(
-    key: "rank", group: .lora, value: "R", defaultText: "8 (peft)",
+    id: .loraRank, value: "R", defaultText: "8 (peft)",
     doc: "LoRA adapters of rank R on the frozen base (peft): each targeted W gains fp32 A (R × in) and B (out × R)",
     parse: { loader, node, s in lora(loader.integer(node, s, max: SetupLimits.rank)) { $0.rank = $1 } },
     inputs: [InputField("lora_rank") { $0.setup.lora.map { InputValue.integer($0.rank) } }])
 
   package static let loraAlpha = Setting(
-    key: "alpha", group: .lora, value: "A", defaultText: "= rank",
+    id: .loraAlpha, value: "A", defaultText: "= rank",
     doc: "peft's lora_alpha: scales the update by alpha / rank, which changes neither memory nor time (reported)",
     parse: { loader, node, s in lora(loader.number(node, s, kind: .count, range: 0...1e6)) { $0.alpha = $1 } },
     inputs: [InputField("lora_alpha") { $0.setup.lora.map { InputValue.number($0.alpha) } }])
 
   package static let loraTargets = Setting(
-    key: "targets", group: .lora, value: "all-linear|NAMES", defaultText: "q_proj,v_proj (peft)",
+    id: .loraTargets, value: "all-linear|NAMES", defaultText: "q_proj,v_proj (peft)",
     doc: "the linears that get adapters: all-linear (every one but lm_head) or projection names (q_proj, …, down_proj)",
     parse: { loader, node, s in lora(loader.loraTargets(node, s)) { $0.targets = $1 } },
     inputs: [InputField("lora_targets") { $0.setup.lora.map { InputValue.text($0.targets.text) } }])
 
   package static let loraDoRA = Setting(
-    key: "dora", group: .lora, value: "true|false", defaultText: "false",
+    id: .loraDora, value: "true|false", defaultText: "false",
     doc:
       "DoRA (peft use_dora): a magnitude per output row, the merged weight's norm every forward, two more saved outputs",
     isBoolean: true,
@@ -268,33 +268,34 @@ package enum Settings {
     inputs: [InputField("lora_dora") { $0.setup.lora.map { InputValue.flag($0.dora) } }])
 
   package static func offload(
-    _ key: String, doc: String, _ apply: @escaping @Sendable (inout Offload, Bool) -> Void,
+    _ id: SettingID, doc: String, _ apply: @escaping @Sendable (inout Offload, Bool) -> Void,
     _ read: @escaping @Sendable (Offload) -> Bool
   ) -> Setting {
     Setting(
-      key: key, group: .offload, value: "none|cpu", defaultText: "none", doc: doc,
+      id: id, value: "none|cpu", defaultText: "none", doc: doc,
       parse: { loader, node, s in
         edit(loader.choice(node, s, OffloadTarget.self)) { setup, target in apply(&setup.offload, target == .cpu) }
       },
-      inputs: [InputField("offload_" + key) { read($0.setup.offload) ? InputValue.text("cpu") : nil }])
+      inputs: [InputField("offload_" + id.key) { read($0.setup.offload) ? InputValue.text("cpu") : nil }])
   }
 
   package static let offloadOptimizer = offload(
-    "optimizer",
+    .offloadOptimizer,
     doc:
       "the fp32 master, moments and fp32 gradients on the host, the step on the CPU (DeepSpeed ZeRO-Offload, torchao CPUOffloadOptimizer)",
     { $0.optimizer = $1 }, { $0.optimizer })
 
   package static let offloadParameters = offload(
-    "parameters", doc: "sharded parameters, gradients and the step on the host (FSDP CPUOffload, ZeRO-Infinity)",
+    .offloadParameters, doc: "sharded parameters, gradients and the step on the host (FSDP CPUOffload, ZeRO-Infinity)",
     { $0.parameters = $1 }, { $0.parameters })
 
   package static let offloadActivations = offload(
-    "activations", doc: "saved activations to pinned host memory and back for backward (torchtune OffloadActivations)",
+    .offloadActivations,
+    doc: "saved activations to pinned host memory and back for backward (torchtune OffloadActivations)",
     { $0.activations = $1 }, { $0.activations })
 
   package static let freezeEmbeddings = Setting(
-    key: "embeddings", group: .freeze, value: "true|false", defaultText: "false",
+    id: .freezeEmbeddings, value: "true|false", defaultText: "false",
     doc: "a fine-tune that leaves the token embedding unchanged (no gradient, no optimizer state)", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.freeze.embeddings = $1 } },
     inputs: [
@@ -302,7 +303,7 @@ package enum Settings {
     ])
 
   package static let freezeLayers = Setting(
-    key: "layers", group: .freeze, value: "N", defaultText: "0",
+    id: .freezeLayers, value: "N", defaultText: "0",
     doc:
       "the first N decoder layers frozen (partial fine-tuning); with frozen embeddings they keep no activations either",
     parse: { loader, node, s in
@@ -313,13 +314,13 @@ package enum Settings {
     ])
 
   package static let sequence = Setting(
-    key: "sequence", group: .top, value: "N", defaultText: "256", doc: "tokens per sequence",
+    id: .sequence, value: "N", defaultText: "256", doc: "tokens per sequence",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.sequence)) { $0.sequence = $1 } },
     inputs: [InputField("sequence") { InputValue.integer($0.setup.sequence) }],
     csv: ("sequence", .integer { $0.sequence }))
 
   package static let microBatch = Setting(
-    key: "micro_batch", group: .top, value: "N", defaultText: "1", doc: "sequences per GPU per micro-batch",
+    id: .microBatch, value: "N", defaultText: "1", doc: "sequences per GPU per micro-batch",
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.microBatch)) { $0.microBatch = $1 }
     },
@@ -327,7 +328,7 @@ package enum Settings {
     csv: ("micro_batch", .integer { $0.microBatch }))
 
   package static let globalBatch = Setting(
-    key: "global_batch", group: .top, value: "N", defaultText: "one micro-batch per GPU",
+    id: .globalBatch, value: "N", defaultText: "one micro-batch per GPU",
     doc: "sequences per optimizer step over all GPUs (gradient accumulation makes up the rest)",
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.globalBatch)) { $0.globalBatch = $1 }
@@ -339,24 +340,24 @@ package enum Settings {
     csv: ("global_batch", .integer { $0.effectiveGlobalBatch }))
 
   package static let dropout = Setting(
-    key: "dropout", group: .top, value: "P", defaultText: "0",
+    id: .dropout, value: "P", defaultText: "0",
     doc:
       "attention dropout probability (HF `attention_dropout`; LLaMA has no hidden dropout): eager attention saves its mask",
     parse: { loader, node, s in edit(loader.number(node, s, kind: .count, range: 0...0.99)) { $0.dropout = $1 } },
     inputs: [InputField("dropout") { $0.setup.dropout > 0 ? InputValue.number($0.setup.dropout) : nil }])
 
   package static let attention = choice(
-    "attention", AttentionKernel.self, noun: "attention kernel", default: "sdpa", doc: "attention kernel",
+    .attention, AttentionKernel.self, noun: "attention kernel", default: "sdpa", doc: "attention kernel",
     apply: { $0.attention = $1 }, input: { $0.attention.rawValue })
 
   package static let checkpointing = choice(
-    "checkpointing", Checkpointing.self, noun: "checkpointing mode", default: "none",
+    .checkpointing, Checkpointing.self, noun: "checkpointing mode", default: "none",
     doc:
       "activation recomputation: whole layers (full), the attention core (selective, Megatron) or all but every other matmul's and attention's outputs (op, torchtitan's per-op AC)",
     apply: { $0.checkpointing = $1 }, input: { $0.checkpointing.rawValue })
 
   package static let checkpointedLayers = Setting(
-    key: "checkpointed_layers", group: .top, value: "N", defaultText: "all layers",
+    id: .checkpointedLayers, value: "N", defaultText: "all layers",
     doc: "with `checkpointing: full`: how many layers are recomputed (the others keep their activations)",
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: ModelConfig.dimensionLimit)) { $0.checkpointedLayers = $1 }
@@ -366,20 +367,20 @@ package enum Settings {
     ])
 
   package static let loss = choice(
-    "loss", LossKind.self, noun: "loss", default: "full",
+    .loss, LossKind.self, noun: "loss", default: "full",
     doc:
       "the cross-entropy: full fp32 logits (transformers), chunked (torchtune, 8 chunks upcast one at a time) or fused linear cross-entropy (Liger: no logits kept)",
     apply: { $0.loss = $1 }, input: { $0.loss.rawValue })
 
   package static let tokens = Setting(
-    key: "tokens", group: .top, value: "N", defaultText: "—", doc: "tokens to train (e.g. 19.7B), for time and cost",
+    id: .tokens, value: "N", defaultText: "—", doc: "tokens to train (e.g. 19.7B), for time and cost",
     parse: { loader, node, s in
       edit(loader.number(node, s, kind: .count, range: SetupLimits.tokens)) { $0.tokens = $1 }
     },
     inputs: [InputField("tokens") { $0.setup.tokens.map { InputValue.number($0) } }])
 
   package static let price = Setting(
-    key: "price", group: .top, value: "P|GPU=P,…", defaultText: "the GPU's list price",
+    id: .price, value: "P|GPU=P,…", defaultText: "the GPU's list price",
     doc:
       "dollars per GPU-hour: one price, or prices by catalog id (`a100-80gb=1.8,h100-sxm=2.5`, or a mapping) for time and cost and for ranking GPUs",
     parse: { loader, node, s in
@@ -391,25 +392,25 @@ package enum Settings {
     inputs: [InputField("price") { $0.setup.gpuPrice.map { InputValue.number($0) } }])
 
   package static let memoryLimit = Setting(
-    key: "memory_limit", group: .top, value: "SIZE|N%", defaultText: "none",
+    id: .memoryLimit, value: "SIZE|N%", defaultText: "none",
     doc:
       "the allocator cap `torch.cuda.set_per_process_memory_fraction` sets: a size (40GiB) or a fraction of the GPU's memory (50%)",
     parse: { loader, node, s in edit(loader.memoryLimit(node, s)) { $0.memoryLimit = $1 } },
     inputs: [InputField("memory_limit") { $0.memory.limit.map { InputValue.integer($0) } }])
 
   package static let margin = Setting(
-    key: "margin", group: .top, value: "N%", defaultText: "0%",
+    id: .margin, value: "N%", defaultText: "0%",
     doc:
       "headroom to keep, as a share of the GPU's memory: a run with less to spare is a narrow fit, and fails `run --check` and `fit`",
     parse: { loader, node, s in edit(loader.number(node, s, kind: .percent, range: 0...0.5)) { $0.margin = $1 } },
     inputs: [InputField("margin") { $0.setup.margin > 0 ? InputValue.number($0.setup.margin) : nil }])
 
   package static let context = Setting(
-    key: "context", group: .overhead, value: "SIZE", defaultText: "0.5GiB", doc: "CUDA context per GPU",
+    id: .overheadContext, value: "SIZE", defaultText: "0.5GiB", doc: "CUDA context per GPU",
     parse: { loader, node, s in edit(loader.size(node, s, range: SetupLimits.context)) { $0.overhead.context = $1 } })
 
   package static let reserve = Setting(
-    key: "reserve", group: .overhead, value: "measured|N%|SIZE", defaultText: "measured",
+    id: .overheadReserve, value: "measured|N%|SIZE", defaultText: "measured",
     doc: "the allocator's cache above the peak: measured, a percentage or a size",
     parse: { loader, node, s in edit(loader.reserve(node, s)) { $0.overhead.reserve = $1 } })
 
@@ -423,34 +424,34 @@ package enum Settings {
 
   /// A setting whose value is one of an enumeration's raw values.
   package static func choice<E: RawRepresentable & CaseIterable & Sendable>(
-    _ key: String, _ type: E.Type, noun: String? = nil, default defaultText: String, doc: String,
+    _ id: SettingID, _ type: E.Type, noun: String? = nil, default defaultText: String, doc: String,
     apply: @escaping @Sendable (inout TrainingSetup, E) -> Void,
     input: @escaping @Sendable (TrainingSetup) -> String, csv: Bool = false
   ) -> Setting where E.RawValue == String {
     Setting(
-      key: key, group: .top, value: E.allCases.map(\.rawValue).joined(separator: "|"), defaultText: defaultText,
+      id: id, value: E.allCases.map(\.rawValue).joined(separator: "|"), defaultText: defaultText,
       doc: doc, noun: noun,
       parse: { loader, node, s in edit(loader.choice(node, s, E.self), apply) },
-      inputs: [InputField(key) { InputValue.text(input($0.setup)) }],
-      csv: csv ? (key, .text(input)) : nil)
+      inputs: [InputField(id.key) { InputValue.text(input($0.setup)) }],
+      csv: csv ? (id.key, .text(input)) : nil)
   }
 
   /// A model-parallel degree (`tensor_parallel: 8`): a whole number from 1, reported in the
   /// JSON inputs when above 1 (and as a CSV column when `csv`).
   package static func degree(
-    _ key: String, _ value: String, doc: String, max: Int64, _ degree: ModelParallel.Degree,
+    _ id: SettingID, _ value: String, doc: String, max: Int64, _ degree: ModelParallel.Degree,
     csv: Bool
   ) -> Setting {
     Setting(
-      key: key, group: .top, value: value, defaultText: "1", doc: doc,
+      id: id, value: value, defaultText: "1", doc: doc,
       parse: { loader, node, s in edit(loader.integer(node, s, max: max)) { $0.modelParallel[degree] = $1 } },
       inputs: [
-        InputField(key) {
+        InputField(id.key) {
           let v = $0.setup.modelParallel[degree]
           return v > 1 ? .integer(v) : nil
         }
       ],
-      csv: csv ? (key, .integer { $0.modelParallel[degree] }) : nil)
+      csv: csv ? (id.key, .integer { $0.modelParallel[degree] }) : nil)
   }
 
   package static let byPath: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
@@ -478,7 +479,7 @@ package enum Settings {
       // A flag takes a single value: a mapping is for scenario files only.
       let value = s.value.replacingOccurrences("|MAPPING", "", all: true)
       lines += "  --\(s.flag)" + (s.isBoolean ? "[=true|false]" : " " + value) + "\n"
-      let required = s.key == "model" ? "required" : "default \(s.defaultText)"
+      let required = s.id == .model ? "required" : "default \(s.defaultText)"
       let doc = s.doc.replacingOccurrences("`", "", all: true) + " (\(required))"
       lines += wrap(doc, indent: 6, width: 100)
     }

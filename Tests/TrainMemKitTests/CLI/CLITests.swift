@@ -141,6 +141,11 @@ func cli(_ args: [String]) -> Captured {
 }
 
 @Suite struct SettingsDeclarationTests {
+  @Test("the settings table declares every SettingID once, in the IDs' order")
+  func everyIDDeclaredOnce() {
+    #expect(Settings.all.map(\.id) == SettingID.allCases)
+  }
+
   @Test("docs/scenario-format.md holds the settings table generated from the declarations")
   func docsTable() throws {
     let doc = try String(

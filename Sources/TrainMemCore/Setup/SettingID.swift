@@ -1,0 +1,81 @@
+/// Every setting of a training run by its scenario path: the one place these names are written.
+/// The settings table (`TrainMemIO/Settings`) declares each one's value, default and doc; the
+/// models' problems name the setting they are about by its ID. Order: the table's.
+public enum SettingID: String, Sendable, CaseIterable {
+  case model
+  case gpu
+  case gpus
+  case parallel
+  case tensorParallel = "tensor_parallel"
+  case sequenceParallel = "sequence_parallel"
+  case pipelineParallel = "pipeline_parallel"
+  case pipelineSchedule = "pipeline_schedule"
+  case virtualStages = "virtual_stages"
+  case contextParallel = "context_parallel"
+  case expertParallel = "expert_parallel"
+  case gpusPerNode = "gpus_per_node"
+  case intraNodeBandwidth = "intra_node_bandwidth"
+  case interNodeBandwidth = "inter_node_bandwidth"
+  case gradientSync = "gradient_sync"
+  case precision
+  case matmulPrecision = "matmul_precision"
+  case fp8Recipe = "fp8_recipe"
+  case masterWeights = "master_weights"
+  case gradientDtype = "gradient_dtype"
+  case weights
+  case optimizer
+  case optimizerRank = "optimizer.rank"
+  case optimizerUpdateInterval = "optimizer.update_interval"
+  case optimizerImplementation = "optimizer.implementation"
+  case optimizerLayerwise = "optimizer.layerwise"
+  case optimizerPaged = "optimizer.paged"
+  case optimizerMomentum = "optimizer.momentum"
+  case loraRank = "lora.rank"
+  case loraAlpha = "lora.alpha"
+  case loraTargets = "lora.targets"
+  case loraDora = "lora.dora"
+  case freezeEmbeddings = "freeze.embeddings"
+  case freezeLayers = "freeze.layers"
+  case offloadOptimizer = "offload.optimizer"
+  case offloadParameters = "offload.parameters"
+  case offloadActivations = "offload.activations"
+  case sequence
+  case microBatch = "micro_batch"
+  case globalBatch = "global_batch"
+  case dropout
+  case attention
+  case checkpointing
+  case checkpointedLayers = "checkpointed_layers"
+  case loss
+  case tokens
+  case price
+  case memoryLimit = "memory_limit"
+  case margin
+  case overheadContext = "overhead.context"
+  case overheadReserve = "overhead.reserve"
+
+  /// The group a key is written inside in a scenario (`optimizer:`), or `.top`.
+  package var group: SettingGroup {
+    guard let dot = rawValue.firstIndex(of: ".") else { return .top }
+    return SettingGroup(rawValue: String(rawValue[..<dot])) ?? .top
+  }
+
+  /// The key inside its group: `rank` for `optimizer.rank`.
+  package var key: String {
+    guard let dot = rawValue.firstIndex(of: ".") else { return rawValue }
+    return String(rawValue[rawValue.index(after: dot)...])
+  }
+
+  /// The path: `micro_batch`, `optimizer.rank`.
+  package var path: String { rawValue }
+}
+
+/// Where a setting is written in a scenario: at the top level, or inside the `optimizer:`,
+/// `overhead:`, `lora:`, `freeze:` or `offload:` mapping. On the command line and in seed
+/// conditions every setting is flat, under its `flatKey`.
+public enum SettingGroup: String, Sendable, CaseIterable {
+  case top, optimizer, overhead, lora, freeze, offload
+
+  /// Groups written as a mapping of their settings alone (`optimizer:` also takes a name).
+  package static let plainMappings: [SettingGroup] = [.overhead, .lora, .freeze, .offload]
+}
