@@ -4,7 +4,9 @@ import TrainMemIO
 
 /// `trainmem bench`: the sweep benchmark (micro_batch × sequence × gpus × global_batch, and the
 /// optimizer beyond 100,000 points) rendered in every format, and the planner's two searches,
-/// each timed; prints points per second and milliseconds. Reports go to a sink that counts
+/// each timed; prints points per second and milliseconds.
+///
+/// Reports go to a sink that counts
 /// bytes (no disk), so the figures are trainmem's own work.
 enum BenchCommand {
   static func run(_ args: [String], _ console: Console) throws -> Int32 {

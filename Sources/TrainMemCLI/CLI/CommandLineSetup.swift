@@ -2,7 +2,9 @@ import TrainMemCore
 import TrainMemIO
 
 /// The setup that `estimate` and `fit` flags describe, read by the scenario loader from the
-/// settings' flags, so flags and files are checked by the same rules. A bad value is reported
+/// settings' flags, so flags and files are checked by the same rules.
+///
+/// A bad value is reported
 /// with the flag as the user typed it.
 enum CommandLineSetup {
   static func setup(_ options: ParsedOptions, requireGPU: Bool = false) throws -> TrainingSetup {

@@ -4,7 +4,9 @@ import TrainMemIO
 
 /// `trainmem fit`: fits or not, headroom, the largest micro-batch and sequence, and — when it
 /// does not fit — the changes that would (Planner/Advice.swift); without `--gpu`, every catalog
-/// GPU ranked. Markdown or JSON.
+/// GPU ranked.
+///
+/// Markdown or JSON.
 enum FitCommand {
   static let options: [OptionSpec] = OptionSpec.settings + [.format, .output, .valued("rank-by")]
 

@@ -83,7 +83,8 @@ private func systemWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int)
 }
 
 /// `--output PATH`, written the way a shell redirection would write it, but never leaving a
-/// partial file:
+/// partial file.
+///
 /// - a regular file (or a new path) is written to a temporary file beside it and renamed over
 ///   it when complete, keeping the old file's mode; a file without write permission is refused;
 /// - a symbolic link is followed, and its target treated as above;
@@ -243,7 +244,9 @@ final class FileSink: ReportSink {
 }
 
 /// The temporary file being written, removed by SIGINT, SIGTERM or SIGHUP before the process
-/// ends, so an interrupted run leaves nothing behind. A fixed C buffer: a signal handler may
+/// ends, so an interrupted run leaves nothing behind.
+///
+/// A fixed C buffer: a signal handler may
 /// only call async-signal-safe functions (`unlink`, `signal`, `raise`).
 enum PendingTemporary {
   nonisolated(unsafe) private static var path = UnsafeMutablePointer<CChar>.allocate(capacity: 4096)

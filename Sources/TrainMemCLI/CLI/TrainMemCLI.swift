@@ -25,7 +25,9 @@ struct Console {
 }
 
 /// The command line: `run(arguments:stdout:stderr:)` returns the exit status; `main` wires it to
-/// the process. Nothing reaches stdout when a command fails before its report.
+/// the process.
+///
+/// Nothing reaches stdout when a command fails before its report.
 public enum TrainMemCLI {
   static let version = "trainmem 0.2.0 (scenario format v1, report schema v1)"
   static let commands = ["run", "estimate", "fit", "validate", "list", "bench", "help"]

@@ -37,7 +37,9 @@ package enum GPUArchitecture: String, Sendable {
   /// Whether a published or measured absolute throughput figure checks this family
   /// (`validate`): the H200 calibration (Hopper), APOLLO Table 7 and FSDP runs (Ampere), the
   /// GaLore RTX 4090 step (Ada), NVIDIA's Megatron-Bridge FP8 steps on B200 and GB200
-  /// (Blackwell, within 9%). On CDNA 3 only FP8-over-bf16 ratios are checked (torchao's MI300X
+  /// (Blackwell, within 9%).
+  ///
+  /// On CDNA 3 only FP8-over-bf16 ratios are checked (torchao's MI300X
   /// baseline is a known gap); others are extrapolated.
   package var throughputChecked: Bool {
     switch self {
@@ -47,7 +49,9 @@ package enum GPUArchitecture: String, Sendable {
   }
 
   /// Rate of a matmul whose leading dimensions are aligned only to `bytes` (16, 8, 4 or 2),
-  /// relative to a 16-byte-aligned one. cuBLAS's fastest kernels load operands 16 bytes at a
+  /// relative to a 16-byte-aligned one.
+  ///
+  /// cuBLAS's fastest kernels load operands 16 bytes at a
   /// time; narrower alignment takes narrower loads (NVIDIA Matrix Multiplication Background
   /// guide §2.2 and its cuBLAS 11 figure: 8- and 4-byte alignment intermediate, 2-byte
   /// slowest). Graded:
@@ -71,7 +75,9 @@ package enum GPUArchitecture: String, Sendable {
   }
 
   /// Flash attention's sustained rate, forward and backward, as a share of the matmul rate the
-  /// roofline uses (80% of the datasheet). FlashAttention-2 is written for Ampere's mma.sync:
+  /// roofline uses (80% of the datasheet).
+  ///
+  /// FlashAttention-2 is written for Ampere's mma.sync:
   /// on an A100 it sustains 187–203 TFLOP/s forward + backward at long sequences, head
   /// dimension 128 (Dao 2023, arXiv:2307.08691, Fig. 6), 0.61 of 312: 0.76 here. On Hopper the
   /// same kernels run without wgmma/TMA at about half the chip's rate: 0.40, fitted on the H200
@@ -114,9 +120,11 @@ public struct GPUSpec: Sendable, Equatable {
   package var id: String
   package var name: String
   package var memory: Bytes
-  /// Dense BF16 tensor-core rate with FP32 accumulate, FLOP/s. 0 when the card has no BF16.
+  /// Dense BF16 tensor-core rate with FP32 accumulate, FLOP/s.
+  ///
+  /// 0 when the card has no BF16.
   package var bf16FLOPS: Double
-  /// FP16 tensor rate, FLOP/s (used when the card has no BF16, e.g. V100).
+  /// FP16 tensor rate, FLOP/s (used when the card has no BF16, such as the V100).
   package var fp16FLOPS: Double
   /// Dense FP8 tensor rate with the accumulate `torch._scaled_mm` uses (FP32), FLOP/s; 0 when
   /// the card has no FP8 tensor cores (Ampere and older: `_scaled_mm` raises).
@@ -134,7 +142,9 @@ public struct GPUSpec: Sendable, Equatable {
   package var multiprocessors: Double
   /// The tensor-core generation (a custom GPU is taken as Ampere-like unless it says).
   package var architecture: GPUArchitecture = .ampere
-  /// Whether GPUs in one box read each other's memory (NVLink, or PCIe peer-to-peer). NVIDIA
+  /// Whether GPUs in one box read each other's memory (NVLink, or PCIe peer-to-peer).
+  ///
+  /// NVIDIA
   /// disables PCIe peer-to-peer on GeForce cards, so NCCL stages every transfer through host
   /// memory (its SHM transport) — see `intraNodeBandwidth`.
   package var peerToPeer: Bool = true
@@ -150,13 +160,17 @@ public struct GPUSpec: Sendable, Equatable {
   package var gpusPerNode: Int64 = 8
   /// Tensor cores with block-scaled FP8 (MXFP8: sm_100/sm_103 — B200, GB200, B300), which
   /// Transformer Engine's MXFP8 recipe needs, and which read an FP8 operand in either layout
-  /// (no transposed copy). GeForce and RTX PRO Blackwell (sm_120) lack them in TE.
+  /// (no transposed copy).
+  ///
+  /// GeForce and RTX PRO Blackwell (sm_120) lack them in TE.
   package var blockScaledFP8 = false
   /// Share of the dense rate the best large bf16 matmul sustains: measured per GPU by
   /// stas00/ml-engineering's mamf-finder (`compute/accelerator/README.md`, "Maximum Achievable
   /// Matmul FLOPS": B200 77.6%, GB200 72.9%, B300 78.6%, GH200 83.8%, MI300X 51.4%, MI325X
   /// 60.4%, MI355X 68.0% with TunableOp); 0.80 elsewhere, the H200's own measurement (issue #4;
-  /// ml-engineering: H100/H200 80.3%) with which the tile curve was fitted. Their A100 figure
+  /// ml-engineering: H100/H200 80.3%) with which the tile curve was fitted.
+  ///
+  /// Their A100 figure
   /// (86.9%) is not used: the A100 checks in `validate` were set at 0.80.
   package var matmulEfficiency = ThroughputModel.matmulEfficiency
   /// Default price, dollars per GPU-hour: an on-demand list price (provider and date in the
@@ -179,7 +193,9 @@ public struct GPUSpec: Sendable, Equatable {
 
   /// Without peer-to-peer, NCCL's SHM transport copies each chunk into host memory and the
   /// peer copies it out ("Geforce GPUs can't use GPU direct P2P, so traffic has to go back to
-  /// the CPU", halving the bandwidth — NCCL maintainer, NVIDIA/nccl#1086). Checked: 8 RTX 5090
+  /// the CPU", halving the bandwidth — NCCL maintainer, NVIDIA/nccl#1086).
+  ///
+  /// Checked: 8 RTX 5090
   /// on PCIe 5.0 reach 28 GB/s all-reduce bus bandwidth (NVIDIA/nccl#1639); 0.5 × 64 GB/s ×
   /// the 75% ring efficiency is 24 GB/s. Derived, with the measurement as a check.
   package static let hostStagedShare = 0.5

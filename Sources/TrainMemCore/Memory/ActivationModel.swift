@@ -34,7 +34,8 @@ package struct ActivationSizes: Sendable {
 }
 
 package enum ActivationModel {
-  /// Saved bytes per token of one layer's MLP (dense layers and MoE layers averaged):
+  /// Saved bytes per token of one layer's MLP (dense layers and MoE layers averaged).
+  ///
   /// - gated (SwiGLU, GeGLU): the gate output (saved by the activation), the activation's and
   ///   up's outputs (saved by their product) and the product (down's input): 4 · e · i;
   /// - plain GELU (GPT-2, NeoX): fc's output (saved by GELU) and GELU's (fc2's input): 2 · e · i;
@@ -95,7 +96,9 @@ package enum ActivationModel {
 
   /// What a layer's LoRA adapters save per token (peft `Linear.forward`): each adapted linear
   /// casts its input to the adapter dtype for lora_A, which saves that copy; lora_B saves
-  /// lora_A's r-wide output; DoRA saves the base and adapter outputs it rescales. Experts'
+  /// lora_A's r-wide output; DoRA saves the base and adapter outputs it rescales.
+  ///
+  /// Experts'
   /// adapters see `experts_per_token / experts` of the tokens.
   package static func adapterPerToken(_ s: TrainingSetup) -> (attention: Int64, dense: Int64, sparse: Int64) {
     guard let lora = s.lora else { return (0, 0, 0) }
@@ -161,11 +164,6 @@ package enum ActivationModel {
       return (t * h * e + weightGradient + chunk, 0, chunk)
     }
   }
-
-  /// Per-token bytes of one RMSNorm as HF computes it: `x.to(float32)` (4h, saved by pow and
-  /// mul), `rsqrt(variance + eps)` (4), the normalised tensor cast back to the input dtype
-  /// (r·h, saved by `weight * x`), and the output (e·h, saved as the next linear's input).
-  package static func rmsNormPerToken(h: Int64, e: Int64, r: Int64) -> Int64 { normInternals(.rms, h: h, r: r) + e * h }
 
   /// What a norm itself saves per token, its output aside: RMSNorm as above (4h + 4 + r·h);
   /// LayerNorm (`nn.LayerNorm`, native_layer_norm) its input and fp32 mean and rstd (r·h + 8).

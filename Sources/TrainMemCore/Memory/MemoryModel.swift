@@ -79,10 +79,13 @@ public enum MemoryModel {
   /// Fragmentation inside live segments, as a fraction of the allocated peak: reserved −
   /// allocated at step 1 (before any cache builds up) is 2.0–5.2% in calibration rows 60M–350M
   /// (measured: calibration/h200-llama-pretrain.json peak_reserved_bytes[0] vs
-  /// peak_alloc_bytes[0]). 3% is the middle of that range.
+  /// peak_alloc_bytes[0]).
+  ///
+  /// 3% is the middle of that range.
   package static let fragmentationFraction = 0.03
 
-  /// Bytes of the weights on each GPU:
+  /// Bytes of the weights on each GPU.
+  ///
   /// - projections in int8: Q-GaLore's `QLinear` (1 byte and a bf16 scale and zero point per
   ///   group of 128, APOLLO Table 8), or under LoRA bitsandbytes LLM.int8 (`Int8Params`: int8
   ///   and one fp32 scale per output row); in NF4 (QLoRA) `NF4.bytes`;
@@ -182,7 +185,9 @@ public enum MemoryModel {
   }
 
   /// Weights, optimizer states (with the fp32 master copy) and gradients, sharded per ZeRO
-  /// stage (Rajbhandari et al. 2020, arXiv:1910.02054 §5.1: Pos shards states, Pos+g also
+  /// stage (Rajbhandari et al.
+  ///
+  /// 2020, arXiv:1910.02054 §5.1: Pos shards states, Pos+g also
   /// gradients, Pos+g+p also weights) over the shard group; the copies ZeRO-3/FSDP gather and
   /// autocast caches; the gradient buckets.
   /// With `expert_parallel: e`, each GPU holds 1/e of the experts, sharded further over the
@@ -322,7 +327,9 @@ public enum MemoryModel {
   /// Buffers gradients pass through on their way to the reduction: DDP's reducer buckets, a
   /// second copy of every gradient (`gradient_as_bucket_view=False`); DeepSpeed ZeRO's
   /// contiguous reduce bucket (`ipg_buffer`, `reduce_bucket_size` elements in the gradient
-  /// dtype — stage_1_and_2.py, stage3.py). Megatron's DDP reduces in place in its main-gradient
+  /// dtype — stage_1_and_2.py, stage3.py).
+  ///
+  /// Megatron's DDP reduces in place in its main-gradient
   /// buffer and FSDP reduce-scatters each unit's gradients (counted as a layer's transient).
   package static func gradientBuckets(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let policy = s.policy
@@ -444,7 +451,9 @@ public enum MemoryModel {
   /// A master-weight optimizer with low-precision gradients flattens this GPU's gradient
   /// partition and casts it to fp32 before the step (DeepSpeed stage_1_and_2.py: `flat_grad_
   /// partition = self.flatten(...)`, `single_grad_partition = flat_grad_partition.to(fp32)`):
-  /// both copies exist at once. Megatron's fp32 main gradients need neither.
+  /// both copies exist at once.
+  ///
+  /// Megatron's fp32 main gradients need neither.
   package static func masterGradientCopies(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let policy = s.policy
     guard policy.masterBytes > 0, policy.gradientBytes < policy.masterBytes else { return 0 }

@@ -1,5 +1,7 @@
 /// Allocated memory through one training step, as PyTorch's memory snapshot shows it after the
-/// fact: forward layer by layer, the loss, backward layer by layer, the optimizer step. Built
+/// fact: forward layer by layer, the loss, backward layer by layer, the optimizer step.
+///
+/// Built
 /// from the same instants as `MemoryModel.estimate` (whose largest is the peak), with the
 /// forward and backward between them filled in layer by layer, so its highest point is the
 /// estimate's peak.

@@ -43,7 +43,9 @@ public struct MoEConfig: Sendable, Equatable {
   /// one-output sigmoid gate (`shared_expert_gate`).
   package var sharedIntermediate: Int64 = 0
   /// Layers whose MLP is the MoE block; the others keep a dense MLP (`decoder_sparse_step`,
-  /// `mlp_only_layers`). Nil = every layer.
+  /// `mlp_only_layers`).
+  ///
+  /// Nil = every layer.
   package var layers: Int64? = nil
 
   /// The memberwise initializer, for the other modules (Swift synthesizes it internal).
@@ -58,7 +60,9 @@ public struct MoEConfig: Sendable, Equatable {
   }
 }
 
-/// A decoder-only transformer as transformers builds it. The defaults are LLaMA's: RMSNorm,
+/// A decoder-only transformer as transformers builds it.
+///
+/// The defaults are LLaMA's: RMSNorm,
 /// rotary attention (optionally grouped-query), SwiGLU, no biases, untied embeddings.
 public struct ModelConfig: Sendable, Equatable {
   package var id: String
@@ -91,7 +95,9 @@ public struct ModelConfig: Sendable, Equatable {
   package var slidingLayers: Int64 = 0
   package var moe: MoEConfig? = nil
   /// A pipeline stage's share of the model (`tensorShard`): whether it holds the embedding,
-  /// and the final norm, head and loss. A whole model holds both.
+  /// and the final norm, head and loss.
+  ///
+  /// A whole model holds both.
   package var holdsEmbedding = true
   package var holdsHead = true
 
@@ -152,7 +158,9 @@ public struct ModelConfig: Sendable, Equatable {
 
   /// A decoder layer's linears as (input, output, count, share of the tokens each sees),
   /// averaged over the layers: q, o; k, v; the MLP's; in MoE layers the router, every expert
-  /// (each sees `experts_per_token / experts` of the tokens) and the shared expert. Called
+  /// (each sees `experts_per_token / experts` of the tokens) and the shared expert.
+  ///
+  /// Called
   /// with a closure so a sweep's millions of points build no arrays.
   package static func forEachLinear(_ m: ModelConfig, _ body: (Double, Double, Double, Double) -> Void) {
     let h = Double(m.hidden), q = Double(m.queryWidth)

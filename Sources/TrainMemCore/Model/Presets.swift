@@ -211,7 +211,9 @@ extension ModelConfig {
     ]
   }()
 
-  /// The GPT-3-shaped models Megatron-LM's papers benchmark (Narayanan et al. 2021, arXiv
+  /// The GPT-3-shaped models Megatron-LM's papers benchmark (Narayanan et al.
+  ///
+  /// 2021, arXiv
   /// 2104.04473, Table 1; Korthikanti et al. 2022, arXiv 2205.05198, Table 3): GELU MLP of 4h,
   /// LayerNorm, biases, learned positions for 2,048 tokens, a 51,200-token vocabulary, tied
   /// embeddings. Their parameter count is Narayanan's eq. (2), 12lh²(1 + 13/12h + (V + s)/12lh),

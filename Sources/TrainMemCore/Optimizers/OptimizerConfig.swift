@@ -99,7 +99,9 @@ public struct OptimizerConfig: Sendable, Equatable {
 
   /// The rank actually used: APOLLO-Mini is rank 1; GaLore defaults to hidden/4 (GaLore T2:
   /// "rank 1/4 of d_model"); APOLLO to 256 ("256 works well for 1B and 7B", APOLLO README),
-  /// capped at hidden/4 for small models as the scripts do (60M uses 128). A default never
+  /// capped at hidden/4 for small models as the scripts do (60M uses 128).
+  ///
+  /// A default never
   /// exceeds `smallestSide`, the smallest side of the projected tensors (k_proj's kv width under
   /// grouped-query attention: 1,024 for Llama-2/3-70B, where hidden/4 is 2,048).
   package func effectiveRank(hidden: Int64, smallestSide: Int64) -> Int64 {

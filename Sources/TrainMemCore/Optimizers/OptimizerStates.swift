@@ -47,13 +47,15 @@ package struct StateFormats: Sendable {
 
 package enum OptimizerStates {
   /// bitsandbytes blockwise quantisation block and the size under which states stay 32-bit
-  /// (`min_8bit_size=4096`). The current optimizers quantise in blocks of 256 with an fp32
+  /// (`min_8bit_size=4096`).
+  ///
+  /// The current optimizers quantise in blocks of 256 with an fp32
   /// absmax each (bitsandbytes `optim/optimizer.py`, 0.49–0.50: `blocksize = 256` for 8-bit
   /// Adam and Lion); papers.md §f's 2048 is the older release's.
   package static let blockSize: Int64 = 256
   package static let min8bitSize: Int64 = 4096
 
-  /// Two 8-bit moments with one fp32 absmax per 2048-element block each, or two fp32 moments
+  /// Two 8-bit moments with one fp32 absmax per `blockSize`-element block each, or two fp32 moments
   /// for tensors under 4096 elements (bitsandbytes `Optimizer2State.init_state`).
   package static func eightBitAdam(elements n: Int64) -> (moments: Int64, absmax: Int64) {
     if n < min8bitSize { return (2 * n * 4, 0) }
@@ -140,7 +142,9 @@ package enum OptimizerStates {
     return s
   }
 
-  /// States of the whole model: the sum over the inventory. A rank larger than a projected
+  /// States of the whole model: the sum over the inventory.
+  ///
+  /// A rank larger than a projected
   /// tensor's smaller side is rejected (`rankProblem`) before this is called.
   package static func total(
     _ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
@@ -169,7 +173,8 @@ package enum OptimizerStates {
     return total
   }
 
-  /// States of the optimizers people use now, counted from their code:
+  /// States of the optimizers people use now, counted from their code.
+  ///
   /// - Muon (`torch/optim/_muon.py`): "Muon only supports 2D parameters" — a momentum buffer
   ///   (`zeros_like(grad)`) for each hidden matrix; embeddings, lm_head and vectors go to AdamW,
   ///   as its documentation requires.

@@ -116,7 +116,9 @@ package struct Advice: Sendable {
   package var bill: TrainingBill
 
   /// Candidate changes that are valid (no framework refuses them) and fit with the margin,
-  /// ranked by `rankBy` at their own largest micro-batch. With `improving` (the run fits), only
+  /// ranked by `rankBy` at their own largest micro-batch.
+  ///
+  /// With `improving` (the run fits), only
   /// those that train cheaper or faster than it.
   package static func changes(
     _ s: TrainingSetup, improving baseline: TrainingBill? = nil, rankBy: PlanRanking = .cost
@@ -146,7 +148,9 @@ package struct Advice: Sendable {
     }
   }
 
-  /// Single changes (and a few combinations people make together). `fits`: the run already
+  /// Single changes (and a few combinations people make together).
+  ///
+  /// `fits`: the run already
   /// fits, so levers that spend memory for speed (less recomputation, no offload, more GPUs)
   /// are offered too.
   private static func candidates(_ s: TrainingSetup, fits: Bool) -> [(String, TrainingSetup)] {

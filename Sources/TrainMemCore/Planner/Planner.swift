@@ -39,7 +39,9 @@ package enum Planner {
     return lo
   }
 
-  /// The largest micro-batch that fits. Without a global batch, memory grows with the
+  /// The largest micro-batch that fits.
+  ///
+  /// Without a global batch, memory grows with the
   /// micro-batch and one search finds it. With one, accumulation steps follow the micro-batch
   /// (ceil(global / (micro × replicas))): below one micro-batch per step the gradients of the
   /// earlier micro-batches are held, at one per step they are not — so "fits" can be false for
@@ -76,7 +78,9 @@ package enum Planner {
   /// The micro-batch a plan trains at: the largest that fits or, with a global batch, the
   /// largest divisor of a replica's share at or above half of it, so the global batch stays as
   /// asked (a Trainer steps micro × accumulation × replicas sequences: micro-batch 44 of a
-  /// 64-sequence share rounds 512 up to 704; 32 keeps it). Without such a divisor, the largest,
+  /// 64-sequence share rounds 512 up to 704; 32 keeps it).
+  ///
+  /// Without such a divisor, the largest,
   /// and the report says the global batch is rounded.
   package static func bestMicroBatch(_ s: TrainingSetup, largest: Int64) -> Int64 {
     guard let global = s.globalBatch, global % s.dataParallel == 0 else { return largest }
@@ -171,7 +175,9 @@ public enum SolveGoal: String, Sendable, CaseIterable {
   case maxRank = "max_rank"
   case layout
 
-  /// Model evaluations one search costs, for the scenario's work budget. A bisection over up
+  /// Model evaluations one search costs, for the scenario's work budget.
+  ///
+  /// A bisection over up
   /// to 2^24 (two under a global batch): about 50. The layout search: about 20,000 — measured,
   /// 2,000 searches of a 70B layout took 66 s (33 ms each) where one evaluation takes about
   /// 1.7 µs (`trainmem bench`).

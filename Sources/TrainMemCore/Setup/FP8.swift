@@ -63,7 +63,9 @@ public enum FP8Recipe: String, Sendable, CaseIterable {
   package var gathersInFP8: Bool { self == .tensorwise }
 
   /// Memory traffic of the casts, bytes per element of the input x (t × k), the weight W
-  /// (k × n) and the output gradient dy (t × n) per micro-batch. torchao, compiled (torchtitan
+  /// (k × n) and the output gradient dy (t × n) per micro-batch.
+  ///
+  /// torchao, compiled (torchtitan
   /// calls torch.compile "required for competitive performance"): its roofline model
   /// (`float8/roofline_utils.py`) counts tensor-wise 6/8/6 (an amax read, a read and a 1-byte
   /// write, twice for the transposed layout where needed) and row-wise 8/10/8. Transformer
@@ -90,7 +92,9 @@ public enum FP8Recipe: String, Sendable, CaseIterable {
     }
   }
 
-  /// Share of the FP8 rate a scaled GEMM sustains relative to a plain one. Tensor-wise and
+  /// Share of the FP8 rate a scaled GEMM sustains relative to a plain one.
+  ///
+  /// Tensor-wise and
   /// delayed scales multiply the accumulator once (cuBLAS `scale_a`/`scale_b`): 1. Row-wise
   /// scaled GEMMs run CUTLASS kernels with a per-row epilogue, and block-wise ones promote
   /// partial sums to CUDA cores every 128 elements (DeepSeek-V3 §3.3.2): DeepGEMM reaches

@@ -84,7 +84,9 @@ extension TrainingSetup {
 
   /// The pipeline stages that can hold the peak or the longest step: the first (embedding, the
   /// most layers, p micro-batches in flight) and the last (final norm, head and loss, one
-  /// micro-batch); one stage when there is no pipeline. Layers that do not divide evenly go to
+  /// micro-batch); one stage when there is no pipeline.
+  ///
+  /// Layers that do not divide evenly go to
   /// the first stages (⌈L/p⌉ there, ⌊L/p⌋ on the last: BLOOM's 70 layers on 12 stages).
   package var stages: [TrainingSetup] {
     let mp = modelParallel

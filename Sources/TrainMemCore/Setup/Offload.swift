@@ -30,7 +30,9 @@ package enum HostModel {
   /// `cpu_adam`): 4 · 4 + 3 · 4 + 2.
   package static let cpuAdamBytes = 30.0
   /// Host memory bandwidth one node's CPUs sustain for the step, bytes/s: a dual-socket server
-  /// (8 DDR4-3200 channels per socket, about 200 GB/s peak, half of it sustained). Assumed —
+  /// (8 DDR4-3200 channels per socket, about 200 GB/s peak, half of it sustained).
+  ///
+  /// Assumed —
   /// DeepSpeed reports CPU Adam 5–7× faster than torch on the CPU, not an absolute rate.
   package static let nodeMemoryBandwidth = 100e9
   /// Share of the host link's rate pinned copies reach (H2D/D2H with cudaMemcpyAsync).

@@ -51,7 +51,8 @@ package struct PrecisionPolicy: Sendable, Equatable {
   /// forward sees are fp32 (autocast leaves the embedding output and residual adds in fp32).
   package var residualBytes: Int64 { kind == .autocast || kind == .fp32 ? 4 : 2 }
 
-  /// The policy a setup's settings select (design.md "Precision modes"):
+  /// The policy a setup's settings select (design.md "Precision modes").
+  ///
   /// - `bf16`: pure bf16, or with `master_weights: fp32` Megatron's mixed precision, whose
   ///   gradients accumulate in fp32 by default (Megatron-LM `arguments.py`: "bfloat16 requires
   ///   gradient accumulation and all-reduce to be done in fp32").

@@ -1,4 +1,5 @@
 /// Every setting of a training run by its scenario path: the one place these names are written.
+///
 /// The settings table (`TrainMemIO/Settings`) declares each one's value, default and doc; the
 /// models' problems name the setting they are about by its ID. Order: the table's.
 public enum SettingID: String, Sendable, CaseIterable {
@@ -71,7 +72,9 @@ public enum SettingID: String, Sendable, CaseIterable {
 }
 
 /// Where a setting is written in a scenario: at the top level, or inside the `optimizer:`,
-/// `overhead:`, `lora:`, `freeze:` or `offload:` mapping. On the command line and in seed
+/// `overhead:`, `lora:`, `freeze:` or `offload:` mapping.
+///
+/// On the command line and in seed
 /// conditions every setting is flat, under its `flatKey`.
 public enum SettingGroup: String, Sendable, CaseIterable {
   case top, optimizer, overhead, lora, freeze, offload

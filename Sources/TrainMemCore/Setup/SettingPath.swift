@@ -1,6 +1,8 @@
 /// How a setting path (`micro_batch`, `optimizer.rank`, `lora.rank`, or with a value,
 /// `parallel: none`) is spelled to the user: `'--micro-batch'`, `'--parallel none'` on the
-/// command line; `'micro_batch'`, `'parallel: none'` in a file. `lora.*`, `freeze.*` and
+/// command line; `'micro_batch'`, `'parallel: none'` in a file.
+///
+/// `lora.*`, `freeze.*` and
 /// `offload.*` keep their group (`rank` alone is the optimizer's), as their flags do
 /// (`--lora-rank`). Derived from the path alone, so the models' problems are spelled without
 /// the settings table.

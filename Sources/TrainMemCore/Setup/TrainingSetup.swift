@@ -13,11 +13,14 @@ public enum Precision: String, Sendable, CaseIterable {
 }
 
 /// Storage of the projected (attention/MLP) weights.
+///
 /// Storage of the projected weights: bf16 (or the precision's dtype), int8 (Q-GaLore's
 /// QLinear, or bitsandbytes LLM.int8 under LoRA), or bitsandbytes NF4 (QLoRA).
 public enum WeightFormat: String, Sendable, CaseIterable { case bf16, int8, nf4 }
 
-/// Data parallelism. `hsdp` is FSDP's hybrid sharding (`ShardingStrategy.HYBRID_SHARD`, FSDP2
+/// Data parallelism.
+///
+/// `hsdp` is FSDP's hybrid sharding (`ShardingStrategy.HYBRID_SHARD`, FSDP2
 /// with a 2-D mesh): sharded like `fsdp` inside a node, replicated across nodes.
 public enum Parallelism: String, Sendable, CaseIterable {
   case none, ddp, zero1, zero2, zero3, fsdp, hsdp
@@ -37,7 +40,9 @@ public enum AttentionKernel: String, Sendable, CaseIterable { case sdpa, flash, 
 /// How the loss meets the vocabulary (`ActivationModel.loss`): HF's full fp32 logits,
 /// torchtune's chunked cross-entropy, or a fused linear cross-entropy (Liger).
 public enum LossKind: String, Sendable, CaseIterable { case full, chunked, fused }
-/// Activation recomputation: none; `full` (every layer, or `checkpointed_layers` of them, keeps
+/// Activation recomputation: none, full, selective or per-op.
+///
+/// `full` (every layer, or `checkpointed_layers` of them, keeps
 /// only its input and runs forward again in backward — HF `gradient_checkpointing`, torchtitan
 /// and fms-fsdp's selective-layer mode); `selective` (Megatron `--recompute-granularity
 /// selective`: the attention core is recomputed, Korthikanti et al. 2022, arXiv:2205.05198 §4);
@@ -58,7 +63,9 @@ public enum ReserveRule: Sendable, Equatable {
 
 /// Memory outside the allocated peak.
 public struct Overhead: Sendable, Equatable {
-  /// CUDA context, kernels and library workspaces per GPU. 0.5 GiB by default (issue #3; peers.md
+  /// CUDA context, kernels and library workspaces per GPU.
+  ///
+  /// 0.5 GiB by default (issue #3; peers.md
   /// §5: 0.3 GB with lazy loading to over 1 GB).
   package var context: Bytes = .mib(512)
   package var reserve: ReserveRule = .measured
@@ -66,7 +73,9 @@ public struct Overhead: Sendable, Equatable {
 
 /// A cap on what the caching allocator may reserve, as `torch.cuda.set_per_process_memory_fraction`
 /// sets it (CUDACachingAllocator: an allocation that would take reserved memory past
-/// fraction × total frees the cache, retries, then raises OOM). The CUDA context is outside it.
+/// fraction × total frees the cache, retries, then raises OOM).
+///
+/// The CUDA context is outside it.
 public enum MemoryLimit: Sendable, Equatable {
   case fraction(Double)
   case amount(Bytes)
@@ -189,6 +198,7 @@ public struct TrainingSetup: Sendable, Equatable {
   }
 
   /// Problems that make the setup impossible, each about one setting.
+  ///
   /// Why the models cannot evaluate this setup, one sentence each (empty when they can).
   public var problems: [String] { validationProblems().map(\.message) }
 
@@ -411,6 +421,7 @@ public struct TrainingSetup: Sendable, Equatable {
 
 /// Something that makes a setup impossible: the setting it is about (a key path declared in
 /// `Settings`, or a model field such as `model.kv_heads`) and why, in the models' own terms.
+///
 /// The loader, which knows how the user wrote the setting, turns it into a diagnostic.
 package struct SetupProblem: Sendable, Equatable {
   package enum Reason: Sendable, Equatable {

@@ -5,7 +5,9 @@
 extension ThroughputModel {
   /// Megatron's schedule: the slowest stage's micro-batch (its layers with their tensor- and
   /// context-parallel exchanges, the head on the last stage, the sends between stages) taken
-  /// m + (p − 1)/v times — the bubble is (p − 1)/(v·m) of the step (Narayanan et al. 2021,
+  /// m + (p − 1)/v times — the bubble is (p − 1)/(v·m) of the step (Narayanan et al.
+  ///
+  /// 2021,
   /// arXiv 2104.04473, §2.2) —, then the stage's data-parallel reduction and optimizer step.
   package static func modelParallelEstimate(_ s: TrainingSetup) -> ThroughputEstimate {
     let mp = s.modelParallel
@@ -49,7 +51,9 @@ extension ThroughputModel {
 
   /// One layer's tensor-parallel collectives per micro-batch, not overlapped (Megatron's default
   /// without `--tp-comm-overlap`): two all-reduces of the layer's b·s·h activations forward (after
-  /// attention and after the MLP) and two backward (Shoeybi et al. 2019, Fig. 4), two more for a
+  /// attention and after the MLP) and two backward (Shoeybi et al.
+  ///
+  /// 2019, Fig. 4), two more for a
   /// recomputed forward; with sequence parallelism an all-gather and a reduce-scatter replace
   /// each, the same bytes (Korthikanti et al. 2022 §4.2.2).
   package static func tensorParallelSeconds(_ s: TrainingSetup, _ stage: TrainingSetup) -> Double {
@@ -62,7 +66,9 @@ extension ThroughputModel {
   /// Context parallelism's ring (Megatron/TE `AttnFuncWithCP`, torchtitan's ring attention):
   /// c − 1 exchanges of a chunk's keys and values forward, and of keys, values and their
   /// gradients backward, each overlapped with the attention over the previous chunk — exposed
-  /// only where the transfer outlasts that compute. The ring stays inside a node while t·c fits.
+  /// only where the transfer outlasts that compute.
+  ///
+  /// The ring stays inside a node while t·c fits.
   package static func contextParallelSeconds(_ s: TrainingSetup, _ stage: TrainingSetup, _ roof: Roofline) -> Double {
     let c = s.modelParallel.context
     guard c > 1 else { return 0 }

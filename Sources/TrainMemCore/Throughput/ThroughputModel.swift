@@ -97,7 +97,9 @@ package struct Roofline: Sendable {
     (256, 128, 1), (128, 256, 1), (128, 128, 0.95), (128, 64, 0.85), (64, 128, 0.85), (64, 64, 0.7),
   ]
   /// Per-tile fixed work (prologue, epilogue), in K elements: a tile's main loop runs K/(K + k₀)
-  /// of the time. Fitted: Korthikanti et al. 2022 Table 5 and Narayanan et al. 2021 Table 1
+  /// of the time.
+  ///
+  /// Fitted: Korthikanti et al. 2022 Table 5 and Narayanan et al. 2021 Table 1
   /// (128 against 512 tried: 128 fits both better).
   package static let tilePrologueK = 128.0
 
@@ -140,6 +142,7 @@ package struct Roofline: Sendable {
   }
 
   /// One matmul (M × K) · (K × N): the slower of its compute and its memory traffic.
+  ///
   /// `alignment`: the bytes its leading dimensions are aligned to (see `alignment`).
   package func gemmSeconds(_ m: Double, _ k: Double, _ n: Double, elementSize: Double, alignment: Int = 16) -> Double {
     let flops = 2 * m * n * k
@@ -164,7 +167,9 @@ package struct Roofline: Sendable {
 
   package static func aligned(_ d: Double, _ elementSize: Double) -> Bool { alignment(elementSize, d) == 16 }
 
-  /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x. The
+  /// Forward + backward of one weight over `t` tokens: y = xWᵀ, dx = dy·W, dW = dyᵀ·x.
+  ///
+  /// The
   /// leading dimensions are the weight's sides (activations are t × k row-major), so only they
   /// need alignment; the token count never does.
   package func linearSeconds(tokens t: Double, input k: Double, output n: Double, e: Double) -> Double {
@@ -183,17 +188,23 @@ public enum ThroughputModel {
   package static let bandwidthEfficiency = 0.90
   /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension,
   /// on the H200: small token counts and thin matrices run far below peak; other GPUs scale it
-  /// by their rate per SM (`Roofline.tileScale`). Fitted: calibration rows (one constant for all
+  /// by their rate per SM (`Roofline.tileScale`).
+  ///
+  /// Fitted: calibration rows (one constant for all
   /// 16). A separate scale for the token dimension and the weight dimensions (tried: 768–3072 ×
   /// 128–768) fit the rows worse when tried (mean error 7.0–19.6% against 5.9% then).
   package static let referenceTileScale = 768.0
   /// FA2 gives each 128-row query block a loop over key blocks — s / 256 of them on average
   /// under a causal mask — plus about one iteration's worth of fixed work (loading Q, writing
-  /// O and the log-sum-exp). Efficiency therefore grows as s / (s + 256): half the asymptote at
+  /// O and the log-sum-exp).
+  ///
+  /// Efficiency therefore grows as s / (s + 256): half the asymptote at
   /// 256 tokens, 80% at 1,024, 97% at 8,192.
   package static let attentionSequenceScale = 256.0
   /// Host time to dispatch one decoder layer's forward and backward in eager HF transformers
-  /// (about 130 kernels and their Python/autograd bookkeeping). Fitted: calibration rows — the
+  /// (about 130 kernels and their Python/autograd bookkeeping).
+  ///
+  /// Fitted: calibration rows — the
   /// 60M–350M steps take 2.6–3.3 ms per layer whatever their FLOPs.
   package static let hostSecondsPerLayer = 2.6e-3
   /// Host time per parameter tensor in a Python optimizer loop (GaLore, APOLLO); fitted.
@@ -201,12 +212,15 @@ public enum ThroughputModel {
   /// APOLLO's norm-growth limiter compares a tensor with a float in Python, which waits for
   /// the GPU once per projected tensor; the host then pays its full dispatch cost serially
   /// (8-bit GaLore's `torch.cuda.synchronize()` per tensor is charged the same).
+  ///
   /// Fitted: calibration APOLLO-Mini rows (tensor-wise scaling); channel-wise scaling (APOLLO)
   /// launches a few more kernels per tensor (two `norm(dim=)`, `unsqueeze`, broadcast), fitted
   /// on the APOLLO rows.
   package static let hostSecondsPerSyncedTensor = 2.0e-4
   package static let hostSecondsPerSyncedTensorChannelwise = 2.5e-4
-  /// SVD of an m × n gradient in fp32 on the H200: a + b · m · n · min(m, n) seconds. Fitted on
+  /// SVD of an m × n gradient in fp32 on the H200: a + b · m · n · min(m, n) seconds.
+  ///
+  /// Fitted on
   /// the calibration's first GaLore steps (60M 1.4 s, 350M 10.5 s; 130M predicted 3.2 vs 3.5 s);
   /// it predicts about 10 minutes per refresh for LLaMA-7B, as APOLLO §1 states.
   package static let svdSecondsPerTensor = 0.0196
@@ -275,7 +289,9 @@ public enum ThroughputModel {
   /// writes, 2-byte tensors): per hidden unit, two LayerNorms (forward: read and write, 4;
   /// backward: read the gradient and input, write the gradient, 6) and two fused
   /// bias-dropout-adds (forward read input, bias and residual, write output and a 1-byte mask;
-  /// backward about the same: 14 each): 48. Per intermediate unit: fused bias-GeLU (4 forward, 6
+  /// backward about the same: 14 each): 48.
+  ///
+  /// Per intermediate unit: fused bias-GeLU (4 forward, 6
   /// backward: 10) or SwiGLU (6 and 10: 16).
   package static let megatronBytesPerHidden = 48.0
   package static let megatronBytesPerIntermediate = 10.0
@@ -388,7 +404,8 @@ public enum ThroughputModel {
     return (bytes.input * t * k + bytes.gradient * t * n + bytes.weight * k * n * weightShare) / roof.bandwidth
   }
 
-  /// What LoRA adds to a layer, forward and backward:
+  /// What LoRA adds to a layer, forward and backward.
+  ///
   /// - each adapter's two thin matmuls (in → r → out) with their weight gradients, in fp32
   ///   unless autocast runs them in bf16 (peft keeps adapters fp32), and the cast of the input
   ///   to the adapter dtype and of the gradient back (read e, write 4, both ways);
@@ -479,7 +496,9 @@ public enum ThroughputModel {
   }
 
   /// The attention work left under sliding windows, averaged over the layers: a causal token
-  /// attends to s/2 positions on average, to w − w²/(2s) within a window w ≤ s. Only the
+  /// attends to s/2 positions on average, to w − w²/(2s) within a window w ≤ s.
+  ///
+  /// Only the
   /// flash-attention kernel skips what the window masks (`window_size` in flash_attn_func);
   /// SDPA and eager attention compute the whole masked matrix (transformers passes the window
   /// as a mask).
@@ -493,7 +512,9 @@ public enum ThroughputModel {
 
   /// Attention dropout on the eager path, bytes per score: forward reads the probabilities (e)
   /// and writes the output (e) and mask (1); backward reads the gradient (e) and mask (1) and
-  /// writes the input gradient (e). SDPA's kernels draw the mask inside the kernel (not
+  /// writes the input gradient (e).
+  ///
+  /// SDPA's kernels draw the mask inside the kernel (not
   /// modelled: no published cost to check it against).
   package static func dropoutBytesPerScore(_ e: Double) -> Double { 4 * e + 2 }
 
@@ -531,7 +552,8 @@ public enum ThroughputModel {
   /// torch DDP's `bucket_cap_mb` default: 25 MiB per all-reduce.
   package static let ddpBucketBytes = 25.0 * 1_048_576
 
-  /// The data-parallel collectives each framework issues:
+  /// The data-parallel collectives each framework issues.
+  ///
   /// - DDP: a ring all-reduce of the gradients in 25 MiB buckets during backward, every
   ///   micro-batch (or only the last under `gradient_sync: step`, `no_sync`).
   /// - ZeRO-1/2 (DeepSpeed): a reduce-scatter of the gradients (stage 1 at the accumulation
@@ -632,7 +654,9 @@ public enum ThroughputModel {
     return perSync * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
   }
 
-  /// The model FLOPs of one micro-batch, for MFU: the work the step needs, no more. 6 per
+  /// The model FLOPs of one micro-batch, for MFU: the work the step needs, no more.
+  ///
+  /// 6 per
   /// matmul parameter per token (the tied head's matmul counted though its weight is the
   /// embedding's; a frozen linear 4, no weight gradient; one below every gradient 2, forward
   /// only), and attention's 12·h·s per token and layer (Narayanan et al. 2021, arXiv:2104.04473
@@ -651,6 +675,7 @@ public enum ThroughputModel {
   }
 
   /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised.
+  ///
   /// Not scaled by GPU: `torch.linalg.svd` on CUDA is bound by the solver's sequential sweeps,
   /// not by FLOPs or bandwidth — the H200 fit predicts 620 s for all of LLaMA-7B, and the
   /// published 7B figures on other cards agree: "approximately 10 minutes" (APOLLO §1, A100)
@@ -865,7 +890,9 @@ package struct TimeTerm: Sendable, Equatable {
 
 extension ThroughputModel {
   /// Where one optimizer step's time goes, term by term, from the same sub-models as
-  /// `estimate` (the terms add up to its step time). Decoder-layer terms are over all layers and
+  /// `estimate` (the terms add up to its step time).
+  ///
+  /// Decoder-layer terms are over all layers and
   /// micro-batches; when the host's dispatch is slower than a layer's GPU work, the difference is
   /// its own term.
   package static func breakdown(_ s: TrainingSetup, _ inv: ParameterInventory) -> [TimeTerm] {

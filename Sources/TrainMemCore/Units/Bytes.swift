@@ -1,5 +1,6 @@
 // An exact byte count. Every memory figure in trainmem is a `Bytes`: integer, so sums over a
-// 70B-parameter inventory are exact, and overflow-checked, so absurd inputs become errors.
+// 70B-parameter inventory are exact. Inputs are bounded (`SetupLimits`) so that no count leaves
+// Int64, and totals compared with a capacity saturate (`Checked`), so nothing traps.
 
 /// An exact, signed byte count.
 public struct Bytes: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -10,10 +11,8 @@ public struct Bytes: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   package static let zero = Bytes(0)
   package static func bytes(_ n: Int64) -> Bytes { Bytes(n) }
-  package static func kib(_ n: Int64) -> Bytes { Bytes(n << 10) }
   package static func mib(_ n: Int64) -> Bytes { Bytes(n << 20) }
   package static func gib(_ n: Int64) -> Bytes { Bytes(n << 30) }
-  package static func kb(_ n: Int64) -> Bytes { Bytes(n * 1_000) }
   package static func mb(_ n: Int64) -> Bytes { Bytes(n * 1_000_000) }
   package static func gb(_ n: Int64) -> Bytes { Bytes(n * 1_000_000_000) }
 
@@ -40,20 +39,9 @@ public struct Bytes: Sendable, Hashable, Comparable, CustomStringConvertible {
   }
 }
 
-/// Thrown when a byte count or element count does not fit in 63 bits.
-package struct OverflowError: Error, Sendable, Equatable {
-  package let what: String
-}
-
-/// Overflow-checked integer arithmetic for sizes computed from user input.
+/// Integer arithmetic for sizes that cannot trap: the setup's limits (`SetupLimits`) keep
+/// byte counts inside Int64, and totals compared against a capacity saturate.
 package enum Checked {
-  package static func mul(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(OverflowError)
-    -> Int64
-  {
-    let (r, o) = a.multipliedReportingOverflow(by: b)
-    if o { throw OverflowError(what: what()) }
-    return r
-  }
   /// A non-negative Double as Int64, saturating at Int64.max (never a trap).
   package static func bytes(_ value: Double) -> Int64 {
     guard value.isFinite, value > 0 else { return value == .infinity ? .max : 0 }
@@ -62,7 +50,6 @@ package enum Checked {
 
   /// A sum that stops at Int64.max: for totals compared against a capacity, where "more than
   /// anything" is the right answer for absurd inputs (a 9 EB context) and a trap is not.
-
   package static func saturatingSum(_ terms: Int64...) -> Int64 {
     var total: Int64 = 0
     for t in terms {
@@ -77,11 +64,5 @@ package enum Checked {
     let (r, o) = a.multipliedReportingOverflow(by: b)
     return o ? .max : r
   }
-  package static func add(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(OverflowError)
-    -> Int64
-  {
-    let (r, o) = a.addingReportingOverflow(b)
-    if o { throw OverflowError(what: what()) }
-    return r
-  }
+
 }

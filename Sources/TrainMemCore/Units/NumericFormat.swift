@@ -15,8 +15,4 @@ package enum NumericFormat: String, Sendable, CaseIterable {
   /// Bytes per element (all formats here are whole bytes).
   package var size: Int64 { bitWidth / 8 }
 
-  /// Bytes for `elements` elements, overflow-checked.
-  package func bytes(_ elements: Int64) throws(OverflowError) -> Int64 {
-    try Checked.mul(elements, size, "\(elements) \(rawValue) elements")
-  }
 }

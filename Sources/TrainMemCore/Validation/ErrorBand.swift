@@ -14,7 +14,9 @@ package struct ErrorBand: Sendable, Equatable {
     (throughput, throughputChecked) = Self.throughputBand(s)
   }
 
-  /// Peak memory. LLaMA on the H200 without sharding or fine-tuning levers: the 18 calibration
+  /// Peak memory.
+  ///
+  /// LLaMA on the H200 without sharding or fine-tuning levers: the 18 calibration
   /// peaks, worst 0.3% → ±1%. Other GPUs: APOLLO Fig. 1 and GaLore/Q-GaLore memory figures on
   /// A100/RTX 4090 (DDP included), worst −3.5% → ±5%. Sharding: the ZeRO paper exact, torchtitan and fms-fsdp
   /// runs fit as published → ±10%. Other architectures: GPT-2 7.3%, Qwen2 FSDP 0.5% → ±10%.
@@ -29,7 +31,9 @@ package struct ErrorBand: Sendable, Equatable {
     return band
   }
 
-  /// Tokens/s. Hopper: the H200 steps, worst 14.1% → ±15%. Ampere: APOLLO Table 7 within 25%,
+  /// Tokens/s.
+  ///
+  /// Hopper: the H200 steps, worst 14.1% → ±15%. Ampere: APOLLO Table 7 within 25%,
   /// FSDP runs 15–22% slow → ±25%. Ada: the GaLore authors' RTX 4090 step, predicted 1.9×
   /// slow → ±50%. Blackwell: NVIDIA's Megatron-Bridge FP8 steps on B200 and GB200 within 9%
   /// (torchao's power-limited B200 aside) → ±25%. CDNA 3: FP8 gains checked (torchao, within

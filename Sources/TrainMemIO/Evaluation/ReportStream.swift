@@ -104,7 +104,9 @@ package enum ReportStream {
 }
 
 /// A sweep drawn as grids: one cell per point, coloured by tokens/s where the run fits and grey
-/// where it does not. Runs × one key is one grid (runs down, the key's values across); a
+/// where it does not.
+///
+/// Runs × one key is one grid (runs down, the key's values across); a
 /// two-key sweep is one grid per run (the first key down, the second across).
 package struct HeatMap {
   package static let maxSide = 64

@@ -38,7 +38,9 @@ package struct RunResult: Sendable {
 
 extension RunResult {
   /// Whether every number the reports print is finite and not negative (headroom excepted: it
-  /// is negative when a run does not fit). The input ranges are chosen so that this always
+  /// is negative when a run does not fit).
+  ///
+  /// The input ranges are chosen so that this always
   /// holds; the sweep engine checks it on every point anyway, so a gap in those ranges is an
   /// error at the run, never a `nan` in a report.
   package var isSane: Bool { Self.sane(memory, throughput) }

@@ -3,7 +3,9 @@ import TrainMemCore
 
 /// Evaluates a scenario's points in chunks spread over threads — evaluation and rendering both
 /// run on the workers — and delivers results in index order, so output is byte-identical
-/// whatever the thread count. Workers share no mutable state: each fills its own part and hands
+/// whatever the thread count.
+///
+/// Workers share no mutable state: each fills its own part and hands
 /// it over through a lock.
 package enum SweepEngine {
   /// Points evaluated between two hand-overs: about 10 MB of CSV rows; for the other formats,
@@ -16,7 +18,9 @@ package enum SweepEngine {
   package static let pointsPerWorker = 256
 
   /// Evaluates every point, turns each result into `T` on the workers, and hands them to
-  /// `deliver` in order. `progress` is told how many points are done after each chunk.
+  /// `deliver` in order.
+  ///
+  /// `progress` is told how many points are done after each chunk.
   package static func map<T: Sendable>(
     _ scenario: Scenario, threads: Int, progress: ((Int, Int) -> Void)? = nil,
     _ transform: @escaping @Sendable (RunResult) -> T, _ deliver: (T) throws -> Void
@@ -32,7 +36,9 @@ package enum SweepEngine {
   }
 
   /// Every point rendered as bytes by `render` (given the point's index) into one buffer per
-  /// worker, delivered in order: no string per point. With `label: false` results carry no
+  /// worker, delivered in order: no string per point.
+  ///
+  /// With `label: false` results carry no
   /// label (CSV writes it from `LabelBytes`). `bytesPerPoint` reserves room so a worker's
   /// buffer rarely regrows.
   package static func bytes(
@@ -67,7 +73,9 @@ package enum SweepEngine {
   /// The engine: chunks of `chunk` points, each split over up to `threads` workers that fill a
   /// `Part` (made by `makePart` with room for its points) with `add`; parts are delivered in
   /// order, chunk k on the calling thread while the workers evaluate chunk k + 1, so writing
-  /// overlaps evaluation. A point whose numbers are not all finite and non-negative stops the
+  /// overlaps evaluation.
+  ///
+  /// A point whose numbers are not all finite and non-negative stops the
   /// sweep with `ImpossibleResult` before its chunk is delivered. With `label: false` results
   /// carry no label (the renderer writes it from the index).
   package static func forEachChunk<Part: Sendable>(
@@ -173,7 +181,9 @@ package struct LabelBytes: Sendable {
 }
 
 /// A point whose predicted numbers are not finite and non-negative: an input combination the
-/// settings' ranges did not exclude. Reported at the run, exit 65.
+/// settings' ranges did not exclude.
+///
+/// Reported at the run, exit 65.
 package struct ImpossibleResult: Error {
   package var scenario: Scenario
   package var index: Int

@@ -346,7 +346,9 @@ private struct FieldReader {
 }
 
 /// The transformers configuration classes' defaults for fields a config.json may leave out
-/// (nil: the file must give it). Only Gemma 3's text config relies on them in published files
+/// (nil: the file must give it).
+///
+/// Only Gemma 3's text config relies on them in published files
 /// (its 4B/12B/27B `text_config` omits vocab, heads and head_dim: `Gemma3TextConfig`).
 private struct Defaults {
   package var hidden: Int64? = nil

@@ -6,7 +6,9 @@ import TrainMemCore
 /// Pretty-printed JSON with sorted keys, byte for byte as Foundation's `JSONEncoder` prints it
 /// with `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]` (swift-foundation, Swift 6):
 /// two-space indentation, `"key" : value`, an empty container as `[\n\n<indent>]`, doubles as
-/// their shortest round-trip `description` without a trailing `.0`. Callers write an object's
+/// their shortest round-trip `description` without a trailing `.0`.
+///
+/// Callers write an object's
 /// keys in sorted (UTF-8 byte) order; debug builds check it. `JSONWriterTests` holds the
 /// writer to JSONEncoder on generated documents.
 package struct JSONWriter {

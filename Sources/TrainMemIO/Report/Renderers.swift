@@ -164,7 +164,7 @@ package enum MarkdownRenderer {
       + "workspaces and anything else running on the GPU."
   }
 
-  /// "Step 0.455 s = compute … + optimizer … + communication …; tokens/s, MFU."
+  /// The step line: "Step 0.455 s = compute … + optimizer … + communication …; tokens/s, MFU".
   package static func stepLine(_ t: ThroughputEstimate, to s: inout [UInt8]) {
     s += "Step "
     F.appendFixed(t.stepSeconds, 3, to: &s)
@@ -266,7 +266,9 @@ package enum MarkdownRenderer {
 
 /// Schema v1, written run by run as bytes: `head`, the runs joined by `separator`, `tail` —
 /// the bytes JSONEncoder gave for the whole report (keys sorted: description, runs, scenario,
-/// schema), without holding every run at once. Each object's keys are written in sorted order.
+/// schema), without holding every run at once.
+///
+/// Each object's keys are written in sorted order.
 package enum JSONRenderer {
   package static func render(_ r: Report) -> String {
     head(description: r.description) + r.runs.map(run).joined(separator: separator) + tail(scenario: r.scenario)

@@ -1,4 +1,6 @@
-/// Why a report could not be written. `brokenPipe` (the reader went away, `| head -1`) ends the
+/// Why a report could not be written.
+///
+/// `brokenPipe` (the reader went away, `| head -1`) ends the
 /// command quietly; the others print one line and exit 73 or 74 (sysexits.h).
 package struct OutputFailure: Error, Sendable, Equatable {
   package enum Kind: Sendable { case brokenPipe, cannotCreate, ioError }

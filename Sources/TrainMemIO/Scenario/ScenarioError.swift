@@ -1,6 +1,7 @@
 import TrainMemCore
 
 /// A position in a scenario file: 1-based line and column (columns count characters).
+///
 /// A value given on the command line has no line: its location names the flag instead.
 package struct SourceLocation: Sendable, Equatable, Comparable {
   package var file: String
@@ -18,6 +19,7 @@ package struct SourceLocation: Sendable, Equatable, Comparable {
 }
 
 /// A diagnostic about a scenario file, rendered like a compiler's.
+///
 /// Why an input was refused, as a value a caller can match on (the message says it to a person).
 package enum DiagnosticReason: Sendable, Equatable {
   /// The text is not scenario (or seeds) syntax.
@@ -50,6 +52,7 @@ package struct ScenarioError: Error, Sendable, Equatable {
   package var sourceLine: String? = nil
 
   /// `file:line:col: error: message`, the source line, and a caret under the offending text.
+  ///
   /// Characters of a source line a diagnostic quotes at most.
   package static let lineWindow = 160
 

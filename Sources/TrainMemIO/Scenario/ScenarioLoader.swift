@@ -20,7 +20,9 @@ package struct ScenarioLoader {
   /// Points a scenario may have over all its runs: bounds the work before any evaluation.
   package static let pointLimit = 10_000_000
   /// Model evaluations a scenario may ask for: each point is one, and each solve goal its
-  /// `SolveGoal.evaluations` more. 2·10^7 is under a minute on one core of this machine.
+  /// `SolveGoal.evaluations` more.
+  ///
+  /// 2·10^7 is under a minute on one core of this machine.
   package static let evaluationLimit = 20_000_000.0
 
   package var errors: [ScenarioError] = []
@@ -46,7 +48,9 @@ package struct ScenarioLoader {
   }
 
   /// A setup from flat settings (command-line flags, seed conditions), each with where it was
-  /// written: a flag (`--micro-batch`) or a place in a seeds file. Settings of the `optimizer`
+  /// written: a flag (`--micro-batch`) or a place in a seeds file.
+  ///
+  /// Settings of the `optimizer`
   /// and `overhead` groups are given flat (`rank`, `context`). One path for every caller, so
   /// flags, seeds and files are checked by the same rules.
   package static func setup(flat: [(key: String, value: String, location: SourceLocation)], origin: SourceLocation)
@@ -268,7 +272,9 @@ package struct ScenarioLoader {
   }
 
   /// The first distinct problems of the scenario's points (at most `problemLimit`) with the
-  /// point each was found at, in index order. A large sweep is checked on every core: each
+  /// point each was found at, in index order.
+  ///
+  /// A large sweep is checked on every core: each
   /// worker scans its own range and the ranges are merged in order, so the answer does not
   /// depend on the thread count.
   package static let problemLimit = 21
@@ -683,7 +689,9 @@ package struct ScenarioLoader {
   }
 
   /// A Hugging Face config.json named by a scenario (relative to the scenario's directory) or
-  /// a flag (relative to the working directory); its problems are reported in that file. A
+  /// a flag (relative to the working directory); its problems are reported in that file.
+  ///
+  /// A
   /// scenario read from standard input, a pipe or `<(…)` has no directory of its own: its
   /// relative paths are taken from the working directory, as a shell would.
   package mutating func modelFile(_ path: String, at location: SourceLocation) -> ModelConfig? {

@@ -47,6 +47,7 @@ package typealias SettingParser = @Sendable (inout ScenarioLoader, Node, Setting
 /// One setting, declared once.
 package struct Setting: Sendable {
   /// The scenario key inside its group (`micro_batch`, `rank`).
+  ///
   /// Which setting: its path, key and group (`SettingID`).
   package let id: SettingID
   /// The scenario key inside its group (`micro_batch`, `rank`).

@@ -1,7 +1,9 @@
 import Foundation
 import TrainMemCore
 
-/// A path as the system gave it: bytes, which need not be UTF-8. Swift decodes command-line
+/// A path as the system gave it: bytes, which need not be UTF-8.
+///
+/// Swift decodes command-line
 /// arguments into Strings, replacing bytes that are not UTF-8 with U+FFFD — a different name,
 /// so another file. `RawArguments` keeps each such argument's bytes, and a `FilePath` made from
 /// its decoded text (or a path inside its folder) gets them back; every system call on a path

@@ -2,11 +2,15 @@ import Foundation
 import TrainMemCore
 
 /// Reads an input file whole, once: regular files, `/dev/stdin`, FIFOs and process
-/// substitution (`<(…)`) alike, by reading until end of file. Every file a command reads —
+/// substitution (`<(…)`) alike, by reading until end of file.
+///
+/// Every file a command reads —
 /// scenarios, seeds, config.json files however they were named — goes through here, and is
 /// remembered (device and inode), so `--output` can refuse to replace any of them.
 package enum InputFile {
-  /// The largest input: 512 MiB. Generated scenarios (10^5 runs, about 50 MB) and seeds files
+  /// The largest input: 512 MiB.
+  ///
+  /// Generated scenarios (10^5 runs, about 50 MB) and seeds files
   /// (2 × 10^5 rows) fit; parsing is linear, so the limit keeps a mistaken path (a disk image)
   /// from holding the machine, with a clear error.
   package static let limit = 512 << 20

@@ -1,12 +1,16 @@
 import TrainMemCore
 
 /// Reads a scenario or seeds file as strictly as the format asks: UTF-8 text without NUL
-/// bytes, a leading BOM dropped and CRLF line ends accepted. Every failure is located.
+/// bytes, a leading BOM dropped and CRLF line ends accepted.
+///
+/// Every failure is located.
 package enum TextFile {
   package static func read(_ path: String) throws(ScenarioErrors) -> String { try read(path, orInDirectory: nil).text }
 
   /// Reads `path` once; when it is a directory and `name` is given, reads `name` inside it
-  /// instead (a model's folder and its config.json). Returns the file read and its text.
+  /// instead (a model's folder and its config.json).
+  ///
+  /// Returns the file read and its text.
   package static func read(_ path: String, orInDirectory name: String?) throws(ScenarioErrors) -> (
     file: String, text: String
   ) {

@@ -100,6 +100,7 @@ package enum Validation {
   }
 
   /// Predicts a figure in its own accounting and unit; `codeAllocates` for paper accountings.
+  ///
   /// `baseline` is the setup of the figure named by `ratio_to`, for ratio quantities.
   package static func predict(_ f: Figure, _ s: TrainingSetup, baseline: TrainingSetup? = nil) -> (Double, Double?) {
     let u = scale(f.unit)

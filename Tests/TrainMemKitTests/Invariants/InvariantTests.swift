@@ -6,7 +6,9 @@ import Testing
 @testable import TrainMemIO
 
 /// The invariants of docs/invariants.md, each a property checked over generated setups: 100,000
-/// per run of the suite, on every core. A failure is shrunk to the fewest settings that still
+/// per run of the suite, on every core.
+///
+/// A failure is shrunk to the fewest settings that still
 /// break the invariant and printed as a scenario a person can run.
 @Suite struct InvariantTests {
   static let setups = 100_000

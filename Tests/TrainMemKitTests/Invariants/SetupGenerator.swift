@@ -6,7 +6,9 @@ import Foundation
 
 /// A seeded generator of training setups over the whole input space: a value for every
 /// declared setting (`Settings.all`) — valid most of the time, at the edges of each range some of
-/// the time — and custom models and GPUs. A new setting must add its values to `values(for:)`
+/// the time — and custom models and GPUs.
+///
+/// A new setting must add its values to `values(for:)`
 /// in the same change: a test fails while any declared setting has none.
 struct SetupGenerator {
   var random: SplitMix

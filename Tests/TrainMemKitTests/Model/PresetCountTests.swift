@@ -52,7 +52,9 @@ import Testing
       ("olmo2-7b", 7_298_617_344, "allenai/OLMo-2-1124-7B safetensors total (F32)"),
     ] + megatronGPT
 
-  /// Narayanan et al. 2021 eq. (2) with V = 51,200 and s = 2,048, plus the final LayerNorm (2h).
+  /// Narayanan et al.
+  ///
+  /// 2021 eq. (2) with V = 51,200 and s = 2,048, plus the final LayerNorm (2h).
   static let megatronGPT: [(String, Int64, String)] = ModelConfig.megatronGPT.map { m in
     let l = m.layers, h = m.hidden
     return (m.id, 12 * l * h * h + 13 * l * h + (51_200 + 2_048) * h + 2 * h, "Narayanan et al. 2021, eq. (2)")

@@ -33,6 +33,7 @@ import Testing
   }
 
   /// GaLore T2 / APOLLO T2 AdamW column: weights + two moments, bf16 = 6 bytes per parameter.
+  ///
   /// The paper mixes units (papers.md §b1): 60M matches GB, 130M and 350M GiB.
   @Test(
     "Table 2 AdamW column within 0.02 G",
@@ -49,7 +50,9 @@ import Testing
 
   /// The Table 2 GaLore column is not reproduced by GaLore's own T1 formula (mn + mr + 2nr with
   /// the regular group's AdamW states): 0.28 / 0.57 / 1.29 / 4.76 against 0.24 / 0.52 / 1.22 /
-  /// 4.38. Pinned here so a change to the formula is seen; validate lists it as a known gap.
+  /// 4.38.
+  ///
+  /// Pinned here so a change to the formula is seen; validate lists it as a known gap.
   @Test("Table 2 GaLore column: T1 formula gives 10–17% more than printed")
   func galoreColumnGap() {
     for (model, rank, printed, unit) in [

@@ -10,7 +10,9 @@ import Testing
 #endif
 
 /// Issue #13: a seeded fuzz of whole command lines — random commands, flags and values, valid
-/// and hostile — run in process. Every one must end with a known exit status, print nothing
+/// and hostile — run in process.
+///
+/// Every one must end with a known exit status, print nothing
 /// on stdout when it fails with a usage, data or output error, and print a valid document in
 /// the requested format when it succeeds.
 @Suite struct CLIFuzzTests {

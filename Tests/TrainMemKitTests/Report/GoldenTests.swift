@@ -7,6 +7,7 @@ import Testing
 
 /// Golden files: every shipped scenario's report in every format is pinned under
 /// `Golden/<scenario>.<md|json|csv|svg>`, so a changed formula shows up as a reviewed diff.
+///
 /// `UPDATE_GOLDEN=1 swift test` rewrites them and fails, so the rewrite is never silent.
 @Suite struct GoldenTests {
   static let scenariosDir = Calibration.root.appendingPathComponent("Scenarios")
@@ -50,7 +51,9 @@ import Testing
 }
 
 /// Compares `actual` with `Golden/<name>`; with `UPDATE_GOLDEN=1` rewrites the file and records
-/// an issue, so a rewrite never passes silently. A missing file fails too.
+/// an issue, so a rewrite never passes silently.
+///
+/// A missing file fails too.
 func assertGolden(_ name: String, _ actual: String) throws {
   let file = GoldenTests.goldenDir.appendingPathComponent(name)
   if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
