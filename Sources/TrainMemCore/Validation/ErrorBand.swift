@@ -10,8 +10,9 @@ package struct ErrorBand: Sendable, Equatable {
   package var throughputChecked: Bool
 
   package init(_ s: TrainingSetup) {
-    memory = Self.memoryBand(s)
-    (throughput, throughputChecked) = Self.throughputBand(s)
+    let c = Coverage(s)
+    memory = Self.memoryBand(c)
+    (throughput, throughputChecked) = Self.throughputBand(c)
   }
 
   /// Peak memory.
@@ -22,12 +23,10 @@ package struct ErrorBand: Sendable, Equatable {
   /// runs fit as published → ±10%. Other architectures: GPT-2 7.3%, Qwen2 FSDP 0.5% → ±10%.
   /// Adapters, freezing, offload, paging: 22 published peaks, unsloth's context +12.8%,
   /// litgpt 8.7% → ±15%.
-  package static func memoryBand(_ s: TrainingSetup) -> Double {
-    var band = s.gpu.id == "h200" ? 0.01 : 0.05
-    if s.parallel.shardsStates || s.model.modelType != "llama" || s.model.moe != nil || s.modelParallel.isActive {
-      band = max(band, 0.10)
-    }
-    if s.usesFineTuningLevers { band = max(band, 0.15) }
+  package static func memoryBand(_ c: Coverage) -> Double {
+    var band = c.onCalibrationGPU ? 0.01 : 0.05
+    if c.shardedStates || !c.llama || c.modelParallel { band = max(band, 0.10) }
+    if c.fineTuningLevers { band = max(band, 0.15) }
     return band
   }
 
@@ -44,19 +43,17 @@ package struct ErrorBand: Sendable, Equatable {
   /// sharding each widen it to at least ±25%; ZeRO-3/FSDP on cards without peer-to-peer hang on
   /// a host path the catalog cannot know (LOMO's 8 RTX 3090 ran 2.7× slower than a dedicated
   /// PCIe 4.0 link per GPU gives; within 13% with the shared uplinks its rows imply) → ±75%.
-  package static func throughputBand(_ s: TrainingSetup) -> (Double, Bool) {
+  package static func throughputBand(_ c: Coverage) -> (Double, Bool) {
     var band: Double
-    switch s.gpu.architecture {
+    switch c.architecture {
     case .hopper: band = 0.15
     case .ampere, .blackwell: band = 0.25
     case .ada, .volta, .turing, .cdna3, .cdna4: band = 0.50
     }
-    if s.sequence > 2048 || s.usesFineTuningLevers || s.parallel != .none || s.model.modelType != "llama" {
-      band = max(band, 0.25)
-    }
-    if s.parallel.shardsWeights && !s.gpu.peerToPeer && s.gpus > 1 { band = max(band, 0.75) }
-    if s.fp8 != nil || s.modelParallel.isActive { band = max(band, 0.25) }
-    return (band, s.gpu.architecture.throughputChecked)
+    if c.longSequence || c.fineTuningLevers || c.dataParallel || !c.llama { band = max(band, 0.25) }
+    if c.hostPathGathers { band = max(band, 0.75) }
+    if c.fp8 != nil || c.modelParallel { band = max(band, 0.25) }
+    return (band, c.architecture.throughputChecked)
   }
 
   /// When a run fits by less than the memory band: it may not fit on a real GPU.

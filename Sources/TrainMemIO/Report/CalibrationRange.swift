@@ -8,14 +8,14 @@ package enum CalibrationRange {
   /// One clause per way the run leaves the calibrated range, each with the check that covers it.
   package static func notes(_ s: TrainingSetup) -> [String] {
     var out: [String] = []
-    let llama = s.model.modelType == "llama" && s.model.moe == nil
-    if llama && s.gpu.id == "h200" && s.parallel == .none && s.lora == nil && s.sequence <= 2048 {
+    let c = Coverage(s)
+    if c.calibrated {
       out.append(
         "inside the calibration (H200, LLaMA, one GPU: peak within 0.3%, tokens/s within 15% of measured steps)")
     } else {
       out.append("memory counted from the libraries' code and checked on H200 steps within 0.3%")
     }
-    switch s.gpu.architecture {
+    switch c.architecture {
     case .hopper: break
     case .blackwell:
       out.append(
@@ -30,30 +30,30 @@ package enum CalibrationRange {
         "speed on \(s.gpu.architecture.displayName) from datasheet rates and the measured matmul share, with no published absolute check (FP8 gains on B200 and MI300X checked within 12%)"
       )
     }
-    if let recipe = s.fp8 {
+    if let recipe = c.fp8 {
       out.append(
         "FP8 (\(recipe.rawValue)) gains checked against torchao and torchtitan on H100, B200 and MI300X (within 12%; torch.compile assumed, as those runs used it)"
       )
     }
-    if !llama {
+    if !c.llama {
       out.append(
         "a \(s.model.modelType) architecture: parameters exact, activations counted from its modeling file (Qwen2 FSDP within 1%, GPT-2 within 8%)"
       )
     }
-    if s.sequence > 2048 {
+    if c.longSequence {
       out.append("\(NumberFormatting.grouped(Double(s.sequence)))-token sequences extrapolate the 256–2,048 calibrated")
     }
-    if s.modelParallel.isActive {
+    if c.modelParallel {
       out.append(
         "tensor, pipeline and context parallelism: Korthikanti et al.'s activation formulas reproduced exactly; step time checked against Megatron-LM and torchtitan runs (see `validate`)"
       )
     }
-    if s.parallel != .none {
+    if c.dataParallel {
       out.append(
         "sharding checked against the ZeRO paper (exact) and published FSDP runs (throughput within 25%; ZeRO-3 on GeForce cards depends on how they share PCIe uplinks: set intra_node_bandwidth; LOMO's 8 RTX 3090 shared 4 GB/s per GPU, not the catalog's 16)"
       )
     }
-    if s.usesFineTuningLevers {
+    if c.fineTuningLevers {
       out.append(
         "fine-tuning levers checked against 22 published peaks (most within 15%; torch.compile is not modelled)")
     }
