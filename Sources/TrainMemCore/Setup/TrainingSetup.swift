@@ -436,6 +436,8 @@ package struct SetupProblem: Sendable, Equatable {
     case tensorDoesNotDivide(Int64, what: String, size: Int64)
     case pipelineAboveLayers(Int64, layers: Int64)
     case virtualStagesNeedInterleaved
+    /// An interleaved schedule with no pipeline to schedule.
+    case scheduleWithoutPipeline
     case interleavedDoesNotDivide(layers: Int64, pipeline: Int64, virtual: Int64)
     case contextNeedsFlash
     case contextDoesNotDivide(sequence: Int64, context: Int64)
@@ -521,6 +523,9 @@ package struct SetupProblem: Sendable, Equatable {
     case .virtualStagesNeedInterleaved:
       return
         "\(named(.virtualStages)) is the interleaved schedule's model chunks per GPU; add \(named(.pipelineSchedule, "interleaved")) and a pipeline"
+    case .scheduleWithoutPipeline:
+      return
+        "\(named(.pipelineSchedule, "interleaved")) orders the stages of a pipeline; add \(named(.pipelineParallel)) above 1 or leave \(named(.pipelineSchedule)) out"
     case .interleavedDoesNotDivide(let layers, let p, let v):
       return
         "the interleaved schedule needs the \(layers) layers to divide into pipeline \(p) × virtual stages \(v) chunks (Megatron requires it); change \(named(.virtualStages))"
@@ -683,7 +688,9 @@ extension TrainingSetup {
       out.append(
         SetupProblem(setting: .pipelineParallel, reason: .pipelineAboveLayers(mp.pipeline, layers: model.layers)))
     }
-    if mp.virtualStages > 1 && (mp.schedule != .interleaved || mp.pipeline == 1) {
+    if mp.schedule == .interleaved && mp.pipeline == 1 {
+      out.append(SetupProblem(setting: .pipelineSchedule, reason: .scheduleWithoutPipeline))
+    } else if mp.virtualStages > 1 && (mp.schedule != .interleaved || mp.pipeline == 1) {
       out.append(SetupProblem(setting: .virtualStages, reason: .virtualStagesNeedInterleaved))
     } else if mp.schedule == .interleaved && model.layers % (mp.pipeline * mp.virtualStages) != 0
       && (model.layers + 2) % (mp.pipeline * mp.virtualStages) != 0

@@ -377,6 +377,17 @@ package struct ScenarioLoader {
     return v == 0 ? 0 : v  // -0 is 0 (JSON would print "-0")
   }
 
+  /// A share written with its `%` (`5%`): a bare `0.2` could mean 0.2% or 20%, so it is refused
+  /// (a bare 0 is accepted).
+  package mutating func percent(_ n: Node, _ setting: Setting, range: ClosedRange<Double>) -> Double? {
+    // 0 needs no sign: it is 0 whatever the unit.
+    if case .scalar(let s, _, _) = n, !s.trimmingSpaces.hasSuffix("%"), Double(s.trimmingSpaces) != 0 {
+      fail(n, "\(Self.spelled(setting, n)) is a share of the GPU's memory written with '%', such as '5%'; got '\(s)'")
+      return nil
+    }
+    return number(n, setting, kind: .percent, range: range)
+  }
+
   package mutating func boolean(_ n: Node, _ setting: Setting) -> Bool? { boolean(n, Self.spelled(setting, n)) }
 
   /// LoRA targets: `all-linear`, or projection names as a list or comma-separated.

@@ -402,7 +402,7 @@ package enum Settings {
     id: .margin, value: "N%", defaultText: "0%",
     doc:
       "headroom to keep, as a share of the GPU's memory: a run with less to spare is a narrow fit, and fails `run --check` and `fit`",
-    parse: { loader, node, s in edit(loader.number(node, s, kind: .percent, range: 0...0.5)) { $0.margin = $1 } },
+    parse: { loader, node, s in edit(loader.percent(node, s, range: 0...0.5)) { $0.margin = $1 } },
     inputs: [InputField("margin") { $0.setup.margin > 0 ? InputValue.number($0.setup.margin) : nil }])
 
   package static let context = Setting(
