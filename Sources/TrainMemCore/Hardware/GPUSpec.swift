@@ -393,7 +393,31 @@ public struct GPUSpec: Sendable, Equatable {
       link: .pcie5, linkGB: 64, tdp: 575, sms: 170, arch: .blackwell, host: .pcie5, peerToPeer: false, price: 0.69),
   ]
 
-  public static func preset(_ id: String) -> GPUSpec? { catalog.first { $0.id == id } }
+  /// The catalog card named `id`, case-insensitively, or by a name people use for it
+  /// (`aliases`): `H100` is the SXM part, `4090` the RTX 4090.
+  public static func preset(_ id: String) -> GPUSpec? {
+    let name = id.lowercased()
+    let canonical = aliases[name] ?? name
+    return catalog.first { $0.id == canonical }
+  }
+
+  /// Names people write for catalog cards: the bare part name for its most common form (SXM,
+  /// 80 GB), and GeForce or workstation cards without their `rtx-` prefix or with a space.
+  package static let aliases: [String: String] = {
+    var out: [String: String] = [
+      "h100": "h100-sxm", "h100-80gb": "h100-sxm", "h100-sxm5": "h100-sxm", "a100": "a100-80gb",
+      "a100-sxm": "a100-80gb", "a100-pcie": "a100-80gb-pcie", "v100": "v100-32gb", "l40-s": "l40s",
+      "rtx-6000": "rtx-6000-ada", "rtx-pro-6000-blackwell": "rtx-pro-6000", "mi300": "mi300x",
+    ]
+    for id in catalog.map(\.id) where id.hasPrefix("rtx-") {
+      let bare = String(id.dropFirst(4))
+      out["rtx-" + bare] = id
+      out["rtx" + bare] = id
+      out[bare] = id
+      out["rtx " + bare] = id
+    }
+    return out
+  }()
 
   /// The H200's dense BF16 rate per SM (989 TFLOP/s over 132 SMs), where the throughput
   /// model's tile curve was calibrated.

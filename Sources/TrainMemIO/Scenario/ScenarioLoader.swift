@@ -740,7 +740,10 @@ package struct ScenarioLoader {
     case .scalar(let id, _, _):
       if let g = GPUSpec.preset(id) { return g }
       let ids = GPUSpec.catalog.map(\.id)
-      fail(n, "unknown GPU '\(id)'\(suggestion(id, ids))")
+      let hint = suggestion(id.lowercased(), ids)
+      let catalog =
+        "`trainmem list gpus` shows the catalog, and a card not in it is a mapping in a scenario (gpu: name, memory, bf16_tflops, bandwidth, …; docs/scenario-format.md)"
+      fail(n, "unknown GPU '\(visible(id))'" + (hint.isEmpty ? "; " : hint + " ") + catalog)
       return nil
     case .mapping(let es, _):
       return customGPU(es, at: n)

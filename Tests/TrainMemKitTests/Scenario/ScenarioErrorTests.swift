@@ -46,10 +46,10 @@ import Testing
       """
     ),
     (
-      "unknown GPU", "model: llama-7b\ngpu: h100-sxm5\n",
+      "unknown GPU", "model: llama-7b\ngpu: h100-sxm6\n",
       """
-      x.yaml:2:6: error: unknown GPU 'h100-sxm5'; did you mean 'h100-sxm'?
-       2 | gpu: h100-sxm5
+      x.yaml:2:6: error: unknown GPU 'h100-sxm6'; did you mean 'h100-sxm'? `trainmem list gpus` shows the catalog, and a card not in it is a mapping in a scenario (gpu: name, memory, bf16_tflops, bandwidth, …; docs/scenario-format.md)
+       2 | gpu: h100-sxm6
          |      ^~~~~~~~~
 
       """

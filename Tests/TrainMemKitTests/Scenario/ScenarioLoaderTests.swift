@@ -19,9 +19,9 @@ func scenarioErrors(_ text: String) -> String {
 @Suite struct ScenarioLoaderTests {
   @Test("unknown key with a suggestion; all semantic errors sorted")
   func unknownKeys() {
-    let e = scenarioErrors("model: llama-7b\nmicro_bach: 4\ngpu: a100\n")
+    let e = scenarioErrors("model: llama-7b\nmicro_bach: 4\ngpu: a200\n")
     #expect(e.contains("x.yaml:2:1: error: unknown key 'micro_bach'; did you mean 'micro_batch'?"))
-    #expect(e.contains("x.yaml:3:6: error: unknown GPU 'a100'"))
+    #expect(e.contains("x.yaml:3:6: error: unknown GPU 'a200'"))
     #expect(e.range(of: "2:1")!.lowerBound < e.range(of: "3:6")!.lowerBound)
   }
 
