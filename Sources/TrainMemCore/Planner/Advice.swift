@@ -60,6 +60,8 @@ package struct FitAnswer: Sendable {
   /// On several GPUs: the fastest layouts that fit (`LayoutSearch`), and how many were tried.
   package var layouts: [Layout] = []
   package var layoutsEvaluated = 0
+  /// What the layout search covered, in words (`LayoutSearch.covered`); empty without one.
+  package var layoutsCovered = ""
   /// What padding the matmul shapes would gain, when it would (`PaddingAdvice`).
   package var padding: PaddingAdvice?
   /// How far to trust the estimate: the `validate` figures that cover the setup.
@@ -71,7 +73,10 @@ package struct FitAnswer: Sendable {
     setup = s
     self.rankBy = rankBy
     bestMicroBatch = s.microBatch
-    if s.gpus > 1 { (layouts, layoutsEvaluated) = LayoutSearch.search(s) }
+    if s.gpus > 1 {
+      (layouts, layoutsEvaluated) = LayoutSearch.search(s)
+      layoutsCovered = LayoutSearch.covered(s)
+    }
     memory = MemoryModel.estimate(s)
     throughput = ThroughputModel.estimate(s)
     padding = PaddingAdvice.advice(s)

@@ -11,6 +11,9 @@ package struct Coverage: Sendable, Equatable {
   /// Inside the calibration itself: LLaMA, H200, one GPU, no adapters, sequence ≤ 2,048.
   package var calibrated: Bool
   package var architecture: GPUArchitecture
+  /// The model's Hugging Face `model_type` (`llama`, `qwen3_moe`), for saying what it is.
+  package var modelType: String
+  package var sequence: Int64
   package var fp8: FP8Recipe?
   /// Sequences longer than the calibrated 2,048.
   package var longSequence: Bool
@@ -35,6 +38,8 @@ package struct Coverage: Sendable, Equatable {
     longSequence = s.sequence > Self.calibratedSequence
     calibrated = llama && onCalibrationGPU && s.parallel == .none && s.lora == nil && !longSequence
     architecture = s.gpu.architecture
+    modelType = s.model.modelType
+    sequence = s.sequence
     fp8 = s.fp8
     modelParallel = s.modelParallel.isActive
     dataParallel = s.parallel != .none

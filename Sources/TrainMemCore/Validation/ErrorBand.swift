@@ -9,8 +9,9 @@ package struct ErrorBand: Sendable, Equatable {
   /// False when no published or measured figure covers this GPU family's speed.
   package var throughputChecked: Bool
 
-  package init(_ s: TrainingSetup) {
-    let c = Coverage(s)
+  package init(_ s: TrainingSetup) { self.init(Coverage(s)) }
+
+  package init(_ c: Coverage) {
     memory = Self.memoryBand(c)
     (throughput, throughputChecked) = Self.throughputBand(c)
   }

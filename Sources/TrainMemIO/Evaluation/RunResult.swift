@@ -18,7 +18,8 @@ package struct RunResult: Sendable {
   /// print them (`withDetails`), not for every point of a CSV sweep.
   package var timeTerms: [TimeTerm] = []
   package var padding: PaddingAdvice? = nil
-  /// How far to trust the estimate: the `validate` figures that cover the setup.
+  /// Where the setup sits against what `validate` checks, and so how far to trust the estimate.
+  package var coverage: Coverage
   package var band: ErrorBand
 
   package static func evaluate(label: String, setup: TrainingSetup, goals: [SolveGoal] = []) -> RunResult {
@@ -29,10 +30,12 @@ package struct RunResult: Sendable {
     label: String, setup: TrainingSetup, inventory: ParameterInventory, goals: [SolveGoal],
     reference: Reference? = nil
   ) -> RunResult {
-    RunResult(
+    let coverage = Coverage(setup)
+    return RunResult(
       label: label, setup: setup, memory: MemoryModel.estimate(setup, inventory),
       throughput: ThroughputModel.estimate(setup, inventory), plan: Planner.plan(setup, goals: goals),
-      reference: reference, parameters: inventory.parameters, runLabel: label, band: ErrorBand(setup))
+      reference: reference, parameters: inventory.parameters, runLabel: label, coverage: coverage,
+      band: ErrorBand(coverage))
   }
 }
 

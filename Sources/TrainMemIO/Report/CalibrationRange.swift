@@ -6,9 +6,8 @@ import TrainMemCore
 
 package enum CalibrationRange {
   /// One clause per way the run leaves the calibrated range, each with the check that covers it.
-  package static func notes(_ s: TrainingSetup) -> [String] {
+  package static func notes(_ c: Coverage) -> [String] {
     var out: [String] = []
-    let c = Coverage(s)
     if c.calibrated {
       out.append(
         "inside the calibration (H200, LLaMA, one GPU: peak within 0.3%, tokens/s within 15% of measured steps)")
@@ -23,11 +22,11 @@ package enum CalibrationRange {
       )
     case .ampere, .ada:
       out.append(
-        "speed on \(s.gpu.architecture.displayName) scaled from the H200 by datasheet rates (A100 checks: APOLLO Table 7 within 25%, FSDP runs 15–22% slow)"
+        "speed on \(c.architecture.displayName) scaled from the H200 by datasheet rates (A100 checks: APOLLO Table 7 within 25%, FSDP runs 15–22% slow)"
       )
     case .cdna3, .cdna4, .volta, .turing:
       out.append(
-        "speed on \(s.gpu.architecture.displayName) from datasheet rates and the measured matmul share, with no published absolute check (FP8 gains on B200 and MI300X checked within 12%)"
+        "speed on \(c.architecture.displayName) from datasheet rates and the measured matmul share, with no published absolute check (FP8 gains on B200 and MI300X checked within 12%)"
       )
     }
     if let recipe = c.fp8 {
@@ -37,11 +36,11 @@ package enum CalibrationRange {
     }
     if !c.llama {
       out.append(
-        "a \(s.model.modelType) architecture: parameters exact, activations counted from its modeling file (Qwen2 FSDP within 1%, GPT-2 within 8%)"
+        "a \(c.modelType) architecture: parameters exact, activations counted from its modeling file (Qwen2 FSDP within 1%, GPT-2 within 8%)"
       )
     }
     if c.longSequence {
-      out.append("\(NumberFormatting.grouped(Double(s.sequence)))-token sequences extrapolate the 256–2,048 calibrated")
+      out.append("\(NumberFormatting.grouped(Double(c.sequence)))-token sequences extrapolate the 256–2,048 calibrated")
     }
     if c.modelParallel {
       out.append(

@@ -16,7 +16,7 @@ package enum FitRenderer {
     guard a.layoutsEvaluated > 0 else { return "" }
     let s = a.setup
     var o = "\n## Layouts on \(s.gpus) GPUs (the fastest that fit first)\n\n"
-    o += "Searched \(a.layoutsEvaluated) layouts: \(LayoutSearch.covered(s)); each at its fastest micro-batch.\n\n"
+    o += "Searched \(a.layoutsEvaluated) layouts: \(a.layoutsCovered); each at its fastest micro-batch.\n\n"
     guard !a.layouts.isEmpty else { return o + "None fits.\n" }
     o += "| layout | needs | peak on | tokens/s | per GPU | MFU |\n|---|---:|---|---:|---:|---:|\n"
     for l in a.layouts {

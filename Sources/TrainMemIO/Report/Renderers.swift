@@ -108,7 +108,7 @@ package enum MarkdownRenderer {
     s += "\n\n"
     let band = run.band
     s += "How far to trust it: \(band.summary); "
-    s += CalibrationRange.notes(run.setup).joined(separator: "; ")
+    s += CalibrationRange.notes(run.coverage).joined(separator: "; ")
     s += ".\n\n| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
     for term in run.terms {
       s += "| \(cell(term.name)) | "
