@@ -86,7 +86,7 @@ enum FitCommand {
       throw CommandLineSetup.impossible
     }
     let failing = answers.filter { !$0.answer.memory.fits || $0.answer.memory.narrow }
-    let status = try TrainMemCLI.withSink(options, console, inputs: [path]) { sink in
+    let status = try TrainMemCLI.withSink(options, console) { sink in
       if format == .json {
         try sink.write(FitRenderer.JSON.file(scenario.name, answers))
       } else {

@@ -98,7 +98,7 @@ final class FileSink: ReportSink {
   private var replace: (temporary: FilePath, target: FilePath)?
   private var closed = false
 
-  init(path: String, inputs: [String]) throws(OutputFailure) {
+  init(path: String) throws(OutputFailure) {
     self.path = path
     // The path's own bytes, which need not be UTF-8 (`FilePath`).
     let file = FilePath(path)
@@ -106,7 +106,7 @@ final class FileSink: ReportSink {
     var info = stat()
     let exists = file.withCString { stat($0, &info) } == 0
     if !exists && errno == ELOOP { throw FileSink.openFailure(path, ELOOP) }
-    if exists && FileSink.isInput(info, inputs) {
+    if exists && InputFile.wasRead(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) {
       throw OutputFailure(
         kind: .cannotCreate, message: "'\(visible(path))' is an input of this command; choose another --output path")
     }
@@ -218,16 +218,6 @@ final class FileSink: ReportSink {
       target = next.first == 0x2F ? FilePath(bytes: next) : target.directory.appending(next)
     }
     return target
-  }
-
-  /// Whether the output is a file this command read (`InputFile.wasRead`) or names as an input.
-  static func isInput(_ info: stat, _ inputs: [String]) -> Bool {
-    InputFile.wasRead(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-      || inputs.contains { input in
-        var other = stat()
-        let found = input == "-" ? fstat(0, &other) == 0 : FilePath(input).withCString { stat($0, &other) } == 0
-        return found && other.st_dev == info.st_dev && other.st_ino == info.st_ino
-      }
   }
 
   /// Whether a shell user could write it: root passes `access`, so a file with no write bit

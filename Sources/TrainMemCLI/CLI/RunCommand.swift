@@ -22,7 +22,7 @@ enum RunCommand {
     }
     let scenarios = try load(paths)
     do {
-      let status = try TrainMemCLI.withSink(options, console, inputs: paths) { sink in
+      let status = try TrainMemCLI.withSink(options, console) { sink in
         try ReportStream.write(scenarios, format: format, threads: threads, to: sink, progress: progress(console))
         return ExitStatus.ok
       }

@@ -62,6 +62,8 @@ public enum TrainMemCLI {
   }
 
   static func execute(_ arguments: [String], _ console: Console) -> Int32 {
+    // Each command's inputs are its own (tests run many commands in one process).
+    InputFile.forgetReads()
     do {
       let status = try dispatch(arguments, console)
       try console.stdout.finish()
@@ -116,13 +118,13 @@ public enum TrainMemCLI {
     args.prefix { $0 != "--" }.contains { $0 == "--help" || $0 == "-h" }
   }
 
-  /// The sink a command's report goes to: `--output PATH` (never one of `inputs`) or stdout.
-  static func sink(_ options: ParsedOptions, _ console: Console, inputs: [String] = []) throws(OutputFailure)
+  /// The sink a command's report goes to: `--output PATH` (never a file the command read) or stdout.
+  static func sink(_ options: ParsedOptions, _ console: Console) throws(OutputFailure)
     -> ReportSink
   {
     guard let path = options.value("output"), path != "-" else { return console.stdout }
     guard !path.isEmpty else { throw OutputFailure(kind: .cannotCreate, message: "'--output' needs a file path") }
-    return try FileSink(path: path, inputs: inputs)
+    return try FileSink(path: path)
   }
 }
 
@@ -148,9 +150,9 @@ extension TrainMemCLI {
   /// Runs `body` with the command's report sink, then puts a `--output` file in place; on any
   /// error the file being written is removed and the path left as it was.
   static func withSink(
-    _ options: ParsedOptions, _ console: Console, inputs: [String] = [], _ body: (ReportSink) throws -> Int32
+    _ options: ParsedOptions, _ console: Console, _ body: (ReportSink) throws -> Int32
   ) throws -> Int32 {
-    let sink = try sink(options, console, inputs: inputs)
+    let sink = try sink(options, console)
     guard sink !== console.stdout else { return try body(sink) }
     do {
       let status = try body(sink)

@@ -18,7 +18,7 @@ enum ValidateCommand {
     }.flatMap { $0 }
     let results = Validation.check(figures)
     let failed = results.filter { !$0.within && $0.figure.expect != "gap" }
-    let status = try TrainMemCLI.withSink(options, console, inputs: paths) { sink in
+    let status = try TrainMemCLI.withSink(options, console) { sink in
       try sink.write(format == .json ? ValidationRenderer.json(results) : ValidationRenderer.markdown(results))
       return failed.isEmpty ? ExitStatus.ok : ExitStatus.checkFailed
     }

@@ -51,6 +51,9 @@ package enum InputFile {
     read.withLock { $0.contains(Identity(device: device, inode: inode)) }
   }
 
+  /// Starts a new command's record.
+  package static func forgetReads() { read.withLock { $0.removeAll() } }
+
   private struct Identity: Hashable {
     package var device: UInt64
     package var inode: UInt64
