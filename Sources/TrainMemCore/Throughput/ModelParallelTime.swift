@@ -10,36 +10,55 @@ extension ThroughputModel {
   /// 2021,
   /// arXiv 2104.04473, §2.2) —, then the stage's data-parallel reduction and optimizer step.
   package static func modelParallelEstimate(_ s: TrainingSetup) -> ThroughputEstimate {
-    let mp = s.modelParallel
-    var optimizer = 0.0, communication = 0.0, refresh = 0.0
-    var hostBound = false
-    let stages = s.stages.map { ($0, stageTime(s, $0)) }
-    // Every stage runs at the slowest stage's pace: a faster stage waits, and its collectives
-    // and host copies hide behind that pace, not behind its own (shorter) micro-batch. So
-    // making a stage that is not the slowest slower (more recomputation) frees nothing, and a
-    // faster GPU never exposes more than it saves.
-    let slowest = stages.map(\.1.microBatch).max() ?? 0
-    for (stage, time) in stages {
-      let inv = ParameterInventory(stage.model)
-      let roof = Roofline(stage)
-      optimizer = max(optimizer, stepSeconds(stage, inv, roof))
-      refresh = max(refresh, refreshSeconds(stage, inv.trainable(stage)) * updatedShare(stage, inv))
-      communication = max(
-        communication,
-        communicationSeconds(stage, inv, microBatch: slowest) + offloadExposedSeconds(stage, inv, slowest))
-      hostBound = hostBound || time.layer.host > time.layer.gpu + time.tensor + time.context
-    }
+    let parts = modelParallelParts(s)
     let m = Double(s.accumulation)
-    let bubble = Double(mp.pipeline - 1) / Double(mp.schedule == .interleaved ? mp.virtualStages : 1)
-    let compute = slowest * (m + bubble)
+    let compute = parts.slowest * (m + parts.bubble)
     let tokensPerStep = Double(s.tokensPerMicroBatch) * m * Double(s.dataParallel)
-    let step = compute + optimizer + communication + refresh
+    let step = compute + parts.optimizer + parts.communication + parts.refresh
     let peak = Roofline(s).peak
     // Model FLOPs of the whole job over every GPU's peak.
     let flops = modelFLOPs(s, ParameterInventory(s.model)) * m * Double(s.dataParallel)
     return ThroughputEstimate(
-      compute: compute, optimizer: optimizer, communication: communication, projectionRefresh: refresh,
-      tokensPerStep: tokensPerStep, gpus: s.gpus, mfu: flops / (step * peak * Double(s.gpus)), hostBound: hostBound)
+      compute: compute, optimizer: parts.optimizer, communication: parts.communication,
+      projectionRefresh: parts.refresh, tokensPerStep: tokensPerStep, gpus: s.gpus,
+      mfu: flops / (step * peak * Double(s.gpus)), hostBound: parts.hostBound)
+  }
+
+  /// The parts of a model-parallel step, computed once for the estimate and the ledger: each
+  /// stage's micro-batch, the slowest of them, the bubble in micro-batches, and the largest
+  /// optimizer step, exposed collectives and refresh of any stage.
+  package struct ModelParallelParts {
+    package var stages: [StageTime]
+    package var slowest: Double
+    package var bubble: Double
+    package var optimizer = 0.0
+    package var communication = 0.0
+    package var refresh = 0.0
+    package var hostBound = false
+  }
+
+  package static func modelParallelParts(_ s: TrainingSetup) -> ModelParallelParts {
+    let mp = s.modelParallel
+    let stages = s.stages.map { stageTime(s, $0) }
+    // Every stage runs at the slowest stage's pace: a faster stage waits, and its collectives
+    // and host copies hide behind that pace, not behind its own (shorter) micro-batch. So
+    // making a stage that is not the slowest slower (more recomputation) frees nothing, and a
+    // faster GPU never exposes more than it saves.
+    let slowest = stages.map(\.microBatch).max() ?? 0
+    let bubble = Double(mp.pipeline - 1) / Double(mp.schedule == .interleaved ? mp.virtualStages : 1)
+    var parts = ModelParallelParts(stages: stages, slowest: slowest, bubble: bubble)
+    for time in stages {
+      let stage = time.stage
+      let inv = ParameterInventory(stage.model)
+      let roof = Roofline(stage)
+      parts.optimizer = max(parts.optimizer, stepSeconds(stage, inv, roof))
+      parts.refresh = max(parts.refresh, refreshSeconds(stage, inv.trainable(stage)) * updatedShare(stage, inv))
+      parts.communication = max(
+        parts.communication,
+        communicationSeconds(stage, inv, microBatch: slowest) + offloadExposedSeconds(stage, inv, slowest))
+      parts.hostBound = parts.hostBound || time.layer.host > time.layer.gpu + time.tensor + time.context
+    }
+    return parts
   }
 
   /// The group of a layer's tensor-parallel GPUs: inside a node when t fits in it.
@@ -97,7 +116,8 @@ extension ThroughputModel {
   /// One stage's micro-batch and what model parallelism adds to it (see `modelParallelEstimate`).
   package struct StageTime {
     package var stage: TrainingSetup
-    package var layer: (gpu: Double, host: Double)
+    package var layer: LayerTime
+    package var head: Double
     package var tensor: Double
     package var context: Double
     package var sends: Double
@@ -106,34 +126,29 @@ extension ThroughputModel {
 
   package static func stageTime(_ s: TrainingSetup, _ stage: TrainingSetup) -> StageTime {
     let roof = Roofline(stage)
-    let layer = decoderLayer(stage, roof)
+    let layer = layerTime(stage, roof)
     let tensor = tensorParallelSeconds(s, stage), context = contextParallelSeconds(s, stage, roof)
     let sends = pipelineSendSeconds(s, stage)
-    let microBatch =
-      Double(stage.model.layers) * max(layer.host, layer.gpu + tensor + context)
-      + (stage.model.holdsHead ? headSeconds(stage, roof) : 0) + sends
-    return StageTime(stage: stage, layer: layer, tensor: tensor, context: context, sends: sends, microBatch: microBatch)
+    let head = stage.model.holdsHead ? headSeconds(stage, roof) : 0
+    let microBatch = Double(stage.model.layers) * max(layer.host, layer.gpu + tensor + context) + head + sends
+    return StageTime(
+      stage: stage, layer: layer, head: head, tensor: tensor, context: context, sends: sends, microBatch: microBatch)
   }
 
-  /// Where a model-parallel step's time goes: the slowest stage's own terms, the collectives and
-  /// sends model parallelism adds, the pipeline's bubble, and the largest optimizer step,
-  /// data-parallel reduction and refresh of any stage — adding up to `modelParallelEstimate`.
-  package static func modelParallelBreakdown(_ s: TrainingSetup) -> [TimeTerm] {
-    let mp = s.modelParallel
-    let times = s.stages.map { stageTime(s, $0) }
-    guard let slow = times.max(by: { $0.microBatch < $1.microBatch }) else { return [] }
-    let stage = slow.stage
-    let m = Double(s.accumulation), layers = Double(stage.model.layers)
-    let own = breakdown(stage, ParameterInventory(stage.model))
-    let perStepNames = ["optimizer step", "exposed communication", "projection refresh (amortised)"]
-    var terms = own.filter { !perStepNames.contains($0.name) && $0.name != "host dispatch above GPU work" }
-    let exchanges = slow.tensor + slow.context
+  /// Where a model-parallel step's time goes, read from the same parts as the estimate: the
+  /// slowest stage's own terms, the collectives and sends model parallelism adds, the
+  /// pipeline's bubble, and the largest optimizer step, data-parallel reduction and refresh of
+  /// any stage.
+  package static func modelParallelLedger(_ s: TrainingSetup) -> [TimeTerm] {
+    let parts = modelParallelParts(s)
+    guard let slow = parts.stages.max(by: { $0.microBatch < $1.microBatch }) else { return [] }
+    let m = Double(s.accumulation), layers = Double(slow.stage.model.layers)
+    var terms = layerTerms(
+      slow.stage, slow.layer, layerSteps: layers * m, busy: slow.layer.gpu + slow.tensor + slow.context)
     let where_ = slow.stage.stageView.name.map { " (\($0))" } ?? ""
     terms += [
       TimeTerm(
-        name: "host dispatch above GPU work",
-        seconds: max(0, slow.layer.host - slow.layer.gpu - exchanges) * layers * m,
-        source: "eager PyTorch launches ~130 kernels per layer (fitted: calibration 60M–350M)"),
+        name: "lm_head and loss", seconds: slow.head * m, source: "lm_head matmuls and fp32 cross-entropy"),
       TimeTerm(
         name: "tensor-parallel collectives", seconds: slow.tensor * layers * m,
         source:
@@ -145,24 +160,10 @@ extension ThroughputModel {
         name: "pipeline sends", seconds: slow.sends * m,
         source: "activations forward and gradients back between stages, per micro-batch"),
       TimeTerm(
-        name: "pipeline bubble",
-        seconds: slow.microBatch * Double(mp.pipeline - 1) / Double(mp.schedule == .interleaved ? mp.virtualStages : 1),
+        name: "pipeline bubble", seconds: slow.microBatch * parts.bubble,
         source: "(p − 1)/(v·m) of the step idle (Narayanan et al. 2021)" + where_),
     ]
-    // The per-step terms of the stage that is slowest at each, as the estimate takes them.
-    var optimizer = 0.0, communication = 0.0, refresh = 0.0
-    for time in times {
-      let st = time.stage, inv = ParameterInventory(st.model)
-      optimizer = max(optimizer, stepSeconds(st, inv, Roofline(st)))
-      communication = max(
-        communication,
-        communicationSeconds(st, inv, microBatch: time.microBatch) + offloadExposedSeconds(st, inv, time.microBatch))
-      refresh = max(refresh, refreshSeconds(st, inv.trainable(st)) * updatedShare(st, inv))
-    }
-    let sources = Dictionary(own.map { ($0.name, $0.source) }, uniquingKeysWith: { a, _ in a })
-    for (name, seconds) in zip(perStepNames, [optimizer, communication, refresh]) {
-      terms.append(TimeTerm(name: name, seconds: seconds, source: sources[name] ?? ""))
-    }
     return terms
+      + perStepTerms(s, optimizer: parts.optimizer, communication: parts.communication, refresh: parts.refresh)
   }
 }

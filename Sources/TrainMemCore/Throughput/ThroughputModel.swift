@@ -233,26 +233,64 @@ public enum ThroughputModel {
   /// The estimate with the model's inventory given (sweeps reuse it across points).
   package static func estimate(_ s: TrainingSetup, _ inv: ParameterInventory) -> ThroughputEstimate {
     if s.modelParallel.isActive { return withTraining(modelParallelEstimate(s), s) }
-    let roof = Roofline(s)
-    let layer = decoderLayer(s, roof)
-    let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
+    let parts = stepParts(s, inv)
+    let accumulation = Double(s.accumulation)
+    let compute = parts.microBatch * accumulation
+    let tokensPerStep = Double(s.tokensPerMicroBatch) * accumulation * Double(s.dataParallel)
+    let step = compute + parts.optimizer + parts.communication + parts.refresh
+    let mfu = modelFLOPs(s, inv) * accumulation / (step * parts.peak)
+    let result = ThroughputEstimate(
+      compute: compute, optimizer: parts.optimizer, communication: parts.communication,
+      projectionRefresh: parts.refresh, tokensPerStep: tokensPerStep, gpus: s.gpus, mfu: mfu,
+      hostBound: parts.layer.host > parts.layer.gpu)
+    return withTraining(result, s)
+  }
 
+  /// The parts of a step on one GPU without model parallelism, computed once for the estimate
+  /// and the ledger.
+  package struct StepParts {
+    package var layer: LayerTime
+    package var head: Double
+    /// One micro-batch's forward and backward: every layer at the longer of its GPU work and
+    /// its host dispatch, then the head.
+    package var microBatch: Double
+    package var optimizer: Double
+    package var communication: Double
+    package var refresh: Double
+    package var peak: Double
+  }
+
+  package static func stepParts(_ s: TrainingSetup, _ inv: ParameterInventory) -> StepParts {
+    let roof = Roofline(s)
+    let layer = layerTime(s, roof)
+    let head = headSeconds(s, roof)
+    let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + head
     // Optimizer step over this GPU's share of the parameters.
     let shard = 1 / updatedShare(s, inv)
-    let trained = inv.trainable(s)
-    let optimizer = stepSeconds(s, inv, roof)
-    let refresh = refreshSeconds(s, trained) / shard
     let communication = communicationSeconds(s, inv, microBatch: microBatch) + offloadExposedSeconds(s, inv, microBatch)
+    return StepParts(
+      layer: layer, head: head, microBatch: microBatch, optimizer: stepSeconds(s, inv, roof),
+      communication: communication, refresh: refreshSeconds(s, inv.trainable(s)) / shard, peak: roof.peak)
+  }
 
+  /// Where one optimizer step's time goes, term by term, read from the same parts as
+  /// `estimate` (the terms add up to its step time).
+  ///
+  /// Decoder-layer terms are over all layers
+  /// and micro-batches; when the host's dispatch is slower than a layer's GPU work, the
+  /// difference is its own term.
+  package static func ledger(_ s: TrainingSetup, _ inv: ParameterInventory) -> [TimeTerm] {
+    if s.modelParallel.isActive { return modelParallelLedger(s) }
+    let parts = stepParts(s, inv)
     let accumulation = Double(s.accumulation)
-    let compute = microBatch * accumulation
-    let tokensPerStep = Double(s.tokensPerMicroBatch) * accumulation * Double(s.dataParallel)
-    let step = compute + optimizer + communication + refresh
-    let mfu = modelFLOPs(s, inv) * accumulation / (step * roof.peak)
-    let result = ThroughputEstimate(
-      compute: compute, optimizer: optimizer, communication: communication, projectionRefresh: refresh,
-      tokensPerStep: tokensPerStep, gpus: s.gpus, mfu: mfu, hostBound: layer.host > layer.gpu)
-    return withTraining(result, s)
+    var terms = layerTerms(
+      s, parts.layer, layerSteps: Double(s.model.layers) * accumulation, busy: parts.layer.gpu)
+    terms.append(
+      TimeTerm(
+        name: "lm_head and loss", seconds: parts.head * accumulation,
+        source: "lm_head matmuls and fp32 cross-entropy"))
+    return terms
+      + perStepTerms(s, optimizer: parts.optimizer, communication: parts.communication, refresh: parts.refresh)
   }
 
   /// The hours, GPU-hours and cost of training the setup's `tokens` at the estimate's rate.
@@ -328,32 +366,6 @@ public enum ThroughputModel {
   package static func attentionWithRecompute(_ s: TrainingSetup, _ roof: Roofline) -> Double {
     let a = attentionSeconds(s, roof)
     return (a.compute + a.traffic) * (s.checkpointing == .selective ? 1 + attentionForwardShare(s) : 1)
-  }
-
-  /// One decoder layer's forward and backward: seconds of GPU work, and of host dispatch (the
-  /// layer takes whichever is longer).
-  package static func decoderLayer(_ s: TrainingSetup, _ roof: Roofline) -> (gpu: Double, host: Double) {
-    let tokens = Double(s.tokensPerMicroBatch)
-    let e = Double(s.precision.activationBytes)
-    var matmuls = 0.0
-    var layerWeights = 0.0
-    let fp8Roof = Roofline.fp8(s)
-    ModelConfig.forEachLinear(s.model) { input, output, count, share in
-      matmuls += count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
-      layerWeights += count * input * output
-    }
-    var other = attentionWithRecompute(s, roof) + adapterSeconds(s, roof)
-    var host = hostSecondsPerLayer
-    if s.policy.autocastCopies {
-      other += autocastBytesPerWeight * layerWeights / roof.bandwidth
-      host *= 1 + autocastKernelsPerLayer / kernelsPerLayer
-    }
-    let work = frozenWork(s)
-    let again = recomputation(s)
-    let gpu =
-      matmuls * again.matmuls * work.matmuls
-      + (other * again.other + elementwiseSeconds(s, roof) * again.elementwise) * work.other
-    return (gpu, host * work.other * again.host)
   }
 
   /// The factors recomputation puts on a layer's matmuls, its elementwise work, the rest of its
@@ -879,104 +891,4 @@ package enum StepAccesses {
   /// torchao AdamW4bit, one compiled kernel: p and g read, p written, two half-byte moments read
   /// and written with their scales.
   package static func fourBitAdamBytes(_ p: Double) -> Double { 3 * p + 2 * 2 * (0.5 + 4.0 / 128) }
-}
-
-/// One term of a step's time, for reports.
-package struct TimeTerm: Sendable, Equatable {
-  package var name: String
-  package var seconds: Double
-  package var source: String
-}
-
-extension ThroughputModel {
-  /// Where one optimizer step's time goes, term by term, from the same sub-models as
-  /// `estimate` (the terms add up to its step time).
-  ///
-  /// Decoder-layer terms are over all layers and
-  /// micro-batches; when the host's dispatch is slower than a layer's GPU work, the difference is
-  /// its own term.
-  package static func breakdown(_ s: TrainingSetup, _ inv: ParameterInventory) -> [TimeTerm] {
-    if s.modelParallel.isActive { return modelParallelBreakdown(s) }
-    let roof = Roofline(s)
-    let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
-    let again = recomputation(s)
-    let layerSteps = Double(s.model.layers) * Double(s.accumulation)
-    let perStep = layerSteps * again.other
-    var aligned = 0.0, misaligned = 0.0, fp8 = 0.0, weights = 0.0
-    let work = frozenWork(s)
-    let fp8Roof = Roofline.fp8(s)
-    var worstAlignment = 16
-    ModelConfig.forEachLinear(s.model) { input, output, count, share in
-      let seconds =
-        count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
-        * work.matmuls * again.matmuls * layerSteps
-      let alignment = Roofline.alignment(e, input, output)
-      if s.convertsToFP8(input: input, output: output) {
-        fp8 += seconds
-      } else if alignment < 16 {
-        misaligned += seconds
-        worstAlignment = min(worstAlignment, alignment)
-      } else {
-        aligned += seconds
-      }
-      weights += count * input * output
-    }
-    let autocast = s.policy.autocastCopies ? autocastBytesPerWeight * weights / roof.bandwidth * work.other : 0
-    let layer = decoderLayer(s, roof)
-    let percent = NumberFormatting.fixed(s.gpu.architecture.matmulEfficiency(alignmentBytes: worstAlignment) * 100, 0)
-    var terms = [
-      TimeTerm(
-        name: "layer matmuls", seconds: aligned,
-        source: "roofline per matmul, tile curve fitted on the H200 calibration steps"
-      ),
-      TimeTerm(
-        name: "layer matmuls, misaligned", seconds: misaligned,
-        source:
-          "a side aligned to \(worstAlignment) bytes, not 16: \(percent)% of the aligned rate on \(s.gpu.architecture.displayName)"
-      ),
-
-      TimeTerm(
-        name: "attention core", seconds: attentionWithRecompute(s, roof) * work.other * perStep,
-        source: "FlashAttention-2 (Dao 2023) or eager attention"
-          + (s.checkpointing == .selective ? "; its forward recomputed (selective)" : "")),
-      TimeTerm(
-        name: "elementwise", seconds: elementwiseSeconds(s, roof) * work.other * layerSteps * again.elementwise,
-        source: "norms, rotary, SiLU, residuals at memory bandwidth"),
-      TimeTerm(
-        name: "autocast casts", seconds: autocast * perStep,
-        source: "mixed precision: weights to bf16, gradients to fp32"),
-      TimeTerm(
-        name: "host dispatch above GPU work",
-        seconds: max(0, layer.host - layer.gpu) * Double(s.model.layers) * Double(s.accumulation),
-        source: "eager PyTorch launches ~130 kernels per layer (fitted: calibration 60M–350M)"),
-      TimeTerm(
-        name: "lm_head and loss", seconds: headSeconds(s, roof) * Double(s.accumulation),
-        source: "lm_head matmuls and fp32 cross-entropy"),
-    ]
-    if let recipe = s.fp8 {
-      terms.insert(
-        TimeTerm(
-          name: "layer matmuls, FP8", seconds: fp8,
-          source: "FP8 tensor cores (\(recipe.rawValue)) with their casts and scales"),
-        at: 2)
-    }
-    let shard = 1 / updatedShare(s, inv)
-    let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + headSeconds(s, roof)
-    terms += [
-      TimeTerm(
-        name: "optimizer step", seconds: stepSeconds(s, inv, roof),
-        source: s.offload.optimizer || s.offload.parameters
-          ? "on the host: gradients down and weights up over the host link, CPU Adam at the node's memory bandwidth"
-          : "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
-      TimeTerm(
-        name: "exposed communication",
-        seconds: communicationSeconds(s, inv, microBatch: microBatch) + offloadExposedSeconds(s, inv, microBatch),
-        source: "ring all-reduce / all-gather not hidden by backward"
-          + (s.expertParallel > 1 ? "; expert parallelism's all-to-alls" : "")),
-      TimeTerm(
-        name: "projection refresh (amortised)", seconds: refreshSeconds(s, inv.trainable(s)) / shard,
-        source: "GaLore's SVD every update_interval steps"),
-    ]
-    return terms
-  }
 }

@@ -68,10 +68,10 @@ extension RunResult {
 }
 
 extension RunResult {
-  /// The result with the step's time breakdown and the padding advice filled in (Markdown).
+  /// The result with the step's time ledger and the padding advice filled in (Markdown).
   package func withDetails() -> RunResult {
     var r = self
-    r.timeTerms = ThroughputModel.breakdown(setup, ParameterInventory(setup.model))
+    r.timeTerms = ThroughputModel.ledger(setup, ParameterInventory(setup.model))
     r.padding = PaddingAdvice.advice(setup)
     return r
   }

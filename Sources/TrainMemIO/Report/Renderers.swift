@@ -190,7 +190,7 @@ package enum MarkdownRenderer {
   }
 
   /// Where the step's time goes, term by term (`RunResult.timeTerms`); zero terms left out,
-  /// and nothing when the result carries no breakdown.
+  /// and nothing when the result carries no time ledger.
   package static func timeTable(_ run: RunResult, to s: inout [UInt8]) {
     guard !run.timeTerms.isEmpty else { return }
     s += "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"

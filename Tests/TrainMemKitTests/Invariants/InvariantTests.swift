@@ -28,7 +28,7 @@ import Testing
     ),
     ("per-GPU memory never increases with more GPUs sharing a sharded state", memoryFallsWithShards),
     ("time never increases with faster hardware or less work", timeFallsWithSpeed),
-    ("every term of the time ledger is finite and not negative", timeTermsFinite),
+    ("every term of the time ledger is finite and not negative, and they add up to the step", timeTermsFinite),
     ("MFU never exceeds 1 (under FP8, the FP8-to-bf16 ratio)", mfuAtMostOne),
     ("per-op recomputation never keeps more than no recomputation", perOpKeepsLess),
     ("more recomputation is never faster", recomputationCostsTime),
@@ -37,9 +37,12 @@ import Testing
   ]
 
   @Sendable static func timeTermsFinite(_ s: TrainingSetup) -> String? {
-    let terms = ThroughputModel.breakdown(s, ParameterInventory(s.model))
-    let bad = terms.first { !$0.seconds.isFinite || $0.seconds < 0 }
-    return bad.map { "time term '\($0.name)' is \($0.seconds) s" }
+    let terms = ThroughputModel.ledger(s, ParameterInventory(s.model))
+    if let bad = terms.first(where: { !$0.seconds.isFinite || $0.seconds < 0 }) {
+      return "time term '\(bad.name)' is \(bad.seconds) s"
+    }
+    let total = terms.map(\.seconds).reduce(0, +), step = ThroughputModel.estimate(s).stepSeconds
+    return abs(total / step - 1) < 1e-9 ? nil : "time terms add up to \(total) s, the step is \(step) s"
   }
 
   /// MFU is against the dense bf16 (fp32: TF32) peak, as torchtitan and Megatron report it;

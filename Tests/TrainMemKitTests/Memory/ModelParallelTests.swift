@@ -132,7 +132,7 @@ import Testing
     let slowestI = p.stages.map { ThroughputModel.stageTime(p, $0).microBatch }.max()!
     #expect(abs(ThroughputModel.estimate(p).compute - slowestI * (8 + 1.5)) < 1e-9)
     // The breakdown adds up to the step.
-    let terms = ThroughputModel.breakdown(p, ParameterInventory(p.model))
+    let terms = ThroughputModel.ledger(p, ParameterInventory(p.model))
     #expect(abs(terms.map(\.seconds).reduce(0, +) / ThroughputModel.estimate(p).stepSeconds - 1) < 1e-9)
   }
 
@@ -199,7 +199,7 @@ import Testing
     #expect(MemoryModel.estimate(s).activations < MemoryModel.estimate(none).activations)
     #expect(ThroughputModel.estimate(s).stepSeconds > ThroughputModel.estimate(none).stepSeconds)
     // The time breakdown carries the recomputed work and adds up to the step.
-    let terms = ThroughputModel.breakdown(s, ParameterInventory(s.model)).map(\.seconds).reduce(0, +)
+    let terms = ThroughputModel.ledger(s, ParameterInventory(s.model)).map(\.seconds).reduce(0, +)
     #expect(abs(terms / ThroughputModel.estimate(s).stepSeconds - 1) < 1e-9)
   }
 }

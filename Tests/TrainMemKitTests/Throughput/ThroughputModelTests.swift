@@ -148,7 +148,7 @@ import Testing
     let four = h100.gemmSeconds(16384, 10922, 4096, elementSize: 2, alignment: 4)
     #expect(abs(four / big * (10944.0 / 10922) - 1 / 0.685) < 0.01)
     // An aligned model has no misaligned matmul time at all.
-    let terms = ThroughputModel.breakdown(
+    let terms = ThroughputModel.ledger(
       setup("llama-7b", "h200", micro: 4, sequence: 256, .adamw), ParameterInventory(ModelConfig.preset("llama-7b")!))
     #expect(terms.first { $0.name == "layer matmuls, misaligned" }?.seconds == 0)
   }
@@ -162,7 +162,7 @@ import Testing
         s.precision = .mixed
         s.checkpointing = .full
         s.globalBatch = 4
-        let total = ThroughputModel.breakdown(s, ParameterInventory(model)).map(\.seconds).reduce(0, +)
+        let total = ThroughputModel.ledger(s, ParameterInventory(model)).map(\.seconds).reduce(0, +)
         let step = ThroughputModel.estimate(s).stepSeconds
         #expect(abs(total / step - 1) < 1e-9, "\(model.id) \(optimizer)")
       }
