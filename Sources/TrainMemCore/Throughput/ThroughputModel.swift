@@ -106,7 +106,7 @@ package struct Roofline: Sendable {
   /// Share of the GPU's sustained rate a matmul gets from cuBLAS's tiles (the best candidate):
   /// tile quantisation (M·N over the tiles' area), wave quantisation (tiles over waves of one
   /// tile per SM; split-K spreads a K longer than 512 over idle SMs when there are fewer tiles
-  /// than SMs), and the main loop's share of each tile (NVIDIA guide §3: "Dimension
+  /// than SMs, in chunks of at least 512), and the main loop's share of each tile (NVIDIA guide §3: "Dimension
   /// Quantization Effects"; CUTLASS example 47 on an A100, 2048³ with 128 × 128 tiles: 256 tiles
   /// in 3 waves of 108, 0.687 of the best shape's rate predicted, 0.686 measured).
   package func kernelUtilisation(_ m: Double, _ n: Double, _ k: Double) -> Double {
@@ -115,9 +115,11 @@ package struct Roofline: Sendable {
       let rows = (m / tile.rows).rounded(.up), cols = (n / tile.cols).rounded(.up)
       let area = m * n / (rows * tile.rows * cols * tile.cols)
       let count = rows * cols
+      // Split-K as a continuous count: cuBLAS's integer choice makes time a sawtooth in K, and
+      // with whole splits a matmul over fewer tokens could take longer (invariant 6).
       var splits = 1.0
       if count < multiprocessors {
-        splits = max(1, min((multiprocessors / count).rounded(.down), (k / 512).rounded(.down)))
+        splits = max(1, min(multiprocessors / count, k / 512))
       }
       let work = count * splits
       let waves = work / ((work / multiprocessors).rounded(.up) * multiprocessors)
