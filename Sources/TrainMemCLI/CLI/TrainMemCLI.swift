@@ -62,8 +62,11 @@ public enum TrainMemCLI {
   }
 
   static func execute(_ arguments: [String], _ console: Console) -> Int32 {
-    // Each command's inputs are its own (tests run many commands in one process).
-    InputFile.forgetReads()
+    // Each command's inputs are its own (tests run many commands in one process, side by side).
+    InputFile.command { executeCommand(arguments, console) }
+  }
+
+  private static func executeCommand(_ arguments: [String], _ console: Console) -> Int32 {
     do {
       let status = try dispatch(arguments, console)
       try console.stdout.finish()

@@ -26,7 +26,7 @@ package enum InputFile {
     if fstat(fd, &info) == 0 {
       if (info.st_mode & S_IFMT) == S_IFDIR { return .failure(.directory) }
       let identity = Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-      read.withLock { _ = $0.insert(identity) }
+      record.files.withLock { _ = $0.insert(identity) }
     }
     var bytes: [UInt8] = []
     if (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0 {
@@ -46,20 +46,29 @@ package enum InputFile {
     return .success(bytes)
   }
 
-  /// Whether this process has read the file with this device and inode.
+  /// Whether the current command has read the file with this device and inode.
   package static func wasRead(device: UInt64, inode: UInt64) -> Bool {
-    read.withLock { $0.contains(Identity(device: device, inode: inode)) }
+    record.files.withLock { $0.contains(Identity(device: device, inode: inode)) }
   }
 
-  /// Starts a new command's record.
-  package static func forgetReads() { read.withLock { $0.removeAll() } }
-
-  private struct Identity: Hashable {
-    package var device: UInt64
-    package var inode: UInt64
+  /// Runs `body` as one command with its own record of the files it reads, so commands run
+  /// side by side in one process (tests, a library caller) never see each other's inputs.
+  package static func command<T>(_ body: () throws -> T) rethrows -> T {
+    try $record.withValue(ReadRecord(), operation: body)
   }
 
-  private static let read = Locked(Set<Identity>())
+  fileprivate struct Identity: Hashable {
+    var device: UInt64
+    var inode: UInt64
+  }
+
+  /// The files one command has read.
+  package final class ReadRecord: Sendable {
+    fileprivate let files = Locked(Set<Identity>())
+  }
+
+  /// The current command's record (outside `command`, one for the process).
+  @TaskLocal package static var record = ReadRecord()
 }
 
 package func systemRead(_ fd: Int32, _ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
