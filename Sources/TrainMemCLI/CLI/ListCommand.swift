@@ -39,8 +39,8 @@ enum ListCommand {
       }
     case "gpus":
       out +=
-        "| id | name | architecture | memory | bf16 TFLOP/s | fp8 TFLOP/s | SMs | bandwidth GB/s | link | intra-node GB/s | inter-node GB/s | TDP W | $/GPU-hour | speed checked |\n"
-        + "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|\n"
+        "| id | name | architecture | memory | bf16 TFLOP/s | fp8 TFLOP/s | SMs | bandwidth GB/s | link | intra-node GB/s | network per node | TDP W | $/GPU-hour | speed checked |\n"
+        + "|---|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|\n"
       for g in GPUSpec.catalog {
         let bf16 =
           g.bf16FLOPS > 0
@@ -50,8 +50,10 @@ enum ListCommand {
         let link = g.interconnect.rawValue + (g.peerToPeer ? "" : ", no peer-to-peer (via host)")
         let price = g.listPrice.map { NumberFormatting.fixed($0, 2) } ?? "–"
         let checked = g.architecture.throughputChecked ? "yes" : "no (extrapolated)"
+        let network =
+          "\(g.nics) × \(NumberFormatting.grouped(g.nicBandwidth * 8 / 1e9)) Gb/s for \(g.gpusPerNode) GPUs"
         out +=
-          "| \(g.id) | \(g.name) | \(g.architecture.displayName) | \(g.memory) | \(bf16) | \(fp8) | \(Int(g.multiprocessors)) | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(link) | \(NumberFormatting.grouped(g.intraNodeBandwidth / 1e9)) | \(NumberFormatting.fixed(g.interNodeBandwidth / 1e9, 1)) | \(Int(g.tdpWatts)) | \(price) | \(checked) |\n"
+          "| \(g.id) | \(g.name) | \(g.architecture.displayName) | \(g.memory) | \(bf16) | \(fp8) | \(Int(g.multiprocessors)) | \(NumberFormatting.grouped(g.bandwidth / 1e9)) | \(link) | \(NumberFormatting.grouped(g.intraNodeBandwidth / 1e9)) | \(network) | \(Int(g.tdpWatts)) | \(price) | \(checked) |\n"
       }
       out +=
         "\nSources: each card's datasheet, cited in Hardware/GPUSpec.swift. Memory is what PyTorch reports (nvidia-smi's total less 0.75 GiB on data-centre cards; measured on the H200). Prices: RunPod on-demand list of 2026-09-25 unless GPUSpec.swift names another provider or a placeholder; `price` overrides. \"speed checked\": a published or measured throughput figure covers the architecture (`trainmem validate`).\n"

@@ -150,11 +150,12 @@ public struct GPUSpec: Sendable, Equatable {
   package var peerToPeer: Bool = true
   /// Per-direction bandwidth of the card's host link (PCIe 3.0/4.0/5.0 x16: 16/32/64 GB/s).
   package var hostLinkBandwidth: Double = 32e9
-  /// Per-GPU bandwidth to other nodes, bytes/s: the NIC each GPU has in the reference system
-  /// (DGX A100: one 200 Gb/s HDR InfiniBand port per GPU, 25 GB/s; DGX H100/H200: one 400 Gb/s
-  /// NDR port per GPU, 50 GB/s — NVIDIA DGX user guides), or for PCIe and GeForce cards one
-  /// 100 Gb/s Ethernet NIC shared by the node's GPUs (assumed: 12.5 GB/s / 8).
-  package var networkBandwidth: Double = 12.5e9 / 8
+  /// The reference system's network ports per node (compute fabric only, not storage) and
+  /// each port's rate, one direction, bytes/s: DGX A100 8 × 200 Gb/s HDR InfiniBand, DGX
+  /// H100/H200/B200 8 × 400 Gb/s NDR, DGX B300 8 × 800 Gb/s (NVIDIA DGX user guides); for PCIe
+  /// and GeForce cards one 100 Gb/s Ethernet NIC per node (assumed).
+  package var nics: Int64 = 1
+  package var nicBandwidth: Double = 12.5e9
   /// GPUs in one node of the reference system (DGX/HGX boxes and 8-GPU workstations; the
   /// 72-GPU NVLink domain of a GB200 NVL72 rack).
   package var gpusPerNode: Int64 = 8
@@ -187,7 +188,8 @@ public struct GPUSpec: Sendable, Equatable {
   /// The per-GPU bandwidth collectives reach inside a node: the GPU-to-GPU link, or without
   /// peer-to-peer the host-staged path (`hostStagedShare` of the host link).
   package var intraNodeBandwidth: Double { peerToPeer ? linkBandwidth : hostLinkBandwidth * Self.hostStagedShare }
-  package var interNodeBandwidth: Double { networkBandwidth }
+  /// Each GPU's share of its node's network ports.
+  package var interNodeBandwidth: Double { Double(nics) * nicBandwidth / Double(gpusPerNode) }
   /// GPUs of one node that reach each other over NVLink (NCCL's NVLink latencies), not PCIe.
   package var nvlinkPeers: Bool { peerToPeer && interconnect.perDirection == 0 }
 
@@ -203,14 +205,14 @@ public struct GPUSpec: Sendable, Equatable {
   package static func make(
     _ id: String, _ name: String, mib: Int64, reservedMiB: Int64 = 768, bf16: Double,
     fp16: Double? = nil, fp8: Double = 0, fp32: Double, bw: Double, link: Interconnect, linkGB: Double,
-    tdp: Double, sms: Double, arch: GPUArchitecture, host: Interconnect = .pcie4, networkGB: Double = 12.5 / 8,
+    tdp: Double, sms: Double, arch: GPUArchitecture, host: Interconnect = .pcie4, nics: Int64 = 1, nicGB: Double = 12.5,
     peerToPeer: Bool = true, perNode: Int64 = 8, blockScaledFP8: Bool = false, mamf: Double? = nil, price: Double?
   ) -> GPUSpec {
     GPUSpec(
       id: id, name: name, memory: .mib(mib - reservedMiB), bf16FLOPS: bf16 * 1e12,
       fp16FLOPS: (fp16 ?? bf16) * 1e12, fp8FLOPS: fp8 * 1e12, fp32FLOPS: fp32 * 1e12, bandwidth: bw * 1e9,
       interconnect: link, linkBandwidth: linkGB * 1e9, tdpWatts: tdp, multiprocessors: sms, architecture: arch,
-      peerToPeer: peerToPeer, hostLinkBandwidth: host.perDirection, networkBandwidth: networkGB * 1e9,
+      peerToPeer: peerToPeer, hostLinkBandwidth: host.perDirection, nics: nics, nicBandwidth: nicGB * 1e9,
       gpusPerNode: perNode, blockScaledFP8: blockScaledFP8,
       matmulEfficiency: mamf ?? ThroughputModel.matmulEfficiency, listPrice: price)
   }
@@ -224,10 +226,10 @@ public struct GPUSpec: Sendable, Equatable {
     // Prices: Lambda 1.99 (40GB, 2026-09-25); RunPod 1.39 (80GB).
     make(
       "a100-40gb", "A100-SXM4-40GB", mib: 40_960, bf16: 312, fp32: 19.5, bw: 1555, link: .nvlink3, linkGB: 300,
-      tdp: 400, sms: 108, arch: .ampere, networkGB: 25, price: 1.99),
+      tdp: 400, sms: 108, arch: .ampere, nics: 8, nicGB: 25, price: 1.99),
     make(
       "a100-80gb", "A100-SXM4-80GB", mib: 81_920, bf16: 312, fp32: 19.5, bw: 2039, link: .nvlink3, linkGB: 300,
-      tdp: 400, sms: 108, arch: .ampere, networkGB: 25, price: 1.39),
+      tdp: 400, sms: 108, arch: .ampere, nics: 8, nicGB: 25, price: 1.39),
     // A100 PCIe 80GB: 1,935 GB/s, 300 W, PCIe 4.0 x16 (thundercompute, llm-analysis).
     make(
       "a100-80gb-pcie", "A100-PCIE-80GB", mib: 81_920, bf16: 312, fp32: 19.5, bw: 1935, link: .pcie4, linkGB: 32,
@@ -235,7 +237,7 @@ public struct GPUSpec: Sendable, Equatable {
     // H100 SXM5: 989.4 TF BF16 dense, 1,978.9 FP8, 66.9 FP32, 3.35 TB/s, NVLink4 900 GB/s, 700 W.
     make(
       "h100-sxm", "H100-SXM5-80GB", mib: 81_559, bf16: 989.4, fp8: 1978.9, fp32: 66.9, bw: 3350, link: .nvlink4,
-      linkGB: 450, tdp: 700, sms: 132, arch: .hopper, host: .pcie5, networkGB: 50, price: 2.69),
+      linkGB: 450, tdp: 700, sms: 132, arch: .hopper, host: .pcie5, nics: 8, nicGB: 50, price: 2.69),
     // H100 PCIe: 756 TF BF16 dense, 1,513 FP8, 51 FP32, 2.0 TB/s, PCIe 5.0, 350 W (NVIDIA H100
     // datasheet).
     make(
@@ -250,26 +252,28 @@ public struct GPUSpec: Sendable, Equatable {
     GPUSpec(
       id: "h200", name: "H200", memory: .bytes(150_109_880_320), bf16FLOPS: 989e12, fp16FLOPS: 989e12,
       fp8FLOPS: 1979e12, fp32FLOPS: 67e12, bandwidth: 4800e9, interconnect: .nvlink4, linkBandwidth: 450e9,
-      tdpWatts: 700, multiprocessors: 132, architecture: .hopper, hostLinkBandwidth: 64e9, networkBandwidth: 50e9,
+      tdpWatts: 700, multiprocessors: 132, architecture: .hopper, hostLinkBandwidth: 64e9, nics: 8, nicBandwidth: 50e9,
       listPrice: 3.59),
     // H20: 148 TF BF16 dense (a torch matmul measures 142.3: zzc0721/torch-performance-test-data
     // #77), 296 FP8, 44 FP32, 4.0 TB/s, 96 GB (97,871 MiB), NVLink4, 78 SMs (Geekbench;
     // unconfirmed), 400 W. No NVIDIA datasheet is public. Price: placeholder (China-only part).
     make(
       "h20", "H20", mib: 97_871, bf16: 148, fp8: 296, fp32: 44, bw: 4000, link: .nvlink4, linkGB: 450, tdp: 400,
-      sms: 78, arch: .hopper, host: .pcie5, networkGB: 50, price: 1.50),
+      sms: 78, arch: .hopper, host: .pcie5, nics: 8, nicGB: 50, price: 1.50),
     // GH200 (96 GB HBM3 at 4.0 TB/s; 97,871 MiB): the H100's 132 SMs and rates, NVLink-C2C to
     // Grace (900 GB/s bidirectional), NVLink4 between superchips (4 per node in HPE quad
     // nodes), module up to 1,000 W. Lambda 1× GH200 2.29 (2026-09-25).
     make(
       "gh200", "GH200 96GB", mib: 97_871, bf16: 989.4, fp8: 1978.9, fp32: 66.9, bw: 4000, link: .nvlink4,
-      linkGB: 450, tdp: 1000, sms: 132, arch: .hopper, host: .c2c, networkGB: 25, perNode: 4, mamf: 0.838, price: 2.29),
+      linkGB: 450, tdp: 1000, sms: 132, arch: .hopper, host: .c2c, nics: 4, nicGB: 25, perNode: 4, mamf: 0.838,
+      price: 2.29),
     // B200 (HGX): 2,250 TF BF16 dense, 4,500 FP8, 75 FP32, 7.7 TB/s, 180 GB (183,359 MiB),
     // NVLink5 1.8 TB/s, 148 SMs (pytorch/ao #4002), 1,000 W; DGX B200: one 400 Gb/s port per GPU
     // (NVIDIA DGX B200 user guide). RunPod 5.98.
     make(
       "b200", "B200", mib: 183_359, bf16: 2250, fp8: 4500, fp32: 75, bw: 7700, link: .nvlink5, linkGB: 900,
-      tdp: 1000, sms: 148, arch: .blackwell, host: .pcie5, networkGB: 50, blockScaledFP8: true, mamf: 0.776, price: 5.98
+      tdp: 1000, sms: 148, arch: .blackwell, host: .pcie5, nics: 8, nicGB: 50, blockScaledFP8: true, mamf: 0.776,
+      price: 5.98
     ),
     // GB200 (per GPU, NVL72): 2,500 TF BF16 dense, 5,000 FP8, 80 FP32, 8 TB/s, 186 GB
     // (189,471 MiB), NVLink5 across a 72-GPU domain, C2C to Grace, 148 SMs (assumed as B200),
@@ -277,14 +281,14 @@ public struct GPUSpec: Sendable, Equatable {
     // (two GPUs) = 4.54 (2026-03-17, single source: a placeholder).
     make(
       "gb200", "GB200 (per GPU)", mib: 189_471, bf16: 2500, fp8: 5000, fp32: 80, bw: 8000, link: .nvlink5,
-      linkGB: 900, tdp: 1200, sms: 148, arch: .blackwell, host: .c2c, networkGB: 50, perNode: 72,
+      linkGB: 900, tdp: 1200, sms: 148, arch: .blackwell, host: .c2c, nics: 72, nicGB: 50, perNode: 72,
       blockScaledFP8: true, mamf: 0.729, price: 4.54),
     // B300 (HGX, Blackwell Ultra): 2,250 TF BF16 dense, 4,500 FP8, 75 FP32, 8 TB/s, 288 GB
     // (275,040 MiB), NVLink5, 160 SMs (unconfirmed), 1,100 W; one 800 Gb/s ConnectX-8 per GPU.
     // RunPod 6.94 (2026-08-19).
     make(
       "b300", "B300", mib: 275_040, bf16: 2250, fp8: 4500, fp32: 75, bw: 8000, link: .nvlink5, linkGB: 900,
-      tdp: 1100, sms: 160, arch: .blackwell, host: .pcie5, networkGB: 100, blockScaledFP8: true, mamf: 0.786,
+      tdp: 1100, sms: 160, arch: .blackwell, host: .pcie5, nics: 8, nicGB: 100, blockScaledFP8: true, mamf: 0.786,
       price: 6.94),
     // AMD Instinct MI300X: 1,307.4 TF BF16 dense, 2,614.9 FP8, 163.4 FP32 vector, 5.3 TB/s,
     // 192 GB (rocm-smi 206,141,652,992 B), 304 CUs, 750 W (AMD datasheet via torchao
@@ -292,20 +296,20 @@ public struct GPUSpec: Sendable, Equatable {
     // fully connected 8-GPU board (AMD CDNA 3 white paper). Vultr 1.85 (2026-05-18).
     make(
       "mi300x", "AMD Instinct MI300X", mib: 196_592, bf16: 1307.4, fp8: 2614.9, fp32: 163.4, bw: 5300,
-      link: .infinityFabric, linkGB: 448, tdp: 750, sms: 304, arch: .cdna3, host: .pcie5, networkGB: 50,
+      link: .infinityFabric, linkGB: 448, tdp: 750, sms: 304, arch: .cdna3, host: .pcie5, nics: 8, nicGB: 50,
       mamf: 0.514, price: 1.85),
     // MI325X: MI300X's compute with 256 GB HBM3E at 6.0 TB/s, 1,000 W. TensorWave 1.95
     // (2026-05-18).
     make(
       "mi325x", "AMD Instinct MI325X", mib: 262_144, bf16: 1307.4, fp8: 2614.9, fp32: 163.4, bw: 6000,
-      link: .infinityFabric, linkGB: 448, tdp: 1000, sms: 304, arch: .cdna3, host: .pcie5, networkGB: 50,
+      link: .infinityFabric, linkGB: 448, tdp: 1000, sms: 304, arch: .cdna3, host: .pcie5, nics: 8, nicGB: 50,
       mamf: 0.604, price: 1.95),
     // MI355X: 256 CUs × 8,192 FP8 FLOP/clock × 2.4 GHz = 5,033 TF FP8 dense, 2,517 BF16, 157.3
     // FP32, 8 TB/s, 288 GB, 1,400 W (AMD, Hot Chips 2025; ISSCC 2026); Infinity Fabric 7 links at
     // about 76.8 GB/s per direction (unconfirmed). Price: placeholder at B200 class.
     make(
       "mi355x", "AMD Instinct MI355X", mib: 294_912, bf16: 2517, fp8: 5033, fp32: 157.3, bw: 8000,
-      link: .infinityFabric, linkGB: 537, tdp: 1400, sms: 256, arch: .cdna4, host: .pcie5, networkGB: 50,
+      link: .infinityFabric, linkGB: 537, tdp: 1400, sms: 256, arch: .cdna4, host: .pcie5, nics: 8, nicGB: 50,
       mamf: 0.680, price: 5.00),
     // L40S: 362.05 TF BF16, 733 FP8, 91.6 FP32, 864 GB/s, PCIe 4.0, 350 W (datasheet via mullet.se).
     make(
@@ -363,7 +367,7 @@ public struct GPUSpec: Sendable, Equatable {
     // Price: placeholder (market lows 0.04–0.14, Paperspace 2.30).
     make(
       "v100-32gb", "V100-SXM2-32GB", mib: 32_768, bf16: 0, fp16: 125, fp32: 15.7, bw: 900, link: .nvlink2, linkGB: 150,
-      tdp: 300, sms: 80, arch: .volta, host: .pcie3, networkGB: 12.5 * 4 / 8, price: 0.30),
+      tdp: 300, sms: 80, arch: .volta, host: .pcie3, nics: 4, nicGB: 12.5, price: 0.30),
     // GeForce: FP32-accumulate tensor rate = half the FP16-accumulate headline.
     // RTX 3060 12GB: 25.5 TF (derived: 28 SM × 1.777 GHz × 512), 12.74 FP32, 360 GB/s, 170 W.
     // Price: placeholder.
@@ -428,7 +432,7 @@ public struct GPUSpec: Sendable, Equatable {
     id: String, name: String, memory: Bytes, bf16FLOPS: Double, fp16FLOPS: Double, fp8FLOPS: Double = 0,
     fp32FLOPS: Double, bandwidth: Double, interconnect: Interconnect, linkBandwidth: Double, tdpWatts: Double,
     multiprocessors: Double, architecture: GPUArchitecture = .ampere, peerToPeer: Bool = true,
-    hostLinkBandwidth: Double = 32e9, networkBandwidth: Double = 12.5e9 / 8, gpusPerNode: Int64 = 8,
+    hostLinkBandwidth: Double = 32e9, nics: Int64 = 1, nicBandwidth: Double = 12.5e9, gpusPerNode: Int64 = 8,
     blockScaledFP8: Bool = false, matmulEfficiency: Double = ThroughputModel.matmulEfficiency, listPrice: Double? = nil
   ) {
     self.id = id
@@ -446,7 +450,8 @@ public struct GPUSpec: Sendable, Equatable {
     self.architecture = architecture
     self.peerToPeer = peerToPeer
     self.hostLinkBandwidth = hostLinkBandwidth
-    self.networkBandwidth = networkBandwidth
+    self.nics = nics
+    self.nicBandwidth = nicBandwidth
     self.gpusPerNode = gpusPerNode
     self.blockScaledFP8 = blockScaledFP8
     self.matmulEfficiency = matmulEfficiency

@@ -120,6 +120,8 @@ extension TrainingSetup {
     s.gpus = replicas
     if parallel == .none && replicas > 1 { s.parallel = .ddp }
     s.globalBatch = globalBatch.map { $0 * mp.context }
+    // The stage's node holds n / t of its GPUs; each keeps its share of the physical node's ports.
+    s.interNodeBandwidth = interNodeLink
     s.gpusPerNode = max(1, nodeSize / mp.tensor)
     if let c = checkpointedLayers { s.checkpointedLayers = min(c, layers) }
     s.modelParallel = ModelParallel()

@@ -17,6 +17,8 @@ public enum SettingID: String, Sendable, CaseIterable {
   case gpusPerNode = "gpus_per_node"
   case intraNodeBandwidth = "intra_node_bandwidth"
   case interNodeBandwidth = "inter_node_bandwidth"
+  case nicsPerNode = "nics_per_node"
+  case nicBandwidth = "nic_bandwidth"
   case gradientSync = "gradient_sync"
   case precision
   case matmulPrecision = "matmul_precision"

@@ -111,6 +111,9 @@ public struct TrainingSetup: Sendable, Equatable {
   /// Per-GPU bandwidth inside a node and between nodes, bytes/s; nil = the catalog default.
   package var intraNodeBandwidth: Double? = nil
   package var interNodeBandwidth: Double? = nil
+  /// The node's network ports and each one's rate; nil = the catalog's system.
+  package var nicsPerNode: Int64? = nil
+  package var nicBandwidth: Double? = nil
   package var gradientSync: GradientSync = .microBatch
   public var precision: Precision = .bf16
   /// The decoder layers' matmul dtype, and the FP8 recipe (nil: torchao tensor-wise).
@@ -174,7 +177,12 @@ public struct TrainingSetup: Sendable, Equatable {
   package var nodeSize: Int64 { max(1, min(gpus, gpusPerNode ?? gpu.gpusPerNode)) }
   /// The per-GPU bandwidths collectives cross inside a node and between nodes, bytes/s.
   package var intraNodeLink: Double { intraNodeBandwidth ?? gpu.intraNodeBandwidth }
-  package var interNodeLink: Double { interNodeBandwidth ?? gpu.interNodeBandwidth }
+  /// Each GPU's share of its node's network ports, unless `inter_node_bandwidth` sets it.
+  package var interNodeLink: Double {
+    if let interNodeBandwidth { return interNodeBandwidth }
+    let ports = Double(nicsPerNode ?? gpu.nics) * (nicBandwidth ?? gpu.nicBandwidth)
+    return ports / Double(gpusPerNode ?? gpu.gpusPerNode)
+  }
   /// How the precision's tensors are held under this parallel mode.
   package var policy: PrecisionPolicy {
     PrecisionPolicy.of(precision: precision, parallel: parallel, master: masterWeights, gradients: gradientDType)
@@ -371,7 +379,8 @@ public struct TrainingSetup: Sendable, Equatable {
   package init(
     model: ModelConfig, gpu: GPUSpec, gpus: Int64 = 1, parallel: Parallelism = .none, expertParallel: Int64 = 1,
     modelParallel: ModelParallel = ModelParallel(), stageView: StageView = StageView(), gpusPerNode: Int64? = nil,
-    intraNodeBandwidth: Double? = nil, interNodeBandwidth: Double? = nil, gradientSync: GradientSync = .microBatch,
+    intraNodeBandwidth: Double? = nil, interNodeBandwidth: Double? = nil, nicsPerNode: Int64? = nil,
+    nicBandwidth: Double? = nil, gradientSync: GradientSync = .microBatch,
     precision: Precision = .bf16, matmulPrecision: MatmulPrecision = .bf16, fp8Recipe: FP8Recipe? = nil,
     masterWeights: MasterWeights? = nil, gradientDType: GradientDType? = nil, weights: WeightFormat = .bf16,
     sequence: Int64 = 256, microBatch: Int64 = 1, globalBatch: Int64? = nil, dropout: Double = 0,
@@ -391,6 +400,8 @@ public struct TrainingSetup: Sendable, Equatable {
     self.gpusPerNode = gpusPerNode
     self.intraNodeBandwidth = intraNodeBandwidth
     self.interNodeBandwidth = interNodeBandwidth
+    self.nicsPerNode = nicsPerNode
+    self.nicBandwidth = nicBandwidth
     self.gradientSync = gradientSync
     self.precision = precision
     self.matmulPrecision = matmulPrecision

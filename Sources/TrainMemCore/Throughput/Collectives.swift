@@ -1,7 +1,7 @@
 import Foundation
 
 // NCCL collectives on a two-level network: GPUs in a node talk over NVLink or PCIe (or, without
-// peer-to-peer, through host memory), nodes over one network port per GPU. Times follow NCCL's
+// peer-to-peer, through host memory), nodes over the node's network ports. Times follow NCCL's
 // own tuning model (src/graph/tuning.cc: `time = latency · latCount + bytes / busBandwidth`):
 // a ring crosses the slowest link it uses, and each of its steps pays that link's latency.
 
@@ -11,7 +11,7 @@ package struct CollectiveGroup: Sendable {
   package var gpus: Int64
   /// GPUs of the group inside one node.
   package var perNode: Int64
-  /// Per-GPU bandwidth inside a node and across nodes, bytes/s.
+  /// Per-GPU bandwidth inside a node, and each GPU's share of its node's network ports, bytes/s.
   package var intra: Double
   package var inter: Double
   /// NVLink or PCIe inside the node (decides the per-step latency).
@@ -32,9 +32,26 @@ package struct CollectiveGroup: Sendable {
   package static let pcieStepLatency = 5.7e-6
   package static let networkStepLatency = 14e-6
 
-  /// The bus bandwidth of a ring over the group: the slower of the node's links and, when the
-  /// ring leaves the node, the network port.
+  /// The bus bandwidth of a ring collective over the group: the slower of the node's links and,
+  /// when the ring leaves the node, the ports its GPUs there use.
+  ///
+  /// NCCL builds one ring per channel and spreads the channels over the node's NICs, so a
+  /// group with g GPUs in each node crosses the network through g GPUs' share of the ports:
+  /// "DGX-1 can get 48 GB/s because we have 4 IB adapters instead of 1" (NVIDIA/nccl-tests#29);
+  /// 8 × 200 Gb/s HDR measure 192 GB/s all-reduce bus bandwidth on DGX A100 (NVIDIA/nccl#1576);
+  /// 46–48 GB/s per 400 Gb/s NDR port (nccl-tests#290). A group with one GPU per node (HSDP's
+  /// replicas, the data-parallel ranks of one tensor-parallel rank) uses that GPU's share, while
+  /// the node's other GPUs run their own groups on the other ports. Derived from the
+  /// maintainers' statements; the 96% is theirs (`interEfficiency`).
   package var busBandwidth: Double {
+    let inside = intra * Self.intraEfficiency
+    return nodes > 1 ? min(inside, inter * Double(perNode) * Self.interEfficiency) : inside
+  }
+
+  /// An all-to-all's per-GPU bandwidth: each GPU's traffic to other nodes leaves through its own
+  /// share of the ports — "Alltoall cannot aggregate the bandwidth of multiple NICs"
+  /// (NCCL maintainer, NVIDIA/nccl-tests#267).
+  package var allToAllBandwidth: Double {
     let inside = intra * Self.intraEfficiency
     return nodes > 1 ? min(inside, inter * Self.interEfficiency) : inside
   }

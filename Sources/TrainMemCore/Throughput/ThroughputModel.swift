@@ -645,7 +645,7 @@ public enum ThroughputModel {
     let group = CollectiveGroup(
       gpus: ep, perNode: min(ep, s.nodeSize), intra: s.intraNodeLink, inter: s.interNodeLink,
       nvlink: s.gpu.nvlinkPeers)
-    let one = bytes / group.busBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
+    let one = bytes / group.allToAllBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
     return 4 * Double(s.model.moeLayers) * one
   }
 

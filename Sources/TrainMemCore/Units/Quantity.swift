@@ -1,5 +1,6 @@
 // Numbers with units, as written in scenario files and on the command line:
-// `80GB` = 80·10^9 bytes, `80GiB` = 80·2^30, `1.5TB/s`, `312TFLOPS`, `19.7B` tokens, `5%`.
+// `80GB` = 80·10^9 bytes, `80GiB` = 80·2^30, `1.5TB/s`, `400Gb/s` (bits), `312TFLOPS`, `19.7B`
+// tokens, `5%`.
 
 /// What a number with a unit measures.
 package enum QuantityKind: Sendable {
@@ -79,7 +80,7 @@ package enum Quantity {
   private static func example(_ kind: QuantityKind) -> String {
     switch kind {
     case .bytes: return " such as '80GB' or '0.5GiB'"
-    case .bandwidth: return " such as '2TB/s' or '900GB/s'"
+    case .bandwidth: return " such as '2TB/s', '900GB/s' or '400Gb/s'"
     case .flops: return " such as '312TFLOPS'"
     case .count: return " such as '19.7B' or '512'"
     case .percent: return " such as '5%'"
@@ -93,7 +94,10 @@ package enum Quantity {
       return byteFactor(u)
     case .bandwidth:
       guard u.hasSuffix("/s") else { return u.isEmpty ? 1 : nil }
-      return byteFactor(String(u.dropLast(2)))
+      let perSecond = String(u.dropLast(2))
+      // Network ports are rated in bits: `400Gb/s` is 50 GB/s.
+      let bits: [(String, Double)] = [("Kb", 1e3 / 8), ("Mb", 1e6 / 8), ("Gb", 1e9 / 8), ("Tb", 1e12 / 8)]
+      return bits.first { $0.0 == perSecond }?.1 ?? byteFactor(perSecond)
     case .flops:
       let table: [(String, Double)] = [
         ("", 1), ("FLOPS", 1), ("KFLOPS", 1e3), ("MFLOPS", 1e6), ("GFLOPS", 1e9),

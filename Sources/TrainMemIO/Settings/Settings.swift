@@ -7,7 +7,8 @@ import TrainMemCore
 package enum Settings {
   package static let all: [Setting] = [
     model, gpu, gpus, parallel, tensorParallel, sequenceParallel, pipelineParallel, pipelineSchedule, virtualStages,
-    contextParallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, gradientSync,
+    contextParallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, nicsPerNode, nicBandwidth,
+    gradientSync,
     precision, matmulPrecision, fp8Recipe,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
     loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, offloadOptimizer,
@@ -116,12 +117,37 @@ package enum Settings {
   package static let interNodeBandwidth = Setting(
     id: .interNodeBandwidth, value: "RATE", defaultText: "the GPU's network",
     doc:
-      "per-GPU network bandwidth between nodes, one direction (default: 50GB/s on H100/H200, 25GB/s on A100, a shared 100Gb/s NIC elsewhere)",
+      "each GPU's share of its node's network ports, one direction: overrides `nics_per_node` × `nic_bandwidth` / `gpus_per_node` (default: 50GB/s on H100/H200/B200, 25GB/s on A100, a 100Gb/s NIC per node elsewhere)",
     parse: { loader, node, s in
       edit(loader.number(node, s, kind: .bandwidth, range: GPULimits.bandwidth)) { $0.interNodeBandwidth = $1 }
     },
     inputs: [
       InputField("inter_node_bandwidth") { $0.setup.gpus > $0.setup.nodeSize ? .number($0.setup.interNodeLink) : nil }
+    ])
+
+  /// The node's network ports: NCCL spreads a ring collective's channels over them, so a group
+  /// with several GPUs in each node crosses the network on several ports at once.
+  package static let nicsPerNode = Setting(
+    id: .nicsPerNode, value: "N", defaultText: "the system's",
+    doc:
+      "network ports (NICs) per node for the compute fabric: 8 on DGX/HGX A100, H100, H200, B200, B300; 1 on PCIe and GeForce systems (`trainmem list gpus`)",
+    parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.nicsPerNode = $1 } },
+    inputs: [
+      InputField("nics_per_node") {
+        $0.setup.gpus > $0.setup.nodeSize ? InputValue.integer($0.setup.nicsPerNode ?? $0.setup.gpu.nics) : nil
+      }
+    ])
+
+  package static let nicBandwidth = Setting(
+    id: .nicBandwidth, value: "RATE", defaultText: "the system's",
+    doc: "one network port's rate, one direction: `400Gb/s` for NDR InfiniBand, `800Gb/s` on B300",
+    parse: { loader, node, s in
+      edit(loader.number(node, s, kind: .bandwidth, range: GPULimits.bandwidth)) { $0.nicBandwidth = $1 }
+    },
+    inputs: [
+      InputField("nic_bandwidth") {
+        $0.setup.gpus > $0.setup.nodeSize ? .number($0.setup.nicBandwidth ?? $0.setup.gpu.nicBandwidth) : nil
+      }
     ])
 
   package static let gradientSync = choice(

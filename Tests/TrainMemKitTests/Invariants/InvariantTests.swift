@@ -229,6 +229,8 @@ import Testing
       ),
       ("2× memory bandwidth", variant(s) { $0.gpu.bandwidth *= 2 }),
       ("2× link bandwidth", variant(s) { $0.gpu.linkBandwidth *= 2 }),
+      ("2× network ports", variant(s) { $0.nicsPerNode = 2 * ($0.nicsPerNode ?? $0.gpu.nics) }),
+      ("2× network port rate", variant(s) { $0.nicBandwidth = 2 * ($0.nicBandwidth ?? $0.gpu.nicBandwidth) }),
       // The same rate over twice the SMs: each SM half as fast. The tile curve gets faster; cuBLAS's
       // waves (Megatron runs) may not — a tile runs on one SM — so only under the curve.
       ("2× SMs", s.megatron ? nil : variant(s) { $0.gpu.multiprocessors *= 2 }),

@@ -83,6 +83,8 @@ struct SetupGenerator {
     case "freeze_layers": return ["1", "2", "0"]
     case "intra_node_bandwidth": return ["1GB/s", "32GB/s", "450GB/s", "1PB/s"]
     case "inter_node_bandwidth": return ["1GB/s", "12.5GB/s", "50GB/s", "1PB/s"]
+    case "nics_per_node": return ["1", "2", "8", "72"]
+    case "nic_bandwidth": return ["100Gb/s", "400Gb/s", "800Gb/s", "1GB/s"]
     case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
     case "precision": return Precision.allCases.map(\.rawValue)
     case "tensor_parallel": return ["1", "2", "4", "8"]
@@ -124,7 +126,8 @@ struct SetupGenerator {
   static let rarely: Set<String> = [
     "tokens", "price", "memory_limit", "context", "reserve", "update_interval", "implementation", "momentum",
     "margin", "layerwise", "gradient_sync", "gpus_per_node", "intra_node_bandwidth", "inter_node_bandwidth",
-    "freeze_embeddings", "freeze_layers", "lora_rank", "lora_targets", "matmul_precision",
+    "nics_per_node", "nic_bandwidth", "freeze_embeddings", "freeze_layers", "lora_rank", "lora_targets",
+    "matmul_precision",
   ]
   /// Keys valid only with another key's value (`master_weights` with bf16, `gradient_dtype` with
   /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so

@@ -82,13 +82,24 @@ import Testing
     #expect(abs(MemoryModel.persistent(fsdp, inv).states.total * 64 - whole) <= 5 * 64)
   }
 
-  @Test("a ring over two nodes runs at the network's bus bandwidth with NCCL's per-step latencies")
+  @Test("a ring over nodes crosses the network on its GPUs' ports: 8 NICs per node carry 8× one NIC")
   func ringOverTwoNodes() {
-    let group = CollectiveGroup(gpus: 16, perNode: 8, intra: 450e9, inter: 50e9, nvlink: true)
     let bytes = 1e9
-    let bus = min(450e9 * 0.75, 50e9 * 0.96)
     let latency = (8.4 + 14 * 3.4 + 1 * 14) * 1e-6
-    #expect(abs(group.allGather(bytes) - (15.0 / 16 * bytes / bus + latency)) < 1e-12)
+    // DGX H100: 8 × 400 Gb/s ports, each GPU's share 50 GB/s. A 16-GPU ring with 8 GPUs in each
+    // node crosses on 8 ports: 8 × 48 = 384 GB/s, above NVLink's 337.5, so NVLink bounds it.
+    let dgx = CollectiveGroup(gpus: 16, perNode: 8, intra: 450e9, inter: 50e9, nvlink: true)
+    #expect(abs(dgx.busBandwidth - 337.5e9) < 1)
+    #expect(abs(dgx.allGather(bytes) - (15.0 / 16 * bytes / 337.5e9 + latency)) < 1e-12)
+    // One 400 Gb/s NIC for the node: each GPU's share is 50/8 GB/s; the ring gets 8 shares, 48.
+    let oneNIC = CollectiveGroup(gpus: 16, perNode: 8, intra: 450e9, inter: 50e9 / 8, nvlink: true)
+    #expect(abs(oneNIC.busBandwidth - 48e9) < 1)
+    #expect(abs(oneNIC.allGather(bytes) - (15.0 / 16 * bytes / 48e9 + latency)) < 1e-12)
+    // A group with one GPU per node (HSDP replicas, the data-parallel ranks of one tensor rank)
+    // has one port's share, 48 GB/s; an all-to-all never aggregates ports.
+    let replicas = CollectiveGroup(gpus: 16, perNode: 1, intra: .infinity, inter: 50e9, nvlink: false)
+    #expect(abs(replicas.busBandwidth - 48e9) < 1)
+    #expect(abs(dgx.allToAllBandwidth - 48e9) < 1)
     // Inside one node the ring stays on NVLink.
     let node = CollectiveGroup(gpus: 8, perNode: 8, intra: 450e9, inter: 50e9, nvlink: true)
     #expect(abs(node.allGather(bytes) - (7.0 / 8 * bytes / (450e9 * 0.75) + (8.4 + 7 * 3.4) * 1e-6)) < 1e-12)
@@ -99,27 +110,44 @@ import Testing
     #expect(GPUSpec.preset("rtx-4090")!.intraNodeBandwidth == 16e9)
     #expect(GPUSpec.preset("a100-80gb")!.intraNodeBandwidth == 300e9)
     #expect(GPUSpec.preset("h100-sxm")!.interNodeBandwidth == 50e9)
+    #expect(GPUSpec.preset("a100-80gb")!.interNodeBandwidth == 25e9)
+    #expect(GPUSpec.preset("rtx-4090")!.interNodeBandwidth == 12.5e9 / 8)
   }
 
-  @Test("gpus_per_node, intra_node_bandwidth and inter_node_bandwidth change the communication time")
+  @Test("gpus_per_node, the bandwidths, nics_per_node and nic_bandwidth change the communication time")
   func networkKeys() {
     var s = setup(gpus: 16, parallel: .fsdp)
+    s.gpu = GPUSpec.preset("h100-sxm")!
     s.sequence = 1024
     let inv = ParameterInventory(s.model)
     func communication(_ t: TrainingSetup) -> Double {
       let c = ThroughputModel.communication(t, inv)
       return c.forward + c.backward
     }
+    // Two DGX nodes: the ring's 8 ports per node outpace NVLink, so a second node costs only
+    // the network's per-step latency.
     let twoNodes = communication(s)
     var oneNode = s
     oneNode.gpusPerNode = 16
-    #expect(communication(oneNode) < twoNodes / 5)
-    var slowNetwork = s
-    slowNetwork.interNodeBandwidth = 12.5e9
-    #expect(communication(slowNetwork) > twoNodes * 3.5)
+    #expect(communication(oneNode) < twoNodes && communication(oneNode) > twoNodes * 0.9)
+    // One NIC per node: 8 × 6.25 × 0.96 = 48 GB/s against NVLink's 337.5, about 7× slower.
+    var oneNIC = s
+    oneNIC.nicsPerNode = 1
+    let ratio = communication(oneNIC) / twoNodes
+    #expect(ratio > 6.5 && ratio < 7.1, "\(ratio)")
+    // 100 Gb/s ports (12.5 GB/s, 96 GB/s for the ring): 337.5 / 96 = 3.5× slower, less the
+    // latencies both pay.
+    var slowPorts = s
+    slowPorts.nicBandwidth = 12.5e9
+    let slower = ThroughputModel.communication(slowPorts, inv).forward / ThroughputModel.communication(s, inv).forward
+    #expect(abs(slower / (337.5 / 96) - 1) < 0.05, "\(slower)")
+    // `inter_node_bandwidth` sets each GPU's share directly.
+    var share = s
+    share.interNodeBandwidth = 50e9 / 8
+    #expect(communication(share) == communication(oneNIC))
     var slowLink = oneNode
     slowLink.intraNodeBandwidth = 45e9
-    #expect(communication(slowLink) > communication(oneNode) * 9)
+    #expect(communication(slowLink) > communication(oneNode) * 6)
   }
 
   @Test("checkpointed_layers k keeps the other layers' activations; the time grows by k/L of a forward")
