@@ -156,13 +156,20 @@ public struct ModelConfig: Sendable, Equatable {
     return moeLayers < layers ? max(intermediate, routed) : routed
   }
 
-  /// A decoder layer's linears as (input, output, count, share of the tokens each sees),
-  /// averaged over the layers: q, o; k, v; the MLP's; in MoE layers the router, every expert
-  /// (each sees `experts_per_token / experts` of the tokens) and the shared expert.
+  /// A decoder layer's linears on one GPU as (input, output, count, share of the GPU's tokens
+  /// each sees), averaged over the layers: q, o; k, v; the MLP's; in MoE layers the router,
+  /// the GPU's experts and the shared expert.
   ///
-  /// Called
-  /// with a closure so a sweep's millions of points build no arrays.
-  package static func forEachLinear(_ m: ModelConfig, _ body: (Double, Double, Double, Double) -> Void) {
+  /// Without expert parallelism a GPU runs every expert, each over `experts_per_token /
+  /// experts` of its tokens. Under expert parallelism `ep` it runs `experts / ep` of them over
+  /// the tokens the whole group routes there: the all-to-all dispatcher sends each local
+  /// expert its tokens from every rank of the group (Megatron-Core `MoEAlltoAllTokenDispatcher`,
+  /// torchtitan's `expert_parallel`), so each sees `ep · experts_per_token / experts` of a
+  /// GPU's tokens — the same FLOPs in fewer, taller matmuls (derived). Called with a closure so
+  /// a sweep's millions of points build no arrays.
+  package static func forEachLinear(
+    _ m: ModelConfig, expertParallel ep: Int64 = 1, _ body: (Double, Double, Double, Double) -> Void
+  ) {
     let h = Double(m.hidden), q = Double(m.queryWidth)
     if q == h { body(h, h, 2, 1) } else { body(h, q, 1, 1); body(q, h, 1, 1) }
     body(h, Double(m.kvWidth), 2, 1)
@@ -176,7 +183,8 @@ public struct ModelConfig: Sendable, Equatable {
     if let e = m.moe {
       let experts = Double(e.experts)
       body(h, experts, sparse, 1)
-      mlp(Double(e.expertIntermediate), sparse * experts, Double(e.perToken) / experts)
+      let pooled = Double(max(1, ep))
+      mlp(Double(e.expertIntermediate), sparse * experts / pooled, Double(e.perToken) * pooled / experts)
       if e.sharedIntermediate > 0 { mlp(Double(e.sharedIntermediate), sparse, 1) }
     }
   }

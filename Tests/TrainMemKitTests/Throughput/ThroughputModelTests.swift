@@ -186,4 +186,29 @@ import Testing
     #expect(vocab.dimensions == [.init(name: "vocabulary", size: 50257, padded: 50304)])
     #expect(vocab.paddedStepSeconds < vocab.stepSeconds && vocab.extraParameters == 47 * 768)
   }
+
+  @Test("expert parallelism pools each expert's tokens across the group: the same FLOPs in taller matmuls")
+  func expertTimeFallsWithExpertParallelism() {
+    // Qwen3-30B-A3B, 16,384 tokens per GPU: without EP each of the 128 experts sees 16,384 ·
+    // 8 / 128 = 1,024 tokens; under EP 8 a GPU runs 16 experts over 8,192 tokens each.
+    let model = ModelConfig.preset("qwen3-30b-a3b")!
+    func expertLinears(_ ep: Int64) -> [(count: Double, tokens: Double)] {
+      var out: [(Double, Double)] = []
+      ModelConfig.forEachLinear(model, expertParallel: ep) { input, output, count, share in
+        if input == 768 || output == 768 { out.append((count, 16_384 * share)) }
+      }
+      return out
+    }
+    #expect(expertLinears(1).map(\.count) == [256, 128] && expertLinears(1).allSatisfy { $0.tokens == 1_024 })
+    #expect(expertLinears(8).map(\.count) == [32, 16] && expertLinears(8).allSatisfy { $0.tokens == 8_192 })
+    var s = TrainingSetup(model: model, gpu: GPUSpec.preset("h100-sxm")!, gpus: 8, parallel: .fsdp)
+    s.sequence = 4096
+    s.microBatch = 4
+    let roof = Roofline(s)
+    let alone = ThroughputModel.layerTime(s, roof).matmuls
+    s.expertParallel = 8
+    let pooled = ThroughputModel.layerTime(s, roof).matmuls
+    // The tile curve's token factor for the experts: 1,024 / (1,024 + d₀) against 8,192 / (8,192 + d₀).
+    #expect(pooled < alone * 0.8, "\(pooled) vs \(alone)")
+  }
 }
