@@ -133,6 +133,15 @@ extension ModelConfig {
         $0.qkNorm = .head
         $0.moe = MoEConfig(experts: 128, perToken: 8, expertIntermediate: 768)
       },
+      // Qwen/Qwen3-235B-A22B config.json: 94 layers, 128 experts (8 per token) of 1,536, GQA 64/4,
+      // untied; the model card's "235B in total and 22B activated".
+      make(
+        "qwen3-235b-a22b", "qwen3-moe", hidden: 4096, intermediate: 12288, layers: 94, heads: 64, kv: 4,
+        vocab: 151936, headDim: 128
+      ).with {
+        $0.qkNorm = .head
+        $0.moe = MoEConfig(experts: 128, perToken: 8, expertIntermediate: 1536)
+      },
       make(
         "qwen1.5-moe-a2.7b", "qwen2-moe", hidden: 2048, intermediate: 5632, layers: 24, heads: 16, kv: 16, vocab: 151936
       )

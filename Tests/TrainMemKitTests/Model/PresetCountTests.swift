@@ -29,6 +29,7 @@ import Testing
       ("qwen3-14b", 14_768_307_200, "Qwen/Qwen3-14B total_size 29,536,614,400 ÷ 2"),
       ("qwen3-32b", 32_762_123_264, "Qwen/Qwen3-32B total_size 65,524,246,528 ÷ 2"),
       ("qwen3-30b-a3b", 30_532_122_624, "Qwen/Qwen3-30B-A3B total_size 61,064,245,248 ÷ 2"),
+      ("qwen3-235b-a22b", 235_093_634_560, "Qwen/Qwen3-235B-A22B total_size 470,187,269,120 ÷ 2"),
       ("qwen1.5-moe-a2.7b", 14_315_784_192, "Qwen/Qwen1.5-MoE-A2.7B total_size 28,631,568,384 ÷ 2"),
       ("mistral-7b-v0.1", 7_241_732_096, "mistralai/Mistral-7B-v0.1 total_size 14,483,464,192 ÷ 2"),
       ("mistral-7b-v0.3", 7_248_023_552, "mistralai/Mistral-7B-v0.3 total_size 14,496,047,104 ÷ 2"),
