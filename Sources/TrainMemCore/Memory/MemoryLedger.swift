@@ -73,6 +73,8 @@ extension MemoryModel {
       copies = "autocast bf16 weight cache kept for backward"
     } else if s.parallel == .zero3 {
       copies = "DeepSpeed ZeRO-3: the module in use + stage3_prefetch_bucket_size (5e7) gathered"
+    } else if s.parallel.shardsWeights && !s.overlap.reshardAfterForward {
+      copies = "FSDP reshard_after_forward false: every layer's gathered weights, kept from its forward to its backward"
     } else if s.parallel.shardsWeights {
       copies = "FSDP: the layer in use + the prefetched next + the root unit (embedding, lm_head), gathered"
     } else {
@@ -139,7 +141,11 @@ extension MemoryModel {
       : (s.optimizer.layerwise
         ? "none held: layer-wise updates apply and free each gradient in its hook"
         : "none yet: the peak comes before backward produces them")
-    t.append(MemoryTerm(name: "gradients", bytes: m.gradientsHeld, .framework, source: gradients))
+    let unsharded =
+      s.gradientSync == .step && s.parallel.shardsWeights && s.accumulation > 1
+      ? "; under gradient_sync: step FSDP also holds the unsharded gradients (\(policy.reduceBytes) bytes each) until the last micro-batch reduces them"
+      : ""
+    t.append(MemoryTerm(name: "gradients", bytes: m.gradientsHeld, .framework, source: gradients + unsharded))
     if m.gradientBuckets > 0 {
       t.append(
         s.parallel == .ddp
@@ -148,7 +154,9 @@ extension MemoryModel {
             .framework, source: "torch DDP reducer, gradient_as_bucket_view=False")
           : MemoryTerm(
             name: "ZeRO reduce bucket", bytes: m.gradientBuckets,
-            .framework, source: "DeepSpeed ipg_buffer: reduce_bucket_size (5e8) elements in the gradient dtype"))
+            .framework,
+            source: "DeepSpeed ipg_buffer: reduce_bucket_size (5e8) elements in the gradient dtype"
+              + (s.overlapsComm && s.parallel != .zero3 ? ", two with overlap_comm" : "")))
     }
     t.append(
       MemoryTerm(

@@ -179,6 +179,12 @@ public enum MemoryModel {
     package var weightCopies: Int64
     /// Transformer Engine's FP8 weight cache: present at every instant of the step.
     package var fp8Cache: Int64 = 0
+    /// FSDP with `reshard_after_forward: false`: the other layers' gathered weights, kept from
+    /// each layer's forward to its backward.
+    package var forwardCopies: Int64 = 0
+    /// FSDP under `gradient_sync: step`: the unsharded gradients accumulated between
+    /// micro-batches until the last one reduce-scatters them.
+    package var unshardedGradients: Int64 = 0
     package var buckets: Int64
     /// What `offload` keeps in host memory instead.
     package var host: Int64 = 0
@@ -227,6 +233,8 @@ public enum MemoryModel {
       held.fp8Cache = Checked.bytes(Double(converted) * recipe.cachedWeightBytes(s.gpu))
     }
     held.buckets = gradientBuckets(s, inv)
+    held.forwardCopies = keptGatheredWeights(s, inv)
+    held.unshardedGradients = accumulatedUnshardedGradients(s, inv)
     if s.offload.optimizer || s.offload.parameters {
       // The host holds the fp32 master, the moments and fp32 gradients (DeepSpeed's
       // `single_partition_of_fp32_groups` and fp32 `.grad`, FSDP's offloaded shards); the GPU
@@ -305,6 +313,32 @@ public enum MemoryModel {
     return (2 * layerParameters(s, inv) + root) * bytes
   }
 
+  /// FSDP with `reshard_after_forward: false` (FSDP2 `fully_shard`; FSDP1 `SHARD_GRAD_OP`)
+  /// frees no layer's gathered weights after its forward: every decoder layer's stay until
+  /// its backward, beyond the two `gatheredWeights` counts (torchao's FP8 gather keeps the
+  /// converted ones in 1 byte).
+  package static func keptGatheredWeights(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
+    guard s.parallel == .fsdp || s.parallel == .hsdp, !s.overlap.reshardAfterForward else { return 0 }
+    let bytes = s.policy.computeBytes
+    let root = inv.embeddingParameters + inv.lmHeadParameters + inv.finalNormParameters
+    let remoteExperts = inv.expertParameters - inv.expertParameters / s.expertParallel
+    var all = (inv.parameters - root - remoteExperts) * bytes
+    if s.fp8?.gathersInFP8 == true { all -= s.localFP8Parameters(inv) * (bytes - 1) }
+    return max(0, all - 2 * layerParameters(s, inv) * bytes)
+  }
+
+  /// FSDP's gradients under `gradient_sync: step`: `set_requires_gradient_sync(False)` skips the
+  /// reduce-scatter, so each micro-batch adds into the full unsharded gradient, in the reduce
+  /// dtype when it differs from the compute dtype (`FSDPParam.to_accumulated_grad_if_needed`),
+  /// until the last micro-batch reduces it (torch/distributed/fsdp/_fully_shard).
+  package static func accumulatedUnshardedGradients(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
+    guard s.parallel == .fsdp || s.parallel == .hsdp, s.gradientSync == .step, s.accumulation > 1 else { return 0 }
+    let trained = inv.trainable(s).parameters
+    let local = Double(inv.parameters - (inv.expertParameters - inv.expertParameters / s.expertParallel))
+    let share = local / Double(max(1, inv.parameters))
+    return Int64((Double(trained) * share).rounded()) * s.policy.reduceBytes
+  }
+
   /// One decoder layer's parameters on this GPU: everything but the embedding, the head and
   /// the final norm, and of the experts only this GPU's share under expert parallelism.
   package static func layerParameters(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
@@ -338,7 +372,9 @@ public enum MemoryModel {
     case .zero1, .zero2, .zero3:
       // Megatron's distributed optimizer reduces straight from its contiguous gradient buffer.
       if s.megatron { return 0 }
-      return min(deepSpeedReduceBucketElements, inv.trainable(s).parameters) * policy.gradientBytes
+      // With `overlap_comm` stages 1 and 2 double-buffer it (stage_1_and_2.py `ipg_buffer`).
+      let buffers: Int64 = s.overlapsComm && s.parallel != .zero3 ? 2 : 1
+      return buffers * min(deepSpeedReduceBucketElements, inv.trainable(s).parameters) * policy.gradientBytes
     case .none, .fsdp, .hsdp: return 0
     }
   }
@@ -403,15 +439,15 @@ public enum MemoryModel {
     // 1. The loss backward: every activation, the logits and cross-entropy buffers.
     var i1 = fresh
     i1.phase = .forwardBackward
-    i1.copies = held.weightCopies + held.fp8Cache
-    i1.gradients = heldGradients
+    i1.copies = held.weightCopies + held.forwardCopies + held.fp8Cache
+    i1.gradients = heldGradients + held.unshardedGradients
     i1.activations = activations
     i1.logits = act.lossPeak
     candidates.append(i1)
     // 2. The last decoder layer's backward (first in backward order): lm_head's gradient done,
     //    the bf16 logits still referenced, one layer's temporaries (and its recomputation).
     var i2 = i1
-    i2.gradients = heldGradients > 0 ? heldGradients : lmHeadGrad
+    i2.gradients = (heldGradients > 0 ? heldGradients : lmHeadGrad) + held.unshardedGradients
     i2.logits = act.logitsKept
     i2.transient = recomputed + act.layerBackwardTransient + layerwiseTransient + unshardedGradients
     candidates.append(i2)
@@ -420,7 +456,9 @@ public enum MemoryModel {
     var i3 = fresh
     i3.phase = .forwardBackward
     i3.copies = (s.parallel.shardsWeights ? held.weightCopies : oneLayerCopies) + held.fp8Cache
-    i3.gradients = optimizer.layerwise ? 0 : max(heldGradients, held.gradients - embeddingGrad - oneLayerGrads)
+    i3.gradients =
+      (optimizer.layerwise ? 0 : max(heldGradients, held.gradients - embeddingGrad - oneLayerGrads))
+      + held.unshardedGradients
     i3.activations = (recomputed > 0 ? act.checkpointedLayer : act.perLayer)
     i3.logits = act.logitsKept
     i3.transient = recomputed + act.layerBackwardTransient + layerwiseTransient + unshardedGradients
@@ -429,7 +467,7 @@ public enum MemoryModel {
     //    gradient (measured: calibration 7B, exactly 2V + 2h bytes per token above W+S+G).
     var i4 = fresh
     i4.phase = .forwardBackward
-    i4.gradients = optimizer.layerwise ? 0 : held.gradients
+    i4.gradients = (optimizer.layerwise ? 0 : held.gradients) + held.unshardedGradients
     i4.logits = act.logitsKept
     i4.transient = act.embeddingGradInput + layerwiseTransient
     candidates.append(i4)

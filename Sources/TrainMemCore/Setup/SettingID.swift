@@ -20,6 +20,10 @@ public enum SettingID: String, Sendable, CaseIterable {
   case nicsPerNode = "nics_per_node"
   case nicBandwidth = "nic_bandwidth"
   case gradientSync = "gradient_sync"
+  case overlapGradReduce = "overlap_grad_reduce"
+  case overlapParamGather = "overlap_param_gather"
+  case overlapComm = "overlap_comm"
+  case reshardAfterForward = "reshard_after_forward"
   case precision
   case matmulPrecision = "matmul_precision"
   case fp8Recipe = "fp8_recipe"

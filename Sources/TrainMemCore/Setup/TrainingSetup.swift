@@ -115,6 +115,8 @@ public struct TrainingSetup: Sendable, Equatable {
   package var nicsPerNode: Int64? = nil
   package var nicBandwidth: Double? = nil
   package var gradientSync: GradientSync = .microBatch
+  /// The frameworks' switches for overlapping communication with compute, at their defaults.
+  package var overlap = Overlap()
   public var precision: Precision = .bf16
   /// The decoder layers' matmul dtype, and the FP8 recipe (nil: torchao tensor-wise).
   package var matmulPrecision: MatmulPrecision = .bf16
@@ -251,9 +253,10 @@ public struct TrainingSetup: Sendable, Equatable {
     if optimizer.layerwise && (dataParallel > 1 || accumulation > 1) {
       out.append(SetupProblem(setting: .optimizerLayerwise, reason: .layerwiseNeedsOneReplica(dataParallel > 1)))
     }
-    if gradientSync == .step && parallel != .ddp {
+    if gradientSync == .step && ![.ddp, .fsdp, .hsdp].contains(parallel) {
       out.append(SetupProblem(setting: .gradientSync, reason: .syncWithoutDDP(parallel)))
     }
+    out += overlapProblems()
     if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: .gpu, reason: .noBF16(gpu.name))) }
     out += fp8Problems()
     out += precisionProblems() + networkProblems()
@@ -380,7 +383,7 @@ public struct TrainingSetup: Sendable, Equatable {
     model: ModelConfig, gpu: GPUSpec, gpus: Int64 = 1, parallel: Parallelism = .none, expertParallel: Int64 = 1,
     modelParallel: ModelParallel = ModelParallel(), stageView: StageView = StageView(), gpusPerNode: Int64? = nil,
     intraNodeBandwidth: Double? = nil, interNodeBandwidth: Double? = nil, nicsPerNode: Int64? = nil,
-    nicBandwidth: Double? = nil, gradientSync: GradientSync = .microBatch,
+    nicBandwidth: Double? = nil, gradientSync: GradientSync = .microBatch, overlap: Overlap = Overlap(),
     precision: Precision = .bf16, matmulPrecision: MatmulPrecision = .bf16, fp8Recipe: FP8Recipe? = nil,
     masterWeights: MasterWeights? = nil, gradientDType: GradientDType? = nil, weights: WeightFormat = .bf16,
     sequence: Int64 = 256, microBatch: Int64 = 1, globalBatch: Int64? = nil, dropout: Double = 0,
@@ -403,6 +406,7 @@ public struct TrainingSetup: Sendable, Equatable {
     self.nicsPerNode = nicsPerNode
     self.nicBandwidth = nicBandwidth
     self.gradientSync = gradientSync
+    self.overlap = overlap
     self.precision = precision
     self.matmulPrecision = matmulPrecision
     self.fp8Recipe = fp8Recipe
@@ -468,6 +472,8 @@ package struct SetupProblem: Sendable, Equatable {
     case layerwiseNeedsOneReplica(Bool)
     /// `gradient_sync: step` is DDP's `no_sync`; other modes reduce every micro-batch.
     case syncWithoutDDP(Parallelism)
+    /// A framework's overlap switch on a setup that framework does not run.
+    case overlapNotApplicable(SettingID, String)
     case masterNeedsBF16(Precision)
     case masterUnderFSDP(Parallelism)
     case masterWithInt8
@@ -563,7 +569,9 @@ package struct SetupProblem: Sendable, Equatable {
         "\(named(.optimizerLayerwise)) updates each weight inside backward, so it cannot run with \(what); Hugging Face's Trainer refuses it"
     case .syncWithoutDDP(let parallel):
       return
-        "\(named(.gradientSync, "step")) is DDP's no_sync; with \(named(.parallel, parallel.rawValue)) gradients are reduced every micro-batch here — use ddp or leave gradient_sync out"
+        "\(named(.gradientSync, "step")) is DDP's no_sync or FSDP's set_requires_gradient_sync(False); DeepSpeed refuses no_sync at ZeRO stages 2 and 3, and stage 1 reduces once per step already (\(named(.parallel, parallel.rawValue))) — use ddp, fsdp or hsdp, or leave gradient_sync out"
+    case .overlapNotApplicable(let id, let owner):
+      return "\(named(id)) is a switch of \(owner); it has no effect on this setup — leave it out"
     case .noBF16(let name):
       return "\(name) has no bf16 support; use \(named(.precision, "mixed")) (fp16 autocast) or 'fp32'"
     case .noFP8(let name):

@@ -33,6 +33,8 @@ extension ThroughputModel {
     package var bubble: Double
     package var optimizer = 0.0
     package var communication = 0.0
+    /// The stage whose exposed communication is the largest (the ledger lists its collectives).
+    package var communicating = 0
     package var refresh = 0.0
     package var hostBound = false
   }
@@ -47,15 +49,16 @@ extension ThroughputModel {
     let slowest = stages.map(\.microBatch).max() ?? 0
     let bubble = Double(mp.pipeline - 1) / Double(mp.schedule == .interleaved ? mp.virtualStages : 1)
     var parts = ModelParallelParts(stages: stages, slowest: slowest, bubble: bubble)
-    for time in stages {
+    for (index, time) in stages.enumerated() {
       let stage = time.stage
       let inv = ParameterInventory(stage.model)
       let roof = Roofline(stage)
       parts.optimizer = max(parts.optimizer, stepSeconds(stage, inv, roof))
       parts.refresh = max(parts.refresh, refreshSeconds(stage, inv.trainable(stage)) * updatedShare(stage, inv))
-      parts.communication = max(
-        parts.communication,
-        communicationSeconds(stage, inv, microBatch: slowest) + offloadExposedSeconds(stage, inv, slowest))
+      let communication =
+        communicationSeconds(stage, inv, microBatch: slowest) + offloadExposedSeconds(stage, inv, slowest)
+      if communication > parts.communication { parts.communicating = index }
+      parts.communication = max(parts.communication, communication)
       parts.hostBound = parts.hostBound || time.layer.host > time.layer.gpu + time.tensor + time.context
     }
     return parts
@@ -163,7 +166,9 @@ extension ThroughputModel {
         name: "pipeline bubble", seconds: slow.microBatch * parts.bubble,
         source: "(p − 1)/(v·m) of the step idle (Narayanan et al. 2021)" + where_),
     ]
+    let busiest = parts.stages[parts.communicating].stage
+    let communication = communicationTerms(busiest, ParameterInventory(busiest.model), microBatch: parts.slowest)
     return terms
-      + perStepTerms(s, optimizer: parts.optimizer, communication: parts.communication, refresh: parts.refresh)
+      + perStepTerms(s, optimizer: parts.optimizer, communication: communication, refresh: parts.refresh)
   }
 }

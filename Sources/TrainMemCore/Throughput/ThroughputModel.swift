@@ -291,8 +291,8 @@ public enum ThroughputModel {
       TimeTerm(
         name: "lm_head and loss", seconds: parts.head * accumulation,
         source: "lm_head matmuls and fp32 cross-entropy"))
-    return terms
-      + perStepTerms(s, optimizer: parts.optimizer, communication: parts.communication, refresh: parts.refresh)
+    let communication = communicationTerms(s, inv, microBatch: parts.microBatch)
+    return terms + perStepTerms(s, optimizer: parts.optimizer, communication: communication, refresh: parts.refresh)
   }
 
   /// The hours, GPU-hours and cost of training the setup's `tokens` at the estimate's rate.
@@ -551,122 +551,7 @@ public enum ThroughputModel {
       + (s.policy.autocastCopies ? autocastBytesPerWeight * vocab * hidden / roof.bandwidth : 0)
   }
 
-  // MARK: - Communication and accounting
-
-  /// The collectives of one optimizer step, seconds: what runs during a micro-batch's forward
-  /// and backward (overlapped with compute, on NCCL's own stream), how many micro-batches run
-  /// them, and what runs outside compute once per step.
-  package struct Communication {
-    package var forward = 0.0
-    package var backward = 0.0
-    package var syncs = 0.0
-    package var exposedPerStep = 0.0
-  }
-
-  /// torch DDP's `bucket_cap_mb` default: 25 MiB per all-reduce.
-  package static let ddpBucketBytes = 25.0 * 1_048_576
-
-  /// The data-parallel collectives each framework issues.
-  ///
-  /// - DDP: a ring all-reduce of the gradients in 25 MiB buckets during backward, every
-  ///   micro-batch (or only the last under `gradient_sync: step`, `no_sync`).
-  /// - ZeRO-1/2 (DeepSpeed): a reduce-scatter of the gradients (stage 1 at the accumulation
-  ///   boundary only, stage 2 every micro-batch) in `reduce_bucket_size` buckets, then an
-  ///   all-gather of the updated bf16 partitions; `overlap_comm` defaults to off below stage 3
-  ///   (deepspeed/runtime/zero/config.py), so all of it is exposed.
-  /// - ZeRO-3/FSDP: every micro-batch all-gathers each layer's weights in forward and again in
-  ///   backward (a third time when layers are recomputed) and reduce-scatters its gradients,
-  ///   overlapped with compute; HSDP does this inside the node and all-reduces each shard's
-  ///   gradients across nodes (FSDP `_runtime_utils.py`: `dist.all_reduce(..., group=state.
-  ///   _inter_node_pg)`).
-  package static func communication(_ s: TrainingSetup, _ inv: ParameterInventory) -> Communication {
-    var c = Communication()
-    guard s.dataParallel > 1 else { return c }
-    let policy = s.policy
-    // Under expert parallelism a GPU gathers and reduces only its own experts.
-    let params = Double(inv.parameters) - Double(inv.expertParameters) * (1 - 1 / Double(s.expertParallel))
-    let gradients = params * Double(policy.reduceBytes)
-    let group = s.shardGroup
-    let accumulation = Double(s.accumulation)
-    let buckets = (params / Double(MemoryModel.deepSpeedReduceBucketElements)).rounded(.up)
-    switch s.parallel {
-    case .none: break
-    case .ddp:
-      c.backward = group.allReduce(gradients, messages: (gradients / ddpBucketBytes).rounded(.up))
-      // Megatron accumulates every micro-batch into its fp32 main gradients and reduces once
-      // per step (`finalize_model_grads`), whatever `gradient_sync` says.
-      c.syncs = s.gradientSync == .step || s.megatron ? 1 : accumulation
-    case .zero1, .zero2:
-      let reduce = group.allGather(gradients, messages: buckets)
-      c.exposedPerStep =
-        reduce * (s.parallel == .zero1 ? 1 : accumulation)
-        + group.allGather(params * Double(policy.weightBytes), messages: buckets)
-    case .zero3, .fsdp, .hsdp:
-      // FSDP gathers one unit per layer (and the root); DeepSpeed one module per linear.
-      let units = Double(s.model.layers) * (s.parallel == .zero3 ? 7 : 1) + 1
-      // torchao's tensor-wise recipe all-gathers the converted weights in FP8 (1 byte).
-      var gatheredBytes = params * Double(policy.computeBytes)
-      if s.fp8?.gathersInFP8 == true && s.parallel != .zero3 {
-        gatheredBytes -= Double(s.localFP8Parameters(inv)) * Double(policy.computeBytes - 1)
-      }
-      let gather = group.allGather(gatheredBytes, messages: units)
-      let recomputeGathers = Double(s.recomputedLayers) / Double(s.model.layers)
-      c.forward = gather
-      c.backward = gather * (1 + recomputeGathers) + group.allGather(gradients, messages: units)
-      if s.parallel == .hsdp {
-        c.backward += s.replicaGroup.allReduce(gradients / Double(s.shardDegree), messages: units)
-      }
-      c.syncs = accumulation
-    }
-    return c
-  }
-
-  /// The share of the parameters whose optimizer update this GPU runs: its ZeRO/FSDP shard,
-  /// and of the experts its 1/E (expert parallelism) further sharded over the rest of the group.
-  package static func updatedShare(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
-    let shards = Double(s.parallel.shardsStates ? s.shardDegree : 1)
-    let ep = s.expertParallel
-    guard ep > 1, inv.expertParameters > 0 else { return 1 / shards }
-    let expertShards = Double(ep) * Double(s.parallel.shardsStates ? max(1, s.shardDegree / ep) : 1)
-    let experts = Double(inv.expertParameters), total = Double(inv.parameters)
-    return ((total - experts) / shards + experts / expertShards) / total
-  }
-
-  /// Expert parallelism's token exchange (Megatron's and torchtitan's all-to-all token
-  /// dispatcher): in every MoE layer each token's hidden state goes to the GPUs of its
-  /// `experts_per_token` experts and comes back, forward and again backward — four
-  /// all-to-alls, each sending (E−1)/E of t · k · h elements, on the critical path.
-  package static func allToAllSeconds(_ s: TrainingSetup) -> Double {
-    let ep = s.expertParallel
-    guard ep > 1, let moe = s.model.moe else { return 0 }
-    let bytes =
-      Double(s.tokensPerMicroBatch) * Double(moe.perToken) * Double(s.model.hidden)
-      * Double(s.precision.activationBytes) * Double(ep - 1) / Double(ep)
-    let group = CollectiveGroup(
-      gpus: ep, perNode: min(ep, s.nodeSize), intra: s.intraNodeLink, inter: s.interNodeLink,
-      nvlink: s.gpu.nvlinkPeers)
-    let one = bytes / group.allToAllBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
-    return 4 * Double(s.model.moeLayers) * one
-  }
-
-  /// Exposed communication per optimizer step: what a micro-batch's collectives take beyond
-  /// the compute they overlap (forward one third of a micro-batch, backward two thirds), for
-  /// every micro-batch that runs them, plus what runs outside compute.
-  package static func communicationSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double) -> Double
-  {
-    let c = communication(s, inv)
-    // Megatron-LM reduces gradients after backward unless `--overlap-grad-reduce` is given
-    // (`DistributedDataParallelConfig.overlap_grad_reduce = False`): nothing hides it.
-    // DeepSpeed ZeRO-3 fetches a module's parameters when the module runs and waits for that
-    // all-gather before prefetching the next (`PartitionedParameterCoordinator.fetch_sub_module`,
-    // v0.9.4 lines 233–344): at most one module's compute hides a gather, so its traffic is
-    // exposed too.
-    if s.megatron || s.parallel == .zero3 {
-      return (c.forward + c.backward) * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
-    }
-    let perSync = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
-    return perSync * c.syncs + c.exposedPerStep + allToAllSeconds(s) * Double(s.accumulation)
-  }
+  // MARK: - Accounting
 
   /// The model FLOPs of one micro-batch, for MFU: the work the step needs, no more.
   ///
@@ -817,30 +702,6 @@ public enum ThroughputModel {
     let transfers = owned * (Double(s.policy.gradientBytes) + Double(s.policy.computeBytes)) / link
     let cpu = owned * HostModel.cpuAdamBytes * Double(s.nodeSize) / HostModel.nodeMemoryBandwidth
     return transfers + cpu
-  }
-
-  /// Offload traffic inside the micro-batches, beyond the compute it overlaps: offloaded
-  /// activations go down in forward and up in backward; offloaded parameters come up for each
-  /// all-gather (forward, backward and a recomputed forward).
-  package static func offloadExposedSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ microBatch: Double)
-    -> Double
-  {
-    guard s.offload.activations || s.offload.parameters else { return 0 }
-    let link = s.gpu.hostLinkBandwidth * HostModel.hostLinkEfficiency
-    var traffic = 0.0
-    if s.offload.activations { traffic += 2 * Double(MemoryModel.offloadedActivations(s)) / link }
-    if s.offload.parameters {
-      let shard = Double(MemoryModel.weightBytes(s, inv)) / Double(max(1, s.shardDegree))
-      traffic += shard * (2 + Double(s.recomputedLayers) / Double(s.model.layers)) / link
-    }
-    // The copies share the compute they hide behind with the data-parallel collectives: in a
-    // micro-batch that also syncs, both together are exposed beyond the compute.
-    let c = communication(s, inv)
-    let collectives = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
-    let shared = max(collectives, c.forward + c.backward + traffic - microBatch) - collectives
-    let alone = max(0, traffic - microBatch)
-    let syncs = min(c.syncs, Double(s.accumulation))
-    return syncs * shared + (Double(s.accumulation) - syncs) * alone
   }
 
   /// A paged optimizer short of GPU memory streams the states that live on the host in and out

@@ -3,11 +3,13 @@
 // the refresh — is read both by `ThroughputModel.estimate` (which adds them into the step) and
 // by `ThroughputModel.ledger` (which names and cites them), so the two cannot drift apart.
 
-/// One term of a step's time, for reports.
+/// One term of a step's time, for reports: the seconds it adds to the step and, for work that
+/// overlaps other terms (collectives), the seconds hidden behind them.
 package struct TimeTerm: Sendable, Equatable {
   package var name: String
   package var seconds: Double
   package var source: String
+  package var hidden = 0.0
 }
 
 /// One decoder layer's forward and backward, part by part, with the setup's recomputation and
@@ -119,23 +121,57 @@ extension ThroughputModel {
     return terms
   }
 
-  /// The per-step terms: the optimizer step, the exposed collectives and the amortised refresh.
+  /// The per-step terms: the optimizer step, the collectives (`communicationTerms`) and the
+  /// amortised refresh.
   package static func perStepTerms(
-    _ s: TrainingSetup, optimizer: Double, communication: Double, refresh: Double
+    _ s: TrainingSetup, optimizer: Double, communication: [TimeTerm], refresh: Double
   ) -> [TimeTerm] {
     [
       TimeTerm(
         name: "optimizer step", seconds: optimizer,
         source: s.offload.optimizer || s.offload.parameters
           ? "on the host: gradients down and weights up over the host link, CPU Adam at the node's memory bandwidth"
-          : "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch"),
-      TimeTerm(
-        name: "exposed communication", seconds: communication,
-        source: "ring all-reduce / all-gather not hidden by backward"
-          + (s.expertParallel > 1 ? "; expert parallelism's all-to-alls" : "")),
+          : "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch")
+    ] + communication + [
       TimeTerm(
         name: "projection refresh (amortised)", seconds: refresh,
-        source: "GaLore's SVD every update_interval steps"),
+        source: "GaLore's SVD every update_interval steps")
     ]
+  }
+
+  /// Each data-parallel collective's exposed seconds with what hides the rest, expert
+  /// parallelism's all-to-alls, and offload copies beyond the compute they overlap.
+  package static func communicationTerms(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double)
+    -> [TimeTerm]
+  {
+    let times = collectiveTimes(s, inv, microBatch: microBatch)
+    let accumulation = Double(s.accumulation), reducing = reducingMicroBatches(s)
+    var terms: [TimeTerm] = []
+    for (c, exposed) in zip(times.collectives, times.exposed) {
+      let all = c.seconds * (c.perStep ? 1 : c.reducing ? reducing : accumulation)
+      guard all > 0 else { continue }
+      let behind: String
+      switch c.window {
+      case .forward: behind = "the forward of each micro-batch"
+      case .backward: behind = c.perStep ? "the last micro-batch's backward" : "the backward of each micro-batch"
+      case .nextForward: behind = "the next step's first forward"
+      case .none: behind = ""
+      }
+      let source =
+        c.window == .none
+        ? "NCCL ring, on the critical path"
+        : "NCCL ring, overlapped with \(behind): \(NumberFormatting.fixed(all - exposed, 3)) s of \(NumberFormatting.fixed(all, 3)) s hidden"
+      terms.append(
+        TimeTerm(name: "\(s.collectiveOwner) \(c.name)", seconds: exposed, source: source, hidden: all - exposed))
+    }
+    terms.append(
+      TimeTerm(
+        name: "expert all-to-alls", seconds: allToAllSeconds(s) * accumulation,
+        source: "4 per MoE layer (dispatch and combine, forward and backward), on the critical path"))
+    terms.append(
+      TimeTerm(
+        name: "offload copies beyond compute", seconds: offloadExposedSeconds(s, inv, microBatch),
+        source: "host-link copies of offloaded activations and parameters, sharing the compute with the collectives"))
+    return terms
   }
 }

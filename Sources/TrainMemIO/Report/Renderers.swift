@@ -194,7 +194,8 @@ package enum MarkdownRenderer {
   package static func timeTable(_ run: RunResult, to s: inout [UInt8]) {
     guard !run.timeTerms.isEmpty else { return }
     s += "\n| where the step's time goes | seconds | share | source |\n|---|---:|---:|---|\n"
-    for term in run.timeTerms where term.seconds > 0 {
+    // Fully hidden collectives stay listed: the table says what overlaps.
+    for term in run.timeTerms where term.seconds > 0 || term.hidden > 0 {
       s += "| "
       s += cell(term.name)
       s += " | "

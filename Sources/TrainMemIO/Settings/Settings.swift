@@ -8,7 +8,7 @@ package enum Settings {
   package static let all: [Setting] = [
     model, gpu, gpus, parallel, tensorParallel, sequenceParallel, pipelineParallel, pipelineSchedule, virtualStages,
     contextParallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, nicsPerNode, nicBandwidth,
-    gradientSync,
+    gradientSync, overlapGradReduce, overlapParamGather, overlapComm, reshardAfterForward,
     precision, matmulPrecision, fp8Recipe,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
     loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, offloadOptimizer,
@@ -152,8 +152,47 @@ package enum Settings {
 
   package static let gradientSync = choice(
     .gradientSync, GradientSync.self, noun: "gradient sync", default: "micro_batch",
-    doc: "when DDP all-reduces gradients: every micro-batch, or once per optimizer step",
+    doc:
+      "when DDP or FSDP reduces gradients: every micro-batch, or once per optimizer step (DDP `no_sync`, FSDP2 `set_requires_gradient_sync(False)`: FSDP then holds the unsharded gradients between micro-batches)",
     apply: { $0.gradientSync = $1 }, input: { $0.gradientSync.rawValue })
+
+  package static let overlapGradReduce = overlapSwitch(
+    .overlapGradReduce, default: "false",
+    doc: "Megatron: reduce gradients bucket by bucket during the last micro-batch's backward",
+    apply: { $0.overlap.gradReduce = $1 },
+    input: { $0.megatron && $0.dataParallel > 1 ? $0.overlap.gradReduce : nil })
+
+  package static let overlapParamGather = overlapSwitch(
+    .overlapParamGather, default: "false",
+    doc: "Megatron's distributed optimizer: all-gather the updated weights behind the next step's first forward",
+    apply: { $0.overlap.paramGather = $1 },
+    input: { $0.megatron && $0.parallel.shardsStates && $0.dataParallel > 1 ? $0.overlap.paramGather : nil })
+
+  package static let overlapComm = overlapSwitch(
+    .overlapComm, default: "true at ZeRO-3, else false",
+    doc: "DeepSpeed ZeRO: reduce gradients on a side stream during backward (a second reduce bucket at stages 1 and 2)",
+    apply: { $0.overlap.comm = $1 },
+    input: { $0.parallel.isZeRO && !$0.megatron && $0.dataParallel > 1 ? $0.overlapsComm : nil })
+
+  package static let reshardAfterForward = overlapSwitch(
+    .reshardAfterForward, default: "true",
+    doc:
+      "FSDP: free each layer's gathered weights after its forward and gather them again in backward; false keeps every layer's until its backward",
+    apply: { $0.overlap.reshardAfterForward = $1 },
+    input: {
+      $0.parallel.shardsWeights && $0.parallel != .zero3 && $0.dataParallel > 1 ? $0.overlap.reshardAfterForward : nil
+    })
+
+  /// A framework's overlap switch: a boolean, echoed in the inputs where it applies.
+  private static func overlapSwitch(
+    _ id: SettingID, default value: String, doc: String, apply: @escaping @Sendable (inout TrainingSetup, Bool) -> Void,
+    input: @escaping @Sendable (TrainingSetup) -> Bool?
+  ) -> Setting {
+    Setting(
+      id: id, value: "true|false", defaultText: value, doc: doc, isBoolean: true,
+      parse: { loader, node, s in edit(loader.boolean(node, s), apply) },
+      inputs: [InputField(id.path) { input($0.setup).map(InputValue.flag) }])
+  }
 
   package static let precision = choice(
     .precision, Precision.self, default: "bf16",

@@ -86,6 +86,8 @@ struct SetupGenerator {
     case "nics_per_node": return ["1", "2", "8", "72"]
     case "nic_bandwidth": return ["100Gb/s", "400Gb/s", "800Gb/s", "1GB/s"]
     case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
+    case "overlap_grad_reduce", "overlap_param_gather", "overlap_comm": return ["true", "false"]
+    case "reshard_after_forward": return ["false", "true"]
     case "precision": return Precision.allCases.map(\.rawValue)
     case "tensor_parallel": return ["1", "2", "4", "8"]
     case "sequence_parallel": return ["true", "false"]
@@ -136,7 +138,7 @@ struct SetupGenerator {
     "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
     "offload_optimizer", "offload_parameters", "offload_activations", "fp8_recipe",
     "sequence_parallel", "pipeline_schedule", "virtual_stages", "tensor_parallel", "pipeline_parallel",
-    "context_parallel",
+    "context_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm", "reshard_after_forward",
   ]
 
   /// One in ten setups is drawn from the combinations that interact most — FP8 × expert

@@ -121,9 +121,9 @@ import Testing
     s.sequence = 1024
     let inv = ParameterInventory(s.model)
     func communication(_ t: TrainingSetup) -> Double {
-      let c = ThroughputModel.communication(t, inv)
-      return c.forward + c.backward
+      ThroughputModel.collectives(t, inv).map(\.seconds).reduce(0, +)
     }
+    func forwardGathers(_ t: TrainingSetup) -> Double { ThroughputModel.collectives(t, inv)[0].seconds }
     // Two DGX nodes: the ring's 8 ports per node outpace NVLink, so a second node costs only
     // the network's per-step latency.
     let twoNodes = communication(s)
@@ -139,7 +139,7 @@ import Testing
     // latencies both pay.
     var slowPorts = s
     slowPorts.nicBandwidth = 12.5e9
-    let slower = ThroughputModel.communication(slowPorts, inv).forward / ThroughputModel.communication(s, inv).forward
+    let slower = forwardGathers(slowPorts) / forwardGathers(s)
     #expect(abs(slower / (337.5 / 96) - 1) < 0.05, "\(slower)")
     // `inter_node_bandwidth` sets each GPU's share directly.
     var share = s

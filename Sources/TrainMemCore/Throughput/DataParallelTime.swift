@@ -1,0 +1,258 @@
+// The data-parallel collectives of a step as each framework schedules them: which collectives
+// run, how often, and what compute each hides behind — a micro-batch's forward (a third of
+// it), its backward (two thirds), nothing, or the next step's first forward. Every documented
+// overlap switch is a setting at its framework's default (`TrainingSetup.Overlap`).
+
+/// One collective of a step: a single run's seconds, how many runs a step has, and what it
+/// hides behind.
+package struct Collective: Sendable {
+  package enum Window: Sendable {
+    /// Overlapped with a micro-batch's forward (FSDP's prefetched all-gathers).
+    case forward
+    /// Overlapped with a micro-batch's backward (DDP's buckets, reduce-scatters).
+    case backward
+    /// Overlapped with the next step's first forward (Megatron's `overlap_param_gather`).
+    case nextForward
+    /// On the critical path.
+    case none
+  }
+
+  package var name: String
+  package var seconds: Double
+  package var window: Window
+  /// Runs only in the micro-batches that reduce gradients (not under `no_sync`).
+  package var reducing = false
+  /// Runs once per step rather than once per micro-batch.
+  package var perStep = false
+}
+
+/// The collectives with each one's exposed seconds per step, and their sum.
+package struct CollectiveTimes: Sendable {
+  package var collectives: [Collective] = []
+  package var exposed: [Double] = []
+  /// Added window by window and micro-batch by micro-batch, not from `exposed`, whose
+  /// proportional shares only apportion it for the ledger.
+  package var total = 0.0
+}
+
+extension ThroughputModel {
+  /// torch DDP's `bucket_cap_mb` default: 25 MiB per all-reduce.
+  package static let ddpBucketBytes = 25.0 * 1_048_576
+
+  /// The data-parallel collectives each framework issues.
+  ///
+  /// - DDP: a ring all-reduce of the gradients in 25 MiB buckets during backward, every
+  ///   micro-batch (or only the last under `gradient_sync: step`, `no_sync`). Megatron
+  ///   accumulates into its fp32 main gradients and reduces once per step after backward
+  ///   (`finalize_model_grads`), during the last backward with `overlap_grad_reduce`.
+  /// - ZeRO-1/2 (DeepSpeed): a reduce-scatter of the gradients (stage 1 at the accumulation
+  ///   boundary only, stage 2 every micro-batch) in `reduce_bucket_size` buckets — during
+  ///   backward with `overlap_comm` (default off below stage 3, deepspeed/runtime/zero/
+  ///   config.py) —, then an all-gather of the updated bf16 partitions after the step.
+  ///   Megatron's distributed optimizer reduce-scatters once per step and all-gathers the
+  ///   updated weights, behind the next forward with `overlap_param_gather`.
+  /// - ZeRO-3/FSDP: every micro-batch all-gathers each layer's weights in forward and again in
+  ///   backward (a third time when layers are recomputed; not again in backward with
+  ///   `reshard_after_forward: false`) and reduce-scatters its gradients (only in the last
+  ///   micro-batch under `gradient_sync: step`, FSDP2 `set_requires_gradient_sync(False)`).
+  ///   HSDP does this inside the node and all-reduces each shard's gradients across nodes (FSDP
+  ///   `_runtime_utils.py`: `dist.all_reduce(..., group=state._inter_node_pg)`). DeepSpeed
+  ///   ZeRO-3 fetches a module's parameters when the module runs and waits for that all-gather
+  ///   before prefetching the next (`PartitionedParameterCoordinator.fetch_sub_module`, v0.9.4
+  ///   lines 233–344), so its gathers are on the critical path; its reduce-scatter runs on its
+  ///   own stream with `overlap_comm` (default on at stage 3).
+  package static func collectives(_ s: TrainingSetup, _ inv: ParameterInventory) -> [Collective] {
+    guard s.dataParallel > 1 else { return [] }
+    let policy = s.policy
+    // Under expert parallelism a GPU gathers and reduces only its own experts.
+    let params = Double(inv.parameters) - Double(inv.expertParameters) * (1 - 1 / Double(s.expertParallel))
+    let gradients = params * Double(policy.reduceBytes)
+    let group = s.shardGroup
+    let buckets = (params / Double(MemoryModel.deepSpeedReduceBucketElements)).rounded(.up)
+    let overlap = s.overlap
+    switch s.parallel {
+    case .none: return []
+    case .ddp:
+      let reduce = group.allReduce(gradients, messages: (gradients / ddpBucketBytes).rounded(.up))
+      if s.megatron {
+        return [
+          Collective(
+            name: "gradient all-reduce", seconds: reduce, window: overlap.gradReduce ? .backward : .none, perStep: true)
+        ]
+      }
+      return [Collective(name: "gradient all-reduce", seconds: reduce, window: .backward, reducing: true)]
+    case .zero1, .zero2:
+      let reduce = group.allGather(gradients, messages: buckets)
+      let gather = group.allGather(params * Double(policy.weightBytes), messages: buckets)
+      if s.megatron {
+        return [
+          Collective(
+            name: "gradient reduce-scatter", seconds: reduce, window: overlap.gradReduce ? .backward : .none,
+            perStep: true),
+          Collective(
+            name: "weight all-gather", seconds: gather, window: overlap.paramGather ? .nextForward : .none,
+            perStep: true),
+        ]
+      }
+      return [
+        Collective(
+          name: "gradient reduce-scatter", seconds: reduce, window: s.overlapsComm ? .backward : .none,
+          reducing: true, perStep: s.parallel == .zero1),
+        Collective(name: "weight all-gather", seconds: gather, window: .none, perStep: true),
+      ]
+    case .zero3, .fsdp, .hsdp:
+      return shardedCollectives(s, inv, params: params, gradients: gradients)
+    }
+  }
+
+  /// ZeRO-3's and FSDP's per-layer gathers and reductions (see `collectives`).
+  package static func shardedCollectives(
+    _ s: TrainingSetup, _ inv: ParameterInventory, params: Double, gradients: Double
+  ) -> [Collective] {
+    let policy = s.policy, group = s.shardGroup
+    let zero3 = s.parallel == .zero3
+    // FSDP gathers one unit per layer (and the root); DeepSpeed one module per linear.
+    let units = Double(s.model.layers) * (zero3 ? 7 : 1) + 1
+    // torchao's tensor-wise recipe all-gathers the converted weights in FP8 (1 byte).
+    var gatheredBytes = params * Double(policy.computeBytes)
+    if s.fp8?.gathersInFP8 == true && !zero3 {
+      gatheredBytes -= Double(s.localFP8Parameters(inv)) * Double(policy.computeBytes - 1)
+    }
+    let gather = group.allGather(gatheredBytes, messages: units)
+    let recomputeGathers = Double(s.recomputedLayers) / Double(s.model.layers)
+    let backwardGathers = s.overlap.reshardAfterForward ? gather * (1 + recomputeGathers) : 0
+    let gatherWindow: Collective.Window = zero3 ? .none : .forward
+    var out = [
+      Collective(name: "weight all-gathers, forward", seconds: gather, window: gatherWindow),
+      Collective(
+        name: "weight all-gathers, backward", seconds: backwardGathers, window: zero3 ? .none : .backward),
+      Collective(
+        name: "gradient reduce-scatters", seconds: group.allGather(gradients, messages: units),
+        window: !zero3 || s.overlapsComm ? .backward : .none, reducing: true),
+    ]
+    if s.parallel == .hsdp {
+      out.append(
+        Collective(
+          name: "gradient all-reduce across nodes",
+          seconds: s.replicaGroup.allReduce(gradients / Double(s.shardDegree), messages: units), window: .backward,
+          reducing: true))
+    }
+    return out
+  }
+
+  /// The micro-batches of a step that reduce gradients: the last one under `gradient_sync:
+  /// step` (DDP `no_sync`, FSDP `set_requires_gradient_sync(False)`), else every one.
+  package static func reducingMicroBatches(_ s: TrainingSetup) -> Double {
+    s.gradientSync == .step ? 1 : Double(s.accumulation)
+  }
+
+  /// Each collective's exposed seconds per step: what it takes beyond the compute of its window
+  /// (forward a third of a micro-batch, backward two thirds), the collectives sharing a window
+  /// in proportion to their time, in every micro-batch that runs them.
+  package static func collectiveTimes(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double)
+    -> CollectiveTimes
+  {
+    let all = collectives(s, inv)
+    var times = CollectiveTimes(collectives: all, exposed: Array(repeating: 0, count: all.count))
+    let accumulation = Double(s.accumulation), reducing = reducingMicroBatches(s)
+    // One micro-batch's excess over its forward and backward; each collective of a window
+    // shares that window's excess in proportion to its time.
+    func excess(reduces: Bool, runs: Double) -> Double {
+      var sum = 0.0
+      for window in [Collective.Window.forward, .backward] {
+        let members = all.indices.filter {
+          all[$0].window == window && !all[$0].perStep && (reduces || !all[$0].reducing)
+        }
+        let busy = members.reduce(0) { $0 + all[$1].seconds }
+        let over = max(0, busy - (window == .forward ? microBatch / 3 : microBatch * 2 / 3))
+        for i in members where busy > 0 { times.exposed[i] += over * all[i].seconds / busy * runs }
+        sum += over
+      }
+      return sum * runs
+    }
+    times.total = excess(reduces: true, runs: reducing) + excess(reduces: false, runs: accumulation - reducing)
+    for (i, c) in all.enumerated() {
+      switch (c.window, c.perStep) {
+      case (.none, _): times.exposed[i] = c.seconds * (c.perStep ? 1 : c.reducing ? reducing : accumulation)
+      // Once per step, during the last micro-batch's backward or the next step's first forward.
+      case (.backward, true): times.exposed[i] = max(0, c.seconds - microBatch * 2 / 3)
+      case (.nextForward, _): times.exposed[i] = max(0, c.seconds - microBatch / 3)
+      default: continue
+      }
+      times.total += times.exposed[i]
+    }
+    return times
+  }
+
+  /// Exposed communication per optimizer step: the data-parallel collectives beyond the
+  /// compute they overlap, and expert parallelism's all-to-alls.
+  package static func communicationSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double) -> Double
+  {
+    collectiveTimes(s, inv, microBatch: microBatch).total + allToAllSeconds(s) * Double(s.accumulation)
+  }
+
+  /// The seconds of the collectives overlapping one micro-batch's forward and backward, in a
+  /// micro-batch that reduces gradients or one that does not.
+  package static func overlapped(_ all: [Collective], reduces: Bool) -> (forward: Double, backward: Double) {
+    var forward = 0.0, backward = 0.0
+    for c in all where !c.perStep && (reduces || !c.reducing) {
+      if c.window == .forward { forward += c.seconds }
+      if c.window == .backward { backward += c.seconds }
+    }
+    return (forward, backward)
+  }
+
+  /// The share of the parameters whose optimizer update this GPU runs: its ZeRO/FSDP shard,
+  /// and of the experts its 1/E (expert parallelism) further sharded over the rest of the group.
+  package static func updatedShare(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
+    let shards = Double(s.parallel.shardsStates ? s.shardDegree : 1)
+    let ep = s.expertParallel
+    guard ep > 1, inv.expertParameters > 0 else { return 1 / shards }
+    let expertShards = Double(ep) * Double(s.parallel.shardsStates ? max(1, s.shardDegree / ep) : 1)
+    let experts = Double(inv.expertParameters), total = Double(inv.parameters)
+    return ((total - experts) / shards + experts / expertShards) / total
+  }
+
+  /// Expert parallelism's token exchange (Megatron's and torchtitan's all-to-all token
+  /// dispatcher): in every MoE layer each token's hidden state goes to the GPUs of its
+  /// `experts_per_token` experts and comes back, forward and again backward — four
+  /// all-to-alls, each sending (E−1)/E of t · k · h elements, on the critical path.
+  package static func allToAllSeconds(_ s: TrainingSetup) -> Double {
+    let ep = s.expertParallel
+    guard ep > 1, let moe = s.model.moe else { return 0 }
+    let bytes =
+      Double(s.tokensPerMicroBatch) * Double(moe.perToken) * Double(s.model.hidden)
+      * Double(s.precision.activationBytes) * Double(ep - 1) / Double(ep)
+    let group = CollectiveGroup(
+      gpus: ep, perNode: min(ep, s.nodeSize), intra: s.intraNodeLink, inter: s.interNodeLink,
+      nvlink: s.gpu.nvlinkPeers)
+    let one = bytes / group.allToAllBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
+    return 4 * Double(s.model.moeLayers) * one
+  }
+
+  /// Offload traffic inside the micro-batches, beyond the compute it overlaps: offloaded
+  /// activations go down in forward and up in backward; offloaded parameters come up for each
+  /// all-gather (forward, backward and a recomputed forward).
+  package static func offloadExposedSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ microBatch: Double)
+    -> Double
+  {
+    guard s.offload.activations || s.offload.parameters else { return 0 }
+    let link = s.gpu.hostLinkBandwidth * HostModel.hostLinkEfficiency
+    var traffic = 0.0
+    if s.offload.activations { traffic += 2 * Double(MemoryModel.offloadedActivations(s)) / link }
+    if s.offload.parameters {
+      let shard = Double(MemoryModel.weightBytes(s, inv)) / Double(max(1, s.shardDegree))
+      traffic += shard * (2 + Double(s.recomputedLayers) / Double(s.model.layers)) / link
+    }
+    // The copies share the compute they hide behind with the overlapped collectives: in a
+    // micro-batch that also runs them, both together are exposed beyond the compute.
+    let all = collectives(s, inv)
+    func beyond(reduces: Bool) -> Double {
+      let c = overlapped(all, reduces: reduces)
+      let collectives = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
+      return max(collectives, c.forward + c.backward + traffic - microBatch) - collectives
+    }
+    let reducing = reducingMicroBatches(s)
+    return reducing * beyond(reduces: true) + (Double(s.accumulation) - reducing) * beyond(reduces: false)
+  }
+}
