@@ -204,7 +204,9 @@ public enum MemoryModel {
     var held: Persistent
     if ep > 1 && inv.expertParameters > 0 {
       let dense = modelStates(s, ParameterInventory(tensors: inv.tensors.filter { !$0.expert }, model: s.model), 1)
-      let experts = modelStates(s, ParameterInventory(tensors: inv.tensors.filter(\.expert), model: s.model), ep)
+      let experts = modelStates(
+        s, ParameterInventory(tensors: inv.tensors.filter(\.expert), model: s.model), ep,
+        group: s.shardDegree * s.stageView.expertFold)
       held = dense
       held.weights += experts.weights
       held.gradients += experts.gradients
@@ -263,13 +265,18 @@ public enum MemoryModel {
   }
 
   /// Weights, states and gradients of `inv`'s tensors on one GPU when `split` GPUs divide them
-  /// first (expert parallelism) and the parallel mode shards them over the rest of its group.
-  package static func modelStates(_ s: TrainingSetup, _ inv: ParameterInventory, _ split: Int64) -> Persistent {
+  /// first (expert parallelism) and the parallel mode shards them over the rest of its group
+  /// (`group` GPUs; the shard degree unless the expert group folds in tensor ranks).
+  package static func modelStates(_ s: TrainingSetup, _ inv: ParameterInventory, _ split: Int64, group: Int64? = nil)
+    -> Persistent
+  {
     let policy = s.policy
     // LoRA adapters are fp32 whatever the precision (peft), with fp32 gradients and states.
     let adapters = s.lora != nil
     let formats = StateFormats(param: policy.stateBytes == 2 && !adapters ? .bf16 : .fp32)
-    let n = max(1, s.shardDegree / split)
+    // The shard group: the data-parallel GPUs, or for experts the expert group with the
+    // tensor ranks it folds in (Megatron's expert-data parallelism).
+    let n = max(1, (group ?? s.shardDegree) / split)
     var weights = weightBytes(s, inv) / split
     // Gradients, states and the master copy exist for the trained parameters only.
     let trained = inv.trainable(s)

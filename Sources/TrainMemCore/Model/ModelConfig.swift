@@ -165,10 +165,11 @@ public struct ModelConfig: Sendable, Equatable {
   /// the tokens the whole group routes there: the all-to-all dispatcher sends each local
   /// expert its tokens from every rank of the group (Megatron-Core `MoEAlltoAllTokenDispatcher`,
   /// torchtitan's `expert_parallel`), so each sees `ep · experts_per_token / experts` of a
-  /// GPU's tokens — the same FLOPs in fewer, taller matmuls (derived). Called with a closure so
-  /// a sweep's millions of points build no arrays.
+  /// GPU's tokens — the same FLOPs in fewer, taller matmuls (derived). Folded tensor ranks
+  /// (`StageView.expertFold`) each dispatch only their sequence-parallel share. Called with a
+  /// closure so a sweep's millions of points build no arrays.
   package static func forEachLinear(
-    _ m: ModelConfig, expertParallel ep: Int64 = 1, _ body: (Double, Double, Double, Double) -> Void
+    _ m: ModelConfig, expertParallel ep: Int64 = 1, fold: Int64 = 1, _ body: (Double, Double, Double, Double) -> Void
   ) {
     let h = Double(m.hidden), q = Double(m.queryWidth)
     if q == h { body(h, h, 2, 1) } else { body(h, q, 1, 1); body(q, h, 1, 1) }
@@ -184,7 +185,8 @@ public struct ModelConfig: Sendable, Equatable {
       let experts = Double(e.experts)
       body(h, experts, sparse, 1)
       let pooled = Double(max(1, ep))
-      mlp(Double(e.expertIntermediate), sparse * experts / pooled, Double(e.perToken) * pooled / experts)
+      let tokens = Double(e.perToken) * pooled / experts / Double(max(1, fold))
+      mlp(Double(e.expertIntermediate), sparse * experts / pooled, tokens)
       if e.sharedIntermediate > 0 { mlp(Double(e.sharedIntermediate), sparse, 1) }
     }
   }

@@ -24,9 +24,17 @@ package struct ModelParallel: Sendable, Equatable {
   package var schedule: PipelineSchedule = .oneFOneB
   package var virtualStages: Int64 = 1
   package var context: Int64 = 1
+  /// Megatron-Core's `expert_tensor_parallel_size`: how many ways an expert's width is split.
+  ///
+  /// nil is the tensor-parallel degree, its default. Below t, the expert group folds the
+  /// remaining tensor-parallel ranks into expert and expert-data parallelism ("MoE parallel
+  /// folding": ETP × EP × EDP = TP × CP × DP, megatron/core/parallel_state.py).
+  package var expertTensor: Int64? = nil
+  /// The expert-tensor-parallel degree in effect.
+  package var expertTensorDegree: Int64 { max(1, expertTensor ?? tensor) }
 
   /// The degrees a setting can name.
-  package enum Degree: Sendable { case tensor, pipeline, virtualStages, context }
+  package enum Degree: Sendable { case tensor, pipeline, virtualStages, context, expertTensor }
 
   /// A degree by name (a switch, not a key path: read for every point of a sweep).
   package subscript(_ degree: Degree) -> Int64 {
@@ -36,6 +44,7 @@ package struct ModelParallel: Sendable, Equatable {
       case .pipeline: return pipeline
       case .virtualStages: return virtualStages
       case .context: return context
+      case .expertTensor: return expertTensorDegree
       }
     }
     set {
@@ -44,6 +53,7 @@ package struct ModelParallel: Sendable, Equatable {
       case .pipeline: pipeline = newValue
       case .virtualStages: virtualStages = newValue
       case .context: context = newValue
+      case .expertTensor: expertTensor = newValue
       }
     }
   }
@@ -75,6 +85,16 @@ package struct StageView: Sendable, Equatable {
   package var attentionSpan: Int64 = 1
   /// "first stage", for reports; nil for a whole model.
   package var name: String? = nil
+  /// The tensor-parallel ranks the expert group folds in beyond the stage's data-parallel ones
+  /// (t / expert tensor parallelism): each GPU's experts see 1/fold of the tokens they would
+  /// see split t ways, at the width split only ETP ways.
+  package var expertFold: Int64 = 1
+  /// Tokens a GPU dispatches to the experts: its sequence-parallel share (1/t) under Megatron.
+  package var dispatchDivisor: Int64 = 1
+  /// Consecutive ranks the expert-parallel group spans (ETP × EP, Megatron's expert rank
+  /// order), and the physical node's GPUs, to place it.
+  package var expertSpan: Int64 = 1
+  package var nodeGPUs: Int64 = 1
 }
 
 extension TrainingSetup {
@@ -113,7 +133,8 @@ extension TrainingSetup {
     var s = self
     // `freeze.layers` counts the model's first layers: a stage freezes those it holds.
     s.freeze.layers = min(layers, max(0, freeze.layers - first))
-    s.model = model.tensorShard(mp.tensor, layers: layers, embedding: embedding, head: head)
+    let etp = mp.expertTensorDegree
+    s.model = model.tensorShard(mp.tensor, expertTensor: etp, layers: layers, embedding: embedding, head: head)
     s.sequence = sequence / mp.context
     // The ranks that share this stage's gradients and shards: data- and context-parallel.
     let replicas = dataParallel * mp.context
@@ -126,7 +147,9 @@ extension TrainingSetup {
     if let c = checkpointedLayers { s.checkpointedLayers = min(c, layers) }
     s.modelParallel = ModelParallel()
     s.stageView = StageView(
-      inFlight: inFlight, boundaryDivisor: mp.sequenceParallel ? mp.tensor : 1, attentionSpan: mp.context, name: name)
+      inFlight: inFlight, boundaryDivisor: mp.sequenceParallel ? mp.tensor : 1, attentionSpan: mp.context, name: name,
+      expertFold: max(1, mp.tensor / etp), dispatchDivisor: mp.sequenceParallel ? mp.tensor : 1,
+      expertSpan: etp * expertParallel, nodeGPUs: nodeSize)
     return s
   }
 }
@@ -134,9 +157,12 @@ extension TrainingSetup {
 extension ModelConfig {
   /// One tensor-parallel rank's share of `layers` decoder layers (Megatron's column- and
   /// row-parallel linears: heads, key-value heads — replicated when fewer than t —, the MLP
-  /// and the experts' widths divided by t; the vocab-parallel embedding and head V / t; norms
+  /// and the shared expert's widths divided by t, the routed experts' by the expert
+  /// tensor-parallel degree; the vocab-parallel embedding and head V / t; norms
   /// whole), with the embedding and the head only on the stages that hold them.
-  package func tensorShard(_ t: Int64, layers stageLayers: Int64, embedding: Bool, head: Bool) -> ModelConfig {
+  package func tensorShard(_ t: Int64, expertTensor etp: Int64, layers stageLayers: Int64, embedding: Bool, head: Bool)
+    -> ModelConfig
+  {
     var m = self
     m.explicitHeadDim = headDim
     m.heads = heads / t
@@ -144,7 +170,7 @@ extension ModelConfig {
     m.intermediate = (intermediate + t - 1) / t
     m.vocab = (vocab + t - 1) / t
     if var e = moe {
-      e.expertIntermediate = (e.expertIntermediate + t - 1) / t
+      e.expertIntermediate = (e.expertIntermediate + etp - 1) / etp
       e.sharedIntermediate = (e.sharedIntermediate + t - 1) / t
       if let l = e.layers { e.layers = l * stageLayers / layers }
       m.moe = e

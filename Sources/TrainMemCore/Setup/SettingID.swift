@@ -14,6 +14,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case virtualStages = "virtual_stages"
   case contextParallel = "context_parallel"
   case expertParallel = "expert_parallel"
+  case expertTensorParallel = "expert_tensor_parallel"
   case gpusPerNode = "gpus_per_node"
   case intraNodeBandwidth = "intra_node_bandwidth"
   case interNodeBandwidth = "inter_node_bandwidth"

@@ -350,11 +350,15 @@ public struct TrainingSetup: Sendable, Equatable {
     }
     if expertParallel > 1 {
       if let experts = model.moe?.experts {
-        if experts % expertParallel != 0 || dataParallel % expertParallel != 0 {
+        // The expert group's GPUs: data- and context-parallel, and the tensor ranks it folds in.
+        let mp = modelParallel
+        let etp = mp.expertTensorDegree
+        let group = dataParallel * mp.context * max(1, mp.tensor / etp)
+        if experts % expertParallel != 0 || group % expertParallel != 0 {
           out.append(
             SetupProblem(
               setting: .expertParallel,
-              reason: .expertParallelDoesNotDivide(expertParallel, experts: experts, gpus: dataParallel)))
+              reason: .expertParallelDoesNotDivide(expertParallel, experts: experts, gpus: group)))
         }
       } else {
         out.append(SetupProblem(setting: .expertParallel, reason: .expertParallelWithoutExperts(model.id)))
@@ -484,6 +488,9 @@ package struct SetupProblem: Sendable, Equatable {
     case hsdpPartialNode(gpus: Int64, perNode: Int64)
     case expertParallelDoesNotDivide(Int64, experts: Int64, gpus: Int64)
     case expertParallelWithoutExperts(String)
+    /// An expert tensor-parallel degree on a dense model (nil) or one that does not divide the
+    /// tensor-parallel degree and the expert width.
+    case expertTensor(Int64, tensor: Int64, width: Int64?)
     case freezeAbove(Int64, Int64)
     case nothingToTrain
     case loraWithProjection(OptimizerKind)
@@ -604,7 +611,7 @@ package struct SetupProblem: Sendable, Equatable {
       return "\(named(.checkpointedLayers)) is \(k), but the model has \(layers) layers"
     case .expertParallelDoesNotDivide(let e, let experts, let gpus):
       return
-        "\(named(.expertParallel)) \(e) must divide the \(experts) experts and the \(gpus) data-parallel GPUs; try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
+        "\(named(.expertParallel)) \(e) must divide the \(experts) experts and the \(gpus) GPUs of the expert group (data × context parallel × the tensor ranks folded in); try \(Self.commonDivisors(experts, gpus).map(String.init).joined(separator: ", "))"
     case .offloadNeedsSharding:
       return
         "\(named(.offloadParameters, "cpu")) is FSDP's CPUOffload or ZeRO-Infinity: it needs \(named(.parallel, "fsdp")), hsdp or zero3"
@@ -637,6 +644,12 @@ package struct SetupProblem: Sendable, Equatable {
     case .nothingToTrain:
       return
         "\(named(.freezeLayers)) freezes every layer and the embeddings: nothing is left to train; freeze fewer layers"
+    case .expertTensor(let etp, let t, let width):
+      guard let width else {
+        return "\(named(.expertTensorParallel)) splits routed experts, and this model has none; leave it out"
+      }
+      return
+        "\(named(.expertTensorParallel)) \(etp) must divide \(named(.tensorParallel)) \(t) and the expert width \(width); try \(Self.commonDivisors(t, width).map(String.init).joined(separator: ", "))"
     case .expertParallelWithoutExperts(let id):
       return
         "\(named(.expertParallel)) divides experts, and \(id) has none; use a mixture-of-experts model or leave it out"
@@ -698,6 +711,12 @@ extension TrainingSetup {
           SetupProblem(
             setting: .tensorParallel,
             reason: .tensorDoesNotDivide(t, what: "intermediate size", size: model.intermediate)))
+      }
+    }
+    if let etp = mp.expertTensor {
+      let width = model.moe?.expertIntermediate
+      if width == nil || etp < 1 || t % etp != 0 || (width ?? 1) % etp != 0 {
+        out.append(SetupProblem(setting: .expertTensorParallel, reason: .expertTensor(etp, tensor: t, width: width)))
       }
     }
     if mp.sequenceParallel && t == 1 {

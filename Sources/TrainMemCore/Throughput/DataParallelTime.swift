@@ -208,7 +208,8 @@ extension ThroughputModel {
     let shards = Double(s.parallel.shardsStates ? s.shardDegree : 1)
     let ep = s.expertParallel
     guard ep > 1, inv.expertParameters > 0 else { return 1 / shards }
-    let expertShards = Double(ep) * Double(s.parallel.shardsStates ? max(1, s.shardDegree / ep) : 1)
+    let group = s.shardDegree * s.stageView.expertFold
+    let expertShards = Double(ep) * Double(s.parallel.shardsStates ? max(1, group / ep) : 1)
     let experts = Double(inv.expertParameters), total = Double(inv.parameters)
     return ((total - experts) / shards + experts / expertShards) / total
   }
@@ -217,16 +218,33 @@ extension ThroughputModel {
   /// dispatcher): in every MoE layer each token's hidden state goes to the GPUs of its
   /// `experts_per_token` experts and comes back, forward and again backward — four
   /// all-to-alls, each sending (E−1)/E of t · k · h elements, on the critical path.
+  ///
+  /// Under Megatron's tensor and sequence parallelism each GPU dispatches its sequence share
+  /// (1/t of the tokens); with expert tensor parallelism above 1 the tokens an expert receives
+  /// are then all-gathered over its ETP ranks (and reduce-scattered back). The group spans ETP ×
+  /// EP consecutive ranks (Megatron's expert rank order), so folding ETP below t keeps it in
+  /// fewer nodes.
   package static func allToAllSeconds(_ s: TrainingSetup) -> Double {
     let ep = s.expertParallel
     guard ep > 1, let moe = s.model.moe else { return 0 }
-    let bytes =
-      Double(s.tokensPerMicroBatch) * Double(moe.perToken) * Double(s.model.hidden)
-      * Double(s.precision.activationBytes) * Double(ep - 1) / Double(ep)
+    let view = s.stageView
+    let dispatched =
+      Double(s.tokensPerMicroBatch) / Double(view.dispatchDivisor) * Double(moe.perToken) * Double(s.model.hidden)
+      * Double(s.precision.activationBytes)
+    let bytes = dispatched * Double(ep - 1) / Double(ep)
+    // Placement: a whole model's EP ranks are data-parallel neighbours; a stage's span ETP × EP.
+    let nodes = view.expertSpan > 1 ? max(1, (view.expertSpan + view.nodeGPUs - 1) / view.nodeGPUs) : 1
+    let perNode = view.expertSpan > 1 ? max(1, ep / nodes) : min(ep, s.nodeSize)
     let group = CollectiveGroup(
-      gpus: ep, perNode: min(ep, s.nodeSize), intra: s.intraNodeLink, inter: s.interNodeLink,
-      nvlink: s.gpu.nvlinkPeers)
-    let one = bytes / group.allToAllBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
+      gpus: ep, perNode: perNode, intra: s.intraNodeLink, inter: s.interNodeLink, nvlink: s.gpu.nvlinkPeers)
+    var one = bytes / group.allToAllBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
+    let etp = view.expertSpan / ep
+    if etp > 1 {
+      let ranks = CollectiveGroup(
+        gpus: etp, perNode: min(etp, view.nodeGPUs), intra: s.intraNodeLink, inter: s.interNodeLink,
+        nvlink: s.gpu.nvlinkPeers)
+      one += ranks.allGather(dispatched * Double(etp))
+    }
     return 4 * Double(s.model.moeLayers) * one
   }
 

@@ -7,7 +7,8 @@ import TrainMemCore
 package enum Settings {
   package static let all: [Setting] = [
     model, gpu, gpus, parallel, tensorParallel, sequenceParallel, pipelineParallel, pipelineSchedule, virtualStages,
-    contextParallel, expertParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth, nicsPerNode, nicBandwidth,
+    contextParallel, expertParallel, expertTensorParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth,
+    nicsPerNode, nicBandwidth,
     gradientSync, overlapGradReduce, overlapParamGather, overlapComm, reshardAfterForward,
     precision, matmulPrecision, fp8Recipe,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
@@ -97,6 +98,20 @@ package enum Settings {
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.expertParallel = $1 } },
     inputs: [
       InputField("expert_parallel") { $0.setup.model.moe != nil ? InputValue.integer($0.setup.expertParallel) : nil }
+    ])
+
+  package static let expertTensorParallel = Setting(
+    id: .expertTensorParallel, value: "N", defaultText: "tensor_parallel",
+    doc:
+      "Megatron-Core's expert tensor parallelism: each routed expert's width split N ways; below tensor_parallel the expert group folds the other tensor ranks in (ETP × EP divides TP × CP × DP)",
+    parse: { loader, node, s in
+      edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.modelParallel.expertTensor = $1 }
+    },
+    inputs: [
+      InputField("expert_tensor_parallel") {
+        $0.setup.model.moe != nil && $0.setup.modelParallel.tensor > 1
+          ? InputValue.integer($0.setup.modelParallel.expertTensorDegree) : nil
+      }
     ])
 
   package static let gpusPerNode = Setting(

@@ -73,6 +73,7 @@ struct SetupGenerator {
     case "parallel": return Parallelism.allCases.map(\.rawValue)
     case "gpus_per_node": return ["1", "4", "8", "16"]
     case "expert_parallel": return ["1", "2", "8"]
+    case "expert_tensor_parallel": return ["1", "2", "4"]
     case "lora_rank": return ["8", "64"]
     case "lora_alpha": return ["16"]
     case "lora_targets": return ["all-linear", "q_proj,v_proj", "down_proj"]
@@ -138,7 +139,8 @@ struct SetupGenerator {
     "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
     "offload_optimizer", "offload_parameters", "offload_activations", "fp8_recipe",
     "sequence_parallel", "pipeline_schedule", "virtual_stages", "tensor_parallel", "pipeline_parallel",
-    "context_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm", "reshard_after_forward",
+    "context_parallel", "expert_tensor_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm",
+    "reshard_after_forward",
   ]
 
   /// One in ten setups is drawn from the combinations that interact most — FP8 × expert

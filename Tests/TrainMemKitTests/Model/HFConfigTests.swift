@@ -176,7 +176,7 @@ import Testing
   func refusals() {
     #expect(
       cli(["estimate", "--model", "qwen3-30b-a3b", "--gpus", "8", "--parallel", "fsdp", "--expert-parallel", "3"]).err
-        .contains("'--expert-parallel' 3 must divide the 128 experts and the 8 data-parallel GPUs; try 2, 4, 8"))
+        .contains("'--expert-parallel' 3 must divide the 128 experts and the 8 GPUs of the expert group"))
     #expect(
       cli(["estimate", "--model", "llama-7b", "--gpus", "8", "--parallel", "fsdp", "--expert-parallel", "2"]).err
         .contains("and llama-7b has none"))

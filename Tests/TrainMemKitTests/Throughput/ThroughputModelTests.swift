@@ -211,4 +211,35 @@ import Testing
     // The tile curve's token factor for the experts: 1,024 / (1,024 + d₀) against 8,192 / (8,192 + d₀).
     #expect(pooled < alone * 0.8, "\(pooled) vs \(alone)")
   }
+
+  @Test("MoE parallel folding: ETP 1 lets EP exceed DP, keeps the EP group in a node, widens the experts")
+  func parallelFolding() {
+    // Qwen3-235B-A22B on 32 H100 (4 nodes): TP 2 × PP 2 × DP 8, EP 16 folded over the tensor
+    // ranks (ETP 1): the expert group is TP × DP = 16 GPUs.
+    var s = TrainingSetup(model: ModelConfig.preset("qwen3-235b-a22b")!, gpu: GPUSpec.preset("h100-sxm")!, gpus: 32)
+    s.parallel = .zero1
+    s.precision = .bf16
+    s.masterWeights = .fp32
+    s.modelParallel.tensor = 2
+    s.modelParallel.sequenceParallel = true
+    s.modelParallel.pipeline = 2
+    s.sequence = 4096
+    s.globalBatch = 64
+    s.expertParallel = 16
+    #expect(s.validationProblems().contains { $0.setting == "expert_parallel" })
+    s.modelParallel.expertTensor = 1
+    #expect(s.validationProblems().isEmpty)
+    let stage = s.stages[0]
+    // Experts are not split by TP: full width 1,536, 128 / 16 = 8 per GPU.
+    #expect(stage.model.moe?.expertIntermediate == 1536 && stage.stageView.expertFold == 2)
+    // Each GPU dispatches its sequence-parallel half: 2,048 tokens × 8 experts × 4,096 × 2 bytes.
+    // The group spans 16 consecutive ranks, 2 nodes of 8: a GPU's traffic leaves at its port.
+    let bytes = 2048.0 * 8 * 4096 * 2 * 15 / 16
+    let group = CollectiveGroup(gpus: 16, perNode: 8, intra: 450e9, inter: 50e9, nvlink: true)
+    let one = bytes / group.allToAllBandwidth + group.latency(steps: 15, interSteps: 1)
+    let layers = Double(stage.model.moeLayers)
+    #expect(abs(ThroughputModel.allToAllSeconds(stage) - 4 * layers * one) < 1e-12)
+    // The expert states shard over EP × EDP = 16 GPUs (DP 8 × the 2 folded tensor ranks).
+    #expect(abs(ThroughputModel.updatedShare(stage, ParameterInventory(stage.model)) - 1.0 / 16) < 0.01)
+  }
 }
