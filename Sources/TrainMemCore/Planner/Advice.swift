@@ -189,11 +189,10 @@ package struct Advice: Sendable {
       $0.checkpointing = .full
       $0.checkpointedLayers = nil
     }
-    // Fine-tuning levers (issue #15): adapters on a frozen base, a 4-bit base, and a loss that
-    // never holds the fp32 logits. Adapters train something else than the run asks (a few
-    // million parameters), so they are offered only to make a run fit, never as a cheaper way
-    // to run what already fits.
-    if s.lora == nil && !fits {
+    // Adapters on a frozen base train something else than the run asks (a few million new
+    // parameters, not its weights): offered only to make a run fit, and only when the user
+    // allows them (`allow: adapters`), never as a cheaper way to run what already fits.
+    if s.lora == nil && !fits && s.allow == .adapters {
       let adapters = LoRAConfig(rank: 16, alpha: 16, targets: .allLinear)
       func lora(_ t: inout TrainingSetup) {
         t.lora = adapters
@@ -232,6 +231,7 @@ package struct Advice: Sendable {
       let host = MemoryModel.estimate(t).host
       add("optimizer on the CPU (\(Bytes(host)) of host memory per GPU)") { $0.offload.optimizer = true }
     }
+    combinations(s, add)
     if s.loss != .fused { add("fused cross-entropy (Liger)") { $0.loss = .fused } }
     if s.loss == .full { add("chunked cross-entropy (torchtune)") { $0.loss = .chunked } }
     if s.attention == .eager { add("selective recomputation", selective) }
@@ -245,6 +245,45 @@ package struct Advice: Sendable {
     add("Q-APOLLO-Mini, layer-wise, full recomputation") {
       $0.optimizer = OptimizerConfig(kind: .qApolloMini, layerwise: true)
       $0.checkpointing = .full
+    }
+  }
+
+  /// Two or three levers people combine, each keeping the run's goal: lighter states or an
+  /// offloaded optimizer with recomputation and a fused loss.
+  private static func combinations(_ s: TrainingSetup, _ add: (String, (inout TrainingSetup) -> Void) -> Void) {
+    guard s.lora == nil else { return }
+    func recompute(_ t: inout TrainingSetup) {
+      t.checkpointing = .full
+      t.checkpointedLayers = nil
+    }
+    add("8-bit AdamW, full recomputation") {
+      $0.optimizer = OptimizerConfig(kind: .adamw8bit)
+      recompute(&$0)
+    }
+    add("8-bit AdamW, full recomputation, fused loss") {
+      $0.optimizer = OptimizerConfig(kind: .adamw8bit)
+      recompute(&$0)
+      $0.loss = .fused
+    }
+    if !s.optimizer.layerwise && !s.optimizer.paged {
+      add("optimizer on the CPU, full recomputation") {
+        $0.offload.optimizer = true
+        recompute(&$0)
+      }
+    }
+    add("full recomputation, fused loss") {
+      recompute(&$0)
+      $0.loss = .fused
+    }
+    var sharded = s
+    if sharded.parallel == .none || sharded.parallel == .ddp { sharded.parallel = .fsdp }
+    recompute(&sharded)
+    if let n = Planner.minGPUs(sharded), n != s.gpus {
+      add("\(n) GPUs with \(sharded.parallel.rawValue), full recomputation") {
+        $0.gpus = n
+        $0.parallel = sharded.parallel
+        recompute(&$0)
+      }
     }
   }
 

@@ -59,6 +59,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case price
   case memoryLimit = "memory_limit"
   case margin
+  case allow
   case overheadContext = "overhead.context"
   case overheadReserve = "overhead.reserve"
 

@@ -35,6 +35,10 @@ public enum GradientSync: String, Sendable, CaseIterable {
   case microBatch = "micro_batch", step
 }
 
+/// Changes the planner offers only when asked: adapters train a few million new parameters on
+/// a frozen base, not the run's own weights.
+package enum PlannerAllowance: String, Sendable, CaseIterable { case none, adapters }
+
 public enum AttentionKernel: String, Sendable, CaseIterable { case sdpa, flash, eager }
 
 /// How the loss meets the vocabulary (`ActivationModel.loss`): HF's full fp32 logits,
@@ -115,6 +119,8 @@ public struct TrainingSetup: Sendable, Equatable {
   package var nicsPerNode: Int64? = nil
   package var nicBandwidth: Double? = nil
   package var gradientSync: GradientSync = .microBatch
+  /// Changes the planner may offer that train something other than this run.
+  package var allow: PlannerAllowance = .none
   /// The frameworks' switches for overlapping communication with compute, at their defaults.
   package var overlap = Overlap()
   public var precision: Precision = .bf16

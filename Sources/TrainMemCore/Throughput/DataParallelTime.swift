@@ -191,11 +191,14 @@ extension ThroughputModel {
     collectiveTimes(s, inv, microBatch: microBatch).total + allToAllSeconds(s) * Double(s.accumulation)
   }
 
-  /// The seconds of the collectives overlapping one micro-batch's forward and backward, in a
-  /// micro-batch that reduces gradients or one that does not.
-  package static func overlapped(_ all: [Collective], reduces: Bool) -> (forward: Double, backward: Double) {
+  /// The seconds of the collectives overlapping one micro-batch's forward and backward: in a
+  /// micro-batch that reduces gradients or one that does not, and in the step's last one, which
+  /// also runs the once-per-step reductions.
+  package static func overlapped(_ all: [Collective], reduces: Bool, last: Bool = false)
+    -> (forward: Double, backward: Double)
+  {
     var forward = 0.0, backward = 0.0
-    for c in all where !c.perStep && (reduces || !c.reducing) {
+    for c in all where (c.perStep ? last : reduces || !c.reducing) {
       if c.window == .forward { forward += c.seconds }
       if c.window == .backward { backward += c.seconds }
     }
@@ -265,12 +268,15 @@ extension ThroughputModel {
     // The copies share the compute they hide behind with the overlapped collectives: in a
     // micro-batch that also runs them, both together are exposed beyond the compute.
     let all = collectives(s, inv)
-    func beyond(reduces: Bool) -> Double {
-      let c = overlapped(all, reduces: reduces)
+    func beyond(reduces: Bool, last: Bool = false) -> Double {
+      let c = overlapped(all, reduces: reduces, last: last)
       let collectives = max(0, c.forward - microBatch / 3) + max(0, c.backward - microBatch * 2 / 3)
       return max(collectives, c.forward + c.backward + traffic - microBatch) - collectives
     }
+    // The last micro-batch reduces and runs the once-per-step reductions; of the others,
+    // `reducing - 1` reduce.
     let reducing = reducingMicroBatches(s)
-    return reducing * beyond(reduces: true) + (Double(s.accumulation) - reducing) * beyond(reduces: false)
+    return beyond(reduces: true, last: true) + (reducing - 1) * beyond(reduces: true)
+      + (Double(s.accumulation) - reducing) * beyond(reduces: false)
   }
 }

@@ -73,15 +73,25 @@ package enum FitRenderer {
       o += "\n## Cheaper or faster setups (\(order(a.rankBy, a.setup)), each at its best micro-batch)\n\n"
       return o + changesTable(a)
     }
-    if a.changes.isEmpty { return o + "\nNo change tried makes it fit (\(tried)); try more GPUs with fsdp.\n" }
+    let note = adaptersNote(a.setup)
+    if a.changes.isEmpty {
+      return o + "\nNo change tried makes it fit (\(tried)); try more GPUs with fsdp.\n" + note
+    }
     o +=
       "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (\(order(a.rankBy, a.setup)), each at its best micro-batch)\n\n"
-    return o + changesTable(a)
+    return o + changesTable(a) + note
+  }
+
+  /// Why no adapter appears for a run that trains its own weights, and how to ask for them.
+  package static func adaptersNote(_ s: TrainingSetup) -> String {
+    guard s.lora == nil && s.allow != .adapters else { return "" }
+    return
+      "\nAdapters (LoRA, QLoRA) are not offered: they train new parameters on a frozen base, not this run's weights. `--allow adapters` (a scenario's `allow: adapters`) adds them.\n"
   }
 
   /// What the alternatives were drawn from, for the line that says none helped.
   package static let tried =
-    "optimizers, recomputation, adapters, offload, losses, sharding and GPU counts"
+    "optimizers, recomputation, offload, losses, sharding and GPU counts, and their combinations"
 
   /// "cheapest to train 20B tokens first", naming the unit the cost is in.
   package static func order(_ rank: PlanRanking, _ s: TrainingSetup) -> String {

@@ -16,7 +16,7 @@ package enum Settings {
     offloadParameters, offloadActivations, sequence, microBatch, globalBatch,
     dropout, attention, checkpointing,
     checkpointedLayers, loss, tokens, price,
-    memoryLimit, margin, context, reserve,
+    memoryLimit, margin, allow, context, reserve,
   ]
 
   package static let model = Setting(
@@ -164,6 +164,13 @@ package enum Settings {
         $0.setup.gpus > $0.setup.nodeSize ? .number($0.setup.nicBandwidth ?? $0.setup.gpu.nicBandwidth) : nil
       }
     ])
+
+  package static let allow = Setting(
+    id: .allow, value: "none|adapters", defaultText: "none",
+    doc:
+      "changes `fit` may offer that train something other than the run: adapters (LoRA/QLoRA on a frozen base) for a full fine-tune or pretraining",
+    parse: { loader, node, s in edit(loader.choice(node, s, PlannerAllowance.self)) { $0.allow = $1 } },
+    inputs: [InputField("allow") { $0.setup.allow == .none ? nil : InputValue.text($0.setup.allow.rawValue) }])
 
   package static let gradientSync = choice(
     .gradientSync, GradientSync.self, noun: "gradient sync", default: "micro_batch",

@@ -119,6 +119,7 @@ struct SetupGenerator {
     case "price": return ["0", "1.8", "1000000", "h200=3.5,a100-80gb=1.2"]
     case "memory_limit": return ["50%", "90%", "40GiB", "1GB"]
     case "margin": return ["0%", "5%", "50%"]
+    case "allow": return ["adapters", "none"]
     case "context": return ["0.5GiB", "0", "2GiB", "64GiB"]
     case "reserve": return ["measured", "5%", "1000%", "2GiB"]
     default: return nil
@@ -127,7 +128,7 @@ struct SetupGenerator {
 
   /// Keys that a default setup leaves alone most of the time.
   static let rarely: Set<String> = [
-    "tokens", "price", "memory_limit", "context", "reserve", "update_interval", "implementation", "momentum",
+    "tokens", "price", "memory_limit", "allow", "context", "reserve", "update_interval", "implementation", "momentum",
     "margin", "layerwise", "gradient_sync", "gpus_per_node", "intra_node_bandwidth", "inter_node_bandwidth",
     "nics_per_node", "nic_bandwidth", "freeze_embeddings", "freeze_layers", "lora_rank", "lora_targets",
     "matmul_precision",
@@ -139,8 +140,12 @@ struct SetupGenerator {
     "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
     "offload_optimizer", "offload_parameters", "offload_activations", "fp8_recipe",
     "sequence_parallel", "pipeline_schedule", "virtual_stages", "tensor_parallel", "pipeline_parallel",
-    "context_parallel", "expert_tensor_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm",
-    "reshard_after_forward",
+    "context_parallel",
+  ]
+  /// Framework switches valid only under their framework: drawn rarely at random, and with
+  /// their framework in the combinations.
+  static let scarce: Set<String> = [
+    "expert_tensor_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm", "reshard_after_forward",
   ]
 
   /// One in ten setups is drawn from the combinations that interact most — FP8 × expert
@@ -164,7 +169,22 @@ struct SetupGenerator {
       settings += [("matmul_precision", "fp8"), ("fp8_recipe", random.pick(FP8Recipe.allCases.map(\.rawValue)))]
     }
     if random.chance(0.5) { settings.append(("expert_parallel", random.pick(["2", "8"]))) }
-    if random.chance(0.4) { settings.append(("tensor_parallel", random.pick(["2", "4"]))) }
+    if random.chance(0.4) {
+      settings.append(("tensor_parallel", random.pick(["2", "4"])))
+      if settings[0].value != "llama3-8b" && settings[0].value != "llama3-70b" && settings[0].value != "gemma2-2b"
+        && random.chance(0.3)
+      {
+        settings.append(("expert_tensor_parallel", "1"))
+      }
+    }
+    // Each framework's own overlap switches, with that framework.
+    switch settings[3].value {
+    case "fsdp", "hsdp":
+      if random.chance(0.2) { settings.append(("reshard_after_forward", "false")) }
+      if random.chance(0.2) { settings.append(("gradient_sync", "step")) }
+    case "zero1", "zero3": if random.chance(0.2) { settings.append(("overlap_comm", random.pick(["true", "false"]))) }
+    default: break
+    }
     if random.chance(0.4) {
       settings.append(("pipeline_parallel", random.pick(["2", "4"])))
       if random.chance(0.5) { settings.append(("global_batch", random.pick(["64", "256"]))) }
@@ -188,7 +208,8 @@ struct SetupGenerator {
     var c = Case(settings: [], customModel: nil, customGPU: nil)
     for setting in Settings.all {
       let key = setting.flatKey
-      let p = Self.seldom.contains(key) ? 0.06 : Self.rarely.contains(key) ? 0.15 : 0.5
+      let p =
+        Self.scarce.contains(key) ? 0.02 : Self.seldom.contains(key) ? 0.06 : Self.rarely.contains(key) ? 0.15 : 0.5
       guard key == "model" || random.chance(p), let pool = Self.values(for: key) else { continue }
       if setting.key == "model" && random.chance(0.2) {
         c.customModel = customModel()
