@@ -32,6 +32,12 @@ enum CommandLineSetup {
 }
 
 extension CommandLineSetup {
+  /// The defaults the flags did not set.
+  static func assumptions(_ options: ParsedOptions, _ s: TrainingSetup) -> [Assumption] {
+    let given = Set(options.given.compactMap { Settings.byFlag[$0.name]?.path })
+    return s.assumptions { given.contains($0.path) }
+  }
+
   static let impossible = UsageError(
     message:
       "these settings give numbers trainmem cannot print (infinite, not a number or negative); a value is outside what the models can evaluate"
@@ -55,7 +61,8 @@ enum EstimateCommand {
     }
     let s = try CommandLineSetup.setup(options)
     let label = "\(s.model.id) \(s.optimizer.label) on \(s.gpus)× \(s.gpu.id)"
-    let run = RunResult.evaluate(label: label, setup: s).withDetails()
+    var run = RunResult.evaluate(label: label, setup: s).withDetails()
+    run.assumptions = CommandLineSetup.assumptions(options, s)
     guard run.isSane else { throw CommandLineSetup.impossible }
     let report = Report(scenario: "trainmem estimate", runs: [run])
     return try TrainMemCLI.withSink(options, console) { sink in

@@ -42,7 +42,8 @@ enum FitCommand {
         console.error("error: no GPU in the catalog fits \(FitRenderer.describe(s))\n")
         return ExitStatus.checkFailed
       }
-      let answer = FitAnswer(s, rankBy: rankBy)
+      var answer = FitAnswer(s, rankBy: rankBy)
+      answer.assumptions = CommandLineSetup.assumptions(options, s)
       guard RunResult.sane(answer.memory, answer.throughput) else { throw CommandLineSetup.impossible }
       try sink.write(format == .json ? FitRenderer.JSON.answer(answer) : FitRenderer.markdown(answer))
       let m = answer.memory
@@ -79,8 +80,11 @@ enum FitCommand {
           "'\(visible(path))' has \(scenario.count) runs; fit answers for at most \(filePointLimit) — use 'trainmem run \(visible(path)) --check' for a sweep"
       )
     }
-    let answers = (0..<scenario.count).map {
-      (label: scenario.label($0), answer: FitAnswer(scenario.point($0).setup, rankBy: rankBy))
+    let answers = (0..<scenario.count).map { index in
+      let setup = scenario.point(index).setup
+      var answer = FitAnswer(setup, rankBy: rankBy)
+      answer.assumptions = scenario.assumptions(point: index, setup)
+      return (label: scenario.label(index), answer: answer)
     }
     guard answers.allSatisfy({ RunResult.sane($0.answer.memory, $0.answer.throughput) }) else {
       throw CommandLineSetup.impossible

@@ -40,6 +40,8 @@ package struct TrainingBill: Sendable, Equatable {
 /// alternatives: changes that make it fit, or — when it fits — cheaper or faster setups.
 package struct FitAnswer: Sendable {
   package var setup: TrainingSetup
+  /// The defaults the question did not set (filled by the caller, who knows what was given).
+  package var assumptions: [Assumption] = []
   package var memory: MemoryEstimate
   package var throughput: ThroughputEstimate
   /// Largest micro-batch that fits.
@@ -160,10 +162,16 @@ package struct Advice: Sendable {
   /// are offered too.
   private static func candidates(_ s: TrainingSetup, fits: Bool) -> [(String, TrainingSetup)] {
     var c: [(String, TrainingSetup)] = []
+    // A change is one that changes what runs (recomputation compared as in effect: QLoRA's
+    // default is already full).
+    var base = s
+    base.checkpointingChoice = s.checkpointing
     func add(_ name: String, _ edit: (inout TrainingSetup) -> Void) {
       var t = s
       edit(&t)
-      if t != s { c.append((name, t)) }
+      var effective = t
+      effective.checkpointingChoice = t.checkpointing
+      if effective != base { c.append((name, t)) }
     }
     memoryLevers(s, fits: fits, add)
     if fits { speedLevers(s, add) }

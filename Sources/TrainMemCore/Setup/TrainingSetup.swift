@@ -140,7 +140,15 @@ public struct TrainingSetup: Sendable, Equatable {
   package var dropout: Double = 0
   package var attention: AttentionKernel = .sdpa
   package var loss: LossKind = .full
-  package var checkpointing: Checkpointing = .none
+  /// Recomputation as set; nil is the default `checkpointing` resolves.
+  package var checkpointingChoice: Checkpointing? = nil
+  /// Recomputation in effect: as set, or by default none — except QLoRA, where peft's
+  /// `prepare_model_for_kbit_training(use_gradient_checkpointing=True)` turns on full
+  /// recomputation (not under FSDP, where it is not called: `upcastsUnquantized`).
+  package var checkpointing: Checkpointing {
+    get { checkpointingChoice ?? (upcastsUnquantized ? .full : .none) }
+    set { checkpointingChoice = newValue }
+  }
   /// Parameters left unchanged by a partial fine-tune.
   package var freeze = Freeze()
   /// What lives in host memory instead of on the GPU.
@@ -397,7 +405,7 @@ public struct TrainingSetup: Sendable, Equatable {
     precision: Precision = .bf16, matmulPrecision: MatmulPrecision = .bf16, fp8Recipe: FP8Recipe? = nil,
     masterWeights: MasterWeights? = nil, gradientDType: GradientDType? = nil, weights: WeightFormat = .bf16,
     sequence: Int64 = 256, microBatch: Int64 = 1, globalBatch: Int64? = nil, dropout: Double = 0,
-    attention: AttentionKernel = .sdpa, loss: LossKind = .full, checkpointing: Checkpointing = .none,
+    attention: AttentionKernel = .sdpa, loss: LossKind = .full, checkpointing: Checkpointing? = nil,
     freeze: Freeze = Freeze(), offload: Offload = Offload(), lora: LoRAConfig? = nil, checkpointedLayers: Int64? = nil,
     optimizer: OptimizerConfig = OptimizerConfig(kind: .adamw), overhead: Overhead = Overhead(),
     memoryLimit: MemoryLimit? = nil, margin: Double = 0, tokens: Double? = nil, price: Double? = nil,
@@ -429,7 +437,7 @@ public struct TrainingSetup: Sendable, Equatable {
     self.dropout = dropout
     self.attention = attention
     self.loss = loss
-    self.checkpointing = checkpointing
+    self.checkpointingChoice = checkpointing
     self.freeze = freeze
     self.offload = offload
     self.lora = lora

@@ -34,7 +34,7 @@ package struct ErrorBand: Sendable, Equatable {
   /// Tokens/s.
   ///
   /// Hopper: the H200 steps, worst 14.1% → ±15%. Ampere: APOLLO Table 7 within 25%,
-  /// FSDP runs 15–22% slow → ±25%. Ada: the GaLore authors' RTX 4090 step, predicted 1.9×
+  /// FSDP runs on 64–128 GPUs 1–25% slow → ±25%. Ada: the GaLore authors' RTX 4090 step, predicted 1.9×
   /// slow → ±50%. Blackwell: NVIDIA's Megatron-Bridge FP8 steps on B200 and GB200 within 9%
   /// (torchao's power-limited B200 aside) → ±25%. CDNA 3: FP8 gains checked (torchao, within
   /// 12%), absolute speed not (MI300X 27% slower than modelled) → ±50%, unchecked; Volta,

@@ -48,8 +48,10 @@ package enum ReportStream {
     try SweepEngine.bytes(
       scenario, threads: threads, progress: progress, bytesPerPoint: markdownBytesPerRun,
       chunk: SweepEngine.textChunk
-    ) { run, _, out in
-      MarkdownRenderer.details(run.withDetails(), to: &out)
+    ) { run, index, out in
+      var details = run.withDetails()
+      details.assumptions = scenario.assumptions(point: index, run.setup)
+      MarkdownRenderer.details(details, to: &out)
     } _: {
       try sink.write(bytes: $0)
     }

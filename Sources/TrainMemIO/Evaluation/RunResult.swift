@@ -18,6 +18,8 @@ package struct RunResult: Sendable {
   /// print them (`withDetails`), not for every point of a CSV sweep.
   package var timeTerms: [TimeTerm] = []
   package var padding: PaddingAdvice? = nil
+  /// The defaults the run was not given (Markdown opens each run with them).
+  package var assumptions: [Assumption] = []
   /// Where the setup sits against what `validate` checks, and so how far to trust the estimate.
   package var coverage: Coverage
   package var band: ErrorBand

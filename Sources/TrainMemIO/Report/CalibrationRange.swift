@@ -22,7 +22,7 @@ package enum CalibrationRange {
       )
     case .ampere, .ada:
       out.append(
-        "speed on \(c.architecture.displayName) scaled from the H200 by datasheet rates (A100 checks: APOLLO Table 7 within 25%, FSDP runs 15–22% slow)"
+        "speed on \(c.architecture.displayName) scaled from the H200 by datasheet rates (A100 checks: APOLLO Table 7 within 25%, FSDP runs on 64–128 GPUs 1–25% slow)"
       )
     case .cdna3, .cdna4, .volta, .turing:
       out.append(

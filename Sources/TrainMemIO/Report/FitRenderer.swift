@@ -30,6 +30,7 @@ package enum FitRenderer {
   package static func body(_ a: FitAnswer, heading: String) -> String {
     let m = a.memory
     var o = "\(heading) \(MarkdownRenderer.cell(describe(a.setup)))\n\n"
+    if !a.assumptions.isEmpty { o += MarkdownRenderer.assumptionsLine(a.assumptions) + "\n\n" }
     let band = a.band
     let needs = "needs \(Bytes(m.required)) (±\(ErrorBand.points(band.memory))) of \(Bytes(m.capacity))"
     o +=

@@ -106,6 +106,7 @@ package enum MarkdownRenderer {
     s += "\n## \(cell(run.label))\n\n"
     s += inputsLine(run.setup)
     s += "\n\n"
+    if !run.assumptions.isEmpty { s += assumptionsLine(run.assumptions) + "\n\n" }
     let band = run.band
     s += "How far to trust it: \(band.summary); "
     s += CalibrationRange.notes(run.coverage).joined(separator: "; ")
@@ -187,6 +188,12 @@ package enum MarkdownRenderer {
     F.appendFixed(t.mfu * 100, 1, to: &s)
     s += "%"
     s += t.hostBound ? "; host-bound (kernel dispatch outpaces the GPU's work)." : "."
+  }
+
+  /// "Assumed, not given:" and a line per default: "- `sequence: 256` — what it means".
+  package static func assumptionsLine(_ assumptions: [Assumption]) -> String {
+    "Assumed, not given:\n"
+      + assumptions.map { "- `\($0.setting.path): \($0.value)` — \($0.meaning)" }.joined(separator: "\n")
   }
 
   /// Where the step's time goes, term by term (`RunResult.timeTerms`); zero terms left out,

@@ -105,6 +105,14 @@ package struct Scenario: Sendable {
     }
   }
 
+  /// The defaults point `index` runs with that its scenario never set (`Assumption`).
+  package func assumptions(point index: Int, _ setup: TrainingSetup) -> [Assumption] {
+    let run = runs[index / pointsPerRun]
+    return setup.assumptions { id in
+      sweep.contains { $0.key == id.path } || run.keyLocations.contains { $0.0 == id.path }
+    }
+  }
+
   /// "AdamW sequence=1024 micro_batch=8": the run's label with the sweep coordinates.
   package func label(_ index: Int) -> String {
     guard !sweep.isEmpty else { return runs[index / pointsPerRun].label }

@@ -117,6 +117,27 @@ import Testing
     }
   }
 
+  @Test("QLoRA recomputes by default as peft does, and reports say so; given settings are not 'assumed'")
+  func assumedDefaults() {
+    let r = cli(["fit", "--model", "llama3.1-8b", "--gpu", "rtx-4090", "--lora-rank", "16", "--weights", "nf4"])
+    #expect(r.out.contains("- `checkpointing: full` — QLoRA: peft's prepare_model_for_kbit_training"))
+    #expect(r.out.contains("- `sequence: 256`") && r.out.contains("- `margin: 0%`"))
+    let given = cli([
+      "estimate", "--model", "llama-7b", "--gpu", "h200", "--sequence", "1024", "--precision", "mixed",
+      "--margin", "5%", "--micro-batch", "2",
+    ])
+    #expect(given.status == 0 && !given.out.contains("Assumed, not given"))
+    var s = TrainingSetup(model: ModelConfig.preset("llama3.1-8b")!, gpu: GPUSpec.preset("rtx-4090")!)
+    s.lora = LoRAConfig(rank: 16)
+    s.weights = .nf4
+    #expect(s.checkpointing == .full)
+    s.checkpointing = .none
+    #expect(s.checkpointing == .none)
+    s.checkpointingChoice = nil
+    s.parallel = .fsdp
+    #expect(s.checkpointing == .none)
+  }
+
   @Test("fit keeps a full fine-tune's goal: adapters only when allowed, and combined levers that fit")
   func fitKeepsTheGoal() {
     // Llama 3.1 70B fully fine-tuned with FSDP on 16 H100s: 208 GiB per GPU as set up.
