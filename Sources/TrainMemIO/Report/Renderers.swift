@@ -425,10 +425,14 @@ package enum JSONRenderer {
   }
 
   /// A layout as data: the degrees, the data-parallel mode, recomputation, micro-batch, tokens/s
-  /// (a run's `solve: layout` answer, and `fit`'s layouts).
+  /// and whether it is rated above every published run on its GPU family (a run's `solve:
+  /// layout` answer, and `fit`'s layouts).
   package static func layout(_ l: Layout, to w: inout JSONWriter) {
     let s = l.setup
     w.openObject()
+    // Whether its predicted MFU is above the best any published run on its GPU family reached.
+    let best = PublishedMFU.best(s.gpu.architecture, fp8: s.fp8 != nil)
+    w.member("above_published_mfu", best.map { l.throughput.mfu > $0.mfu } ?? false)
     w.member("checkpointing", s.checkpointing.rawValue)
     w.member("context_parallel", s.modelParallel.context)
     w.member("data_parallel", s.dataParallel)
