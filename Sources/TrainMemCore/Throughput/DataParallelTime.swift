@@ -17,21 +17,62 @@ package struct Collective: Sendable {
     case none
   }
 
-  package var name: String
+  /// A literal (no reference to count: the list is copied for every point of a sweep).
+  package var name: StaticString
   package var seconds: Double
   package var window: Window
   /// Runs only in the micro-batches that reduce gradients (not under `no_sync`).
   package var reducing = false
   /// Runs once per step rather than once per micro-batch.
   package var perStep = false
+  /// Its exposed seconds per step (`ThroughputModel.collectiveTimes`): its share of what its
+  /// window's collectives take beyond the window's compute.
+  package var exposed = 0.0
+}
+
+/// A step's data-parallel collectives, at most four, held inline: a sweep builds them for every
+/// point, and an array would allocate each time.
+package struct Collectives: Sendable, RandomAccessCollection {
+  private var slots: (Collective?, Collective?, Collective?, Collective?) = (nil, nil, nil, nil)
+  package private(set) var count = 0
+
+  package init() {}
+  package init(_ items: Collective...) { for c in items { append(c) } }
+
+  package var startIndex: Int { 0 }
+  package var endIndex: Int { count }
+
+  package subscript(i: Int) -> Collective {
+    get {
+      switch i {
+      case 0: return slots.0!
+      case 1: return slots.1!
+      case 2: return slots.2!
+      default: return slots.3!
+      }
+    }
+    set {
+      switch i {
+      case 0: slots.0 = newValue
+      case 1: slots.1 = newValue
+      case 2: slots.2 = newValue
+      default: slots.3 = newValue
+      }
+    }
+  }
+
+  package mutating func append(_ c: Collective) {
+    precondition(count < 4, "a step has at most four data-parallel collectives")
+    count += 1
+    self[count - 1] = c
+  }
 }
 
 /// The collectives with each one's exposed seconds per step, and their sum.
 package struct CollectiveTimes: Sendable {
-  package var collectives: [Collective] = []
-  package var exposed: [Double] = []
-  /// Added window by window and micro-batch by micro-batch, not from `exposed`, whose
-  /// proportional shares only apportion it for the ledger.
+  package var collectives = Collectives()
+  /// Added window by window and micro-batch by micro-batch, not from the collectives' exposed
+  /// seconds, whose proportional shares only apportion it for the ledger.
   package var total = 0.0
 }
 
@@ -61,8 +102,8 @@ extension ThroughputModel {
   ///   before prefetching the next (`PartitionedParameterCoordinator.fetch_sub_module`, v0.9.4
   ///   lines 233–344), so its gathers are on the critical path; its reduce-scatter runs on its
   ///   own stream with `overlap_comm` (default on at stage 3).
-  package static func collectives(_ s: TrainingSetup, _ inv: ParameterInventory) -> [Collective] {
-    guard s.dataParallel > 1 else { return [] }
+  package static func collectives(_ s: TrainingSetup, _ inv: ParameterInventory) -> Collectives {
+    guard s.dataParallel > 1 else { return Collectives() }
     let policy = s.policy
     // Under expert parallelism a GPU gathers and reduces only its own experts.
     let params = Double(inv.parameters) - Double(inv.expertParameters) * (1 - 1 / Double(s.expertParallel))
@@ -71,35 +112,32 @@ extension ThroughputModel {
     let buckets = (params / Double(MemoryModel.deepSpeedReduceBucketElements)).rounded(.up)
     let overlap = s.overlap
     switch s.parallel {
-    case .none: return []
+    case .none: return Collectives()
     case .ddp:
       let reduce = group.allReduce(gradients, messages: (gradients / ddpBucketBytes).rounded(.up))
       if s.megatron {
-        return [
+        return Collectives(
           Collective(
-            name: "gradient all-reduce", seconds: reduce, window: overlap.gradReduce ? .backward : .none, perStep: true)
-        ]
+            name: "gradient all-reduce", seconds: reduce, window: overlap.gradReduce ? .backward : .none, perStep: true))
       }
-      return [Collective(name: "gradient all-reduce", seconds: reduce, window: .backward, reducing: true)]
+      return Collectives(Collective(name: "gradient all-reduce", seconds: reduce, window: .backward, reducing: true))
     case .zero1, .zero2:
       let reduce = group.allGather(gradients, messages: buckets)
       let gather = group.allGather(params * Double(policy.weightBytes), messages: buckets)
       if s.megatron {
-        return [
+        return Collectives(
           Collective(
             name: "gradient reduce-scatter", seconds: reduce, window: overlap.gradReduce ? .backward : .none,
             perStep: true),
           Collective(
             name: "weight all-gather", seconds: gather, window: overlap.paramGather ? .nextForward : .none,
-            perStep: true),
-        ]
+            perStep: true))
       }
-      return [
+      return Collectives(
         Collective(
           name: "gradient reduce-scatter", seconds: reduce, window: s.overlapsComm ? .backward : .none,
           reducing: true, perStep: s.parallel == .zero1),
-        Collective(name: "weight all-gather", seconds: gather, window: .none, perStep: true),
-      ]
+        Collective(name: "weight all-gather", seconds: gather, window: .none, perStep: true))
     case .zero3, .fsdp, .hsdp:
       return shardedCollectives(s, inv, params: params, gradients: gradients)
     }
@@ -108,7 +146,7 @@ extension ThroughputModel {
   /// ZeRO-3's and FSDP's per-layer gathers and reductions (see `collectives`).
   package static func shardedCollectives(
     _ s: TrainingSetup, _ inv: ParameterInventory, params: Double, gradients: Double
-  ) -> [Collective] {
+  ) -> Collectives {
     let policy = s.policy, group = s.shardGroup
     let zero3 = s.parallel == .zero3
     // FSDP gathers one unit per layer (and the root); DeepSpeed one module per linear.
@@ -122,14 +160,13 @@ extension ThroughputModel {
     let recomputeGathers = Double(s.recomputedLayers) / Double(s.model.layers)
     let backwardGathers = s.overlap.reshardAfterForward ? gather * (1 + recomputeGathers) : 0
     let gatherWindow: Collective.Window = zero3 ? .none : .forward
-    var out = [
+    var out = Collectives(
       Collective(name: "weight all-gathers, forward", seconds: gather, window: gatherWindow),
       Collective(
         name: "weight all-gathers, backward", seconds: backwardGathers, window: zero3 ? .none : .backward),
       Collective(
         name: "gradient reduce-scatters", seconds: group.allGather(gradients, messages: units),
-        window: !zero3 || s.overlapsComm ? .backward : .none, reducing: true),
-    ]
+        window: !zero3 || s.overlapsComm ? .backward : .none, reducing: true))
     if s.parallel == .hsdp {
       out.append(
         Collective(
@@ -152,36 +189,41 @@ extension ThroughputModel {
   package static func collectiveTimes(_ s: TrainingSetup, _ inv: ParameterInventory, microBatch: Double)
     -> CollectiveTimes
   {
-    let all = collectives(s, inv)
-    var times = CollectiveTimes(collectives: all, exposed: Array(repeating: 0, count: all.count))
+    var all = collectives(s, inv)
+    var total = 0.0
     let accumulation = Double(s.accumulation), reducing = reducingMicroBatches(s)
     // One micro-batch's excess over its forward and backward; each collective of a window
-    // shares that window's excess in proportion to its time.
+    // shares that window's excess in proportion to its time. (Loops over an inline list, no
+    // arrays: this runs for every point of a sweep.)
     func excess(reduces: Bool, runs: Double) -> Double {
       var sum = 0.0
-      for window in [Collective.Window.forward, .backward] {
-        let members = all.indices.filter {
-          all[$0].window == window && !all[$0].perStep && (reduces || !all[$0].reducing)
+      for pass in 0..<2 {
+        let forward = pass == 0
+        let window: Collective.Window = forward ? .forward : .backward
+        func member(_ c: Collective) -> Bool { c.window == window && !c.perStep && (reduces || !c.reducing) }
+        var busy = 0.0
+        for c in all where member(c) { busy += c.seconds }
+        let over = max(0, busy - (forward ? microBatch / 3 : microBatch * 2 / 3))
+        if busy > 0 && over > 0 && runs > 0 {
+          for i in all.indices where member(all[i]) { all[i].exposed += over * all[i].seconds / busy * runs }
         }
-        let busy = members.reduce(0) { $0 + all[$1].seconds }
-        let over = max(0, busy - (window == .forward ? microBatch / 3 : microBatch * 2 / 3))
-        for i in members where busy > 0 { times.exposed[i] += over * all[i].seconds / busy * runs }
         sum += over
       }
       return sum * runs
     }
-    times.total = excess(reduces: true, runs: reducing) + excess(reduces: false, runs: accumulation - reducing)
-    for (i, c) in all.enumerated() {
+    total = excess(reduces: true, runs: reducing) + excess(reduces: false, runs: accumulation - reducing)
+    for i in all.indices {
+      let c = all[i]
       switch (c.window, c.perStep) {
-      case (.none, _): times.exposed[i] = c.seconds * (c.perStep ? 1 : c.reducing ? reducing : accumulation)
+      case (.none, _): all[i].exposed = c.seconds * (c.perStep ? 1 : c.reducing ? reducing : accumulation)
       // Once per step, during the last micro-batch's backward or the next step's first forward.
-      case (.backward, true): times.exposed[i] = max(0, c.seconds - microBatch * 2 / 3)
-      case (.nextForward, _): times.exposed[i] = max(0, c.seconds - microBatch / 3)
+      case (.backward, true): all[i].exposed = max(0, c.seconds - microBatch * 2 / 3)
+      case (.nextForward, _): all[i].exposed = max(0, c.seconds - microBatch / 3)
       default: continue
       }
-      times.total += times.exposed[i]
+      total += all[i].exposed
     }
-    return times
+    return CollectiveTimes(collectives: all, total: total)
   }
 
   /// Exposed communication per optimizer step: the data-parallel collectives beyond the
@@ -194,7 +236,7 @@ extension ThroughputModel {
   /// The seconds of the collectives overlapping one micro-batch's forward and backward: in a
   /// micro-batch that reduces gradients or one that does not, and in the step's last one, which
   /// also runs the once-per-step reductions.
-  package static func overlapped(_ all: [Collective], reduces: Bool, last: Bool = false)
+  package static func overlapped(_ all: Collectives, reduces: Bool, last: Bool = false)
     -> (forward: Double, backward: Double)
   {
     var forward = 0.0, backward = 0.0

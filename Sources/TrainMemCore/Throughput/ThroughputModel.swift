@@ -155,15 +155,24 @@ package struct Roofline: Sendable {
     return max(flops / (rate * u), bytes / bandwidth)
   }
 
-  /// The alignment of a set of leading dimensions: the largest of 16, 8, 4, 2 (or 1) bytes
-  /// that divides every one of them (NVIDIA, Matrix Multiplication Background User's Guide
-  /// §2.2: "efficiency is better when matrix dimensions are multiples of 16 bytes").
-  package static func alignment(_ elementSize: Double, _ dims: Double...) -> Int {
-    var bytes = 16
-    for d in dims {
-      let size = d * elementSize
-      while bytes > 1 && size.truncatingRemainder(dividingBy: Double(bytes)) != 0 { bytes /= 2 }
+  /// The alignment of a weight's two leading dimensions: the largest of 16, 8, 4, 2 (or 1)
+  /// bytes that divides both (NVIDIA, Matrix Multiplication Background User's Guide §2.2:
+  /// "efficiency is better when matrix dimensions are multiples of 16 bytes").
+  ///
+  /// Every point of a sweep asks, for every linear: two arguments, no variadic array.
+  package static func alignment(_ elementSize: Double, _ a: Double, _ b: Double) -> Int {
+    min(alignment(elementSize, a), alignment(elementSize, b))
+  }
+
+  /// One dimension's alignment: whole byte counts by their trailing zero bits, fractional ones
+  /// by division.
+  package static func alignment(_ elementSize: Double, _ d: Double) -> Int {
+    let size = d * elementSize
+    if size >= 1, size < 9e15, size == size.rounded(.down) {
+      return 1 << min(4, Int64(size).trailingZeroBitCount)
     }
+    var bytes = 16
+    while bytes > 1 && size.truncatingRemainder(dividingBy: Double(bytes)) != 0 { bytes /= 2 }
     return bytes
   }
 
@@ -654,7 +663,7 @@ public enum ThroughputModel {
             passes * Double(t.count)
             * roof.gemmSeconds(
               Double(t.maxSide), Double(t.minSide), r, elementSize: p,
-              alignment: Roofline.alignment(p, Double(t.maxSide), Double(t.minSide), r))
+              alignment: min(Roofline.alignment(p, Double(t.maxSide), Double(t.minSide)), Roofline.alignment(p, r)))
         }
       }
       if o.kind.isAPOLLO || o.kind == .galore8bit {

@@ -148,7 +148,8 @@ extension ThroughputModel {
     let times = collectiveTimes(s, inv, microBatch: microBatch)
     let accumulation = Double(s.accumulation), reducing = reducingMicroBatches(s)
     var terms: [TimeTerm] = []
-    for (c, exposed) in zip(times.collectives, times.exposed) {
+    for c in times.collectives {
+      let exposed = c.exposed
       let all = c.seconds * (c.perStep ? 1 : c.reducing ? reducing : accumulation)
       guard all > 0 else { continue }
       let behind: String
@@ -163,7 +164,7 @@ extension ThroughputModel {
         ? "NCCL ring, on the critical path"
         : "NCCL ring, overlapped with \(behind): \(NumberFormatting.fixed(all - exposed, 3)) s of \(NumberFormatting.fixed(all, 3)) s hidden"
       terms.append(
-        TimeTerm(name: "\(s.collectiveOwner) \(c.name)", seconds: exposed, source: source, hidden: all - exposed))
+        TimeTerm(name: "\(s.collectiveOwner) \(c.name.description)", seconds: exposed, source: source, hidden: all - exposed))
     }
     terms.append(
       TimeTerm(

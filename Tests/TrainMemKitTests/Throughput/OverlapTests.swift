@@ -16,7 +16,7 @@ import Testing
   }
 
   func seconds(_ s: TrainingSetup, _ name: String) -> Double {
-    ThroughputModel.collectives(s, ParameterInventory(s.model)).first { $0.name == name }!.seconds
+    ThroughputModel.collectives(s, ParameterInventory(s.model)).first { $0.name.description == name }!.seconds
   }
 
   @Test("FSDP under gradient_sync: step reduce-scatters once per step and holds the unsharded gradients")
