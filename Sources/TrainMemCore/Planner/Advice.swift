@@ -46,6 +46,9 @@ package struct FitAnswer: Sendable {
   package var throughput: ThroughputEstimate
   /// Largest micro-batch that fits.
   package var maxMicroBatch: Int64?
+  /// Largest micro-batch that still fits if memory comes out at the top of the error band
+  /// (`required` × (1 + band) ≤ capacity): the one recommended, with `maxMicroBatch` beside it.
+  package var maxMicroBatchInsideBand: Int64?
   /// The micro-batch the run is best trained at (`Planner.bestMicroBatch`; the run's own when
   /// no larger one is faster), and tokens/s there.
   package var bestMicroBatch: Int64
@@ -91,8 +94,13 @@ package struct FitAnswer: Sendable {
     let search = Planner.microBatchSearch(s)
     maxMicroBatch = search.largest
     microBatchGap = search.gap
+    // A margin of band / (1 + band) of capacity keeps room for the band: required · (1 + band)
+    // ≤ capacity.
+    var banded = s
+    banded.margin = max(s.margin, band.memory / (1 + band.memory))
+    maxMicroBatchInsideBand = Planner.microBatchSearch(banded).largest
     var best = throughput.tokensPerSecond
-    if let rate = Planner.bestRate(s, largest: maxMicroBatch), rate.tokensPerSecond > best {
+    if let rate = Planner.bestRate(s, largest: maxMicroBatchInsideBand), rate.tokensPerSecond > best {
       best = rate.tokensPerSecond
       bestMicroBatch = rate.microBatch
     }

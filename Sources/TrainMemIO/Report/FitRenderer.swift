@@ -58,11 +58,19 @@ package enum FitRenderer {
     if m.narrow { o += MarkdownRenderer.narrowWarning(m) + "\n" }
     if let padding = a.padding { o += padding.sentence + "\n" }
     if m.fits && !m.narrow {
-      if let b = a.maxMicroBatch, let tps = a.tokensPerSecondAtMax {
+      if let point = a.maxMicroBatch, let tps = a.tokensPerSecondAtMax {
         let bill = a.bill.map {
           "; \(NumberFormatting.tokens($0.tokens)) tokens in \(NumberFormatting.fixed($0.hours, 1)) h, \(cost($0))"
         }
-        o += "Largest micro-batch: \(b)"
+        // Recommended: the largest that fits at the top of the memory error band.
+        let b = a.maxMicroBatchInsideBand ?? point
+        let points = ErrorBand.points(band.memory)
+        o +=
+          a.maxMicroBatchInsideBand == nil
+          ? "Largest micro-batch: \(point) at the point estimate (none fits at the top of the ±\(points) band)"
+          : b == point
+            ? "Largest micro-batch: \(b), inside the ±\(points) band"
+            : "Largest micro-batch: \(b) inside the ±\(points) band (\(point) at the point estimate)"
         if a.bestMicroBatch != b, let g = a.setup.globalBatch {
           let share = g / max(1, a.setup.dataParallel)
           o +=
@@ -235,6 +243,7 @@ package enum FitRenderer {
         w.closeArray()
       }
       w.member("max_micro_batch", a.maxMicroBatch)
+      w.member("max_micro_batch_inside_band", a.maxMicroBatchInsideBand)
       w.member("max_sequence", a.maxSequence)
       w.member("memory_error_band", band.memory)
       w.member("peak_bytes", m.peak)

@@ -138,6 +138,23 @@ import Testing
     #expect(s.checkpointing == .none)
   }
 
+  @Test("fit recommends the largest micro-batch that fits at the top of the error band, the point estimate's beside it")
+  func microBatchInsideBand() throws {
+    var s = TrainingSetup(model: ModelConfig.preset("llama-7b")!, gpu: GPUSpec.preset("a100-80gb")!)
+    s.optimizer = OptimizerConfig(kind: .apollo)
+    let a = FitAnswer(s)
+    let inside = try #require(a.maxMicroBatchInsideBand), point = try #require(a.maxMicroBatch)
+    #expect(inside < point)
+    func required(_ b: Int64) -> Double {
+      var t = s
+      t.microBatch = b
+      return Double(MemoryModel.estimate(t).required)
+    }
+    let capacity = Double(MemoryModel.estimate(s).capacity), band = a.band.memory
+    #expect(required(inside) * (1 + band) <= capacity && required(inside + 1) * (1 + band) > capacity)
+    #expect(FitRenderer.markdown(a).contains("Largest micro-batch: \(inside) inside the ±"))
+  }
+
   @Test("fit keeps a full fine-tune's goal: adapters only when allowed, and combined levers that fit")
   func fitKeepsTheGoal() {
     // Llama 3.1 70B fully fine-tuned with FSDP on 16 H100s: 208 GiB per GPU as set up.
