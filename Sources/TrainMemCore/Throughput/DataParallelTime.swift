@@ -118,7 +118,8 @@ extension ThroughputModel {
       if s.megatron {
         return Collectives(
           Collective(
-            name: "gradient all-reduce", seconds: reduce, window: overlap.gradReduce ? .backward : .none, perStep: true))
+            name: "gradient all-reduce", seconds: reduce, window: overlap.gradReduce ? .backward : .none, perStep: true)
+        )
       }
       return Collectives(Collective(name: "gradient all-reduce", seconds: reduce, window: .backward, reducing: true))
     case .zero1, .zero2:

@@ -164,7 +164,8 @@ extension ThroughputModel {
         ? "NCCL ring, on the critical path"
         : "NCCL ring, overlapped with \(behind): \(NumberFormatting.fixed(all - exposed, 3)) s of \(NumberFormatting.fixed(all, 3)) s hidden"
       terms.append(
-        TimeTerm(name: "\(s.collectiveOwner) \(c.name.description)", seconds: exposed, source: source, hidden: all - exposed))
+        TimeTerm(
+          name: "\(s.collectiveOwner) \(c.name.description)", seconds: exposed, source: source, hidden: all - exposed))
     }
     terms.append(
       TimeTerm(
