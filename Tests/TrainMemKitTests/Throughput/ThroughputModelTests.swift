@@ -242,4 +242,23 @@ import Testing
     // The expert states shard over EP × EDP = 16 GPUs (DP 8 × the 2 folded tensor ranks).
     #expect(abs(ThroughputModel.updatedShare(stage, ParameterInventory(stage.model)) - 1.0 / 16) < 0.01)
   }
+
+  @Test("a launch-bound step: at micro-batch 1 a 60M model's layers take the host's dispatch time, not the GPU's")
+  func launchBound() {
+    // LLaMA-60M (8 layers) at 1 × 256 tokens on an H200: each layer's forward and backward is
+    // ~130 eager kernels the host dispatches in 2.6 ms, far longer than their GPU work.
+    var s = TrainingSetup(model: ModelConfig.preset("llama-60m")!, gpu: GPUSpec.preset("h200")!)
+    s.microBatch = 1
+    let inv = ParameterInventory(s.model)
+    let parts = ThroughputModel.stepParts(s, inv)
+    #expect(parts.layer.gpu < parts.layer.host / 10)
+    #expect(parts.layer.host == ThroughputModel.hostSecondsPerLayer)
+    let expected = 8 * ThroughputModel.hostSecondsPerLayer + parts.head + parts.optimizer
+    let e = ThroughputModel.estimate(s)
+    #expect(e.hostBound && abs(e.stepSeconds - expected) < 1e-12)
+    // Twice the tokens cost the launch-bound step almost nothing.
+    var twice = s
+    twice.microBatch = 2
+    #expect(ThroughputModel.estimate(twice).stepSeconds < e.stepSeconds * 1.05)
+  }
 }
