@@ -26,12 +26,12 @@ package enum LayoutSearch {
   package static let contextDegrees: [Int64] = [1, 2, 4, 8]
   /// Most memory saved first: when full recomputation does not fit at micro-batch 1, less
   /// recomputation cannot either, and the layout is left there.
-  package static let recomputations: [Checkpointing] = [.full, .selective, .none]
+  package static let recomputations: [Checkpointing] = [.full, .op, .selective, .none]
 
   package static func covered(_ s: TrainingSetup) -> String {
     "tensor parallel 1–8 inside a node, pipeline 1–64 (1F1B), context parallel 1–8, data parallelism as "
       + shardings(s).map(\.rawValue).joined(separator: ", ")
-      + ", recomputation none, selective or full, and every micro-batch that divides a replica's share of the global batch"
+      + ", recomputation none, selective, per-op or full, and every micro-batch that divides a replica's share of the global batch"
   }
 
   /// The data-parallel modes tried: the run's own and the ones its precision policy allows.

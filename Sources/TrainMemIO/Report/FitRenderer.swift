@@ -92,7 +92,9 @@ package enum FitRenderer {
     }
     let note = adaptersNote(a.setup)
     if a.changes.isEmpty {
-      return o + "\nNo change tried makes it fit (\(tried)); try more GPUs with fsdp.\n" + note
+      // The layouts below may fit where no single change did: say so rather than "try more GPUs".
+      let next = a.layouts.isEmpty ? "try more GPUs with fsdp" : "the layouts below do, on these GPUs"
+      return o + "\nNo change tried on its own makes it fit (\(tried)); \(next).\n" + note
     }
     o +=
       "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (\(order(a.rankBy, a.setup)), each at its best micro-batch)\n\n"

@@ -5,7 +5,7 @@ import Testing
 @testable import TrainMemCore
 @testable import TrainMemIO
 
-/// The README's "Seven planning questions" (issue #16): each question's commands are read from
+/// The README's "Nine planning questions" (issue #16): each question's commands are read from
 /// the README itself, run, and their answers checked — so the README cannot drift from what the
 /// tool says.
 @Suite struct PlanningQuestionsTests {
@@ -13,7 +13,7 @@ import Testing
   /// scenario paths made absolute and `--output` sent to a temporary directory.
   static let questions: [[[String]]] = {
     let readme = (try? String(contentsOf: Calibration.root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
-    guard let start = readme.range(of: "## Seven planning questions"),
+    guard let start = readme.range(of: "## Nine planning questions"),
       let end = readme.range(of: "\n## ", range: start.upperBound..<readme.endIndex)
     else { return [] }
     var out: [[[String]]] = []
@@ -30,7 +30,7 @@ import Testing
     "questions-\(UUID().uuidString)")
 
   func answer(_ question: Int, _ command: Int = 0) throws -> Captured {
-    try #require(Self.questions.count == 7, "the README lists seven questions")
+    try #require(Self.questions.count == 9, "the README lists nine questions")
     try FileManager.default.createDirectory(at: Self.outputDir, withIntermediateDirectories: true)
     let args = Self.questions[question - 1][command].map { arg -> String in
       if arg.hasPrefix("Scenarios/") { return Calibration.root.appendingPathComponent(arg).path }
@@ -157,5 +157,29 @@ import Testing
     #expect(report.out.contains("How far to trust it: peak memory ±1%, tokens/s ±15%; inside the calibration"))
     let json = cli(Self.questions[6][1] + ["--format", "json"])
     #expect(json.out.contains("\"error_band\" : 0.01") && json.out.contains("\"error_band\" : 0.15"))
+  }
+
+  @Test("8: a 70B full fine-tune that does not fit keeps its goal: full fine-tunes that fit, no adapters unasked")
+  func fullFineTuneKeepsGoal() throws {
+    let r = try answer(8)
+    #expect(r.status == 1 && r.out.contains("Fits: **no**"))
+    let rows = r.out.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| change") }
+    #expect(rows.contains { $0.hasPrefix("| 8-bit AdamW, full recomputation") })
+    #expect(rows.contains { $0.hasPrefix("| optimizer on the CPU, full recomputation") })
+    #expect(!rows.contains { $0.contains("LoRA") })
+    #expect(r.out.contains("Adapters (LoRA, QLoRA) are not offered"))
+  }
+
+  @Test("9: 405B on 1,024 H100s: every layout above the best published Hopper MFU is marked, with its source")
+  func layoutWithinPublishedMFU() throws {
+    let r = try answer(9)
+    let rows = r.out.split(separator: "\n").filter { $0.hasPrefix("| dp ") }
+    #expect(!rows.isEmpty)
+    let ceiling = try #require(PublishedMFU.best(.hopper, fp8: false))
+    for row in rows {
+      let mfu = Double(row.split(separator: "|").last!.filter { $0.isNumber || $0 == "." })! / 100
+      #expect(row.contains("†") == (mfu > ceiling.mfu), "\(row)")
+    }
+    #expect(!rows.contains { $0.contains("†") } || r.out.contains("(`\(ceiling.figure)` in `trainmem validate`)"))
   }
 }
