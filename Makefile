@@ -1,6 +1,6 @@
 PREFIX ?= /usr/local
 
-.PHONY: build install test
+.PHONY: build install test dist
 
 # The release binary lands in .build/release/trainmem.
 build:
@@ -12,3 +12,12 @@ install: build
 
 test:
 	swift test
+
+# A release binary with the Swift runtime and Foundation linked in (it needs only glibc), and its
+# SHA-256, for CI jobs without a Swift toolchain: dist/trainmem-linux-<arch>.
+ARCH := $(shell uname -m)
+dist:
+	swift build -c release --static-swift-stdlib --scratch-path .build-static
+	install -d dist
+	install -m 755 .build-static/release/trainmem dist/trainmem-linux-$(ARCH)
+	cd dist && sha256sum trainmem-linux-$(ARCH) > trainmem-linux-$(ARCH).sha256
