@@ -19,6 +19,28 @@ enum CommandLineSetup {
       guard let setting = Settings.byFlag[name] else { continue }
       flat.append((setting.flatKey, value, .commandLine("--" + name)))
     }
+    return try load(flat)
+  }
+
+  /// The setup of `fit` without `--gpu`, which ranks every catalog card: checked on the default
+  /// card, or when the flags ask for what it lacks (FP8, MXFP8) on the first card that has it —
+  /// each card's own refusals are then the ranking's.
+  static func anyGPUSetup(_ options: ParsedOptions) throws -> TrainingSetup {
+    do { return try setup(options) } catch let first {
+      for card in ["h100-sxm", "b200"] {
+        var args: [String] = []
+        for (name, value) in options.given { args += ["--" + name, value] }
+        args += ["--gpu", card]
+        guard let retried = try? ParsedOptions(args, command: "fit", specs: FitCommand.options),
+          let s = try? setup(retried)
+        else { continue }
+        return s
+      }
+      throw first
+    }
+  }
+
+  private static func load(_ flat: [(key: String, value: String, location: SourceLocation)]) throws -> TrainingSetup {
     switch ScenarioLoader.setup(flat: flat, origin: .commandLine("--model")) {
     case .success(let s): return s
     case .failure(let errors):

@@ -31,7 +31,7 @@ enum FitCommand {
     let format = try options.format(allowed: [.md, .json])
     let rankBy = try ranking(options)
     if !options.positionals.isEmpty { return try runFile(options, format: format, rankBy: rankBy, console) }
-    let s = try CommandLineSetup.setup(options)
+    let s = try options.value("gpu") == nil ? CommandLineSetup.anyGPUSetup(options) : CommandLineSetup.setup(options)
     // Exit 1 when nothing fits, with one line on stderr for a CI log.
     return try TrainMemCLI.withSink(options, console) { sink in
       if options.value("gpu") == nil {

@@ -375,6 +375,8 @@ package struct GPURanking: Sendable {
 
   /// Time and cost to train at the largest micro-batch on this card.
   package var bill: TrainingBill?
+  /// How far to trust this card's numbers (AMD and some Blackwell cards are unchecked).
+  package var band: ErrorBand? = nil
 
   /// Every catalog GPU at its largest micro-batch: cheapest to train first (dollars at each
   /// card's price, or GPU-hours when unpriced) or fastest first; cards that cannot run it last.
@@ -403,7 +405,7 @@ package struct GPURanking: Sendable {
         GPURanking(
           gpu: g, name: name, memory: MemoryModel.estimate(t), maxMicroBatch: mb, bestMicroBatch: rate?.microBatch,
           tokensPerSecond: tps,
-          costPerBillionTokens: cost, bill: TrainingBill(t, tokensPerSecond: tps)))
+          costPerBillionTokens: cost, bill: TrainingBill(t, tokensPerSecond: tps), band: ErrorBand(t)))
     }
     // Stable: equal keys keep the catalog's order; a card that trains nothing sorts last, and
     // by cost, cards without a price (costed in GPU-hours) after those with one (in dollars).

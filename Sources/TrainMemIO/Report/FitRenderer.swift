@@ -175,7 +175,9 @@ package enum FitRenderer {
         o += "| \(MarkdownRenderer.cell(r.name)) | n/a (\(MarkdownRenderer.cell(r.problem ?? ""))) | | | | | | |\n"
         continue
       }
-      let tps = r.tokensPerSecond > 0 ? NumberFormatting.grouped(r.tokensPerSecond) : "–"
+      // Each card's own band: a card whose speed no published figure checks says so.
+      let band = r.band.map { " ±\(ErrorBand.points($0.throughput))\($0.throughputChecked ? "" : ", unchecked")" } ?? ""
+      let tps = r.tokensPerSecond > 0 ? NumberFormatting.grouped(r.tokensPerSecond) + band : "–"
       let hours = r.bill.map { NumberFormatting.fixed($0.hours, 1) } ?? "–"
       let price = r.bill.map(cost) ?? "–"
       o +=

@@ -155,6 +155,14 @@ import Testing
     #expect(FitRenderer.markdown(a).contains("Largest micro-batch: \(inside) inside the ±"))
   }
 
+  @Test("fit without --gpu ranks FP8 on the cards that have it, each with its own band; the others say why not")
+  func rankFP8WithoutGPU() {
+    let r = cli(["fit", "--model", "llama3.1-8b", "--matmul-precision", "fp8", "--gpus", "8", "--parallel", "fsdp"])
+    #expect(r.status == 0, "\(r.err)")
+    #expect(r.out.contains("| h100-sxm | yes |") && r.out.contains("| a100-80gb | n/a (A100-SXM4-80GB has no FP8"))
+    #expect(r.out.contains("±50%, unchecked"))
+  }
+
   @Test("fit keeps a full fine-tune's goal: adapters only when allowed, and combined levers that fit")
   func fitKeepsTheGoal() {
     // Llama 3.1 70B fully fine-tuned with FSDP on 16 H100s: 208 GiB per GPU as set up.
