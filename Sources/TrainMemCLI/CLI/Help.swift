@@ -34,11 +34,13 @@ enum Help {
     case "run":
       return """
         USAGE: trainmem run FILE… [--format md|json|csv|svg] [--output PATH] [--threads N] [--check]
+                                  [--margin N%]
 
         Evaluates each scenario file (format v1, see docs/scenario-format.md) and prints one
         report. Errors are printed as file:line:column with the source line; exit 65.
         --check: exit 1 when any run does not fit or fits within its `margin` (a CI gate);
         the runs that fail are named on stderr.
+        --margin N%: every run's margin, over the scenario's (a sweep over margin still wins).
 
         """
     case "estimate":

@@ -4,7 +4,7 @@ import TrainMemIO
 
 /// `trainmem run FILE…`: evaluates scenario files into one report.
 enum RunCommand {
-  static let options: [OptionSpec] = [.format, .output, .threads, .boolean("check")]
+  static let options: [OptionSpec] = [.format, .output, .threads, .boolean("check"), .valued("margin")]
 
   static func run(_ args: [String], _ console: Console) throws -> Int32 {
     let options = try ParsedOptions(args, command: "run", specs: options)
@@ -20,7 +20,16 @@ enum RunCommand {
           "'--format \(format.rawValue)' makes one document of one scenario; got \(paths.count) files — run each separately"
       )
     }
-    let scenarios = try load(paths)
+    var scenarios = try load(paths)
+    if let margin = try marginEdit(options) {
+      // `--margin` sets every run's margin (a sweep over `margin` still wins at its points).
+      for i in scenarios.indices {
+        for j in scenarios[i].runs.indices {
+          margin(&scenarios[i].runs[j].setup)
+          scenarios[i].runs[j].keyLocations.append((SettingID.margin.path, .commandLine("--margin")))
+        }
+      }
+    }
     do {
       let status = try TrainMemCLI.withSink(options, console) { sink in
         try ReportStream.write(scenarios, format: format, threads: threads, to: sink, progress: progress(console))
@@ -31,6 +40,15 @@ enum RunCommand {
     } catch let e as ImpossibleResult {
       let text = try? TextFile.read(e.diagnostic.location.file)
       throw DataErrors(rendered: TextFile.render(ScenarioErrors(errors: [e.diagnostic]), text: text))
+    }
+  }
+
+  /// `--margin 5%`, read as the scenario key `margin` is (a `%` required, at most 50%).
+  static func marginEdit(_ options: ParsedOptions) throws -> SetupEdit? {
+    guard let text = options.value("margin") else { return nil }
+    switch ScenarioLoader.edit(Settings.margin, text, at: .commandLine("--margin")) {
+    case .success(let edit): return edit
+    case .failure(let error): throw UsageError(message: visible(error.message))
     }
   }
 

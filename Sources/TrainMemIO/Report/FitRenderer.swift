@@ -141,8 +141,10 @@ package enum FitRenderer {
     let m = a.memory
     // Against the run at its own largest micro-batch when it fits, else as given.
     let now = a.tokensPerSecondAtMax ?? a.throughput.tokensPerSecond
+    // "needs" and "saves" compare like with like, at the run's micro-batch; the rest is at each
+    // change's best micro-batch, which the header says.
     var o =
-      "| change | needs | saves | micro-batch | tokens/s at it | vs now | hours | cost | largest sequence |\n"
+      "| change | needs (micro-batch \(a.setup.microBatch)) | saves | best micro-batch | tokens/s at it | vs now | hours | cost | largest sequence |\n"
     o += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     for c in a.changes {
       let mb = microBatch(best: c.bestMicroBatch, largest: c.maxMicroBatch)

@@ -96,6 +96,18 @@ package struct ScenarioLoader {
     return .success(sc.runs[0].setup)
   }
 
+  /// One setting's edit from a command-line value (`run --margin 5%`): read as a scenario's
+  /// value is, or the diagnostic saying why not.
+  package static func edit(_ setting: Setting, _ text: String, at location: SourceLocation)
+    -> Result<SetupEdit, ScenarioError>
+  {
+    var loader = ScenarioLoader()
+    let edit = setting.parse(&loader, .scalar(text, quoted: false, location), setting)
+    if let error = loader.errors.first { return .failure(error) }
+    guard let edit else { return .failure(ScenarioError(location: location, message: "no value")) }
+    return .success(edit)
+  }
+
   package mutating func fail(_ node: Node, _ message: String, reason: DiagnosticReason = .invalidValue) {
     fail(node.location, message, length: node.width, reason: reason)
   }

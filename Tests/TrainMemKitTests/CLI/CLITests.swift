@@ -140,6 +140,20 @@ func cli(_ args: [String]) -> Captured {
   }
 }
 
+@Suite struct RunMarginTests {
+  @Test("run --margin sets every run's margin: --check fails narrow fits; a bare number is refused")
+  func runMargin() {
+    let path = Calibration.root.appendingPathComponent("Scenarios/apollo-7b-8xa100.yaml").path
+    #expect(cli(["run", path, "--check"]).status == 0)
+    let narrow = cli(["run", path, "--check", "--margin", "40%"])
+    #expect(narrow.status == 1 && narrow.err.contains("narrow fit"))
+    let bare = cli(["run", path, "--margin", "0.2"])
+    #expect(bare.status == 64 && bare.err.contains("written with '%'"))
+    // Given on the command line, the margin is not among the assumed defaults.
+    #expect(!cli(["run", path, "--margin", "5%"]).out.contains("`margin: 0%`"))
+  }
+}
+
 @Suite struct SettingsDeclarationTests {
   @Test("the settings table declares every SettingID once, in the IDs' order")
   func everyIDDeclaredOnce() {
