@@ -69,6 +69,8 @@ public struct MemoryEstimate: Sendable, Equatable {
   /// Fits, but with less to spare than the margin asks: what the model leaves out (NCCL
   /// buffers, fragmentation beyond its 3%, library workspaces, other processes) may not fit.
   package var narrow: Bool { fits && headroom < margin }
+  /// One fit state for every report and exit status: fits, fits within the margin, or not.
+  package var fit: FitState { !fits ? .no : narrow ? .narrow : .fits }
   /// What must fit: the allocated peak, its fragmentation and the CUDA context.
   public var required: Int64 { Checked.saturatingSum(peak, fragmentation, context) }
   public var fits: Bool { required <= capacity }
@@ -537,3 +539,7 @@ public enum MemoryModel {
     }
   }
 }
+
+/// Whether a run fits, as reports and `--check` say it: `narrow` fits at the point estimate with
+/// less to spare than the margin asks, and fails `--check` and `fit` like `no`.
+package enum FitState: String, Sendable { case fits, narrow, no }

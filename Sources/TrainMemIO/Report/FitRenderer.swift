@@ -240,6 +240,7 @@ package enum FitRenderer {
       }
       w.closeArray()
       w.member("changes_kind", a.fitsWithMargin ? "cheaper_or_faster" : "make_it_fit")
+      w.member("fit", m.fit.rawValue)
       w.member("fits", m.fits)
       w.member("headroom_bytes", m.headroom)
       if a.layoutsEvaluated > 0 {
@@ -287,6 +288,7 @@ package enum FitRenderer {
         w.openObject()
         w.member("best_micro_batch", r.bestMicroBatch)
         w.member("cost_per_billion_tokens", r.costPerBillionTokens)
+        w.member("fit", r.memory?.fit.rawValue)
         w.member("fits", r.memory?.fits)
         w.member("gpu", r.name)
         w.member("gpu_memory_bytes", r.gpu.memory.count)

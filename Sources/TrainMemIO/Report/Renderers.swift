@@ -368,6 +368,7 @@ package enum JSONRenderer {
     w.member("activations", m.activations)
     w.member("capacity", m.capacity)
     w.member("error_band", band.memory)
+    w.member("fit", m.fit.rawValue)
     w.member("fits", m.fits)
     w.member("fragmentation", m.fragmentation)
     w.member("gradients", m.gradientsHeld + m.gradientBuckets)
@@ -457,7 +458,7 @@ package enum CSVRenderer {
     "fits", "peak_bytes", "required_bytes", "reserved_bytes", "capacity_bytes", "headroom_bytes", "peak_phase",
     "weights_bytes", "gradients_bytes", "optimizer_state_bytes", "activation_bytes", "logits_bytes",
     "transient_bytes", "step_seconds", "tokens_per_second", "mfu", "max_micro_batch", "max_sequence", "min_gpus",
-    "layout",
+    "layout", "fit",
   ]
 
   /// RFC 4180 quoting, only when the field needs it (checked on UTF-8 bytes: no Foundation
@@ -544,6 +545,9 @@ package enum CSVRenderer {
     // `solve: layout`'s answer ("dp 8 × tp 8 × pp 4, zero1, …"), empty without one.
     out.append(comma)
     if let layout = run.plan?.layout { appendField(layout.text, to: &out) }
+    // One fit state (fits, narrow, no), last so positional readers of `fits` are unchanged.
+    out.append(0x2C)
+    out.append(contentsOf: run.memory.fit.rawValue.utf8)
     out.append(0x0A)
   }
 

@@ -138,7 +138,7 @@ import Testing
     let layouts =
       "model: llama3-70b\ngpu: h100-sxm\ngpus: 64\nsolve: layout\nsweep:\n  micro_batch: [\((1...2000).map(String.init).joined(separator: ", "))]\n"
     #expect(throws: ScenarioErrors.self) { try ScenarioLoader.load(file: "l.yaml", text: layouts) }
-    #expect(CSVRenderer.header.hasSuffix(",layout\n"))
+    #expect(CSVRenderer.header.hasSuffix(",layout,fit\n"))
   }
 
   @Test("class 6: diagnostics name the flag or key as typed")
