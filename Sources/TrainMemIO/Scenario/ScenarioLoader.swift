@@ -604,6 +604,17 @@ package struct ScenarioLoader {
     switch n {
     case .scalar(let id, _, let location):
       if let m = ModelConfig.preset(id) { return m }
+      // A Hub id (`org/name`) that is not a local path: its preset, else its config.json in the
+      // local Hugging Face cache, read offline.
+      if ModelConfig.looksLikeHubID(id) && !HubCache.isLocalPath(Self.resolved(id, at: location)) {
+        if let m = ModelConfig.preset(hubID: id) { return m }
+        if let cached = HubCache.config(for: id) {
+          // Named by its Hub id, not by the snapshot's revision folder.
+          return modelFile(cached, at: location).map { $0.with { $0.id = id } }
+        }
+        fail(n, HubCache.missingMessage(id))
+        return nil
+      }
       if ModelConfig.looksLikeFile(id) { return modelFile(id, at: location) }
       fail(n, ModelConfig.unknownPresetMessage(id))
       return nil
@@ -717,13 +728,16 @@ package struct ScenarioLoader {
   /// A
   /// scenario read from standard input, a pipe or `<(…)` has no directory of its own: its
   /// relative paths are taken from the working directory, as a shell would.
+  /// A model path as a scenario means it: relative to the scenario's folder (a flag's, to the
+  /// working directory).
+  static func resolved(_ path: String, at location: SourceLocation) -> String {
+    guard !path.hasPrefix("/") && location.flag == nil && location.file.contains("/") && isRegularFile(location.file)
+    else { return path }
+    return String(location.file[..<location.file.lastIndex(of: "/")!]) + "/" + path
+  }
+
   package mutating func modelFile(_ path: String, at location: SourceLocation) -> ModelConfig? {
-    var resolved = path
-    if !path.hasPrefix("/") && location.flag == nil && location.file.contains("/")
-      && Self.isRegularFile(location.file)
-    {
-      resolved = String(location.file[..<location.file.lastIndex(of: "/")!]) + "/" + path
-    }
+    let resolved = Self.resolved(path, at: location)
     if let cached = modelFiles[resolved] { return cached }
     do {
       let m = try HFConfig.read(resolved)

@@ -22,7 +22,7 @@ package enum Settings {
   package static let model = Setting(
     id: .model, value: "ID|PATH|MAPPING", defaultText: "llama-7b",
     doc:
-      "preset id (`trainmem list models`), a Hugging Face config.json (or its directory; in a scenario relative to the file), or a mapping of the keys in \"Custom models\"",
+      "preset id (`trainmem list models`), a Hugging Face config.json (or its directory; in a scenario relative to the file), a Hub id (`meta-llama/Llama-3.1-8B`: its preset, else its config.json in the local Hugging Face cache, offline), or a mapping of the keys in \"Custom models\"",
     parse: { loader, node, _ in edit(loader.model(node)) { $0.model = $1 } },
     inputs: [
       InputField("model") { .text($0.setup.model.id) }, InputField("hidden") { .integer($0.setup.model.hidden) },

@@ -182,3 +182,47 @@ import Testing
         .contains("and llama-7b has none"))
   }
 }
+
+@Suite struct HubIDTests {
+  @Test("a Hub id resolves to its preset, instruct and base checkpoints too; an unknown one says how to get it")
+  func presets() {
+    #expect(ModelConfig.preset(hubID: "meta-llama/Llama-3.1-8B")?.id == "llama3.1-8b")
+    #expect(ModelConfig.preset(hubID: "meta-llama/Llama-3.1-70B-Instruct")?.id == "llama3.1-70b")
+    #expect(ModelConfig.preset(hubID: "google/gemma-3-4b-it")?.id == "gemma3-4b")
+    #expect(ModelConfig.preset(hubID: "Qwen/Qwen3-235B-A22B")?.id == "qwen3-235b-a22b")
+    #expect(ModelConfig.preset(hubID: "deepseek-ai/DeepSeek-V3") == nil)
+    #expect(ModelConfig.looksLikeHubID("Qwen/Qwen3-8B") && !ModelConfig.looksLikeHubID("./cfg.json"))
+    #expect(!ModelConfig.looksLikeHubID("models/qwen3/config.json"))
+    let r = cli(["estimate", "--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "h100"])
+    #expect(r.status == 0 && r.out.contains("llama3.1-8b adamw on 1× h100-sxm"))
+    let missing = cli(["estimate", "--model", "nobody/NoSuchModel-7B"])
+    #expect(missing.status == 64 && missing.err.contains("huggingface-cli download nobody/NoSuchModel-7B config.json"))
+  }
+
+  @Test("a scenario's 'org/name' that is a folder next to it is a path, not a Hub id")
+  func pathBeforeHubID() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("models"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: Calibration.root.appendingPathComponent("Scenarios/models/qwen3-8b"),
+      to: dir.appendingPathComponent("models/qwen3-8b"))
+    let scenario = dir.appendingPathComponent("t.yaml")
+    try "name: t\nmodel: models/qwen3-8b\ngpu: h200\n".write(to: scenario, atomically: true, encoding: .utf8)
+    let r = cli(["run", scenario.path, "--format", "json"])
+    #expect(r.status == 0 && r.out.contains("\"parameters\" : 8190735360"), "\(r.err)")
+  }
+
+  @Test("a Hub id found in the local Hugging Face cache is read from its newest snapshot, offline")
+  func cache() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("hf-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let snapshot = root.appendingPathComponent("hub/models--someorg--Tiny/snapshots/r1")
+    try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
+    try "{}".write(to: snapshot.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+    #expect(HubCache.config(for: "someorg/Tiny", env: ["HF_HOME": root.path]) == snapshot.path + "/config.json")
+    #expect(HubCache.config(for: "someorg/Other", env: ["HF_HOME": root.path]) == nil)
+    #expect(HubCache.roots(["HF_HUB_CACHE": "/x", "HF_HOME": "/y"]) == ["/x"])
+    #expect(HubCache.roots(["HOME": "/home/u"]) == ["/home/u/.cache/huggingface/hub"])
+  }
+}
