@@ -25,11 +25,13 @@ enum CommandLineSetup {
   /// The setup of `fit` without `--gpu`, which ranks every catalog card: checked on the default
   /// card, or when the flags ask for what it lacks (FP8, MXFP8) on the first card that has it —
   /// each card's own refusals are then the ranking's.
-  static func anyGPUSetup(_ options: ParsedOptions) throws -> TrainingSetup {
-    do { return try setup(options) } catch let first {
+  static func anyGPUSetup(_ options: ParsedOptions, without ignored: String? = nil) throws -> TrainingSetup {
+    var given: [String] = []
+    for (name, value) in options.given where name != ignored { given += ["--" + name, value] }
+    let base = try ParsedOptions(given, command: "fit", specs: FitCommand.options)
+    do { return try setup(base) } catch let first {
       for card in ["h100-sxm", "b200"] {
-        var args: [String] = []
-        for (name, value) in options.given { args += ["--" + name, value] }
+        var args = given
         args += ["--gpu", card]
         guard let retried = try? ParsedOptions(args, command: "fit", specs: FitCommand.options),
           let s = try? setup(retried)

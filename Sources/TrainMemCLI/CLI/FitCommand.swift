@@ -31,11 +31,15 @@ enum FitCommand {
     let format = try options.format(allowed: [.md, .json])
     let rankBy = try ranking(options)
     if !options.positionals.isEmpty { return try runFile(options, format: format, rankBy: rankBy, console) }
-    let s = try options.value("gpu") == nil ? CommandLineSetup.anyGPUSetup(options) : CommandLineSetup.setup(options)
+    // `--gpu b200,h100-sxm,mi300x` ranks just those cards.
+    let cards = try listedCards(options)
+    let s =
+      try options.value("gpu") == nil || cards != nil
+      ? CommandLineSetup.anyGPUSetup(options, without: "gpu") : CommandLineSetup.setup(options)
     // Exit 1 when nothing fits, with one line on stderr for a CI log.
     return try TrainMemCLI.withSink(options, console) { sink in
-      if options.value("gpu") == nil {
-        let rows = GPURanking.rank(s, by: rankBy)
+      if options.value("gpu") == nil || cards != nil {
+        let rows = GPURanking.rank(s, by: rankBy, among: cards)
         try sink.write(
           format == .json ? FitRenderer.JSON.ranking(s, rows, rankBy) : FitRenderer.ranking(s, rows, rankBy))
         if rows.contains(where: { $0.maxMicroBatch != nil }) { return ExitStatus.ok }
@@ -57,6 +61,18 @@ enum FitCommand {
           "error: does not fit: \(FitRenderer.describe(s)) needs \(Bytes(m.required)) of \(Bytes(m.capacity))\n")
       }
       return ExitStatus.checkFailed
+    }
+  }
+
+  /// The cards of `--gpu a,b,c` (nil for one card or none), each as `--gpu` reads one.
+  static func listedCards(_ options: ParsedOptions) throws -> [GPUSpec]? {
+    guard let value = options.value("gpu"), value.contains(",") else { return nil }
+    return try value.split(separator: ",", omittingEmptySubsequences: false).map { name in
+      let id = String(name).trimmingCharacters(in: .whitespaces)
+      guard let card = GPUSpec.preset(id) else {
+        throw UsageError(message: "'--gpu' lists '\(visible(id))', not a catalog GPU; see 'trainmem list gpus'")
+      }
+      return card
     }
   }
 

@@ -52,7 +52,8 @@ enum Help {
       return
         "USAGE: trainmem fit --model M [options] [--rank-by cost|time] [--format md|json] [--output PATH]\n"
         + "       trainmem fit FILE [--rank-by cost|time] [--format md|json] [--output PATH]\n\n"
-        + "Without --gpu, ranks every catalog GPU. With a scenario file, the fit of each of its runs (at most 64).\n"
+        + "Without --gpu, ranks every catalog GPU; --gpu a,b,c ranks just those. With a scenario file, the fit of\n"
+        + "each of its runs (at most 64).\n"
         + "Alternatives (changes that make it fit, or cheaper or faster setups when it fits) and GPUs are ranked\n"
         + "by --rank-by: cost (default; dollars at --price, GPU-hours without one) or time, to train --tokens\n"
         + "(one billion when not given), each at its own largest micro-batch.\n"

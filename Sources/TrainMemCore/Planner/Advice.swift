@@ -380,9 +380,11 @@ package struct GPURanking: Sendable {
 
   /// Every catalog GPU at its largest micro-batch: cheapest to train first (dollars at each
   /// card's price, or GPU-hours when unpriced) or fastest first; cards that cannot run it last.
-  package static func rank(_ s: TrainingSetup, by ranking: PlanRanking = .cost) -> [GPURanking] {
+  package static func rank(_ s: TrainingSetup, by ranking: PlanRanking = .cost, among cards: [GPUSpec]? = nil)
+    -> [GPURanking]
+  {
     var rows: [GPURanking] = []
-    for g in GPUSpec.catalog {
+    for g in cards ?? GPUSpec.catalog {
       var t = s
       t.gpu = g
       var name = g.id

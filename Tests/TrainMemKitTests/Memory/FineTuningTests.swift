@@ -163,6 +163,16 @@ import Testing
     #expect(r.out.contains("±50%, unchecked"))
   }
 
+  @Test("fit --gpu a,b,c ranks just those cards; an unknown one is named")
+  func rankListedCards() {
+    let r = cli(["fit", "--model", "llama-7b", "--gpus", "8", "--parallel", "ddp", "--gpu", "b200,h100-sxm,mi300x"])
+    let rows = r.out.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| GPU") }
+    #expect(r.status == 0 && rows.count == 3, "\(r.out)")
+    #expect(["b200", "h100-sxm", "mi300x"].allSatisfy { id in rows.contains { $0.hasPrefix("| \(id) |") } })
+    let bad = cli(["fit", "--model", "llama-7b", "--gpu", "b200,h100x"])
+    #expect(bad.status == 64 && bad.err.contains("'h100x', not a catalog GPU"))
+  }
+
   @Test("fit keeps a full fine-tune's goal: adapters only when allowed, and combined levers that fit")
   func fitKeepsTheGoal() {
     // Llama 3.1 70B fully fine-tuned with FSDP on 16 H100s: 208 GiB per GPU as set up.
