@@ -49,7 +49,10 @@ enum FitCommand {
       var answer = FitAnswer(s, rankBy: rankBy)
       answer.assumptions = CommandLineSetup.assumptions(options, s)
       guard RunResult.sane(answer.memory, answer.throughput) else { throw CommandLineSetup.impossible }
-      try sink.write(format == .json ? FitRenderer.JSON.answer(answer) : FitRenderer.markdown(answer))
+      try sink.write(
+        format == .json
+          ? FitRenderer.JSON.answer(answer, run: RunResult.evaluate(label: "", setup: s))
+          : FitRenderer.markdown(answer))
       let m = answer.memory
       if m.fits && !m.narrow { return ExitStatus.ok }
       if m.narrow {
@@ -100,7 +103,7 @@ enum FitCommand {
       let setup = scenario.point(index).setup
       var answer = FitAnswer(setup, rankBy: rankBy)
       answer.assumptions = scenario.assumptions(point: index, setup)
-      return (label: scenario.label(index), answer: answer)
+      return (label: scenario.label(index), answer: answer, run: RunResult.evaluate(label: "", setup: setup))
     }
     guard answers.allSatisfy({ RunResult.sane($0.answer.memory, $0.answer.throughput) }) else {
       throw CommandLineSetup.impossible
@@ -111,7 +114,7 @@ enum FitCommand {
         try sink.write(FitRenderer.JSON.file(scenario.name, answers))
       } else {
         try sink.write("# trainmem fit: \(MarkdownRenderer.cell(scenario.name))\n")
-        for (label, answer) in answers {
+        for (label, answer, _) in answers {
           try sink.write("\n" + FitRenderer.markdown(answer, heading: "## \(MarkdownRenderer.cell(label)):"))
         }
       }

@@ -191,15 +191,17 @@ package enum FitRenderer {
   /// `fit --format json`: the plan as data (fields documented in docs/scenario-format.md),
   /// each object's keys written in sorted order.
   package enum JSON {
-    package static func file(_ name: String, _ answers: [(label: String, answer: FitAnswer)]) -> String {
+    package static func file(_ name: String, _ answers: [(label: String, answer: FitAnswer, run: RunResult)])
+      -> String
+    {
       var w = JSONWriter()
       w.openObject()
       w.key("runs")
       w.openArray()
-      for (label, answer) in answers {
+      for (label, answer, run) in answers {
         w.openObject()
         w.key("fit")
-        write(answer, to: &w)
+        write(answer, run: run, to: &w)
         w.member("label", label)
         w.closeObject()
       }
@@ -210,13 +212,14 @@ package enum FitRenderer {
       return w.text + "\n"
     }
 
-    package static func answer(_ a: FitAnswer) -> String {
+    /// `run`: the same setup evaluated as `run` reports it, for its inputs and parameter count.
+    package static func answer(_ a: FitAnswer, run: RunResult) -> String {
       var w = JSONWriter()
-      write(a, to: &w)
+      write(a, run: run, to: &w)
       return w.text + "\n"
     }
 
-    package static func write(_ a: FitAnswer, to w: inout JSONWriter) {
+    package static func write(_ a: FitAnswer, run: RunResult, to w: inout JSONWriter) {
       let m = a.memory
       let band = a.band
       w.openObject()
@@ -243,6 +246,8 @@ package enum FitRenderer {
       w.member("fit", m.fit.rawValue)
       w.member("fits", m.fits)
       w.member("headroom_bytes", m.headroom)
+      w.key("inputs")
+      JSONRenderer.inputs(run, to: &w)
       if a.layoutsEvaluated > 0 {
         w.key("layouts")
         w.openArray()
@@ -253,6 +258,7 @@ package enum FitRenderer {
       w.member("max_micro_batch_inside_band", a.maxMicroBatchInsideBand)
       w.member("max_sequence", a.maxSequence)
       w.member("memory_error_band", band.memory)
+      w.member("parameters", run.parameters)
       w.member("peak_bytes", m.peak)
       w.member("peak_phase", m.peakPhase.rawValue)
       w.member("rank_by", a.rankBy.rawValue)

@@ -318,18 +318,7 @@ package enum JSONRenderer {
   package static func write(_ run: RunResult, to w: inout JSONWriter) {
     w.openObject()
     w.key("inputs")
-    w.openObject()
-    for field in Settings.inputFields {
-      guard let value = field.value(run) else { continue }
-      w.key(field.name)
-      switch value {
-      case .integer(let v): w.value(v)
-      case .number(let v): w.value(v)
-      case .text(let v): w.value(v)
-      case .flag(let v): w.value(v)
-      }
-    }
-    w.closeObject()
+    inputs(run, to: &w)
     w.member("label", run.label)
     let band = run.band
     w.key("memory")
@@ -422,6 +411,22 @@ package enum JSONRenderer {
     w.member("tokens_per_second", t.tokensPerSecond)
     w.member("tokens_per_second_per_gpu", t.tokensPerSecondPerGPU)
     w.member("train_hours", t.trainHours)
+    w.closeObject()
+  }
+
+  /// Every resolved input of a run, presets expanded (`Settings.inputFields`).
+  package static func inputs(_ run: RunResult, to w: inout JSONWriter) {
+    w.openObject()
+    for field in Settings.inputFields {
+      guard let value = field.value(run) else { continue }
+      w.key(field.name)
+      switch value {
+      case .integer(let v): w.value(v)
+      case .number(let v): w.value(v)
+      case .text(let v): w.value(v)
+      case .flag(let v): w.value(v)
+      }
+    }
     w.closeObject()
   }
 

@@ -163,6 +163,18 @@ import Testing
     #expect(r.out.contains("±50%, unchecked"))
   }
 
+  @Test("fit's JSON carries the parameter count and the same structured inputs as estimate's")
+  func fitJSONInputs() throws {
+    let flags = ["--model", "qwen3-8b", "--gpu", "h100", "--sequence", "2048", "--format", "json"]
+    let fit = try #require(
+      JSONSerialization.jsonObject(with: Data(cli(["fit"] + flags).out.utf8)) as? [String: Any])
+    let estimate = try #require(
+      JSONSerialization.jsonObject(with: Data(cli(["estimate"] + flags).out.utf8)) as? [String: Any])
+    let run = try #require((estimate["runs"] as? [[String: Any]])?.first)
+    #expect(fit["parameters"] as? Int == 8_190_735_360)
+    #expect((fit["inputs"] as? NSDictionary) == (run["inputs"] as? NSDictionary))
+  }
+
   @Test("fit --gpu a,b,c ranks just those cards; an unknown one is named")
   func rankListedCards() {
     let r = cli(["fit", "--model", "llama-7b", "--gpus", "8", "--parallel", "ddp", "--gpu", "b200,h100-sxm,mi300x"])
