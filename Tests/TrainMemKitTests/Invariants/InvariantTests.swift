@@ -34,7 +34,26 @@ import Testing
     ("more recomputation is never faster", recomputationCostsTime),
     ("a projected moment is never larger than AdamW's moments", projectedMomentsBounded),
     ("a pipeline freezes the model's first layers, and a tied head with the embedding", pipelineFreezing),
+    ("each collective's exposed time is between none and all of it, and the shares add up", collectivesBounded),
   ]
+
+  /// Each data-parallel collective exposes between none and all of its time, and the shares
+  /// the ledger prints add up to the exposed total the step charges (per stage under a pipeline).
+  @Sendable static func collectivesBounded(_ s: TrainingSetup) -> String? {
+    guard let stage = s.stages.first else { return nil }
+    let inv = ParameterInventory(stage.model)
+    let microBatch = ThroughputModel.stepParts(stage, inv).microBatch
+    let times = ThroughputModel.collectiveTimes(stage, inv, microBatch: microBatch)
+    let accumulation = Double(stage.accumulation), reducing = ThroughputModel.reducingMicroBatches(stage)
+    for c in times.collectives {
+      let all = c.seconds * (c.perStep ? 1 : c.reducing ? reducing : accumulation)
+      if !(c.exposed >= 0 && c.exposed <= all * (1 + 1e-9) + 1e-12) {
+        return "\(c.name.description) exposes \(c.exposed) s of \(all) s"
+      }
+    }
+    let shares = times.collectives.reduce(0) { $0 + $1.exposed }
+    return abs(shares - times.total) <= 1e-9 * max(1, times.total) ? nil : "shares \(shares) s, total \(times.total) s"
+  }
 
   @Sendable static func timeTermsFinite(_ s: TrainingSetup) -> String? {
     let terms = ThroughputModel.ledger(s, ParameterInventory(s.model))
