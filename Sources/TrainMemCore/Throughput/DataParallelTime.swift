@@ -198,12 +198,12 @@ extension ThroughputModel {
     // arrays: this runs for every point of a sweep.)
     func excess(reduces: Bool, runs: Double) -> Double {
       var sum = 0.0
+      let windows = overlapped(all, reduces: reduces)
       for pass in 0..<2 {
         let forward = pass == 0
         let window: Collective.Window = forward ? .forward : .backward
         func member(_ c: Collective) -> Bool { c.window == window && !c.perStep && (reduces || !c.reducing) }
-        var busy = 0.0
-        for c in all where member(c) { busy += c.seconds }
+        let busy = forward ? windows.forward : windows.backward
         let over = max(0, busy - (forward ? microBatch / 3 : microBatch * 2 / 3))
         if busy > 0 && over > 0 && runs > 0 {
           for i in all.indices where member(all[i]) { all[i].exposed += over * all[i].seconds / busy * runs }
@@ -219,8 +219,9 @@ extension ThroughputModel {
       case (.none, _): all[i].exposed = c.seconds * (c.perStep ? 1 : c.reducing ? reducing : accumulation)
       // Once per step, during the last micro-batch's backward or the next step's first forward.
       case (.backward, true): all[i].exposed = max(0, c.seconds - microBatch * 2 / 3)
-      case (.nextForward, _): all[i].exposed = max(0, c.seconds - microBatch / 3)
-      default: continue
+      case (.forward, true), (.nextForward, _): all[i].exposed = max(0, c.seconds - microBatch / 3)
+      // Per micro-batch in a window: apportioned by `excess` above.
+      case (.forward, false), (.backward, false): continue
       }
       total += all[i].exposed
     }

@@ -22,7 +22,8 @@ package enum PublishedMFU {
     case (.blackwell, false): return Record(mfu: 0.442, figure: "dgxc-gb200-405b-bf16-128")
     case (.blackwell, true): return Record(mfu: 0.701, figure: "nemo-8b-b200-fp8")
     case (.cdna3, false): return Record(mfu: 0.212, figure: "torchao-mi300x-8b-bf16-tps")
-    default: return nil
+    // No tokens/s or step-time figure in the seeds for these families and precisions.
+    case (.volta, _), (.turing, _), (.ada, _), (.cdna4, _), (.ampere, true), (.cdna3, true): return nil
     }
   }
 }
