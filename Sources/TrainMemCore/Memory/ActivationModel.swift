@@ -72,7 +72,9 @@ package enum ActivationModel {
     let boundary = m.normsPerLayer * e * h + 2 * e * h + 2 * masks * h
     let scores = m.heads * s.sequence
     let core: Int64 = s.attention == .eager ? (e + masks * (1 + e)) * scores : 0
-    var attention = e * q + 2 * e * kv + e * q + (s.attention == .eager ? 0 : 4 * m.heads)
+    var attention =
+      e * q + 2 * e * kv + e * m.outputWidth + latentPerToken(m, e: e, lora: false)
+      + (s.attention == .eager ? 0 : 4 * m.heads)
     if s.checkpointing != .selective { attention += core }
     let mlp = (m.mlp.gated ? 3 : 2) * e * m.intermediate
     return (boundary, attention, mlp, s.checkpointing == .selective ? core : 0)
@@ -91,7 +93,20 @@ package enum ActivationModel {
     let odd =
       m.mlp.gated ? e * (m.queryWidth + m.kvWidth + i + m.hidden) : e * (m.queryWidth + m.kvWidth + m.intermediate)
     // The input is a boundary tensor: sequence parallelism splits it over the tensor-parallel GPUs.
-    return r * m.hidden / s.stageView.boundaryDivisor + odd + e * m.queryWidth + 4 * m.heads
+    return r * m.hidden / s.stageView.boundaryDivisor + odd + e * m.outputWidth + 4 * m.heads
+  }
+
+  /// What MLA's low-rank paths save per token beyond q, k, v and the output
+  /// (modeling_deepseek_v3 `DeepseekV3Attention.forward`): `q_a_layernorm` and `kv_a_layernorm`
+  /// each keep their own tensors (an RMSNorm over the e-byte projection output) and their
+  /// outputs, which `q_b_proj` and `kv_b_proj` save for their weight gradients — not when
+  /// those are frozen under LoRA. The rotary key part saves only cos and sin.
+  package static func latentPerToken(_ m: ModelConfig, e: Int64, lora: Bool) -> Int64 {
+    guard let a = m.latent else { return 0 }
+    let kept: Int64 = lora ? 0 : e
+    var bytes = normInternals(.rms, h: a.kvRank, r: e) + kept * a.kvRank
+    if let r = a.queryRank { bytes += normInternals(.rms, h: r, r: e) + kept * r }
+    return bytes
   }
 
   /// What a layer's LoRA adapters save per token (peft `Linear.forward`): each adapted linear
@@ -110,7 +125,7 @@ package enum ActivationModel {
       if lora.dora { perToken += 2 * bytes * Double(t.rows) }
       // Per layer of the kind the tensor belongs to: attention (every layer), a dense MLP, or
       // a MoE layer's router, shared expert and routed experts.
-      if ["q_proj", "k_proj", "v_proj", "o_proj"].contains(t.name) {
+      if ParameterInventory.attentionProjections.contains(t.name) {
         attention += Double(t.count) / Double(m.layers) * perToken
       } else if m.moe != nil, t.expert || t.role == .router || t.name.hasPrefix("shared_expert") {
         let share = m.tokenShare(t)
@@ -189,7 +204,7 @@ package enum ActivationModel {
       // q after rotary (e·q), k and v at kv width (SDPA's native GQA, no repeat_kv), the
       // kernel's output (e·q, which is already the o_proj input's layout) and its fp32
       // log-sum-exp (4 per head). No s² matrix (FlashAttention-2, Dao 2023).
-      attention = e * q + 2 * e * kv + e * q + 4 * a
+      attention = e * q + 2 * e * kv + e * m.outputWidth + 4 * a
     case .eager:
       // q (e·q), k and v repeated to all heads by `repeat_kv` (e·q each), softmax output in
       // fp32 (4·a·s) and its cast back (e·a·s, absent in fp32), o_proj input (e·q). A sliding
@@ -200,7 +215,7 @@ package enum ActivationModel {
       // instead of the cast probabilities — in fp32, where the cast was the softmax output
       // itself, both are new (1 + 4). SDPA's kernels keep only the RNG seed and offset.
       if s.dropout > 0 { probs += (e == 4 ? 5 : 1) * a * seq }
-      attention = e * q + 2 * e * q + probs + e * q
+      attention = e * q + e * a * (m.queryKeyHeadDim + m.valueHeadDim) + probs + e * m.outputWidth
       recomputedCore = probs
     }
     if s.checkpointing == .selective {
@@ -208,7 +223,7 @@ package enum ActivationModel {
       // dropout, PV): it keeps the core's inputs — q, and k and v before `repeat_kv` — and
       // recomputes the rest in backward (Korthikanti et al. 2022 §4: the 5as/h term goes). The
       // output is still saved, as o_proj's input; SDPA loses only its log-sum-exp.
-      attention = e * q + 2 * e * kv + e * q
+      attention = e * q + 2 * e * kv + e * m.outputWidth
     } else {
       recomputedCore = 0
     }
@@ -220,6 +235,7 @@ package enum ActivationModel {
     case .head: attention += 4 * q + 4 * a + e * q + 4 * kv + 4 * m.kvHeads + e * kv
     case .full: attention += 4 * q + 4 + e * q + 4 * kv + 4 + e * kv
     }
+    attention += latentPerToken(m, e: e, lora: s.lora != nil)
     var mlp = mlpPerToken(m, e: e)
     if s.megatron {
       let layer = megatronPerToken(s)
@@ -251,7 +267,7 @@ package enum ActivationModel {
         s.convertsToFP8(input: Double(k), output: Double(n)) ? Int64((Double(e) - fp8) * Double(width)) : 0
       }
       norms -= cut(h, h, q) + cut(h, h, m.intermediate)
-      attention -= cut(q, q, h)
+      attention -= cut(m.outputWidth, m.outputWidth, h)
       mlp.dense -= cut(m.intermediate, m.intermediate, h)
     }
     // Sequence parallelism splits the layer's boundary tensors (the norms and their outputs)

@@ -23,6 +23,11 @@ extension ModelConfig {
     "google/gemma-3-27b": "gemma3-27b", "microsoft/phi-3-mini-4k": "phi3-mini", "openai-community/gpt2": "gpt2",
     "gpt2": "gpt2", "eleutherai/pythia-160m": "pythia-160m", "eleutherai/pythia-410m": "pythia-410m",
     "eleutherai/pythia-1.4b": "pythia-1.4b", "allenai/olmo-2-1124-7b": "olmo2-7b",
+    "deepseek-ai/deepseek-v3": "deepseek-v3", "deepseek-ai/deepseek-v3-base": "deepseek-v3",
+    "deepseek-ai/deepseek-r1": "deepseek-v3", "deepseek-ai/deepseek-v2-lite": "deepseek-v2-lite",
+    "moonshotai/kimi-k2": "kimi-k2", "openai/gpt-oss-20b": "gpt-oss-20b", "openai/gpt-oss-120b": "gpt-oss-120b",
+    "meta-llama/llama-4-scout-17b-16e": "llama4-scout", "meta-llama/llama-4-maverick-17b-128e": "llama4-maverick",
+    "zai-org/glm-4.5": "glm-4.5", "zai-org/glm-4.5-air": "glm-4.5-air",
   ]
 
   /// Suffixes of checkpoints with their base's shape (`-Instruct`, Gemma's `-it`, `-hf`).

@@ -33,15 +33,52 @@ public enum QKNorm: String, Sendable, CaseIterable {
   case full
 }
 
-/// A mixture-of-experts MLP (Mixtral, Qwen2-MoE, Qwen3-MoE): a router picks `perToken` of
-/// `experts` gated MLPs for each token, plus an optional always-on shared expert.
+/// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2), as transformers builds it
+/// (`DeepseekV3Attention` in modeling_deepseek_v3.py, v4.57/v5): queries through an optional
+/// low-rank `q_a_proj` → `q_a_layernorm` → `q_b_proj` (a full `q_proj` when `q_lora_rank` is
+/// null), keys and values through one shared latent (`kv_a_proj_with_mqa` → `kv_a_layernorm`
+/// → `kv_b_proj`), each head's key a `qk_nope_head_dim` part from the latent plus a
+/// `qk_rope_head_dim` rotary part shared by all heads, values `v_head_dim` wide.
+public struct LatentAttention: Sendable, Equatable {
+  /// `q_lora_rank`; nil: a full-rank `q_proj`.
+  package var queryRank: Int64?
+  /// `kv_lora_rank`.
+  package var kvRank: Int64
+  /// `qk_nope_head_dim`, `qk_rope_head_dim`, `v_head_dim`.
+  package var noPositionDim: Int64
+  package var rotaryDim: Int64
+  package var valueDim: Int64
+
+  package init(queryRank: Int64?, kvRank: Int64, noPositionDim: Int64, rotaryDim: Int64, valueDim: Int64) {
+    self.queryRank = queryRank
+    self.kvRank = kvRank
+    self.noPositionDim = noPositionDim
+    self.rotaryDim = rotaryDim
+    self.valueDim = valueDim
+  }
+
+  /// A query's and a key's width per head: `qk_head_dim = qk_nope_head_dim + qk_rope_head_dim`.
+  package var queryKeyDim: Int64 { noPositionDim + rotaryDim }
+}
+
+/// A mixture-of-experts MLP (Mixtral, Qwen2/3-MoE, DeepSeek-MoE, GPT-OSS, Llama 4, GLM-4.5): a
+/// router picks `perToken` of `experts` gated MLPs for each token, plus an optional always-on
+/// shared expert.
 public struct MoEConfig: Sendable, Equatable {
   package var experts: Int64
   package var perToken: Int64
   package var expertIntermediate: Int64
-  /// The shared expert's intermediate size (Qwen2-MoE), 0 without one; it comes with a
-  /// one-output sigmoid gate (`shared_expert_gate`).
+  /// The shared experts' intermediate size together, 0 without one: Qwen2-MoE's
+  /// `shared_expert_intermediate_size`, DeepSeek's and GLM-4.5's `moe_intermediate_size ×
+  /// n_shared_experts` (one MLP that wide: `DeepseekV3MoE.shared_experts`), Llama 4's
+  /// `intermediate_size`.
   package var sharedIntermediate: Int64 = 0
+  /// Whether the shared expert has a one-output sigmoid gate (`shared_expert_gate`,
+  /// Qwen2-MoE only; DeepSeek, GLM-4.5 and Llama 4 add the shared output ungated).
+  package var sharedGate = true
+  /// The router's bias vector (GPT-OSS `GptOssTopKRouter.bias`, a parameter). DeepSeek-V3's
+  /// `e_score_correction_bias` is a buffer, not a parameter, and is not counted.
+  package var routerBias = false
   /// Layers whose MLP is the MoE block; the others keep a dense MLP (`decoder_sparse_step`,
   /// `mlp_only_layers`).
   ///
@@ -50,13 +87,16 @@ public struct MoEConfig: Sendable, Equatable {
 
   /// The memberwise initializer, for the other modules (Swift synthesizes it internal).
   package init(
-    experts: Int64, perToken: Int64, expertIntermediate: Int64, sharedIntermediate: Int64 = 0, layers: Int64? = nil
+    experts: Int64, perToken: Int64, expertIntermediate: Int64, sharedIntermediate: Int64 = 0, layers: Int64? = nil,
+    sharedGate: Bool = true, routerBias: Bool = false
   ) {
     self.experts = experts
     self.perToken = perToken
     self.expertIntermediate = expertIntermediate
     self.sharedIntermediate = sharedIntermediate
     self.layers = layers
+    self.sharedGate = sharedGate
+    self.routerBias = routerBias
   }
 }
 
@@ -94,6 +134,14 @@ public struct ModelConfig: Sendable, Equatable {
   package var slidingWindow: Int64? = nil
   package var slidingLayers: Int64 = 0
   package var moe: MoEConfig? = nil
+  /// Multi-head latent attention in place of q/k/v projections (DeepSeek-V2/V3, Kimi K2).
+  package var latent: LatentAttention? = nil
+  /// A learned logit per head appended to each softmax (GPT-OSS `self.sinks`, a parameter of
+  /// `num_attention_heads` per layer).
+  package var attentionSinks = false
+  /// The windowed layers attend within fixed chunks of `slidingWindow` tokens rather than a
+  /// sliding window (Llama 4's `attention_chunk_size` on its RoPE layers).
+  package var chunkedAttention = false
   /// A pipeline stage's share of the model (`tensorShard`): whether it holds the embedding,
   /// and the final norm, head and loss.
   ///
@@ -102,11 +150,15 @@ public struct ModelConfig: Sendable, Equatable {
   package var holdsHead = true
 
   package var headDim: Int64 { explicitHeadDim ?? hidden / heads }
+  /// A query's and key's width per head (MLA: `qk_nope_head_dim + qk_rope_head_dim`).
+  package var queryKeyHeadDim: Int64 { latent?.queryKeyDim ?? headDim }
+  /// A value's and the attention output's width per head (MLA: `v_head_dim`).
+  package var valueHeadDim: Int64 { latent?.valueDim ?? headDim }
   /// The transformers `model_type` whose modeling file this model follows.
   package var modelType: String {
     let known = [
       ("qwen2.5", "qwen2"), ("qwen3-moe", "qwen3_moe"), ("qwen2-moe", "qwen2_moe"), ("pythia", "gpt_neox"),
-      ("gemma3", "gemma3"), ("megatron-gpt", "gpt2"),
+      ("gemma3", "gemma3"), ("megatron-gpt", "gpt2"), ("kimi_k2", "deepseek_v3"), ("llama4_text", "llama4"),
     ]
     if let (_, type) = known.first(where: { family == $0.0 }) { return type }
     if Self.modelTypes.contains(family) { return family == "gemma3_text" ? "gemma3" : family }
@@ -115,19 +167,39 @@ public struct ModelConfig: Sendable, Equatable {
   /// The Hugging Face `model_type`s trainmem builds, in the order `list` shows them.
   package static let modelTypes = [
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2", "gemma3",
-    "gemma3_text", "phi3", "gpt2", "gpt_neox", "olmo2",
+    "gemma3_text", "phi3", "gpt2", "gpt_neox", "olmo2", "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss", "llama4",
+    "llama4_text", "glm4_moe",
   ]
 
-  /// Width of the q projection's output and o_proj's input: heads × head_dim.
-  package var queryWidth: Int64 { heads * headDim }
-  /// Width of the k and v projections: kv_heads × head_dim.
-  package var kvWidth: Int64 { kvHeads * headDim }
+  /// Width of the queries: heads × head_dim (MLA: heads × qk_head_dim).
+  package var queryWidth: Int64 { heads * queryKeyHeadDim }
+  /// The mean width of the keys and the values, so that keys and values together are
+  /// 2 × kvWidth: kv_heads × head_dim (MLA: heads × (qk_head_dim + v_head_dim) / 2).
+  package var kvWidth: Int64 { kvHeads * (queryKeyHeadDim + valueHeadDim) / 2 }
+  /// Width of the attention's output, o_proj's input: heads × head_dim (MLA: heads × v_head_dim).
+  package var outputWidth: Int64 { heads * valueHeadDim }
+  /// The width the attention core's two matmuls run over, averaged: QKᵀ over the queries'
+  /// width and PV over the values' (equal but for MLA).
+  package var attentionWidth: Double { Double(queryWidth + outputWidth) / 2 }
   /// Layers with a mixture-of-experts MLP.
   package var moeLayers: Int64 { moe.map { min(layers, $0.layers ?? layers) } ?? 0 }
 
   /// The largest dimension, layer count or vocabulary a custom model may have (2^24): with the
   /// limits on sequence and batch, every byte count stays inside Int64.
   package static let dimensionLimit: Int64 = 1 << 24
+
+  /// The smallest side of any attention or MLP weight (`ParameterInventory.smallestLowRankSide`
+  /// without building the inventory): the largest rank a default may take.
+  package var narrowestProjection: Int64 {
+    var side = min(hidden, intermediate)
+    if let a = latent {
+      side = min(side, a.kvRank, a.queryRank ?? side)
+    } else {
+      side = min(side, kvWidth)
+    }
+    if let e = moe { side = min(side, e.expertIntermediate) }
+    return side
+  }
 
   /// The intermediate width one token passes through, averaged over the layers: the dense
   /// MLP's, or in MoE layers its experts' (`experts_per_token` of them) and the shared one's.
@@ -172,8 +244,12 @@ public struct ModelConfig: Sendable, Equatable {
     _ m: ModelConfig, expertParallel ep: Int64 = 1, fold: Int64 = 1, _ body: (Double, Double, Double, Double) -> Void
   ) {
     let h = Double(m.hidden), q = Double(m.queryWidth)
-    if q == h { body(h, h, 2, 1) } else { body(h, q, 1, 1); body(q, h, 1, 1) }
-    body(h, Double(m.kvWidth), 2, 1)
+    if let a = m.latent {
+      forEachLatentLinear(m, a, body)
+    } else {
+      if q == h { body(h, h, 2, 1) } else { body(h, q, 1, 1); body(q, h, 1, 1) }
+      body(h, Double(m.kvWidth), 2, 1)
+    }
     let sparse = Double(m.moeLayers) / Double(m.layers)
     func mlp(_ width: Double, _ count: Double, _ share: Double) {
       guard count > 0 else { return }
@@ -191,6 +267,24 @@ public struct ModelConfig: Sendable, Equatable {
     }
   }
 
+  /// MLA's linears (`LatentAttention`): the query's low-rank pair or full projection, the
+  /// shared key-value down projection with its rotary key, the per-head up projection to keys'
+  /// no-position parts and values, and o_proj from the values' width.
+  private static func forEachLatentLinear(
+    _ m: ModelConfig, _ a: LatentAttention, _ body: (Double, Double, Double, Double) -> Void
+  ) {
+    let h = Double(m.hidden), heads = Double(m.heads)
+    if let r = a.queryRank {
+      body(h, Double(r), 1, 1)
+      body(Double(r), Double(m.queryWidth), 1, 1)
+    } else {
+      body(h, Double(m.queryWidth), 1, 1)
+    }
+    body(h, Double(a.kvRank + a.rotaryDim), 1, 1)
+    body(Double(a.kvRank), heads * Double(a.noPositionDim + a.valueDim), 1, 1)
+    body(Double(m.outputWidth), h, 1, 1)
+  }
+
   /// "SwiGLU, RMSNorm, q/k/v bias, window 4096 × 32 layers, 128 experts (8 per token)".
   package var architectureSummary: String {
     var parts = [mlp == .swiglu ? "SwiGLU" : mlp == .geglu ? "GeGLU" : "GELU", norm == .rms ? "RMSNorm" : "LayerNorm"]
@@ -198,13 +292,20 @@ public struct ModelConfig: Sendable, Equatable {
     if bias != .none { parts.append(bias == .qkv ? "q/k/v bias" : "attention bias") }
     if mlpBias { parts.append("MLP bias") }
     if qkNorm != .none { parts.append("q/k norm") }
+    if let a = latent {
+      parts.append("MLA (kv rank \(a.kvRank)" + (a.queryRank.map { ", q rank \($0)" } ?? "") + ")")
+    }
+    if attentionSinks { parts.append("attention sinks") }
     if learnedPositions > 0 { parts.append("learned positions") }
     if parallelResidual { parts.append("parallel residual") }
     if tiedEmbeddings { parts.append("tied embeddings") }
-    if let w = slidingWindow, slidingLayers > 0 { parts.append("window \(w) × \(slidingLayers) layers") }
+    if let w = slidingWindow, slidingLayers > 0 {
+      parts.append("\(chunkedAttention ? "chunks" : "window") \(w) × \(slidingLayers) layers")
+    }
     if let e = moe {
       parts.append(
-        "\(e.experts) experts (\(e.perToken) per token)" + (e.sharedIntermediate > 0 ? " + shared expert" : ""))
+        "\(e.experts) experts (\(e.perToken) per token)" + (e.sharedIntermediate > 0 ? " + shared expert" : "")
+          + (moeLayers < layers ? " in \(moeLayers) layers" : ""))
     }
     return parts.joined(separator: ", ")
   }
@@ -228,9 +329,16 @@ public struct ModelConfig: Sendable, Equatable {
     if let e = moe {
       expertsOK = ok(e.experts) && ok(e.perToken) && e.perToken <= e.experts && ok(e.expertIntermediate)
     }
+    var latentOK = true
+    if let a = latent {
+      latentOK =
+        ok(a.kvRank) && ok(a.noPositionDim) && ok(a.rotaryDim) && ok(a.valueDim) && (a.queryRank.map(ok) ?? true)
+        && kvHeads == heads
+    }
     let width = Double(hidden) + Double(intermediate) + expertWidth
     let structureOK = slidingLayers <= layers && normsPerLayer <= 8 && (moe?.layers ?? 0) <= layers
-    if dimensionsOK && headsOK && expertsOK && structureOK && Double(layers) * Double(hidden) * width < 1e14 {
+    if dimensionsOK && headsOK && expertsOK && latentOK && structureOK && Double(layers) * Double(hidden) * width < 1e14
+    {
       return nil
     }
     var dimensions: [(String, Int64)] = [
@@ -242,6 +350,13 @@ public struct ModelConfig: Sendable, Equatable {
       dimensions += [
         ("experts", e.experts), ("experts_per_token", e.perToken), ("expert_intermediate", e.expertIntermediate),
       ]
+    }
+    if let a = latent {
+      dimensions += [
+        ("kv_lora_rank", a.kvRank), ("qk_nope_head_dim", a.noPositionDim), ("qk_rope_head_dim", a.rotaryDim),
+        ("v_head_dim", a.valueDim),
+      ]
+      if let r = a.queryRank { dimensions.append(("q_lora_rank", r)) }
     }
     for (name, v) in dimensions {
       if v <= 0 { return (name, "'\(name)' must be a positive integer, got \(v)") }
@@ -274,6 +389,12 @@ public struct ModelConfig: Sendable, Equatable {
     if let e = moe, e.perToken > e.experts {
       return (
         "experts_per_token", "'experts_per_token' (\(e.perToken)) is more than the \(e.experts) 'experts'"
+      )
+    }
+    if latent != nil && kvHeads != heads {
+      return (
+        "kv_heads",
+        "multi-head latent attention expands keys and values to every head: 'kv_heads' must equal 'heads' (\(heads))"
       )
     }
     if heads % kvHeads != 0 { return ("kv_heads", "'kv_heads' (\(kvHeads)) must divide 'heads' (\(heads))") }

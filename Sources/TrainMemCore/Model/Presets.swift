@@ -36,7 +36,8 @@ extension ModelConfig {
   }
 
   /// The presets, by family, each family in size order.
-  package static let presets: [ModelConfig] = galore + llama + qwen + mistral + gemma + others + megatronGPT
+  package static let presets: [ModelConfig] =
+    galore + llama + qwen + mistral + gemma + others + megatronGPT + sparse2026
 
   /// The GaLore/APOLLO LLaMA configs and Meta's LLaMA 1/2/3 (their original ids).
   package static let galore: [ModelConfig] = [
@@ -238,6 +239,84 @@ extension ModelConfig {
     )
     .gptShaped(positions: 2048)
   }
+
+  /// The mixture-of-experts models of 2025–26, each from its config.json as transformers reads
+  /// it (Scenarios/models/SOURCES.md; docs/research/2026-models.md §3). Totals are the
+  /// `*ForCausalLM` parameters: multi-token-prediction layers are not built by transformers
+  /// (`_keys_to_ignore_on_load_unexpected`), and Llama 4's vision tower (0.87B) is not counted.
+  package static let sparse2026: [ModelConfig] = {
+    /// DeepSeek-V3's MLA: q rank 1536 (nil: full q_proj), kv rank 512, 128 + 64 query/key, 128 value.
+    func mla(_ q: Int64?) -> LatentAttention {
+      LatentAttention(queryRank: q, kvRank: 512, noPositionDim: 128, rotaryDim: 64, valueDim: 128)
+    }
+    /// DeepSeek-MoE: `dense` dense layers first, then routed experts and ungated shared ones.
+    func deepSeekMoE(_ e: Int64, _ k: Int64, _ i: Int64, shared: Int64, moeLayers: Int64) -> MoEConfig {
+      MoEConfig(
+        experts: e, perToken: k, expertIntermediate: i, sharedIntermediate: shared * i, layers: moeLayers,
+        sharedGate: false)
+    }
+    func gptOSS(_ size: String, layers: Int64, experts: Int64) -> ModelConfig {
+      make(
+        "gpt-oss-" + size, "gpt_oss", hidden: 2880, intermediate: 2880, layers: layers, heads: 64, kv: 8,
+        vocab: 201088, headDim: 64
+      ).with {
+        $0.bias = .attention
+        $0.mlpBias = true
+        $0.attentionSinks = true
+        $0.slidingWindow = 128
+        $0.slidingLayers = layers / 2
+        $0.moe = MoEConfig(experts: experts, perToken: 4, expertIntermediate: 2880, routerBias: true)
+      }
+    }
+    func llama4(_ name: String, experts: Int64, moeLayers: Int64) -> ModelConfig {
+      make(
+        "llama4-" + name, "llama4", hidden: 5120, intermediate: 16384, layers: 48, heads: 40, kv: 8, vocab: 202048
+      ).with {
+        $0.slidingWindow = 8192
+        $0.slidingLayers = 36
+        $0.chunkedAttention = true
+        $0.moe = MoEConfig(
+          experts: experts, perToken: 1, expertIntermediate: 8192, sharedIntermediate: 8192, layers: moeLayers,
+          sharedGate: false)
+      }
+    }
+    func glm(_ id: String, _ h: Int64, _ i: Int64, layers: Int64, experts: Int64, expert: Int64, dense: Int64)
+      -> ModelConfig
+    {
+      make(id, "glm4_moe", hidden: h, intermediate: i, layers: layers, heads: 96, kv: 8, vocab: 151552, headDim: 128)
+        .with {
+          $0.bias = .qkv
+          $0.moe = deepSeekMoE(experts, 8, expert, shared: 1, moeLayers: layers - dense)
+        }
+    }
+    return [
+      make(
+        "deepseek-v3", "deepseek_v3", hidden: 7168, intermediate: 18432, layers: 61, heads: 128, kv: 128,
+        vocab: 129280, headDim: 192
+      ).with {
+        $0.latent = mla(1536)
+        $0.moe = deepSeekMoE(256, 8, 2048, shared: 1, moeLayers: 58)
+      },
+      make(
+        "deepseek-v2-lite", "deepseek_v2", hidden: 2048, intermediate: 10944, layers: 27, heads: 16, kv: 16,
+        vocab: 102400, headDim: 192
+      ).with {
+        $0.latent = mla(nil)
+        $0.moe = deepSeekMoE(64, 6, 1408, shared: 2, moeLayers: 26)
+      },
+      make(
+        "kimi-k2", "kimi_k2", hidden: 7168, intermediate: 18432, layers: 61, heads: 64, kv: 64, vocab: 163840,
+        headDim: 192
+      ).with {
+        $0.latent = mla(1536)
+        $0.moe = deepSeekMoE(384, 8, 2048, shared: 1, moeLayers: 60)
+      },
+      gptOSS("20b", layers: 24, experts: 32), gptOSS("120b", layers: 36, experts: 128),
+      llama4("scout", experts: 16, moeLayers: 48), llama4("maverick", experts: 128, moeLayers: 24),
+      glm("glm-4.5", 5120, 12288, layers: 92, experts: 160, expert: 1536, dense: 3).with { $0.qkNorm = .head },
+      glm("glm-4.5-air", 4096, 10944, layers: 46, experts: 128, expert: 1408, dense: 1),
+    ]
+  }()
 
   public static func preset(_ id: String) -> ModelConfig? { presets.first { $0.id == id } }
 

@@ -15,7 +15,10 @@ public enum LoRATargets: Sendable, Equatable {
 
   /// peft's default for LLaMA-family models (`TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING`).
   package static let peftDefault = LoRATargets.named(["q_proj", "v_proj"])
-  package static let names = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+  package static let names = [
+    "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "q_a_proj", "q_b_proj",
+    "kv_a_proj_with_mqa", "kv_b_proj",
+  ]
 
   package func matches(_ t: TensorGroup) -> Bool {
     switch self {

@@ -218,7 +218,7 @@ public struct TrainingSetup: Sendable, Equatable {
   package var tokensPerMicroBatch: Int64 { microBatch * sequence }
   package var weightsInt8: Bool { weights == .int8 || optimizer.kind.forcesInt8Weights }
   package var rank: Int64 {
-    optimizer.effectiveRank(hidden: model.hidden, smallestSide: min(model.hidden, model.kvWidth, model.intermediate))
+    optimizer.effectiveRank(hidden: model.hidden, smallestSide: model.narrowestProjection)
   }
 
   /// Problems that make the setup impossible, each about one setting.

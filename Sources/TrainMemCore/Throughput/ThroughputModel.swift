@@ -496,7 +496,7 @@ public enum ThroughputModel {
   /// and (eager only) the traffic of the s × s tensors.
   package static func attentionSeconds(_ s: TrainingSetup, _ roof: Roofline) -> (compute: Double, traffic: Double) {
     // Under context parallelism each GPU's queries attend to the whole sequence (c chunks).
-    let hidden = Double(s.model.queryWidth), sequence = Double(s.sequence * s.stageView.attentionSpan)
+    let hidden = s.model.attentionWidth, sequence = Double(s.sequence * s.stageView.attentionSpan)
     let tokens = Double(s.tokensPerMicroBatch)
     let rate = roof.rate * s.gpu.architecture.attentionEfficiency / (s.precision == .fp32 ? fp32AttentionPasses : 1)
     switch s.attention {
@@ -519,7 +519,8 @@ public enum ThroughputModel {
   }
 
   /// The attention work left under sliding windows, averaged over the layers: a causal token
-  /// attends to s/2 positions on average, to w − w²/(2s) within a window w ≤ s.
+  /// attends to s/2 positions on average, to w − w²/(2s) within a window w ≤ s, to c/2 within
+  /// chunks of c.
   ///
   /// Only the
   /// flash-attention kernel skips what the window masks (`window_size` in flash_attn_func);
@@ -528,7 +529,8 @@ public enum ThroughputModel {
   package static func slidingWindowShare(_ s: TrainingSetup) -> Double {
     guard let w = s.model.slidingWindow, s.model.slidingLayers > 0, Double(w) < Double(s.sequence) else { return 1 }
     let seq = Double(s.sequence), window = Double(w)
-    let windowed = (window - window * window / (2 * seq)) / (seq / 2)
+    // Chunked attention (Llama 4): a causal token attends to c/2 positions of its chunk on average.
+    let windowed = s.model.chunkedAttention ? window / seq : (window - window * window / (2 * seq)) / (seq / 2)
     let share = Double(min(s.model.slidingLayers, s.model.layers)) / Double(s.model.layers)
     return 1 - share + share * windowed
   }
@@ -579,7 +581,7 @@ public enum ThroughputModel {
     let window = s.attention == .flash ? slidingWindowShare(s) : 1
     let attentionLayers = Double(l.trained + l.frozen) + Double(l.inert) / 3
     return (perParameter * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
-      + 6 * attentionLayers * Double(m.queryWidth) * Double(s.sequence) * window * tokens
+      + 6 * attentionLayers * m.attentionWidth * Double(s.sequence) * window * tokens
   }
 
   /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised.

@@ -58,21 +58,30 @@ private struct FieldReader {
   }
 
   /// An integer field: present and integral, or the default; `nil` (with an error) otherwise.
-  package mutating func integer(_ object: JSONValue, _ key: String, path: String, default value: Int64? = nil) -> Int64?
-  {
+  package mutating func integer(
+    _ object: JSONValue, _ key: String, path: String, default value: Int64? = nil, minimum: Int64 = 1
+  ) -> Int64? {
     guard let field = object[key], !isNull(field) else {
       if value == nil {
         fail(object.location, "'\(path)\(key)' is missing; a \(architectureName(object)) config needs it")
       }
       return value
     }
-    guard case .number(let v, _, _) = field, v == v.rounded(), v >= 1, v <= Double(ModelConfig.dimensionLimit) else {
+    guard case .number(let v, _, _) = field, v == v.rounded(), v >= Double(minimum),
+      v <= Double(ModelConfig.dimensionLimit)
+    else {
+      let kind = minimum == 1 ? "a positive integer" : "an integer from \(minimum)"
       fail(
-        field.location,
-        "'\(path)\(key)' must be a positive integer up to \(ModelConfig.dimensionLimit), got \(describe(field))")
+        field.location, "'\(path)\(key)' must be \(kind) up to \(ModelConfig.dimensionLimit), got \(describe(field))")
       return nil
     }
     return Int64(v)
+  }
+
+  /// The first of a field's names the file gives — the configuration class's own, then the
+  /// aliases its `attribute_map` routes to it (`num_experts` → `num_local_experts`) — or nil.
+  package func named(_ object: JSONValue, _ names: [String]) -> String {
+    names.first { object[$0].map { !isNull($0) } ?? false } ?? names[0]
   }
 
   /// A list of whole numbers from 0 to `ModelConfig.dimensionLimit` (layer indices), empty when
@@ -173,16 +182,18 @@ private struct FieldReader {
         .unknownKey("model_type"))
       return nil
     }
-    // Gemma 3's multimodal config nests the language model under `text_config`; its vision
-    // tower is not trained here.
-    if type == "gemma3" {
+    // Gemma 3's and Llama 4's multimodal configs nest the language model under `text_config`;
+    // their vision towers are not trained here.
+    if let textType = ["gemma3": "gemma3_text", "llama4": "llama4_text"][type] {
       guard let text = root["text_config"], case .object = text else {
-        fail(root.location, "a gemma3 config needs a 'text_config' object")
+        fail(root.location, "a \(type) config needs a 'text_config' object")
         return nil
       }
-      return architecture("gemma3_text", text, path: "text_config.", id: id)
+      return architecture(textType, text, path: "text_config.", id: id)
     }
-    return architecture(type, root, path: "", id: id)
+    // Kimi K2 ships DeepSeek-V3's modeling code under its own model_type
+    // (`architectures: ["DeepseekV3ForCausalLM"]`).
+    return architecture(type == "kimi_k2" ? "deepseek_v3" : type, root, path: "", id: id)
   }
 
   /// The common fields, then each architecture's own.
@@ -229,7 +240,8 @@ private struct FieldReader {
 
   /// The architecture's structure (modeling_<type>.py) and its optional fields.
   package mutating func shape(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
-    let attentionBias = boolean(c, "attention_bias", path: path, default: type == "gpt_neox")
+    // GptOssConfig defaults `attention_bias` to True (forced True in v4.57).
+    let attentionBias = boolean(c, "attention_bias", path: path, default: type == "gpt_neox" || type == "gpt_oss")
     let mlpBias = boolean(c, "mlp_bias", path: path, default: false)
     guard let attentionBias, let mlpBias else { return false }
     m.bias = attentionBias ? .attention : .none
@@ -268,35 +280,79 @@ private struct FieldReader {
       // modeling_olmo2: `q_norm = Olmo2RMSNorm(num_attention_heads * head_dim)`, norms after
       // attention and MLP only.
       m.qkNorm = .full
+    case "deepseek_v2", "deepseek_v3":
+      guard latent(type, c, path: path, into: &m) else { return false }
+    case "gpt_oss":
+      // modeling_gpt_oss: biases on q/k/v/o (`attention_bias`), a learned sink logit per head,
+      // and biased experts (`gate_up_proj_bias`, `down_proj_bias`) behind a biased router.
+      m.attentionSinks = true
+      m.mlpBias = true
+    case "glm4_moe":
+      // modeling_glm4_moe: q/k/v `bias=config.attention_bias`, o_proj `bias=False`;
+      // `use_qk_norm` adds per-head RMSNorms. Partial rotary adds no weights.
+      if attentionBias { m.bias = .qkv }
+      guard let qk = boolean(c, "use_qk_norm", path: path, default: false) else { return false }
+      if qk { m.qkNorm = .head }
+    case "llama4_text":
+      // modeling_llama4: `use_qk_norm` is a weightless L2 norm (`Llama4TextL2Norm`), no parameters.
+      break
     default: break
     }
     return sliding(type, c, path: path, into: &m) && experts(type, c, path: path, into: &m)
+  }
+
+  /// Multi-head latent attention (configuration_deepseek_v3 / _v2): `q_lora_rank` null builds
+  /// a full `q_proj` (DeepSeek-V2-Lite); 0 builds a zero-width projection, which no checkpoint
+  /// has. `num_key_value_heads` makes no tensor: keys and values are expanded to every head.
+  package mutating func latent(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+    var queryRank: Int64? = 1536
+    if let field = c["q_lora_rank"] {
+      if isNull(field) {
+        queryRank = nil
+      } else if case .number(0, _, _) = field {
+        fail(field.location, "'\(path)q_lora_rank' is 0; write null for a full-rank q_proj (DeepSeek-V2-Lite)")
+        return false
+      } else {
+        guard let r = integer(c, "q_lora_rank", path: path) else { return false }
+        queryRank = r
+      }
+    }
+    guard let kv = integer(c, "kv_lora_rank", path: path, default: 512),
+      let nope = integer(c, "qk_nope_head_dim", path: path, default: 128),
+      let rope = integer(c, "qk_rope_head_dim", path: path, default: 64),
+      let v = integer(c, "v_head_dim", path: path, default: 128)
+    else { return false }
+    m.latent = LatentAttention(queryRank: queryRank, kvRank: kv, noPositionDim: nope, rotaryDim: rope, valueDim: v)
+    m.kvHeads = m.heads
+    m.explicitHeadDim = nope + rope
+    return true
   }
 
   /// Sliding-window attention: every layer (Mistral, Phi-3), alternate layers (Gemma 2:
   /// `sliding_window if not bool(layer_idx % 2)`), five of six (Gemma 3's
   /// `sliding_window_pattern`, or its `layer_types` list), or Qwen2's `use_sliding_window`
   /// below `max_window_layers`.
+  /// An omitted `sliding_window` takes the class default (`Defaults.slidingWindow`); `null`
+  /// turns it off.
   package mutating func sliding(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
-    let window = c["sliding_window"].flatMap { isNull($0) ? nil : $0 }
-    guard window != nil, let w = integer(c, "sliding_window", path: path) else { return window == nil }
+    if type == "llama4_text" { return chunked(c, path: path, into: &m) }
+    let field = c["sliding_window"]
+    if let field, isNull(field) { return true }
+    guard field != nil || Defaults.of(type).slidingWindow != nil else { return true }
+    guard let w = integer(c, "sliding_window", path: path, default: Defaults.of(type).slidingWindow) else {
+      return false
+    }
     let l = m.layers
     switch type {
     case "mistral", "phi3", "mixtral": m.slidingLayers = l
     case "gemma2": m.slidingLayers = (l + 1) / 2
+    case "gpt_oss":
+      // GptOssConfig: `layer_types` defaults to sliding on even layers, full on odd ones.
+      guard let types = layerTypes(c, path: path, layers: l) else { return false }
+      m.slidingLayers = types.map { Int64($0.filter { $0 == "sliding_attention" }.count) } ?? (l + 1) / 2
     case "gemma3_text":
-      if let typesField = c["layer_types"], !isNull(typesField) {
-        // Gemma3TextConfig validates `layer_types` (layer_type_validation): known entries, one per layer.
-        guard
-          let types = choiceList(
-            c, "layer_types", path: path, allowed: ["sliding_attention", "full_attention"])
-        else { return false }
-        guard types.count == l else {
-          fail(
-            typesField.location,
-            "'\(path)layer_types' has \(types.count) entries; num_hidden_layers is \(l), and each layer needs one")
-          return false
-        }
+      guard let types = layerTypes(c, path: path, layers: l) else { return false }
+      if let types {
         m.slidingLayers = Int64(types.filter { $0 == "sliding_attention" }.count)
       } else {
         guard let pattern = integer(c, "sliding_window_pattern", path: path, default: 6) else { return false }
@@ -312,11 +368,55 @@ private struct FieldReader {
     return true
   }
 
+  /// Llama 4's chunked attention (configuration_llama4 `Llama4TextConfig`): the RoPE layers
+  /// attend within `attention_chunk_size` chunks (8192; null: whole sequence), the NoPE layers —
+  /// `no_rope_layers[i] == 0`, by default every `no_rope_layer_interval`-th (4) — to all of it.
+  package mutating func chunked(_ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+    let l = m.layers
+    if let field = c["attention_chunk_size"], isNull(field) { return true }
+    guard let chunk = integer(c, "attention_chunk_size", path: path, default: 8192) else { return false }
+    var ropeLayers: Int64
+    if let listField = c["no_rope_layers"], !isNull(listField) {
+      guard let flags = indexList(c, "no_rope_layers", path: path) else { return false }
+      guard flags.count == l, flags.allSatisfy({ $0 <= 1 }) else {
+        fail(
+          listField.location,
+          "'\(path)no_rope_layers' needs one 0 (NoPE) or 1 (RoPE) per layer; num_hidden_layers is \(l), got \(flags.count) entries"
+        )
+        return false
+      }
+      ropeLayers = flags.reduce(0, +)
+    } else {
+      guard let interval = integer(c, "no_rope_layer_interval", path: path, default: 4) else { return false }
+      ropeLayers = l - l / interval
+    }
+    m.slidingWindow = chunk
+    m.slidingLayers = ropeLayers
+    m.chunkedAttention = ropeLayers > 0
+    return true
+  }
+
+  /// `layer_types`, validated as the configuration classes do (`layer_type_validation`): known
+  /// entries, one per layer. `.some(nil)` when absent; nil after an error.
+  package mutating func layerTypes(_ c: JSONValue, path: String, layers l: Int64) -> [String]?? {
+    guard let typesField = c["layer_types"], !isNull(typesField) else { return .some(nil) }
+    guard let types = choiceList(c, "layer_types", path: path, allowed: ["sliding_attention", "full_attention"])
+    else { return nil }
+    guard types.count == l else {
+      fail(
+        typesField.location,
+        "'\(path)layer_types' has \(types.count) entries; num_hidden_layers is \(l), and each layer needs one")
+      return nil
+    }
+    return types
+  }
+
   /// Mixture-of-experts fields (configuration_mixtral, _qwen2_moe, _qwen3_moe).
   package mutating func experts(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
     switch type {
     case "mixtral":
-      guard let e = integer(c, "num_local_experts", path: path, default: 8),
+      // MixtralConfig's `attribute_map` reads `num_experts` as `num_local_experts`.
+      guard let e = integer(c, named(c, ["num_local_experts", "num_experts"]), path: path, default: 8),
         let k = integer(c, "num_experts_per_tok", path: path, default: 2)
       else { return false }
       m.moe = MoEConfig(experts: e, perToken: k, expertIntermediate: m.intermediate)
@@ -339,8 +439,107 @@ private struct FieldReader {
       let sparse = (0..<m.layers).filter { !dense.contains($0) && ($0 + 1) % step == 0 }.count
       m.moe = MoEConfig(
         experts: e, perToken: k, expertIntermediate: ei, sharedIntermediate: shared, layers: Int64(sparse))
+    case "deepseek_v2", "deepseek_v3", "glm4_moe": return deepSeekExperts(type, c, path: path, into: &m)
+    case "gpt_oss":
+      // modeling_gpt_oss `GptOssMLP`: every layer MoE, `intermediate_size` per expert.
+      let experts = named(c, ["num_local_experts", "num_experts"])
+      guard let e = integer(c, experts, path: path, default: 128),
+        let k = integer(c, "num_experts_per_tok", path: path, default: 4)
+      else { return false }
+      m.moe = MoEConfig(experts: e, perToken: k, expertIntermediate: m.intermediate, routerBias: true)
+    case "llama4_text": return llama4Experts(c, path: path, into: &m)
     default: break
     }
+    return true
+  }
+
+  /// DeepSeek-MoE (modeling_deepseek_v3 `DeepseekV3MoE`, _v2, _glm4_moe): dense MLPs in the
+  /// first `first_k_dense_replace` layers, then `n_routed_experts` experts of
+  /// `moe_intermediate_size` with `n_shared_experts` of them always on as one ungated MLP.
+  /// Group-limited routing picks `topk_group` of `n_group` expert groups per token, then the
+  /// top `num_experts_per_tok` inside them: the groups must split the experts evenly and hold
+  /// enough of them. `routed_scaling_factor` scales outputs (no memory or time).
+  package mutating func deepSeekExperts(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool
+  {
+    let v3 = type == "deepseek_v3", glm = type == "glm4_moe"
+    let experts = named(c, ["n_routed_experts", "num_local_experts", "num_experts"])
+    guard let e = integer(c, experts, path: path, default: v3 ? 256 : glm ? 128 : 64),
+      let k = integer(c, "num_experts_per_tok", path: path, default: v3 ? 8 : glm ? 8 : nil),
+      let ei = integer(c, "moe_intermediate_size", path: path, default: v3 ? 2048 : glm ? 1408 : 1407),
+      let shared = integer(c, "n_shared_experts", path: path, default: v3 || glm ? 1 : 2, minimum: 0),
+      let dense = integer(c, "first_k_dense_replace", path: path, default: v3 ? 3 : glm ? 1 : 0, minimum: 0)
+    else { return false }
+    if dense > m.layers {
+      fail(
+        c["first_k_dense_replace"]?.location ?? c.location,
+        "'\(path)first_k_dense_replace' (\(dense)) is more than num_hidden_layers (\(m.layers))")
+      return false
+    }
+    guard groupLimitedRouting(type, c, path: path, experts: e, perToken: k) else { return false }
+    m.moe = MoEConfig(
+      experts: e, perToken: k, expertIntermediate: ei, sharedIntermediate: ei * shared, layers: m.layers - dense,
+      sharedGate: false)
+    return true
+  }
+
+  /// `n_group` and `topk_group` as the router uses them (`DeepseekV3TopkRouter` /
+  /// `Glm4MoeTopkRouter`: `scores.view(-1, n_group, E // n_group)`, then `topk(topk_group)`
+  /// groups and `topk(top_k)` experts among them); DeepSeek-V2 uses them only with
+  /// `topk_method: group_limited_greedy`.
+  package mutating func groupLimitedRouting(
+    _ type: String, _ c: JSONValue, path: String, experts e: Int64, perToken k: Int64
+  ) -> Bool {
+    let v2 = type == "deepseek_v2"
+    if v2, string(c, "topk_method", path: path) != "group_limited_greedy" { return true }
+    guard let groups = integer(c, "n_group", path: path, default: v2 ? nil : type == "glm4_moe" ? 1 : 8),
+      let picked = integer(c, "topk_group", path: path, default: v2 ? nil : type == "glm4_moe" ? 1 : 4)
+    else { return false }
+    let at = c["topk_group"]?.location ?? c.location
+    if picked > groups {
+      fail(
+        at, "'\(path)topk_group' (\(picked)) is more than n_group (\(groups)): the router picks groups among n_group")
+      return false
+    }
+    if e % groups != 0 {
+      fail(
+        c["n_group"]?.location ?? c.location,
+        "'\(path)n_group' (\(groups)) must divide the \(e) routed experts into equal groups")
+      return false
+    }
+    if k > picked * (e / groups) {
+      fail(
+        c["num_experts_per_tok"]?.location ?? at,
+        "'\(path)num_experts_per_tok' (\(k)) is more than the \(picked * (e / groups)) experts in topk_group (\(picked)) groups of \(e / groups)"
+      )
+      return false
+    }
+    return true
+  }
+
+  /// Llama 4's experts (modeling_llama4 `Llama4TextMoe`): `num_local_experts` experts and an
+  /// ungated shared expert, both `intermediate_size` wide, in the layers `moe_layers` lists —
+  /// by default every `interleave_moe_layer_step`-th (`range(step - 1, L, step)`); the other
+  /// layers have a dense MLP of `intermediate_size_mlp`.
+  package mutating func llama4Experts(_ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+    let experts = named(c, ["num_local_experts", "num_experts"])
+    guard let e = integer(c, experts, path: path, default: 16),
+      let k = integer(c, "num_experts_per_tok", path: path, default: 1),
+      let dense = integer(c, "intermediate_size_mlp", path: path, default: 16384),
+      let step = integer(c, "interleave_moe_layer_step", path: path, default: 1),
+      let listed = indexList(c, "moe_layers", path: path)
+    else { return false }
+    var layers = m.layers / step
+    if let field = c["moe_layers"], !isNull(field) {
+      if let bad = listed.first(where: { $0 >= m.layers }) {
+        fail(field.location, "'\(path)moe_layers' lists layer \(bad); the model has layers 0 to \(m.layers - 1)")
+        return false
+      }
+      layers = Int64(Set(listed).count)
+    }
+    let width = m.intermediate
+    m.intermediate = dense
+    m.moe = MoEConfig(
+      experts: e, perToken: k, expertIntermediate: width, sharedIntermediate: width, layers: layers, sharedGate: false)
     return true
   }
 }
@@ -359,9 +558,26 @@ private struct Defaults {
   package var headDim: Int64? = nil
   package var vocab: Int64? = nil
   package var tied = false
+  /// `sliding_window` when the file omits it.
+  package var slidingWindow: Int64? = nil
 
   package static func of(_ type: String) -> Defaults {
     switch type {
+    // configuration_deepseek_v3 / _v2 / _gpt_oss / _llama4 / _glm4_moe (transformers v4.57.1
+    // `__init__`; v5.25 dataclass fields agree but for DeepSeek-V2's vocabulary, 102400).
+    case "deepseek_v3":
+      return Defaults(
+        hidden: 7168, intermediate: 18432, layers: 61, heads: 128, kvHeads: 128, vocab: 129280)
+    case "deepseek_v2":
+      return Defaults(hidden: 4096, intermediate: 11008, layers: 32, heads: 32, vocab: 102400)
+    case "gpt_oss":
+      return Defaults(
+        hidden: 2880, intermediate: 2880, layers: 36, heads: 64, kvHeads: 8, headDim: 64, vocab: 201088,
+        slidingWindow: 128)
+    case "llama4_text":
+      return Defaults(hidden: 5120, intermediate: 8192, layers: 48, heads: 40, kvHeads: 8, headDim: 128, vocab: 202048)
+    case "glm4_moe":
+      return Defaults(hidden: 4096, intermediate: 10944, layers: 46, heads: 96, kvHeads: 8, vocab: 151552)
     case "gemma": return Defaults(vocab: 256000, tied: true)
     case "gemma2": return Defaults(headDim: 256, vocab: 256000, tied: true)
     case "gemma3_text": return Defaults(heads: 8, kvHeads: 4, headDim: 256, vocab: 262208, tied: true)

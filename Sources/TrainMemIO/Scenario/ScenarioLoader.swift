@@ -12,7 +12,8 @@ package struct ScenarioLoader {
     "name", "family", "hidden", "intermediate", "layers", "heads", "kv_heads", "head_dim", "vocab", "tied_embeddings",
     "mlp", "norm", "norms_per_layer", "bias", "mlp_bias", "qk_norm", "positions", "parallel_residual",
     "sliding_window", "sliding_layers", "experts", "experts_per_token", "expert_intermediate",
-    "shared_expert_intermediate", "moe_layers",
+    "shared_expert_intermediate", "moe_layers", "shared_expert_gate", "router_bias", "q_lora_rank", "kv_lora_rank",
+    "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "attention_sinks", "chunked_attention",
   ]
   package static let gpuKeys = [
     "name", "memory", "bf16_tflops", "fp8_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms",
@@ -633,6 +634,12 @@ package struct ScenarioLoader {
         fail(n, "a custom model needs '\(k)'"); ok = false
       }
       if !kvGiven { m.kvHeads = m.heads }
+      if ok, !es.contains(where: { $0.key == "experts" }),
+        let flag = es.first(where: { ["shared_expert_gate", "router_bias"].contains($0.key) })
+      {
+        fail(flag.value, "'\(flag.key)' describes a mixture of experts; give 'experts' and 'experts_per_token' too")
+        ok = false
+      }
       if m.slidingWindow != nil && m.slidingLayers == 0 { m.slidingLayers = m.layers }
       guard ok else { return nil }
       if let issue = m.validationIssue() {
@@ -682,6 +689,17 @@ package struct ScenarioLoader {
         model.moe = moe
       }
     }
+    /// An MLA dimension: the first one makes the model's attention latent, with DeepSeek-V3's
+    /// other dimensions until they are given.
+    func latent(from low: Int64 = 1, _ apply: (inout LatentAttention, Int64) -> Void) -> Bool {
+      size(from: low) { model, v in
+        var a =
+          model.latent
+          ?? LatentAttention(queryRank: 1536, kvRank: 512, noPositionDim: 128, rotaryDim: 64, valueDim: 128)
+        apply(&a, v)
+        model.latent = a
+      }
+    }
     switch e.key {
     case "name":
       guard let s = text(e.value, "a model name") else { return false }
@@ -714,6 +732,19 @@ package struct ScenarioLoader {
     case "expert_intermediate": return expert { $0.expertIntermediate = $1 }
     case "shared_expert_intermediate": return expert(from: 0) { $0.sharedIntermediate = $1 }
     case "moe_layers": return expert { $0.layers = $1 }
+    case "shared_expert_gate", "router_bias":
+      guard let v = boolean(e.value, "'\(e.key)'") else { return false }
+      var moe = m.moe ?? MoEConfig(experts: 1, perToken: 1, expertIntermediate: m.intermediate)
+      if e.key == "router_bias" { moe.routerBias = v } else { moe.sharedGate = v }
+      m.moe = moe
+      return true
+    case "q_lora_rank": return latent(from: 0) { $0.queryRank = $1 == 0 ? nil : $1 }
+    case "kv_lora_rank": return latent { $0.kvRank = $1 }
+    case "qk_nope_head_dim": return latent { $0.noPositionDim = $1 }
+    case "qk_rope_head_dim": return latent { $0.rotaryDim = $1 }
+    case "v_head_dim": return latent { $0.valueDim = $1 }
+    case "attention_sinks": return flag { $0.attentionSinks = $1 }
+    case "chunked_attention": return flag { $0.chunkedAttention = $1 }
     default:
       fail(
         e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count,

@@ -51,7 +51,22 @@ import Testing
       ("pythia-410m", 405_334_016, "Pythia Table 1"),
       ("pythia-1.4b", 1_414_647_808, "Pythia Table 1"),
       ("olmo2-7b", 7_298_617_344, "allenai/OLMo-2-1124-7B safetensors total (F32)"),
-    ] + megatronGPT
+    ] + megatronGPT + sparse2026
+
+  /// The 2025–26 mixtures of experts: the count of the tensors transformers creates from each
+  /// config.json (docs/research/2026-models.md §5, recomputed there by an independent script),
+  /// checked against the model card's rounded total by `sparse2026Totals`.
+  static let sparse2026: [(String, Int64, String)] = [
+    ("deepseek-v3", 671_026_404_352, "deepseek-ai/DeepSeek-V3 README: 671B total, MTP module not counted"),
+    ("deepseek-v2-lite", 15_706_484_224, "deepseek-ai/DeepSeek-V2 README: 15.7B (\"16B\")"),
+    ("kimi-k2", 1_026_408_209_408, "MoonshotAI/Kimi-K2 README: 1T total"),
+    ("gpt-oss-20b", 20_914_757_184, "openai/gpt-oss README: 21B"),
+    ("gpt-oss-120b", 116_829_156_672, "openai/gpt-oss README: 117B"),
+    ("llama4-scout", 107_769_861_120, "Llama 4 model card: 109B with the 0.87B vision tower"),
+    ("llama4-maverick", 400_711_848_960, "Llama 4 model card: 400B (transformers docs: 402B with vision)"),
+    ("glm-4.5", 352_797_814_784, "zai-org/GLM-4.5 README: 355B (356.8B with its MTP layer)"),
+    ("glm-4.5-air", 106_852_245_504, "zai-org/GLM-4.5 README: 106B"),
+  ]
 
   /// Narayanan et al.
   ///
@@ -66,6 +81,28 @@ import Testing
     let (id, expected, source) = Self.published[i]
     let m = try #require(ModelConfig.preset(id), "\(id)")
     #expect(ParameterInventory(m).parameters == expected, "\(id): \(source)")
+  }
+
+  @Test("the 2026 mixtures of experts round to their model cards' totals and active parameters")
+  func sparse2026Totals() throws {
+    // (id, published total, published active, what the card's "active" counts): DeepSeek and
+    // Kimi count the embedding and head; gpt-oss the head but not the embedding; GLM neither.
+    let cards: [(String, Double, Double, String)] = [
+      ("deepseek-v3", 671e9, 37e9, "all"), ("kimi-k2", 1e12, 32e9, "all"), ("deepseek-v2-lite", 15.7e9, 2.4e9, "head"),
+      ("gpt-oss-20b", 21e9, 3.6e9, "head"), ("gpt-oss-120b", 117e9, 5.1e9, "head"),
+      ("llama4-scout", 109e9 - 0.87e9, 17e9, "all"), ("llama4-maverick", 400e9, 17e9, "all"),
+      ("glm-4.5", 355e9, 32e9, "neither"), ("glm-4.5-air", 106e9, 12e9, "neither"),
+    ]
+    for (id, total, active, convention) in cards {
+      let inv = ParameterInventory(try #require(ModelConfig.preset(id)))
+      // Within the card's rounding: "1T" is one significant figure, the others two or three.
+      let rounding = id == "kimi-k2" ? 0.05 : 0.01
+      #expect(abs(Double(inv.parameters) / total - 1) < rounding, "\(id) total \(inv.parameters)")
+      let embeddings = Double(inv.embeddingParameters), head = Double(inv.lmHeadParameters)
+      let counted =
+        Double(inv.activeParameters) - (convention == "all" ? 0 : embeddings) - (convention == "neither" ? head : 0)
+      #expect(abs(counted / active - 1) < 0.05, "\(id) active \(counted)")
+    }
   }
 
   @Test("mixture-of-experts presets have their model cards' active parameters")

