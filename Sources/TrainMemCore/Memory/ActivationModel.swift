@@ -96,6 +96,8 @@ package enum ActivationModel {
     return r * m.hidden / s.stageView.boundaryDivisor + odd + e * m.outputWidth + 4 * m.heads
   }
 
+  /// What MLA's low-rank paths save per token.
+  ///
   /// What MLA's low-rank paths save per token beyond q, k, v and the output
   /// (modeling_deepseek_v3 `DeepseekV3Attention.forward`): `q_a_layernorm` and `kv_a_layernorm`
   /// each keep their own tensors (an RMSNorm over the e-byte projection output) and their

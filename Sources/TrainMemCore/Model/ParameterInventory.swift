@@ -136,6 +136,8 @@ package struct ParameterInventory: Sendable {
     return t.filter { $0.count > 0 }
   }
 
+  /// MLA's tensors.
+  ///
   /// MLA's tensors (modeling_deepseek_v3 `DeepseekV3Attention.__init__`): `q_a_proj`
   /// [q_lora_rank, h] with `q_a_layernorm` and `q_b_proj` [heads · qk_head_dim, q_lora_rank],
   /// or `q_proj` [heads · qk_head_dim, h]; `kv_a_proj_with_mqa` [kv_lora_rank + qk_rope_head_dim,

@@ -240,6 +240,8 @@ extension ModelConfig {
     .gptShaped(positions: 2048)
   }
 
+  /// The mixtures of experts of 2025–26.
+  ///
   /// The mixture-of-experts models of 2025–26, each from its config.json as transformers reads
   /// it (Scenarios/models/SOURCES.md; docs/research/2026-models.md §3). Totals are the
   /// `*ForCausalLM` parameters: multi-token-prediction layers are not built by transformers

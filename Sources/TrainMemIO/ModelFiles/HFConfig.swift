@@ -301,6 +301,8 @@ private struct FieldReader {
     return sliding(type, c, path: path, into: &m) && experts(type, c, path: path, into: &m)
   }
 
+  /// MLA's fields, with their class defaults.
+  ///
   /// Multi-head latent attention (configuration_deepseek_v3 / _v2): `q_lora_rank` null builds
   /// a full `q_proj` (DeepSeek-V2-Lite); 0 builds a zero-width projection, which no checkpoint
   /// has. `num_key_value_heads` makes no tensor: keys and values are expanded to every head.
@@ -328,6 +330,8 @@ private struct FieldReader {
     return true
   }
 
+  /// Which layers attend within a window, and its width.
+  ///
   /// Sliding-window attention: every layer (Mistral, Phi-3), alternate layers (Gemma 2:
   /// `sliding_window if not bool(layer_idx % 2)`), five of six (Gemma 3's
   /// `sliding_window_pattern`, or its `layer_types` list), or Qwen2's `use_sliding_window`
@@ -396,6 +400,8 @@ private struct FieldReader {
     return true
   }
 
+  /// The `layer_types` list, checked.
+  ///
   /// `layer_types`, validated as the configuration classes do (`layer_type_validation`): known
   /// entries, one per layer. `.some(nil)` when absent; nil after an error.
   package mutating func layerTypes(_ c: JSONValue, path: String, layers l: Int64) -> [String]?? {
@@ -453,6 +459,8 @@ private struct FieldReader {
     return true
   }
 
+  /// DeepSeek-MoE's experts and dense layers.
+  ///
   /// DeepSeek-MoE (modeling_deepseek_v3 `DeepseekV3MoE`, _v2, _glm4_moe): dense MLPs in the
   /// first `first_k_dense_replace` layers, then `n_routed_experts` experts of
   /// `moe_intermediate_size` with `n_shared_experts` of them always on as one ungated MLP.
