@@ -13,7 +13,9 @@ package struct Layout: Sendable, Equatable {
   /// "dp 8 × tp 8 × pp 4, zero1, selective recomputation, micro-batch 1".
   package var text: String {
     let s = setup
-    let mp = s.modelParallel.isActive ? " × " + s.modelParallel.text : ""
+    let mp =
+      (s.modelParallel.isActive ? " × " + s.modelParallel.text : "")
+      + (s.expertParallel > 1 ? " × ep \(s.expertParallel)" : "")
     let recompute = s.checkpointing == .none ? "no" : s.checkpointing.rawValue
     return "dp \(s.dataParallel)\(mp), \(s.parallel.rawValue), \(recompute) recomputation, micro-batch \(s.microBatch)"
   }
@@ -24,12 +26,16 @@ package enum LayoutSearch {
   package static let tensorDegrees: [Int64] = [1, 2, 4, 8]
   package static let pipelineDegrees: [Int64] = [1, 2, 4, 8, 16, 32, 64]
   package static let contextDegrees: [Int64] = [1, 2, 4, 8]
+  /// Expert parallelism, for mixtures of experts: each degree that divides the experts and the
+  /// expert group (the setup's own check), as Megatron-Core MoE recipes use up to 64.
+  package static let expertDegrees: [Int64] = [1, 2, 4, 8, 16, 32, 64]
   /// Most memory saved first: when full recomputation does not fit at micro-batch 1, less
   /// recomputation cannot either, and the layout is left there.
   package static let recomputations: [Checkpointing] = [.full, .op, .selective, .none]
 
   package static func covered(_ s: TrainingSetup) -> String {
-    "tensor parallel 1–8 inside a node, pipeline 1–64 (1F1B), context parallel 1–8, data parallelism as "
+    "tensor parallel 1–8 inside a node, pipeline 1–64 (1F1B), context parallel 1–8"
+      + (s.model.moe != nil ? ", expert parallel 1–64" : "") + ", data parallelism as "
       + shardings(s).map(\.rawValue).joined(separator: ", ")
       + ", recomputation none, selective, per-op or full, and every micro-batch that divides a replica's share of the global batch"
   }
@@ -51,17 +57,20 @@ package enum LayoutSearch {
           // Without data- or context-parallel ranks every sharding mode is the same layout.
           let modes = s.gpus / (t * p) > 1 ? shardings(s) : [.none]
           for mode in modes {
-            for recompute in recomputations {
-              var l = s
-              l.modelParallel = ModelParallel(
-                tensor: t, sequenceParallel: t > 1, pipeline: p, schedule: .oneFOneB, virtualStages: 1, context: c)
-              l.parallel = mode
-              l.checkpointing = recompute
-              l.checkpointedLayers = nil
-              guard l.validationProblems().isEmpty else { continue }
-              evaluated += 1
-              guard let best = fastestMicroBatch(l) else { break }
-              found.append(best)
+            for ep in expertDegrees where ep == 1 || s.model.moe != nil {
+              for recompute in recomputations {
+                var l = s
+                l.modelParallel = ModelParallel(
+                  tensor: t, sequenceParallel: t > 1, pipeline: p, schedule: .oneFOneB, virtualStages: 1, context: c)
+                l.parallel = mode
+                l.expertParallel = ep
+                l.checkpointing = recompute
+                l.checkpointedLayers = nil
+                guard l.validationProblems().isEmpty else { continue }
+                evaluated += 1
+                guard let best = fastestMicroBatch(l) else { break }
+                found.append(best)
+              }
             }
           }
         }

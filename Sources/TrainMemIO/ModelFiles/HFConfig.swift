@@ -380,8 +380,10 @@ private struct FieldReader {
     if let field = c["attention_chunk_size"], isNull(field) { return true }
     guard let chunk = integer(c, "attention_chunk_size", path: path, default: 8192) else { return false }
     var ropeLayers: Int64
-    if let listField = c["no_rope_layers"], !isNull(listField) {
-      guard let flags = indexList(c, "no_rope_layers", path: path) else { return false }
+    // An empty list is the default too (`no_rope_layers if no_rope_layers else default`; the
+    // published Scout config has `[]`).
+    guard let flags = indexList(c, "no_rope_layers", path: path) else { return false }
+    if let listField = c["no_rope_layers"], !flags.isEmpty {
       guard flags.count == l, flags.allSatisfy({ $0 <= 1 }) else {
         fail(
           listField.location,

@@ -12,6 +12,9 @@ import Testing
     ("llama-3.2-1b", 1_235_814_400), ("llama-3.1-8b", 8_030_261_248), ("mixtral-8x7b", 46_702_792_704),
     ("qwen3-8b", 8_190_735_360), ("qwen3-30b-a3b", 30_532_122_624), ("gemma-2-2b", 2_614_341_888),
     ("gemma-3-1b", 999_885_952), ("gpt2", 124_439_808), ("olmo-2-7b", 7_298_617_344),
+    ("deepseek-v3", 671_026_404_352), ("deepseek-v2-lite", 15_706_484_224), ("kimi-k2", 1_026_408_209_408),
+    ("gpt-oss-20b", 20_914_757_184), ("gpt-oss-120b", 116_829_156_672), ("llama-4-scout", 107_769_861_120),
+    ("llama-4-maverick", 400_711_848_960), ("glm-4.5-air", 106_852_245_504),
   ]
 
   @Test("every shipped config.json reads to its published parameter count", arguments: shipped.indices)

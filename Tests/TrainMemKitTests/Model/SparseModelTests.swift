@@ -37,6 +37,10 @@ import Testing
     ),
     ("llama4-scout", "llama4-scout", #"{"model_type": "llama4_text", "use_qk_norm": true}"#),
     (
+      "glm-4.5", "glm-4.5",
+      #"{"architectures": ["Glm4MoeForCausalLM"], "attention_bias": true, "head_dim": 128, "hidden_size": 5120, "partial_rotary_factor": 0.5, "intermediate_size": 12288, "model_type": "glm4_moe", "moe_intermediate_size": 1536, "num_attention_heads": 96, "n_group": 1, "topk_group": 1, "n_routed_experts": 160, "n_shared_experts": 1, "routed_scaling_factor": 2.5, "num_experts_per_tok": 8, "first_k_dense_replace": 3, "num_hidden_layers": 92, "num_key_value_heads": 8, "num_nextn_predict_layers": 1, "tie_word_embeddings": false, "use_qk_norm": true, "vocab_size": 151552}"#
+    ),
+    (
       "glm-4.5-air", "glm-4.5-air",
       #"{"model_type": "glm4_moe", "attention_bias": true, "first_k_dense_replace": 1, "head_dim": 128, "hidden_size": 4096, "intermediate_size": 10944, "moe_intermediate_size": 1408, "n_group": 1, "n_routed_experts": 128, "n_shared_experts": 1, "num_attention_heads": 96, "num_experts_per_tok": 8, "num_hidden_layers": 46, "num_key_value_heads": 8, "num_nextn_predict_layers": 1, "topk_group": 1, "use_qk_norm": false, "vocab_size": 151552}"#
     ),
