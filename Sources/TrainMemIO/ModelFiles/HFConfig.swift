@@ -1,10 +1,10 @@
 import TrainMemCore
 
 // A Hugging Face `config.json` read into a `ModelConfig`. Each architecture's fields follow
-// its transformers configuration class (`configuration_<model_type>.py`): a field the file
-// leaves out takes that class's default, as `from_pretrained` would, except the dimensions a
-// model cannot be built without (hidden size, layers, heads). Each structural choice follows
-// the modeling file the comment names.
+// its transformers configuration class (`configuration_<model_type>.py`, v4.57.1): a field the
+// file leaves out takes that class's default, as `from_pretrained` would, and an alias the
+// class's `attribute_map` routes (v5's `num_experts`) is read as its field. Each structural
+// choice follows the modeling file the comment names.
 
 package enum HFConfig {
   /// Reads `path` (a config.json, or a directory holding one) into a model, or throws every
@@ -210,7 +210,10 @@ private struct FieldReader {
     } else {
       intermediate = integer(c, "intermediate_size", path: path, default: d.intermediate)
     }
-    let kvHeads = integer(c, "num_key_value_heads", path: path, default: d.kvHeads ?? heads ?? 1)
+    // An explicit null is "as many as the heads" (`if num_key_value_heads is None`); an omitted
+    // field is the class default, which differs by architecture (Mistral 8, Gemma 2 4).
+    let kvNull = c["num_key_value_heads"].map(isNull) ?? false
+    let kvHeads = integer(c, "num_key_value_heads", path: path, default: kvNull ? heads ?? 1 : d.kvHeads ?? heads ?? 1)
     let headDim = integer(c, "head_dim", path: path, default: d.headDim ?? 0)
     let tied = boolean(c, "tie_word_embeddings", path: path, default: d.tied)
     guard let hidden, let layers, let heads, let vocab, let intermediate, let kvHeads, let tied else { return nil }
@@ -219,6 +222,9 @@ private struct FieldReader {
       tiedEmbeddings: tied)
     m.family = type
     if let headDim, headDim > 0, headDim * heads != hidden || hidden % heads != 0 { m.explicitHeadDim = headDim }
+    // GLM-4.5's attention takes `getattr(config, "head_dim", hidden_size // num_attention_heads)`:
+    // its class defaults (4096 / 96) build 42-wide heads.
+    if type == "glm4_moe" && headDim == 0 && hidden % heads != 0 { m.explicitHeadDim = hidden / heads }
     guard shape(type, c, path: path, into: &m) else { return nil }
     if let issue = m.validationIssue() {
       // The models name dimensions their own way; a config.json reader names the file's fields.
@@ -349,7 +355,9 @@ private struct FieldReader {
     let l = m.layers
     switch type {
     case "mistral", "phi3", "mixtral": m.slidingLayers = l
-    case "gemma2": m.slidingLayers = (l + 1) / 2
+    case "gemma2":
+      guard let types = layerTypes(c, path: path, layers: l) else { return false }
+      m.slidingLayers = types.map { Int64($0.filter { $0 == "sliding_attention" }.count) } ?? (l + 1) / 2
     case "gpt_oss":
       // GptOssConfig: `layer_types` defaults to sliding on even layers, full on odd ones.
       guard let types = layerTypes(c, path: path, layers: l) else { return false }
@@ -363,9 +371,15 @@ private struct FieldReader {
         m.slidingLayers = l - l / pattern
       }
     case "qwen2", "qwen2_moe", "qwen3", "qwen3_moe":
+      // The window applies only with `use_sliding_window`; then to the layers from
+      // `max_window_layers` (28) up, or every layer in Qwen3-MoE (v4.57 has no such field), or
+      // as an explicit `layer_types` says.
       guard let use = boolean(c, "use_sliding_window", path: path, default: false) else { return false }
-      guard let below = integer(c, "max_window_layers", path: path, default: l) else { return false }
-      m.slidingLayers = use ? max(0, l - min(l, below)) : 0
+      guard let below = integer(c, "max_window_layers", path: path, default: 28, minimum: 0) else { return false }
+      guard let types = layerTypes(c, path: path, layers: l) else { return false }
+      let byDefault = type == "qwen3_moe" ? l : max(0, l - min(l, below))
+      let listed = types.map { Int64($0.filter { $0 == "sliding_attention" }.count) }
+      m.slidingLayers = use ? listed ?? byDefault : 0
     default: m.slidingLayers = 0
     }
     if m.slidingLayers > 0 { m.slidingWindow = w }
@@ -557,8 +571,8 @@ private struct FieldReader {
 /// The transformers configuration classes' defaults for fields a config.json may leave out
 /// (nil: the file must give it).
 ///
-/// Only Gemma 3's text config relies on them in published files
-/// (its 4B/12B/27B `text_config` omits vocab, heads and head_dim: `Gemma3TextConfig`).
+/// Gemma 3's text configs rely on them in published files (its 4B/12B/27B `text_config` omits
+/// vocab, heads and head_dim), as do trimmed copies of the others.
 private struct Defaults {
   package var hidden: Int64? = nil
   package var intermediate: Int64? = nil
@@ -588,11 +602,33 @@ private struct Defaults {
       return Defaults(hidden: 5120, intermediate: 8192, layers: 48, heads: 40, kvHeads: 8, headDim: 128, vocab: 202048)
     case "glm4_moe":
       return Defaults(hidden: 4096, intermediate: 10944, layers: 46, heads: 96, kvHeads: 8, vocab: 151552)
-    case "gemma": return Defaults(vocab: 256000, tied: true)
-    case "gemma2": return Defaults(headDim: 256, vocab: 256000, tied: true)
-    case "gemma3_text": return Defaults(heads: 8, kvHeads: 4, headDim: 256, vocab: 262208, tied: true)
-    case "gpt2": return Defaults(vocab: 50257, tied: true)
-    case "qwen3", "qwen3_moe": return Defaults(headDim: 128)
+    // The older architectures (v4.57.1 `__init__` signatures; kvHeads nil: as many as heads).
+    case "llama", "olmo2":
+      return Defaults(hidden: 4096, intermediate: 11008, layers: 32, heads: 32, vocab: type == "llama" ? 32000 : 50304)
+    case "mistral", "mixtral":
+      return Defaults(
+        hidden: 4096, intermediate: 14336, layers: 32, heads: 32, kvHeads: 8, vocab: 32000,
+        slidingWindow: type == "mistral" ? 4096 : nil)
+    case "qwen2", "qwen3":
+      return Defaults(
+        hidden: 4096, intermediate: 22016, layers: 32, heads: 32, kvHeads: 32, headDim: type == "qwen3" ? 128 : nil,
+        vocab: 151936, slidingWindow: 4096)
+    case "qwen2_moe":
+      return Defaults(
+        hidden: 2048, intermediate: 5632, layers: 24, heads: 16, kvHeads: 16, vocab: 151936, slidingWindow: 4096)
+    case "qwen3_moe":
+      return Defaults(
+        hidden: 2048, intermediate: 6144, layers: 24, heads: 32, kvHeads: 4, vocab: 151936, slidingWindow: 4096)
+    case "gemma":
+      return Defaults(
+        hidden: 3072, intermediate: 24576, layers: 28, heads: 16, kvHeads: 16, headDim: 256, vocab: 256000, tied: true)
+    case "gemma2", "gemma3_text":
+      return Defaults(
+        hidden: 2304, intermediate: 9216, layers: 26, heads: 8, kvHeads: 4, headDim: 256,
+        vocab: type == "gemma2" ? 256000 : 262208, tied: true, slidingWindow: 4096)
+    case "phi3": return Defaults(hidden: 3072, intermediate: 8192, layers: 32, heads: 32, vocab: 32064)
+    case "gpt2": return Defaults(hidden: 768, layers: 12, heads: 12, vocab: 50257, tied: true)
+    case "gpt_neox": return Defaults(hidden: 6144, intermediate: 24576, layers: 44, heads: 64, vocab: 50432)
     default: return Defaults()
     }
   }

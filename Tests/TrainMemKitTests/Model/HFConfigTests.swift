@@ -101,8 +101,9 @@ import Testing
     )
     #expect(wrongType.count == 1 && wrongType[0].location.line == 3 && wrongType[0].location.column == 18)
     #expect(wrongType.first?.message.contains("'hidden_size' must be a positive integer") == true)
-    let missing = errors("{\"model_type\": \"qwen3\", \"hidden_size\": 4096}")
-    #expect(missing.contains { $0.message.contains("'intermediate_size' is missing") })
+    // DeepSeek-V2's class has no default top-k (`num_experts_per_tok=None`).
+    let missing = errors("{\"model_type\": \"deepseek_v2\", \"hidden_size\": 4096}")
+    #expect(missing.contains { $0.message.contains("'num_experts_per_tok' is missing") })
     let unsupported = errors("{\"model_type\": \"bert\"}")
     #expect(unsupported.first?.message.contains("unsupported model_type 'bert'; trainmem reads: llama") == true)
     let nested = errors(

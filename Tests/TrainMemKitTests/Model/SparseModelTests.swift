@@ -154,3 +154,123 @@ import Testing
     }
   }
 }
+
+/// Issue #30 §3: an omitted field takes its configuration class's default. Each type's config
+/// is written twice — with only what it cannot do without, and with every class default spelled
+/// out from transformers v4.57.1's `__init__` signatures (docs/research, read from the wheel) —
+/// and both must build the same model.
+@Suite struct ConfigDefaultTests {
+  static let cases: [(String, String, String)] = [
+    (
+      #"{"model_type": "llama"}"#,
+      #"{"model_type": "llama", "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": null, "vocab_size": 32000, "tie_word_embeddings": false, "attention_bias": false, "mlp_bias": false}"#,
+      "llama"
+    ),
+    (
+      #"{"model_type": "mistral"}"#,
+      #"{"model_type": "mistral", "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 32000, "sliding_window": 4096}"#,
+      "mistral"
+    ),
+    (
+      #"{"model_type": "mixtral"}"#,
+      #"{"model_type": "mixtral", "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 32000, "sliding_window": null, "num_local_experts": 8, "num_experts_per_tok": 2}"#,
+      "mixtral"
+    ),
+    (
+      #"{"model_type": "qwen2"}"#,
+      #"{"model_type": "qwen2", "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 32, "vocab_size": 151936, "use_sliding_window": false, "sliding_window": 4096, "max_window_layers": 28}"#,
+      "qwen2"
+    ),
+    (
+      #"{"model_type": "qwen2_moe"}"#,
+      #"{"model_type": "qwen2_moe", "hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 24, "num_attention_heads": 16, "num_key_value_heads": 16, "vocab_size": 151936, "num_experts": 60, "num_experts_per_tok": 4, "moe_intermediate_size": 1408, "shared_expert_intermediate_size": 5632, "decoder_sparse_step": 1}"#,
+      "qwen2_moe"
+    ),
+    (
+      #"{"model_type": "qwen3"}"#,
+      #"{"model_type": "qwen3", "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 32, "head_dim": 128, "vocab_size": 151936}"#,
+      "qwen3"
+    ),
+    (
+      #"{"model_type": "qwen3_moe"}"#,
+      #"{"model_type": "qwen3_moe", "hidden_size": 2048, "intermediate_size": 6144, "num_hidden_layers": 24, "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": 64, "vocab_size": 151936, "num_experts": 128, "num_experts_per_tok": 8, "moe_intermediate_size": 768}"#,
+      "qwen3_moe"
+    ),
+    (
+      #"{"model_type": "gemma"}"#,
+      #"{"model_type": "gemma", "hidden_size": 3072, "intermediate_size": 24576, "num_hidden_layers": 28, "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": 256, "vocab_size": 256000, "tie_word_embeddings": true}"#,
+      "gemma"
+    ),
+    (
+      #"{"model_type": "gemma2"}"#,
+      #"{"model_type": "gemma2", "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26, "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "vocab_size": 256000, "sliding_window": 4096}"#,
+      "gemma2"
+    ),
+    (
+      #"{"model_type": "gemma3", "text_config": {}}"#,
+      #"{"model_type": "gemma3_text", "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26, "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "vocab_size": 262208, "sliding_window": 4096, "sliding_window_pattern": 6}"#,
+      "gemma3_text"
+    ),
+    (
+      #"{"model_type": "phi3"}"#,
+      #"{"model_type": "phi3", "hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 32, "vocab_size": 32064, "sliding_window": null}"#,
+      "phi3"
+    ),
+    (
+      #"{"model_type": "gpt2"}"#,
+      #"{"model_type": "gpt2", "n_embd": 768, "n_inner": null, "n_layer": 12, "n_head": 12, "vocab_size": 50257, "n_positions": 1024}"#,
+      "gpt2"
+    ),
+    (
+      #"{"model_type": "gpt_neox"}"#,
+      #"{"model_type": "gpt_neox", "hidden_size": 6144, "intermediate_size": 24576, "num_hidden_layers": 44, "num_attention_heads": 64, "vocab_size": 50432, "use_parallel_residual": true, "attention_bias": true, "tie_word_embeddings": false}"#,
+      "gpt_neox"
+    ),
+    (
+      #"{"model_type": "olmo2"}"#,
+      #"{"model_type": "olmo2", "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 32, "vocab_size": 50304}"#,
+      "olmo2"
+    ),
+    (#"{"model_type": "kimi_k2"}"#, SparseModelTests.deepSeekV3, "deepseek_v3"),
+    (
+      #"{"model_type": "deepseek_v2", "num_experts_per_tok": 6}"#,
+      #"{"model_type": "deepseek_v2", "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "num_attention_heads": 32, "vocab_size": 102400, "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "v_head_dim": 128, "n_routed_experts": 64, "n_shared_experts": 2, "num_experts_per_tok": 6, "moe_intermediate_size": 1407, "first_k_dense_replace": 0}"#,
+      "deepseek_v2"
+    ),
+    (
+      #"{"model_type": "gpt_oss"}"#,
+      #"{"model_type": "gpt_oss", "num_hidden_layers": 36, "num_local_experts": 128, "vocab_size": 201088, "hidden_size": 2880, "intermediate_size": 2880, "head_dim": 64, "num_attention_heads": 64, "num_key_value_heads": 8, "sliding_window": 128, "num_experts_per_tok": 4, "attention_bias": true}"#,
+      "gpt_oss"
+    ),
+    (
+      #"{"model_type": "llama4", "text_config": {}}"#,
+      #"{"model_type": "llama4_text", "vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192, "intermediate_size_mlp": 16384, "num_hidden_layers": 48, "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128, "num_experts_per_tok": 1, "num_local_experts": 16, "interleave_moe_layer_step": 1, "no_rope_layer_interval": 4, "attention_chunk_size": 8192}"#,
+      "llama4_text"
+    ),
+    (
+      #"{"model_type": "glm4_moe"}"#,
+      #"{"model_type": "glm4_moe", "vocab_size": 151552, "hidden_size": 4096, "intermediate_size": 10944, "num_hidden_layers": 46, "num_attention_heads": 96, "num_key_value_heads": 8, "head_dim": 42, "moe_intermediate_size": 1408, "num_experts_per_tok": 8, "n_shared_experts": 1, "n_routed_experts": 128, "n_group": 1, "topk_group": 1, "first_k_dense_replace": 1, "use_qk_norm": false}"#,
+      "glm4_moe"
+    ),
+  ]
+
+  @Test(
+    "a config with only its model_type builds what the fully written class defaults build", arguments: cases.indices)
+  func defaults(_ i: Int) throws {
+    let (short, full, family) = Self.cases[i]
+    let a = try HFConfig.parse(short, file: "short/config.json")
+    let b = try HFConfig.parse(full, file: "short/config.json")
+    #expect(a.with { $0.family = family } == b.with { $0.family = family }, "\(family)")
+    #expect(ParameterInventory(a).parameters == ParameterInventory(b).parameters, "\(family)")
+  }
+
+  @Test("v5's attribute_map aliases read as their fields; an explicit null kv_heads is every head")
+  func aliases() throws {
+    let mixtral = try HFConfig.parse(#"{"model_type": "mixtral", "num_experts": 4}"#, file: "m/config.json")
+    #expect(mixtral.moe?.experts == 4 && ParameterInventory(mixtral).parameters == 24_153_690_112)
+    let mistral = try HFConfig.parse(#"{"model_type": "mistral", "num_key_value_heads": null}"#, file: "m/config.json")
+    #expect(mistral.kvHeads == 32)
+    let gemma = try HFConfig.parse(#"{"model_type": "gemma2"}"#, file: "g/config.json")
+    #expect(gemma.kvHeads == 4 && gemma.slidingWindow == 4096 && gemma.slidingLayers == 13)
+  }
+}
