@@ -155,7 +155,9 @@ import Testing
   }
 }
 
-/// Issue #30 §3: an omitted field takes its configuration class's default. Each type's config
+/// Issue #30 §3: an omitted field takes its configuration class's default.
+///
+/// Each type's config
 /// is written twice — with only what it cannot do without, and with every class default spelled
 /// out from transformers v4.57.1's `__init__` signatures (docs/research, read from the wheel) —
 /// and both must build the same model.
