@@ -43,10 +43,15 @@ package enum ActivationModel {
   ///   expert: its input rows gathered from the hidden states (e·h), its MLP, and its output
   ///   saved by the routing-weight product (e·h); the router's fp32 softmax (4 per expert); a
   ///   shared expert's MLP and its sigmoid-gated output (e·h + e).
-  package static func mlpPerToken(_ m: ModelConfig, e: Int64) -> (dense: Int64, sparse: Int64) {
+  /// When every expert runs on every token (Llama 4 in transformers), each expert keeps its
+  /// share for every token: the repeated input and its score-weighted copy stand for the two e·h.
+  package static func mlpPerToken(_ m: ModelConfig, e: Int64, everyToken: Bool = false) -> (
+    dense: Int64, sparse: Int64
+  ) {
     func dense(_ i: Int64) -> Int64 { (m.mlp.gated ? 4 : 2) * e * i }
     guard let moe = m.moe else { return (dense(m.intermediate), 0) }
-    var sparse = moe.perToken * (dense(moe.expertIntermediate) + 2 * e * m.hidden) + 4 * moe.experts
+    let experts = everyToken ? moe.experts : moe.perToken
+    var sparse = experts * (dense(moe.expertIntermediate) + 2 * e * m.hidden) + 4 * moe.experts
     if moe.sharedIntermediate > 0 { sparse += dense(moe.sharedIntermediate) + e * m.hidden + e }
     return (dense(m.intermediate), sparse)
   }
@@ -238,7 +243,7 @@ package enum ActivationModel {
     case .full: attention += 4 * q + 4 + e * q + 4 * kv + 4 + e * kv
     }
     attention += latentPerToken(m, e: e, lora: s.lora != nil)
-    var mlp = mlpPerToken(m, e: e)
+    var mlp = mlpPerToken(m, e: e, everyToken: s.expertsRunEveryToken)
     if s.megatron {
       let layer = megatronPerToken(s)
       attention = layer.attention
@@ -300,7 +305,7 @@ package enum ActivationModel {
     let eagerBackward: Int64 = s.attention == .eager ? (e + 4) * a * seq : 0
     // MLP backward: gradients of the product, SiLU output and up output (3 · e · i) live at once,
     // in the layer with the widest MLP per token (dense, or a MoE layer's routed experts).
-    let i = m.widestIntermediate
+    let i = m.widestIntermediate(everyToken: s.expertsRunEveryToken)
     // Context parallelism's ring holds the chunk of keys and values in flight beside the one in
     // use (double-buffered sends, as Megatron/TE `AttnFuncWithCP` keeps them).
     let ring: Int64 = s.stageView.attentionSpan > 1 ? 4 * e * kv : 0

@@ -81,6 +81,13 @@ public struct MoEConfig: Sendable, Equatable {
   /// The router's bias vector (GPT-OSS `GptOssTopKRouter.bias`, a parameter). DeepSeek-V3's
   /// `e_score_correction_bias` is a buffer, not a parameter, and is not counted.
   package var routerBias = false
+  /// Whether transformers runs every expert on every token.
+  ///
+  /// modeling_llama4 `Llama4TextMoe`
+  /// repeats the hidden states once per expert, zeroes the unrouted ones by the router's scores
+  /// and runs all experts as one `bmm` (transformers v4.51–v4.57). Routed implementations
+  /// (Megatron-Core's MoE layer) compute each token in its `perToken` experts only.
+  package var computesEveryToken = false
   /// Layers whose MLP is the MoE block; the others keep a dense MLP (`decoder_sparse_step`,
   /// `mlp_only_layers`).
   ///
@@ -205,10 +212,14 @@ public struct ModelConfig: Sendable, Equatable {
 
   /// The intermediate width one token passes through, averaged over the layers: the dense
   /// MLP's, or in MoE layers its experts' (`experts_per_token` of them) and the shared one's.
-  package var activeIntermediate: Double {
+  package var activeIntermediate: Double { activeIntermediate(everyToken: false) }
+
+  /// The same when every expert runs on every token (`MoEConfig.computesEveryToken`).
+  package func activeIntermediate(everyToken: Bool) -> Double {
     guard let e = moe else { return Double(intermediate) }
     let sparse = Double(moeLayers) / Double(layers)
-    let routed = Double(e.perToken) * Double(e.expertIntermediate) + Double(e.sharedIntermediate)
+    let experts = everyToken ? e.experts : e.perToken
+    let routed = Double(experts) * Double(e.expertIntermediate) + Double(e.sharedIntermediate)
     return (1 - sparse) * Double(intermediate) + sparse * routed
   }
 
@@ -224,9 +235,12 @@ public struct ModelConfig: Sendable, Equatable {
   package var activeIntermediateWidth: Int64 { Int64(activeIntermediate.rounded()) }
 
   /// The widest intermediate width a token passes through in any one layer.
-  package var widestIntermediate: Int64 {
+  package var widestIntermediate: Int64 { widestIntermediate(everyToken: false) }
+
+  /// The same when every expert runs on every token.
+  package func widestIntermediate(everyToken: Bool) -> Int64 {
     guard let e = moe else { return intermediate }
-    let routed = e.perToken * e.expertIntermediate + e.sharedIntermediate
+    let routed = (everyToken ? e.experts : e.perToken) * e.expertIntermediate + e.sharedIntermediate
     return moeLayers < layers ? max(intermediate, routed) : routed
   }
 
@@ -243,7 +257,8 @@ public struct ModelConfig: Sendable, Equatable {
   /// (`StageView.expertFold`) each dispatch only their sequence-parallel share. Called with a
   /// closure so a sweep's millions of points build no arrays.
   package static func forEachLinear(
-    _ m: ModelConfig, expertParallel ep: Int64 = 1, fold: Int64 = 1, _ body: (Double, Double, Double, Double) -> Void
+    _ m: ModelConfig, expertParallel ep: Int64 = 1, fold: Int64 = 1, everyToken: Bool = false,
+    _ body: (Double, Double, Double, Double) -> Void
   ) {
     let h = Double(m.hidden), q = Double(m.queryWidth)
     if let a = m.latent {
@@ -263,7 +278,8 @@ public struct ModelConfig: Sendable, Equatable {
       let experts = Double(e.experts)
       body(h, experts, sparse, 1)
       let pooled = Double(max(1, ep))
-      let tokens = Double(e.perToken) * pooled / experts / Double(max(1, fold))
+      let routed = everyToken ? 1 : Double(e.perToken) / experts
+      let tokens = routed * pooled / Double(max(1, fold))
       mlp(Double(e.expertIntermediate), sparse * experts / pooled, tokens)
       if e.sharedIntermediate > 0 { mlp(Double(e.sharedIntermediate), sparse, 1) }
     }

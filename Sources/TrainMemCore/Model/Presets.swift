@@ -280,6 +280,7 @@ extension ModelConfig {
         $0.moe = MoEConfig(
           experts: experts, perToken: 1, expertIntermediate: 8192, sharedIntermediate: 8192, layers: moeLayers,
           sharedGate: false)
+        $0.moe?.computesEveryToken = true
       }
     }
     func glm(_ id: String, _ h: Int64, _ i: Int64, layers: Int64, experts: Int64, expert: Int64, dense: Int64)

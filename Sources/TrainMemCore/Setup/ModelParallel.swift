@@ -102,6 +102,10 @@ extension TrainingSetup {
   /// activations follow Megatron's fused kernels (`ActivationModel.megatronPerToken`).
   package var megatron: Bool { precision == .bf16 && masterWeights == .fp32 }
 
+  /// Whether this run's MoE layers compute every expert on every token: transformers' Llama 4
+  /// (`MoEConfig.computesEveryToken`), unless Megatron-Core's routed MoE layer runs it.
+  package var expertsRunEveryToken: Bool { model.moe?.computesEveryToken == true && !megatron }
+
   /// The pipeline stages that can hold the peak or the longest step: the first (embedding, the
   /// most layers, p micro-batches in flight) and the last (final norm, head and loss, one
   /// micro-batch); one stage when there is no pipeline.

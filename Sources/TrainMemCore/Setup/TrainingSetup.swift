@@ -566,7 +566,7 @@ package struct SetupProblem: Sendable, Equatable {
         "\(named(.pipelineSchedule, "interleaved")) orders the stages of a pipeline; add \(named(.pipelineParallel)) above 1 or leave \(named(.pipelineSchedule)) out"
     case .interleavedDoesNotDivide(let layers, let p, let v):
       return
-        "the interleaved schedule needs the \(layers) layers to divide into pipeline \(p) × virtual stages \(v) chunks (Megatron requires it); change \(named(.virtualStages))"
+        "the interleaved schedule splits the \(layers) layers into pipeline \(p) × virtual stages \(v) chunks, more than the layers (with the embedding and loss) can fill; lower \(named(.virtualStages))"
     case .contextNeedsFlash:
       return
         "\(named(.contextParallel)) passes keys and values around a ring inside flash attention; use \(named(.attention, "sdpa")) or flash, not eager"
@@ -744,12 +744,11 @@ extension TrainingSetup {
       out.append(SetupProblem(setting: .pipelineSchedule, reason: .scheduleWithoutPipeline))
     } else if mp.virtualStages > 1 && (mp.schedule != .interleaved || mp.pipeline == 1) {
       out.append(SetupProblem(setting: .virtualStages, reason: .virtualStagesNeedInterleaved))
-    } else if mp.schedule == .interleaved && model.layers % (mp.pipeline * mp.virtualStages) != 0
-      && (model.layers + 2) % (mp.pipeline * mp.virtualStages) != 0
-    {
-      // Megatron needs the layers to divide into p·v chunks, counting the embedding and the
-      // loss as one layer each with `--account-for-embedding/loss-in-pipeline-split` (Llama 3's
-      // 126 layers on 16 stages).
+    } else if mp.schedule == .interleaved && model.layers + 2 < mp.pipeline * mp.virtualStages {
+      // Every chunk needs a layer, the embedding and the loss counting as one each
+      // (`--account-for-embedding/loss-in-pipeline-split`). Uneven splits are Megatron-Core's
+      // `pipeline_model_parallel_layout` (pipeline_parallel_layer_layout.py, core 0.13+; the
+      // DeepSeek-V3 recipes' "Et*3|(tt|)*29m|L"); the first stage is charged ⌈L/p⌉ layers.
       out.append(
         SetupProblem(
           setting: .virtualStages,

@@ -482,7 +482,8 @@ public enum ThroughputModel {
   package static func elementwiseSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
     // Sequence parallelism splits the hidden-width work (norms, residuals) over the
     // tensor-parallel GPUs; without it each runs all of it.
-    let hidden = Double(s.model.hidden) / Double(s.stageView.boundaryDivisor), intermediate = s.model.activeIntermediate
+    let hidden = Double(s.model.hidden) / Double(s.stageView.boundaryDivisor)
+    let intermediate = s.model.activeIntermediate(everyToken: s.expertsRunEveryToken)
     let tokens = Double(s.tokensPerMicroBatch), e = Double(s.precision.activationBytes)
     let perHidden = s.megatron ? megatronBytesPerHidden : elementwiseBytesPerHidden
     let perIntermediate =

@@ -39,7 +39,9 @@ extension ThroughputModel {
     var t = LayerTime()
     var layerWeights = 0.0
     let fp8Roof = Roofline.fp8(s)
-    ModelConfig.forEachLinear(s.model, expertParallel: s.expertParallel, fold: s.stageView.expertFold) {
+    ModelConfig.forEachLinear(
+      s.model, expertParallel: s.expertParallel, fold: s.stageView.expertFold, everyToken: s.expertsRunEveryToken
+    ) {
       input, output, count, share in
       let seconds = count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)
       t.matmuls += seconds

@@ -564,6 +564,7 @@ private struct FieldReader {
     m.intermediate = dense
     m.moe = MoEConfig(
       experts: e, perToken: k, expertIntermediate: width, sharedIntermediate: width, layers: layers, sharedGate: false)
+    m.moe?.computesEveryToken = true
     return true
   }
 }

@@ -41,7 +41,9 @@ import Testing
     v.modelParallel.virtualStages = 2
     #expect(v.validationProblems().contains { $0.reason == .virtualStagesNeedInterleaved })
     v.modelParallel.schedule = .interleaved
-    v.modelParallel.virtualStages = 3  // 32 layers do not divide into 4 × 3 chunks
+    v.modelParallel.virtualStages = 3  // 32 layers in 4 × 3 uneven chunks: a pipeline layout
+    #expect(v.validationProblems().isEmpty)
+    v.modelParallel.virtualStages = 9  // 36 chunks for 32 layers, embedding and loss
     #expect(v.validationProblems().contains { $0.setting == "virtual_stages" })
     var cp = setup(c: 2, parallel: .fsdp)
     cp.attention = .eager

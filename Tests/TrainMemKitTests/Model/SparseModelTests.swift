@@ -125,6 +125,32 @@ import Testing
     #expect(inv.tensors.first { $0.name == "experts.mlp biases" }?.totalElements == Int64(24 * 32 * (2 * 2880 + 2880)))
   }
 
+  @Test("transformers runs Llama 4's experts on every token; Megatron's MoE layer routes")
+  func llama4EveryToken() throws {
+    var s = TrainingSetup(model: try #require(ModelConfig.preset("llama4-scout")), gpu: GPUSpec.catalog[0])
+    s.precision = .mixed
+    #expect(s.expertsRunEveryToken)
+    func expertShares(_ s: TrainingSetup) -> [Double] {
+      var shares: [Double] = []
+      ModelConfig.forEachLinear(s.model, everyToken: s.expertsRunEveryToken) { i, o, _, share in
+        if i == 5120 && o == 8192 || i == 8192 && o == 5120 { shares.append(share) }
+      }
+      return shares
+    }
+    // The routed experts (16 of them, 8,192 wide) see all tokens; the shared one too.
+    #expect(expertShares(s) == [1, 1, 1, 1])
+    // Each expert keeps 4e·i + 2e·h per token for every one of the 16, not the one routed.
+    let e: Int64 = 2, i: Int64 = 8192, h: Int64 = 5120
+    let shared = 4 * e * i + e * h + e
+    #expect(
+      ActivationModel.mlpPerToken(s.model, e: e, everyToken: true).sparse == 16 * (4 * e * i + 2 * e * h) + 4 * 16
+        + shared)
+    s.precision = .bf16
+    s.masterWeights = .fp32
+    #expect(!s.expertsRunEveryToken)
+    #expect(expertShares(s) == [1.0 / 16, 1.0 / 16, 1, 1])
+  }
+
   @Test("a custom mapping describes MLA and DeepSeek-MoE: DeepSeek-V2-Lite written as keys")
   func customMapping() throws {
     let yaml = """
