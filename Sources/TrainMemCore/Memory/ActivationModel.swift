@@ -307,8 +307,19 @@ package enum ActivationModel {
     // in the layer with the widest MLP per token (dense, or a MoE layer's routed experts).
     let i = m.widestIntermediate(everyToken: s.expertsRunEveryToken)
     // Context parallelism's ring holds the chunk of keys and values in flight beside the one in
-    // use (double-buffered sends, as Megatron/TE `AttnFuncWithCP` keeps them).
-    let ring: Int64 = s.stageView.attentionSpan > 1 ? 4 * e * kv : 0
+    // use (double-buffered sends, as Megatron/TE `AttnFuncWithCP` keeps them); an all-to-all
+    // holds its re-laid-out q, k and v beside their inputs; an all-gather every rank's keys and
+    // values at once.
+    let view = s.stageView
+    var ring: Int64 = 0
+    if view.attentionSpan > 1 {
+      switch view.contextType {
+      case .ring: ring = 4 * e * kv
+      case .allToAll: ring = e * (q + 2 * kv)
+      case .hierarchical: ring = e * (q + 2 * kv) + (view.attentionSpan > view.headShards ? 4 * e * kv : 0)
+      case .allGather: ring = 2 * e * kv * view.attentionSpan
+      }
+    }
     let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore + rebuilt + ring) + adapterTransient(s)
 
     // A pipeline stage without the head holds no logits, loss or head input.

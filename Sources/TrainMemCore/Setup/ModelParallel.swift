@@ -16,6 +16,24 @@ public enum PipelineSchedule: String, Sendable, CaseIterable {
   case interleaved
 }
 
+/// How context parallelism exchanges the sequence between its GPUs (Megatron-Core
+/// `--cp-comm-type`, transformer_engine/pytorch/attention: `AttnFuncWithCPAndKVP2P`,
+/// `…KVAllGather`, `…QKVOA2A`; DeepSpeed-Ulysses `DistributedAttention`).
+public enum ContextParallelType: String, Sendable, CaseIterable {
+  /// `p2p`: each GPU keeps its queries and passes key-value chunks around a ring, each transfer
+  /// overlapped with the attention over the chunk before (TE, torchtitan's ring attention).
+  case ring
+  /// `a2a` (DeepSpeed-Ulysses): all-to-alls turn sequence shards into head shards before the
+  /// attention and back after, so each GPU attends over the whole sequence for heads / c heads;
+  /// not overlapped; the heads must divide by c.
+  case allToAll = "all_to_all"
+  /// `allgather`: every GPU gathers the whole sequence's keys and values before its attention
+  /// (and reduce-scatters their gradients after), holding them all at once; not overlapped.
+  case allGather = "all_gather"
+  /// `a2a+p2p`: all-to-all among the context ranks inside a node, a ring across nodes.
+  case hierarchical
+}
+
 /// The model-parallel layout: tensor × pipeline × context GPUs per data-parallel replica.
 package struct ModelParallel: Sendable, Equatable {
   package var tensor: Int64 = 1
@@ -24,6 +42,7 @@ package struct ModelParallel: Sendable, Equatable {
   package var schedule: PipelineSchedule = .oneFOneB
   package var virtualStages: Int64 = 1
   package var context: Int64 = 1
+  package var contextType: ContextParallelType = .ring
   /// Megatron-Core's `expert_tensor_parallel_size`: how many ways an expert's width is split.
   ///
   /// nil is the tensor-parallel degree, its default. Below t, the expert group folds the
@@ -58,6 +77,19 @@ package struct ModelParallel: Sendable, Equatable {
     }
   }
 
+  /// The context ranks an all-to-all spans: all of them under `all_to_all`, those inside a node
+  /// (after the tensor ranks) under `hierarchical`, none for a ring or all-gather.
+  package func headShards(nodeSize: Int64) -> Int64 {
+    switch contextType {
+    case .ring, .allGather: return 1
+    case .allToAll: return context
+    case .hierarchical:
+      var a = min(context, max(1, nodeSize / tensor))
+      while context % a != 0 { a -= 1 }
+      return a
+    }
+  }
+
   /// GPUs per data-parallel replica.
   package var size: Int64 { tensor * pipeline * context }
   package var isActive: Bool { size > 1 }
@@ -83,6 +115,10 @@ package struct StageView: Sendable, Equatable {
   package var boundaryDivisor: Int64 = 1
   /// Context parallelism: each GPU's queries attend to `attentionSpan` times its own keys.
   package var attentionSpan: Int64 = 1
+  /// How the context ranks exchange the sequence, and how many of them an all-to-all spans
+  /// (c under `all_to_all`; the ones inside a node under `hierarchical`; 1 for a ring).
+  package var contextType: ContextParallelType = .ring
+  package var headShards: Int64 = 1
   /// "first stage", for reports; nil for a whole model.
   package var name: String? = nil
   /// The tensor-parallel ranks the expert group folds in beyond the stage's data-parallel ones
@@ -151,7 +187,8 @@ extension TrainingSetup {
     if let c = checkpointedLayers { s.checkpointedLayers = min(c, layers) }
     s.modelParallel = ModelParallel()
     s.stageView = StageView(
-      inFlight: inFlight, boundaryDivisor: mp.sequenceParallel ? mp.tensor : 1, attentionSpan: mp.context, name: name,
+      inFlight: inFlight, boundaryDivisor: mp.sequenceParallel ? mp.tensor : 1, attentionSpan: mp.context,
+      contextType: mp.contextType, headShards: mp.headShards(nodeSize: nodeSize), name: name,
       expertFold: max(1, mp.tensor / etp), dispatchDivisor: mp.sequenceParallel ? mp.tensor : 1,
       expertSpan: etp * expertParallel, nodeGPUs: nodeSize)
     return s

@@ -13,6 +13,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case pipelineSchedule = "pipeline_schedule"
   case virtualStages = "virtual_stages"
   case contextParallel = "context_parallel"
+  case contextParallelType = "context_parallel_type"
   case expertParallel = "expert_parallel"
   case expertTensorParallel = "expert_tensor_parallel"
   case gpusPerNode = "gpus_per_node"

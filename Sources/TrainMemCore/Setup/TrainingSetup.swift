@@ -473,6 +473,8 @@ package struct SetupProblem: Sendable, Equatable {
     case scheduleWithoutPipeline
     case interleavedDoesNotDivide(layers: Int64, pipeline: Int64, virtual: Int64)
     case contextNeedsFlash
+    case contextTypeWithoutContext(ContextParallelType)
+    case headsDoNotSplit(heads: Int64, shards: Int64)
     case contextDoesNotDivide(sequence: Int64, context: Int64)
     case sequenceParallelNeedsTensor
     case rank(RankProblem)
@@ -570,6 +572,12 @@ package struct SetupProblem: Sendable, Equatable {
     case .contextNeedsFlash:
       return
         "\(named(.contextParallel)) passes keys and values around a ring inside flash attention; use \(named(.attention, "sdpa")) or flash, not eager"
+    case .contextTypeWithoutContext(let type):
+      return
+        "\(named(.contextParallelType, type.rawValue)) says how context-parallel GPUs exchange the sequence; add \(named(.contextParallel)) above 1 or leave it out"
+    case .headsDoNotSplit(let heads, let shards):
+      return
+        "\(named(.contextParallelType)) all-to-alls split each GPU's \(heads) attention heads over \(shards) context ranks (DeepSpeed-Ulysses needs them to divide); use a context_parallel that divides \(heads), or ring"
     case .contextDoesNotDivide(let sequence, let c):
       return "\(named(.contextParallel)) \(c) must divide the sequence (\(sequence)) into equal chunks"
     case .sequenceParallelNeedsTensor:
@@ -753,6 +761,14 @@ extension TrainingSetup {
         SetupProblem(
           setting: .virtualStages,
           reason: .interleavedDoesNotDivide(layers: model.layers, pipeline: mp.pipeline, virtual: mp.virtualStages)))
+    }
+    let shards = mp.headShards(nodeSize: nodeSize)
+    if mp.context == 1 && mp.contextType != .ring {
+      out.append(SetupProblem(setting: .contextParallelType, reason: .contextTypeWithoutContext(mp.contextType)))
+    } else if shards > 1 && (model.heads / t) % shards != 0 {
+      out.append(
+        SetupProblem(
+          setting: .contextParallelType, reason: .headsDoNotSplit(heads: model.heads / t, shards: shards)))
     }
     if mp.context > 1 {
       if attention == .eager { out.append(SetupProblem(setting: .contextParallel, reason: .contextNeedsFlash)) }

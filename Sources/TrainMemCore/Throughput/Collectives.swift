@@ -75,6 +75,14 @@ package struct CollectiveGroup: Sendable {
     return 2 * (n - 1) / n * bytes / busBandwidth + messages * min(ring, tree)
   }
 
+  /// All-to-all of `bytes` per GPU: (n−1)/n of it leaves, each GPU at its own share of the
+  /// ports across nodes (`allToAllBandwidth`), n−1 steps.
+  package func allToAll(_ bytes: Double) -> Double {
+    guard gpus > 1 else { return 0 }
+    let n = Double(gpus)
+    return (n - 1) / n * bytes / allToAllBandwidth + latency(steps: gpus - 1, interSteps: nodes - 1)
+  }
+
   /// Ring all-gather or reduce-scatter of a `bytes` unsharded tensor: (n−1)/n × bytes, n−1 steps.
   package func allGather(_ bytes: Double, messages: Double = 1) -> Double {
     guard gpus > 1 else { return 0 }

@@ -91,14 +91,40 @@ extension ThroughputModel {
   /// only where the transfer outlasts that compute.
   ///
   /// The ring stays inside a node while t·c fits.
+  ///
+  /// The other exchanges (`ContextParallelType`) are not overlapped: Ulysses' four all-to-alls
+  /// (q, k, v in, the output back; their gradients in backward; again in a recomputed forward)
+  /// and the all-gather of every chunk's keys and values with the reduce-scatter of their
+  /// gradients. `hierarchical` runs the all-to-all inside the node and the ring across nodes.
   package static func contextParallelSeconds(_ s: TrainingSetup, _ stage: TrainingSetup, _ roof: Roofline) -> Double {
-    let c = s.modelParallel.context
+    let mp = s.modelParallel, c = mp.context
     guard c > 1 else { return 0 }
-    let chunk = Double(stage.tokensPerMicroBatch) * Double(stage.model.kvWidth) * Double(s.precision.activationBytes)
-    let link = s.modelParallel.tensor * c <= s.nodeSize ? s.intraNodeLink : s.interNodeLink
-    let ring = Double(c - 1) * (2 * chunk + 4 * chunk) / link
-    let attention = attentionSeconds(stage, roof).compute
-    return max(0, ring - attention)
+    let e = Double(s.precision.activationBytes), tokens = Double(stage.tokensPerMicroBatch), m = stage.model
+    let chunk = tokens * Double(m.kvWidth) * e
+    let passes = 2 + Double(stage.recomputedLayers) / Double(max(1, m.layers))
+    func group(_ n: Int64, inside: Bool) -> CollectiveGroup {
+      CollectiveGroup(
+        gpus: n, perNode: inside ? n : 1, intra: s.intraNodeLink, inter: s.interNodeLink, nvlink: s.gpu.nvlinkPeers)
+    }
+    func ring(_ ranks: Int64, inside: Bool) -> Double {
+      guard ranks > 1 else { return 0 }
+      let link = inside ? s.intraNodeLink : s.interNodeLink
+      return max(0, Double(ranks - 1) * (2 * chunk + 4 * chunk) / link - attentionSeconds(stage, roof).compute)
+    }
+    let shards = stage.stageView.headShards
+    let a2a = group(shards, inside: mp.tensor * shards <= s.nodeSize)
+    let exchange =
+      a2a.allToAll(tokens * Double(m.queryWidth + 2 * m.kvWidth) * e)
+      + a2a.allToAll(
+        tokens * Double(m.outputWidth) * e)
+    switch mp.contextType {
+    case .ring: return ring(c, inside: mp.tensor * c <= s.nodeSize)
+    case .allToAll: return passes * exchange
+    case .hierarchical: return passes * exchange + ring(c / shards, inside: false)
+    case .allGather:
+      let kv = group(c, inside: mp.tensor * c <= s.nodeSize)
+      return passes * kv.allGather(2 * chunk * Double(c))
+    }
   }
 
   /// The point-to-point sends between pipeline stages per micro-batch: the activations forward

@@ -503,8 +503,9 @@ public enum ThroughputModel {
     switch s.attention {
     case .sdpa, .flash:
       // The kernel's efficiency grows with the sequence it runs on as s / (s + 256): under
-      // context parallelism each ring step runs on one s / c chunk.
-      let chunk = Double(s.sequence)
+      // context parallelism each ring step runs on one s / c chunk, Ulysses' kernel on the
+      // sequence its all-to-all gathered.
+      let chunk = Double(s.sequence * s.stageView.headShards)
       let effectiveRate = rate * chunk / (chunk + attentionSequenceScale)
       let window = s.attention == .flash ? slidingWindowShare(s) : 1
       return (flashAttentionFLOPs * tokens * sequence * hidden * window / effectiveRate, 0)

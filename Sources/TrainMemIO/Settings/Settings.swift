@@ -7,7 +7,8 @@ import TrainMemCore
 package enum Settings {
   package static let all: [Setting] = [
     model, gpu, gpus, parallel, tensorParallel, sequenceParallel, pipelineParallel, pipelineSchedule, virtualStages,
-    contextParallel, expertParallel, expertTensorParallel, gpusPerNode, intraNodeBandwidth, interNodeBandwidth,
+    contextParallel, contextParallelType, expertParallel, expertTensorParallel, gpusPerNode, intraNodeBandwidth,
+    interNodeBandwidth,
     nicsPerNode, nicBandwidth,
     gradientSync, overlapGradReduce, overlapParamGather, overlapComm, reshardAfterForward,
     precision, matmulPrecision, fp8Recipe,
@@ -90,6 +91,20 @@ package enum Settings {
     doc:
       "context parallelism: the sequence split over C GPUs, keys and values passed around a ring (needs flash attention)",
     max: SetupLimits.gpus, .context, csv: true)
+
+  package static let contextParallelType = Setting(
+    id: .contextParallelType, value: ContextParallelType.allCases.map(\.rawValue).joined(separator: "|"),
+    defaultText: "ring",
+    doc:
+      "how context-parallel GPUs exchange the sequence (Megatron `cp_comm_type` p2p, a2a, allgather, a2a+p2p): a ring of key-value chunks overlapped with attention, DeepSpeed-Ulysses all-to-alls to head shards, an all-gather of every key and value, or all-to-all inside a node and a ring across",
+    parse: { loader, node, s in
+      edit(loader.choice(node, s, ContextParallelType.self)) { $0.modelParallel.contextType = $1 }
+    },
+    inputs: [
+      InputField("context_parallel_type") {
+        $0.setup.modelParallel.context > 1 ? InputValue.text($0.setup.modelParallel.contextType.rawValue) : nil
+      }
+    ])
 
   package static let expertParallel = Setting(
     id: .expertParallel, value: "E", defaultText: "1",

@@ -66,7 +66,7 @@ struct SetupGenerator {
       return [
         "llama-60m", "llama-130m", "llama-350m", "llama-1b", "llama-7b", "llama-13b", "llama3-8b", "llama2-70b",
         "llama3-70b", "llama3.2-1b", "qwen2.5-0.5b", "qwen3-30b-a3b", "mixtral-8x7b", "gemma2-2b", "gemma3-1b",
-        "gpt2", "pythia-160m", "olmo2-7b", "phi3-mini",
+        "gpt2", "pythia-160m", "olmo2-7b", "phi3-mini", "deepseek-v2-lite", "gpt-oss-20b",
       ]
     case "gpu": return GPUSpec.catalog.map(\.id)
     case "gpus": return ["1", "2", "4", "8", "64", "512"]
@@ -96,6 +96,7 @@ struct SetupGenerator {
     case "pipeline_schedule": return PipelineSchedule.allCases.map(\.rawValue)
     case "virtual_stages": return ["1", "2", "5"]
     case "context_parallel": return ["1", "2", "4"]
+    case "context_parallel_type": return ContextParallelType.allCases.map(\.rawValue)
     case "matmul_precision": return MatmulPrecision.allCases.map(\.rawValue)
     case "fp8_recipe": return FP8Recipe.allCases.map(\.rawValue)
     case "master_weights": return MasterWeights.allCases.map(\.rawValue)
@@ -146,6 +147,7 @@ struct SetupGenerator {
   /// their framework in the combinations.
   static let scarce: Set<String> = [
     "expert_tensor_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm", "reshard_after_forward",
+    "context_parallel_type",
   ]
 
   /// One in ten setups is drawn from the combinations that interact most — FP8 × expert

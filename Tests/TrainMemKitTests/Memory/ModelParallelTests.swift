@@ -31,6 +31,40 @@ import Testing
     #expect(setup(gpus: 16, t: 8).validationProblems().contains { $0.reason == .gpusWithoutParallelism(16) })
   }
 
+  @Test("Ulysses all-to-alls by hand: four per layer and pass, not overlapped; heads must split")
+  func ulysses() throws {
+    var s = setup("llama3-8b", gpus: 4, c: 4, parallel: .fsdp)
+    s.sequence = 32768
+    s.attention = .flash
+    s.modelParallel.contextType = .allToAll
+    #expect(s.validationProblems().isEmpty)
+    let stage = s.stages[0]
+    #expect(stage.stageView.headShards == 4 && stage.tokensPerMicroBatch == 8192)
+    // 8,192 local tokens; q 4,096 wide, k and v 1,024 each, the output 4,096; bf16. Each
+    // all-to-all sends 3/4 of its bytes over NVLink at 75% of the link, after 3 NVLink steps.
+    let link = s.gpu.intraNodeBandwidth * CollectiveGroup.intraEfficiency
+    let latency = CollectiveGroup.baseLatency + 3 * CollectiveGroup.nvlinkStepLatency
+    func a2a(_ width: Double) -> Double { 0.75 * 8192 * width * 2 / link + latency }
+    let expected = 2 * (a2a(4096 + 2 * 1024) + a2a(4096))  // forward and backward, no recomputation
+    let got = ThroughputModel.contextParallelSeconds(s, stage, Roofline(stage))
+    #expect(abs(got / expected - 1) < 1e-12)
+    // The re-laid-out q, k and v (6,144 values a token) replace the ring's double-buffered
+    // key-value chunks (4 × 1,024) in the layer's transient.
+    var ring = s
+    ring.modelParallel.contextType = .ring
+    let extra =
+      ActivationModel.sizes(stage).layerBackwardTransient - ActivationModel.sizes(ring.stages[0]).layerBackwardTransient
+    #expect(extra == 8192 * 2 * (6144 - 4 * 1024))
+    // 32 heads over 64 context ranks do not split; a type without context parallelism is refused.
+    var wide = setup("llama3-8b", gpus: 64, c: 64, parallel: .fsdp)
+    wide.sequence = 65536
+    wide.modelParallel.contextType = .allToAll
+    #expect(wide.validationProblems().contains { $0.reason == .headsDoNotSplit(heads: 32, shards: 64) })
+    var none = setup("llama3-8b", gpus: 1)
+    none.modelParallel.contextType = .allGather
+    #expect(none.validationProblems().contains { $0.setting == "context_parallel_type" })
+  }
+
   @Test("layouts that do not divide are errors at their key")
   func refusals() {
     #expect(setup(gpus: 12, t: 8, parallel: .ddp).validationProblems().contains { $0.setting == "gpus" })
