@@ -16,7 +16,7 @@ enum Help {
                               what fits, the largest batch, and what to change
       validate [DIR] [--format md|json]
                               predictions vs published and measured figures
-      list models|gpus|optimizers|settings
+      list models|gpus|optimizers|frameworks|settings
       bench [--points N] [--threads N]
                               time a sweep (points per second)
 
@@ -62,7 +62,7 @@ enum Help {
     case "validate":
       return
         "USAGE: trainmem validate [DIR] [--format md|json] [--output PATH]\n\nPredicts every figure in DIR/*.tsv (default seeds/); exit 1 when one is outside its tolerance, 65 when a file has errors.\n"
-    case "list": return "USAGE: trainmem list models|gpus|optimizers|settings\n"
+    case "list": return "USAGE: trainmem list models|gpus|optimizers|frameworks|settings\n"
     case "bench":
       return
         "USAGE: trainmem bench [--points N] [--threads N]\n\nEvaluates the first N points (1 to 100000, default 100000) of Benchmarks/sweep-100k.yaml with CSV rendering; prints points per second.\n"

@@ -2,9 +2,9 @@ import Foundation
 import TrainMemCore
 import TrainMemIO
 
-/// `trainmem list models|gpus|optimizers|settings`.
+/// `trainmem list models|gpus|optimizers|frameworks|settings`.
 enum ListCommand {
-  static let topics = ["models", "gpus", "optimizers", "settings"]
+  static let topics = ["models", "gpus", "optimizers", "frameworks", "settings"]
 
   static func run(_ args: [String], _ console: Console) throws -> Int32 {
     let options = try ParsedOptions(args, command: "list", specs: [])
@@ -57,6 +57,17 @@ enum ListCommand {
       }
       out +=
         "\nSources: each card's datasheet, cited in Hardware/GPUSpec.swift. Memory is what PyTorch reports (nvidia-smi's total less 0.75 GiB on data-centre cards; measured on the H200). Prices: RunPod on-demand list of 2026-09-25 unless GPUSpec.swift names another provider or a placeholder; `price` overrides. \"speed checked\": a published or measured throughput figure covers the architecture (`trainmem validate`).\n"
+    case "frameworks":
+      for f in Framework.allCases {
+        out += (out.isEmpty ? "" : "\n") + "### \(f.rawValue): \(f.summary)\n\n"
+        out += "Runs parallel: \(f.parallelModes.map(\.rawValue).joined(separator: ", ")).\n\n"
+        out += "| setting | value | where the framework sets it |\n|---|---|---|\n"
+        for d in f.defaults {
+          out += "| `\(d.setting.path)` | \(d.value)\(d.adamOnly ? " (AdamW)" : "") | \(d.source) |\n"
+        }
+      }
+      out +=
+        "\nA profile fills only the settings a run does not give; any key overrides it, and a given precision keeps its master weights and gradient dtype out. Commits: docs/research/framework-defaults.md.\n"
     case "optimizers":
       for o in OptimizerKind.allCases {
         out += "\(o.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(o.summary)\n"

@@ -10,7 +10,9 @@ package struct Assumption: Sendable, Equatable {
 
 extension TrainingSetup {
   /// The consequential defaults this setup runs with, of the settings `given` says were not set.
-  package func assumptions(given: (SettingID) -> Bool) -> [Assumption] {
+  package func assumptions(given userGave: (SettingID) -> Bool) -> [Assumption] {
+    // What a framework profile set was decided, not assumed: the report lists it apart.
+    func given(_ id: SettingID) -> Bool { userGave(id) || frameworkSet.contains(id) }
     var out: [Assumption] = []
     func assume(_ id: SettingID, _ value: String, _ meaning: String) {
       if !given(id) { out.append(Assumption(setting: id, value: value, meaning: meaning)) }

@@ -61,6 +61,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case memoryLimit = "memory_limit"
   case margin
   case allow
+  case framework
   case overheadContext = "overhead.context"
   case overheadReserve = "overhead.reserve"
 

@@ -121,6 +121,10 @@ public struct TrainingSetup: Sendable, Equatable {
   package var gradientSync: GradientSync = .microBatch
   /// Changes the planner may offer that train something other than this run.
   package var allow: PlannerAllowance = .none
+  /// The framework whose defaults filled the settings not given (`Framework`), and which ones
+  /// it filled, so reports can say where each value came from.
+  package var framework: Framework? = nil
+  package var frameworkSet: Set<SettingID> = []
   /// The frameworks' switches for overlapping communication with compute, at their defaults.
   package var overlap = Overlap()
   public var precision: Precision = .bf16
@@ -240,6 +244,9 @@ public struct TrainingSetup: Sendable, Equatable {
       if value <= 0 || value > maximum {
         out.append(SetupProblem(setting: id, reason: .outOfRange(value: value, maximum: maximum)))
       }
+    }
+    if let framework, !framework.parallelModes.contains(parallel) {
+      out.append(SetupProblem(setting: .parallel, reason: .frameworkParallel(framework, parallel)))
     }
     limit(.gpus, gpus, SetupLimits.gpus)
     limit(.sequence, sequence, SetupLimits.sequence)
@@ -473,6 +480,7 @@ package struct SetupProblem: Sendable, Equatable {
     case scheduleWithoutPipeline
     case interleavedDoesNotDivide(layers: Int64, pipeline: Int64, virtual: Int64)
     case contextNeedsFlash
+    case frameworkParallel(Framework, Parallelism)
     case contextTypeWithoutContext(ContextParallelType)
     case headsDoNotSplit(heads: Int64, shards: Int64)
     case contextDoesNotDivide(sequence: Int64, context: Int64)
@@ -572,6 +580,10 @@ package struct SetupProblem: Sendable, Equatable {
     case .contextNeedsFlash:
       return
         "\(named(.contextParallel)) passes keys and values around a ring inside flash attention; use \(named(.attention, "sdpa")) or flash, not eager"
+    case .frameworkParallel(let framework, let mode):
+      let modes = framework.parallelModes.map(\.rawValue).joined(separator: ", ")
+      return
+        "\(named(.framework, framework.rawValue)) does not run \(named(.parallel, mode.rawValue)); it runs \(modes)"
     case .contextTypeWithoutContext(let type):
       return
         "\(named(.contextParallelType, type.rawValue)) says how context-parallel GPUs exchange the sequence; add \(named(.contextParallel)) above 1 or leave it out"

@@ -39,6 +39,7 @@ package enum FitRenderer {
     let m = a.memory
     var o = "\(heading) \(MarkdownRenderer.cell(describe(a.setup)))\n\n"
     if !a.assumptions.isEmpty { o += MarkdownRenderer.assumptionsLine(a.assumptions) + "\n\n" }
+    if let line = MarkdownRenderer.frameworkLine(a.setup) { o += line + "\n\n" }
     let band = a.band
     let needs = "needs \(Bytes(m.required)) (±\(ErrorBand.points(band.memory))) of \(Bytes(m.capacity))"
     o +=

@@ -107,6 +107,7 @@ package enum MarkdownRenderer {
     s += inputsLine(run.setup)
     s += "\n\n"
     if !run.assumptions.isEmpty { s += assumptionsLine(run.assumptions) + "\n\n" }
+    if let line = frameworkLine(run.setup) { s += line + "\n\n" }
     let band = run.band
     s += "How far to trust it: \(band.summary); "
     s += CalibrationRange.notes(run.coverage).joined(separator: "; ")
@@ -194,6 +195,17 @@ package enum MarkdownRenderer {
   package static func assumptionsLine(_ assumptions: [Assumption]) -> String {
     "Assumed, not given:\n"
       + assumptions.map { "- `\($0.setting.path): \($0.value)` — \($0.meaning)" }.joined(separator: "\n")
+  }
+
+  /// "Set by the framework profile `torchtitan`:" and a line per setting it filled, with its
+  /// source; nil without a profile.
+  package static func frameworkLine(_ setup: TrainingSetup) -> String? {
+    guard let framework = setup.framework else { return nil }
+    let filled = framework.defaults.filter { setup.frameworkSet.contains($0.setting) }
+    var s = "Set by the framework profile `\(framework.rawValue)` (\(framework.summary))"
+    if filled.isEmpty { return s + ": nothing, every one of its settings was given." }
+    s += ":\n" + filled.map { "- `\($0.setting.path): \($0.value)` — \($0.source)" }.joined(separator: "\n")
+    return s
   }
 
   /// Where the step's time goes, term by term (`RunResult.timeTerms`); zero terms left out,

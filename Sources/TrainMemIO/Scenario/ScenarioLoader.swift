@@ -196,6 +196,7 @@ package struct ScenarioLoader {
               reason: .unknownKey(e.key))
           }
         }
+        applyFramework(&setup, given: topLocations + recorded, sweep: sweep)
         checkRunKeys(recorded, setup: setup, sweep: sweep)
         if let line = firstUse[label] {
           let at = es.first { $0.key == "label" }?.value.location ?? iloc
@@ -216,6 +217,7 @@ package struct ScenarioLoader {
         fail(item, "'ratio_to' names '\(target)', which is not a run label\(suggestion(target, runs.map(\.label)))")
       }
     } else {
+      applyFramework(&defaults, given: topLocations, sweep: sweep)
       checkRunKeys(topLocations, setup: defaults, sweep: [])
       runs = [RunTemplate(label: name, setup: defaults, location: loc, keyLocations: topLocations)]
     }
@@ -238,6 +240,36 @@ package struct ScenarioLoader {
     }
     if errors.isEmpty { checkPoints(scenario, sweepLoc: sweepLoc) }
     return scenario
+  }
+
+  /// Fills the settings a run did not give from its framework's profile (`Framework.defaults`),
+  /// reported at the `framework` key: a key given anywhere (top level, run, sweep) wins, and a
+  /// given precision keeps the profile's master weights and gradient dtype out too.
+  package mutating func applyFramework(
+    _ setup: inout TrainingSetup, given keys: [(String, SourceLocation)], sweep: [SweepAxis]
+  ) {
+    guard let framework = setup.framework,
+      let at = keys.last(where: { $0.0 == SettingID.framework.path })?.1
+    else { return }
+    let given = Set(keys.map(\.0)).union(sweep.map(\.key))
+    let precisionGiven = given.contains(SettingID.precision.path)
+    for d in framework.defaults where !given.contains(d.setting.path) {
+      if d.adamOnly && setup.optimizer.kind != .adamw { continue }
+      if precisionGiven && (d.setting == .masterWeights || d.setting == .gradientDtype) { continue }
+      guard let setting = Settings.byPath[d.setting.path] else { continue }
+      switch Self.edit(setting, d.value, at: at) {
+      case .success(let edit):
+        // A default that does not apply to this run (fp32 gradient reduction on one GPU) is
+        // left out, as the framework itself has nothing to set there.
+        var candidate = setup
+        edit(&candidate)
+        let before = setup.validationProblems().count
+        if candidate.validationProblems().count > before { continue }
+        setup = candidate
+        setup.frameworkSet.insert(d.setting)
+      case .failure(let error): errors.append(error)
+      }
+    }
   }
 
   /// Keys a run (or the top level) wrote that cannot take effect: a key the sweep also sets
@@ -929,6 +961,12 @@ package struct ScenarioLoader {
       }
       guard case .list(let items, _) = e.value else {
         fail(e.value, "sweep key '\(e.key)' must be a list, e.g. '\(e.key): [a, b]'"); continue
+      }
+      if e.key == SettingID.framework.path {
+        fail(
+          e.keyLocation, "a framework sets several keys at once and is not swept; write one run per framework",
+          length: e.key.count)
+        continue
       }
       if items.isEmpty { fail(e.value, "sweep key '\(e.key)' has an empty list"); continue }
       var values: [SweepValue] = []

@@ -17,7 +17,7 @@ package enum Settings {
     offloadParameters, offloadActivations, sequence, microBatch, globalBatch,
     dropout, attention, checkpointing,
     checkpointedLayers, loss, tokens, price,
-    memoryLimit, margin, allow, context, reserve,
+    memoryLimit, margin, allow, framework, context, reserve,
   ]
 
   package static let model = Setting(
@@ -186,6 +186,13 @@ package enum Settings {
       "changes `fit` may offer that train something other than the run: adapters (LoRA/QLoRA on a frozen base) for a full fine-tune or pretraining",
     parse: { loader, node, s in edit(loader.choice(node, s, PlannerAllowance.self)) { $0.allow = $1 } },
     inputs: [InputField("allow") { $0.setup.allow == .none ? nil : InputValue.text($0.setup.allow.rawValue) }])
+
+  package static let framework = Setting(
+    id: .framework, value: Framework.allCases.map(\.rawValue).joined(separator: "|"), defaultText: "none",
+    doc:
+      "take a training framework's defaults (`trainmem list frameworks`) for every setting not given: precision, loss, recomputation, gradient dtype, optimizer kernel; any key still overrides it",
+    parse: { loader, node, s in edit(loader.choice(node, s, Framework.self)) { $0.framework = $1 } },
+    inputs: [InputField("framework") { $0.setup.framework.map { InputValue.text($0.rawValue) } }])
 
   package static let gradientSync = choice(
     .gradientSync, GradientSync.self, noun: "gradient sync", default: "micro_batch",

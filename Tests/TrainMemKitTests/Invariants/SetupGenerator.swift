@@ -97,6 +97,7 @@ struct SetupGenerator {
     case "virtual_stages": return ["1", "2", "5"]
     case "context_parallel": return ["1", "2", "4"]
     case "context_parallel_type": return ContextParallelType.allCases.map(\.rawValue)
+    case "framework": return Framework.allCases.map(\.rawValue)
     case "matmul_precision": return MatmulPrecision.allCases.map(\.rawValue)
     case "fp8_recipe": return FP8Recipe.allCases.map(\.rawValue)
     case "master_weights": return MasterWeights.allCases.map(\.rawValue)
@@ -147,7 +148,7 @@ struct SetupGenerator {
   /// their framework in the combinations.
   static let scarce: Set<String> = [
     "expert_tensor_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm", "reshard_after_forward",
-    "context_parallel_type",
+    "context_parallel_type", "framework",
   ]
 
   /// One in ten setups is drawn from the combinations that interact most — FP8 × expert
