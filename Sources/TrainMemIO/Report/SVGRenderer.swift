@@ -128,7 +128,8 @@ package enum SVGRenderer {
     let memH = Double(runs.count) * (barH + gap)
     let tpTop = top + memH + 110
     let height = tpTop + Double(runs.count) * (barH + gap) + 60
-    let width = left + plotW + 170
+    // Wide enough for the title too (about 9.5 px per character of 16 px bold).
+    let width = max(left + plotW + 170, 9.5 * Double(report.scenario.count) + 40)
     // The axis stops at three times the largest GPU memory: a run needing far more (DDP of a 70B
     // model: 1.6 TiB) is cut at the edge with its total written, so the runs that fit stay legible.
     let capacityMax = Double(runs.map(\.memory.capacity).max() ?? 1)
