@@ -2,6 +2,20 @@
 ///
 /// The settings table (`TrainMemIO/Settings`) declares each one's value, default and doc; the
 /// models' problems name the setting they are about by its ID. Order: the table's.
+/// A set of settings as one word of bits, so a setup that carries one copies no heap storage
+/// (a sweep copies setups millions of times).
+package struct SettingMask: Sendable, Equatable {
+  private var bits: UInt64 = 0
+
+  package init(_ ids: [SettingID] = []) { for id in ids { insert(id) } }
+
+  private static func bit(_ id: SettingID) -> UInt64 {
+    UInt64(1) << UInt64(SettingID.allCases.firstIndex(of: id)!)
+  }
+  package mutating func insert(_ id: SettingID) { bits |= Self.bit(id) }
+  package func contains(_ id: SettingID) -> Bool { bits & Self.bit(id) != 0 }
+}
+
 public enum SettingID: String, Sendable, CaseIterable {
   case model
   case gpu

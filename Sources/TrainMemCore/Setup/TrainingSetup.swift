@@ -124,7 +124,7 @@ public struct TrainingSetup: Sendable, Equatable {
   /// The framework whose defaults filled the settings not given (`Framework`), and which ones
   /// it filled, so reports can say where each value came from.
   package var framework: Framework? = nil
-  package var frameworkSet: Set<SettingID> = []
+  package var frameworkSet = SettingMask()
   /// The frameworks' switches for overlapping communication with compute, at their defaults.
   package var overlap = Overlap()
   public var precision: Precision = .bf16

@@ -16,7 +16,8 @@ import Testing
     let s = try load("model: llama3.1-8b\ngpu: h100-sxm\ngpus: 8\nparallel: fsdp\nframework: torchtitan\n")
     #expect(s.precision == .mixed && s.loss == .fused && s.checkpointing == .op)
     #expect(s.gradientDType == .fp32 && s.optimizer.implementation == .fused)
-    #expect(s.frameworkSet == [.precision, .gradientDtype, .loss, .checkpointing, .optimizerImplementation])
+    #expect(
+      s.frameworkSet == SettingMask([.precision, .gradientDtype, .loss, .checkpointing, .optimizerImplementation]))
     // The same run without the profile keeps trainmem's own defaults.
     let plain = try load("model: llama3.1-8b\ngpu: h100-sxm\ngpus: 8\nparallel: fsdp\n")
     #expect(plain.precision == .bf16 && plain.loss == .full && plain.checkpointing == .none)
