@@ -63,7 +63,7 @@ enum ListCommand {
         out += "Runs parallel: \(f.parallelModes.map(\.rawValue).joined(separator: ", ")).\n\n"
         out += "| setting | value | where the framework sets it |\n|---|---|---|\n"
         for d in f.defaults {
-          out += "| `\(d.setting.path)` | \(d.value)\(d.adamOnly ? " (AdamW)" : "") | \(d.source) |\n"
+          out += "| `\(d.setting.path)` | \(d.value)\(d.scopeNote) | \(d.source) |\n"
         }
       }
       out +=

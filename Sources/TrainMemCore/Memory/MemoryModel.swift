@@ -110,7 +110,9 @@ public enum MemoryModel {
         total += t.totalElements * full
       }
     }
-    if let lora = s.lora { total += ParameterInventory.adapters(lora, of: inv, model: s.model).parameters * 4 }
+    if let lora = s.lora {
+      total += ParameterInventory.adapters(lora, of: inv, model: s.model).parameters * lora.dtype.bytes
+    }
     return total
   }
 
@@ -273,9 +275,11 @@ public enum MemoryModel {
     -> Persistent
   {
     let policy = s.policy
-    // LoRA adapters are fp32 whatever the precision (peft), with fp32 gradients and states.
+    // LoRA adapters are fp32 whatever the precision (peft), with fp32 gradients and states;
+    // bf16 adapters (torchtune) have bf16 ones.
     let adapters = s.lora != nil
-    let formats = StateFormats(param: policy.stateBytes == 2 && !adapters ? .bf16 : .fp32)
+    let bf16States = adapters ? s.lora?.dtype == .bf16 : policy.stateBytes == 2
+    let formats = StateFormats(param: bf16States ? .bf16 : .fp32)
     // The shard group: the data-parallel GPUs, or for experts the expert group with the
     // tensor ranks it folds in (Megatron's expert-data parallelism).
     let n = max(1, (group ?? s.shardDegree) / split)
@@ -288,7 +292,7 @@ public enum MemoryModel {
     states.paged = OptimizerStates.pagedBytes(trained, optimizer: s.optimizer, formats: formats)
     states.regularMoments -= states.paged
     states = states.divided(by: split * (s.parallel.shardsStates ? n : 1))
-    let gradientBytes = adapters ? 4 : policy.gradientBytes
+    let gradientBytes = s.lora?.dtype.bytes ?? policy.gradientBytes
     let gradients = trained.parameters * gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
     if s.parallel.shardsWeights { weights /= n }
     return Persistent(weights: weights, states: states, gradients: gradients, weightCopies: 0, buckets: 0)

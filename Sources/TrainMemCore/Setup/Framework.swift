@@ -21,14 +21,35 @@ public enum Framework: String, Sendable, CaseIterable {
     package let setting: SettingID
     package let value: String
     package let source: String
-    /// Some defaults exist only for some runs (the fused AdamW kernel for AdamW).
-    package let adamOnly: Bool
+    /// Some defaults exist only for some runs: the fused AdamW kernel for AdamW, the adapters'
+    /// dtype for LoRA runs.
+    package let only: Scope
 
-    init(_ setting: SettingID, _ value: String, _ source: String, adamOnly: Bool = false) {
+    package enum Scope: Sendable { case every, adamW, lora }
+
+    init(_ setting: SettingID, _ value: String, _ source: String, only: Scope = .every) {
       self.setting = setting
       self.value = value
       self.source = source
-      self.adamOnly = adamOnly
+      self.only = only
+    }
+
+    /// Whether the default concerns this run.
+    package func applies(to s: TrainingSetup) -> Bool {
+      switch only {
+      case .every: return true
+      case .adamW: return s.optimizer.kind == .adamw
+      case .lora: return s.lora != nil
+      }
+    }
+
+    /// "(AdamW)", "(LoRA)" or nothing, for `list frameworks`.
+    package var scopeNote: String {
+      switch only {
+      case .every: return ""
+      case .adamW: return " (AdamW)"
+      case .lora: return " (LoRA)"
+      }
     }
   }
 
@@ -45,7 +66,7 @@ public enum Framework: String, Sendable, CaseIterable {
         Default(.checkpointing, "none", "TrainingArguments.gradient_checkpointing=False"),
         Default(
           .optimizerImplementation, "fused", "TrainingArguments.optim default adamw_torch_fused (torch ≥ 2.8)",
-          adamOnly: true),
+          only: .adamW),
       ]
     case .accelerate:
       return [
@@ -73,7 +94,7 @@ public enum Framework: String, Sendable, CaseIterable {
           "trainer.py: activation_checkpoint defaults to SelectiveAC, per-op (recomputes every second mm)"),
         Default(
           .optimizerImplementation, "fused", "components/optimizer/optimizer.py: implementation \"fused\"",
-          adamOnly: true),
+          only: .adamW),
       ]
     case .torchtune:
       return [
@@ -83,7 +104,11 @@ public enum Framework: String, Sendable, CaseIterable {
           .loss, "chunked",
           "modules/loss: LinearCrossEntropyLoss / CEWithChunkedOutputLoss, 8 chunks upcast one at a time"),
         Default(.checkpointing, "full", "recipes/configs/*: enable_activation_checkpointing: True"),
-        Default(.optimizerImplementation, "fused", "recipes/configs/*: torch.optim.AdamW fused: True", adamOnly: true),
+        Default(
+          .loraDtype, "bf16",
+          "recipes/lora_finetune_single_device.py: the model (adapters too) built under set_default_dtype(bf16)",
+          only: .lora),
+        Default(.optimizerImplementation, "fused", "recipes/configs/*: torch.optim.AdamW fused: True", only: .adamW),
       ]
     case .megatron:
       return [
@@ -115,7 +140,7 @@ public enum Framework: String, Sendable, CaseIterable {
         Default(.precision, "bf16", "bf16: auto loads the model in bf16 under the HF Trainer's autocast"),
         Default(.loss, "full", "transformers' loss unless a cut_cross_entropy or Liger plugin is configured"),
         Default(.checkpointing, "none", "gradient_checkpointing: False by default"),
-        Default(.optimizerImplementation, "fused", "optimizer default adamw_torch_fused", adamOnly: true),
+        Default(.optimizerImplementation, "fused", "optimizer default adamw_torch_fused", only: .adamW),
       ]
     case .llamaFactory:
       return [

@@ -37,6 +37,18 @@ public enum LoRATargets: Sendable, Equatable {
   }
 }
 
+/// The adapters' own dtype.
+///
+/// fp32 in peft (`get_peft_model(autocast_adapter_dtype=True)` upcasts
+/// bf16 adapters, tuners_utils.py `cast_adapter_dtype`), the model's bf16 in torchtune (its LoRA
+/// recipes build the model under `set_default_dtype(bf16)` and check the adapters are bf16).
+/// Their gradients and optimizer states follow it.
+public enum AdapterDType: String, Sendable, CaseIterable {
+  case fp32, bf16
+
+  package var bytes: Int64 { self == .fp32 ? 4 : 2 }
+}
+
 /// `lora:` settings.
 public struct LoRAConfig: Sendable, Equatable {
   package var rank: Int64 = 8
@@ -45,15 +57,18 @@ public struct LoRAConfig: Sendable, Equatable {
   package var alpha: Double = 8
   package var targets = LoRATargets.peftDefault
   package var dora = false
+  package var dtype: AdapterDType = .fp32
 
   /// The memberwise initializer, for the other modules (Swift synthesizes it internal).
   package init(
-    rank: Int64 = 8, alpha: Double = 8, targets: LoRATargets = LoRATargets.peftDefault, dora: Bool = false
+    rank: Int64 = 8, alpha: Double = 8, targets: LoRATargets = LoRATargets.peftDefault, dora: Bool = false,
+    dtype: AdapterDType = .fp32
   ) {
     self.rank = rank
     self.alpha = alpha
     self.targets = targets
     self.dora = dora
+    self.dtype = dtype
   }
 }
 
@@ -70,8 +85,8 @@ package enum NF4 {
 
 extension TrainingSetup {
   /// Bytes per element of the adapters' inputs and outputs: peft casts the input to the
-  /// adapter's dtype (fp32) before lora_A, unless autocast runs it in bf16.
-  package var adapterActivationBytes: Int64 { policy.autocastCopies ? 2 : 4 }
+  /// adapter's dtype (fp32) before lora_A, unless autocast runs it in bf16 or the adapters are bf16.
+  package var adapterActivationBytes: Int64 { policy.autocastCopies || lora?.dtype == .bf16 ? 2 : 4 }
   /// The frozen base is quantised (QLoRA or 8-bit LoRA).
   package var quantizedBase: Bool { lora != nil && (weights == .nf4 || weights == .int8) }
   /// The other weights of a quantised base are upcast to fp32 by peft's

@@ -57,6 +57,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case loraAlpha = "lora.alpha"
   case loraTargets = "lora.targets"
   case loraDora = "lora.dora"
+  case loraDtype = "lora.dtype"
   case freezeEmbeddings = "freeze.embeddings"
   case freezeLayers = "freeze.layers"
   case offloadOptimizer = "offload.optimizer"

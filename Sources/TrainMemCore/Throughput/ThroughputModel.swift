@@ -439,7 +439,7 @@ public enum ThroughputModel {
   package static func adapterSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
     guard let lora = s.lora else { return 0 }
     let m = s.model, tokens = Double(s.tokensPerMicroBatch), layers = Double(m.layers)
-    let adapterRoof = s.policy.autocastCopies ? roof : Roofline(s.gpu, precision: .fp32)
+    let adapterRoof = s.adapterActivationBytes == 2 ? roof : Roofline(s.gpu, precision: .fp32)
     let ae = Double(s.adapterActivationBytes), e = Double(s.precision.activationBytes), r = Double(lora.rank)
     let passes = 2 + Double(s.recomputedLayers) / layers
     var seconds = 0.0

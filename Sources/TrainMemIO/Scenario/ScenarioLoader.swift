@@ -254,7 +254,7 @@ package struct ScenarioLoader {
     let given = Set(keys.map(\.0)).union(sweep.map(\.key))
     let precisionGiven = given.contains(SettingID.precision.path)
     for d in framework.defaults where !given.contains(d.setting.path) {
-      if d.adamOnly && setup.optimizer.kind != .adamw { continue }
+      if !d.applies(to: setup) { continue }
       if precisionGiven && (d.setting == .masterWeights || d.setting == .gradientDtype) { continue }
       guard let setting = Settings.byPath[d.setting.path] else { continue }
       switch Self.edit(setting, d.value, at: at) {

@@ -13,7 +13,7 @@ package enum Settings {
     gradientSync, overlapGradReduce, overlapParamGather, overlapComm, reshardAfterForward,
     precision, matmulPrecision, fp8Recipe,
     masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
-    loraRank, loraAlpha, loraTargets, loraDoRA, freezeEmbeddings, freezeLayers, offloadOptimizer,
+    loraRank, loraAlpha, loraTargets, loraDoRA, loraDType, freezeEmbeddings, freezeLayers, offloadOptimizer,
     offloadParameters, offloadActivations, sequence, microBatch, globalBatch,
     dropout, attention, checkpointing,
     checkpointedLayers, loss, tokens, price,
@@ -375,6 +375,21 @@ package enum Settings {
       }
     },
     inputs: [InputField("lora_dora") { $0.setup.lora.map { InputValue.flag($0.dora) } }])
+
+  package static let loraDType = Setting(
+    id: .loraDtype, value: "fp32|bf16", defaultText: "fp32 (peft)",
+    doc:
+      "the adapters' dtype, with their gradients and optimizer states: fp32 as peft upcasts them, bf16 as torchtune builds them; bf16 turns adapters on",
+    parse: { loader, node, s in
+      edit(loader.choice(node, s, AdapterDType.self)) { setup, dtype in
+        // `dtype: fp32` is the default: it turns no adapters on.
+        guard dtype == .bf16 || setup.lora != nil else { return }
+        var config = setup.lora ?? LoRAConfig()
+        config.dtype = dtype
+        setup.lora = config
+      }
+    },
+    inputs: [InputField("lora_dtype") { $0.setup.lora.flatMap { $0.dtype == .fp32 ? nil : InputValue.text("bf16") } }])
 
   package static func offload(
     _ id: SettingID, doc: String, _ apply: @escaping @Sendable (inout Offload, Bool) -> Void,

@@ -78,6 +78,7 @@ struct SetupGenerator {
     case "lora_alpha": return ["16"]
     case "lora_targets": return ["all-linear", "q_proj,v_proj", "down_proj"]
     case "lora_dora": return ["true", "false"]
+    case "lora_dtype": return ["fp32", "bf16"]
     case "loss": return LossKind.allCases.map(\.rawValue)
     case "offload_optimizer", "offload_parameters", "offload_activations": return ["none", "cpu"]
     case "freeze_embeddings": return ["true", "false"]
@@ -139,7 +140,8 @@ struct SetupGenerator {
   /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so
   /// most generated setups stay valid.
   static let seldom: Set<String> = [
-    "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora", "paged",
+    "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora",
+    "lora_dtype", "paged",
     "offload_optimizer", "offload_parameters", "offload_activations", "fp8_recipe",
     "sequence_parallel", "pipeline_schedule", "virtual_stages", "tensor_parallel", "pipeline_parallel",
     "context_parallel",

@@ -64,6 +64,25 @@ import Testing
     #expect(unknown.status != 0 && unknown.err.contains("did you mean 'torchtitan'"))
   }
 
+  @Test("bf16 adapters (torchtune) hold 8 bytes less per adapter parameter than peft's fp32 ones")
+  func adapterDType() throws {
+    let peft = try load("model: llama3.1-8b\ngpu: h100-sxm\nlora:\n  rank: 8\n")
+    var tune = peft
+    tune.lora?.dtype = .bf16
+    let inv = ParameterInventory(peft.model)
+    let adapters = ParameterInventory.adapters(peft.lora!, of: inv, model: peft.model).parameters
+    // Weights 4 → 2, gradients 4 → 2, AdamW's two moments 8 → 4 bytes a parameter.
+    let a = MemoryModel.persistent(peft, inv), b = MemoryModel.persistent(tune, inv)
+    func held(_ p: MemoryModel.Persistent) -> Int64 { p.weights + p.gradients + p.states.total }
+    #expect(held(a) - held(b) == adapters * 8)
+    #expect(tune.adapterActivationBytes == 2 && peft.adapterActivationBytes == 4)
+    // The profile sets it only for a LoRA run; a full fine-tune gains no adapters from it.
+    let full = try load("model: llama3.1-8b\ngpu: h100-sxm\nframework: torchtune\n")
+    #expect(full.lora == nil)
+    let lora = try load("model: llama3.1-8b\ngpu: h100-sxm\nframework: torchtune\nlora:\n  rank: 8\n")
+    #expect(lora.lora?.dtype == .bf16 && lora.frameworkSet.contains(.loraDtype))
+  }
+
   @Test("every profile's defaults parse, and list frameworks prints each with its source")
   func listed() {
     let text = cli(["list", "frameworks"]).out
