@@ -93,7 +93,14 @@ extension TrainingSetup {
   /// `prepare_model_for_kbit_training` — except under FSDP, which needs one dtype per unit, so
   /// FSDP-QLoRA keeps them (and the quantised storage) in bf16 (Answer.AI fsdp_qlora,
   /// `bnb_4bit_quant_storage=bfloat16`; transformers' FSDP-QLoRA guide).
-  package var upcastsUnquantized: Bool { quantizedBase && !parallel.shardsWeights }
+  ///
+  /// torchtune and Unsloth never call it: torchtune quantizes the block linears to NF4 and
+  /// leaves the embedding and output projection in bf16 ("quantize_base is not applied to
+  /// final output_proj", models/llama3/_component_builders.py); Unsloth keeps the frozen
+  /// embeddings, norms and head at their load dtype.
+  package var upcastsUnquantized: Bool {
+    quantizedBase && !parallel.shardsWeights && framework != .torchtune && framework != .unsloth
+  }
 }
 
 extension ParameterInventory {

@@ -83,6 +83,19 @@ import Testing
     #expect(lora.lora?.dtype == .bf16 && lora.frameworkSet.contains(.loraDtype))
   }
 
+  @Test("torchtune's QLoRA keeps the embedding, head and norms in bf16 where peft upcasts them")
+  func noUpcast() throws {
+    let peft = try load("model: llama3.1-8b\ngpu: rtx-4090\nweights: nf4\nlora:\n  rank: 8\n")
+    let tune = try load("model: llama3.1-8b\ngpu: rtx-4090\nweights: nf4\nframework: torchtune\nlora:\n  rank: 8\n")
+    #expect(peft.upcastsUnquantized && !tune.upcastsUnquantized)
+    let inv = ParameterInventory(peft.model)
+    // Everything but the NF4 projections: 4 bytes an element under peft, 2 under torchtune.
+    let others = inv.parameters - inv.lowRankParameters
+    var peftAdapters = peft
+    peftAdapters.lora?.dtype = .bf16  // compare the base only
+    #expect(MemoryModel.weightBytes(peftAdapters, inv) - MemoryModel.weightBytes(tune, inv) == others * 2)
+  }
+
   @Test("every profile's defaults parse, and list frameworks prints each with its source")
   func listed() {
     let text = cli(["list", "frameworks"]).out
