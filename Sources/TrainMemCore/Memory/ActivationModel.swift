@@ -132,13 +132,15 @@ package enum ActivationModel {
       if lora.dora { perToken += 2 * bytes * Double(t.rows) }
       // Per layer of the kind the tensor belongs to: attention (every layer), a dense MLP, or
       // a MoE layer's router, shared expert and routed experts.
-      if ParameterInventory.attentionProjections.contains(t.name) {
-        attention += Double(t.count) / Double(m.layers) * perToken
-      } else if m.moe != nil, t.expert || t.role == .router || t.name.hasPrefix("shared_expert") {
+      // The MTP layers' tensors (`mtp.*`) count with the layers of their kind.
+      let name = t.name.hasPrefix("mtp.") ? String(t.name.dropFirst(4)) : t.name
+      if ParameterInventory.attentionProjections.contains(name) {
+        attention += Double(t.count) / Double(m.computedLayers) * perToken
+      } else if m.moe != nil, t.expert || t.role == .router || name.hasPrefix("shared_expert") {
         let share = m.tokenShare(t)
-        sparse += Double(t.count) / Double(max(1, m.moeLayers)) * share * perToken
+        sparse += Double(t.count) / Double(max(1, m.computedMoELayers)) * share * perToken
       } else {
-        dense += Double(t.count) / Double(max(1, m.layers - m.moeLayers)) * perToken
+        dense += Double(t.count) / Double(max(1, m.computedLayers - m.computedMoELayers)) * perToken
       }
     }
     return (Int64(attention.rounded()), Int64(dense.rounded()), Int64(sparse.rounded()))
@@ -323,9 +325,19 @@ package enum ActivationModel {
     let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore + rebuilt + ring) + adapterTransient(s)
 
     // A pipeline stage without the head holds no logits, loss or head input.
-    let (lossPeak, logitsKept, lossCache) = m.holdsHead ? loss(s, tokens: t, e: e) : (0, 0, 0)
+    var (lossPeak, logitsKept, lossCache) = m.holdsHead ? loss(s, tokens: t, e: e) : (0, 0, 0)
     // Final norm + lm_head input, input ids (int64) and the shifted labels nll_loss saves.
-    let head = m.holdsHead ? t * (normInternals(m.norm, h: h, r: r) + e * h + 16) : 0
+    var head = m.holdsHead ? t * (normInternals(m.norm, h: h, r: r) + e * h + 16) : 0
+    // Each MTP layer keeps a decoder layer's tensors (its input only when layers are
+    // recomputed whole), its two input norms and the 2h-wide input of eh_proj, and a head of
+    // its own: its logits stay until its loss's backward, beside the main loss's peak.
+    let mtp = m.heldMTPLayers
+    if mtp > 0 {
+      let layer = s.recomputedLayers > 0 ? r * h : norms + attention + (moeLayers > 0 ? mlp.sparse : mlp.dense)
+      head += mtp * t * (layer + 2 * normInternals(m.norm, h: h, r: r) + 2 * e * h) + mtp * head
+      lossPeak += mtp * logitsKept
+      logitsKept *= 1 + mtp
+    }
 
     return ActivationSizes(
       perLayer: t * perLayerToken,

@@ -353,20 +353,22 @@ public enum MemoryModel {
   }
 
   /// One decoder layer's parameters on this GPU: everything but the embedding, the head and
-  /// the final norm, and of the experts only this GPU's share under expert parallelism.
+  /// the final norm, and of the experts only this GPU's share under expert parallelism; the
+  /// MTP layers count as layers.
   package static func layerParameters(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let m = s.model
-    let layers = inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - inv.finalNormParameters
-    guard let moe = m.moe else { return layers / m.layers }
+    let layers =
+      inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - inv.finalNormParameters - m.mtpExtraParameters
+    guard let moe = m.moe else { return layers / m.computedLayers }
     // Dense and MoE layers differ: the larger, with this GPU's experts only.
     func mlp(_ i: Int64) -> Int64 {
       (m.mlp.gated ? 3 : 2) * m.hidden * i + (m.mlpBias ? (m.mlp.gated ? 2 : 1) * i + m.hidden : 0)
     }
-    let sparseLayers = m.moeLayers, denseLayers = m.layers - sparseLayers
+    let sparseLayers = m.computedMoELayers, denseLayers = m.computedLayers - sparseLayers
     let sparse =
       moe.experts * mlp(moe.expertIntermediate) + moe.experts * m.hidden
       + (moe.sharedIntermediate > 0 ? mlp(moe.sharedIntermediate) + m.hidden : 0)
-    let common = (layers - denseLayers * mlp(m.intermediate) - sparseLayers * sparse) / m.layers
+    let common = (layers - denseLayers * mlp(m.intermediate) - sparseLayers * sparse) / m.computedLayers
     let localSparse = sparse - (moe.experts - moe.experts / s.expertParallel) * mlp(moe.expertIntermediate)
     return common + max(denseLayers > 0 ? mlp(m.intermediate) : 0, sparseLayers > 0 ? localSparse : 0)
   }
@@ -436,7 +438,10 @@ public enum MemoryModel {
     let gradShard: Int64 = s.parallel.shardsGradients ? s.shardDegree : 1
     let lmHeadGrad: Int64 = optimizer.layerwise ? 0 : trained.lmHeadParameters * gradSize / gradShard
     let embeddingGrad = trained.embeddingParameters * gradSize / gradShard
-    let oneLayerGrads = trained.lowRankParameters / s.model.layers * gradSize / gradShard
+    // The MTP layers' eh_proj is trained with the rest, not with adapters.
+    let mtpProjections = s.lora == nil ? s.model.mtpProjectionParameters : 0
+    let oneLayerGrads =
+      max(0, trained.lowRankParameters - mtpProjections) / s.model.computedLayers * gradSize / gradShard
     // During backward only the gathered layer (ZeRO-3) or its autocast copies (mixed) matter;
     // both are gone by the optimizer step.
     let oneLayerCopies = held.weightCopies / max(1, s.model.layers)

@@ -151,6 +151,15 @@ public struct ModelConfig: Sendable, Equatable {
   /// The windowed layers attend within fixed chunks of `slidingWindow` tokens rather than a
   /// sliding window (Llama 4's `attention_chunk_size` on its RoPE layers).
   package var chunkedAttention = false
+  /// Multi-token-prediction layers trained with the model.
+  ///
+  /// Megatron-Core `--mtp-num-layers`,
+  /// multi_token_prediction.py; DeepSeek-V3 §2.2), held with the head: each normalises the
+  /// hidden state and the next token's embedding (`enorm`, `hnorm`), projects their
+  /// concatenation 2h → h (`eh_proj`), runs one decoder layer like the model's last, a final
+  /// norm, and the shared output head and loss again. transformers builds none
+  /// (`num_nextn_predict_layers` weights are dropped on load).
+  package var mtpLayers: Int64 = 0
   /// A pipeline stage's share of the model (`tensorShard`): whether it holds the embedding,
   /// and the final norm, head and loss.
   ///
@@ -159,6 +168,18 @@ public struct ModelConfig: Sendable, Equatable {
   package var holdsHead = true
 
   package var headDim: Int64 { explicitHeadDim ?? hidden / heads }
+  /// The multi-token-prediction layers this part of the model runs (those with the head).
+  package var heldMTPLayers: Int64 { holdsHead ? mtpLayers : 0 }
+  /// Decoder layers a micro-batch runs through here: the model's and the MTP layers'.
+  package var computedLayers: Int64 { layers + heldMTPLayers }
+  /// What the MTP layers hold beyond a decoder layer each: `eh_proj` (2h × h) and, with it, its
+  /// three norms; per-layer averages leave them out so every layer weighs the same.
+  package var mtpProjectionParameters: Int64 { heldMTPLayers * 2 * hidden * hidden }
+  package var mtpExtraParameters: Int64 {
+    mtpProjectionParameters + heldMTPLayers * 3 * hidden * (norm == .layer ? 2 : 1)
+  }
+  /// Of those, the ones with a mixture-of-experts MLP (an MTP layer is like the model's last).
+  package var computedMoELayers: Int64 { moeLayers + (moeLayers > 0 ? heldMTPLayers : 0) }
   /// A query's and key's width per head (MLA: `qk_nope_head_dim + qk_rope_head_dim`).
   package var queryKeyHeadDim: Int64 { latent?.queryKeyDim ?? headDim }
   /// A value's and the attention output's width per head (MLA: `v_head_dim`).

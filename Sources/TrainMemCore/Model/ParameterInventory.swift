@@ -125,6 +125,7 @@ package struct ParameterInventory: Sendable {
     let perNorm: Int64 = m.norm == .layer ? 2 : 1
     t.append(TensorGroup(name: "layer norms", rows: h, cols: 1, count: m.normsPerLayer * l * perNorm, role: .norm))
     guard m.holdsHead else { return t.filter { $0.count > 0 } }
+    t += mtpTensors(m)
     t.append(TensorGroup(name: "final norm", rows: h, cols: 1, count: perNorm, role: .norm))
     if !m.tiedEmbeddings {
       t.append(TensorGroup(name: "lm_head", rows: m.vocab, cols: h, count: 1, role: .lmHead))
@@ -134,6 +135,30 @@ package struct ParameterInventory: Sendable {
       t.append(TensorGroup(name: "word embeddings (copy)", rows: m.vocab, cols: h, count: 1, role: .lmHead))
     }
     return t.filter { $0.count > 0 }
+  }
+
+  /// The multi-token-prediction layers' tensors (`ModelConfig.mtpLayers`): one decoder layer
+  /// like the model's last (a MoE layer when the last is), `eh_proj` [h, 2h] and three norms
+  /// each; the embedding and the head are the model's own.
+  package static func mtpTensors(_ m: ModelConfig) -> [TensorGroup] {
+    let n = m.mtpLayers
+    guard n > 0 else { return [] }
+    let layer = m.with {
+      $0.layers = 1
+      $0.moe?.layers = m.moeLayers > 0 ? 1 : 0
+      $0.slidingLayers = 0
+      $0.mtpLayers = 0
+      $0.holdsEmbedding = false
+      $0.holdsHead = false
+    }
+    var t = tensors(layer).map {
+      TensorGroup(
+        name: "mtp." + $0.name, rows: $0.rows, cols: $0.cols, count: $0.count * n, role: $0.role, expert: $0.expert)
+    }
+    t.append(TensorGroup(name: "mtp.eh_proj", rows: m.hidden, cols: 2 * m.hidden, count: n, role: .projection))
+    let perNorm: Int64 = m.norm == .layer ? 2 : 1
+    t.append(TensorGroup(name: "mtp norms", rows: m.hidden, cols: 1, count: 3 * n * perNorm, role: .norm))
+    return t
   }
 
   /// MLA's tensors.

@@ -71,6 +71,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case checkpointing
   case checkpointedLayers = "checkpointed_layers"
   case loss
+  case mtpLayers = "mtp_layers"
   case tokens
   case price
   case memoryLimit = "memory_limit"

@@ -100,7 +100,15 @@ public struct TrainingSetup: Sendable, Equatable {
     self.gpu = gpu
   }
 
-  package var model: ModelConfig
+  package var model: ModelConfig {
+    // The model carries the MTP layers trained (its inventory counts them); a model set after
+    // `mtp_layers` (a later key, a sweep) keeps them.
+    didSet { model.mtpLayers = mtpLayers }
+  }
+  /// `mtp_layers`: multi-token-prediction layers trained with the model (`ModelConfig.mtpLayers`).
+  package var mtpLayers: Int64 = 0 {
+    didSet { model.mtpLayers = mtpLayers }
+  }
   package var gpu: GPUSpec
   public var gpus: Int64 = 1
   public var parallel: Parallelism = .none

@@ -159,7 +159,8 @@ extension ThroughputModel {
     let tensor = tensorParallelSeconds(s, stage), context = contextParallelSeconds(s, stage, roof)
     let sends = pipelineSendSeconds(s, stage)
     let head = stage.model.holdsHead ? headSeconds(stage, roof) : 0
-    let microBatch = Double(stage.model.layers) * max(layer.host, layer.gpu + tensor + context) + head + sends
+    let microBatch =
+      Double(stage.model.computedLayers) * max(layer.host, layer.gpu + tensor + context) + head + sends
     return StageTime(
       stage: stage, layer: layer, head: head, tensor: tensor, context: context, sends: sends, microBatch: microBatch)
   }
@@ -171,7 +172,7 @@ extension ThroughputModel {
   package static func modelParallelLedger(_ s: TrainingSetup) -> [TimeTerm] {
     let parts = modelParallelParts(s)
     guard let slow = parts.stages.max(by: { $0.microBatch < $1.microBatch }) else { return [] }
-    let m = Double(s.accumulation), layers = Double(slow.stage.model.layers)
+    let m = Double(s.accumulation), layers = Double(slow.stage.model.computedLayers)
     var terms = layerTerms(
       slow.stage, slow.layer, layerSteps: layers * m, busy: slow.layer.gpu + slow.tensor + slow.context)
     let where_ = slow.stage.stageView.name.map { " (\($0))" } ?? ""

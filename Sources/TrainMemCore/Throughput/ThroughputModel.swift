@@ -275,7 +275,7 @@ public enum ThroughputModel {
     let roof = Roofline(s)
     let layer = layerTime(s, roof)
     let head = headSeconds(s, roof)
-    let microBatch = Double(s.model.layers) * max(layer.host, layer.gpu) + head
+    let microBatch = Double(s.model.computedLayers) * max(layer.host, layer.gpu) + head
     // Optimizer step over this GPU's share of the parameters.
     let shard = 1 / updatedShare(s, inv)
     let communication = communicationSeconds(s, inv, microBatch: microBatch) + offloadExposedSeconds(s, inv, microBatch)
@@ -295,7 +295,7 @@ public enum ThroughputModel {
     let parts = stepParts(s, inv)
     let accumulation = Double(s.accumulation)
     var terms = layerTerms(
-      s, parts.layer, layerSteps: Double(s.model.layers) * accumulation, busy: parts.layer.gpu)
+      s, parts.layer, layerSteps: Double(s.model.computedLayers) * accumulation, busy: parts.layer.gpu)
     terms.append(
       TimeTerm(
         name: "lm_head and loss", seconds: parts.head * accumulation,
@@ -438,7 +438,8 @@ public enum ThroughputModel {
   ///   in · r · out multiply-adds) and the update, sum and row norms in fp32 (12 bytes per weight).
   package static func adapterSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
     guard let lora = s.lora else { return 0 }
-    let m = s.model, tokens = Double(s.tokensPerMicroBatch), layers = Double(m.layers)
+    // Per layer the step runs, the MTP layers among them.
+    let m = s.model, tokens = Double(s.tokensPerMicroBatch), layers = Double(m.computedLayers)
     let adapterRoof = s.adapterActivationBytes == 2 ? roof : Roofline(s.gpu, precision: .fp32)
     let ae = Double(s.adapterActivationBytes), e = Double(s.precision.activationBytes), r = Double(lora.rank)
     let passes = 2 + Double(s.recomputedLayers) / layers
@@ -553,15 +554,20 @@ public enum ThroughputModel {
     s.loss == .fused ? 3 * Double(s.precision.activationBytes) : crossEntropyBytesPerVocab
   }
 
-  /// The head: lm_head's matmuls, the fp32 cross-entropy, and lm_head's autocast casts.
+  /// The head: lm_head's matmuls, the fp32 cross-entropy, and lm_head's autocast casts; once
+  /// more for each multi-token-prediction layer, with its 2h → h projection.
   package static func headSeconds(_ s: TrainingSetup, _ roof: Roofline) -> Double {
     guard s.model.holdsHead else { return 0 }
     let hidden = Double(s.model.hidden), vocab = Double(s.model.vocab)
     let tokens = Double(s.tokensPerMicroBatch)
     let e = Double(s.precision.activationBytes)
-    return roof.linearSeconds(tokens: tokens, input: hidden, output: vocab, e: e)
+    let head =
+      roof.linearSeconds(tokens: tokens, input: hidden, output: vocab, e: e)
       + lossBytesPerVocab(s) * vocab * tokens / roof.bandwidth
       + (s.policy.autocastCopies ? autocastBytesPerWeight * vocab * hidden / roof.bandwidth : 0)
+    let mtp = Double(s.model.heldMTPLayers)
+    guard mtp > 0 else { return head }
+    return (1 + mtp) * head + mtp * roof.linearSeconds(tokens: tokens, input: 2 * hidden, output: hidden, e: e)
   }
 
   // MARK: - Accounting
@@ -582,8 +588,12 @@ public enum ThroughputModel {
     let perParameter = Double(6 * l.trained + 4 * l.frozen + 2 * l.inert) / Double(m.layers)
     let window = s.attention == .flash ? slidingWindowShare(s) : 1
     let attentionLayers = Double(l.trained + l.frozen) + Double(l.inert) / 3
-    return (perParameter * Double(inv.activeMatmulParameters) + (m.tiedEmbeddings ? 6 * vocab * hidden : 0)) * tokens
-      + 6 * attentionLayers * m.attentionWidth * Double(s.sequence) * window * tokens
+    // The MTP layers' matmuls are in the inventory; their attention and their pass through the
+    // shared head are added here.
+    let mtp = Double(m.heldMTPLayers)
+    let heads = (m.tiedEmbeddings ? 1 : 0) + mtp
+    return (perParameter * Double(inv.activeMatmulParameters) + 6 * heads * vocab * hidden) * tokens
+      + 6 * (attentionLayers + mtp) * m.attentionWidth * Double(s.sequence) * window * tokens
   }
 
   /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised.

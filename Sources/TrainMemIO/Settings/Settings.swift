@@ -16,7 +16,7 @@ package enum Settings {
     loraRank, loraAlpha, loraTargets, loraDoRA, loraDType, freezeEmbeddings, freezeLayers, offloadOptimizer,
     offloadParameters, offloadActivations, sequence, microBatch, globalBatch,
     dropout, attention, checkpointing,
-    checkpointedLayers, loss, tokens, price,
+    checkpointedLayers, loss, mtpLayers, tokens, price,
     memoryLimit, margin, allow, framework, context, reserve,
   ]
 
@@ -495,6 +495,13 @@ package enum Settings {
     doc:
       "the cross-entropy: full fp32 logits (transformers), chunked (torchtune, 8 chunks upcast one at a time) or fused linear cross-entropy (Liger: no logits kept)",
     apply: { $0.loss = $1 }, input: { $0.loss.rawValue })
+
+  package static let mtpLayers = Setting(
+    id: .mtpLayers, value: "N", defaultText: "0",
+    doc:
+      "multi-token-prediction layers trained with the model (Megatron-Core --mtp-num-layers; DeepSeek-V3 and GLM-4.5 ship one): each a decoder layer, a 2h → h projection and another pass through the output head and loss, on the last pipeline stage",
+    parse: { loader, node, s in edit(loader.integer(node, s, min: 0, max: 16)) { $0.mtpLayers = $1 } },
+    inputs: [InputField("mtp_layers") { $0.setup.mtpLayers > 0 ? InputValue.integer($0.setup.mtpLayers) : nil }])
 
   package static let tokens = Setting(
     id: .tokens, value: "N", defaultText: "—", doc: "tokens to train (e.g. 19.7B), for time and cost",

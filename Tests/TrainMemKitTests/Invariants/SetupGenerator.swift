@@ -99,6 +99,7 @@ struct SetupGenerator {
     case "context_parallel": return ["1", "2", "4"]
     case "context_parallel_type": return ContextParallelType.allCases.map(\.rawValue)
     case "framework": return Framework.allCases.map(\.rawValue)
+    case "mtp_layers": return ["0", "1", "2"]
     case "matmul_precision": return MatmulPrecision.allCases.map(\.rawValue)
     case "fp8_recipe": return FP8Recipe.allCases.map(\.rawValue)
     case "master_weights": return MasterWeights.allCases.map(\.rawValue)

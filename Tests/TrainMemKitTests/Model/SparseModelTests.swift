@@ -151,6 +151,33 @@ import Testing
     #expect(expertShares(s) == [1.0 / 16, 1.0 / 16, 1, 1])
   }
 
+  @Test("mtp_layers: DeepSeek-V3's MTP module as Megatron trains it, whichever key comes first")
+  func multiTokenPrediction() throws {
+    // README_WEIGHTS: an MTP module of 11.5B unique parameters (its embedding and head shared);
+    // by its tensors, one MoE layer, eh_proj 2h × h and 3 norms.
+    let late = try ScenarioLoader.load(file: "m.yaml", text: "mtp_layers: 1\nmodel: deepseek-v3\n").setup(0)
+    let early = try ScenarioLoader.load(file: "m.yaml", text: "model: deepseek-v3\nmtp_layers: 1\n").setup(0)
+    #expect(late.model == early.model && late.model.mtpLayers == 1)
+    let plain = try #require(ModelConfig.preset("deepseek-v3"))
+    let added = ParameterInventory(late.model).parameters - ParameterInventory(plain).parameters
+    #expect(added == 11_610_067_968)
+    let attention: Int64 = 187_107_328, experts: Int64 = 256 * 3 * 7168 * 2048, shared: Int64 = 3 * 7168 * 2048
+    #expect(added - 2 * 7168 * 7168 - 3 * 7168 == attention + experts + shared + 256 * 7168 + 2 * 7168)
+    // A stage without the head (a pipeline's first) holds none of it; the step runs one layer more.
+    #expect(late.model.with { $0.holdsHead = false }.computedLayers == 61 && late.model.computedLayers == 62)
+    var s = late
+    s.gpu = GPUSpec.preset("h100-sxm")!
+    var without = s
+    without.mtpLayers = 0
+    let inv = ParameterInventory(s.model)
+    let a = ThroughputModel.stepParts(s, inv), b = ThroughputModel.stepParts(without, ParameterInventory(without.model))
+    let roof = Roofline(s)
+    let extraHead =
+      ThroughputModel.headSeconds(without, roof)
+      + roof.linearSeconds(tokens: Double(s.tokensPerMicroBatch), input: 2 * 7168, output: 7168, e: 2)
+    #expect(abs(a.head - b.head - extraHead) < 1e-12 * a.head)
+  }
+
   @Test("a custom mapping describes MLA and DeepSeek-MoE: DeepSeek-V2-Lite written as keys")
   func customMapping() throws {
     let yaml = """
