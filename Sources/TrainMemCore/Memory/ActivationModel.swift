@@ -45,13 +45,15 @@ package enum ActivationModel {
   ///   shared expert's MLP and its sigmoid-gated output (e·h + e).
   /// When every expert runs on every token (Llama 4 in transformers), each expert keeps its
   /// share for every token: the repeated input and its score-weighted copy stand for the two e·h.
-  package static func mlpPerToken(_ m: ModelConfig, e: Int64, everyToken: Bool = false) -> (
+  /// Under an expert capacity the routed experts keep `load` of that (`ExpertRouting`).
+  package static func mlpPerToken(_ m: ModelConfig, e: Int64, everyToken: Bool = false, load: Double = 1) -> (
     dense: Int64, sparse: Int64
   ) {
     func dense(_ i: Int64) -> Int64 { (m.mlp.gated ? 4 : 2) * e * i }
     guard let moe = m.moe else { return (dense(m.intermediate), 0) }
     let experts = everyToken ? moe.experts : moe.perToken
-    var sparse = experts * (dense(moe.expertIntermediate) + 2 * e * m.hidden) + 4 * moe.experts
+    let routed = experts * (dense(moe.expertIntermediate) + 2 * e * m.hidden)
+    var sparse = (load == 1 ? routed : Int64((Double(routed) * load).rounded())) + 4 * moe.experts
     if moe.sharedIntermediate > 0 { sparse += dense(moe.sharedIntermediate) + e * m.hidden + e }
     return (dense(m.intermediate), sparse)
   }
@@ -245,7 +247,7 @@ package enum ActivationModel {
     case .full: attention += 4 * q + 4 + e * q + 4 * kv + 4 + e * kv
     }
     attention += latentPerToken(m, e: e, lora: s.lora != nil)
-    var mlp = mlpPerToken(m, e: e, everyToken: s.expertsRunEveryToken)
+    var mlp = mlpPerToken(m, e: e, everyToken: s.expertsRunEveryToken, load: s.routing.expertLoad)
     if s.megatron {
       let layer = megatronPerToken(s)
       attention = layer.attention
@@ -322,7 +324,12 @@ package enum ActivationModel {
       case .allGather: ring = 2 * e * kv * view.attentionSpan
       }
     }
-    let layerTransient = t * (3 * e * i + eagerBackward + recomputedCore + rebuilt + ring) + adapterTransient(s)
+    // The all-gather dispatcher holds every expert-parallel GPU's tokens at once.
+    let gathered: Int64 =
+      s.routing.dispatcher == .allgather && s.expertParallel > 1 && m.moe != nil
+      ? s.expertParallel * e * h / s.stageView.dispatchDivisor : 0
+    let layerTransient =
+      t * (3 * e * i + eagerBackward + recomputedCore + rebuilt + ring + gathered) + adapterTransient(s)
 
     // A pipeline stage without the head holds no logits, loss or head input.
     var (lossPeak, logitsKept, lossCache) = m.holdsHead ? loss(s, tokens: t, e: e) : (0, 0, 0)

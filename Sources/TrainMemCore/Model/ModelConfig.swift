@@ -278,7 +278,7 @@ public struct ModelConfig: Sendable, Equatable {
   /// (`StageView.expertFold`) each dispatch only their sequence-parallel share. Called with a
   /// closure so a sweep's millions of points build no arrays.
   package static func forEachLinear(
-    _ m: ModelConfig, expertParallel ep: Int64 = 1, fold: Int64 = 1, everyToken: Bool = false,
+    _ m: ModelConfig, expertParallel ep: Int64 = 1, fold: Int64 = 1, everyToken: Bool = false, load: Double = 1,
     _ body: (Double, Double, Double, Double) -> Void
   ) {
     let h = Double(m.hidden), q = Double(m.queryWidth)
@@ -299,7 +299,8 @@ public struct ModelConfig: Sendable, Equatable {
       let experts = Double(e.experts)
       body(h, experts, sparse, 1)
       let pooled = Double(max(1, ep))
-      let routed = everyToken ? 1 : Double(e.perToken) / experts
+      // `load`: the routed tokens an expert computes under a capacity (ExpertRouting.expertLoad).
+      let routed = (everyToken ? 1 : Double(e.perToken) / experts) * load
       let tokens = routed * pooled / Double(max(1, fold))
       mlp(Double(e.expertIntermediate), sparse * experts / pooled, tokens)
       if e.sharedIntermediate > 0 { mlp(Double(e.sharedIntermediate), sparse, 1) }

@@ -119,6 +119,10 @@ public enum Framework: String, Sendable, CaseIterable {
           .gradientDtype, "fp32", "accumulate_allreduce_grads_in_fp32 is forced on under --bf16 (fp32 main gradients)"),
         Default(.loss, "full", "vocab-parallel cross-entropy with cross_entropy_loss_fusion off (Megatron-LM default)"),
         Default(.checkpointing, "none", "recompute_granularity defaults to None"),
+        Default(
+          .moeTokenDispatcher, "allgather",
+          "core/transformer/transformer_config.py moe_token_dispatcher_type = \"allgather\" (its MoE recipes set alltoall)"
+        ),
       ]
     case .deepspeed:
       return [

@@ -114,6 +114,8 @@ public struct TrainingSetup: Sendable, Equatable {
   public var parallel: Parallelism = .none
   /// GPUs that divide a mixture of experts' experts among them (`expert_parallel`).
   package var expertParallel: Int64 = 1
+  /// Megatron-Core's token dispatcher and expert capacity.
+  package var routing = ExpertRouting()
   /// Tensor, pipeline and context parallelism (Setup/ModelParallel.swift).
   package var modelParallel = ModelParallel()
   /// What one GPU of a pipeline stage holds (set by `stage`, not by a setting).
@@ -370,6 +372,25 @@ public struct TrainingSetup: Sendable, Equatable {
     return out
   }
 
+  /// The routing keys need experts; padding needs a capacity; the all-gather dispatcher
+  /// exchanges nothing without expert parallelism.
+  private func routingProblems() -> [SetupProblem] {
+    let r = routing
+    guard r != ExpertRouting() else { return [] }
+    let key: SettingID =
+      r.capacityFactor != nil
+      ? .moeExpertCapacityFactor : r.padToCapacity ? .moePadExpertInputToCapacity : .moeTokenDispatcher
+    if model.moe == nil { return [SetupProblem(setting: key, reason: .routingWithoutExperts(model.id))] }
+    var out: [SetupProblem] = []
+    if r.padToCapacity && r.capacityFactor == nil {
+      out.append(SetupProblem(setting: .moePadExpertInputToCapacity, reason: .padWithoutCapacity))
+    }
+    if r.dispatcher == .allgather && expertParallel == 1 {
+      out.append(SetupProblem(setting: .moeTokenDispatcher, reason: .dispatcherWithoutExpertParallel))
+    }
+    return out
+  }
+
   /// `hsdp` replicates whole nodes, so the GPUs must fill them; expert parallelism needs
   /// experts and GPUs it divides evenly.
   private func networkProblems() -> [SetupProblem] {
@@ -377,6 +398,7 @@ public struct TrainingSetup: Sendable, Equatable {
     if parallel == .hsdp && gpus % nodeSize != 0 {
       out.append(SetupProblem(setting: .gpus, reason: .hsdpPartialNode(gpus: gpus, perNode: nodeSize)))
     }
+    out += routingProblems()
     if expertParallel > 1 {
       if let experts = model.moe?.experts {
         // The expert group's GPUs: data- and context-parallel, and the tensor ranks it folds in.
@@ -520,6 +542,9 @@ package struct SetupProblem: Sendable, Equatable {
     case hsdpPartialNode(gpus: Int64, perNode: Int64)
     case expertParallelDoesNotDivide(Int64, experts: Int64, gpus: Int64)
     case expertParallelWithoutExperts(String)
+    case routingWithoutExperts(String)
+    case padWithoutCapacity
+    case dispatcherWithoutExpertParallel
     /// An expert tensor-parallel degree on a dense model (nil) or one that does not divide the
     /// tensor-parallel degree and the expert width.
     case expertTensor(Int64, tensor: Int64, width: Int64?)
@@ -692,6 +717,15 @@ package struct SetupProblem: Sendable, Equatable {
       }
       return
         "\(named(.expertTensorParallel)) \(etp) must divide \(named(.tensorParallel)) \(t) and the expert width \(width); try \(Self.commonDivisors(t, width).map(String.init).joined(separator: ", "))"
+    case .routingWithoutExperts(let id):
+      return
+        "\(named(.moeTokenDispatcher)) and the expert capacity route tokens to experts, and \(id) has none; leave them out"
+    case .padWithoutCapacity:
+      return
+        "\(named(.moePadExpertInputToCapacity)) pads each expert's tokens to its capacity; give \(named(.moeExpertCapacityFactor)) too"
+    case .dispatcherWithoutExpertParallel:
+      return
+        "\(named(.moeTokenDispatcher, "allgather")) gathers tokens across the expert-parallel GPUs; add \(named(.expertParallel)) above 1"
     case .expertParallelWithoutExperts(let id):
       return
         "\(named(.expertParallel)) divides experts, and \(id) has none; use a mixture-of-experts model or leave it out"

@@ -271,20 +271,28 @@ extension ThroughputModel {
   /// are then all-gathered over its ETP ranks (and reduce-scattered back). The group spans ETP ×
   /// EP consecutive ranks (Megatron's expert rank order), so folding ETP below t keeps it in
   /// fewer nodes.
+  ///
+  /// Under a capacity the tokens sent are the ones kept (or padded to it). The all-gather
+  /// dispatcher instead gathers every GPU's tokens (t · h each, not t · k · h) over the group
+  /// and reduce-scatters the outputs, at a ring's bus bandwidth.
   package static func allToAllSeconds(_ s: TrainingSetup) -> Double {
     let ep = s.expertParallel
     guard ep > 1, let moe = s.model.moe else { return 0 }
     let view = s.stageView
-    let dispatched =
-      Double(s.tokensPerMicroBatch) / Double(view.dispatchDivisor) * Double(moe.perToken) * Double(s.model.hidden)
+    let local =
+      Double(s.tokensPerMicroBatch) / Double(view.dispatchDivisor) * Double(s.model.hidden)
       * Double(s.precision.activationBytes)
+    let dispatched = local * Double(moe.perToken) * s.routing.expertLoad
     let bytes = dispatched * Double(ep - 1) / Double(ep)
     // Placement: a whole model's EP ranks are data-parallel neighbours; a stage's span ETP × EP.
     let nodes = view.expertSpan > 1 ? max(1, (view.expertSpan + view.nodeGPUs - 1) / view.nodeGPUs) : 1
     let perNode = view.expertSpan > 1 ? max(1, ep / nodes) : min(ep, s.nodeSize)
     let group = CollectiveGroup(
       gpus: ep, perNode: perNode, intra: s.intraNodeLink, inter: s.interNodeLink, nvlink: s.gpu.nvlinkPeers)
-    var one = bytes / group.allToAllBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
+    var one =
+      s.routing.dispatcher == .allgather
+      ? group.allGather(local * Double(ep))
+      : bytes / group.allToAllBandwidth + group.latency(steps: ep - 1, interSteps: group.nodes - 1)
     let etp = view.expertSpan / ep
     if etp > 1 {
       let ranks = CollectiveGroup(

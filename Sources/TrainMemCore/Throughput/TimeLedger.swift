@@ -40,7 +40,8 @@ extension ThroughputModel {
     var layerWeights = 0.0
     let fp8Roof = Roofline.fp8(s)
     ModelConfig.forEachLinear(
-      s.model, expertParallel: s.expertParallel, fold: s.stageView.expertFold, everyToken: s.expertsRunEveryToken
+      s.model, expertParallel: s.expertParallel, fold: s.stageView.expertFold, everyToken: s.expertsRunEveryToken,
+      load: s.routing.expertLoad
     ) {
       input, output, count, share in
       let seconds = count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)

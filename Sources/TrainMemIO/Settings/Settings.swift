@@ -7,7 +7,8 @@ import TrainMemCore
 package enum Settings {
   package static let all: [Setting] = [
     model, gpu, gpus, parallel, tensorParallel, sequenceParallel, pipelineParallel, pipelineSchedule, virtualStages,
-    contextParallel, contextParallelType, expertParallel, expertTensorParallel, gpusPerNode, intraNodeBandwidth,
+    contextParallel, contextParallelType, expertParallel, expertTensorParallel, moeTokenDispatcher,
+    moeExpertCapacityFactor, moePadExpertInputToCapacity, gpusPerNode, intraNodeBandwidth,
     interNodeBandwidth,
     nicsPerNode, nicBandwidth,
     gradientSync, overlapGradReduce, overlapParamGather, overlapComm, reshardAfterForward,
@@ -126,6 +127,38 @@ package enum Settings {
       InputField("expert_tensor_parallel") {
         $0.setup.model.moe != nil && $0.setup.modelParallel.tensor > 1
           ? InputValue.integer($0.setup.modelParallel.expertTensorDegree) : nil
+      }
+    ])
+
+  package static let moeTokenDispatcher = Setting(
+    id: .moeTokenDispatcher, value: "alltoall|allgather", defaultText: "alltoall",
+    doc:
+      "Megatron-Core's token dispatcher under expert parallelism: all-to-all sends each token to its experts' GPUs; all-gather gives every GPU of the expert group all its tokens (t · h each) and reduce-scatters the outputs",
+    parse: { loader, node, s in edit(loader.choice(node, s, TokenDispatcher.self)) { $0.routing.dispatcher = $1 } },
+    inputs: [
+      InputField("moe_token_dispatcher") {
+        $0.setup.routing.dispatcher == .alltoall ? nil : InputValue.text($0.setup.routing.dispatcher.rawValue)
+      }
+    ])
+
+  package static let moeExpertCapacityFactor = Setting(
+    id: .moeExpertCapacityFactor, value: "F", defaultText: "none (dropless)",
+    doc:
+      "Megatron-Core's expert capacity: each expert takes at most F times its balanced share of the tokens, dropping the rest (F below 1 drops even balanced tokens)",
+    parse: { loader, node, s in
+      edit(loader.number(node, s, kind: .count, range: 0.01...64)) { $0.routing.capacityFactor = $1 }
+    },
+    inputs: [InputField("moe_expert_capacity_factor") { $0.setup.routing.capacityFactor.map { InputValue.number($0) } }]
+  )
+
+  package static let moePadExpertInputToCapacity = Setting(
+    id: .moePadExpertInputToCapacity, value: "true|false", defaultText: "false",
+    doc: "pad each expert's tokens to its capacity: every expert computes (and receives) F times its balanced share",
+    isBoolean: true,
+    parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.routing.padToCapacity = $1 } },
+    inputs: [
+      InputField("moe_pad_expert_input_to_capacity") {
+        $0.setup.routing.padToCapacity ? InputValue.flag(true) : nil
       }
     ])
 

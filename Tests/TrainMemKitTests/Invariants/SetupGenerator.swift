@@ -100,6 +100,9 @@ struct SetupGenerator {
     case "context_parallel_type": return ContextParallelType.allCases.map(\.rawValue)
     case "framework": return Framework.allCases.map(\.rawValue)
     case "mtp_layers": return ["0", "1", "2"]
+    case "moe_token_dispatcher": return TokenDispatcher.allCases.map(\.rawValue)
+    case "moe_expert_capacity_factor": return ["0.5", "1", "1.25"]
+    case "moe_pad_expert_input_to_capacity": return ["true", "false"]
     case "matmul_precision": return MatmulPrecision.allCases.map(\.rawValue)
     case "fp8_recipe": return FP8Recipe.allCases.map(\.rawValue)
     case "master_weights": return MasterWeights.allCases.map(\.rawValue)
@@ -151,7 +154,8 @@ struct SetupGenerator {
   /// their framework in the combinations.
   static let scarce: Set<String> = [
     "expert_tensor_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm", "reshard_after_forward",
-    "context_parallel_type", "framework",
+    "context_parallel_type", "framework", "moe_token_dispatcher", "moe_expert_capacity_factor",
+    "moe_pad_expert_input_to_capacity",
   ]
 
   /// One in ten setups is drawn from the combinations that interact most — FP8 × expert

@@ -178,6 +178,52 @@ import Testing
     #expect(abs(a.head - b.head - extraHead) < 1e-12 * a.head)
   }
 
+  @Test("Megatron's expert capacity and all-gather dispatcher by hand")
+  func routing() throws {
+    var s = TrainingSetup(model: try #require(ModelConfig.preset("qwen3-30b-a3b")), gpu: GPUSpec.preset("h100-sxm")!)
+    s.gpus = 8
+    s.parallel = .fsdp
+    s.expertParallel = 8
+    s.sequence = 4096
+    #expect(s.validationProblems().isEmpty)
+    let dropless = ThroughputModel.allToAllSeconds(s)
+    // Padded to a capacity of 1.5: every expert receives and computes 1.5 × its balanced share.
+    var padded = s
+    padded.routing.capacityFactor = 1.5
+    padded.routing.padToCapacity = true
+    #expect(padded.routing.expertLoad == 1.5)
+    func expertTokens(_ s: TrainingSetup) -> [Double] {
+      var out: [Double] = []
+      ModelConfig.forEachLinear(s.model, expertParallel: s.expertParallel, load: s.routing.expertLoad) { i, o, _, t in
+        if i == 768 || o == 768 { out.append(t) }
+      }
+      return out
+    }
+    #expect(zip(expertTokens(padded), expertTokens(s)).allSatisfy { abs($0 / $1 - 1.5) < 1e-12 })
+    // Dropping at a capacity of 0.5 keeps half the tokens even when routing is balanced.
+    var dropping = s
+    dropping.routing.capacityFactor = 0.5
+    #expect(dropping.routing.expertLoad == 0.5)
+    let bytes = 4096.0 * 2048 * 2,
+      group = CollectiveGroup(
+        gpus: 8, perNode: 8, intra: s.intraNodeLink, inter: s.interNodeLink, nvlink: s.gpu.nvlinkPeers)
+    let latency = group.latency(steps: 7, interSteps: 0)
+    #expect(abs(dropless - 4 * 48 * (bytes * 8 * 7 / 8 / group.allToAllBandwidth + latency)) < 1e-9 * dropless)
+    // The all-gather dispatcher gathers every GPU's t · h (not t · k · h) over the ring.
+    var gather = s
+    gather.routing.dispatcher = .allgather
+    #expect(abs(ThroughputModel.allToAllSeconds(gather) - 4 * 48 * group.allGather(bytes * 8)) < 1e-12)
+    // Padding needs a capacity; the dispatcher needs expert parallelism; both need experts.
+    var pad = s
+    pad.routing.padToCapacity = true
+    #expect(pad.validationProblems().contains { $0.reason == .padWithoutCapacity })
+    gather.expertParallel = 1
+    #expect(gather.validationProblems().contains { $0.reason == .dispatcherWithoutExpertParallel })
+    var dense = TrainingSetup(model: ModelConfig.preset("llama3-8b")!, gpu: GPUSpec.preset("h100-sxm")!)
+    dense.routing.capacityFactor = 1
+    #expect(dense.validationProblems().contains { $0.setting == "moe_expert_capacity_factor" })
+  }
+
   @Test("a custom mapping describes MLA and DeepSeek-MoE: DeepSeek-V2-Lite written as keys")
   func customMapping() throws {
     let yaml = """
