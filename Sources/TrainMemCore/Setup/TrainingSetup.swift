@@ -376,7 +376,6 @@ public struct TrainingSetup: Sendable, Equatable {
   /// exchanges nothing without expert parallelism.
   private func routingProblems() -> [SetupProblem] {
     let r = routing
-    guard r != ExpertRouting() else { return [] }
     let key: SettingID =
       r.capacityFactor != nil
       ? .moeExpertCapacityFactor : r.padToCapacity ? .moePadExpertInputToCapacity : .moeTokenDispatcher
@@ -398,7 +397,7 @@ public struct TrainingSetup: Sendable, Equatable {
     if parallel == .hsdp && gpus % nodeSize != 0 {
       out.append(SetupProblem(setting: .gpus, reason: .hsdpPartialNode(gpus: gpus, perNode: nodeSize)))
     }
-    out += routingProblems()
+    if routing != ExpertRouting() { out += routingProblems() }
     if expertParallel > 1 {
       if let experts = model.moe?.experts {
         // The expert group's GPUs: data- and context-parallel, and the tensor ranks it folds in.
