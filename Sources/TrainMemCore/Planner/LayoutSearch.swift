@@ -9,6 +9,10 @@ package struct Layout: Sendable, Equatable {
   package var memory: MemoryEstimate
   package var throughput: ThroughputEstimate
   package var tokensPerSecond: Double { throughput.tokensPerSecond }
+  /// Tokens/s at the slow end of the layout's error band.
+  package var pessimisticTokensPerSecond: Double {
+    throughput.tokensPerSecond * (1 - ErrorBand(setup).throughput)
+  }
 
   /// "dp 8 × tp 8 × pp 4, zero1, selective recomputation, micro-batch 1".
   package var text: String {
@@ -76,15 +80,18 @@ package enum LayoutSearch {
         }
       }
     }
-    // Fastest first; on a tie (within 0.1%) the simpler layout: fewer GPUs per replica.
-    found.sort {
-      if abs($0.tokensPerSecond / $1.tokensPerSecond - 1) > 1e-3 { return $0.tokensPerSecond > $1.tokensPerSecond }
-      if $0.setup.modelParallel.size != $1.setup.modelParallel.size {
-        return $0.setup.modelParallel.size < $1.setup.modelParallel.size
+    // Fastest at the pessimistic end of each layout's error band first (a layout the model is
+    // less sure of must be faster by more to rank above); on a tie (within 0.1%) the simpler
+    // layout: fewer GPUs per replica.
+    let ranked = found.map { ($0, $0.pessimisticTokensPerSecond) }.sorted {
+      let (x, a) = $0, (y, b) = $1
+      if abs(a / b - 1) > 1e-3 { return a > b }
+      if x.setup.modelParallel.size != y.setup.modelParallel.size {
+        return x.setup.modelParallel.size < y.setup.modelParallel.size
       }
-      return $0.text < $1.text
+      return x.text < y.text
     }
-    return (Array(found.prefix(keep)), evaluated)
+    return (ranked.prefix(keep).map(\.0), evaluated)
   }
 
   /// A layout at its fastest micro-batch that fits: with a global batch, every one up to the

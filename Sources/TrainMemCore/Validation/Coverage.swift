@@ -28,6 +28,8 @@ package struct Coverage: Sendable, Equatable {
   /// Weights sharded over several GPUs without peer-to-peer: gathers take a host path the
   /// catalog cannot know.
   package var hostPathGathers: Bool
+  /// A mixture of experts.
+  package var mixtureOfExperts: Bool
 
   /// The longest sequence the calibration steps ran.
   package static let calibratedSequence: Int64 = 2048
@@ -46,5 +48,6 @@ package struct Coverage: Sendable, Equatable {
     shardedStates = s.parallel.shardsStates
     fineTuningLevers = s.usesFineTuningLevers
     hostPathGathers = s.parallel.shardsWeights && !s.gpu.peerToPeer && s.gpus > 1
+    mixtureOfExperts = s.model.moe != nil
   }
 }

@@ -15,10 +15,10 @@ package enum FitRenderer {
   package static func layoutsSection(_ a: FitAnswer) -> String {
     guard a.layoutsEvaluated > 0 else { return "" }
     let s = a.setup
-    var o = "\n## Layouts on \(s.gpus) GPUs (the fastest that fit first)\n\n"
+    var o = "\n## Layouts on \(s.gpus) GPUs (the fastest that fit first, at the slow end of each one's error band)\n\n"
     o += "Searched \(a.layoutsEvaluated) layouts: \(a.layoutsCovered); each at its fastest micro-batch.\n\n"
     guard !a.layouts.isEmpty else { return o + "None fits.\n" }
-    o += "| layout | needs | peak on | tokens/s | per GPU | MFU |\n|---|---:|---|---:|---:|---:|\n"
+    o += "| layout | needs | peak on | tokens/s | band | per GPU | MFU |\n|---|---:|---|---:|---:|---:|---:|\n"
     let best = PublishedMFU.best(s.gpu.architecture, fp8: s.fp8 != nil)
     var above = false
     for l in a.layouts {
@@ -26,7 +26,7 @@ package enum FitRenderer {
       let beyond = best.map { t.mfu > $0.mfu } ?? false
       above = above || beyond
       o +=
-        "| \(MarkdownRenderer.cell(l.text)) | \(Bytes(l.memory.required)) | \(l.memory.stage ?? "every GPU") | \(NumberFormatting.grouped(l.tokensPerSecond)) | \(NumberFormatting.grouped(t.tokensPerSecondPerGPU)) | \(NumberFormatting.fixed(t.mfu * 100, 1))%\(beyond ? " †" : "") |\n"
+        "| \(MarkdownRenderer.cell(l.text)) | \(Bytes(l.memory.required)) | \(l.memory.stage ?? "every GPU") | \(NumberFormatting.grouped(l.tokensPerSecond)) | ±\(ErrorBand.points(ErrorBand(l.setup).throughput)) | \(NumberFormatting.grouped(t.tokensPerSecondPerGPU)) | \(NumberFormatting.fixed(t.mfu * 100, 1))%\(beyond ? " †" : "") |\n"
     }
     if let best, above {
       o +=

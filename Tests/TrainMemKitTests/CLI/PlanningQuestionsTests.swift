@@ -73,7 +73,12 @@ import Testing
     #expect(r.status == 1 && r.err.contains("narrow fit"))
     #expect(r.out.contains("needs 78.07 GiB (±5%) of 79.25 GiB, 1.18 GiB to spare"))
     #expect(r.out.contains("**Narrow fit**") && r.out.contains("Changes that keep the margin"))
-    let rows = r.out.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| change") }
+    // The changes table only: the layouts' table follows under its own heading.
+    func changes(_ text: String) -> [Substring] {
+      let head = text.components(separatedBy: "\n## Layouts")[0]
+      return head.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| change") }
+    }
+    let rows = changes(r.out)
     let costs = rows.compactMap { row -> Double? in
       let cells = row.split(separator: "|", omittingEmptySubsequences: false)
       return cells.count > 8 ? number(cells[8]) : nil
@@ -81,7 +86,7 @@ import Testing
     #expect(costs.count >= 5 && costs == costs.sorted(), "cheapest first: \(costs)")
     // Ranked by time instead, hours ascend.
     let byTime = cli(Self.questions[1][0] + ["--rank-by", "time"])
-    let hours = byTime.out.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| change") }
+    let hours = changes(byTime.out)
       .compactMap { row -> Double? in
         let cells = row.split(separator: "|", omittingEmptySubsequences: false)
         return cells.count > 7 ? number(cells[7]) : nil
@@ -163,7 +168,12 @@ import Testing
   func fullFineTuneKeepsGoal() throws {
     let r = try answer(8)
     #expect(r.status == 1 && r.out.contains("Fits: **no**"))
-    let rows = r.out.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| change") }
+    // The changes table only: the layouts' table follows under its own heading.
+    func changes(_ text: String) -> [Substring] {
+      let head = text.components(separatedBy: "\n## Layouts")[0]
+      return head.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| change") }
+    }
+    let rows = changes(r.out)
     #expect(rows.contains { $0.hasPrefix("| 8-bit AdamW, full recomputation") })
     #expect(rows.contains { $0.hasPrefix("| optimizer on the CPU, full recomputation") })
     #expect(!rows.contains { $0.contains("LoRA") })
