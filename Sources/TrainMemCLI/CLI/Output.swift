@@ -133,7 +133,7 @@ final class FileSink: ReportSink {
     guard fd >= 0 else {
       // A writable file in a folder the user cannot write (a shared folder): no temporary file
       // can sit beside it, so it is written in place, as `>` would — complete, or truncated
-      // by an error. README ("--output") says which happens when.
+      // by an error. docs/reliability.md (item 8) says which happens when.
       let code = errno
       guard exists && (code == EACCES || code == EPERM || code == EROFS) else { throw FileSink.openFailure(path, code) }
       let fd = file.withCString { open($0, O_WRONLY | O_TRUNC | O_CLOEXEC) }

@@ -1,5 +1,5 @@
-// How far a prediction may be off: the worst error of the `validate` figures (README,
-// "Validation") that cover a setup, rounded up. Measured, not fitted: each band names the
+// How far a prediction may be off: the worst error of the `validate` figures (docs/validation.md,
+// and `trainmem validate`) that cover a setup, rounded up. Measured, not fitted: each band names the
 // figures it comes from, and a setup no figure covers says so.
 
 /// The error band of a setup's memory and speed predictions, as fractions (0.05 = ±5%).

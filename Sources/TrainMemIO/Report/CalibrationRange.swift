@@ -1,7 +1,7 @@
 import TrainMemCore
 
-// Where a run sits against what trainmem was checked on (`trainmem validate`, README
-// "Validation"): said in every Markdown report, so a number far from the measured ones is read
+// Where a run sits against what trainmem was checked on (`trainmem validate`,
+// docs/validation.md): said in every Markdown report, so a number far from the measured ones is read
 // with its error bar.
 
 package enum CalibrationRange {
