@@ -26,13 +26,19 @@ package enum FitRenderer {
       let beyond = best.map { t.mfu > $0.mfu } ?? false
       above = above || beyond
       o +=
-        "| \(MarkdownRenderer.cell(l.text)) | \(Bytes(l.memory.required)) | \(l.memory.stage ?? "every GPU") | \(NumberFormatting.grouped(l.tokensPerSecond)) | ±\(ErrorBand.points(ErrorBand(l.setup).throughput)) | \(NumberFormatting.grouped(t.tokensPerSecondPerGPU)) | \(NumberFormatting.fixed(t.mfu * 100, 1))%\(beyond ? " †" : "") |\n"
+        "| \(MarkdownRenderer.cell(l.text)) | \(Bytes(l.memory.required)) | \(l.memory.stage ?? "every GPU") | \(NumberFormatting.grouped(l.tokensPerSecond)) | \(bandCell(ErrorBand(l.setup))) | \(NumberFormatting.grouped(t.tokensPerSecondPerGPU)) | \(NumberFormatting.fixed(t.mfu * 100, 1))%\(beyond ? " †" : "") |\n"
     }
     if let best, above {
       o +=
         "\n† Above the best MFU any published run on \(s.gpu.architecture.displayName) reached\(s.fp8 != nil ? " in FP8" : ""): \(NumberFormatting.fixed(best.mfu * 100, 1))% (`\(best.figure)` in `trainmem validate`). The model is most optimistic there; plan on that rate at best.\n"
     }
     return o
+  }
+
+  /// "±25%", or "±50%, unchecked" where no published or measured figure covers the GPU family's
+  /// speed (outside what `validate` covers).
+  static func bandCell(_ band: ErrorBand) -> String {
+    "±\(ErrorBand.points(band.throughput))" + (band.throughputChecked ? "" : ", unchecked")
   }
 
   package static func body(_ a: FitAnswer, heading: String) -> String {
