@@ -22,10 +22,11 @@ public enum Framework: String, Sendable, CaseIterable {
     package let value: String
     package let source: String
     /// Some defaults exist only for some runs: the fused AdamW kernel for AdamW, the adapters'
-    /// dtype for LoRA runs.
+    /// dtype for LoRA runs, the Trainer's recomputation off where peft's
+    /// `prepare_model_for_kbit_training` has not turned it on (a full-precision base).
     package let only: Scope
 
-    package enum Scope: Sendable { case every, adamW, lora }
+    package enum Scope: Sendable { case every, adamW, lora, unquantized }
 
     init(_ setting: SettingID, _ value: String, _ source: String, only: Scope = .every) {
       self.setting = setting
@@ -40,6 +41,7 @@ public enum Framework: String, Sendable, CaseIterable {
       case .every: return true
       case .adamW: return s.optimizer.kind == .adamw
       case .lora: return s.lora != nil
+      case .unquantized: return !s.quantizedBase
       }
     }
 
@@ -49,6 +51,7 @@ public enum Framework: String, Sendable, CaseIterable {
       case .every: return ""
       case .adamW: return " (AdamW)"
       case .lora: return " (LoRA)"
+      case .unquantized: return " (not QLoRA)"
       }
     }
   }
@@ -63,7 +66,10 @@ public enum Framework: String, Sendable, CaseIterable {
           "transformers v5 `from_pretrained(dtype=\"auto\")` loads the checkpoint's bf16 and `bf16=True` autocasts over it: no fp32 master"
         ),
         Default(.loss, "full", "loss_utils.ForCausalLMLoss: the whole vocabulary's logits upcast to fp32"),
-        Default(.checkpointing, "none", "TrainingArguments.gradient_checkpointing=False"),
+        Default(
+          .checkpointing, "none",
+          "TrainingArguments.gradient_checkpointing=False; under QLoRA peft's prepare_model_for_kbit_training turns it on",
+          only: .unquantized),
         Default(
           .optimizerImplementation, "fused", "TrainingArguments.optim default adamw_torch_fused (torch ≥ 2.8)",
           only: .adamW),
@@ -143,7 +149,10 @@ public enum Framework: String, Sendable, CaseIterable {
       return [
         Default(.precision, "bf16", "bf16: auto loads the model in bf16 under the HF Trainer's autocast"),
         Default(.loss, "full", "transformers' loss unless a cut_cross_entropy or Liger plugin is configured"),
-        Default(.checkpointing, "none", "gradient_checkpointing: False by default"),
+        Default(
+          .checkpointing, "none",
+          "gradient_checkpointing: False by default, also under QLoRA (loaders/model.py passes it to prepare_model_for_kbit_training)"
+        ),
         Default(.optimizerImplementation, "fused", "optimizer default adamw_torch_fused", only: .adamW),
       ]
     case .llamaFactory:

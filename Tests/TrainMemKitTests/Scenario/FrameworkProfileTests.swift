@@ -96,6 +96,15 @@ import Testing
     #expect(MemoryModel.weightBytes(peftAdapters, inv) - MemoryModel.weightBytes(tune, inv) == others * 2)
   }
 
+  @Test("the HF Trainer's QLoRA keeps the recomputation peft turns on; axolotl's passes its own off")
+  func qloraRecomputation() throws {
+    let qlora = "model: llama3.1-8b\ngpu: rtx-4090\nweights: nf4\nlora:\n  rank: 8\n"
+    let hf = try load(qlora + "framework: hf-trainer\n")
+    #expect(hf.checkpointing == .full && !hf.frameworkSet.contains(.checkpointing))
+    let axolotl = try load(qlora + "framework: axolotl\n")
+    #expect(axolotl.checkpointing == .none && axolotl.frameworkSet.contains(.checkpointing))
+  }
+
   @Test("every profile's defaults parse, and list frameworks prints each with its source")
   func listed() {
     let text = cli(["list", "frameworks"]).out
