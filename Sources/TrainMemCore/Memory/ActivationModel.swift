@@ -135,7 +135,8 @@ package enum ActivationModel {
       // Per layer of the kind the tensor belongs to: attention (every layer), a dense MLP, or
       // a MoE layer's router, shared expert and routed experts.
       // The MTP layers' tensors (`mtp.*`) count with the layers of their kind.
-      let name = t.name.hasPrefix("mtp.") ? String(t.name.dropFirst(4)) : t.name
+      let prefix = ParameterInventory.mtpPrefix
+      let name = t.name.hasPrefix(prefix) ? String(t.name.dropFirst(prefix.count)) : t.name
       if ParameterInventory.attentionProjections.contains(name) {
         attention += Double(t.count) / Double(m.computedLayers) * perToken
       } else if m.moe != nil, t.expert || t.role == .router || name.hasPrefix("shared_expert") {

@@ -137,9 +137,13 @@ package struct ParameterInventory: Sendable {
     return t.filter { $0.count > 0 }
   }
 
-  /// The multi-token-prediction layers' tensors (`ModelConfig.mtpLayers`): one decoder layer
-  /// like the model's last (a MoE layer when the last is), `eh_proj` [h, 2h] and three norms
-  /// each; the embedding and the head are the model's own.
+  /// What the MTP layers' tensors are named by (`mtp.q_proj`).
+  package static let mtpPrefix = "mtp."
+
+  /// The multi-token-prediction layers' tensors (`ModelConfig.mtpLayers`).
+  ///
+  /// One decoder layer like the model's last (a MoE layer when the last is), `eh_proj` [h, 2h]
+  /// and three norms each; the embedding and the head are the model's own.
   package static func mtpTensors(_ m: ModelConfig) -> [TensorGroup] {
     let n = m.mtpLayers
     guard n > 0 else { return [] }
@@ -153,9 +157,9 @@ package struct ParameterInventory: Sendable {
     }
     var t = tensors(layer).map {
       TensorGroup(
-        name: "mtp." + $0.name, rows: $0.rows, cols: $0.cols, count: $0.count * n, role: $0.role, expert: $0.expert)
+        name: mtpPrefix + $0.name, rows: $0.rows, cols: $0.cols, count: $0.count * n, role: $0.role, expert: $0.expert)
     }
-    t.append(TensorGroup(name: "mtp.eh_proj", rows: m.hidden, cols: 2 * m.hidden, count: n, role: .projection))
+    t.append(TensorGroup(name: mtpPrefix + "eh_proj", rows: m.hidden, cols: 2 * m.hidden, count: n, role: .projection))
     let perNorm: Int64 = m.norm == .layer ? 2 : 1
     t.append(TensorGroup(name: "mtp norms", rows: m.hidden, cols: 1, count: 3 * n * perNorm, role: .norm))
     return t

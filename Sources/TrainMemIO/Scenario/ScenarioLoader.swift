@@ -253,6 +253,7 @@ package struct ScenarioLoader {
     else { return }
     let given = Set(keys.map(\.0)).union(sweep.map(\.key))
     let precisionGiven = given.contains(SettingID.precision.path)
+    var problems = setup.validationProblems().count
     for d in framework.defaults where !given.contains(d.setting.path) {
       if !d.applies(to: setup) { continue }
       if precisionGiven && (d.setting == .masterWeights || d.setting == .gradientDtype) { continue }
@@ -263,9 +264,10 @@ package struct ScenarioLoader {
         // left out, as the framework itself has nothing to set there.
         var candidate = setup
         edit(&candidate)
-        let before = setup.validationProblems().count
-        if candidate.validationProblems().count > before { continue }
+        let after = candidate.validationProblems().count
+        if after > problems { continue }
         setup = candidate
+        problems = after
         setup.frameworkSet.insert(d.setting)
       case .failure(let error): errors.append(error)
       }
@@ -712,13 +714,17 @@ package struct ScenarioLoader {
       apply(&m, v)
       return true
     }
+    /// Edits the model's experts, making it a mixture of experts first if it is not one.
+    func withExperts(_ model: inout ModelConfig, _ apply: (inout MoEConfig) -> Void) {
+      var moe = model.moe ?? MoEConfig(experts: 1, perToken: 1, expertIntermediate: model.intermediate)
+      apply(&moe)
+      model.moe = moe
+    }
     func expert(from low: Int64 = 1, _ apply: (inout MoEConfig, Int64) -> Void) -> Bool {
       size(from: low) { model, v in
         // A shared expert of 0 is the default: it makes no model a mixture of experts.
         if v == 0 && model.moe == nil { return }
-        var moe = model.moe ?? MoEConfig(experts: 1, perToken: 1, expertIntermediate: model.intermediate)
-        apply(&moe, v)
-        model.moe = moe
+        withExperts(&model) { apply(&$0, v) }
       }
     }
     /// An MLA dimension: the first one makes the model's attention latent, with DeepSeek-V3's
@@ -764,12 +770,8 @@ package struct ScenarioLoader {
     case "expert_intermediate": return expert { $0.expertIntermediate = $1 }
     case "shared_expert_intermediate": return expert(from: 0) { $0.sharedIntermediate = $1 }
     case "moe_layers": return expert { $0.layers = $1 }
-    case "shared_expert_gate", "router_bias":
-      guard let v = boolean(e.value, "'\(e.key)'") else { return false }
-      var moe = m.moe ?? MoEConfig(experts: 1, perToken: 1, expertIntermediate: m.intermediate)
-      if e.key == "router_bias" { moe.routerBias = v } else { moe.sharedGate = v }
-      m.moe = moe
-      return true
+    case "shared_expert_gate": return flag { model, v in withExperts(&model) { $0.sharedGate = v } }
+    case "router_bias": return flag { model, v in withExperts(&model) { $0.routerBias = v } }
     case "q_lora_rank": return latent(from: 0) { $0.queryRank = $1 == 0 ? nil : $1 }
     case "kv_lora_rank": return latent { $0.kvRank = $1 }
     case "qk_nope_head_dim": return latent { $0.noPositionDim = $1 }

@@ -15,6 +15,14 @@ import Testing
     return s
   }
 
+  /// The same under Megatron's mixed precision (bf16 with an fp32 master in the optimizer).
+  func megatron(_ parallel: Parallelism) -> TrainingSetup {
+    var s = setup(parallel)
+    s.precision = .bf16
+    s.masterWeights = .fp32
+    return s
+  }
+
   func seconds(_ s: TrainingSetup, _ name: String) -> Double {
     ThroughputModel.collectives(s, ParameterInventory(s.model)).first { $0.name.description == name }!.seconds
   }
@@ -61,9 +69,7 @@ import Testing
 
   @Test("Megatron's overlap_grad_reduce hides the reduction behind the last backward")
   func megatronGradReduce() {
-    var s = setup(.ddp)
-    s.precision = .bf16
-    s.masterWeights = .fp32
+    let s = megatron(.ddp)
     let inv = ParameterInventory(s.model)
     let reduce = seconds(s, "gradient all-reduce")
     let microBatch = 3 * reduce
@@ -77,9 +83,7 @@ import Testing
 
   @Test("Megatron's overlap_param_gather hides the weight all-gather behind the next forward")
   func megatronParamGather() {
-    var s = setup(.zero1)
-    s.precision = .bf16
-    s.masterWeights = .fp32
+    let s = megatron(.zero1)
     let inv = ParameterInventory(s.model)
     let gather = seconds(s, "weight all-gather")
     var overlapped = s
