@@ -35,25 +35,8 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
   /// Optimizers that update int8 weights in place (Q-GaLore's 8-bit GaLore, Q-APOLLO).
   package var updatesInt8Weights: Bool { self == .galore8bit || forcesInt8Weights }
 
-  package var summary: String {
-    switch self {
-    case .adamw: return "torch.optim.AdamW: two moments per parameter"
-    case .adamw8bit: return "bitsandbytes Adam8bit: blockwise 8-bit moments (block 256)"
-    case .sgd: return "torch.optim.SGD, optional momentum buffer"
-    case .galore: return "GaLore (galore-torch): SVD projection, moments on r × max(m, n)"
-    case .galore8bit: return "8-bit GaLore: GaLore with bitsandbytes 8-bit moments"
-    case .apollo: return "APOLLO (apollo-torch): random projection, channel-wise scaling"
-    case .apolloMini: return "APOLLO-Mini: rank 1, tensor-wise scaling"
-    case .qApollo: return "Q-APOLLO: APOLLO with int8 projected weights (group 128)"
-    case .qApolloMini: return "Q-APOLLO-Mini: APOLLO-Mini with int8 projected weights"
-    case .muon:
-      return "torch.optim.Muon: one momentum per hidden matrix, Newton–Schulz orthogonalised; AdamW on the rest"
-    case .adafactor: return "transformers Adafactor: factored fp32 second moments, no first moment"
-    case .lion: return "Lion (lion-pytorch): one momentum per parameter"
-    case .adamMini: return "Adam-mini: full first moment, one second moment per head or row"
-    case .adamw4bit: return "torchao AdamW4bit: 4-bit moments with an fp32 scale per 128"
-    }
-  }
+  /// One line for reports, from the family's rules.
+  package var summary: String { family.summary }
 }
 
 /// How the update loop runs; decides the optimizer step's temporaries and speed.
@@ -97,34 +80,23 @@ public struct OptimizerConfig: Sendable, Equatable {
     self.momentum = momentum
   }
 
-  /// The rank actually used: APOLLO-Mini is rank 1; GaLore defaults to hidden/4 (GaLore T2:
-  /// "rank 1/4 of d_model"); APOLLO to 256 ("256 works well for 1B and 7B", APOLLO README),
-  /// capped at hidden/4 for small models as the scripts do (60M uses 128).
+  /// The rank actually used.
   ///
-  /// A default never
-  /// exceeds `smallestSide`, the smallest side of the projected tensors (k_proj's kv width under
-  /// grouped-query attention: 1,024 for Llama-2/3-70B, where hidden/4 is 2,048).
+  /// The one given, else the family's default for the model
+  /// (`LowRankProjection.defaultRank`); APOLLO-Mini is rank 1 whatever is given. Optimizers
+  /// without a projection have no rank: 1, which nothing reads.
   package func effectiveRank(hidden: Int64, smallestSide: Int64) -> Int64 {
-    if kind.isMini { return 1 }
-    if let rank { return rank }
-    switch kind {
-    case .galore, .galore8bit: return max(1, min(hidden / 4, smallestSide))
-    default: return max(1, min(256, hidden / 4, smallestSide))
-    }
+    guard let projection = kind.family as? LowRankProjection else { return rank ?? 1 }
+    if projection.rankOne { return 1 }
+    return rank ?? projection.defaultRank(hidden: hidden, smallestSide: smallestSide)
   }
 
-  /// The loop the real library runs unless told otherwise: torch defaults to foreach on CUDA;
-  /// bitsandbytes runs one fused kernel per tensor; GaLore/APOLLO loop in Python.
+  /// The loop the real library runs unless told otherwise (the family's); a paged AdamW is
+  /// bitsandbytes' PagedAdamW32bit, one fused kernel updated in place.
   package var effectiveImplementation: StepImplementation {
     if let implementation { return implementation }
-    // A paged AdamW is bitsandbytes' PagedAdamW32bit: one fused kernel, updated in place.
     if paged && kind == .adamw { return .fused }
-    switch kind {
-    case .adamw, .sgd: return .foreach
-    case .adamw8bit, .adamw4bit: return .fused
-    case .muon, .adafactor, .lion, .adamMini: return .loop
-    case .galore, .galore8bit, .apollo, .apolloMini, .qApollo, .qApolloMini: return .loop
-    }
+    return kind.family.defaultImplementation
   }
 
   /// A short label: "apollo r256", "adamw (fused)".

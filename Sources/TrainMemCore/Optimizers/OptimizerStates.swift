@@ -63,83 +63,12 @@ package enum OptimizerStates {
     return (2 * n, 2 * blocks * 4)
   }
 
-  /// States for one tensor of the inventory (multiply by `TensorGroup.count`).
-  ///
-  /// Rules, by family:
-  /// - `adamw`: `exp_avg`, `exp_avg_sq` = `zeros_like(p)` (2 · mn · bytes(param)) plus a 0-dim
-  ///   fp32 `step` tensor per parameter (torch.optim.AdamW `_init_group`; the calibration's
-  ///   7B row is 4 · P + 4 · 291 bytes).
-  /// - `adamw-8bit`: `eightBitAdam`.
-  /// - `sgd`: one `momentum_buffer` = `clone(grad)` when momentum is on.
-  /// - `galore`: low-rank m × n, rank r: `exp_avg`, `exp_avg_sq` on the projected gradient,
-  ///   r × max(m, n), and the stored SVD factor `ortho_matrix`, r × min(m, n), cast back to the
-  ///   parameter's dtype (galore_torch `GaLoreProjector.get_orthogonal_matrix`); `step` is a
-  ///   Python int. GaLore T1 / §4.2: mr + 2nr.
-  /// - `apollo`, `apollo-mini`: the same shapes (apollo_torch `GradientProjector` stores the
-  ///   random matrix although the paper says it could be regenerated from a seed), plus the
-  ///   norm-growth limiter's `scaling_grad`, a 0-dim tensor in the parameter's dtype (7B
-  ///   calibration: 448 bytes = 224 projected tensors × 2 bytes).
-  /// - `galore-8bit`: GaLore shapes with bitsandbytes 8-bit moments.
-  /// - `q-apollo*`: bitsandbytes `Optimizer2State` with `optim_bits=32` for the projected
-  ///   moments (fp32, "avoid quantized optimizer state", papers.md §d); the regular group uses
-  ///   bnb Adam8bit in the per-layer variant and 32-bit states otherwise.
-  /// Regular-group tensors get plain AdamW moments inside every low-rank optimizer.
-  /// The rank is capped at the tensor's smaller side as this GPU holds it (a tensor-parallel
-  /// shard's): galore_torch keeps `U[:, :rank]` of an SVD with min(m, n) columns, and a
-  /// projection as large as the tensor projects nothing away.
+  /// States for one tensor of the inventory (multiply by `TensorGroup.count`), by its family's
+  /// rules (`Families/`).
   package static func forTensor(
     _ t: TensorGroup, optimizer o: OptimizerConfig, rank requested: Int64, formats f: StateFormats
   ) -> OptimizerStateBytes {
-    let r = min(requested, t.minSide)
-    let p = f.param.size
-    let n = t.elements
-    var s = OptimizerStateBytes()
-    let projected = o.kind.isLowRank && t.group == .lowRank
-    switch o.kind {
-    case .adamw:
-      s.regularMoments = 2 * n * p
-      s.scalars = 4
-    case .adamw8bit:
-      let e = eightBitAdam(elements: n)
-      s.regularMoments = e.moments
-      s.scalars = e.absmax
-    case .sgd:
-      s.regularMoments = o.momentum ? n * p : 0
-    case .galore, .apollo, .apolloMini:
-      if projected {
-        s.lowRankMoments = 2 * r * t.maxSide * p
-        s.projections = r * t.minSide * p
-        if o.kind.isAPOLLO { s.scalars = p }
-      } else {
-        s.regularMoments = 2 * n * p
-      }
-    case .galore8bit:
-      if projected {
-        let e = eightBitAdam(elements: r * t.maxSide)
-        s.lowRankMoments = e.moments
-        s.scalars = e.absmax
-        s.projections = r * t.minSide * p
-      } else {
-        let e = eightBitAdam(elements: n)
-        s.regularMoments = e.moments
-        s.scalars = e.absmax
-      }
-    case .qApollo, .qApolloMini:
-      if projected {
-        s.lowRankMoments = 2 * r * t.maxSide * 4
-        s.projections = r * t.minSide * p
-        s.scalars = p
-      } else if o.layerwise {
-        let e = eightBitAdam(elements: n)
-        s.regularMoments = e.moments
-        s.scalars = e.absmax
-      } else {
-        s.regularMoments = 2 * n * 4
-      }
-    case .muon, .adafactor, .lion, .adamMini, .adamw4bit:
-      s = currentOptimizer(t, o.kind, p)
-    }
-    return s
+    o.kind.family.states(t, o, rank: requested, paramBytes: f.param.size)
   }
 
   /// States of the whole model: the sum over the inventory.
@@ -149,9 +78,10 @@ package enum OptimizerStates {
   package static func total(
     _ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
   ) -> OptimizerStateBytes {
+    let family = o.kind.family
     var sum = OptimizerStateBytes()
     for t in inv.tensors {
-      sum.add(forTensor(t, optimizer: o, rank: r, formats: f), times: t.count)
+      sum.add(family.states(t, o, rank: r, paramBytes: f.param.size), times: t.count)
     }
     return sum
   }
@@ -173,52 +103,6 @@ package enum OptimizerStates {
     return total
   }
 
-  /// States of the optimizers people use now, counted from their code.
-  ///
-  /// - Muon (`torch/optim/_muon.py`): "Muon only supports 2D parameters" — a momentum buffer
-  ///   (`zeros_like(grad)`) for each hidden matrix; embeddings, lm_head and vectors go to AdamW,
-  ///   as its documentation requires.
-  /// - Adafactor (transformers): `beta1=None`, so no first moment; a 2-D tensor keeps fp32
-  ///   row and column second moments, a vector a full fp32 one.
-  /// - Lion (lion-pytorch): one `exp_avg` per parameter, in its dtype.
-  /// - Adam-mini: a full first moment; one second moment per head for q and k, per row for
-  ///   embeddings, lm_head, v, o and the MLP, one scalar for norms; biases keep both moments.
-  /// - torchao AdamW4bit: two 4-bit moments (half a byte each) with an fp32 scale per 128, for
-  ///   tensors of at least 4,096 elements divisible by 128; the rest `zeros_like` in the
-  ///   parameter's dtype.
-  package static func currentOptimizer(_ t: TensorGroup, _ kind: OptimizerKind, _ p: Int64) -> OptimizerStateBytes {
-    let n = t.elements
-    var s = OptimizerStateBytes()
-    switch kind {
-    case .muon:
-      if t.role == .projection || t.role == .router || t.role == .adapter && t.isMatrix {
-        s.regularMoments = n * p
-      } else {
-        s.regularMoments = 2 * n * p
-        s.scalars = 4
-      }
-    case .adafactor:
-      s.regularMoments = t.isMatrix ? (t.rows + t.cols) * 4 : n * 4
-      s.scalars = 4
-    case .lion:
-      s.regularMoments = n * p
-    case .adamMini:
-      let heads = ["q_proj", "k_proj"].contains(t.name)
-      let second: Int64 = t.role == .bias ? n : t.role == .norm ? 1 : heads ? max(1, n / 128) : t.rows
-      s.regularMoments = n * p + (t.role == .bias ? n * p : second * 4)
-      s.scalars = 4
-    case .adamw4bit:
-      if n >= 4096 && n % 128 == 0 {
-        s.regularMoments = 2 * (n / 2 + n / 128 * 4)
-      } else {
-        s.regularMoments = 2 * n * p
-      }
-      s.scalars = 4
-    default: break
-    }
-    return s
-  }
-
   /// The first projected tensor whose smaller side is below the rank.
   package static func rankProblem(_ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64)
     -> RankProblem?
@@ -231,66 +115,26 @@ package enum OptimizerStates {
     return nil
   }
 
-  /// The step's temporaries at their largest, in bytes (non-layer-wise step).
-  ///
-  /// - foreach AdamW: `_foreach_sqrt(exp_avg_sqs)` makes one buffer per parameter at once:
-  ///   P · bytes(param) (measured: calibration 7B AdamW, step peak − after backward = 4 · P · 2 −
-  ///   3 · P · 2 exactly).
-  /// - fused AdamW, bitsandbytes, SGD: none (in-place kernels).
-  /// - per-tensor loop (torch `foreach=False`, GaLore, APOLLO regular group): `denom =
-  ///   exp_avg_sq.sqrt().add_(eps)` and `exp_avg / denom`: two copies of the largest tensor
-  ///   (measured: calibration 7B APOLLO/APOLLO-Mini, step peak − after backward = 2 × lm_head).
-  /// - a projected tensor: the low-rank gradient, denominator and update (3 · r · max(m, n)),
-  ///   then the full-size update and its rescaled copy (2 · m · n): GaLore `project_back(...) *
-  ///   scale`, APOLLO `p.grad * scaling_factor` then `/ limiter` then `* sqrt(scale)`.
+  /// The step's temporaries at their largest, in bytes (non-layer-wise step): the family's
+  /// foreach or fused kernels, or the largest tensor of a per-tensor loop.
   package static func stepTransient(
     _ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
   ) -> Int64 {
     let p = f.param.size
+    let family = o.kind.family
     switch o.effectiveImplementation {
-    case .fused: return o.kind.isLowRank ? largestProjectedTransient(inv, o, r, p) : 0
-    case .foreach:
-      switch o.kind {
-      case .adamw: return inv.parameters * p
-      case .sgd, .adamw8bit, .adamw4bit: return 0
-      default: return largestProjectedTransient(inv, o, r, p)
-      }
+    case .fused: return family.fusedTransient(inv, o, rank: r, paramBytes: p)
+    case .foreach: return family.foreachTransient(inv, o, rank: r, paramBytes: p)
     case .loop:
       var best: Int64 = 0
-      for t in inv.tensors { best = max(best, tensorTransient(t, o, r, p)) }
+      for t in inv.tensors { best = max(best, family.tensorTransient(t, o, rank: r, paramBytes: p)) }
       return best
     }
   }
 
   /// The temporaries while one tensor is updated (used by the loop and by layer-wise updates).
   package static func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, _ r: Int64, _ p: Int64) -> Int64 {
-    let n = t.elements
-    if o.kind.isLowRank && t.group == .lowRank {
-      let lowRankTemps: Int64 = (o.kind == .galore8bit) ? 1 : 3
-      return 2 * n * p + lowRankTemps * r * t.maxSide * p
-    }
-    switch o.kind {
-    case .adamw8bit, .galore8bit, .adamw4bit: return 0
-    case .sgd: return 0
-    case .qApollo, .qApolloMini: return o.layerwise ? 0 : 2 * n * 4
-    // Muon: the Nesterov `grad.lerp(buf)` copy, its bf16 cast and the Gram matrices
-    // (min side²) of the Newton–Schulz step.
-    case .muon:
-      return t.role == .projection ? n * p + n * 2 + 2 * t.minSide * t.minSide * 2 : 2 * n * p
-    // Adafactor: fp32 copies of the parameter and gradient and a full-size update.
-    case .adafactor: return 3 * n * 4
-    // Lion: `exp_avg.clone()` for the update.
-    case .lion: return n * p
-    default: return 2 * n * p
-    }
-  }
-
-  private static func largestProjectedTransient(
-    _ inv: ParameterInventory, _ o: OptimizerConfig, _ r: Int64, _ p: Int64
-  ) -> Int64 {
-    var best: Int64 = 0
-    for t in inv.tensors where t.group == .lowRank { best = max(best, tensorTransient(t, o, r, p)) }
-    return best
+    o.kind.family.tensorTransient(t, o, rank: r, paramBytes: p)
   }
 }
 

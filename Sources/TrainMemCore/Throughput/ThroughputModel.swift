@@ -220,22 +220,6 @@ public enum ThroughputModel {
   package static let hostSecondsPerLayer = 2.6e-3
   /// Host time per parameter tensor in a Python optimizer loop (GaLore, APOLLO); fitted.
   package static let hostSecondsPerTensor = 1.0e-4
-  /// APOLLO's norm-growth limiter compares a tensor with a float in Python, which waits for
-  /// the GPU once per projected tensor; the host then pays its full dispatch cost serially
-  /// (8-bit GaLore's `torch.cuda.synchronize()` per tensor is charged the same).
-  ///
-  /// Fitted: calibration APOLLO-Mini rows (tensor-wise scaling); channel-wise scaling (APOLLO)
-  /// launches a few more kernels per tensor (two `norm(dim=)`, `unsqueeze`, broadcast), fitted
-  /// on the APOLLO rows.
-  package static let hostSecondsPerSyncedTensor = 2.0e-4
-  package static let hostSecondsPerSyncedTensorChannelwise = 2.5e-4
-  /// SVD of an m × n gradient in fp32 on the H200: a + b · m · n · min(m, n) seconds.
-  ///
-  /// Fitted on
-  /// the calibration's first GaLore steps (60M 1.4 s, 350M 10.5 s; 130M predicted 3.2 vs 3.5 s);
-  /// it predicts about 10 minutes per refresh for LLaMA-7B, as APOLLO §1 states.
-  package static let svdSecondsPerTensor = 0.0196
-  package static let svdSecondsPerMNK = 2.32e-11
 
   public static func estimate(_ s: TrainingSetup) -> ThroughputEstimate {
     estimate(s, ParameterInventory(s.model))
@@ -596,119 +580,26 @@ public enum ThroughputModel {
       + 6 * (attentionLayers + mtp) * m.attentionWidth * Double(s.sequence) * window * tokens
   }
 
-  /// GaLore's SVD of every projected gradient, once per `update_interval` steps, amortised.
-  ///
-  /// Not scaled by GPU: `torch.linalg.svd` on CUDA is bound by the solver's sequential sweeps,
-  /// not by FLOPs or bandwidth — the H200 fit predicts 620 s for all of LLaMA-7B, and the
-  /// published 7B figures on other cards agree: "approximately 10 minutes" (APOLLO §1, A100)
-  /// and "∼10 min per SVD" on an RTX A6000 (Q-GaLore §3, papers.md §c). APOLLO re-seeds a
-  /// Gaussian matrix instead, whose cost is negligible (APOLLO §3).
+  /// Seconds per step refreshing projections (GaLore's SVD), from the optimizer's family.
   package static func refreshSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
-    let o = s.optimizer
-    guard o.kind == .galore || o.kind == .galore8bit else { return 0 }
-    var svd = 0.0
-    for t in inv.tensors where t.group == .lowRank {
-      let m = Double(t.rows), n = Double(t.cols)
-      svd += Double(t.count) * (svdSecondsPerTensor + svdSecondsPerMNK * m * n * min(m, n))
-    }
-    return svd / Double(o.updateInterval)
+    s.optimizer.kind.family.refreshSeconds(s, inv)
   }
 
   /// `optimizer.step()` seconds on one full replica.
   ///
-  /// Memory traffic in element accesses per parameter (reads + writes of p, g, m, v and
-  /// temporaries): foreach AdamW 19 (lerp m 3, mul v 2, addcmul v 4, sqrt 2, div 2, add 2,
-  /// addcdiv 4 — torch `_multi_tensor_adamw`), fused 7, loop 19 per tensor, SGD momentum 8,
-  /// bitsandbytes 8-bit 10 bytes. Projected tensors, full-size accesses besides the projection
-  /// matmuls: APOLLO 10 (`p.grad * scaling_factor` 2, the limiter's `norm` 1, `/ limiter` 2,
-  /// `* sqrt(scale)` 2, `p.add_` 3 — apollo_torch `APOLLOAdamW.step`), APOLLO-Mini 11 (the
-  /// same plus its rank-1 projection, a matrix-vector product reading the gradient once),
-  /// GaLore 5 (`* scale` 2, `p.add_` 3 — galore_torch `GaLoreProjector`), 8-bit GaLore 7 (also
-  /// `p.saved_data = p.data.clone()` 2 — galore_torch `AdamW8bit.step`). Calibration 7B AdamW:
-  /// 59.5 ms predicted for the step's traffic. Checked on an A100 against APOLLO Table 7
-  /// (`trainmem validate`, apollo-t7-*).
-  ///
-  /// Host and GPU overlap except where the code waits for the GPU once per tensor: APOLLO's
-  /// norm-growth limiter (`if norm > limiter`) and 8-bit GaLore's `torch.cuda.synchronize()`
-  /// after each tensor's update.
+  /// The regular group's memory traffic (the family's bytes per parameter, `Families/`) or the
+  /// Python loop's host time per tensor, whichever is longer, plus what the family does beyond
+  /// it (projections, orthogonalisation) and the master-weight copies.
   package static func optimizerSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
-    let bw = roof.bandwidth
     let o = s.optimizer
-    let p = Double(s.policy.stateBytes)
-    let total = Double(inv.parameters)
-    let lowRank = o.kind.isLowRank ? Double(inv.lowRankParameters) : 0
-    let regular = total - lowRank
-    let regularTensors = Double(inv.tensorCount - (o.kind.isLowRank ? inv.lowRankTensorCount : 0))
-    let projectedTensors = o.kind.isLowRank ? Double(inv.lowRankTensorCount) : 0
-    let r = Double(s.rank)
-
-    let a = StepAccesses.self
-    var regularBytes: Double
-    switch (o.kind, o.effectiveImplementation) {
-    case (.adamw8bit, _), (.galore8bit, _): regularBytes = a.eightBitAdamBytes * regular
-    case (.qApollo, _), (.qApolloMini, _):
-      regularBytes = o.layerwise ? a.eightBitAdamBytes * regular : a.unfusedAdam * 4 * regular
-    case (.sgd, _): regularBytes = (o.momentum ? a.sgdMomentum : a.sgdPlain) * p * regular
-    case (.adamw4bit, _): regularBytes = a.fourBitAdamBytes(p) * regular
-    case (.lion, _): regularBytes = a.lion * p * regular
-    case (.adafactor, _): regularBytes = a.adafactorBytes * regular
-    case (.adamMini, _): regularBytes = a.adamMini * p * regular
-    case (.muon, _): regularBytes = a.muonMomentum * p * regular
-    case (_, .fused): regularBytes = a.fusedAdam * p * regular
-    case (_, .foreach), (_, .loop): regularBytes = a.unfusedAdam * p * regular
-    }
+    let family = o.kind.family
+    let projects = family.projectsLowRankGroup
+    let regular = Double(inv.parameters - (projects ? inv.lowRankParameters : 0))
+    let regularTensors = Double(inv.tensorCount - (projects ? inv.lowRankTensorCount : 0))
+    let regularBytes = family.regularStepBytes(o, paramBytes: Double(s.policy.stateBytes)) * regular
     let perTensorHost = o.effectiveImplementation == .loop ? hostSecondsPerTensor : 0
-    var seconds = max(regularTensors * perTensorHost, regularBytes / bw) + newtonSchulzSeconds(s, inv, roof)
-
-    if o.kind.isLowRank {
-      // The projection matmuls' own reads and writes are in `gemmSeconds`; APOLLO-Mini's rank-1
-      // projection is a matrix-vector product, one read of the gradient, counted here.
-      let accesses =
-        o.kind.isMini
-        ? a.apolloMiniProjected
-        : o.kind.isAPOLLO ? a.apolloProjected : o.kind == .galore8bit ? a.galore8bitProjected : a.galoreProjected
-      var projectedGPU = accesses * p * lowRank / bw
-      // Projection matmuls on each tensor's own shape (thin: one side is the rank): GaLore
-      // projects and projects back, APOLLO only projects (it rescales the raw gradient).
-      if !o.kind.isMini {
-        let passes: Double = o.kind.isAPOLLO ? 1 : 2
-        for t in inv.tensors where t.group == .lowRank {
-          projectedGPU +=
-            passes * Double(t.count)
-            * roof.gemmSeconds(
-              Double(t.maxSide), Double(t.minSide), r, elementSize: p,
-              alignment: min(Roofline.alignment(p, Double(t.maxSide), Double(t.minSide)), Roofline.alignment(p, r)))
-        }
-      }
-      if o.kind.isAPOLLO || o.kind == .galore8bit {
-        // The device sync splits each tensor's update: before it, host dispatch and GPU work
-        // overlap; after it, they run one after the other. Modelled as the slower of the two
-        // plus half the faster.
-        let host =
-          o.kind == .apollo || o.kind == .qApollo ? hostSecondsPerSyncedTensorChannelwise : hostSecondsPerSyncedTensor
-        let gpuPerTensor = projectedGPU / projectedTensors
-        seconds += projectedTensors * (max(host, gpuPerTensor) + min(host, gpuPerTensor) / 2)
-      } else {
-        seconds += max(projectedTensors * hostSecondsPerTensor, projectedGPU)
-      }
-    }
-    return seconds + masterCopySeconds(s, inv, roof)
-  }
-
-  /// Muon orthogonalises each hidden matrix's momentum with 5 Newton–Schulz iterations in bf16
-  /// (`torch/optim/_muon.py`, `DEFAULT_NS_STEPS = 5`): X Xᵀ, its square, and the product with X
-  /// — on the m × n matrix with m its smaller side.
-  package static func newtonSchulzSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double {
-    guard s.optimizer.kind == .muon else { return 0 }
-    var seconds = 0.0
-    for t in inv.tensors where t.role == .projection || t.role == .router {
-      let m = Double(t.minSide), n = Double(t.maxSide)
-      let iteration =
-        roof.gemmSeconds(m, n, m, elementSize: 2) + roof.gemmSeconds(m, m, m, elementSize: 2)
-        + roof.gemmSeconds(m, m, n, elementSize: 2)
-      seconds += Double(t.count) * 5 * iteration
-    }
-    return seconds
+    let seconds = max(regularTensors * perTensorHost, regularBytes / roof.bandwidth)
+    return seconds + family.extraStepSeconds(s, inv, roof) + masterCopySeconds(s, inv, roof)
   }
 
   /// The optimizer step: on the GPU over this GPU's share (and a paged optimizer's traffic), or
@@ -745,36 +636,4 @@ public enum ThroughputModel {
     let cast = policy.gradientBytes < policy.masterBytes ? 6.0 : 0
     return (6 + cast) * Double(inv.parameters) / roof.bandwidth
   }
-}
-
-/// Element accesses per parameter in `optimizer.step()` (reads + writes of p, g, m, v and
-/// temporaries), counted from each library's step; the derivations are in
-/// `ThroughputModel.optimizerSeconds`'s comment.
-package enum StepAccesses {
-  /// torch `_multi_tensor_adamw` (foreach) or the per-tensor loop: 19.
-  package static let unfusedAdam = 19.0
-  /// torch `_fused_adamw`: p, g, m, v read, p, m, v written.
-  package static let fusedAdam = 7.0
-  package static let sgdMomentum = 8.0
-  package static let sgdPlain = 3.0
-  /// bitsandbytes 8-bit Adam: bytes (not elements) per parameter.
-  package static let eightBitAdamBytes = 10.0
-  /// Projected tensors, full-size accesses besides the projection matmuls.
-  package static let apolloProjected = 10.0
-  package static let apolloMiniProjected = 11.0
-  package static let galoreProjected = 5.0
-  package static let galore8bitProjected = 7.0
-  /// Lion (lion-pytorch `update_fn`): read p, g, m; `exp_avg.clone()`; write p, m: 7.
-  package static let lion = 7.0
-  /// Adam-mini: AdamW's accesses less the full second moment's (mean of squares per block): 12.
-  package static let adamMini = 12.0
-  /// Muon's momentum (`lerp_` of the buffer, the Nesterov `grad.lerp` copy, the bf16 cast, the
-  /// scaled `add_` to the weight): 8; the AdamW group is counted with it.
-  package static let muonMomentum = 8.0
-  /// Adafactor in fp32 bytes: the upcast parameter and gradient, the factored statistics, the
-  /// update, its RMS clip and the write back: about 12 fp32 accesses.
-  package static let adafactorBytes = 48.0
-  /// torchao AdamW4bit, one compiled kernel: p and g read, p written, two half-byte moments read
-  /// and written with their scales.
-  package static func fourBitAdamBytes(_ p: Double) -> Double { 3 * p + 2 * 2 * (0.5 + 4.0 / 128) }
 }

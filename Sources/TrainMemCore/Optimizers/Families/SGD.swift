@@ -1,0 +1,29 @@
+/// torch.optim.SGD: one `momentum_buffer` = `clone(grad)` when momentum is on.
+package struct SGD: OptimizerFamily {
+  package var summary: String { "torch.optim.SGD, optional momentum buffer" }
+  package var defaultImplementation: StepImplementation { .foreach }
+
+  /// Element accesses per parameter with momentum: read p, g, buf; write buf; the update reads
+  /// p and buf and writes p, plus the lr scaling: 8 (derived from `_multi_tensor_sgd`).
+  package static let momentumAccesses = 8.0
+  /// Without momentum: read p and g, write p.
+  package static let plainAccesses = 3.0
+
+  package func states(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> OptimizerStateBytes
+  {
+    var s = OptimizerStateBytes()
+    s.regularMoments = o.momentum ? t.elements * p : 0
+    return s
+  }
+  /// In-place updates: none.
+  package func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64 {
+    0
+  }
+  package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> Int64
+  { 0 }
+  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double {
+    (o.momentum ? SGD.momentumAccesses : SGD.plainAccesses) * p
+  }
+}

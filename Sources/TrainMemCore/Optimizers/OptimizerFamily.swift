@@ -1,0 +1,92 @@
+/// One optimizer family's rules, read from its library's code.
+///
+/// A family says what each tensor keeps between steps, what the step allocates and moves, and
+/// the loop it runs unless told otherwise. The models read only this protocol: adding an
+/// optimizer is a file in `Families/` and a case of `OptimizerKind` mapped in `family`.
+package protocol OptimizerFamily: Sendable {
+  /// One line for reports: the library and what it keeps.
+  var summary: String { get }
+  /// The loop the library runs unless told otherwise.
+  var defaultImplementation: StepImplementation { get }
+  /// Whether the family projects the low-rank group's gradients (GaLore, APOLLO).
+  var projectsLowRankGroup: Bool { get }
+  /// Whether the update runs inside backward, one parameter at a time, whatever the
+  /// `layerwise` setting says (LOMO's fused backward).
+  var updatesInBackward: Bool { get }
+
+  /// What one tensor of the inventory keeps between steps (multiply by `TensorGroup.count`).
+  func states(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> OptimizerStateBytes
+  /// The temporaries while one tensor is updated: the per-tensor loop and layer-wise updates.
+  func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64
+  /// The step's temporaries at their largest when the update runs as torch's foreach kernels.
+  func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> Int64
+  /// The step's temporaries at their largest when the update runs as fused kernels.
+  func fusedTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64
+  /// Bytes the step reads and writes per parameter of the regular (unprojected) group.
+  func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double
+  /// Step seconds beyond the regular group's traffic (projections, orthogonalisation), on one
+  /// full replica.
+  func extraStepSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double
+  /// Seconds per step spent refreshing projections, amortised over `update_interval`.
+  func refreshSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double
+}
+
+extension OptimizerFamily {
+  package var projectsLowRankGroup: Bool { false }
+  package var updatesInBackward: Bool { false }
+
+  /// The default: the largest projected tensor's update (none without a projection).
+  package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> Int64
+  {
+    largestLowRankTransient(inv, o, rank: r, paramBytes: p)
+  }
+  package func fusedTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> Int64
+  { 0 }
+  package func extraStepSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double { 0 }
+  package func refreshSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double { 0 }
+
+  /// The largest per-tensor update among the low-rank group's tensors.
+  package func largestLowRankTransient(
+    _ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64
+  ) -> Int64 {
+    var best: Int64 = 0
+    for t in inv.tensors where t.group == .lowRank {
+      best = max(best, tensorTransient(t, o, rank: r, paramBytes: p))
+    }
+    return best
+  }
+}
+
+extension OptimizerKind {
+  /// The family whose rules this optimizer follows: the one switch over the kinds.
+  package var family: any OptimizerFamily {
+    switch self {
+    case .adamw: return AdamW()
+    case .adamw8bit: return EightBitAdam()
+    case .adamw4bit: return FourBitAdam()
+    case .sgd: return SGD()
+    case .galore: return LowRankProjection.galore
+    case .galore8bit: return LowRankProjection.galore8bit
+    case .apollo: return LowRankProjection.apollo
+    case .apolloMini: return LowRankProjection.apolloMini
+    case .qApollo: return LowRankProjection.qApollo
+    case .qApolloMini: return LowRankProjection.qApolloMini
+    case .muon: return Muon()
+    case .adafactor: return Adafactor()
+    case .lion: return Lion()
+    case .adamMini: return AdamMini()
+    }
+  }
+}
+
+/// bitsandbytes' 8-bit moments for one tensor, as its states.
+package func eightBitMoments(elements n: Int64) -> OptimizerStateBytes {
+  let e = OptimizerStates.eightBitAdam(elements: n)
+  var s = OptimizerStateBytes()
+  s.regularMoments = e.moments
+  s.scalars = e.absmax
+  return s
+}
