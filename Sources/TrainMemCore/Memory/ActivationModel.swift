@@ -135,8 +135,12 @@ package enum ActivationModel {
       // Per layer of the kind the tensor belongs to: attention (every layer), a dense MLP, or
       // a MoE layer's router, shared expert and routed experts.
       // The MTP layers' tensors (`mtp.*`) count with the layers of their kind.
+      // `eh_proj` is once per MTP layer, not per decoder layer: its 2h-wide input is saved with
+      // the MTP head's tensors (`sizes`), which its adapter's `lora_A` shares (the rank-wide
+      // intermediate, r bytes per token, is left out).
       let prefix = ParameterInventory.mtpPrefix
       let name = t.name.hasPrefix(prefix) ? String(t.name.dropFirst(prefix.count)) : t.name
+      if name == "eh_proj" { continue }
       if ParameterInventory.attentionProjections.contains(name) {
         attention += Double(t.count) / Double(m.computedLayers) * perToken
       } else if m.moe != nil, t.expert || t.role == .router || name.hasPrefix("shared_expert") {
