@@ -138,8 +138,8 @@ extension MemoryModel {
     let gradients =
       m.gradientsHeld > 0
       ? "parameters × gradient bytes" + (s.parallel.shardsGradients ? ", sharded" : "")
-      : (s.optimizer.layerwise
-        ? "none held: layer-wise updates apply and free each gradient in its hook"
+      : (s.optimizer.updatesInBackward
+        ? "none held: \(s.optimizer.layerwise ? "layer-wise updates" : s.optimizer.kind.rawValue) apply and free each gradient in its hook"
         : "none yet: the peak comes before backward produces them")
     let unsharded =
       s.gradientSync == .step && s.parallel.shardsWeights && s.accumulation > 1

@@ -291,7 +291,8 @@ public enum MemoryModel {
     // A paged optimizer's large moments leave the allocator for unified memory.
     states.paged = OptimizerStates.pagedBytes(trained, optimizer: s.optimizer, formats: formats)
     states.regularMoments -= states.paged
-    states = states.divided(by: split * (s.parallel.shardsStates ? n : 1))
+    let partitioned = s.parallel.shardsStates && s.optimizer.kind.family.shardsStatesWithZeRO
+    states = states.divided(by: split * (partitioned ? n : 1))
     let gradientBytes = s.lora?.dtype.bytes ?? policy.gradientBytes
     let gradients = trained.parameters * gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
     if s.parallel.shardsWeights { weights /= n }
@@ -385,8 +386,9 @@ public enum MemoryModel {
     switch s.parallel {
     case .ddp: return policy.kind == .masterWeights ? 0 : inv.trainable(s).parameters * policy.gradientBytes
     case .zero1, .zero2, .zero3:
-      // Megatron's distributed optimizer reduces straight from its contiguous gradient buffer.
-      if s.megatron { return 0 }
+      // Megatron's distributed optimizer reduces straight from its contiguous gradient buffer;
+      // LOMO's hooks run under DeepSpeed without a ZeRO optimizer (parameter partitioning only).
+      if s.megatron || s.optimizer.kind.family.updatesInBackward { return 0 }
       // With `overlap_comm` stages 1 and 2 double-buffer it (stage_1_and_2.py `ipg_buffer`).
       let buffers: Int64 = s.overlapsComm && s.parallel != .zero3 ? 2 : 1
       return buffers * min(deepSpeedReduceBucketElements, inv.trainable(s).parameters) * policy.gradientBytes
@@ -427,16 +429,19 @@ public enum MemoryModel {
     // Gradients alive during forward/backward of a micro-batch: with accumulation the previous
     // micro-batches' gradients persist (set_to_none only after the step); layer-wise updates
     // hold one tensor's gradient and its update temporaries at a time.
+    let inBackward = optimizer.updatesInBackward
+    let family = optimizer.kind.family
+    let hookShards = s.parallel == .zero3 ? s.shardDegree : 1
     let layerwiseTransient: Int64 =
-      optimizer.layerwise
+      inBackward
       ? trained.tensors.map {
-        OptimizerStates.tensorTransient($0, optimizer, rank, paramSize) + $0.elements * paramSize
+        family.backwardUpdatePeak($0, optimizer, rank: rank, paramBytes: paramSize, shards: hookShards)
       }
       .max() ?? 0
       : 0
-    let heldGradients: Int64 = optimizer.layerwise ? 0 : (s.accumulation > 1 ? held.gradients : 0)
+    let heldGradients: Int64 = inBackward ? 0 : (s.accumulation > 1 ? held.gradients : 0)
     let gradShard: Int64 = s.parallel.shardsGradients ? s.shardDegree : 1
-    let lmHeadGrad: Int64 = optimizer.layerwise ? 0 : trained.lmHeadParameters * gradSize / gradShard
+    let lmHeadGrad: Int64 = inBackward ? 0 : trained.lmHeadParameters * gradSize / gradShard
     let embeddingGrad = trained.embeddingParameters * gradSize / gradShard
     // The MTP layers' eh_proj is trained with the rest, not with adapters.
     let mtpProjections = s.lora == nil ? s.model.mtpProjectionParameters : 0
@@ -475,7 +480,7 @@ public enum MemoryModel {
     i3.phase = .forwardBackward
     i3.copies = (s.parallel.shardsWeights ? held.weightCopies : oneLayerCopies) + held.fp8Cache
     i3.gradients =
-      (optimizer.layerwise ? 0 : max(heldGradients, held.gradients - embeddingGrad - oneLayerGrads))
+      (inBackward ? 0 : max(heldGradients, held.gradients - embeddingGrad - oneLayerGrads))
       + held.unshardedGradients
     i3.activations = (recomputed > 0 ? act.checkpointedLayer : act.perLayer)
     i3.logits = act.logitsKept
@@ -485,12 +490,12 @@ public enum MemoryModel {
     //    gradient (measured: calibration 7B, exactly 2V + 2h bytes per token above W+S+G).
     var i4 = fresh
     i4.phase = .forwardBackward
-    i4.gradients = (optimizer.layerwise ? 0 : held.gradients) + held.unshardedGradients
+    i4.gradients = (inBackward ? 0 : held.gradients) + held.unshardedGradients
     i4.logits = act.logitsKept
     i4.transient = act.embeddingGradInput + layerwiseTransient
     candidates.append(i4)
     // 5. The optimizer step (absent when layer-wise: updates happen inside backward).
-    if !optimizer.layerwise && !s.offload.optimizer && !s.offload.parameters {
+    if !inBackward && !s.offload.optimizer && !s.offload.parameters {
       let formats = StateFormats(param: paramSize == 2 ? .bf16 : .fp32)
       var stepTransient = OptimizerStates.stepTransient(trained, optimizer: optimizer, rank: rank, formats: formats)
       if s.parallel.shardsStates && optimizer.effectiveImplementation == .foreach { stepTransient /= s.shardDegree }

@@ -19,11 +19,13 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
   case lion
   case adamMini = "adam-mini"
   case adamw4bit = "adamw-4bit"
+  case lomo
+  case adalomo
 
   /// Projects the low-rank group's gradients (GaLore and APOLLO families).
   package var isLowRank: Bool {
     switch self {
-    case .adamw, .adamw8bit, .sgd, .muon, .adafactor, .lion, .adamMini, .adamw4bit: return false
+    case .adamw, .adamw8bit, .sgd, .muon, .adafactor, .lion, .adamMini, .adamw4bit, .lomo, .adalomo: return false
     case .galore, .galore8bit, .apollo, .apolloMini, .qApollo, .qApolloMini: return true
     }
   }
@@ -61,6 +63,9 @@ public struct OptimizerConfig: Sendable, Equatable {
   package var implementation: StepImplementation?
   /// GaLore-style per-layer weight update: each gradient is applied and freed in its hook.
   package var layerwise: Bool = false
+  /// Whether each tensor is updated inside backward as its gradient arrives: `layerwise`, or
+  /// an optimizer built that way (LOMO, AdaLomo).
+  package var updatesInBackward: Bool { layerwise || kind.family.updatesInBackward }
   /// SGD momentum buffer.
   package var momentum: Bool = true
   /// bitsandbytes paged optimizer (`PagedAdamW`, `PagedAdamW8bit`): states of tensors of 10^5

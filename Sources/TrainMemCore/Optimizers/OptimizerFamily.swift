@@ -13,11 +13,18 @@ package protocol OptimizerFamily: Sendable {
   /// Whether the update runs inside backward, one parameter at a time, whatever the
   /// `layerwise` setting says (LOMO's fused backward).
   var updatesInBackward: Bool { get }
+  /// Whether ZeRO partitions the states with the parameters (AdaLomo allocates them on the
+  /// full shape on every rank).
+  var shardsStatesWithZeRO: Bool { get }
 
   /// What one tensor of the inventory keeps between steps (multiply by `TensorGroup.count`).
   func states(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> OptimizerStateBytes
   /// The temporaries while one tensor is updated: the per-tensor loop and layer-wise updates.
   func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64
+  /// One tensor's update inside backward (layer-wise updates, LOMO's hooks) at its largest, its
+  /// gradient included; `shards` is the ZeRO-3 partition count (1 without).
+  func backwardUpdatePeak(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64, shards: Int64)
+    -> Int64
   /// The step's temporaries at their largest when the update runs as torch's foreach kernels.
   func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
     -> Int64
@@ -35,6 +42,15 @@ package protocol OptimizerFamily: Sendable {
 extension OptimizerFamily {
   package var projectsLowRankGroup: Bool { false }
   package var updatesInBackward: Bool { false }
+  package var shardsStatesWithZeRO: Bool { true }
+
+  /// The default: the gradient and the update's temporaries (GaLore's per-layer hooks, fired
+  /// after accumulation, see one gradient at a time).
+  package func backwardUpdatePeak(
+    _ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64, shards: Int64
+  ) -> Int64 {
+    tensorTransient(t, o, rank: r, paramBytes: p) + t.elements * p
+  }
 
   /// The default: the largest projected tensor's update (none without a projection).
   package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
@@ -78,6 +94,8 @@ extension OptimizerKind {
     case .adafactor: return Adafactor()
     case .lion: return Lion()
     case .adamMini: return AdamMini()
+    case .lomo: return FusedBackwardUpdate(adaptive: false)
+    case .adalomo: return FusedBackwardUpdate(adaptive: true)
     }
   }
 }

@@ -192,11 +192,13 @@ package struct Advice: Sendable {
     _ s: TrainingSetup, fits: Bool, _ add: (String, (inout TrainingSetup) -> Void) -> Void
   ) {
     let ladder: [OptimizerKind] = [
-      .adamw8bit, .adamw4bit, .adafactor, .galore, .galore8bit, .apollo, .apolloMini, .qApolloMini,
+      .adamw8bit, .adamw4bit, .adafactor, .adalomo, .galore, .galore8bit, .apollo, .apolloMini, .qApolloMini,
     ]
     for k in ladder where k != s.optimizer.kind {
       add("optimizer \(k.rawValue)") { $0.optimizer = OptimizerConfig(kind: k) }
-      add("optimizer \(k.rawValue), layer-wise") { $0.optimizer = OptimizerConfig(kind: k, layerwise: true) }
+      if !k.family.updatesInBackward {
+        add("optimizer \(k.rawValue), layer-wise") { $0.optimizer = OptimizerConfig(kind: k, layerwise: true) }
+      }
     }
     if s.optimizer.kind.isLowRank && !s.optimizer.kind.isMini {
       add("rank \(max(1, s.rank / 2))") { $0.optimizer.rank = max(1, s.rank / 2) }
@@ -241,7 +243,7 @@ package struct Advice: Sendable {
         if $0.weights == .int8 { $0.weights = .bf16 }
       }
     }
-    if !s.offload.optimizer && !s.optimizer.layerwise && !s.optimizer.paged {
+    if !s.offload.optimizer && !s.optimizer.updatesInBackward && !s.optimizer.paged {
       var t = s
       t.offload.optimizer = true
       let host = MemoryModel.estimate(t).host
@@ -252,7 +254,7 @@ package struct Advice: Sendable {
     if s.loss == .full { add("chunked cross-entropy (torchtune)") { $0.loss = .chunked } }
     if s.attention == .eager { add("selective recomputation", selective) }
     if s.checkpointing == .none { add("per-op recomputation (torchtitan)") { $0.checkpointing = .op } }
-    add("layer-wise updates") { $0.optimizer.layerwise = true }
+    if !s.optimizer.updatesInBackward { add("layer-wise updates") { $0.optimizer.layerwise = true } }
     add("int8 weights") { $0.weights = .int8 }
     add("8-bit GaLore, layer-wise, full recomputation") {
       $0.optimizer = OptimizerConfig(kind: .galore8bit, layerwise: true)
@@ -281,7 +283,7 @@ package struct Advice: Sendable {
       recompute(&$0)
       $0.loss = .fused
     }
-    if !s.optimizer.layerwise && !s.optimizer.paged {
+    if !s.optimizer.updatesInBackward && !s.optimizer.paged {
       add("optimizer on the CPU, full recomputation") {
         $0.offload.optimizer = true
         recompute(&$0)

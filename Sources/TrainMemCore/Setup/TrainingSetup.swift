@@ -284,6 +284,7 @@ public struct TrainingSetup: Sendable, Equatable {
     if optimizer.layerwise && (dataParallel > 1 || accumulation > 1) {
       out.append(SetupProblem(setting: .optimizerLayerwise, reason: .layerwiseNeedsOneReplica(dataParallel > 1)))
     }
+    out += fusedBackwardProblems()
     if gradientSync == .step && ![.ddp, .fsdp, .hsdp].contains(parallel) {
       out.append(SetupProblem(setting: .gradientSync, reason: .syncWithoutDDP(parallel)))
     }
@@ -291,6 +292,27 @@ public struct TrainingSetup: Sendable, Equatable {
     if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: .gpu, reason: .noBF16(gpu.name))) }
     out += fp8Problems()
     out += precisionProblems() + networkProblems()
+    return out
+  }
+
+  /// Where LOMO's and AdaLomo's backward hooks run: one GPU, or DeepSpeed ZeRO-3
+  /// (`fuse_update_zero3`); each micro-batch's gradients are applied as they arrive, so there
+  /// is nothing to accumulate; the hooks update full parameters, not adapters; DDP's reducer
+  /// and FSDP never see a gradient the hook has already consumed.
+  private func fusedBackwardProblems() -> [SetupProblem] {
+    guard optimizer.kind.family.updatesInBackward else { return [] }
+    let kind = optimizer.kind
+    var out: [SetupProblem] = []
+    if dataParallel > 1 && parallel != .zero3 {
+      out.append(SetupProblem(setting: .parallel, reason: .fusedBackward(kind, .replicas(parallel))))
+    }
+    if modelParallel.size > 1 {
+      out.append(SetupProblem(setting: .optimizer, reason: .fusedBackward(kind, .modelParallel)))
+    }
+    if accumulation > 1 {
+      out.append(SetupProblem(setting: .optimizer, reason: .fusedBackward(kind, .accumulation)))
+    }
+    if lora != nil { out.append(SetupProblem(setting: .optimizer, reason: .fusedBackward(kind, .adapters))) }
     return out
   }
 
@@ -313,7 +335,7 @@ public struct TrainingSetup: Sendable, Equatable {
     if offload.parameters && !parallel.shardsWeights {
       out.append(SetupProblem(setting: .offloadParameters, reason: .offloadNeedsSharding))
     }
-    if offload.optimizer && (optimizer.layerwise || optimizer.paged) {
+    if offload.optimizer && (optimizer.updatesInBackward || optimizer.paged) {
       out.append(SetupProblem(setting: .offloadOptimizer, reason: .offloadWithInGPUStep))
     }
     if optimizer.paged && optimizer.kind != .adamw && optimizer.kind != .adamw8bit {
@@ -527,6 +549,8 @@ package struct SetupProblem: Sendable, Equatable {
     case fp8RecipeWithoutFP8
     /// Layer-wise updates with several replicas (true) or with gradient accumulation (false).
     case layerwiseNeedsOneReplica(Bool)
+    /// LOMO or AdaLomo where their hooks do not run.
+    case fusedBackward(OptimizerKind, FusedBackwardLimit)
     /// `gradient_sync: step` is DDP's `no_sync`; other modes reduce every micro-batch.
     case syncWithoutDDP(Parallelism)
     /// A framework's overlap switch on a setup that framework does not run.
@@ -640,6 +664,21 @@ package struct SetupProblem: Sendable, Equatable {
         ? "data parallelism over several GPUs" : "gradient accumulation (a global batch above one micro-batch per GPU)"
       return
         "\(named(.optimizerLayerwise)) updates each weight inside backward, so it cannot run with \(what); Hugging Face's Trainer refuses it"
+    case .fusedBackward(let kind, let limit):
+      let optimizer = named(.optimizer, kind.rawValue)
+      switch limit {
+      case .replicas(let parallel):
+        return
+          "\(optimizer) updates each weight in its backward hook, which runs on one GPU or under DeepSpeed ZeRO-3 (lomo_optim), not under \(named(.parallel, parallel.rawValue)); use zero3"
+      case .modelParallel:
+        return
+          "\(optimizer) runs in the Hugging Face Trainer or LOMO's DeepSpeed scripts, without tensor, pipeline, context or expert parallelism; set them to 1"
+      case .accumulation:
+        return
+          "\(optimizer) applies each micro-batch's gradients inside its backward, so nothing accumulates; make the global batch one micro-batch per GPU"
+      case .adapters:
+        return "\(optimizer) updates full weights; with \(named(.loraRank)) train the adapters with adamw or adamw-8bit"
+      }
     case .syncWithoutDDP(let parallel):
       return
         "\(named(.gradientSync, "step")) is DDP's no_sync or FSDP's set_requires_gradient_sync(False); DeepSpeed refuses no_sync at ZeRO stages 2 and 3, and stage 1 reduces once per step already (\(named(.parallel, parallel.rawValue))) — use ddp, fsdp or hsdp, or leave gradient_sync out"
@@ -833,4 +872,13 @@ extension TrainingSetup {
     }
     return out
   }
+}
+
+/// What LOMO's and AdaLomo's backward hooks cannot run with.
+package enum FusedBackwardLimit: Sendable, Equatable {
+  /// Data parallelism other than ZeRO-3.
+  case replicas(Parallelism)
+  case modelParallel
+  case accumulation
+  case adapters
 }

@@ -164,10 +164,20 @@ extension ThroughputModel {
     var out = Collectives(
       Collective(name: "weight all-gathers, forward", seconds: gather, window: gatherWindow),
       Collective(
-        name: "weight all-gathers, backward", seconds: backwardGathers, window: zero3 ? .none : .backward),
-      Collective(
-        name: "gradient reduce-scatters", seconds: group.allGather(gradients, messages: units),
-        window: !zero3 || s.overlapsComm ? .backward : .none, reducing: true))
+        name: "weight all-gathers, backward", seconds: backwardGathers, window: zero3 ? .none : .backward))
+    if s.optimizer.kind.family.updatesInBackward {
+      // LOMO's ZeRO-3 hook all-reduces each full gradient and waits for it (`fuse_update_zero3`:
+      // `all_reduce(p.grad, op=AVG, async_op=False)`), one message per parameter tensor.
+      out.append(
+        Collective(
+          name: "gradient all-reduces in the update hooks",
+          seconds: group.allReduce(gradients, messages: Double(inv.tensorCount)), window: .none, reducing: true))
+    } else {
+      out.append(
+        Collective(
+          name: "gradient reduce-scatters", seconds: group.allGather(gradients, messages: units),
+          window: !zero3 || s.overlapsComm ? .backward : .none, reducing: true))
+    }
     if s.parallel == .hsdp {
       out.append(
         Collective(
@@ -249,10 +259,15 @@ extension ThroughputModel {
     return (forward, backward)
   }
 
-  /// The share of the parameters whose optimizer update this GPU runs: its ZeRO/FSDP shard,
-  /// and of the experts its 1/E (expert parallelism) further sharded over the rest of the group.
+  /// The share of the parameters whose optimizer update this GPU runs.
+  ///
+  /// Its ZeRO/FSDP shard, and of the experts its 1/E (expert parallelism) further sharded over
+  /// the rest of the group.
+  /// AdaLomo computes each update on the whole tensor on every rank (`fuse_update_zero3`
+  /// slices only the final add).
   package static func updatedShare(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
-    let shards = Double(s.parallel.shardsStates ? s.shardDegree : 1)
+    let partitioned = s.parallel.shardsStates && s.optimizer.kind.family.shardsStatesWithZeRO
+    let shards = Double(partitioned ? s.shardDegree : 1)
     let ep = s.expertParallel
     guard ep > 1, inv.expertParameters > 0 else { return 1 / shards }
     let group = s.shardDegree * s.stageView.expertFold

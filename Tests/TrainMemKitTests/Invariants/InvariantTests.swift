@@ -161,6 +161,8 @@ import Testing
     // Tensor and pipeline parallelism hold another model on each GPU; context parallelism only
     // widens the shard group (data × context ranks).
     guard s.modelParallel.tensor == 1 && s.modelParallel.pipeline == 1 else { return nil }
+    // AdaLomo allocates its moments on the full shape on every rank (`p.ds_shape`).
+    guard s.optimizer.kind.family.shardsStatesWithZeRO else { return nil }
     // Expert parallelism across shard groups (HSDP's replicas) divides experts beyond the group.
     guard s.shardDegree % s.expertParallel == 0 else { return nil }
     // The same framework and precision policy on one GPU: one shard holds everything.

@@ -237,6 +237,14 @@ struct SetupGenerator {
     {
       c.settings.append(("lora_rank", "8"))
     }
+    // LOMO and AdaLomo run on one GPU or under ZeRO-3, with no accumulation, adapters or model
+    // parallelism: give most of them that setup, as a user would.
+    let optimizer = c.settings.first { $0.key == "optimizer" }?.value
+    if optimizer == "lomo" || optimizer == "adalomo", random.chance(0.8) {
+      let refused = ["global_batch", "tensor_parallel", "pipeline_parallel", "context_parallel", "expert_parallel"]
+      c.settings.removeAll { refused.contains($0.key) || $0.key.hasPrefix("lora_") || $0.key == "parallel" }
+      c.settings.append(("parallel", "zero3"))
+    }
     // A recipe goes with FP8 matmuls.
     if c.settings.contains(where: { $0.key == "fp8_recipe" }) && random.chance(0.9) {
       c.settings.removeAll { $0.key == "matmul_precision" }
