@@ -434,10 +434,7 @@ public enum MemoryModel {
     let hookShards = s.parallel == .zero3 ? s.shardDegree : 1
     let layerwiseTransient: Int64 =
       inBackward
-      ? trained.tensors.map {
-        family.backwardUpdatePeak($0, optimizer, rank: rank, paramBytes: paramSize, shards: hookShards)
-      }
-      .max() ?? 0
+      ? family.largestBackwardUpdatePeak(trained, optimizer, rank: rank, paramBytes: paramSize, shards: hookShards)
       : 0
     let heldGradients: Int64 = inBackward ? 0 : (s.accumulation > 1 ? held.gradients : 0)
     let gradShard: Int64 = s.parallel.shardsGradients ? s.shardDegree : 1

@@ -38,7 +38,7 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
   package var updatesInt8Weights: Bool { self == .galore8bit || forcesInt8Weights }
 
   /// One line for reports, from the family's rules.
-  package var summary: String { family.summary }
+  package var summary: String { family.summary.description }
 }
 
 /// How the update loop runs; decides the optimizer step's temporaries and speed.
@@ -85,15 +85,10 @@ public struct OptimizerConfig: Sendable, Equatable {
     self.momentum = momentum
   }
 
-  /// The rank actually used.
-  ///
-  /// The one given, else the family's default for the model
-  /// (`LowRankProjection.defaultRank`); APOLLO-Mini is rank 1 whatever is given. Optimizers
-  /// without a projection have no rank: 1, which nothing reads.
+  /// The rank actually used: the one given, else the family's default for the model
+  /// (`LowRankProjection.rank`).
   package func effectiveRank(hidden: Int64, smallestSide: Int64) -> Int64 {
-    guard let projection = kind.family as? LowRankProjection else { return rank ?? 1 }
-    if projection.rankOne { return 1 }
-    return rank ?? projection.defaultRank(hidden: hidden, smallestSide: smallestSide)
+    kind.family.rank(given: rank, hidden: hidden, smallestSide: smallestSide)
   }
 
   /// The loop the real library runs unless told otherwise (the family's); a paged AdamW is

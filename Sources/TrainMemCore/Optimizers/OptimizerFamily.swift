@@ -4,8 +4,9 @@
 /// the loop it runs unless told otherwise. The models read only this protocol: adding an
 /// optimizer is a file in `Families/` and a case of `OptimizerKind` mapped in `family`.
 package protocol OptimizerFamily: Sendable {
-  /// One line for reports: the library and what it keeps.
-  var summary: String { get }
+  /// One line for reports: the library and what it keeps (static text: a family is a
+  /// trivially copyable value, made per use without reference counting).
+  var summary: StaticString { get }
   /// The loop the library runs unless told otherwise.
   var defaultImplementation: StepImplementation { get }
   /// Whether the family projects the low-rank group's gradients (GaLore, APOLLO).
@@ -37,6 +38,22 @@ package protocol OptimizerFamily: Sendable {
   func extraStepSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double
   /// Seconds per step spent refreshing projections, amortised over `update_interval`.
   func refreshSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double
+
+  // Whole-inventory loops, requirements with default implementations so that each runs in one
+  // call through the existential, with the family's per-tensor rules inlined.
+
+  /// The states of every tensor of `inv`, summed.
+  func totalStates(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> OptimizerStateBytes
+  /// The largest per-tensor update over `inv` (the per-tensor loop's peak).
+  func largestTensorTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> Int64
+  /// The largest update inside backward over `inv`.
+  func largestBackwardUpdatePeak(
+    _ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64, shards: Int64
+  ) -> Int64
+  /// The projection rank in use: the one given, else the family's default for the model.
+  func rank(given: Int64?, hidden: Int64, smallestSide: Int64) -> Int64
 }
 
 extension OptimizerFamily {
@@ -63,6 +80,32 @@ extension OptimizerFamily {
   { 0 }
   package func extraStepSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double { 0 }
   package func refreshSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double { 0 }
+  /// Without a projection nothing reads the rank (a given one is refused): 1.
+  package func rank(given: Int64?, hidden: Int64, smallestSide: Int64) -> Int64 { given ?? 1 }
+
+  package func totalStates(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> OptimizerStateBytes
+  {
+    var sum = OptimizerStateBytes()
+    for t in inv.tensors { sum.add(states(t, o, rank: r, paramBytes: p), times: t.count) }
+    return sum
+  }
+
+  package func largestTensorTransient(
+    _ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64
+  ) -> Int64 {
+    var best: Int64 = 0
+    for t in inv.tensors { best = max(best, tensorTransient(t, o, rank: r, paramBytes: p)) }
+    return best
+  }
+
+  package func largestBackwardUpdatePeak(
+    _ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64, shards: Int64
+  ) -> Int64 {
+    var best: Int64 = 0
+    for t in inv.tensors { best = max(best, backwardUpdatePeak(t, o, rank: r, paramBytes: p, shards: shards)) }
+    return best
+  }
 
   /// The largest per-tensor update among the low-rank group's tensors.
   package func largestLowRankTransient(

@@ -78,12 +78,7 @@ package enum OptimizerStates {
   package static func total(
     _ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
   ) -> OptimizerStateBytes {
-    let family = o.kind.family
-    var sum = OptimizerStateBytes()
-    for t in inv.tensors {
-      sum.add(family.states(t, o, rank: r, paramBytes: f.param.size), times: t.count)
-    }
-    return sum
+    o.kind.family.totalStates(inv, o, rank: r, paramBytes: f.param.size)
   }
 
   /// bitsandbytes pages only tensors of at least this many elements (`optimizer.py`
@@ -125,10 +120,7 @@ package enum OptimizerStates {
     switch o.effectiveImplementation {
     case .fused: return family.fusedTransient(inv, o, rank: r, paramBytes: p)
     case .foreach: return family.foreachTransient(inv, o, rank: r, paramBytes: p)
-    case .loop:
-      var best: Int64 = 0
-      for t in inv.tensors { best = max(best, family.tensorTransient(t, o, rank: r, paramBytes: p)) }
-      return best
+    case .loop: return family.largestTensorTransient(inv, o, rank: r, paramBytes: p)
     }
   }
 

@@ -2,7 +2,7 @@
 ///
 /// A 2-D tensor keeps fp32 row and column second moments, a vector a full fp32 one.
 package struct Adafactor: OptimizerFamily {
-  package var summary: String { "transformers Adafactor: factored fp32 second moments, no first moment" }
+  package var summary: StaticString { "transformers Adafactor: factored fp32 second moments, no first moment" }
   package var defaultImplementation: StepImplementation { .loop }
 
   /// Bytes per parameter: the upcast parameter and gradient, the factored statistics, the

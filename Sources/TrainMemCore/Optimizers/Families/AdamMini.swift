@@ -1,7 +1,7 @@
 /// Adam-mini: a full first moment; one second moment per head for q and k, per row for
 /// embeddings, lm_head, v, o and the MLP, one scalar for norms; biases keep both moments.
 package struct AdamMini: OptimizerFamily {
-  package var summary: String { "Adam-mini: full first moment, one second moment per head or row" }
+  package var summary: StaticString { "Adam-mini: full first moment, one second moment per head or row" }
   package var defaultImplementation: StepImplementation { .loop }
 
   /// Element accesses per parameter: AdamW's 19 less the full second moment's (a mean of

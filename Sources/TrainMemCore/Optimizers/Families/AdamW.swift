@@ -4,7 +4,7 @@
 /// has a 0-dim fp32 `step` tensor (torch.optim.AdamW `_init_group`; the calibration's 7B row is
 /// 4 · P + 4 · 291 bytes).
 package struct AdamW: OptimizerFamily {
-  package var summary: String { "torch.optim.AdamW: two moments per parameter" }
+  package var summary: StaticString { "torch.optim.AdamW: two moments per parameter" }
   /// torch defaults to foreach on CUDA; a paged AdamW is bitsandbytes' PagedAdamW32bit, one
   /// fused kernel that updates in place.
   package var defaultImplementation: StepImplementation { .foreach }

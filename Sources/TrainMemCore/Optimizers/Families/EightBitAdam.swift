@@ -3,7 +3,7 @@
 /// Two 8-bit moments with an fp32 absmax per 256-element block each, or two fp32 moments for
 /// tensors under 4,096 elements (`Optimizer2State.init_state`, `OptimizerStates.eightBitAdam`).
 package struct EightBitAdam: OptimizerFamily {
-  package var summary: String { "bitsandbytes Adam8bit: blockwise 8-bit moments (block 256)" }
+  package var summary: StaticString { "bitsandbytes Adam8bit: blockwise 8-bit moments (block 256)" }
   /// One fused kernel per tensor, updated in place.
   package var defaultImplementation: StepImplementation { .fused }
 

@@ -3,7 +3,7 @@
 /// Two 4-bit moments (half a byte each) with an fp32 scale per 128, for tensors of at least
 /// 4,096 elements divisible by 128; the rest `zeros_like` in the parameter's dtype.
 package struct FourBitAdam: OptimizerFamily {
-  package var summary: String { "torchao AdamW4bit: 4-bit moments with an fp32 scale per 128" }
+  package var summary: StaticString { "torchao AdamW4bit: 4-bit moments with an fp32 scale per 128" }
   /// One compiled kernel per tensor.
   package var defaultImplementation: StepImplementation { .fused }
 

@@ -15,7 +15,7 @@ package struct FusedBackwardUpdate: OptimizerFamily {
   /// AdaLomo, not LOMO.
   package let adaptive: Bool
 
-  package var summary: String {
+  package var summary: StaticString {
     adaptive
       ? "AdaLomo (lomo_optim): factored fp32 second moments, the update fused into backward"
       : "LOMO (lomo_optim): SGD fused into backward, no gradients or states held"

@@ -1,6 +1,6 @@
 /// Lion (lion-pytorch): one `exp_avg` per parameter, in its dtype.
 package struct Lion: OptimizerFamily {
-  package var summary: String { "Lion (lion-pytorch): one momentum per parameter" }
+  package var summary: StaticString { "Lion (lion-pytorch): one momentum per parameter" }
   package var defaultImplementation: StepImplementation { .loop }
 
   /// Element accesses per parameter of lion-pytorch `update_fn`: read p, g, m;

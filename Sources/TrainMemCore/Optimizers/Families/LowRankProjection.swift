@@ -33,26 +33,31 @@ package struct LowRankProjection: OptimizerFamily {
   package let moments: Moments
   /// APOLLO-Mini: rank 1 with tensor-wise scaling (APOLLO §4.2).
   package let rankOne: Bool
-  package let summary: String
+
+  /// Computed, not stored, so the family stays three bytes: an existential holds it inline.
+  package var summary: StaticString {
+    switch (projection, moments, rankOne) {
+    case (.svd, .parameterDType, _): return "GaLore (galore-torch): SVD projection, moments on r × max(m, n)"
+    case (.svd, _, _): return "8-bit GaLore: GaLore with bitsandbytes 8-bit moments"
+    case (.random, .fp32, false): return "Q-APOLLO: APOLLO with int8 projected weights (group 128)"
+    case (.random, .fp32, true): return "Q-APOLLO-Mini: APOLLO-Mini with int8 projected weights"
+    case (.random, _, false): return "APOLLO (apollo-torch): random projection, channel-wise scaling"
+    case (.random, _, true): return "APOLLO-Mini: rank 1, tensor-wise scaling"
+    }
+  }
 
   package static let galore = LowRankProjection(
-    projection: .svd, moments: .parameterDType, rankOne: false,
-    summary: "GaLore (galore-torch): SVD projection, moments on r × max(m, n)")
+    projection: .svd, moments: .parameterDType, rankOne: false)
   package static let galore8bit = LowRankProjection(
-    projection: .svd, moments: .eightBit, rankOne: false,
-    summary: "8-bit GaLore: GaLore with bitsandbytes 8-bit moments")
+    projection: .svd, moments: .eightBit, rankOne: false)
   package static let apollo = LowRankProjection(
-    projection: .random, moments: .parameterDType, rankOne: false,
-    summary: "APOLLO (apollo-torch): random projection, channel-wise scaling")
+    projection: .random, moments: .parameterDType, rankOne: false)
   package static let apolloMini = LowRankProjection(
-    projection: .random, moments: .parameterDType, rankOne: true,
-    summary: "APOLLO-Mini: rank 1, tensor-wise scaling")
+    projection: .random, moments: .parameterDType, rankOne: true)
   package static let qApollo = LowRankProjection(
-    projection: .random, moments: .fp32, rankOne: false,
-    summary: "Q-APOLLO: APOLLO with int8 projected weights (group 128)")
+    projection: .random, moments: .fp32, rankOne: false)
   package static let qApolloMini = LowRankProjection(
-    projection: .random, moments: .fp32, rankOne: true,
-    summary: "Q-APOLLO-Mini: APOLLO-Mini with int8 projected weights")
+    projection: .random, moments: .fp32, rankOne: true)
 
   /// A Python loop over parameters.
   package var defaultImplementation: StepImplementation { .loop }
@@ -60,14 +65,16 @@ package struct LowRankProjection: OptimizerFamily {
   /// APOLLO's channel-wise scaling (not the Mini's tensor-wise one).
   private var channelwise: Bool { projection == .random && !rankOne }
 
-  /// The rank when none is given.
+  /// The rank in use: APOLLO-Mini is rank 1 whatever is given; else the one given, or the
+  /// default.
   ///
   /// GaLore defaults to hidden/4 (GaLore T2: "rank 1/4 of d_model"); APOLLO to 256 ("256
   /// works well for 1B and 7B", APOLLO README), capped at hidden/4 for small models as the
   /// scripts do (60M uses 128). Never above the smallest projected side (k_proj's kv width
   /// under grouped-query attention: 1,024 for Llama-2/3-70B, where hidden/4 is 2,048).
-  package func defaultRank(hidden: Int64, smallestSide: Int64) -> Int64 {
+  package func rank(given: Int64?, hidden: Int64, smallestSide: Int64) -> Int64 {
     if rankOne { return 1 }
+    if let given { return given }
     return max(1, projection == .svd ? min(hidden / 4, smallestSide) : min(256, hidden / 4, smallestSide))
   }
 

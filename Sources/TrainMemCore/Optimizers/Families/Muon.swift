@@ -3,7 +3,7 @@
 /// A momentum buffer (`zeros_like(grad)`) for each hidden matrix; embeddings, lm_head and
 /// vectors go to AdamW, as its documentation requires.
 package struct Muon: OptimizerFamily {
-  package var summary: String {
+  package var summary: StaticString {
     "torch.optim.Muon: one momentum per hidden matrix, Newton–Schulz orthogonalised; AdamW on the rest"
   }
   package var defaultImplementation: StepImplementation { .loop }

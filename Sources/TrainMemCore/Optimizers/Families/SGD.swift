@@ -1,6 +1,6 @@
 /// torch.optim.SGD: one `momentum_buffer` = `clone(grad)` when momentum is on.
 package struct SGD: OptimizerFamily {
-  package var summary: String { "torch.optim.SGD, optional momentum buffer" }
+  package var summary: StaticString { "torch.optim.SGD, optional momentum buffer" }
   package var defaultImplementation: StepImplementation { .foreach }
 
   /// Element accesses per parameter with momentum: read p, g, buf; write buf; the update reads
