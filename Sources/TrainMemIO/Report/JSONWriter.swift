@@ -84,6 +84,15 @@ package struct JSONWriter {
   }
 
   /// `key : value` for each non-nil value (JSONEncoder leaves nil optionals out).
+  package mutating func value(_ v: FieldValue) {
+    switch v {
+    case .integer(let v): value(v)
+    case .number(let v): value(v)
+    case .text(let v): value(v)
+    case .flag(let v): value(v)
+    }
+  }
+
   package mutating func member(_ name: String, _ v: Int64?) { if let v { key(name); value(v) } }
   package mutating func member(_ name: String, _ v: Double?) { if let v { key(name); value(v) } }
   package mutating func member(_ name: String, _ v: Bool?) { if let v { key(name); value(v) } }

@@ -332,21 +332,11 @@ package enum JSONRenderer {
     w.key("inputs")
     inputs(run, to: &w)
     w.member("label", run.label)
-    let band = run.band
     w.key("memory")
-    memory(run, band, to: &w)
-    if let plan = run.plan {
+    results(.memory, run, to: &w)
+    if run.plan != nil {
       w.key("plan")
-      w.openObject()
-      if let layout = plan.layout {
-        w.key("layout")
-        self.layout(layout, to: &w)
-      }
-      w.member("max_micro_batch", plan.maxMicroBatch)
-      w.member("max_rank", plan.maxRank)
-      w.member("max_sequence", plan.maxSequence)
-      w.member("min_gpus", plan.minGPUs)
-      w.closeObject()
+      results(.plan, run, to: &w)
     }
     if let ref = run.reference {
       w.key("reference")
@@ -359,41 +349,29 @@ package enum JSONRenderer {
       w.closeObject()
     }
     w.key("throughput")
-    throughput(run, band, to: &w)
+    results(.throughput, run, to: &w)
     w.closeObject()
   }
 
-  private static func memory(_ run: RunResult, _ band: ErrorBand, to w: inout JSONWriter) {
-    let m = run.memory
+  /// One of a run's result objects, from the result table (`ResultColumn`).
+  private static func results(_ object: ResultObject, _ run: RunResult, to w: inout JSONWriter) {
     w.openObject()
-    w.member("activations", m.activations)
-    w.member("capacity", m.capacity)
-    w.member("error_band", band.memory)
-    w.member("fit", m.fit.rawValue)
-    w.member("fits", m.fits)
-    w.member("fragmentation", m.fragmentation)
-    w.member("gradients", m.gradientsHeld + m.gradientBuckets)
-    w.member("headroom", m.headroom)
-    if m.host > 0 {
-      w.member("host_memory", m.host)
-      w.member("host_memory_per_node", Checked.saturatingProduct(m.host, run.setup.nodeSize))
+    for column in ResultColumn.json(object) {
+      let key = column.json!.key
+      if let write = column.writeJSON {
+        write(run, key, &w)
+      } else if let value = column.value(run) {
+        w.key(key)
+        w.value(value)
+      }
     }
-    w.member("logits", m.logits)
-    if m.margin > 0 { w.member("narrow_fit", m.narrow) }
-    w.member("optimizer_states", m.states.total)
-    w.member("overhead", m.context + m.fragmentation)
-    if m.pagedStates > 0 {
-      w.member("paged_optimizer_states", m.pagedStates)
-      w.member("paged_to_host", m.pagedToHost)
-    }
-    w.member("peak", m.peak)
-    w.member("peak_phase", m.peakPhase.rawValue)
-    w.member("peak_stage", m.stage)
-    w.member("required", m.required)
-    w.member("reserved", m.reserved)
-    w.key("terms")
+    w.closeObject()
+  }
+
+  /// The memory ledger: each term's bytes, name and source.
+  package static func terms(_ terms: [MemoryTerm], to w: inout JSONWriter) {
     w.openArray()
-    for term in run.terms {
+    for term in terms {
       w.openObject()
       w.member("bytes", term.bytes)
       w.member("name", term.name.trimmingSpaces)
@@ -401,29 +379,6 @@ package enum JSONRenderer {
       w.closeObject()
     }
     w.closeArray()
-    w.member("transient", m.transient)
-    w.member("weights", m.weights + m.weightCopies)
-    w.closeObject()
-  }
-
-  private static func throughput(_ run: RunResult, _ band: ErrorBand, to w: inout JSONWriter) {
-    let t = run.throughput
-    w.openObject()
-    w.member("communication_seconds", t.communication)
-    w.member("compute_seconds", t.compute)
-    w.member("cost", t.cost)
-    w.member("error_band", band.throughput)
-    w.member("error_band_checked", band.throughputChecked)
-    w.member("gpu_hours", t.gpuHours)
-    w.member("mfu", t.mfu)
-    w.member("optimizer_seconds", t.optimizer)
-    w.member("refresh_seconds", t.projectionRefresh)
-    w.member("steady_step_seconds", t.steadyStepSeconds)
-    w.member("step_seconds", t.stepSeconds)
-    w.member("tokens_per_second", t.tokensPerSecond)
-    w.member("tokens_per_second_per_gpu", t.tokensPerSecondPerGPU)
-    w.member("train_hours", t.trainHours)
-    w.closeObject()
   }
 
   /// Every resolved input of a run, presets expanded (`Settings.inputFields`).
@@ -432,12 +387,7 @@ package enum JSONRenderer {
     for field in Settings.inputFields {
       guard let value = field.value(run) else { continue }
       w.key(field.name)
-      switch value {
-      case .integer(let v): w.value(v)
-      case .number(let v): w.value(v)
-      case .text(let v): w.value(v)
-      case .flag(let v): w.value(v)
-      }
+      w.value(value)
     }
     w.closeObject()
   }
@@ -470,13 +420,7 @@ package enum JSONRenderer {
 package enum CSVRenderer {
   /// The label, each setting's column (declared in `Settings`), then the results.
   package static let header =
-    (["label"] + Settings.csvColumns.map(\.name) + resultColumns).joined(separator: ",") + "\n"
-  package static let resultColumns = [
-    "fits", "peak_bytes", "required_bytes", "reserved_bytes", "capacity_bytes", "headroom_bytes", "peak_phase",
-    "weights_bytes", "gradients_bytes", "optimizer_state_bytes", "activation_bytes", "logits_bytes",
-    "transient_bytes", "step_seconds", "tokens_per_second", "mfu", "max_micro_batch", "max_sequence", "min_gpus",
-    "layout", "fit",
-  ]
+    (["label"] + Settings.csvColumns.map(\.name) + ResultColumn.csv.map { $0.csv! }).joined(separator: ",") + "\n"
 
   /// RFC 4180 quoting, only when the field needs it (checked on UTF-8 bytes: no Foundation
   /// string search in the sweep's inner loop).
@@ -520,51 +464,23 @@ package enum CSVRenderer {
   /// One row after its label, as bytes: the sweep writes every worker's rows into one buffer,
   /// with no string per row or per number.
   package static func appendRow(_ run: RunResult, to out: inout [UInt8]) {
-    let s = run.setup, m = run.memory, t = run.throughput
+    let s = run.setup
     let comma: UInt8 = 0x2C
     for column in Settings.csvColumns {
       out.append(comma)
       column.cell.append(s, to: &out)
     }
-    func integer(_ v: Int64) {
+    for column in ResultColumn.csv {
       out.append(comma)
-      F.appendInteger(v, to: &out)
+      switch column.value(run) {
+      case .integer(let v): F.appendInteger(v, to: &out)
+      case .number(let v): F.appendFixed(v, column.digits, to: &out)
+      case .flag(let v): out.append(contentsOf: (v ? "true" : "false").utf8)
+      case .text(let v) where column.word: out.append(contentsOf: v.utf8)
+      case .text(let v): appendField(v, to: &out)
+      case nil: break
+      }
     }
-    func optional(_ v: Int64?) {
-      out.append(comma)
-      if let v { F.appendInteger(v, to: &out) }
-    }
-    func fixed(_ v: Double, _ digits: Int) {
-      out.append(comma)
-      F.appendFixed(v, digits, to: &out)
-    }
-    out.append(comma)
-    out.append(contentsOf: (m.fits ? "true" : "false").utf8)
-    integer(m.peak)
-    integer(m.required)
-    integer(m.reserved)
-    integer(m.capacity)
-    integer(m.headroom)
-    out.append(comma)
-    out.append(contentsOf: m.peakPhase.rawValue.utf8)
-    integer(m.weights + m.weightCopies)
-    integer(m.gradientsHeld + m.gradientBuckets)
-    integer(m.states.total)
-    integer(m.activations)
-    integer(m.logits)
-    integer(m.transient)
-    fixed(t.stepSeconds, 6)
-    fixed(t.tokensPerSecond, 1)
-    fixed(t.mfu, 4)
-    optional(run.plan?.maxMicroBatch)
-    optional(run.plan?.maxSequence)
-    optional(run.plan?.minGPUs)
-    // `solve: layout`'s answer ("dp 8 × tp 8 × pp 4, zero1, …"), empty without one.
-    out.append(comma)
-    if let layout = run.plan?.layout { appendField(layout.text, to: &out) }
-    // One fit state (fits, narrow, no), last so positional readers of `fits` are unchanged.
-    out.append(0x2C)
-    out.append(contentsOf: run.memory.fit.rawValue.utf8)
     out.append(0x0A)
   }
 

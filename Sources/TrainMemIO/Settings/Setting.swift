@@ -6,8 +6,8 @@ import TrainMemCore
 // table in docs/scenario-format.md, the JSON `inputs` object and the CSV header all read these
 // declarations; adding a setting is one declaration here and its use in a model.
 
-/// A value in the JSON report's `inputs` object (nil values are left out).
-package enum InputValue: Sendable {
+/// A value in a report's `inputs` object or among its results (`ResultColumn`).
+package enum FieldValue: Sendable {
   case integer(Int64)
   case number(Double)
   case text(String)
@@ -18,9 +18,9 @@ package enum InputValue: Sendable {
 /// left out).
 package struct InputField: Sendable {
   package let name: String
-  package let value: @Sendable (RunResult) -> InputValue?
+  package let value: @Sendable (RunResult) -> FieldValue?
 
-  package init(_ name: String, _ value: @escaping @Sendable (RunResult) -> InputValue?) {
+  package init(_ name: String, _ value: @escaping @Sendable (RunResult) -> FieldValue?) {
     self.name = name
     self.value = value
   }

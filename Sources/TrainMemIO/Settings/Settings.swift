@@ -50,7 +50,7 @@ package enum Settings {
   package static let gpus = Setting(
     id: .gpus, value: "N", defaultText: "1", doc: "number of GPUs",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpus = $1 } },
-    inputs: [InputField("gpus") { InputValue.integer($0.setup.gpus) }],
+    inputs: [InputField("gpus") { FieldValue.integer($0.setup.gpus) }],
     csv: ("gpus", .integer { $0.gpus }))
 
   package static let parallel = choice(
@@ -71,7 +71,7 @@ package enum Settings {
       "Megatron sequence parallelism: norms and dropout split over the tensor-parallel GPUs (all-gather/reduce-scatter)",
     isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.modelParallel.sequenceParallel = $1 } },
-    inputs: [InputField("sequence_parallel") { $0.setup.modelParallel.sequenceParallel ? InputValue.flag(true) : nil }])
+    inputs: [InputField("sequence_parallel") { $0.setup.modelParallel.sequenceParallel ? FieldValue.flag(true) : nil }])
 
   package static let pipelineParallel = degree(
     .pipelineParallel, "P",
@@ -103,7 +103,7 @@ package enum Settings {
     },
     inputs: [
       InputField("context_parallel_type") {
-        $0.setup.modelParallel.context > 1 ? InputValue.text($0.setup.modelParallel.contextType.rawValue) : nil
+        $0.setup.modelParallel.context > 1 ? FieldValue.text($0.setup.modelParallel.contextType.rawValue) : nil
       }
     ])
 
@@ -113,7 +113,7 @@ package enum Settings {
       "GPUs that divide a mixture of experts' experts among them: each holds 1/E of them, and every MoE layer exchanges tokens all-to-all",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.expertParallel = $1 } },
     inputs: [
-      InputField("expert_parallel") { $0.setup.model.moe != nil ? InputValue.integer($0.setup.expertParallel) : nil }
+      InputField("expert_parallel") { $0.setup.model.moe != nil ? FieldValue.integer($0.setup.expertParallel) : nil }
     ])
 
   package static let expertTensorParallel = Setting(
@@ -126,7 +126,7 @@ package enum Settings {
     inputs: [
       InputField("expert_tensor_parallel") {
         $0.setup.model.moe != nil && $0.setup.modelParallel.tensor > 1
-          ? InputValue.integer($0.setup.modelParallel.expertTensorDegree) : nil
+          ? FieldValue.integer($0.setup.modelParallel.expertTensorDegree) : nil
       }
     ])
 
@@ -137,7 +137,7 @@ package enum Settings {
     parse: { loader, node, s in edit(loader.choice(node, s, TokenDispatcher.self)) { $0.routing.dispatcher = $1 } },
     inputs: [
       InputField("moe_token_dispatcher") {
-        $0.setup.routing.dispatcher == .alltoall ? nil : InputValue.text($0.setup.routing.dispatcher.rawValue)
+        $0.setup.routing.dispatcher == .alltoall ? nil : FieldValue.text($0.setup.routing.dispatcher.rawValue)
       }
     ])
 
@@ -148,7 +148,7 @@ package enum Settings {
     parse: { loader, node, s in
       edit(loader.number(node, s, kind: .count, range: 0.01...64)) { $0.routing.capacityFactor = $1 }
     },
-    inputs: [InputField("moe_expert_capacity_factor") { $0.setup.routing.capacityFactor.map { InputValue.number($0) } }]
+    inputs: [InputField("moe_expert_capacity_factor") { $0.setup.routing.capacityFactor.map { FieldValue.number($0) } }]
   )
 
   package static let moePadExpertInputToCapacity = Setting(
@@ -158,7 +158,7 @@ package enum Settings {
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.routing.padToCapacity = $1 } },
     inputs: [
       InputField("moe_pad_expert_input_to_capacity") {
-        $0.setup.routing.padToCapacity ? InputValue.flag(true) : nil
+        $0.setup.routing.padToCapacity ? FieldValue.flag(true) : nil
       }
     ])
 
@@ -166,7 +166,7 @@ package enum Settings {
     id: .gpusPerNode, value: "N", defaultText: "8",
     doc: "GPUs in one node: collectives among them use the intra-node link, beyond them the network",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.gpusPerNode = $1 } },
-    inputs: [InputField("gpus_per_node") { $0.setup.gpus > 1 ? InputValue.integer($0.setup.nodeSize) : nil }])
+    inputs: [InputField("gpus_per_node") { $0.setup.gpus > 1 ? FieldValue.integer($0.setup.nodeSize) : nil }])
 
   package static let intraNodeBandwidth = Setting(
     id: .intraNodeBandwidth, value: "RATE", defaultText: "the GPU's link",
@@ -197,7 +197,7 @@ package enum Settings {
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.gpus)) { $0.nicsPerNode = $1 } },
     inputs: [
       InputField("nics_per_node") {
-        $0.setup.gpus > $0.setup.nodeSize ? InputValue.integer($0.setup.nicsPerNode ?? $0.setup.gpu.nics) : nil
+        $0.setup.gpus > $0.setup.nodeSize ? FieldValue.integer($0.setup.nicsPerNode ?? $0.setup.gpu.nics) : nil
       }
     ])
 
@@ -218,14 +218,14 @@ package enum Settings {
     doc:
       "changes `fit` may offer that train something other than the run: adapters (LoRA/QLoRA on a frozen base) for a full fine-tune or pretraining",
     parse: { loader, node, s in edit(loader.choice(node, s, PlannerAllowance.self)) { $0.allow = $1 } },
-    inputs: [InputField("allow") { $0.setup.allow == .none ? nil : InputValue.text($0.setup.allow.rawValue) }])
+    inputs: [InputField("allow") { $0.setup.allow == .none ? nil : FieldValue.text($0.setup.allow.rawValue) }])
 
   package static let framework = Setting(
     id: .framework, value: Framework.allCases.map(\.rawValue).joined(separator: "|"), defaultText: "none",
     doc:
       "take a training framework's defaults (`trainmem list frameworks`) for every setting not given: precision, loss, recomputation, gradient dtype, optimizer kernel; any key still overrides it",
     parse: { loader, node, s in edit(loader.choice(node, s, Framework.self)) { $0.framework = $1 } },
-    inputs: [InputField("framework") { $0.setup.framework.map { InputValue.text($0.rawValue) } }])
+    inputs: [InputField("framework") { $0.setup.framework.map { FieldValue.text($0.rawValue) } }])
 
   package static let gradientSync = choice(
     .gradientSync, GradientSync.self, noun: "gradient sync", default: "micro_batch",
@@ -268,7 +268,7 @@ package enum Settings {
     Setting(
       id: id, value: "true|false", defaultText: value, doc: doc, isBoolean: true,
       parse: { loader, node, s in edit(loader.boolean(node, s), apply) },
-      inputs: [InputField(id.path) { input($0.setup).map(InputValue.flag) }])
+      inputs: [InputField(id.path) { input($0.setup).map(FieldValue.flag) }])
   }
 
   package static let precision = choice(
@@ -289,21 +289,21 @@ package enum Settings {
     doc:
       "with `matmul_precision: fp8`: torchao tensorwise/rowwise, Transformer Engine delayed or mxfp8 (Blackwell), or DeepSeek-V3 blockwise",
     parse: { loader, node, s in edit(loader.choice(node, s, FP8Recipe.self)) { $0.fp8Recipe = $1 } },
-    inputs: [InputField("fp8_recipe") { $0.setup.fp8.map { InputValue.text($0.rawValue) } }])
+    inputs: [InputField("fp8_recipe") { $0.setup.fp8.map { FieldValue.text($0.rawValue) } }])
 
   package static let masterWeights = Setting(
     id: .masterWeights, value: "none|fp32", defaultText: "none",
     doc:
       "with `precision: bf16`: an fp32 master copy held by the optimizer and sharded with its moments (Megatron, DeepSpeed)",
     parse: { loader, node, s in edit(loader.choice(node, s, MasterWeights.self)) { $0.masterWeights = $1 } },
-    inputs: [InputField("master_weights") { InputValue.text($0.setup.policy.masterBytes > 0 ? "fp32" : "none") }])
+    inputs: [InputField("master_weights") { FieldValue.text($0.setup.policy.masterBytes > 0 ? "fp32" : "none") }])
 
   package static let gradientDType = Setting(
     id: .gradientDtype, value: "fp32|bf16",
     defaultText: "fp32 with master_weights (Megatron), bf16 under ZeRO and FSDP",
     doc: "the dtype gradients are kept and reduced in, where the framework lets it be chosen",
     parse: { loader, node, s in edit(loader.choice(node, s, GradientDType.self)) { $0.gradientDType = $1 } },
-    inputs: [InputField("gradient_dtype") { InputValue.text($0.setup.policy.reduceBytes == 4 ? "fp32" : "bf16") }])
+    inputs: [InputField("gradient_dtype") { FieldValue.text($0.setup.policy.reduceBytes == 4 ? "fp32" : "bf16") }])
 
   package static let weights = choice(
     .weights, WeightFormat.self, noun: "weight format", default: "bf16",
@@ -315,14 +315,14 @@ package enum Settings {
     defaultText: "adamw",
     doc: "optimizer name, or a mapping `name, rank, update_interval, implementation, layerwise, momentum`",
     parse: { loader, node, _ in edit(loader.optimizer(node)) { $0.optimizer = $1 } },
-    inputs: [InputField("optimizer") { InputValue.text($0.setup.optimizer.kind.rawValue) }],
+    inputs: [InputField("optimizer") { FieldValue.text($0.setup.optimizer.kind.rawValue) }],
     csv: ("optimizer", .text { $0.optimizer.kind.rawValue }))
 
   package static let rank = Setting(
     id: .optimizerRank, value: "R", defaultText: "GaLore hidden/4, APOLLO min(256, hidden/4)",
     doc: "projection rank (GaLore, APOLLO)",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.rank)) { $0.optimizer.rank = $1 } },
-    inputs: [InputField("rank") { $0.setup.optimizer.kind.isLowRank ? InputValue.integer($0.setup.rank) : nil }],
+    inputs: [InputField("rank") { $0.setup.optimizer.kind.isLowRank ? FieldValue.integer($0.setup.rank) : nil }],
     csv: ("rank", .integer { $0.optimizer.kind.isLowRank ? $0.rank : nil }))
 
   package static let updateInterval = Setting(
@@ -343,13 +343,13 @@ package enum Settings {
     parse: { loader, node, s in
       edit(loader.choice(node, s, StepImplementation.self)) { $0.optimizer.implementation = $1 }
     },
-    inputs: [InputField("implementation") { InputValue.text($0.setup.optimizer.effectiveImplementation.rawValue) }])
+    inputs: [InputField("implementation") { FieldValue.text($0.setup.optimizer.effectiveImplementation.rawValue) }])
 
   package static let layerwise = Setting(
     id: .optimizerLayerwise, value: "true|false", defaultText: "false",
     doc: "per-layer weight updates in the gradient hook (GaLore-style)", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.layerwise = $1 } },
-    inputs: [InputField("layerwise") { InputValue.flag($0.setup.optimizer.layerwise) }])
+    inputs: [InputField("layerwise") { FieldValue.flag($0.setup.optimizer.layerwise) }])
 
   package static let paged = Setting(
     id: .optimizerPaged, value: "true|false", defaultText: "false",
@@ -357,7 +357,7 @@ package enum Settings {
       "bitsandbytes paged optimizer (adamw, adamw-8bit): large moments in unified memory, on the GPU while there is room",
     isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.optimizer.paged = $1 } },
-    inputs: [InputField("paged") { $0.setup.optimizer.paged ? InputValue.flag(true) : nil }])
+    inputs: [InputField("paged") { $0.setup.optimizer.paged ? FieldValue.flag(true) : nil }])
 
   package static let momentum = Setting(
     id: .optimizerMomentum, value: "true|false", defaultText: "true",
@@ -379,19 +379,19 @@ package enum Settings {
     id: .loraRank, value: "R", defaultText: "8 (peft)",
     doc: "LoRA adapters of rank R on the frozen base (peft): each targeted W gains fp32 A (R × in) and B (out × R)",
     parse: { loader, node, s in lora(loader.integer(node, s, max: SetupLimits.rank)) { $0.rank = $1 } },
-    inputs: [InputField("lora_rank") { $0.setup.lora.map { InputValue.integer($0.rank) } }])
+    inputs: [InputField("lora_rank") { $0.setup.lora.map { FieldValue.integer($0.rank) } }])
 
   package static let loraAlpha = Setting(
     id: .loraAlpha, value: "A", defaultText: "= rank",
     doc: "peft's lora_alpha: scales the update by alpha / rank, which changes neither memory nor time (reported)",
     parse: { loader, node, s in lora(loader.number(node, s, kind: .count, range: 0...1e6)) { $0.alpha = $1 } },
-    inputs: [InputField("lora_alpha") { $0.setup.lora.map { InputValue.number($0.alpha) } }])
+    inputs: [InputField("lora_alpha") { $0.setup.lora.map { FieldValue.number($0.alpha) } }])
 
   package static let loraTargets = Setting(
     id: .loraTargets, value: "all-linear|NAMES", defaultText: "q_proj,v_proj (peft)",
     doc: "the linears that get adapters: all-linear (every one but lm_head) or projection names (q_proj, …, down_proj)",
     parse: { loader, node, s in lora(loader.loraTargets(node, s)) { $0.targets = $1 } },
-    inputs: [InputField("lora_targets") { $0.setup.lora.map { InputValue.text($0.targets.text) } }])
+    inputs: [InputField("lora_targets") { $0.setup.lora.map { FieldValue.text($0.targets.text) } }])
 
   package static let loraDoRA = Setting(
     id: .loraDora, value: "true|false", defaultText: "false",
@@ -407,7 +407,7 @@ package enum Settings {
         setup.lora = config
       }
     },
-    inputs: [InputField("lora_dora") { $0.setup.lora.map { InputValue.flag($0.dora) } }])
+    inputs: [InputField("lora_dora") { $0.setup.lora.map { FieldValue.flag($0.dora) } }])
 
   package static let loraDType = Setting(
     id: .loraDtype, value: "fp32|bf16", defaultText: "fp32 (peft)",
@@ -422,7 +422,7 @@ package enum Settings {
         setup.lora = config
       }
     },
-    inputs: [InputField("lora_dtype") { $0.setup.lora.flatMap { $0.dtype == .fp32 ? nil : InputValue.text("bf16") } }])
+    inputs: [InputField("lora_dtype") { $0.setup.lora.flatMap { $0.dtype == .fp32 ? nil : FieldValue.text("bf16") } }])
 
   package static func offload(
     _ id: SettingID, doc: String, _ apply: @escaping @Sendable (inout Offload, Bool) -> Void,
@@ -433,7 +433,7 @@ package enum Settings {
       parse: { loader, node, s in
         edit(loader.choice(node, s, OffloadTarget.self)) { setup, target in apply(&setup.offload, target == .cpu) }
       },
-      inputs: [InputField("offload_" + id.key) { read($0.setup.offload) ? InputValue.text("cpu") : nil }])
+      inputs: [InputField("offload_" + id.key) { read($0.setup.offload) ? FieldValue.text("cpu") : nil }])
   }
 
   package static let offloadOptimizer = offload(
@@ -456,7 +456,7 @@ package enum Settings {
     doc: "a fine-tune that leaves the token embedding unchanged (no gradient, no optimizer state)", isBoolean: true,
     parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.freeze.embeddings = $1 } },
     inputs: [
-      InputField("freeze_embeddings") { $0.setup.freeze.isActive ? InputValue.flag($0.setup.freeze.embeddings) : nil }
+      InputField("freeze_embeddings") { $0.setup.freeze.isActive ? FieldValue.flag($0.setup.freeze.embeddings) : nil }
     ])
 
   package static let freezeLayers = Setting(
@@ -467,13 +467,13 @@ package enum Settings {
       edit(loader.integer(node, s, min: 0, max: ModelConfig.dimensionLimit)) { $0.freeze.layers = $1 }
     },
     inputs: [
-      InputField("freeze_layers") { $0.setup.freeze.layers > 0 ? InputValue.integer($0.setup.freeze.layers) : nil }
+      InputField("freeze_layers") { $0.setup.freeze.layers > 0 ? FieldValue.integer($0.setup.freeze.layers) : nil }
     ])
 
   package static let sequence = Setting(
     id: .sequence, value: "N", defaultText: "256", doc: "tokens per sequence",
     parse: { loader, node, s in edit(loader.integer(node, s, max: SetupLimits.sequence)) { $0.sequence = $1 } },
-    inputs: [InputField("sequence") { InputValue.integer($0.setup.sequence) }],
+    inputs: [InputField("sequence") { FieldValue.integer($0.setup.sequence) }],
     csv: ("sequence", .integer { $0.sequence }))
 
   package static let microBatch = Setting(
@@ -481,7 +481,7 @@ package enum Settings {
     parse: { loader, node, s in
       edit(loader.integer(node, s, max: SetupLimits.microBatch)) { $0.microBatch = $1 }
     },
-    inputs: [InputField("micro_batch") { InputValue.integer($0.setup.microBatch) }],
+    inputs: [InputField("micro_batch") { FieldValue.integer($0.setup.microBatch) }],
     csv: ("micro_batch", .integer { $0.microBatch }))
 
   package static let globalBatch = Setting(
@@ -501,7 +501,7 @@ package enum Settings {
     doc:
       "attention dropout probability (HF `attention_dropout`; LLaMA has no hidden dropout): eager attention saves its mask",
     parse: { loader, node, s in edit(loader.number(node, s, kind: .count, range: 0...0.99)) { $0.dropout = $1 } },
-    inputs: [InputField("dropout") { $0.setup.dropout > 0 ? InputValue.number($0.setup.dropout) : nil }])
+    inputs: [InputField("dropout") { $0.setup.dropout > 0 ? FieldValue.number($0.setup.dropout) : nil }])
 
   package static let attention = choice(
     .attention, AttentionKernel.self, noun: "attention kernel", default: "sdpa", doc: "attention kernel",
@@ -534,14 +534,14 @@ package enum Settings {
     doc:
       "multi-token-prediction layers trained with the model (Megatron-Core --mtp-num-layers; DeepSeek-V3 and GLM-4.5 ship one): each a decoder layer, a 2h → h projection and another pass through the output head and loss, on the last pipeline stage",
     parse: { loader, node, s in edit(loader.integer(node, s, min: 0, max: 16)) { $0.mtpLayers = $1 } },
-    inputs: [InputField("mtp_layers") { $0.setup.mtpLayers > 0 ? InputValue.integer($0.setup.mtpLayers) : nil }])
+    inputs: [InputField("mtp_layers") { $0.setup.mtpLayers > 0 ? FieldValue.integer($0.setup.mtpLayers) : nil }])
 
   package static let tokens = Setting(
     id: .tokens, value: "N", defaultText: "—", doc: "tokens to train (e.g. 19.7B), for time and cost",
     parse: { loader, node, s in
       edit(loader.number(node, s, kind: .count, range: SetupLimits.tokens)) { $0.tokens = $1 }
     },
-    inputs: [InputField("tokens") { $0.setup.tokens.map { InputValue.number($0) } }])
+    inputs: [InputField("tokens") { $0.setup.tokens.map { FieldValue.number($0) } }])
 
   package static let price = Setting(
     id: .price, value: "P|GPU=P,…", defaultText: "the GPU's list price",
@@ -553,21 +553,21 @@ package enum Settings {
         setup.prices = p.byGPU
       }
     },
-    inputs: [InputField("price") { $0.setup.gpuPrice.map { InputValue.number($0) } }])
+    inputs: [InputField("price") { $0.setup.gpuPrice.map { FieldValue.number($0) } }])
 
   package static let memoryLimit = Setting(
     id: .memoryLimit, value: "SIZE|N%", defaultText: "none",
     doc:
       "the allocator cap `torch.cuda.set_per_process_memory_fraction` sets: a size (40GiB) or a fraction of the GPU's memory (50%)",
     parse: { loader, node, s in edit(loader.memoryLimit(node, s)) { $0.memoryLimit = $1 } },
-    inputs: [InputField("memory_limit") { $0.memory.limit.map { InputValue.integer($0) } }])
+    inputs: [InputField("memory_limit") { $0.memory.limit.map { FieldValue.integer($0) } }])
 
   package static let margin = Setting(
     id: .margin, value: "N%", defaultText: "0%",
     doc:
       "headroom to keep, as a share of the GPU's memory: a run with less to spare is a narrow fit, and fails `run --check` and `fit`",
     parse: { loader, node, s in edit(loader.percent(node, s, range: 0...0.5)) { $0.margin = $1 } },
-    inputs: [InputField("margin") { $0.setup.margin > 0 ? InputValue.number($0.setup.margin) : nil }])
+    inputs: [InputField("margin") { $0.setup.margin > 0 ? FieldValue.number($0.setup.margin) : nil }])
 
   package static let context = Setting(
     id: .overheadContext, value: "SIZE", defaultText: "0.5GiB", doc: "CUDA context per GPU",
@@ -596,7 +596,7 @@ package enum Settings {
       id: id, value: E.allCases.map(\.rawValue).joined(separator: "|"), defaultText: defaultText,
       doc: doc, noun: noun,
       parse: { loader, node, s in edit(loader.choice(node, s, E.self), apply) },
-      inputs: [InputField(id.key) { InputValue.text(input($0.setup)) }],
+      inputs: [InputField(id.key) { FieldValue.text(input($0.setup)) }],
       csv: csv ? (id.key, .text(input)) : nil)
   }
 
