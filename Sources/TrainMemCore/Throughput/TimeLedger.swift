@@ -135,7 +135,7 @@ extension ThroughputModel {
         name: "optimizer step", seconds: optimizer,
         source: s.offload.optimizer || s.offload.parameters
           ? "on the host: gradients down and weights up over the host link, CPU Adam at the node's memory bandwidth"
-          : "memory traffic counted from torch, bitsandbytes, galore-torch, apollo-torch")
+          : "\(s.optimizer.kind.rawValue)'s update: memory traffic counted from its library's code")
     ] + communication + [
       TimeTerm(
         name: "projection refresh (amortised)", seconds: refresh,

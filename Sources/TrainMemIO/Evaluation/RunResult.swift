@@ -72,9 +72,15 @@ extension RunResult {
 extension RunResult {
   /// The result with the step's time ledger and the padding advice filled in (Markdown).
   package func withDetails() -> RunResult {
+    var r = withTimeLedger()
+    r.padding = PaddingAdvice.advice(setup)
+    return r
+  }
+
+  /// The result with the step's time ledger filled in (JSON's `throughput.terms`).
+  package func withTimeLedger() -> RunResult {
     var r = self
     r.timeTerms = ThroughputModel.ledger(setup, ParameterInventory(setup.model))
-    r.padding = PaddingAdvice.advice(setup)
     return r
   }
 }

@@ -368,6 +368,23 @@ package enum JSONRenderer {
     w.closeObject()
   }
 
+  /// The time ledger as the Markdown table lists it: the terms with time on the step or hidden.
+  ///
+  /// Each term's name, its seconds on the step and, for a collective, the seconds hidden behind
+  /// compute. Sources are the Markdown's: repeated for every point they would make a sweep's
+  /// JSON half as large again.
+  package static func timeTerms(_ terms: [TimeTerm], to w: inout JSONWriter) {
+    w.openArray()
+    for term in terms where term.seconds > 0 || term.hidden > 0 {
+      w.openObject()
+      if term.hidden > 0 { w.member("hidden_seconds", term.hidden) }
+      w.member("name", term.name.trimmingSpaces)
+      w.member("seconds", term.seconds)
+      w.closeObject()
+    }
+    w.closeArray()
+  }
+
   /// The memory ledger: each term's bytes, name and source.
   package static func terms(_ terms: [MemoryTerm], to w: inout JSONWriter) {
     w.openArray()

@@ -103,6 +103,12 @@ extension ResultColumn {
     ResultColumn(nil, .throughput, "refresh_seconds") { .number($0.throughput.projectionRefresh) },
     ResultColumn(nil, .throughput, "steady_step_seconds") { .number($0.throughput.steadyStepSeconds) },
     ResultColumn(nil, .throughput, "tokens_per_second_per_gpu") { .number($0.throughput.tokensPerSecondPerGPU) },
+    // The step's time ledger, term by term (`ThroughputModel.ledger`), when the run carries it.
+    ResultColumn(nil, .throughput, "terms") { _ in nil }.writingJSON { run, key, w in
+      guard !run.timeTerms.isEmpty else { return }
+      w.key(key)
+      JSONRenderer.timeTerms(run.timeTerms, to: &w)
+    },
     ResultColumn(nil, .throughput, "train_hours") { $0.throughput.trainHours.map(FieldValue.number) },
     ResultColumn(nil, .plan, "max_rank") { $0.plan?.maxRank.map(FieldValue.integer) },
   ]
