@@ -180,7 +180,7 @@ extension MemoryModel {
         name: "transient", bytes: m.transient,
         .framework,
         source: m.peakPhase == .optimizerStep
-          ? "optimizer step temporaries (\(s.optimizer.effectiveImplementation.rawValue))" : "backward temporaries"))
+          ? "optimizer step temporaries (\(s.stepImplementation.rawValue))" : "backward temporaries"))
     let stage = m.stage.map { ", on the \($0) (the stage holding the peak)" } ?? ""
     t.append(
       MemoryTerm(

@@ -494,8 +494,10 @@ public enum MemoryModel {
     // 5. The optimizer step (absent when layer-wise: updates happen inside backward).
     if !inBackward && !s.offload.optimizer && !s.offload.parameters {
       let formats = StateFormats(param: paramSize == 2 ? .bf16 : .fp32)
-      var stepTransient = OptimizerStates.stepTransient(trained, optimizer: optimizer, rank: rank, formats: formats)
-      if s.parallel.shardsStates && optimizer.effectiveImplementation == .foreach { stepTransient /= s.shardDegree }
+      let implementation = s.stepImplementation
+      var stepTransient = OptimizerStates.stepTransient(
+        trained, optimizer: optimizer, implementation: implementation, rank: rank, formats: formats)
+      if s.parallel.shardsStates && implementation == .foreach { stepTransient /= s.shardDegree }
       stepTransient += masterGradientCopies(s, trained)
       var i5 = fresh
       i5.phase = .optimizerStep

@@ -32,7 +32,7 @@ package protocol OptimizerFamily: Sendable {
   /// The step's temporaries at their largest when the update runs as fused kernels.
   func fusedTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64
   /// Bytes the step reads and writes per parameter of the regular (unprojected) group.
-  func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double
+  func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double) -> Double
   /// Step seconds beyond the regular group's traffic (projections, orthogonalisation), on one
   /// full replica.
   func extraStepSeconds(_ s: TrainingSetup, _ inv: ParameterInventory, _ roof: Roofline) -> Double

@@ -113,11 +113,12 @@ package enum OptimizerStates {
   /// The step's temporaries at their largest, in bytes (non-layer-wise step): the family's
   /// foreach or fused kernels, or the largest tensor of a per-tensor loop.
   package static func stepTransient(
-    _ inv: ParameterInventory, optimizer o: OptimizerConfig, rank r: Int64, formats f: StateFormats
+    _ inv: ParameterInventory, optimizer o: OptimizerConfig, implementation: StepImplementation, rank r: Int64,
+    formats f: StateFormats
   ) -> Int64 {
     let p = f.param.size
     let family = o.kind.family
-    switch o.effectiveImplementation {
+    switch implementation {
     case .fused: return family.fusedTransient(inv, o, rank: r, paramBytes: p)
     case .foreach: return family.foreachTransient(inv, o, rank: r, paramBytes: p)
     case .loop: return family.largestTensorTransient(inv, o, rank: r, paramBytes: p)

@@ -138,6 +138,16 @@ extension TrainingSetup {
   /// activations follow Megatron's fused kernels (`ActivationModel.megatronPerToken`).
   package var megatron: Bool { precision == .bf16 && masterWeights == .fp32 }
 
+  /// The optimizer's update loop as this run's framework runs it: the one given; under
+  /// Megatron-LM, Adam is Transformer Engine's FusedAdam (apex's without TE), one multi-tensor
+  /// kernel updating the fp32 main parameters in place (megatron/core/optimizer/__init__.py:
+  /// `from transformer_engine.pytorch.optimizers import FusedAdam as Adam`); else the library's
+  /// default (`OptimizerConfig.effectiveImplementation`).
+  package var stepImplementation: StepImplementation {
+    if optimizer.implementation == nil && megatron && optimizer.kind == .adamw { return .fused }
+    return optimizer.effectiveImplementation
+  }
+
   /// Whether this run's MoE layers compute every expert on every token: transformers' Llama 4
   /// (`MoEConfig.computesEveryToken`), unless Megatron-Core's routed MoE layer runs it.
   package var expertsRunEveryToken: Bool { model.moe?.computesEveryToken == true && !megatron }

@@ -596,8 +596,10 @@ public enum ThroughputModel {
     let projects = family.projectsLowRankGroup
     let regular = Double(inv.parameters - (projects ? inv.lowRankParameters : 0))
     let regularTensors = Double(inv.tensorCount - (projects ? inv.lowRankTensorCount : 0))
-    let regularBytes = family.regularStepBytes(o, paramBytes: Double(s.policy.stateBytes)) * regular
-    let perTensorHost = o.effectiveImplementation == .loop ? hostSecondsPerTensor : 0
+    let implementation = s.stepImplementation
+    let regularBytes =
+      family.regularStepBytes(o, implementation: implementation, paramBytes: Double(s.policy.stateBytes)) * regular
+    let perTensorHost = implementation == .loop ? hostSecondsPerTensor : 0
     let seconds = max(regularTensors * perTensorHost, regularBytes / roof.bandwidth)
     return seconds + family.extraStepSeconds(s, inv, roof) + masterCopySeconds(s, inv, roof)
   }

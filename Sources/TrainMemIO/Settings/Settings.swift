@@ -343,7 +343,7 @@ package enum Settings {
     parse: { loader, node, s in
       edit(loader.choice(node, s, StepImplementation.self)) { $0.optimizer.implementation = $1 }
     },
-    inputs: [InputField("implementation") { FieldValue.text($0.setup.optimizer.effectiveImplementation.rawValue) }])
+    inputs: [InputField("implementation") { FieldValue.text($0.setup.stepImplementation.rawValue) }])
 
   package static let layerwise = Setting(
     id: .optimizerLayerwise, value: "true|false", defaultText: "false",

@@ -52,6 +52,23 @@ import Testing
     #expect(MemoryModel.persistent(s, inv).states.masterWeights == inv.parameters * 4 / 8)
   }
 
+  @Test("Megatron's Adam is a fused multi-tensor kernel: no step temporaries unless another loop is asked for")
+  func megatronFusedAdam() {
+    var s = setup(parallel: .ddp, precision: .bf16)
+    s.masterWeights = .fp32
+    #expect(s.stepImplementation == .fused)
+    let fused = MemoryModel.estimate(s)
+    #expect(fused.optimizerStepPeak <= fused.forwardBackwardPeak)
+    // Asked for torch's foreach AdamW: its sqrt buffer of every fp32 main parameter returns.
+    s.optimizer.implementation = .foreach
+    let inv = ParameterInventory(s.model)
+    #expect(MemoryModel.estimate(s).optimizerStepPeak - fused.optimizerStepPeak == inv.parameters * 4)
+    // Pure bf16 (no master copy) is not Megatron's precision: torch's foreach default stays.
+    s.optimizer.implementation = nil
+    s.masterWeights = nil
+    #expect(s.stepImplementation == .foreach)
+  }
+
   @Test("FSDP MixedPrecision keeps no autocast copy: two gathered bf16 layers and the root unit")
   func fsdpCopies() {
     let s = setup(parallel: .fsdp)

@@ -22,5 +22,7 @@ package struct Adafactor: OptimizerFamily {
   package func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64 {
     3 * t.elements * 4
   }
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double { Adafactor.stepBytes }
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  { Adafactor.stepBytes }
 }

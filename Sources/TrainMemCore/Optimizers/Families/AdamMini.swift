@@ -26,5 +26,7 @@ package struct AdamMini: OptimizerFamily {
   package func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64 {
     2 * t.elements * p
   }
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double { AdamMini.accesses * p }
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  { AdamMini.accesses * p }
 }

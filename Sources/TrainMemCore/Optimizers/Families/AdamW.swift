@@ -40,12 +40,14 @@ package struct AdamW: OptimizerFamily {
     inv.parameters * p
   }
 
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double {
-    AdamW.accesses(o) * p
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  {
+    AdamW.accesses(implementation) * p
   }
 
   /// Accesses per parameter for the implementation the run uses.
-  package static func accesses(_ o: OptimizerConfig) -> Double {
-    o.effectiveImplementation == .fused ? fusedAccesses : unfusedAccesses
+  package static func accesses(_ implementation: StepImplementation) -> Double {
+    implementation == .fused ? fusedAccesses : unfusedAccesses
   }
 }

@@ -23,5 +23,7 @@ package struct EightBitAdam: OptimizerFamily {
   package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
     -> Int64
   { 0 }
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double { EightBitAdam.stepBytes }
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  { EightBitAdam.stepBytes }
 }

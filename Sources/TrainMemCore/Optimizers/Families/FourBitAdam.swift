@@ -25,7 +25,9 @@ package struct FourBitAdam: OptimizerFamily {
   { 0 }
   /// One compiled kernel: p and g read, p written, two half-byte moments read and written with
   /// their scales (derived).
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double {
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  {
     3 * p + 2 * 2 * (0.5 + 4.0 / 128)
   }
 }

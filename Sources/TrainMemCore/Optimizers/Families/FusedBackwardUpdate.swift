@@ -71,7 +71,9 @@ package struct FusedBackwardUpdate: OptimizerFamily {
   /// bf16: the two casts 12, `div_` 8, square 8, `+ eps` 8, the row and column means 8, the
   /// outer product 4, `mul_` 12, the RMS norm 4, `div_` 8, the parameter norm 4, `add_` 12,
   /// `copy_` 6 = 94; fp32: without the casts and the copy onto itself, 76.
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double {
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  {
     switch (adaptive, p == 4) {
     case (false, false): return 30
     case (false, true): return 12

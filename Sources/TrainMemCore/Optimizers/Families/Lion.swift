@@ -18,5 +18,7 @@ package struct Lion: OptimizerFamily {
   package func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64 {
     t.elements * p
   }
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double { Lion.accesses * p }
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  { Lion.accesses * p }
 }

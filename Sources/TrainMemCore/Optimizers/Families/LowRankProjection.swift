@@ -148,11 +148,13 @@ package struct LowRankProjection: OptimizerFamily {
     largestLowRankTransient(inv, o, rank: r, paramBytes: p)
   }
 
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double {
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  {
     switch moments {
     case .eightBit: return EightBitAdam.stepBytes
     case .fp32: return o.layerwise ? EightBitAdam.stepBytes : AdamW.unfusedAccesses * 4
-    case .parameterDType: return AdamW.accesses(o) * p
+    case .parameterDType: return AdamW.accesses(implementation) * p
     }
   }
 

@@ -35,7 +35,9 @@ package struct Muon: OptimizerFamily {
     return t.role == .projection ? n * p + n * 2 + 2 * t.minSide * t.minSide * 2 : 2 * n * p
   }
 
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double { Muon.momentumAccesses * p }
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  { Muon.momentumAccesses * p }
 
   /// Each hidden matrix's momentum orthogonalised by 5 Newton–Schulz iterations in bf16: X Xᵀ,
   /// its square, and the product with X, on the m × n matrix with m its smaller side.

@@ -23,7 +23,9 @@ package struct SGD: OptimizerFamily {
   package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
     -> Int64
   { 0 }
-  package func regularStepBytes(_ o: OptimizerConfig, paramBytes p: Double) -> Double {
+  package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
+    -> Double
+  {
     (o.momentum ? SGD.momentumAccesses : SGD.plainAccesses) * p
   }
 }
