@@ -17,7 +17,7 @@ enum ValidateCommand {
       try SeedsReader.parse(text, file: path)
     }.flatMap { $0 }
     let results = Validation.check(figures)
-    let failed = results.filter { !$0.within && $0.figure.expect != "gap" }
+    let failed = results.filter { !$0.within && $0.figure.expect != .gap }
     let status = try TrainMemCLI.withSink(options, console) { sink in
       try sink.write(format == .json ? ValidationRenderer.json(results) : ValidationRenderer.markdown(results))
       return failed.isEmpty ? ExitStatus.ok : ExitStatus.checkFailed

@@ -17,7 +17,7 @@ package enum ValidationRenderer {
         f.absolute
         ? "±" + NumberFormatting.fixed(f.tolerance, 3) + " " + f.unit
         : "±" + NumberFormatting.fixed(f.tolerance * 100, 1) + "%"
-      let verdict = r.within ? "ok" : (f.expect == "gap" ? "known gap" : "**FAIL**")
+      let verdict = r.within ? "ok" : (f.expect == .gap ? "known gap" : "**FAIL**")
       s +=
         "| \(MarkdownRenderer.cell(f.id)) | \(MarkdownRenderer.cell(f.source)) | \(fmt(f.value)) \(f.unit) | \(fmt(r.predicted)) \(f.unit) | \(err) | \(tol) | \(verdict) |\n"
     }
@@ -33,15 +33,15 @@ package enum ValidationRenderer {
     }
     for src in sources {
       let rs = bySource[src] ?? []
-      let rel = rs.filter { !$0.figure.absolute && $0.error.isFinite && $0.figure.expect != "gap" }.map {
+      let rel = rs.filter { !$0.figure.absolute && $0.error.isFinite && $0.figure.expect != .gap }.map {
         abs($0.error)
       }
       let mean = rel.isEmpty ? "–" : NumberFormatting.fixed(rel.reduce(0, +) / Double(rel.count) * 100, 1) + "%"
       let mx = rel.isEmpty ? "–" : NumberFormatting.fixed((rel.max() ?? 0) * 100, 1) + "%"
       s +=
-        "| \(MarkdownRenderer.cell(src)) | \(rs.count) | \(rs.filter(\.within).count) | \(rs.filter { !$0.within && $0.figure.expect == "gap" }.count) | \(mean) | \(mx) |\n"
+        "| \(MarkdownRenderer.cell(src)) | \(rs.count) | \(rs.filter(\.within).count) | \(rs.filter { !$0.within && $0.figure.expect == .gap }.count) | \(mean) | \(mx) |\n"
     }
-    let gaps = results.filter { $0.figure.expect == "gap" || $0.codeAllocates != nil }
+    let gaps = results.filter { $0.figure.expect == .gap || $0.codeAllocates != nil }
     if !gaps.isEmpty {
       s += "\n## Where the paper's accounting and the code differ\n\n"
       for r in gaps {
@@ -64,7 +64,7 @@ package enum ValidationRenderer {
   package static func json(_ results: [FigureResult]) -> String {
     var w = JSONWriter()
     w.openObject()
-    w.member("failed", Int64(results.filter { !$0.within && $0.figure.expect != "gap" }.count))
+    w.member("failed", Int64(results.filter { !$0.within && $0.figure.expect != .gap }.count))
     w.key("figures")
     w.openArray()
     for r in results {
@@ -75,11 +75,11 @@ package enum ValidationRenderer {
       w.member("id", r.figure.id)
       w.member("predicted", r.predicted.isFinite ? r.predicted : nil)
       w.member("published", r.figure.value)
-      w.member("quantity", r.figure.quantity)
+      w.member("quantity", r.figure.quantity.rawValue)
       w.member("source", r.figure.source)
       w.member("tolerance", r.figure.tolerance)
       w.member("unit", r.figure.unit)
-      w.member("verdict", r.within ? "ok" : (r.figure.expect == "gap" ? "known_gap" : "fail"))
+      w.member("verdict", r.within ? "ok" : (r.figure.expect == .gap ? "known_gap" : "fail"))
       w.closeObject()
     }
     w.closeArray()

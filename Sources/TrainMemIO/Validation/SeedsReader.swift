@@ -8,7 +8,6 @@ package enum SeedsReader {
   package static let columns = [
     "id", "source", "quantity", "value", "unit", "tolerance", "expect", "accounting", "conditions", "note",
   ]
-  package static let expectations = ["check", "gap"]
 
   /// A finite decimal number as written in a table (`62.8`, `-0.5`, `1e9`); not Swift's wider
   /// syntax (`0x10`, `inf`, `nan`).
@@ -75,13 +74,13 @@ package enum SeedsReader {
             location: SourceLocation(file: file, line: f.line, column: 1),
             message: "'ratio_to=\(id)' names no figure in this file\(hint)"))
       }
-      if f.quantity != "tokens_per_second_ratio" && f.ratioTo != nil {
+      if f.quantity != .tokensPerSecondRatio && f.ratioTo != nil {
         errors.append(
           ScenarioError(
             location: SourceLocation(file: file, line: f.line, column: 1),
-            message: "'ratio_to' applies to a tokens_per_second_ratio, not \(f.quantity)"))
+            message: "'ratio_to' applies to a tokens_per_second_ratio, not \(f.quantity.rawValue)"))
       }
-      if f.quantity == "tokens_per_second_ratio" && f.ratioTo == nil {
+      if f.quantity == .tokensPerSecondRatio && f.ratioTo == nil {
         errors.append(
           ScenarioError(
             location: SourceLocation(file: file, line: f.line, column: 1),
@@ -124,26 +123,28 @@ package enum SeedsReader {
         return nil
       }
       if fields[0].trimmingSpaces.isEmpty { fail(0, "a figure needs an id") }
-      let quantity = fields[2]
-      if !Validation.quantities.contains(quantity) {
-        fail(2, "unknown quantity '\(quantity)'\(suggestion(quantity, Validation.quantities))")
+      let quantity = FigureQuantity(rawValue: fields[2])
+      if quantity == nil {
+        let known = FigureQuantity.allCases.map(\.rawValue)
+        fail(2, "unknown quantity '\(fields[2])'\(suggestion(fields[2], known))")
       }
-      let units = Validation.units(for: quantity)
-      if Validation.quantities.contains(quantity) && !units.contains(fields[4]) {
-        fail(4, "unit '\(fields[4])' does not measure \(quantity); use \(units.joined(separator: " or "))")
+      if let quantity, !quantity.units.contains(fields[4]) {
+        fail(4, "unit '\(fields[4])' does not measure \(fields[2]); use \(quantity.units.joined(separator: " or "))")
       }
       let value = SeedsReader.decimal(fields[3])
       if value == nil { fail(3, "value '\(fields[3])' is not a finite number") }
       let tolerance = self.tolerance()
-      if !SeedsReader.expectations.contains(fields[6]) {
-        fail(6, "expect '\(fields[6])' is not one of \(SeedsReader.expectations.joined(separator: ", "))")
+      let expect = Expectation(rawValue: fields[6])
+      if expect == nil {
+        fail(6, "expect '\(fields[6])' is not one of \(Expectation.allCases.map(\.rawValue).joined(separator: ", "))")
       }
       let (conditions, ratioTo) = self.conditions()
       let setup = self.setup(conditions)
-      guard errors.isEmpty, let value, let tolerance, let setup else { return nil }
+      guard errors.isEmpty, let quantity, let value, let tolerance, let expect, let setup else { return nil }
       return Figure(
         id: fields[0], source: fields[1], quantity: quantity, value: value, unit: fields[4],
-        tolerance: tolerance.value, absolute: tolerance.absolute, expect: fields[6], accounting: fields[7],
+        tolerance: tolerance.value, absolute: tolerance.absolute, expect: expect, accounting: fields[7],
+        paperAccounting: PaperAccounting(fields[7]),
         conditions: conditions.map { ($0.key, $0.value) }, ratioTo: ratioTo, note: fields[9], line: line, setup: setup)
     }
 

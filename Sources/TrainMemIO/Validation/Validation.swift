@@ -10,15 +10,17 @@ package struct Figure: Sendable {
   package var id: String
   package var source: String
   /// What is measured; see `Validation.predict`.
-  package var quantity: String
+  package var quantity: FigureQuantity
   package var value: Double
   package var unit: String
   /// Relative tolerance (0.05 = 5%), or absolute in `unit` when `absolute`.
   package var tolerance: Double
   package var absolute: Bool
-  /// `check`: must be within tolerance; `gap`: a known, explained disagreement (shown, never fails).
-  package var expect: String
+  package var expect: Expectation
+  /// How the source counted, as written (the report prints it).
   package var accounting: String
+  /// The paper-formula switches `accounting` names (`PaperAccounting`).
+  package var paperAccounting: PaperAccounting
   package var conditions: [(String, String)]
   /// The figure whose setup is the denominator of a `tokens_per_second_ratio`.
   package var ratioTo: String?
@@ -39,15 +41,6 @@ package struct FigureResult: Sendable {
 
 /// Prediction: every figure predicted in its own accounting and unit, and compared.
 package enum Validation {
-  /// Every quantity `predict` knows.
-  package static let quantities = [
-    "paper_weights_states", "paper_states", "optimizer_states", "weights", "peak_allocated", "reserved",
-    "total_memory", "fits", "max_micro_batch", "tokens_per_second", "steady_tokens_per_second",
-    "step_seconds", "steady_step_seconds", "backward_seconds", "tokens_per_second_ratio",
-    "optimizer_step_seconds", "svd_refresh_seconds", "parameters", "model_states_per_parameter", "max_sequence",
-    "activations_per_layer", "mfu",
-  ]
-
   /// Paper accounting of optimizer states in elements (GaLore T1, APOLLO T1, Fira T2):
   /// AdamW 2mn; GaLore mr + 2nr (m ≤ n); APOLLO 2nr; APOLLO-Mini 2n; regular tensors 2mn when
   /// `withRegular` (GaLore's tables) and not at all otherwise (APOLLO Table 2's Mini column and
@@ -71,24 +64,6 @@ package enum Validation {
   /// parameters (`M`), and the unscaled tokens/s, ratios (`x`) and yes/no (`bool`).
   package static let units = ["GB", "G", "GiB", "MB", "s", "M", "tok/s", "x", "bool", "count", "B", "sbh", "%"]
 
-  /// The units each quantity may be given in.
-  package static func units(for quantity: String) -> [String] {
-    switch quantity {
-    case "paper_weights_states", "paper_states", "optimizer_states", "weights", "peak_allocated", "reserved",
-      "total_memory":
-      return ["GB", "G", "GiB", "MB"]
-    case "fits": return ["bool"]
-    case "max_micro_batch", "max_sequence": return ["count"]
-    case "tokens_per_second", "steady_tokens_per_second": return ["tok/s"]
-    case "tokens_per_second_ratio": return ["x"]
-    case "parameters": return ["M", "count"]
-    case "model_states_per_parameter": return ["B"]
-    case "activations_per_layer": return ["sbh"]
-    case "mfu": return ["%"]
-    default: return ["s"]
-    }
-  }
-
   package static func scale(_ unit: String) -> Double {
     switch unit {
     case "GB", "G": return 1e9
@@ -106,56 +81,57 @@ package enum Validation {
     let u = scale(f.unit)
     let inv = ParameterInventory(s.model)
     let weights = Double(inv.parameters) * 2
+    let paper = f.paperAccounting
     switch f.quantity {
-    case "paper_weights_states":
+    case .paperWeightsStates:
       // GaLore Table 2 / APOLLO Table 2: weights + optimizer states, bf16.
-      let withRegular = f.accounting.contains("regular states counted")
-      let withProj = f.accounting.contains("projection counted")
-      let v = (weights + 2 * paperStateElements(s, withRegular: withRegular, withProjection: withProj)) / u
+      let elements = paperStateElements(
+        s, withRegular: paper.contains(.regularStates), withProjection: paper.contains(.projection))
+      let v = (weights + 2 * elements) / u
       return (v, Double(MemoryModel.weightBytes(s, inv) + MemoryModel.estimate(s).states.total) / u)
-    case "paper_states":
-      let withRegular = f.accounting.contains("regular states counted")
-      let withProj = f.accounting.contains("projection counted")
-      let bytesPerState = f.accounting.contains("8-bit") ? 1.0 : 2.0
+    case .paperStates:
+      let bytesPerState = paper.contains(.eightBit) ? 1.0 : 2.0
+      let elements = paperStateElements(
+        s, withRegular: paper.contains(.regularStates), withProjection: paper.contains(.projection))
       return (
-        bytesPerState * paperStateElements(s, withRegular: withRegular, withProjection: withProj) / u,
+        bytesPerState * elements / u,
         Double(MemoryModel.estimate(s).states.total) / u
       )
-    case "optimizer_states": return (Double(MemoryModel.estimate(s).states.total) / u, nil)
-    case "weights": return (Double(MemoryModel.weightBytes(s, inv)) / u, nil)
-    case "peak_allocated": return (Double(MemoryModel.estimate(s).peak) / u, nil)
-    case "reserved": return (Double(MemoryModel.estimate(s).reserved) / u, nil)
-    case "total_memory": return (Double(MemoryModel.estimate(s).required) / u, nil)
-    case "fits": return (MemoryModel.estimate(s).fits ? 1 : 0, nil)
-    case "max_micro_batch": return (Double(Planner.maxMicroBatch(s) ?? 0), nil)
-    case "max_sequence": return (Double(Planner.maxSequence(s) ?? 0), nil)
-    case "tokens_per_second": return (ThroughputModel.estimate(s).tokensPerSecond, nil)
-    case "steady_tokens_per_second":
+    case .optimizerStates: return (Double(MemoryModel.estimate(s).states.total) / u, nil)
+    case .weights: return (Double(MemoryModel.weightBytes(s, inv)) / u, nil)
+    case .peakAllocated: return (Double(MemoryModel.estimate(s).peak) / u, nil)
+    case .reserved: return (Double(MemoryModel.estimate(s).reserved) / u, nil)
+    case .totalMemory: return (Double(MemoryModel.estimate(s).required) / u, nil)
+    case .fits: return (MemoryModel.estimate(s).fits ? 1 : 0, nil)
+    case .maxMicroBatch: return (Double(Planner.maxMicroBatch(s) ?? 0), nil)
+    case .maxSequence: return (Double(Planner.maxSequence(s) ?? 0), nil)
+    case .tokensPerSecond: return (ThroughputModel.estimate(s).tokensPerSecond, nil)
+    case .steadyTokensPerSecond:
       let t = ThroughputModel.estimate(s)
       return (t.tokensPerStep / t.steadyStepSeconds, nil)
-    case "step_seconds": return (ThroughputModel.estimate(s).stepSeconds, nil)
-    case "steady_step_seconds": return (ThroughputModel.estimate(s).steadyStepSeconds, nil)
-    case "backward_seconds":
+    case .stepSeconds: return (ThroughputModel.estimate(s).stepSeconds, nil)
+    case .steadyStepSeconds: return (ThroughputModel.estimate(s).steadyStepSeconds, nil)
+    case .backwardSeconds:
       // Backward runs two of each matmul's three passes: two thirds of forward + backward.
       return (ThroughputModel.estimate(s).compute * 2 / 3, nil)
-    case "tokens_per_second_ratio":
+    case .tokensPerSecondRatio:
       // Job tokens/s of this setup over that of the figure named by `ratio_to`.
       guard let b = baseline else { return (.nan, nil) }
       return (ThroughputModel.estimate(s).tokensPerSecond / ThroughputModel.estimate(b).tokensPerSecond, nil)
-    case "optimizer_step_seconds":
+    case .optimizerStepSeconds:
       // `optimizer.step()` averaged over steps, projection refreshes included (APOLLO Table 7).
       let t = ThroughputModel.estimate(s)
       return (t.optimizer + t.projectionRefresh, nil)
-    case "svd_refresh_seconds":
+    case .svdRefreshSeconds:
       return (ThroughputModel.refreshSeconds(s, inv) * Double(s.optimizer.updateInterval), nil)
-    case "parameters": return (Double(inv.parameters) / (f.unit == "M" ? 1e6 : 1), nil)
-    case "model_states_per_parameter":
+    case .parameters: return (Double(inv.parameters) / (f.unit == "M" ? 1e6 : 1), nil)
+    case .modelStatesPerParameter:
       // The ZeRO paper's and Megatron's accounting: weights, gradients and optimizer states
       // (with the fp32 master) one GPU holds persistently, per parameter of the model.
       let held = MemoryModel.persistent(s, inv)
       return (Double(held.weights + held.gradients + held.states.total) / Double(inv.parameters), nil)
-    case "mfu": return (ThroughputModel.estimate(s).mfu * 100, nil)
-    case "activations_per_layer":
+    case .mfu: return (ThroughputModel.estimate(s).mfu * 100, nil)
+    case .activationsPerLayer:
       // Korthikanti et al.'s unit: bytes one layer saves per micro-batch on one GPU (of the
       // first pipeline stage), over sequence × micro-batch × hidden; a fully recomputed layer
       // keeps its input.
@@ -163,7 +139,6 @@ package enum Validation {
       let act = ActivationModel.sizes(stage)
       let bytes = s.checkpointing == .full ? act.checkpointedLayer : act.perLayer
       return (Double(bytes) / Double(s.sequence * s.microBatch * s.model.hidden), nil)
-    default: return (.nan, nil)
     }
   }
 
@@ -185,4 +160,73 @@ package enum Validation {
     return v == 0 ? .infinity : (p - v) / v
   }
 
+}
+
+/// What a figure measures (the seeds' `quantity` column).
+package enum FigureQuantity: String, Sendable, CaseIterable {
+  case paperWeightsStates = "paper_weights_states"
+  case paperStates = "paper_states"
+  case optimizerStates = "optimizer_states"
+  case weights
+  case peakAllocated = "peak_allocated"
+  case reserved
+  case totalMemory = "total_memory"
+  case fits
+  case maxMicroBatch = "max_micro_batch"
+  case tokensPerSecond = "tokens_per_second"
+  case steadyTokensPerSecond = "steady_tokens_per_second"
+  case stepSeconds = "step_seconds"
+  case steadyStepSeconds = "steady_step_seconds"
+  case backwardSeconds = "backward_seconds"
+  case tokensPerSecondRatio = "tokens_per_second_ratio"
+  case optimizerStepSeconds = "optimizer_step_seconds"
+  case svdRefreshSeconds = "svd_refresh_seconds"
+  case parameters
+  case modelStatesPerParameter = "model_states_per_parameter"
+  case maxSequence = "max_sequence"
+  case activationsPerLayer = "activations_per_layer"
+  case mfu
+
+  /// The units a figure of this quantity may be given in.
+  package var units: [String] {
+    switch self {
+    case .paperWeightsStates, .paperStates, .optimizerStates, .weights, .peakAllocated, .reserved, .totalMemory:
+      return ["GB", "G", "GiB", "MB"]
+    case .fits: return ["bool"]
+    case .maxMicroBatch, .maxSequence: return ["count"]
+    case .tokensPerSecond, .steadyTokensPerSecond: return ["tok/s"]
+    case .tokensPerSecondRatio: return ["x"]
+    case .parameters: return ["M", "count"]
+    case .modelStatesPerParameter: return ["B"]
+    case .activationsPerLayer: return ["sbh"]
+    case .mfu: return ["%"]
+    case .stepSeconds, .steadyStepSeconds, .backwardSeconds, .optimizerStepSeconds, .svdRefreshSeconds: return ["s"]
+    }
+  }
+}
+
+/// Whether a figure must agree (the seeds' `expect` column).
+package enum Expectation: String, Sendable, CaseIterable {
+  /// Must be within tolerance, or `validate` fails.
+  case check
+  /// A known, explained disagreement: shown, never failing.
+  case gap
+}
+
+/// The switches of a paper's own state formula, named in the seeds' `accounting` text: "regular
+/// states counted", "projection counted", "8-bit" (two bytes per state otherwise).
+package struct PaperAccounting: OptionSet, Sendable {
+  package let rawValue: Int
+  package init(rawValue: Int) { self.rawValue = rawValue }
+  package static let regularStates = PaperAccounting(rawValue: 1)
+  package static let projection = PaperAccounting(rawValue: 2)
+  package static let eightBit = PaperAccounting(rawValue: 4)
+
+  package init(_ text: String) {
+    var a: PaperAccounting = []
+    if text.contains("regular states counted") { a.insert(.regularStates) }
+    if text.contains("projection counted") { a.insert(.projection) }
+    if text.contains("8-bit") { a.insert(.eightBit) }
+    self = a
+  }
 }

@@ -29,7 +29,7 @@ import Testing
     for column in ResultColumn.csv {
       let (object, key) = try #require(column.json)
       let name = object == .memory ? "memory" : object == .throughput ? "throughput" : "plan"
-      let cell = try #require(cells[header.firstIndex(of: column.csv!)!])
+      let cell = cells[try #require(header.firstIndex(of: column.csv!))]
       let member = (run[name] as? [String: Any])?[key]
       switch column.value(r) {
       case .integer(let v): #expect((member as? NSNumber)?.int64Value == v && cell == "\(v)")

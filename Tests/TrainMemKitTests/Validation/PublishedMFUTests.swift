@@ -13,9 +13,9 @@ import Testing
       contentsOf: Calibration.root.appendingPathComponent("seeds/published-figures.tsv"), encoding: .utf8)
     var best: [String: (Double, String)] = [:]
     for f in try SeedsReader.parse(text, file: "published-figures.tsv")
-    where f.quantity == "tokens_per_second" || f.quantity == "step_seconds" {
+    where f.quantity == .tokensPerSecond || f.quantity == .stepSeconds {
       let e = ThroughputModel.estimate(f.setup)
-      let published = f.quantity == "step_seconds" ? e.tokensPerStep / f.value : f.value
+      let published = f.quantity == .stepSeconds ? e.tokensPerStep / f.value : f.value
       let mfu = e.mfu * published / e.tokensPerSecond
       let key = "\(f.setup.gpu.architecture.rawValue) \(f.setup.fp8 != nil)"
       if mfu > (best[key]?.0 ?? 0) { best[key] = (mfu, f.id) }

@@ -10,10 +10,10 @@ import Testing
   @Test("every quantity the parser accepts has a prediction (the list and predict's switch agree)")
   func everyQuantityPredicts() throws {
     let conditions = "model=llama-60m;gpu=h200;optimizer=galore;rank=128"
-    let rows = Validation.quantities.map { q in
+    let rows = FigureQuantity.allCases.map { q in
       [
-        "f-\(q)", "test", q, "1", Validation.units(for: q)[0], "100%", "gap", "",
-        conditions + (q == "tokens_per_second_ratio" ? ";ratio_to=f-fits" : ""), "",
+        "f-\(q.rawValue)", "test", q.rawValue, "1", q.units[0], "100%", "gap", "",
+        conditions + (q == .tokensPerSecondRatio ? ";ratio_to=f-fits" : ""), "",
       ]
       .joined(separator: "\t")
     }
