@@ -184,22 +184,20 @@ public struct ModelConfig: Sendable, Equatable {
   package var queryKeyHeadDim: Int64 { latent?.queryKeyDim ?? headDim }
   /// A value's and the attention output's width per head (MLA: `v_head_dim`).
   package var valueHeadDim: Int64 { latent?.valueDim ?? headDim }
-  /// The transformers `model_type` whose modeling file this model follows.
-  package var modelType: String {
-    let known = [
-      ("qwen2.5", "qwen2"), ("qwen3-moe", "qwen3_moe"), ("qwen2-moe", "qwen2_moe"), ("pythia", "gpt_neox"),
-      ("gemma3", "gemma3"), ("megatron-gpt", "gpt2"), ("kimi_k2", "deepseek_v3"), ("llama4_text", "llama4"),
-    ]
-    if let (_, type) = known.first(where: { family == $0.0 }) { return type }
-    if Self.modelTypes.contains(family) { return family == "gemma3_text" ? "gemma3" : family }
-    return family.hasPrefix("llama") || family == "custom" ? "llama" : family
+  /// The transformers modeling file this model follows, from its family (presets name theirs,
+  /// a config.json its `model_type`; custom models are LLaMA-shaped).
+  package var architecture: Architecture {
+    switch family {
+    case "qwen2.5": return .qwen2
+    case "qwen3-moe": return .qwen3Moe
+    case "qwen2-moe": return .qwen2Moe
+    case "pythia": return .gptNeox
+    case "megatron-gpt": return .gpt2
+    default: return Architecture(rawValue: family)?.modelingFile ?? .llama
+    }
   }
-  /// The Hugging Face `model_type`s trainmem builds, in the order `list` shows them.
-  package static let modelTypes = [
-    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2", "gemma3",
-    "gemma3_text", "phi3", "gpt2", "gpt_neox", "olmo2", "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss", "llama4",
-    "llama4_text", "glm4_moe",
-  ]
+  /// The modeling file's `model_type`, for reports (`modeling_<type>.py`).
+  package var modelType: String { architecture.rawValue }
 
   /// Width of the queries: heads × head_dim (MLA: heads × qk_head_dim).
   package var queryWidth: Int64 { heads * queryKeyHeadDim }
@@ -473,4 +471,43 @@ public struct ModelConfig: Sendable, Equatable {
     self.holdsEmbedding = holdsEmbedding
     self.holdsHead = holdsHead
   }
+}
+
+/// A Hugging Face `model_type` trainmem builds: its transformers modeling file, with the types
+/// that reuse another's (`modelingFile`).
+public enum Architecture: String, Sendable, CaseIterable {
+  case llama, mistral, mixtral, qwen2
+  case qwen2Moe = "qwen2_moe"
+  case qwen3
+  case qwen3Moe = "qwen3_moe"
+  case gemma, gemma2, gemma3
+  /// Gemma 3's language model (a `gemma3` config's `text_config`).
+  case gemma3Text = "gemma3_text"
+  case phi3, gpt2
+  case gptNeox = "gpt_neox"
+  case olmo2
+  case deepseekV2 = "deepseek_v2"
+  case deepseekV3 = "deepseek_v3"
+  /// Kimi K2: DeepSeek-V3's modeling code under its own type.
+  case kimiK2 = "kimi_k2"
+  case gptOss = "gpt_oss"
+  case llama4
+  /// Llama 4's language model (a `llama4` config's `text_config`).
+  case llama4Text = "llama4_text"
+  case glm4Moe = "glm4_moe"
+
+  /// The architecture whose modeling file runs this type.
+  package var modelingFile: Architecture {
+    switch self {
+    case .gemma3Text: return .gemma3
+    case .kimiK2: return .deepseekV3
+    case .llama4Text: return .llama4
+    case .llama, .mistral, .mixtral, .qwen2, .qwen2Moe, .qwen3, .qwen3Moe, .gemma, .gemma2, .gemma3, .phi3, .gpt2,
+      .gptNeox, .olmo2, .deepseekV2, .deepseekV3, .gptOss, .llama4, .glm4Moe:
+      return self
+    }
+  }
+
+  /// Every `model_type` a config.json may name, for messages.
+  package static var modelTypes: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

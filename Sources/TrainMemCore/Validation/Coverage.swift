@@ -35,7 +35,7 @@ package struct Coverage: Sendable, Equatable {
   package static let calibratedSequence: Int64 = 2048
 
   package init(_ s: TrainingSetup) {
-    llama = s.model.modelType == "llama" && s.model.moe == nil
+    llama = s.model.architecture == .llama && s.model.moe == nil
     onCalibrationGPU = s.gpu.id == "h200"
     longSequence = s.sequence > Self.calibratedSequence
     calibrated = llama && onCalibrationGPU && s.parallel == .none && s.lora == nil && !longSequence

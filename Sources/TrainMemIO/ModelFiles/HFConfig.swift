@@ -169,37 +169,37 @@ private struct FieldReader {
     guard let typeField = root["model_type"] else {
       fail(
         root.location,
-        "no 'model_type'; trainmem reads Hugging Face configs of: \(ModelConfig.modelTypes.joined(separator: ", "))",
+        "no 'model_type'; trainmem reads Hugging Face configs of: \(Architecture.modelTypes)",
         .unknownKey("model_type"))
       return nil
     }
-    guard case .string(let type, _) = typeField, ModelConfig.modelTypes.contains(type) else {
+    guard case .string(let name, _) = typeField, let type = Architecture(rawValue: name) else {
       var got = describe(typeField)
       if case .string(let t, _) = typeField { got = "'\(visible(t))'" }
       fail(
         typeField.location,
-        "unsupported model_type \(got); trainmem reads: \(ModelConfig.modelTypes.joined(separator: ", "))",
+        "unsupported model_type \(got); trainmem reads: \(Architecture.modelTypes)",
         .unknownKey("model_type"))
       return nil
     }
     // Gemma 3's and Llama 4's multimodal configs nest the language model under `text_config`;
     // their vision towers are not trained here.
-    if let textType = ["gemma3": "gemma3_text", "llama4": "llama4_text"][type] {
+    if let textType = [Architecture.gemma3: Architecture.gemma3Text, .llama4: .llama4Text][type] {
       guard let text = root["text_config"], case .object = text else {
-        fail(root.location, "a \(type) config needs a 'text_config' object")
+        fail(root.location, "a \(type.rawValue) config needs a 'text_config' object")
         return nil
       }
       return architecture(textType, text, path: "text_config.", id: id)
     }
     // Kimi K2 ships DeepSeek-V3's modeling code under its own model_type
     // (`architectures: ["DeepseekV3ForCausalLM"]`).
-    return architecture(type == "kimi_k2" ? "deepseek_v3" : type, root, path: "", id: id)
+    return architecture(type == .kimiK2 ? .deepseekV3 : type, root, path: "", id: id)
   }
 
   /// The common fields, then each architecture's own.
-  package mutating func architecture(_ type: String, _ c: JSONValue, path: String, id: String) -> ModelConfig? {
+  package mutating func architecture(_ type: Architecture, _ c: JSONValue, path: String, id: String) -> ModelConfig? {
     let d = Defaults.of(type)
-    let gpt2 = type == "gpt2"
+    let gpt2 = type == .gpt2
     let hidden = integer(c, gpt2 ? "n_embd" : "hidden_size", path: path, default: d.hidden)
     let layers = integer(c, gpt2 ? "n_layer" : "num_hidden_layers", path: path, default: d.layers)
     let heads = integer(c, gpt2 ? "n_head" : "num_attention_heads", path: path, default: d.heads)
@@ -220,11 +220,11 @@ private struct FieldReader {
     var m = ModelConfig(
       id: id, hidden: hidden, intermediate: intermediate, layers: layers, heads: heads, kvHeads: kvHeads, vocab: vocab,
       tiedEmbeddings: tied)
-    m.family = type
+    m.family = type.rawValue
     if let headDim, headDim > 0, headDim * heads != hidden || hidden % heads != 0 { m.explicitHeadDim = headDim }
     // GLM-4.5's attention takes `getattr(config, "head_dim", hidden_size // num_attention_heads)`:
     // its class defaults (4096 / 96) build 42-wide heads.
-    if type == "glm4_moe" && headDim == 0 && hidden % heads != 0 { m.explicitHeadDim = hidden / heads }
+    if type == .glm4Moe && headDim == 0 && hidden % heads != 0 { m.explicitHeadDim = hidden / heads }
     guard shape(type, c, path: path, into: &m) else { return nil }
     if let issue = m.validationIssue() {
       // The models name dimensions their own way; a config.json reader names the file's fields.
@@ -245,28 +245,28 @@ private struct FieldReader {
   }
 
   /// The architecture's structure (modeling_<type>.py) and its optional fields.
-  package mutating func shape(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+  package mutating func shape(_ type: Architecture, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
     // GptOssConfig defaults `attention_bias` to True (forced True in v4.57).
-    let attentionBias = boolean(c, "attention_bias", path: path, default: type == "gpt_neox" || type == "gpt_oss")
+    let attentionBias = boolean(c, "attention_bias", path: path, default: type == .gptNeox || type == .gptOss)
     let mlpBias = boolean(c, "mlp_bias", path: path, default: false)
     guard let attentionBias, let mlpBias else { return false }
     m.bias = attentionBias ? .attention : .none
     m.mlpBias = mlpBias
     switch type {
-    case "llama", "mistral", "mixtral", "phi3": break
-    case "qwen2", "qwen2_moe":
+    case .llama, .mistral, .mixtral, .phi3: break
+    case .qwen2, .qwen2Moe:
       // modeling_qwen2: q/k/v `bias=True`, o_proj `bias=False`.
       m.bias = .qkv
-    case "qwen3", "qwen3_moe":
+    case .qwen3, .qwen3Moe:
       // modeling_qwen3: `q_norm = Qwen3RMSNorm(self.head_dim)` ("unlike olmo, only on the head dim").
       m.qkNorm = .head
-    case "gemma", "gemma2", "gemma3_text":
+    case .gemma, .gemma2, .gemma3Text:
       // GeGLU (`gelu_pytorch_tanh`); Gemma 2/3 add post-attention and post-MLP norms (4 per
       // layer) and Gemma 3 per-head q/k norms.
       m.mlp = .geglu
-      if type != "gemma" { m.normsPerLayer = 4 }
-      if type == "gemma3_text" { m.qkNorm = .head }
-    case "gpt2":
+      if type != .gemma { m.normsPerLayer = 4 }
+      if type == .gemma3Text { m.qkNorm = .head }
+    case .gpt2:
       // modeling_gpt2: Conv1D c_attn/c_proj/c_fc with biases, LayerNorm, learned positions.
       m.mlp = .gelu
       m.norm = .layer
@@ -274,7 +274,7 @@ private struct FieldReader {
       m.mlpBias = true
       guard let positions = integer(c, "n_positions", path: path, default: 1024) else { return false }
       m.learnedPositions = positions
-    case "gpt_neox":
+    case .gptNeox:
       // modeling_gpt_neox: fused query_key_value and dense with `bias=config.attention_bias`,
       // dense_h_to_4h/dense_4h_to_h with bias, LayerNorm, parallel residual.
       m.mlp = .gelu
@@ -282,27 +282,27 @@ private struct FieldReader {
       m.mlpBias = true
       guard let parallel = boolean(c, "use_parallel_residual", path: path, default: true) else { return false }
       m.parallelResidual = parallel
-    case "olmo2":
+    case .olmo2:
       // modeling_olmo2: `q_norm = Olmo2RMSNorm(num_attention_heads * head_dim)`, norms after
       // attention and MLP only.
       m.qkNorm = .full
-    case "deepseek_v2", "deepseek_v3":
+    case .deepseekV2, .deepseekV3:
       guard latent(type, c, path: path, into: &m) else { return false }
-    case "gpt_oss":
+    case .gptOss:
       // modeling_gpt_oss: biases on q/k/v/o (`attention_bias`), a learned sink logit per head,
       // and biased experts (`gate_up_proj_bias`, `down_proj_bias`) behind a biased router.
       m.attentionSinks = true
       m.mlpBias = true
-    case "glm4_moe":
+    case .glm4Moe:
       // modeling_glm4_moe: q/k/v `bias=config.attention_bias`, o_proj `bias=False`;
       // `use_qk_norm` adds per-head RMSNorms. Partial rotary adds no weights.
       if attentionBias { m.bias = .qkv }
       guard let qk = boolean(c, "use_qk_norm", path: path, default: false) else { return false }
       if qk { m.qkNorm = .head }
-    case "llama4_text":
+    case .llama4Text:
       // modeling_llama4: `use_qk_norm` is a weightless L2 norm (`Llama4TextL2Norm`), no parameters.
       break
-    default: break
+    case .gemma3, .kimiK2, .llama4: break
     }
     return sliding(type, c, path: path, into: &m) && experts(type, c, path: path, into: &m)
   }
@@ -312,7 +312,7 @@ private struct FieldReader {
   /// Multi-head latent attention (configuration_deepseek_v3 / _v2): `q_lora_rank` null builds
   /// a full `q_proj` (DeepSeek-V2-Lite); 0 builds a zero-width projection, which no checkpoint
   /// has. `num_key_value_heads` makes no tensor: keys and values are expanded to every head.
-  package mutating func latent(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+  package mutating func latent(_ type: Architecture, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
     var queryRank: Int64? = 1536
     if let field = c["q_lora_rank"] {
       if isNull(field) {
@@ -344,8 +344,8 @@ private struct FieldReader {
   /// below `max_window_layers`.
   /// An omitted `sliding_window` takes the class default (`Defaults.slidingWindow`); `null`
   /// turns it off.
-  package mutating func sliding(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
-    if type == "llama4_text" { return chunked(c, path: path, into: &m) }
+  package mutating func sliding(_ type: Architecture, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+    if type == .llama4Text { return chunked(c, path: path, into: &m) }
     let field = c["sliding_window"]
     if let field, isNull(field) { return true }
     guard field != nil || Defaults.of(type).slidingWindow != nil else { return true }
@@ -354,15 +354,15 @@ private struct FieldReader {
     }
     let l = m.layers
     switch type {
-    case "mistral", "phi3", "mixtral": m.slidingLayers = l
-    case "gemma2":
+    case .mistral, .phi3, .mixtral: m.slidingLayers = l
+    case .gemma2:
       guard let types = layerTypes(c, path: path, layers: l) else { return false }
       m.slidingLayers = types.map { Int64($0.filter { $0 == "sliding_attention" }.count) } ?? (l + 1) / 2
-    case "gpt_oss":
+    case .gptOss:
       // GptOssConfig: `layer_types` defaults to sliding on even layers, full on odd ones.
       guard let types = layerTypes(c, path: path, layers: l) else { return false }
       m.slidingLayers = types.map { Int64($0.filter { $0 == "sliding_attention" }.count) } ?? (l + 1) / 2
-    case "gemma3_text":
+    case .gemma3Text:
       guard let types = layerTypes(c, path: path, layers: l) else { return false }
       if let types {
         m.slidingLayers = Int64(types.filter { $0 == "sliding_attention" }.count)
@@ -370,17 +370,19 @@ private struct FieldReader {
         guard let pattern = integer(c, "sliding_window_pattern", path: path, default: 6) else { return false }
         m.slidingLayers = l - l / pattern
       }
-    case "qwen2", "qwen2_moe", "qwen3", "qwen3_moe":
+    case .qwen2, .qwen2Moe, .qwen3, .qwen3Moe:
       // The window applies only with `use_sliding_window`; then to the layers from
       // `max_window_layers` (28) up, or every layer in Qwen3-MoE (v4.57 has no such field), or
       // as an explicit `layer_types` says.
       guard let use = boolean(c, "use_sliding_window", path: path, default: false) else { return false }
       guard let below = integer(c, "max_window_layers", path: path, default: 28, minimum: 0) else { return false }
       guard let types = layerTypes(c, path: path, layers: l) else { return false }
-      let byDefault = type == "qwen3_moe" ? l : max(0, l - min(l, below))
+      let byDefault = type == .qwen3Moe ? l : max(0, l - min(l, below))
       let listed = types.map { Int64($0.filter { $0 == "sliding_attention" }.count) }
       m.slidingLayers = use ? listed ?? byDefault : 0
-    default: m.slidingLayers = 0
+    case .llama, .gemma, .gemma3, .gpt2, .gptNeox, .olmo2, .deepseekV2, .deepseekV3, .kimiK2, .llama4, .llama4Text,
+      .glm4Moe:
+      m.slidingLayers = 0
     }
     if m.slidingLayers > 0 { m.slidingWindow = w }
     return true
@@ -434,16 +436,16 @@ private struct FieldReader {
   }
 
   /// Mixture-of-experts fields (configuration_mixtral, _qwen2_moe, _qwen3_moe).
-  package mutating func experts(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
+  package mutating func experts(_ type: Architecture, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool {
     switch type {
-    case "mixtral":
+    case .mixtral:
       // MixtralConfig's `attribute_map` reads `num_experts` as `num_local_experts`.
       guard let e = integer(c, named(c, ["num_local_experts", "num_experts"]), path: path, default: 8),
         let k = integer(c, "num_experts_per_tok", path: path, default: 2)
       else { return false }
       m.moe = MoEConfig(experts: e, perToken: k, expertIntermediate: m.intermediate)
-    case "qwen2_moe", "qwen3_moe":
-      let qwen2 = type == "qwen2_moe"
+    case .qwen2Moe, .qwen3Moe:
+      let qwen2 = type == .qwen2Moe
       guard let e = integer(c, "num_experts", path: path, default: qwen2 ? 60 : 128),
         let k = integer(c, "num_experts_per_tok", path: path, default: qwen2 ? 4 : 8),
         let ei = integer(c, "moe_intermediate_size", path: path, default: qwen2 ? 1408 : 768),
@@ -461,16 +463,18 @@ private struct FieldReader {
       let sparse = (0..<m.layers).filter { !dense.contains($0) && ($0 + 1) % step == 0 }.count
       m.moe = MoEConfig(
         experts: e, perToken: k, expertIntermediate: ei, sharedIntermediate: shared, layers: Int64(sparse))
-    case "deepseek_v2", "deepseek_v3", "glm4_moe": return deepSeekExperts(type, c, path: path, into: &m)
-    case "gpt_oss":
+    case .deepseekV2, .deepseekV3, .glm4Moe: return deepSeekExperts(type, c, path: path, into: &m)
+    case .gptOss:
       // modeling_gpt_oss `GptOssMLP`: every layer MoE, `intermediate_size` per expert.
       let experts = named(c, ["num_local_experts", "num_experts"])
       guard let e = integer(c, experts, path: path, default: 128),
         let k = integer(c, "num_experts_per_tok", path: path, default: 4)
       else { return false }
       m.moe = MoEConfig(experts: e, perToken: k, expertIntermediate: m.intermediate, routerBias: true)
-    case "llama4_text": return llama4Experts(c, path: path, into: &m)
-    default: break
+    case .llama4Text: return llama4Experts(c, path: path, into: &m)
+    case .llama, .mistral, .qwen2, .qwen3, .gemma, .gemma2, .gemma3, .gemma3Text, .phi3, .gpt2, .gptNeox, .olmo2,
+      .kimiK2, .llama4:
+      break
     }
     return true
   }
@@ -483,9 +487,10 @@ private struct FieldReader {
   /// Group-limited routing picks `topk_group` of `n_group` expert groups per token, then the
   /// top `num_experts_per_tok` inside them: the groups must split the experts evenly and hold
   /// enough of them. `routed_scaling_factor` scales outputs (no memory or time).
-  package mutating func deepSeekExperts(_ type: String, _ c: JSONValue, path: String, into m: inout ModelConfig) -> Bool
+  package mutating func deepSeekExperts(_ type: Architecture, _ c: JSONValue, path: String, into m: inout ModelConfig)
+    -> Bool
   {
-    let v3 = type == "deepseek_v3", glm = type == "glm4_moe"
+    let v3 = type == .deepseekV3, glm = type == .glm4Moe
     let experts = named(c, ["n_routed_experts", "num_local_experts", "num_experts"])
     guard let e = integer(c, experts, path: path, default: v3 ? 256 : glm ? 128 : 64),
       let k = integer(c, "num_experts_per_tok", path: path, default: v3 ? 8 : glm ? 8 : nil),
@@ -511,12 +516,12 @@ private struct FieldReader {
   /// groups and `topk(top_k)` experts among them); DeepSeek-V2 uses them only with
   /// `topk_method: group_limited_greedy`.
   package mutating func groupLimitedRouting(
-    _ type: String, _ c: JSONValue, path: String, experts e: Int64, perToken k: Int64
+    _ type: Architecture, _ c: JSONValue, path: String, experts e: Int64, perToken k: Int64
   ) -> Bool {
-    let v2 = type == "deepseek_v2"
+    let v2 = type == .deepseekV2
     if v2, string(c, "topk_method", path: path) != "group_limited_greedy" { return true }
-    guard let groups = integer(c, "n_group", path: path, default: v2 ? nil : type == "glm4_moe" ? 1 : 8),
-      let picked = integer(c, "topk_group", path: path, default: v2 ? nil : type == "glm4_moe" ? 1 : 4)
+    guard let groups = integer(c, "n_group", path: path, default: v2 ? nil : type == .glm4Moe ? 1 : 8),
+      let picked = integer(c, "topk_group", path: path, default: v2 ? nil : type == .glm4Moe ? 1 : 4)
     else { return false }
     let at = c["topk_group"]?.location ?? c.location
     if picked > groups {
@@ -586,51 +591,51 @@ private struct Defaults {
   /// `sliding_window` when the file omits it.
   package var slidingWindow: Int64? = nil
 
-  package static func of(_ type: String) -> Defaults {
+  package static func of(_ type: Architecture) -> Defaults {
     switch type {
     // configuration_deepseek_v3 / _v2 / _gpt_oss / _llama4 / _glm4_moe (transformers v4.57.1
     // `__init__`; v5.25 dataclass fields agree but for DeepSeek-V2's vocabulary, 102400).
-    case "deepseek_v3":
+    case .deepseekV3:
       return Defaults(
         hidden: 7168, intermediate: 18432, layers: 61, heads: 128, kvHeads: 128, vocab: 129280)
-    case "deepseek_v2":
+    case .deepseekV2:
       return Defaults(hidden: 4096, intermediate: 11008, layers: 32, heads: 32, vocab: 102400)
-    case "gpt_oss":
+    case .gptOss:
       return Defaults(
         hidden: 2880, intermediate: 2880, layers: 36, heads: 64, kvHeads: 8, headDim: 64, vocab: 201088,
         slidingWindow: 128)
-    case "llama4_text":
+    case .llama4Text:
       return Defaults(hidden: 5120, intermediate: 8192, layers: 48, heads: 40, kvHeads: 8, headDim: 128, vocab: 202048)
-    case "glm4_moe":
+    case .glm4Moe:
       return Defaults(hidden: 4096, intermediate: 10944, layers: 46, heads: 96, kvHeads: 8, vocab: 151552)
     // The older architectures (v4.57.1 `__init__` signatures; kvHeads nil: as many as heads).
-    case "llama", "olmo2":
-      return Defaults(hidden: 4096, intermediate: 11008, layers: 32, heads: 32, vocab: type == "llama" ? 32000 : 50304)
-    case "mistral", "mixtral":
+    case .llama, .olmo2:
+      return Defaults(hidden: 4096, intermediate: 11008, layers: 32, heads: 32, vocab: type == .llama ? 32000 : 50304)
+    case .mistral, .mixtral:
       return Defaults(
         hidden: 4096, intermediate: 14336, layers: 32, heads: 32, kvHeads: 8, vocab: 32000,
-        slidingWindow: type == "mistral" ? 4096 : nil)
-    case "qwen2", "qwen3":
+        slidingWindow: type == .mistral ? 4096 : nil)
+    case .qwen2, .qwen3:
       return Defaults(
-        hidden: 4096, intermediate: 22016, layers: 32, heads: 32, kvHeads: 32, headDim: type == "qwen3" ? 128 : nil,
+        hidden: 4096, intermediate: 22016, layers: 32, heads: 32, kvHeads: 32, headDim: type == .qwen3 ? 128 : nil,
         vocab: 151936, slidingWindow: 4096)
-    case "qwen2_moe":
+    case .qwen2Moe:
       return Defaults(
         hidden: 2048, intermediate: 5632, layers: 24, heads: 16, kvHeads: 16, vocab: 151936, slidingWindow: 4096)
-    case "qwen3_moe":
+    case .qwen3Moe:
       return Defaults(
         hidden: 2048, intermediate: 6144, layers: 24, heads: 32, kvHeads: 4, vocab: 151936, slidingWindow: 4096)
-    case "gemma":
+    case .gemma:
       return Defaults(
         hidden: 3072, intermediate: 24576, layers: 28, heads: 16, kvHeads: 16, headDim: 256, vocab: 256000, tied: true)
-    case "gemma2", "gemma3_text":
+    case .gemma2, .gemma3Text:
       return Defaults(
         hidden: 2304, intermediate: 9216, layers: 26, heads: 8, kvHeads: 4, headDim: 256,
-        vocab: type == "gemma2" ? 256000 : 262208, tied: true, slidingWindow: 4096)
-    case "phi3": return Defaults(hidden: 3072, intermediate: 8192, layers: 32, heads: 32, vocab: 32064)
-    case "gpt2": return Defaults(hidden: 768, layers: 12, heads: 12, vocab: 50257, tied: true)
-    case "gpt_neox": return Defaults(hidden: 6144, intermediate: 24576, layers: 44, heads: 64, vocab: 50432)
-    default: return Defaults()
+        vocab: type == .gemma2 ? 256000 : 262208, tied: true, slidingWindow: 4096)
+    case .phi3: return Defaults(hidden: 3072, intermediate: 8192, layers: 32, heads: 32, vocab: 32064)
+    case .gpt2: return Defaults(hidden: 768, layers: 12, heads: 12, vocab: 50257, tied: true)
+    case .gptNeox: return Defaults(hidden: 6144, intermediate: 24576, layers: 44, heads: 64, vocab: 50432)
+    case .gemma3, .kimiK2, .llama4: return Defaults()
     }
   }
 }
