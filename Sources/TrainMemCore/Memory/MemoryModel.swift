@@ -233,8 +233,9 @@ public enum MemoryModel {
       // Only this GPU's experts are gathered, cast and cached under expert parallelism.
       let converted = s.localFP8Parameters(inv)
       if recipe.gathersInFP8 && (s.parallel == .fsdp || s.parallel == .hsdp) {
-        // Two gathered layers hold their converted weights in FP8 (1 byte) instead of bf16.
-        held.weightCopies -= 2 * converted / max(1, s.model.layers) * (s.policy.computeBytes - 1)
+        // Two gathered layers hold their converted weights in FP8 (1 byte) instead of bf16; the
+        // converted weights include the MTP layers', so the average is over every computed layer.
+        held.weightCopies -= 2 * converted / max(1, s.model.computedLayers) * (s.policy.computeBytes - 1)
       }
       held.fp8Cache = Checked.bytes(Double(converted) * recipe.cachedWeightBytes(s.gpu))
     }

@@ -273,11 +273,15 @@ public struct ModelConfig: Sendable, Equatable {
   /// expert its tokens from every rank of the group (Megatron-Core `MoEAlltoAllTokenDispatcher`,
   /// torchtitan's `expert_parallel`), so each sees `ep · experts_per_token / experts` of a
   /// GPU's tokens — the same FLOPs in fewer, taller matmuls (derived). Folded tensor ranks
-  /// (`StageView.expertFold`) each dispatch only their sequence-parallel share. Called with a
-  /// closure so a sweep's millions of points build no arrays.
+  /// (`StageView.expertFold`) each dispatch only their sequence-parallel share. With `grouped`
+  /// the local experts are one grouped matmul over all their tokens (`ExpertRouting.groupedGEMM`):
+  /// the same FLOPs as one matmul whose token side is the experts' tokens together — a grouped
+  /// kernel schedules every expert's tiles in one launch (assumed: the tiles a small expert
+  /// leaves partly empty are not counted). Called with a closure so a sweep's millions of points
+  /// build no arrays.
   package static func forEachLinear(
     _ m: ModelConfig, expertParallel ep: Int64 = 1, fold: Int64 = 1, everyToken: Bool = false, load: Double = 1,
-    _ body: (Double, Double, Double, Double) -> Void
+    grouped: Bool = false, _ body: (Double, Double, Double, Double) -> Void
   ) {
     let h = Double(m.hidden), q = Double(m.queryWidth)
     if let a = m.latent {
@@ -300,7 +304,12 @@ public struct ModelConfig: Sendable, Equatable {
       // `load`: the routed tokens an expert computes under a capacity (ExpertRouting.expertLoad).
       let routed = (everyToken ? 1 : Double(e.perToken) / experts) * load
       let tokens = routed * pooled / Double(max(1, fold))
-      mlp(Double(e.expertIntermediate), sparse * experts / pooled, tokens)
+      let local = experts / pooled
+      if grouped {
+        mlp(Double(e.expertIntermediate), sparse, tokens * local)
+      } else {
+        mlp(Double(e.expertIntermediate), sparse * local, tokens)
+      }
       if e.sharedIntermediate > 0 { mlp(Double(e.sharedIntermediate), sparse, 1) }
     }
   }

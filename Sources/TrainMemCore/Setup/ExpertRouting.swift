@@ -20,6 +20,10 @@ package struct ExpertRouting: Sendable, Equatable {
   package var capacityFactor: Double? = nil
   /// Experts compute exactly their capacity, padded with empty rows.
   package var padToCapacity = false
+  /// A GPU's local experts run as one grouped matmul (`--moe-grouped-gemm`: Transformer
+  /// Engine's `GroupedLinear`, Megatron-Core `TEGroupedMLP`; torchtitan's `torch._grouped_mm`),
+  /// not as a loop of one matmul per expert (`SequentialMLP`, transformers' per-expert loop).
+  package var groupedGEMM = false
 
   package init() {}
 

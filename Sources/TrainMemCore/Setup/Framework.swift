@@ -101,6 +101,9 @@ public enum Framework: String, Sendable, CaseIterable {
         Default(
           .optimizerImplementation, "fused", "components/optimizer/optimizer.py: implementation \"fused\"",
           only: .adamW),
+        Default(
+          .moeGroupedGemm, "true",
+          "models/moe/moe.py MoEArgs.use_grouped_mm = True: torch._grouped_mm over each GPU's experts"),
       ]
     case .torchtune:
       return [

@@ -33,6 +33,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case moeTokenDispatcher = "moe_token_dispatcher"
   case moeExpertCapacityFactor = "moe_expert_capacity_factor"
   case moePadExpertInputToCapacity = "moe_pad_expert_input_to_capacity"
+  case moeGroupedGemm = "moe_grouped_gemm"
   case gpusPerNode = "gpus_per_node"
   case intraNodeBandwidth = "intra_node_bandwidth"
   case interNodeBandwidth = "inter_node_bandwidth"

@@ -400,7 +400,8 @@ public struct TrainingSetup: Sendable, Equatable {
     let r = routing
     let key: SettingID =
       r.capacityFactor != nil
-      ? .moeExpertCapacityFactor : r.padToCapacity ? .moePadExpertInputToCapacity : .moeTokenDispatcher
+      ? .moeExpertCapacityFactor
+      : r.padToCapacity ? .moePadExpertInputToCapacity : r.groupedGEMM ? .moeGroupedGemm : .moeTokenDispatcher
     if model.moe == nil { return [SetupProblem(setting: key, reason: .routingWithoutExperts(model.id))] }
     var out: [SetupProblem] = []
     if r.padToCapacity && r.capacityFactor == nil {
@@ -756,8 +757,7 @@ package struct SetupProblem: Sendable, Equatable {
       return
         "\(named(.expertTensorParallel)) \(etp) must divide \(named(.tensorParallel)) \(t) and the expert width \(width); try \(Self.commonDivisors(t, width).map(String.init).joined(separator: ", "))"
     case .routingWithoutExperts(let id):
-      return
-        "\(named(.moeTokenDispatcher)) and the expert capacity route tokens to experts, and \(id) has none; leave them out"
+      return "\(spell(setting)) applies to a mixture of experts, and \(id) has none; leave it out"
     case .padWithoutCapacity:
       return
         "\(named(.moePadExpertInputToCapacity)) pads each expert's tokens to its capacity; give \(named(.moeExpertCapacityFactor)) too"

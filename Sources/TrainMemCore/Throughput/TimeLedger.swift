@@ -41,7 +41,7 @@ extension ThroughputModel {
     let fp8Roof = Roofline.fp8(s)
     ModelConfig.forEachLinear(
       s.model, expertParallel: s.expertParallel, fold: s.stageView.expertFold, everyToken: s.expertsRunEveryToken,
-      load: s.routing.expertLoad
+      load: s.routing.expertLoad, grouped: s.routing.groupedGEMM
     ) {
       input, output, count, share in
       let seconds = count * linearSeconds(s, roof, fp8Roof, tokens: tokens * share, input: input, output: output, e: e)

@@ -8,7 +8,7 @@ package enum Settings {
   package static let all: [Setting] = [
     model, gpu, gpus, parallel, tensorParallel, sequenceParallel, pipelineParallel, pipelineSchedule, virtualStages,
     contextParallel, contextParallelType, expertParallel, expertTensorParallel, moeTokenDispatcher,
-    moeExpertCapacityFactor, moePadExpertInputToCapacity, gpusPerNode, intraNodeBandwidth,
+    moeExpertCapacityFactor, moePadExpertInputToCapacity, moeGroupedGemm, gpusPerNode, intraNodeBandwidth,
     interNodeBandwidth,
     nicsPerNode, nicBandwidth,
     gradientSync, overlapGradReduce, overlapParamGather, overlapComm, reshardAfterForward,
@@ -161,6 +161,14 @@ package enum Settings {
         $0.setup.routing.padToCapacity ? FieldValue.flag(true) : nil
       }
     ])
+
+  package static let moeGroupedGemm = Setting(
+    id: .moeGroupedGemm, value: "true|false", defaultText: "false",
+    doc:
+      "Megatron-Core's --moe-grouped-gemm (TE GroupedLinear; torch._grouped_mm in torchtitan): a GPU's experts run as one grouped matmul over all their tokens, not one matmul per expert",
+    isBoolean: true,
+    parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.routing.groupedGEMM = $1 } },
+    inputs: [InputField("moe_grouped_gemm") { $0.setup.routing.groupedGEMM ? FieldValue.flag(true) : nil }])
 
   package static let gpusPerNode = Setting(
     id: .gpusPerNode, value: "N", defaultText: "8",

@@ -60,6 +60,40 @@ import Testing
       } == expected, "\(name)")
   }
 
+  @Test("moe_grouped_gemm runs a GPU's experts as one matmul over their tokens: same FLOPs, taller, faster")
+  func groupedExperts() throws {
+    let m = try #require(ModelConfig.preset("qwen3-30b-a3b"))
+    let e = try #require(m.moe)
+    func linears(_ grouped: Bool) -> [(Double, Double, Double, Double)] {
+      var out: [(Double, Double, Double, Double)] = []
+      ModelConfig.forEachLinear(m, expertParallel: 8, grouped: grouped) { out.append(($0, $1, $2, $3)) }
+      return out
+    }
+    let width = Double(e.expertIntermediate), local = Double(e.experts) / 8
+    // Under EP 8 each local expert sees 8 · k / E of a GPU's tokens (Qwen3-30B-A3B: 8 · 8 / 128).
+    let perExpert = 8 * Double(e.perToken) / Double(e.experts)
+    let looped = try #require(linears(false).first { $0.0 == width })
+    let grouped = try #require(linears(true).first { $0.0 == width })
+    #expect(looped.2 == local && looped.3 == perExpert)
+    #expect(grouped.2 == 1 && grouped.3 == perExpert * local)
+    #expect(looped.2 * looped.3 == grouped.2 * grouped.3)
+    var s = TrainingSetup(model: m, gpu: GPUSpec.preset("h100-sxm")!, gpus: 8)
+    s.parallel = .fsdp
+    s.expertParallel = 8
+    s.sequence = 4096
+    var t = s
+    t.routing.groupedGEMM = true
+    #expect(ThroughputModel.estimate(t).stepSeconds < ThroughputModel.estimate(s).stepSeconds)
+    #expect(MemoryModel.estimate(t).peak == MemoryModel.estimate(s).peak)
+    // A dense model has no experts to group.
+    var dense = TrainingSetup(model: ModelConfig.preset("llama3-8b")!, gpu: GPUSpec.preset("h100-sxm")!)
+    dense.routing.groupedGEMM = true
+    #expect(
+      dense.validationProblems().contains {
+        $0.message.contains("moe_grouped_gemm") && $0.message.contains("leave it out")
+      })
+  }
+
   @Test("MLA's tensors, widths and saved activations by hand (DeepSeek-V3's layer)")
   func latentByHand() throws {
     let m = try #require(ModelConfig.preset("deepseek-v3"))

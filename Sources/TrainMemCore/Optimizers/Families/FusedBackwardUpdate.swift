@@ -42,12 +42,12 @@ package struct FusedBackwardUpdate: OptimizerFamily {
   /// bytes); AdaLomo's `grad_fp32 ** 2 + eps` holds three fp32 tensors at once (`grad_fp32`,
   /// the square, the sum), as later `grad_fp32`, the update and `p_fp32` do (12n). With fp32
   /// parameters `.to(float32)` returns the tensor itself: LOMO holds only the gradient (4n),
-  /// AdaLomo still 12n. Under ZeRO-3 LOMO's `p_fp32` is this rank's partition: the bf16
-  /// gradient and its fp32 copy (6n), or the fp32 gradient and the partition (4n + 4n/d).
+  /// AdaLomo still 12n. Under ZeRO-3 LOMO's `p_fp32` is this rank's partition (`ds_tensor`):
+  /// the bf16 gradient with its fp32 copy, then the copy with the fp32 partition — max(6n, 4n +
+  /// 4n/d), 8n on one GPU as without ZeRO.
   package func hookPeak(_ n: Int64, paramBytes p: Int64, shards d: Int64) -> Int64 {
     if adaptive { return 12 * n }
-    if d > 1 { return p == 4 ? 4 * n + 4 * n / d : n * p + 4 * n }
-    return p == 4 ? 4 * n : 8 * n
+    return p == 4 ? 4 * n : max(n * p + 4 * n, 4 * n + 4 * n / max(1, d))
   }
 
   /// The per-tensor loop's temporaries: the hook's peak outside ZeRO-3.
