@@ -92,7 +92,7 @@ extension MemoryModel {
     t.append(
       MemoryTerm(
         name: "optimizer states", bytes: st.total,
-        .framework, source: "\(s.optimizer.kind.summary); counted tensor by tensor as the library allocates them"))
+        .framework, source: "\(s.optimizer.kind.summary); per tensor, from its code"))
     if st.lowRankMoments > 0 {
       t.append(
         MemoryTerm(
@@ -166,7 +166,7 @@ extension MemoryModel {
           ? (s.megatron
             ? "saved tensors per layer as Megatron-LM keeps them (Korthikanti et al. 2022 §4)"
             : "saved tensors per layer, HF modeling_\(s.model.modelType) (LLaMA calibrated 60M–350M)")
-            + (s.modelParallel.pipeline > 1 ? ", every micro-batch in flight on the stage" : "")
+            + (s.modelParallel.pipeline > 1 ? ", all micro-batches in flight" : "")
           : "none: released by the optimizer step"
       ))
     t.append(

@@ -16,6 +16,20 @@ import Testing
     (try? FileManager.default.contentsOfDirectory(atPath: scenariosDir.path))?
     .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted() ?? []
 
+  /// Markdown tables are read in a terminal: every table row of every shipped scenario's report
+  /// and of the pinned `fit` answers fits 160 columns (details go in prose below them).
+  @Test("every Markdown table row fits a 160-column terminal")
+  func tableWidth() throws {
+    let files = try FileManager.default.contentsOfDirectory(atPath: Self.goldenDir.path).filter { $0.hasSuffix(".md") }
+    #expect(files.count >= Self.scenarios.count)
+    for file in files {
+      let text = try String(contentsOf: Self.goldenDir.appendingPathComponent(file), encoding: .utf8)
+      for line in text.split(separator: "\n") where line.hasPrefix("|") {
+        #expect(line.count <= 160, "\(file): \(line.count) columns: \(line.prefix(60))")
+      }
+    }
+  }
+
   @Test("every shipped scenario matches its golden reports", arguments: scenarios)
   func golden(_ name: String) throws {
     for format in ReportFormat.allCases {
