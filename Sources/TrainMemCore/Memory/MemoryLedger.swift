@@ -61,9 +61,13 @@ extension MemoryModel {
     var t: [MemoryTerm] = []
     let policy = s.policy
     let wsrc =
-      s.weightsInt8
-      ? "int8 projected weights + bf16 scale/zero per 128 (Q-GaLore QLinear; APOLLO Table 8)"
-      : "parameters × \(policy.weightBytes) bytes (\(weightKind(policy)))"
+      s.weights == .nf4
+      ? "NF4 projections, \(s.nf4DoubleQuant ? "4.13 bits with double quantisation" : "4.5 bits") (bitsandbytes); the rest \(s.upcastsUnquantized ? "upcast to fp32 (peft)" : "at \(policy.weightBytes) bytes"), adapters \(s.lora?.dtype.bytes ?? 4) bytes"
+      : s.weightsInt8 && s.lora != nil
+        ? "LLM.int8 projections: int8 and an fp32 scale per row (bitsandbytes Int8Params)"
+        : s.weightsInt8
+          ? "int8 projected weights + bf16 scale/zero per 128 (Q-GaLore QLinear; APOLLO Table 8)"
+          : "parameters × \(policy.weightBytes) bytes (\(weightKind(policy)))"
     t.append(
       MemoryTerm(
         name: "weights", bytes: m.weights, .framework, source: wsrc + (s.parallel.shardsWeights ? ", sharded" : "")))

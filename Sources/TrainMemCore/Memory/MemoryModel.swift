@@ -103,7 +103,7 @@ public enum MemoryModel {
         continue
       }
       if s.weights == .nf4 {
-        total += t.count * NF4.bytes(elements: t.elements)
+        total += t.count * NF4.bytes(elements: t.elements, doubleQuant: s.nf4DoubleQuant)
       } else if s.weightsInt8 {
         total += t.count * (s.lora != nil ? t.elements + t.rows * 4 : t.elements + (t.elements + 127) / 128 * 4)
       } else {

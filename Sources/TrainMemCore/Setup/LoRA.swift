@@ -72,13 +72,17 @@ public struct LoRAConfig: Sendable, Equatable {
   }
 }
 
-/// bitsandbytes NF4 storage (functional.py `quantize_4bit`, blocksize 64, double
-/// quantisation): two 4-bit codes per byte, one 8-bit absmax per 64 weights, one fp32 absmax
+/// bitsandbytes NF4 storage (functional.py `quantize_4bit`, blocksize 64): two 4-bit codes per
+/// byte and an absmax per 64 weights.
+///
+/// With double quantisation (`compress_statistics`) the absmax is 8-bit, with one fp32 absmax
 /// per 256 of those (4.127 bits per weight), and per tensor the 16-entry NF4 code, the
-/// 256-entry code of the second level and an offset (1,092 bytes).
+/// 256-entry code of the second level and an offset (1,092 bytes). Without it the absmax is fp32
+/// (4.5 bits per weight) and the per-tensor state is the NF4 code (64 bytes).
 package enum NF4 {
-  package static func bytes(elements n: Int64) -> Int64 {
+  package static func bytes(elements n: Int64, doubleQuant: Bool = true) -> Int64 {
     let blocks = (n + 63) / 64
+    guard doubleQuant else { return (n + 1) / 2 + blocks * 4 + 64 }
     return (n + 1) / 2 + blocks + (blocks + 255) / 256 * 4 + 1_092
   }
 }

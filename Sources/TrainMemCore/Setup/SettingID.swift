@@ -50,6 +50,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case masterWeights = "master_weights"
   case gradientDtype = "gradient_dtype"
   case weights
+  case doubleQuant = "double_quant"
   case optimizer
   case optimizerRank = "optimizer.rank"
   case optimizerUpdateInterval = "optimizer.update_interval"

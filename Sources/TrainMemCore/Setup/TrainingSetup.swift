@@ -146,6 +146,10 @@ public struct TrainingSetup: Sendable, Equatable {
   /// nil = the framework's default for the policy.
   package var gradientDType: GradientDType? = nil
   package var weights: WeightFormat = .bf16
+  /// bitsandbytes' double quantisation of NF4's block scales; nil: on (`nf4DoubleQuant`).
+  package var doubleQuant: Bool? = nil
+  /// Whether NF4 weights quantise their block scales too (`NF4.bytes`): on unless turned off.
+  package var nf4DoubleQuant: Bool { doubleQuant ?? true }
   public var sequence: Int64 = 256
   public var microBatch: Int64 = 1
   /// Sequences per optimizer step over all GPUs; nil = one micro-batch per GPU.
@@ -391,6 +395,9 @@ public struct TrainingSetup: Sendable, Equatable {
         out.append(SetupProblem(setting: .weights, reason: .int8WithoutUpdater(optimizer.kind)))
       }
     }
+    if doubleQuant != nil && weights != .nf4 {
+      out.append(SetupProblem(setting: .doubleQuant, reason: .doubleQuantWithoutNF4(weights)))
+    }
     return out
   }
 
@@ -582,6 +589,8 @@ package struct SetupProblem: Sendable, Equatable {
     case targetNotFound(String, String)
     case freezeWithLoRA
     case quantizedWithoutAdapters(String)
+    /// `double_quant` on weights that are not NF4.
+    case doubleQuantWithoutNF4(WeightFormat)
     case int8WithoutUpdater(OptimizerKind)
   }
   /// The path of the setting the problem is about (`optimizer.rank`, or a custom model's
@@ -739,6 +748,9 @@ package struct SetupProblem: Sendable, Equatable {
     case .freezeWithLoRA:
       return
         "\(named(.freezeLayers)) has no effect with \(named(.loraRank)): its base weights are all frozen already; remove one"
+    case .doubleQuantWithoutNF4(let format):
+      return
+        "\(named(.doubleQuant)) quantises NF4's block scales, and the weights are \(format.rawValue); set \(named(.weights, "nf4")) (with lora) or leave it out"
     case .quantizedWithoutAdapters(let format):
       return
         "\(named(.weights, format)) weights cannot be trained (bitsandbytes 4-bit parameters have no gradient); add \(named(.loraRank)) for QLoRA"

@@ -13,7 +13,8 @@ package enum Settings {
     nicsPerNode, nicBandwidth,
     gradientSync, overlapGradReduce, overlapParamGather, overlapComm, reshardAfterForward,
     precision, matmulPrecision, fp8Recipe,
-    masterWeights, gradientDType, weights, optimizer, rank, updateInterval, implementation, layerwise, paged, momentum,
+    masterWeights, gradientDType, weights, doubleQuant, optimizer, rank, updateInterval, implementation, layerwise,
+    paged, momentum,
     loraRank, loraAlpha, loraTargets, loraDoRA, loraDType, freezeEmbeddings, freezeLayers, offloadOptimizer,
     offloadParameters, offloadActivations, sequence, microBatch, globalBatch,
     dropout, attention, checkpointing,
@@ -317,6 +318,14 @@ package enum Settings {
     .weights, WeightFormat.self, noun: "weight format", default: "bf16",
     doc: "storage of the projected weights: int8 (Q-GaLore/Q-APOLLO, or LLM.int8 under LoRA), nf4 (QLoRA, with lora)",
     apply: { $0.weights = $1 }, input: { $0.weightsInt8 ? "int8" : $0.weights.rawValue })
+
+  package static let doubleQuant = Setting(
+    id: .doubleQuant, value: "true|false", defaultText: "true",
+    doc:
+      "with weights: nf4, bitsandbytes' double quantisation of the block scales (bnb_4bit_use_double_quant): on in qlora.py, axolotl, Unsloth and LLaMA-Factory, off in transformers' BitsAndBytesConfig unless asked",
+    isBoolean: true,
+    parse: { loader, node, s in edit(loader.boolean(node, s)) { $0.doubleQuant = $1 } },
+    inputs: [InputField("double_quant") { $0.setup.weights == .nf4 ? FieldValue.flag($0.setup.nf4DoubleQuant) : nil }])
 
   package static let optimizer = Setting(
     id: .optimizer, value: OptimizerKind.allCases.map(\.rawValue).joined(separator: "|"),

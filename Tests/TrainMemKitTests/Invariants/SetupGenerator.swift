@@ -104,6 +104,7 @@ struct SetupGenerator {
     case "moe_expert_capacity_factor": return ["0.5", "1", "1.25"]
     case "moe_pad_expert_input_to_capacity": return ["true", "false"]
     case "moe_grouped_gemm": return ["true", "false"]
+    case "double_quant": return ["true", "false"]
     case "matmul_precision": return MatmulPrecision.allCases.map(\.rawValue)
     case "fp8_recipe": return FP8Recipe.allCases.map(\.rawValue)
     case "master_weights": return MasterWeights.allCases.map(\.rawValue)
@@ -156,7 +157,7 @@ struct SetupGenerator {
   static let scarce: Set<String> = [
     "expert_tensor_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm", "reshard_after_forward",
     "context_parallel_type", "framework", "moe_token_dispatcher", "moe_expert_capacity_factor",
-    "moe_pad_expert_input_to_capacity", "moe_grouped_gemm",
+    "moe_pad_expert_input_to_capacity", "moe_grouped_gemm", "double_quant",
   ]
 
   /// One in ten setups is drawn from the combinations that interact most — FP8 × expert
@@ -238,6 +239,8 @@ struct SetupGenerator {
     {
       c.settings.append(("lora_rank", "8"))
     }
+    // Double quantisation goes with NF4 weights: keep most draws of it with them.
+    if weights != "nf4", random.chance(0.8) { c.settings.removeAll { $0.key == "double_quant" } }
     // The MoE routing keys apply to mixtures of experts: keep most of them off dense models.
     let model = c.settings.first { $0.key == "model" }?.value ?? ""
     let sparse = ModelConfig.preset(model)?.moe != nil || c.customModel != nil

@@ -49,6 +49,23 @@ import Testing
     #expect(NF4.bytes(elements: n) == n / 2 + n / 64 + n / 64 / 256 * 4 + 1_092)
     let bits = Double(NF4.bytes(elements: n) - 1_092) * 8 / Double(n)
     #expect(abs(bits - 4.127) < 0.001)
+    // Without double quantisation the absmax stays fp32: 4.5 bits per weight.
+    #expect(NF4.bytes(elements: n, doubleQuant: false) == n / 2 + n / 64 * 4 + 64)
+    var s = setup {
+      $0.lora = LoRAConfig(rank: 8)
+      $0.weights = .nf4
+    }
+    let inv = ParameterInventory(s.model)
+    let on = MemoryModel.weightBytes(s, inv)
+    s.doubleQuant = false
+    let projections = inv.tensors.filter { $0.role == .projection }
+    let saved = projections.map {
+      $0.count * (NF4.bytes(elements: $0.elements, doubleQuant: false) - NF4.bytes(elements: $0.elements))
+    }.reduce(0, +)
+    #expect(MemoryModel.weightBytes(s, inv) - on == saved)
+    // Only NF4 has block scales to quantise.
+    s.weights = .bf16
+    #expect(s.validationProblems().contains { $0.message.contains("double_quant") && $0.message.contains("nf4") })
   }
 
   @Test("QLoRA upcasts the other weights to fp32 (peft prepare_model_for_kbit_training), except under FSDP")
