@@ -65,6 +65,8 @@ package struct ParameterInventory: Sendable {
   /// The matmul parameters one token runs through: experts count `experts_per_token` of
   /// `experts` (the model card's "active parameters" less embeddings and norms).
   package let activeMatmulParameters: Int64
+  /// Of those, the routed experts' share a token runs through (`experts_per_token / experts`).
+  package let activeExpertMatmulParameters: Int64
   package let embeddingParameters: Int64
   package let lmHeadParameters: Int64
   package let finalNormParameters: Int64
@@ -249,7 +251,8 @@ package struct ParameterInventory: Sendable {
     lowRankTensorCount = lowRankCount
     matmulParameters = matmul
     let share = m.moe.map { Double($0.perToken) / Double($0.experts) } ?? 1
-    activeMatmulParameters = matmul - expertMatmul + Int64((Double(expertMatmul) * share).rounded())
+    activeExpertMatmulParameters = Int64((Double(expertMatmul) * share).rounded())
+    activeMatmulParameters = matmul - expertMatmul + activeExpertMatmulParameters
     embeddingParameters = embedding
     lmHeadParameters = lmHead
     finalNormParameters = m.hidden * (m.norm == .layer ? 2 : 1)

@@ -576,7 +576,11 @@ public enum ThroughputModel {
     // shared head are added here.
     let mtp = Double(m.heldMTPLayers)
     let heads = (m.tiedEmbeddings ? 1 : 0) + mtp
-    return (perParameter * Double(inv.activeMatmulParameters) + 6 * heads * vocab * hidden) * tokens
+    // A capacity below 1 drops routed tokens before their experts: that work is not done
+    // (padding to capacity computes empty rows, which are not model FLOPs either).
+    let dropped = Double(inv.activeExpertMatmulParameters) * (1 - min(1, s.routing.capacityFactor ?? 1))
+    let active = Double(inv.activeMatmulParameters) - dropped
+    return (perParameter * active + 6 * heads * vocab * hidden) * tokens
       + 6 * (attentionLayers + mtp) * m.attentionWidth * Double(s.sequence) * window * tokens
   }
 

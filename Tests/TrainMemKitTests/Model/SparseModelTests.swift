@@ -60,6 +60,21 @@ import Testing
       } == expected, "\(name)")
   }
 
+  @Test("a capacity below 1 drops routed tokens: their expert FLOPs leave the model FLOPs, so MFU stays ≤ 1")
+  func droppedTokensFLOPs() throws {
+    var s = TrainingSetup(model: try #require(ModelConfig.preset("mixtral-8x7b")), gpu: GPUSpec.preset("h100-sxm")!)
+    let inv = ParameterInventory(s.model)
+    let full = ThroughputModel.modelFLOPs(s, inv)
+    s.routing.capacityFactor = 0.5
+    let tokens = Double(s.tokensPerMicroBatch)
+    let expected = full - 6 * tokens * Double(inv.activeExpertMatmulParameters) * 0.5
+    #expect(abs(ThroughputModel.modelFLOPs(s, inv) - expected) < 1e-6 * full)
+    // Padding to a capacity above 1 computes empty rows: not model FLOPs.
+    s.routing.capacityFactor = 1.5
+    s.routing.padToCapacity = true
+    #expect(ThroughputModel.modelFLOPs(s, inv) == full)
+  }
+
   @Test("moe_grouped_gemm runs a GPU's experts as one matmul over their tokens: same FLOPs, taller, faster")
   func groupedExperts() throws {
     let m = try #require(ModelConfig.preset("qwen3-30b-a3b"))
