@@ -288,7 +288,7 @@ public struct TrainingSetup: Sendable, Equatable {
     if optimizer.layerwise && (dataParallel > 1 || accumulation > 1) {
       out.append(SetupProblem(setting: .optimizerLayerwise, reason: .layerwiseNeedsOneReplica(dataParallel > 1)))
     }
-    out += fusedBackwardProblems()
+    fusedBackwardProblems(into: &out)
     if gradientSync == .step && ![.ddp, .fsdp, .hsdp].contains(parallel) {
       out.append(SetupProblem(setting: .gradientSync, reason: .syncWithoutDDP(parallel)))
     }
@@ -303,10 +303,9 @@ public struct TrainingSetup: Sendable, Equatable {
   /// (`fuse_update_zero3`); each micro-batch's gradients are applied as they arrive, so there
   /// is nothing to accumulate; the hooks update full parameters, not adapters; DDP's reducer
   /// and FSDP never see a gradient the hook has already consumed.
-  private func fusedBackwardProblems() -> [SetupProblem] {
-    guard optimizer.kind.family.updatesInBackward else { return [] }
+  private func fusedBackwardProblems(into out: inout [SetupProblem]) {
+    guard optimizer.kind.family.updatesInBackward else { return }
     let kind = optimizer.kind
-    var out: [SetupProblem] = []
     if dataParallel > 1 && parallel != .zero3 {
       out.append(SetupProblem(setting: .parallel, reason: .fusedBackward(kind, .replicas(parallel))))
     }
@@ -317,7 +316,6 @@ public struct TrainingSetup: Sendable, Equatable {
       out.append(SetupProblem(setting: .optimizer, reason: .fusedBackward(kind, .accumulation)))
     }
     if lora != nil { out.append(SetupProblem(setting: .optimizer, reason: .fusedBackward(kind, .adapters))) }
-    return out
   }
 
   /// `master_weights` and `gradient_dtype` where the framework has no such choice.

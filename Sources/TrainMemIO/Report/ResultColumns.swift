@@ -9,32 +9,35 @@ package enum ResultObject: Sendable {
   case memory, throughput, plan
 }
 
-/// One result of a run: its CSV column and its JSON member.
-package struct ResultColumn: Sendable {
+/// One result of a run: its CSV column and its JSON member (a class: the row loops read the
+/// table per point without copying its closures).
+package final class ResultColumn: Sendable {
   /// The CSV header; nil: JSON only.
   package let csv: String?
   /// The JSON object and member name; nil: CSV only.
   package let json: (object: ResultObject, key: String)?
   /// Digits after the point in the CSV (JSON writes the shortest form that round-trips).
-  package var digits = 0
+  package let digits: Int
   /// Text that is an enum's raw value (a word): written to the CSV as is, with no scan for
   /// characters to quote.
-  package var word = false
+  package let word: Bool
   /// The value: nil leaves the CSV cell empty and the JSON member out.
   package let value: @Sendable (RunResult) -> FieldValue?
   /// A JSON member that is not one value (the memory ledger, the layout object): writes its
   /// key and value, or nothing.
-  package var writeJSON: (@Sendable (RunResult, _ key: String, inout JSONWriter) -> Void)? = nil
+  package let writeJSON: (@Sendable (RunResult, _ key: String, inout JSONWriter) -> Void)?
 
   init(
     _ csv: String?, _ object: ResultObject?, _ key: String? = nil, digits: Int = 0, word: Bool = false,
-    _ value: @escaping @Sendable (RunResult) -> FieldValue?
+    _ value: @escaping @Sendable (RunResult) -> FieldValue?,
+    json writeJSON: (@Sendable (RunResult, _ key: String, inout JSONWriter) -> Void)? = nil
   ) {
     self.csv = csv
     self.json = object.map { ($0, key ?? csv ?? "") }
     self.digits = digits
     self.word = word
     self.value = value
+    self.writeJSON = writeJSON
   }
 }
 
@@ -66,11 +69,13 @@ extension ResultColumn {
     ResultColumn("min_gpus", .plan) { $0.plan?.minGPUs.map(FieldValue.integer) },
     // `solve: layout`'s answer: text in the CSV ("dp 8 × tp 8 × pp 4, zero1, …"), an object in
     // the JSON.
-    ResultColumn("layout", .plan) { $0.plan?.layout.map { .text($0.text) } }.writingJSON { run, key, w in
-      guard let layout = run.plan?.layout else { return }
-      w.key(key)
-      JSONRenderer.layout(layout, to: &w)
-    },
+    ResultColumn(
+      "layout", .plan, nil, { $0.plan?.layout.map { .text($0.text) } },
+      json: { run, key, w in
+        guard let layout = run.plan?.layout else { return }
+        w.key(key)
+        JSONRenderer.layout(layout, to: &w)
+      }),
     // One fit state (fits, narrow, no), last so positional readers of `fits` are unchanged.
     ResultColumn("fit", .memory, word: true) { .text($0.memory.fit.rawValue) },
   ]
@@ -89,10 +94,12 @@ extension ResultColumn {
     },
     ResultColumn(nil, .memory, "paged_to_host") { $0.memory.pagedStates > 0 ? .integer($0.memory.pagedToHost) : nil },
     ResultColumn(nil, .memory, "peak_stage") { $0.memory.stage.map(FieldValue.text) },
-    ResultColumn(nil, .memory, "terms") { _ in nil }.writingJSON { run, key, w in
-      w.key(key)
-      JSONRenderer.terms(run.terms, to: &w)
-    },
+    ResultColumn(
+      nil, .memory, "terms", { _ in nil },
+      json: { run, key, w in
+        w.key(key)
+        JSONRenderer.terms(run.terms, to: &w)
+      }),
     ResultColumn(nil, .throughput, "communication_seconds") { .number($0.throughput.communication) },
     ResultColumn(nil, .throughput, "compute_seconds") { .number($0.throughput.compute) },
     ResultColumn(nil, .throughput, "cost") { $0.throughput.cost.map(FieldValue.number) },
@@ -104,11 +111,13 @@ extension ResultColumn {
     ResultColumn(nil, .throughput, "steady_step_seconds") { .number($0.throughput.steadyStepSeconds) },
     ResultColumn(nil, .throughput, "tokens_per_second_per_gpu") { .number($0.throughput.tokensPerSecondPerGPU) },
     // The step's time ledger, term by term (`ThroughputModel.ledger`), when the run carries it.
-    ResultColumn(nil, .throughput, "terms") { _ in nil }.writingJSON { run, key, w in
-      guard !run.timeTerms.isEmpty else { return }
-      w.key(key)
-      JSONRenderer.timeTerms(run.timeTerms, to: &w)
-    },
+    ResultColumn(
+      nil, .throughput, "terms", { _ in nil },
+      json: { run, key, w in
+        guard !run.timeTerms.isEmpty else { return }
+        w.key(key)
+        JSONRenderer.timeTerms(run.timeTerms, to: &w)
+      }),
     ResultColumn(nil, .throughput, "train_hours") { $0.throughput.trainHours.map(FieldValue.number) },
     ResultColumn(nil, .plan, "max_rank") { $0.plan?.maxRank.map(FieldValue.integer) },
   ]
@@ -131,10 +140,4 @@ extension ResultColumn {
     all.filter { $0.json?.object == object }.sorted { $0.json!.key < $1.json!.key }
   }
 
-  /// The column with its JSON member written by `write` instead of from its value.
-  func writingJSON(_ write: @escaping @Sendable (RunResult, _ key: String, inout JSONWriter) -> Void) -> ResultColumn {
-    var c = self
-    c.writeJSON = write
-    return c
-  }
 }
