@@ -238,6 +238,14 @@ public struct GPUSpec: Sendable, Equatable {
     make(
       "h100-sxm", "H100-SXM5-80GB", mib: 81_559, bf16: 989.4, fp8: 1978.9, fp32: 66.9, bw: 3350, link: .nvlink4,
       linkGB: 450, tdp: 700, sms: 132, arch: .hopper, host: .pcie5, nics: 8, nicGB: 50, price: 2.69),
+    // H800 SXM5: the H100 SXM5's die and rates (989.4 TF BF16 dense, 1,978.9 FP8, 3.35 TB/s,
+    // 80 GB, 700 W) with NVLink cut to 400 GB/s bidirectional (200 per direction) for export
+    // (NVIDIA H800 product brief). DeepSeek-V3's cluster (arXiv 2412.19437 §3.1–3.2): 8 per
+    // node over NVSwitch, one 400 Gb/s InfiniBand port per GPU ("IB (50 GB/s)"; NVLink
+    // "160 GB/s" as achieved). Price: placeholder (China-only part).
+    make(
+      "h800", "H800-SXM5-80GB", mib: 81_559, bf16: 989.4, fp8: 1978.9, fp32: 66.9, bw: 3350, link: .nvlink4,
+      linkGB: 200, tdp: 700, sms: 132, arch: .hopper, host: .pcie5, nics: 8, nicGB: 50, price: 2.00),
     // H100 PCIe: 756 TF BF16 dense, 1,513 FP8, 51 FP32, 2.0 TB/s, PCIe 5.0, 350 W (NVIDIA H100
     // datasheet).
     make(
