@@ -125,10 +125,6 @@ package enum OptimizerStates {
     }
   }
 
-  /// The temporaries while one tensor is updated (used by the loop and by layer-wise updates).
-  package static func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, _ r: Int64, _ p: Int64) -> Int64 {
-    o.kind.family.tensorTransient(t, o, rank: r, paramBytes: p)
-  }
 }
 
 /// A projection rank larger than a projected tensor's smaller side (or not positive).
