@@ -268,12 +268,23 @@ package struct ParameterInventory: Sendable {
 /// one model).
 package struct InventoryCache {
   private var model: ModelConfig?
+  /// The last model's inventory; nil when that model has a problem (`validInventory`).
   private var cached: ParameterInventory?
 
   package init() {}
 
+  /// The inventory of a valid model, nil for a model with a problem
+  /// (`ModelConfig.validationIssue`), checked once per distinct model in a row.
+  package mutating func validInventory(for m: ModelConfig) -> ParameterInventory? {
+    if let model, model == m { return cached }
+    model = m
+    cached = m.validationIssue() == nil ? ParameterInventory(m) : nil
+    return cached
+  }
+
+  /// The inventory of a model already checked.
   package mutating func inventory(for m: ModelConfig) -> ParameterInventory {
-    if let cached, model == m { return cached }
+    if let model, model == m, let cached { return cached }
     let inv = ParameterInventory(m)
     model = m
     cached = inv

@@ -248,10 +248,11 @@ public struct TrainingSetup: Sendable, Equatable {
     validationProblems(model.validationProblem() == nil ? ParameterInventory(model) : nil)
   }
 
-  /// The same, with the model's inventory given when the model itself is valid.
+  /// The same, with the model's inventory given when the model itself is valid (the model is
+  /// checked only when it is not given: a sweep checks each distinct model once).
   package func validationProblems(_ inventory: ParameterInventory?) -> [SetupProblem] {
     var out: [SetupProblem] = []
-    if let p = model.validationIssue() {
+    if inventory == nil, let p = model.validationIssue() {
       out.append(SetupProblem(modelKey: p.key, reason: .model(p.message)))
     }
     func limit(_ id: SettingID, _ value: Int64, _ maximum: Int64) {
@@ -295,7 +296,7 @@ public struct TrainingSetup: Sendable, Equatable {
     out += overlapProblems()
     if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: .gpu, reason: .noBF16(gpu.name))) }
     out += fp8Problems()
-    out += precisionProblems() + networkProblems()
+    out += precisionProblems(inventory) + networkProblems()
     return out
   }
 
@@ -319,7 +320,7 @@ public struct TrainingSetup: Sendable, Equatable {
   }
 
   /// `master_weights` and `gradient_dtype` where the framework has no such choice.
-  private func precisionProblems() -> [SetupProblem] {
+  private func precisionProblems(_ inventory: ParameterInventory?) -> [SetupProblem] {
     var out: [SetupProblem] = []
     if masterWeights == .fp32 {
       if precision != .bf16 {
@@ -333,7 +334,7 @@ public struct TrainingSetup: Sendable, Equatable {
     if gradientDType != nil, policy.kind != .masterWeights, policy.kind != .fsdp {
       out.append(SetupProblem(setting: .gradientDtype, reason: .gradientDTypeFixed(policy.kind.rawValue)))
     }
-    out += adapterProblems()
+    out += adapterProblems(inventory)
     if offload.parameters && !parallel.shardsWeights {
       out.append(SetupProblem(setting: .offloadParameters, reason: .offloadNeedsSharding))
     }
@@ -359,7 +360,7 @@ public struct TrainingSetup: Sendable, Equatable {
   }
 
   /// What LoRA and quantised weights can be combined with (bitsandbytes and peft refuse the rest).
-  private func adapterProblems() -> [SetupProblem] {
+  private func adapterProblems(_ inventory: ParameterInventory?) -> [SetupProblem] {
     var out: [SetupProblem] = []
     if let lora {
       if optimizer.kind.isLowRank || optimizer.kind.forcesInt8Weights {
@@ -367,11 +368,11 @@ public struct TrainingSetup: Sendable, Equatable {
       }
       if lora.rank > SetupLimits.rank {
         out.append(SetupProblem(setting: .loraRank, reason: .outOfRange(value: lora.rank, maximum: SetupLimits.rank)))
-      } else if model.validationIssue() == nil {
+      } else if let inventory {
         // Adapters grow as rank × (in + out) per targeted linear: bounded in Double before any
         // byte count multiplies them (the base model's own bound is 10^15 parameters).
         var adapters = 0.0
-        for t in ParameterInventory(model).tensors where lora.targets.matches(t) {
+        for t in inventory.tensors where lora.targets.matches(t) {
           adapters += Double(t.count) * Double(lora.rank) * Double(t.rows + t.cols)
         }
         if adapters > 1e15 { out.append(SetupProblem(setting: .loraRank, reason: .adaptersTooLarge(adapters))) }

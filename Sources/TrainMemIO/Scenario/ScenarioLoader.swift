@@ -336,7 +336,7 @@ package struct ScenarioLoader {
       var messages: Set<String> = []
       for i in (total * w / workers)..<(total * (w + 1) / workers) {
         let setup = s.setup(i)
-        let inventory = setup.model.validationProblem() == nil ? cache.inventory(for: setup.model) : nil
+        let inventory = cache.validInventory(for: setup.model)
         for problem in setup.validationProblems(inventory) where !messages.contains(problem.message) {
           messages.insert(problem.message)
           local.append((i, problem))
