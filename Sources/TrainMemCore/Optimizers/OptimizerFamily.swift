@@ -119,6 +119,19 @@ extension OptimizerFamily {
   }
 }
 
+/// A family whose kernels update each tensor in place (bitsandbytes' and torchao's low-bit Adam,
+/// torch SGD): no temporaries per tensor or in its foreach kernels.
+package protocol InPlaceUpdate: OptimizerFamily {}
+
+extension InPlaceUpdate {
+  package func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64 {
+    0
+  }
+  package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
+    -> Int64
+  { 0 }
+}
+
 extension OptimizerKind {
   /// The family whose rules this optimizer follows: the one switch over the kinds.
   package var family: any OptimizerFamily {

@@ -61,4 +61,20 @@ import Testing
       OptimizerStates.rankProblem(ParameterInventory(m), optimizer: OptimizerConfig(kind: .apollo, rank: 0), rank: 0)
         != nil)
   }
+
+  @Test("in-place kernels keep no step temporaries in any loop; AdamW's foreach keeps one per parameter")
+  func inPlaceSteps() throws {
+    let inv = ParameterInventory(try #require(ModelConfig.preset("llama-60m")))
+    let bf16 = StateFormats(param: .bf16)
+    for kind in [OptimizerKind.sgd, .adamw8bit, .adamw4bit] {
+      for implementation in [StepImplementation.foreach, .loop] {
+        let step = OptimizerStates.stepTransient(
+          inv, optimizer: OptimizerConfig(kind: kind), implementation: implementation, rank: 1, formats: bf16)
+        #expect(step == 0, "\(kind) \(implementation)")
+      }
+    }
+    let adamw = OptimizerStates.stepTransient(
+      inv, optimizer: OptimizerConfig(kind: .adamw), implementation: .foreach, rank: 1, formats: bf16)
+    #expect(adamw == inv.parameters * 2)
+  }
 }

@@ -2,7 +2,7 @@
 ///
 /// Two 8-bit moments with an fp32 absmax per 256-element block each, or two fp32 moments for
 /// tensors under 4,096 elements (`Optimizer2State.init_state`, `OptimizerStates.eightBitAdam`).
-package struct EightBitAdam: OptimizerFamily {
+package struct EightBitAdam: InPlaceUpdate {
   package var summary: StaticString { "bitsandbytes Adam8bit: blockwise 8-bit moments (block 256)" }
   /// One fused kernel per tensor, updated in place.
   package var defaultImplementation: StepImplementation { .fused }
@@ -16,13 +16,6 @@ package struct EightBitAdam: OptimizerFamily {
   {
     eightBitMoments(elements: t.elements)
   }
-  /// In-place kernels: none.
-  package func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64 {
-    0
-  }
-  package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
-    -> Int64
-  { 0 }
   package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
     -> Double
   { EightBitAdam.stepBytes }

@@ -2,7 +2,7 @@
 ///
 /// Two 4-bit moments (half a byte each) with an fp32 scale per 128, for tensors of at least
 /// 4,096 elements divisible by 128; the rest `zeros_like` in the parameter's dtype.
-package struct FourBitAdam: OptimizerFamily {
+package struct FourBitAdam: InPlaceUpdate {
   package var summary: StaticString { "torchao AdamW4bit: 4-bit moments with an fp32 scale per 128" }
   /// One compiled kernel per tensor.
   package var defaultImplementation: StepImplementation { .fused }
@@ -16,13 +16,6 @@ package struct FourBitAdam: OptimizerFamily {
     s.scalars = 4
     return s
   }
-  /// In-place kernels: none.
-  package func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64 {
-    0
-  }
-  package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
-    -> Int64
-  { 0 }
   /// One compiled kernel: p and g read, p written, two half-byte moments read and written with
   /// their scales (derived).
   package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)

@@ -1,5 +1,5 @@
 /// torch.optim.SGD: one `momentum_buffer` = `clone(grad)` when momentum is on.
-package struct SGD: OptimizerFamily {
+package struct SGD: InPlaceUpdate {
   package var summary: StaticString { "torch.optim.SGD, optional momentum buffer" }
   package var defaultImplementation: StepImplementation { .foreach }
 
@@ -16,13 +16,6 @@ package struct SGD: OptimizerFamily {
     s.regularMoments = o.momentum ? t.elements * p : 0
     return s
   }
-  /// In-place updates: none.
-  package func tensorTransient(_ t: TensorGroup, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64) -> Int64 {
-    0
-  }
-  package func foreachTransient(_ inv: ParameterInventory, _ o: OptimizerConfig, rank r: Int64, paramBytes p: Int64)
-    -> Int64
-  { 0 }
   package func regularStepBytes(_ o: OptimizerConfig, implementation: StepImplementation, paramBytes p: Double)
     -> Double
   {
