@@ -71,7 +71,7 @@ package enum ReportStream {
       scenario, threads: threads, progress: progress, bytesPerPoint: jsonBytesPerRun, chunk: SweepEngine.textChunk
     ) { run, index, out in
       if index > 0 { out.append(contentsOf: separator) }
-      JSONRenderer.append(run.withTimeLedger(), to: &out)
+      JSONRenderer.append(run.withLedgers(), to: &out)
     } _: {
       try sink.write(bytes: $0)
     }

@@ -14,8 +14,9 @@ package struct RunResult: Sendable {
   package var parameters: Int64 = 0
   /// The label of the scenario run this point belongs to (`label` adds sweep coordinates).
   package var runLabel: String = ""
-  /// Where the step's time goes and what padding would gain: computed for the formats that
-  /// print them (`withDetails`), not for every point of a CSV sweep.
+  /// The memory and time ledgers and what padding would gain: computed for the formats that
+  /// print them (`withLedgers`, `withDetails`), not for every point of a CSV sweep.
+  package var memoryTerms: [MemoryTerm] = []
   package var timeTerms: [TimeTerm] = []
   package var padding: PaddingAdvice? = nil
   /// The defaults the run was not given (Markdown opens each run with them).
@@ -72,20 +73,17 @@ extension RunResult {
 extension RunResult {
   /// The result with the step's time ledger and the padding advice filled in (Markdown).
   package func withDetails() -> RunResult {
-    var r = withTimeLedger()
+    var r = withLedgers()
     r.padding = PaddingAdvice.advice(setup)
     return r
   }
 
-  /// The result with the step's time ledger filled in (JSON's `throughput.terms`).
-  package func withTimeLedger() -> RunResult {
+  /// The result with the memory and time ledgers filled in (JSON's `memory.terms` and
+  /// `throughput.terms`, the Markdown's tables): the renderers print them, never compute them.
+  package func withLedgers() -> RunResult {
     var r = self
+    r.memoryTerms = MemoryModel.ledger(setup, memory)
     r.timeTerms = ThroughputModel.ledger(setup, ParameterInventory(setup.model))
     return r
   }
-}
-
-extension RunResult {
-  /// The memory ledger of this run (`MemoryModel.ledger`).
-  package var terms: [MemoryTerm] { MemoryModel.ledger(setup, memory) }
 }

@@ -112,7 +112,7 @@ package enum MarkdownRenderer {
     s += "How far to trust it: \(band.summary); "
     s += CalibrationRange.notes(run.coverage).joined(separator: "; ")
     s += ".\n\n| term | bytes | GiB | source |\n|---|---:|---:|---|\n"
-    for term in run.terms {
+    for term in run.memoryTerms {
       s += "| \(cell(term.name)) | "
       F.appendInteger(term.bytes, to: &s)
       s += " | "

@@ -98,7 +98,7 @@ extension ResultColumn {
       nil, .memory, "terms", { _ in nil },
       json: { run, key, w in
         w.key(key)
-        JSONRenderer.terms(run.terms, to: &w)
+        JSONRenderer.terms(run.memoryTerms, to: &w)
       }),
     ResultColumn(nil, .throughput, "communication_seconds") { .number($0.throughput.communication) },
     ResultColumn(nil, .throughput, "compute_seconds") { .number($0.throughput.compute) },

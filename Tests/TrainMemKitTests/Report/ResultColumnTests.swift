@@ -11,7 +11,7 @@ import Testing
     var s = TrainingSetup(model: ModelConfig.preset("llama3-8b")!, gpu: GPUSpec.preset("h100-sxm")!, gpus: 16)
     s.parallel = parallel
     s.sequence = 4096
-    return RunResult.evaluate(label: "r", setup: s).withTimeLedger()
+    return RunResult.evaluate(label: "r", setup: s).withLedgers()
   }
 
   func object(_ r: RunResult) throws -> [String: Any] {
