@@ -44,10 +44,9 @@ package enum CSVCell: Sendable {
 /// recording a diagnostic.
 package typealias SettingParser = @Sendable (inout ScenarioLoader, Node, Setting) -> SetupEdit?
 
-/// One setting, declared once.
+/// One setting, declared once: which it is, its value's syntax (`ValueSyntax`) and where the
+/// value goes in `TrainingSetup`, its docs, and its report fields.
 package struct Setting: Sendable {
-  /// The scenario key inside its group (`micro_batch`, `rank`).
-  ///
   /// Which setting: its path, key and group (`SettingID`).
   package let id: SettingID
   /// The scenario key inside its group (`micro_batch`, `rank`).
@@ -61,30 +60,62 @@ package struct Setting: Sendable {
   /// What a value is called in messages ("unknown parallelism 'x'"); the key by default.
   package var noun: String? = nil
   /// Takes no value on the command line (`--layerwise`, or `--layerwise=false`).
-  package var isBoolean = false
+  package let isBoolean: Bool
   /// Has a command-line flag (`--micro-batch`); every flat setting has one unless it is
   /// scenario-only.
   package var hasFlag = true
+  /// Values the invariant generator draws, and how often (`ValueSyntax.samples`, `Sampling`).
+  package let samples: [String]
+  package let sampling: Sampling
   package let parse: SettingParser
   /// The fields this setting contributes to the JSON report's `inputs`.
   package var inputs: [InputField] = []
   /// The CSV column and its cell, for settings that have one.
   package var csv: (name: String, cell: CSVCell)? = nil
 
-  init(
-    id: SettingID, value: String, defaultText: String, doc: String, noun: String? = nil,
-    isBoolean: Bool = false, hasFlag: Bool = true, parse: @escaping SettingParser,
-    inputs: [InputField] = [],
-    csv: (String, CSVCell)? = nil
+  /// A setting whose value, read by `syntax`, is written into the setup at `target`.
+  init<V>(
+    _ id: SettingID, _ syntax: ValueSyntax<V>, at target: WritableKeyPath<TrainingSetup, V> & Sendable,
+    default defaultText: String, doc: String, noun: String? = nil, sampling: Sampling = .often,
+    inputs: [InputField] = [], csv: (String, CSVCell)? = nil
+  ) {
+    self.init(
+      id, syntax, default: defaultText, doc: doc, noun: noun, sampling: sampling, inputs: inputs, csv: csv,
+      apply: { $0[keyPath: target] = $1 })
+  }
+
+  /// A setting whose value fills an optional field of the setup (nil: not given).
+  init<V>(
+    _ id: SettingID, _ syntax: ValueSyntax<V>, at target: WritableKeyPath<TrainingSetup, V?> & Sendable,
+    default defaultText: String, doc: String, noun: String? = nil, sampling: Sampling = .often,
+    inputs: [InputField] = [], csv: (String, CSVCell)? = nil
+  ) {
+    self.init(
+      id, syntax, default: defaultText, doc: doc, noun: noun, sampling: sampling, inputs: inputs, csv: csv,
+      apply: { $0[keyPath: target] = $1 })
+  }
+
+  /// A setting whose value edits more than one field (`price`, a `lora.*` key that turns
+  /// adapters on): the edit is given.
+  init<V>(
+    _ id: SettingID, _ syntax: ValueSyntax<V>, default defaultText: String, doc: String, noun: String? = nil,
+    sampling: Sampling = .often, hasFlag: Bool = true, inputs: [InputField] = [], csv: (String, CSVCell)? = nil,
+    apply: @escaping @Sendable (inout TrainingSetup, V) -> Void
   ) {
     self.id = id
-    self.value = value
+    self.value = syntax.text
     self.defaultText = defaultText
     self.doc = doc
     self.noun = noun
-    self.isBoolean = isBoolean
+    self.isBoolean = syntax.isBoolean
     self.hasFlag = hasFlag
-    self.parse = parse
+    self.samples = syntax.samples
+    self.sampling = sampling
+    let read = syntax.read
+    self.parse = { loader, node, setting in
+      guard let value = read(&loader, node, setting) else { return nil }
+      return { apply(&$0, value) }
+    }
     self.inputs = inputs
     self.csv = csv.map { (name: $0.0, cell: $0.1) }
   }

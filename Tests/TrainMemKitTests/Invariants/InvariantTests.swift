@@ -471,10 +471,16 @@ import Testing
     }
   }
 
-  @Test("every declared setting has generated values (a new key joins the generator)")
+  @Test("every declared setting has sample values, each one its syntax accepts (a new key joins the generator)")
   func generatorCoversSettings() {
+    let location = SourceLocation(file: "samples", line: 1, column: 1)
     for s in Settings.all {
-      #expect(SetupGenerator.values(for: s.flatKey) != nil, "no generated values for '\(s.flatKey)'")
+      #expect(!s.samples.isEmpty, "no sample values for '\(s.flatKey)'")
+      for value in s.samples {
+        if case .failure(let e) = ScenarioLoader.edit(s, value, at: location) {
+          Issue.record("sample '\(value)' of '\(s.flatKey)' is refused: \(e.message)")
+        }
+      }
     }
   }
 }

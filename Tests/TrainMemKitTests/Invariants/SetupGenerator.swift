@@ -8,8 +8,8 @@ import Foundation
 /// declared setting (`Settings.all`) — valid most of the time, at the edges of each range some of
 /// the time — and custom models and GPUs.
 ///
-/// A new setting must add its values to `values(for:)`
-/// in the same change: a test fails while any declared setting has none.
+/// Each setting's declaration carries the values drawn and how often (`Setting.samples`,
+/// `Setting.sampling`); a test fails while any declared setting has none.
 struct SetupGenerator {
   var random: SplitMix
 
@@ -58,107 +58,6 @@ struct SetupGenerator {
       return c
     }
   }
-
-  /// Values for each declared setting: common ones first, edges after.
-  static func values(for key: String) -> [String]? {
-    switch key {
-    case "model":
-      return [
-        "llama-60m", "llama-130m", "llama-350m", "llama-1b", "llama-7b", "llama-13b", "llama3-8b", "llama2-70b",
-        "llama3-70b", "llama3.2-1b", "qwen2.5-0.5b", "qwen3-30b-a3b", "mixtral-8x7b", "gemma2-2b", "gemma3-1b",
-        "gpt2", "pythia-160m", "olmo2-7b", "phi3-mini", "deepseek-v2-lite", "gpt-oss-20b",
-      ]
-    case "gpu": return GPUSpec.catalog.map(\.id)
-    case "gpus": return ["1", "2", "4", "8", "64", "512"]
-    case "parallel": return Parallelism.allCases.map(\.rawValue)
-    case "gpus_per_node": return ["1", "4", "8", "16"]
-    case "expert_parallel": return ["1", "2", "8"]
-    case "expert_tensor_parallel": return ["1", "2", "4"]
-    case "lora_rank": return ["8", "64"]
-    case "lora_alpha": return ["16"]
-    case "lora_targets": return ["all-linear", "q_proj,v_proj", "down_proj"]
-    case "lora_dora": return ["true", "false"]
-    case "lora_dtype": return ["fp32", "bf16"]
-    case "loss": return LossKind.allCases.map(\.rawValue)
-    case "offload_optimizer", "offload_parameters", "offload_activations": return ["none", "cpu"]
-    case "freeze_embeddings": return ["true", "false"]
-    case "freeze_layers": return ["1", "2", "0"]
-    case "intra_node_bandwidth": return ["1GB/s", "32GB/s", "450GB/s", "1PB/s"]
-    case "inter_node_bandwidth": return ["1GB/s", "12.5GB/s", "50GB/s", "1PB/s"]
-    case "nics_per_node": return ["1", "2", "8", "72"]
-    case "nic_bandwidth": return ["100Gb/s", "400Gb/s", "800Gb/s", "1GB/s"]
-    case "gradient_sync": return GradientSync.allCases.map(\.rawValue)
-    case "overlap_grad_reduce", "overlap_param_gather", "overlap_comm": return ["true", "false"]
-    case "reshard_after_forward": return ["false", "true"]
-    case "precision": return Precision.allCases.map(\.rawValue)
-    case "tensor_parallel": return ["1", "2", "4", "8"]
-    case "sequence_parallel": return ["true", "false"]
-    case "pipeline_parallel": return ["1", "2", "4", "8"]
-    case "pipeline_schedule": return PipelineSchedule.allCases.map(\.rawValue)
-    case "virtual_stages": return ["1", "2", "5"]
-    case "context_parallel": return ["1", "2", "4"]
-    case "context_parallel_type": return ContextParallelType.allCases.map(\.rawValue)
-    case "framework": return Framework.allCases.map(\.rawValue)
-    case "mtp_layers": return ["0", "1", "2"]
-    case "moe_token_dispatcher": return TokenDispatcher.allCases.map(\.rawValue)
-    case "moe_expert_capacity_factor": return ["0.5", "1", "1.25"]
-    case "moe_pad_expert_input_to_capacity": return ["true", "false"]
-    case "moe_grouped_gemm": return ["true", "false"]
-    case "double_quant": return ["true", "false"]
-    case "matmul_precision": return MatmulPrecision.allCases.map(\.rawValue)
-    case "fp8_recipe": return FP8Recipe.allCases.map(\.rawValue)
-    case "master_weights": return MasterWeights.allCases.map(\.rawValue)
-    case "gradient_dtype": return GradientDType.allCases.map(\.rawValue)
-    case "weights": return WeightFormat.allCases.map(\.rawValue)
-    case "optimizer": return OptimizerKind.allCases.map(\.rawValue)
-    case "rank": return ["1", "8", "64", "128", "256", "512", "1024"]
-    case "update_interval": return ["200", "1", "500"]
-    case "implementation": return StepImplementation.allCases.map(\.rawValue)
-    case "layerwise": return ["true", "false"]
-    case "paged": return ["true", "false"]
-    case "momentum": return ["true", "false"]
-    case "sequence": return ["128", "256", "512", "1024", "2048", "4096", "8192", "32768"]
-    case "micro_batch": return ["1", "2", "3", "4", "8", "16", "64"]
-    case "global_batch": return ["8", "64", "512", "1000", "4096"]
-    case "dropout": return ["0", "0.1", "0.5", "0.99"]
-    case "attention": return AttentionKernel.allCases.map(\.rawValue)
-    case "checkpointing": return Checkpointing.allCases.map(\.rawValue)
-    case "checkpointed_layers": return ["1", "4", "16", "80", "1000"]
-    case "tokens": return ["1B", "19.7B", "1e12", "1e16", "1"]
-    case "price": return ["0", "1.8", "1000000", "h200=3.5,a100-80gb=1.2"]
-    case "memory_limit": return ["50%", "90%", "40GiB", "1GB"]
-    case "margin": return ["0%", "5%", "50%"]
-    case "allow": return ["adapters", "none"]
-    case "context": return ["0.5GiB", "0", "2GiB", "64GiB"]
-    case "reserve": return ["measured", "5%", "1000%", "2GiB"]
-    default: return nil
-    }
-  }
-
-  /// Keys that a default setup leaves alone most of the time.
-  static let rarely: Set<String> = [
-    "tokens", "price", "memory_limit", "allow", "context", "reserve", "update_interval", "implementation", "momentum",
-    "margin", "layerwise", "gradient_sync", "gpus_per_node", "intra_node_bandwidth", "inter_node_bandwidth",
-    "nics_per_node", "nic_bandwidth", "freeze_embeddings", "freeze_layers", "lora_rank", "lora_targets",
-    "matmul_precision",
-  ]
-  /// Keys valid only with another key's value (`master_weights` with bf16, `gradient_dtype` with
-  /// a master copy or FSDP, `checkpointed_layers` with full recomputation): drawn less often, so
-  /// most generated setups stay valid.
-  static let seldom: Set<String> = [
-    "master_weights", "gradient_dtype", "checkpointed_layers", "expert_parallel", "lora_alpha", "lora_dora",
-    "lora_dtype", "paged",
-    "offload_optimizer", "offload_parameters", "offload_activations", "fp8_recipe",
-    "sequence_parallel", "pipeline_schedule", "virtual_stages", "tensor_parallel", "pipeline_parallel",
-    "context_parallel",
-  ]
-  /// Framework switches valid only under their framework: drawn rarely at random, and with
-  /// their framework in the combinations.
-  static let scarce: Set<String> = [
-    "expert_tensor_parallel", "overlap_grad_reduce", "overlap_param_gather", "overlap_comm", "reshard_after_forward",
-    "context_parallel_type", "framework", "moe_token_dispatcher", "moe_expert_capacity_factor",
-    "moe_pad_expert_input_to_capacity", "moe_grouped_gemm", "double_quant",
-  ]
 
   /// One in ten setups is drawn from the combinations that interact most — FP8 × expert
   /// parallelism × sharding × tensor and pipeline parallelism × adapters × offload — on the
@@ -220,9 +119,8 @@ struct SetupGenerator {
     var c = Case(settings: [], customModel: nil, customGPU: nil)
     for setting in Settings.all {
       let key = setting.flatKey
-      let p =
-        Self.scarce.contains(key) ? 0.02 : Self.seldom.contains(key) ? 0.06 : Self.rarely.contains(key) ? 0.15 : 0.5
-      guard key == "model" || random.chance(p), let pool = Self.values(for: key) else { continue }
+      let pool = setting.samples
+      guard setting.sampling == .always || random.chance(setting.sampling.rawValue), !pool.isEmpty else { continue }
       if setting.key == "model" && random.chance(0.2) {
         c.customModel = customModel()
       } else if setting.key == "gpu" && random.chance(0.15) {
