@@ -8,10 +8,10 @@ import TrainMemIO
 /// with the flag as the user typed it.
 enum CommandLineSetup {
   static func setup(_ options: ParsedOptions, requireGPU: Bool = false) throws -> TrainingSetup {
-    if options.value("model") == nil {
+    if options.value(Settings.model.flag) == nil {
       throw UsageError(message: "missing '--model'; e.g. '--model llama-7b' (trainmem list models)")
     }
-    if requireGPU && options.value("gpu") == nil {
+    if requireGPU && options.value(Settings.gpu.flag) == nil {
       throw UsageError(message: "missing '--gpu'; e.g. '--gpu a100-80gb' (trainmem list gpus)")
     }
     var flat: [(key: String, value: String, location: SourceLocation)] = []

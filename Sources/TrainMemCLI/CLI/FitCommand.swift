@@ -34,11 +34,11 @@ enum FitCommand {
     // `--gpu b200,h100-sxm,mi300x` ranks just those cards.
     let cards = try listedCards(options)
     let s =
-      try options.value("gpu") == nil || cards != nil
-      ? CommandLineSetup.anyGPUSetup(options, without: "gpu") : CommandLineSetup.setup(options)
+      try options.value(Settings.gpu.flag) == nil || cards != nil
+      ? CommandLineSetup.anyGPUSetup(options, without: Settings.gpu.flag) : CommandLineSetup.setup(options)
     // Exit 1 when nothing fits, with one line on stderr for a CI log.
     return try TrainMemCLI.withSink(options, console) { sink in
-      if options.value("gpu") == nil || cards != nil {
+      if options.value(Settings.gpu.flag) == nil || cards != nil {
         let rows = GPURanking.rank(s, by: rankBy, among: cards)
         try sink.write(
           format == .json ? FitRenderer.JSON.ranking(s, rows, rankBy) : FitRenderer.ranking(s, rows, rankBy))
@@ -69,7 +69,7 @@ enum FitCommand {
 
   /// The cards of `--gpu a,b,c` (nil for one card or none), each as `--gpu` reads one.
   static func listedCards(_ options: ParsedOptions) throws -> [GPUSpec]? {
-    guard let value = options.value("gpu"), value.contains(",") else { return nil }
+    guard let value = options.value(Settings.gpu.flag), value.contains(",") else { return nil }
     return try value.split(separator: ",", omittingEmptySubsequences: false).map { name in
       let id = String(name).trimmingCharacters(in: .whitespaces)
       guard let card = GPUSpec.preset(id) else {

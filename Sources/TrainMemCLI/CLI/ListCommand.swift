@@ -74,6 +74,7 @@ enum ListCommand {
       }
     default:
       out += Settings.markdownTable
+      for t in CustomMappings.tables { out += "\n\(t.title):\n\n\(t.table)" }
     }
     return out
   }

@@ -4,7 +4,7 @@ import TrainMemIO
 
 /// `trainmem run FILE…`: evaluates scenario files into one report.
 enum RunCommand {
-  static let options: [OptionSpec] = [.format, .output, .threads, .boolean("check"), .valued("margin")]
+  static let options: [OptionSpec] = [.format, .output, .threads, .boolean("check"), .valued(Settings.margin.flag)]
 
   static func run(_ args: [String], _ console: Console) throws -> Int32 {
     let options = try ParsedOptions(args, command: "run", specs: options)
@@ -45,7 +45,7 @@ enum RunCommand {
 
   /// `--margin 5%`, read as the scenario key `margin` is (a `%` required, at most 50%).
   static func marginEdit(_ options: ParsedOptions) throws -> SetupEdit? {
-    guard let text = options.value("margin") else { return nil }
+    guard let text = options.value(Settings.margin.flag) else { return nil }
     switch ScenarioLoader.edit(Settings.margin, text, at: .commandLine("--margin")) {
     case .success(let edit): return edit
     case .failure(let error): throw UsageError(message: visible(error.message))

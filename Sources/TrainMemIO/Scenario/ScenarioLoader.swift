@@ -7,17 +7,6 @@ import TrainMemCore
 package struct ScenarioLoader {
   package static let topKeys = ["name", "version", "description", "runs", "sweep", "solve"] + Settings.topKeys
   package static let runKeys = ["label", "reference"] + Settings.topKeys
-  package static let referenceKeys = ["tokens_per_second", "step_seconds", "memory", "source", "ratio_to"]
-  package static let modelKeys = [
-    "name", "family", "hidden", "intermediate", "layers", "heads", "kv_heads", "head_dim", "vocab", "tied_embeddings",
-    "mlp", "norm", "norms_per_layer", "bias", "mlp_bias", "qk_norm", "positions", "parallel_residual",
-    "sliding_window", "sliding_layers", "experts", "experts_per_token", "expert_intermediate",
-    "shared_expert_intermediate", "moe_layers", "shared_expert_gate", "router_bias", "q_lora_rank", "kv_lora_rank",
-    "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "attention_sinks", "chunked_attention",
-  ]
-  package static let gpuKeys = [
-    "name", "memory", "bf16_tflops", "fp8_tflops", "fp32_tflops", "bandwidth", "link_bandwidth", "tdp", "sms",
-  ]
   /// Points a scenario may have over all its runs: bounds the work before any evaluation.
   package static let pointLimit = 10_000_000
   /// Model evaluations a scenario may ask for: each point is one, and each solve goal its
@@ -81,7 +70,7 @@ package struct ScenarioLoader {
         optimizer.insert(
           MappingEntry(key: "name", keyLocation: origin, value: .scalar("adamw", quoted: false, origin)), at: 0)
       }
-      top.append(MappingEntry(key: "optimizer", keyLocation: origin, value: .mapping(optimizer, origin)))
+      top.append(MappingEntry(key: SettingID.optimizer.path, keyLocation: origin, value: .mapping(optimizer, origin)))
     }
     for group in SettingGroup.plainMappings {
       if let entries = groups[group] {
@@ -688,103 +677,22 @@ package struct ScenarioLoader {
     }
   }
 
-  /// One key of a custom model mapping (`ScenarioLoader.modelKeys`); false when it had an error.
+  /// One key of a custom model mapping (`CustomMappings.model`); false when it had an error.
   package mutating func modelField(_ e: MappingEntry, into m: inout ModelConfig) -> Bool {
-    let limit = ModelConfig.dimensionLimit
-    /// A size from 1, or from 0 for the keys whose documented default is 0 (none).
-    func size(from low: Int64 = 1, _ apply: (inout ModelConfig, Int64) -> Void) -> Bool {
-      guard let v = integer(e.value, "'\(e.key)'", min: low, max: limit) else { return false }
-      apply(&m, v)
-      return true
-    }
-    func flag(_ apply: (inout ModelConfig, Bool) -> Void) -> Bool {
-      guard let v = boolean(e.value, "'\(e.key)'") else { return false }
-      apply(&m, v)
-      return true
-    }
-    func pick<E: RawRepresentable & CaseIterable>(_: E.Type, _ apply: (inout ModelConfig, E) -> Void) -> Bool
-    where E.RawValue == String {
-      let values = E.allCases.map(\.rawValue)
-      guard case .scalar(let s, _, _) = e.value, let v = E(rawValue: s) else {
-        var got = ""
-        if case .scalar(let s, _, _) = e.value { got = suggestion(s, values) }
-        fail(e.value, "'\(e.key)' is one of \(values.joined(separator: ", "))\(got)")
-        return false
-      }
-      apply(&m, v)
-      return true
-    }
-    /// Edits the model's experts, making it a mixture of experts first if it is not one.
-    func withExperts(_ model: inout ModelConfig, _ apply: (inout MoEConfig) -> Void) {
-      var moe = model.moe ?? MoEConfig(experts: 1, perToken: 1, expertIntermediate: model.intermediate)
-      apply(&moe)
-      model.moe = moe
-    }
-    func expert(from low: Int64 = 1, _ apply: (inout MoEConfig, Int64) -> Void) -> Bool {
-      size(from: low) { model, v in
-        // A shared expert of 0 is the default: it makes no model a mixture of experts.
-        if v == 0 && model.moe == nil { return }
-        withExperts(&model) { apply(&$0, v) }
-      }
-    }
-    /// An MLA dimension: the first one makes the model's attention latent, with DeepSeek-V3's
-    /// other dimensions until they are given.
-    func latent(from low: Int64 = 1, _ apply: (inout LatentAttention, Int64) -> Void) -> Bool {
-      size(from: low) { model, v in
-        var a =
-          model.latent
-          ?? LatentAttention(queryRank: 1536, kvRank: 512, noPositionDim: 128, rotaryDim: 64, valueDim: 128)
-        apply(&a, v)
-        model.latent = a
-      }
-    }
-    switch e.key {
-    case "name":
-      guard let s = text(e.value, "a model name") else { return false }
-      m.id = s
-      return true
-    case "family":
-      guard let s = text(e.value, "a family name") else { return false }
-      m.family = s
-      return true
-    case "hidden": return size { $0.hidden = $1 }
-    case "intermediate": return size { $0.intermediate = $1 }
-    case "layers": return size { $0.layers = $1 }
-    case "heads": return size { $0.heads = $1 }
-    case "kv_heads": return size { $0.kvHeads = $1 }
-    case "head_dim": return size { $0.explicitHeadDim = $1 }
-    case "vocab": return size { $0.vocab = $1 }
-    case "tied_embeddings": return flag { $0.tiedEmbeddings = $1 }
-    case "mlp": return pick(MLPKind.self) { $0.mlp = $1 }
-    case "norm": return pick(NormKind.self) { $0.norm = $1 }
-    case "norms_per_layer": return size { $0.normsPerLayer = $1 }
-    case "bias": return pick(BiasKind.self) { $0.bias = $1 }
-    case "mlp_bias": return flag { $0.mlpBias = $1 }
-    case "qk_norm": return pick(QKNorm.self) { $0.qkNorm = $1 }
-    case "positions": return size(from: 0) { $0.learnedPositions = $1 }
-    case "parallel_residual": return flag { $0.parallelResidual = $1 }
-    case "sliding_window": return size { $0.slidingWindow = $1 }
-    case "sliding_layers": return size { $0.slidingLayers = $1 }
-    case "experts": return expert { $0.experts = $1 }
-    case "experts_per_token": return expert { $0.perToken = $1 }
-    case "expert_intermediate": return expert { $0.expertIntermediate = $1 }
-    case "shared_expert_intermediate": return expert(from: 0) { $0.sharedIntermediate = $1 }
-    case "moe_layers": return expert { $0.layers = $1 }
-    case "shared_expert_gate": return flag { model, v in withExperts(&model) { $0.sharedGate = v } }
-    case "router_bias": return flag { model, v in withExperts(&model) { $0.routerBias = v } }
-    case "q_lora_rank": return latent(from: 0) { $0.queryRank = $1 == 0 ? nil : $1 }
-    case "kv_lora_rank": return latent { $0.kvRank = $1 }
-    case "qk_nope_head_dim": return latent { $0.noPositionDim = $1 }
-    case "qk_rope_head_dim": return latent { $0.rotaryDim = $1 }
-    case "v_head_dim": return latent { $0.valueDim = $1 }
-    case "attention_sinks": return flag { $0.attentionSinks = $1 }
-    case "chunked_attention": return flag { $0.chunkedAttention = $1 }
-    default:
+    read(e, CustomMappings.model, "model", into: &m)
+  }
+
+  /// One entry of a mapping whose keys are declared (`MappingKeys`); false when it had an error.
+  mutating func read<Target>(
+    _ e: MappingEntry, _ keys: MappingKeys<Target>, _ noun: String, into target: inout Target
+  ) -> Bool {
+    guard let key = keys[e.key] else {
       fail(
-        e.keyLocation, "unknown model key '\(e.key)'\(suggestion(e.key, Self.modelKeys))", length: e.key.count,
+        e.keyLocation, "unknown \(noun) key '\(e.key)'\(suggestion(e.key, keys.names))", length: e.key.count,
         reason: .unknownKey(e.key))
       return false
     }
+    return key.read(&self, e, &target)
   }
 
   /// A Hugging Face config.json named by a scenario (relative to the scenario's directory) or
@@ -851,42 +759,7 @@ package struct ScenarioLoader {
       id: "custom", name: "custom GPU", memory: .zero, bf16FLOPS: 0, fp16FLOPS: 0, fp32FLOPS: 0, bandwidth: 0,
       interconnect: .pcie4, linkBandwidth: 32e9, tdpWatts: 0, multiprocessors: 0)
     var ok = true
-    for e in es {
-      func value(_ kind: QuantityKind, _ range: ClosedRange<Double>, _ apply: (inout GPUSpec, Double) -> Void) {
-        if let v = number(e.value, "'\(e.key)'", kind: kind, range: range) { apply(&g, v) } else { ok = false }
-      }
-      switch e.key {
-      case "name": if let s = text(e.value, "a GPU name") { g.name = s; g.id = s }
-      case "memory":
-        if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count >= 1 << 20, b.count <= 1 << 50 {
-          g.memory = b
-        } else {
-          fail(e.value, "expected a memory size from 1MiB to 1PiB such as '24GB' or '80GiB'")
-          ok = false
-        }
-      case "bf16_tflops":
-        value(.count, GPULimits.teraFLOPS) {
-          $0.bf16FLOPS = $1 * 1e12
-          $0.fp16FLOPS = $1 * 1e12
-        }
-      case "fp8_tflops": value(.count, GPULimits.teraFLOPS) { $0.fp8FLOPS = $1 * 1e12 }
-      case "fp32_tflops": value(.count, GPULimits.teraFLOPS) { $0.fp32FLOPS = $1 * 1e12 }
-      case "bandwidth": value(.bandwidth, GPULimits.bandwidth) { $0.bandwidth = $1 }
-      case "link_bandwidth": value(.bandwidth, GPULimits.bandwidth) { $0.linkBandwidth = $1 }
-      case "tdp": value(.count, GPULimits.watts) { $0.tdpWatts = $1 }
-      case "sms":
-        if let v = integer(e.value, "'sms'", max: GPULimits.multiprocessors) {
-          g.multiprocessors = Double(v)
-        } else {
-          ok = false
-        }
-      default:
-        fail(
-          e.keyLocation, "unknown GPU key '\(e.key)'\(suggestion(e.key, Self.gpuKeys))", length: e.key.count,
-          reason: .unknownKey(e.key))
-        ok = false
-      }
-    }
+    for e in es where !read(e, CustomMappings.gpu, "GPU", into: &g) { ok = false }
     if ok && (g.memory.count == 0 || g.bf16FLOPS == 0 || g.bandwidth == 0) {
       fail(n, "a custom GPU needs 'memory', 'bf16_tflops' and 'bandwidth'")
       return nil
@@ -925,26 +798,7 @@ package struct ScenarioLoader {
       fail(n, "expected a mapping with 'tokens_per_second', 'memory' and 'source'"); return nil
     }
     var r = Reference(source: "")
-    for e in es {
-      switch e.key {
-      case "tokens_per_second":
-        r.tokensPerSecond = number(e.value, "'tokens_per_second'", kind: .count, range: 1e-9...1e15)
-      case "step_seconds": r.stepSeconds = number(e.value, "'step_seconds'", kind: .count, range: 1e-9...1e9)
-      case "memory":
-        if case .scalar(let s, _, _) = e.value, let b = try? Quantity.bytes(s), b.count > 0 {
-          r.memory = b
-        } else {
-          fail(e.value, "expected a memory size such as '79GB' for 'memory'")
-        }
-      case "source": r.source = text(e.value, "a source") ?? ""
-      case "ratio_to": r.ratioTo = text(e.value, "the label of another run")
-      default:
-        fail(
-          e.keyLocation, "unknown reference key '\(e.key)'\(suggestion(e.key, Self.referenceKeys))",
-          length: e.key.count,
-          reason: .unknownKey(e.key))
-      }
-    }
+    for e in es { _ = read(e, CustomMappings.reference, "reference", into: &r) }
     if r.source.isEmpty { fail(n, "a reference needs 'source', e.g. 'source: APOLLO paper Fig. 1'") }
     return r
   }

@@ -167,6 +167,11 @@ func cli(_ args: [String]) -> Captured {
     let begin = try #require(doc.range(of: "<!-- settings:begin -->\n"))
     let end = try #require(doc.range(of: "<!-- settings:end -->"))
     #expect(String(doc[begin.upperBound..<end.lowerBound]) == Settings.markdownTable)
+    for t in CustomMappings.tables {
+      let begin = try #require(doc.range(of: "<!-- \(t.marker):begin -->\n"))
+      let end = try #require(doc.range(of: "<!-- \(t.marker):end -->"))
+      #expect(String(doc[begin.upperBound..<end.lowerBound]) == t.table, "\(t.marker)")
+    }
   }
 
   @Test("every declared setting has a unique key path and flag, and appears in --help")
