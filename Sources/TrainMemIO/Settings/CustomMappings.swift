@@ -1,8 +1,10 @@
 import TrainMemCore
 
-/// The keys of the mappings a scenario may write in place of a catalog name or beside a run:
-/// a custom model, a custom GPU and a published reference figure. Each is declared once here;
-/// the loader reads through it and docs/scenario-format.md prints its table.
+/// The keys of the mappings a scenario may write for a custom model, a custom GPU and a
+/// published reference figure.
+///
+/// Each is declared once here; the loader reads through it and docs/scenario-format.md
+/// prints its table.
 package enum CustomMappings {
   /// `model:` as a mapping (docs "Custom models").
   package static let model = MappingKeys<ModelConfig>([
@@ -160,9 +162,6 @@ package enum CustomMappings {
       "link_bandwidth", "RATE", .bandwidth, GPULimits.bandwidth, default: "32GB/s (PCIe 4)",
       doc: "per-GPU link to the others in the node, one direction"
     ) { $0.linkBandwidth = $1 },
-    .number("tdp", "N", .count, GPULimits.watts, default: "0", doc: "board power in watts") {
-      $0.tdpWatts = $1
-    },
     .integer(
       "sms", max: GPULimits.multiprocessors, default: "the H200's rate per SM",
       doc: "streaming multiprocessors (the matmul tile curve)"

@@ -50,7 +50,7 @@ package enum Settings {
     .gpu, .custom("ID|MAPPING", samples: GPUSpec.catalog.map(\.id)) { loader, node, _ in loader.gpu(node) },
     at: \.gpu, default: "a100-80gb",
     doc:
-      "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp8_tflops, fp32_tflops, bandwidth, link_bandwidth, tdp, sms` (SM count; default: the H200's rate per SM)",
+      "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp8_tflops, fp32_tflops, bandwidth, link_bandwidth, sms` (SM count; default: the H200's rate per SM)",
     inputs: [
       InputField("gpu") { .text($0.setup.gpu.id) }, InputField("gpu_memory") { .integer($0.setup.gpu.memory.count) },
     ],
