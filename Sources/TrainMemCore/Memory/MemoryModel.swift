@@ -369,7 +369,7 @@ public enum MemoryModel {
     let sparseLayers = m.computedMoELayers, denseLayers = m.computedLayers - sparseLayers
     let sparse =
       moe.experts * mlp(moe.expertIntermediate) + moe.experts * m.hidden
-      + (moe.sharedIntermediate > 0 ? mlp(moe.sharedIntermediate) + m.hidden : 0)
+      + (moe.sharedIntermediate > 0 ? mlp(moe.sharedIntermediate) + (moe.sharedGate ? m.hidden : 0) : 0)
     let common = (layers - denseLayers * mlp(m.intermediate) - sparseLayers * sparse) / m.computedLayers
     let localSparse = sparse - (moe.experts - moe.experts / s.expertParallel) * mlp(moe.expertIntermediate)
     return common + max(denseLayers > 0 ? mlp(m.intermediate) : 0, sparseLayers > 0 ? localSparse : 0)
