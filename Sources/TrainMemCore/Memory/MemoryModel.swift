@@ -363,16 +363,13 @@ public enum MemoryModel {
       inv.parameters - inv.embeddingParameters - inv.lmHeadParameters - inv.finalNormParameters - m.mtpExtraParameters
     guard let moe = m.moe else { return layers / m.computedLayers }
     // Dense and MoE layers differ: the larger, with this GPU's experts only.
-    func mlp(_ i: Int64) -> Int64 {
-      (m.mlp.gated ? 3 : 2) * m.hidden * i + (m.mlpBias ? (m.mlp.gated ? 2 : 1) * i + m.hidden : 0)
-    }
+    let per = LayerPlan.elementsPerLayer(of: m)
+    let mlp = per.mlp, experts = per.expert
     let sparseLayers = m.computedMoELayers, denseLayers = m.computedLayers - sparseLayers
-    let sparse =
-      moe.experts * mlp(moe.expertIntermediate) + moe.experts * m.hidden
-      + (moe.sharedIntermediate > 0 ? mlp(moe.sharedIntermediate) + (moe.sharedGate ? m.hidden : 0) : 0)
-    let common = (layers - denseLayers * mlp(m.intermediate) - sparseLayers * sparse) / m.computedLayers
-    let localSparse = sparse - (moe.experts - moe.experts / s.expertParallel) * mlp(moe.expertIntermediate)
-    return common + max(denseLayers > 0 ? mlp(m.intermediate) : 0, sparseLayers > 0 ? localSparse : 0)
+    let sparse = experts + per.router + per.sharedExpert + per.sharedGate
+    let common = (layers - denseLayers * mlp - sparseLayers * sparse) / m.computedLayers
+    let localSparse = sparse - experts + experts / moe.experts * (moe.experts / s.expertParallel)
+    return common + max(denseLayers > 0 ? mlp : 0, sparseLayers > 0 ? localSparse : 0)
   }
 
   /// Buffers gradients pass through on their way to the reduction: DDP's reducer buckets, a

@@ -263,9 +263,9 @@ public struct ModelConfig: Sendable, Equatable {
     return moeLayers < layers ? max(intermediate, routed) : routed
   }
 
-  /// A decoder layer's linears on one GPU as (input, output, count, share of the GPU's tokens
-  /// each sees), averaged over the layers: q, o; k, v; the MLP's; in MoE layers the router,
-  /// the GPU's experts and the shared expert.
+  /// A decoder layer's linears (`LayerPlan`) on one GPU as (input, output, count, share of the
+  /// GPU's tokens each sees), averaged over the layers: q, o; k, v; the MLP's; in MoE layers the
+  /// router, the GPU's experts and the shared expert.
   ///
   /// Without expert parallelism a GPU runs every expert, each over `experts_per_token /
   /// experts` of its tokens. Under expert parallelism `ep` it runs `experts / ep` of them over
@@ -283,53 +283,31 @@ public struct ModelConfig: Sendable, Equatable {
     _ m: ModelConfig, expertParallel ep: Int64 = 1, fold: Int64 = 1, everyToken: Bool = false, load: Double = 1,
     grouped: Bool = false, _ body: (Double, Double, Double, Double) -> Void
   ) {
-    let h = Double(m.hidden), q = Double(m.queryWidth)
-    if let a = m.latent {
-      forEachLatentLinear(m, a, body)
-    } else {
-      if q == h { body(h, h, 2, 1) } else { body(h, q, 1, 1); body(q, h, 1, 1) }
-      body(h, Double(m.kvWidth), 2, 1)
-    }
-    let sparse = Double(m.moeLayers) / Double(m.layers)
-    func mlp(_ width: Double, _ count: Double, _ share: Double) {
-      guard count > 0 else { return }
-      body(h, width, (m.mlp.gated ? 2 : 1) * count, share)
-      body(width, h, count, share)
-    }
-    mlp(Double(m.intermediate), 1 - sparse, 1)
+    var tokens = 1.0, local = 1.0
     if let e = m.moe {
       let experts = Double(e.experts)
-      body(h, experts, sparse, 1)
       let pooled = Double(max(1, ep))
       // `load`: the routed tokens an expert computes under a capacity (ExpertRouting.expertLoad).
       let routed = (everyToken ? 1 : Double(e.perToken) / experts) * load
-      let tokens = routed * pooled / Double(max(1, fold))
-      let local = experts / pooled
-      if grouped {
-        mlp(Double(e.expertIntermediate), sparse, tokens * local)
-      } else {
-        mlp(Double(e.expertIntermediate), sparse * local, tokens)
+      tokens = routed * pooled / Double(max(1, fold))
+      local = experts / pooled
+    }
+    var pending: (input: Double, output: Double, count: Double, share: Double)?
+    LayerPlan.forEachPart(of: m) { part in
+      guard part.isTimedMatmul, part.layerShare > 0 else { return }
+      var count = part.layerShare, share = 1.0
+      if part.block == .expert {
+        if grouped { share = tokens * local } else { (count, share) = (part.layerShare * local, tokens) }
       }
-      if e.sharedIntermediate > 0 { mlp(Double(e.sharedIntermediate), sparse, 1) }
+      let input = Double(part.cols), output = Double(part.rows)
+      if part.pairsWithPrevious, let p = pending, p.input == input, p.output == output, p.share == share {
+        pending?.count += count
+        return
+      }
+      if let p = pending { body(p.input, p.output, p.count, p.share) }
+      pending = (input, output, count, share)
     }
-  }
-
-  /// MLA's linears (`LatentAttention`): the query's low-rank pair or full projection, the
-  /// shared key-value down projection with its rotary key, the per-head up projection to keys'
-  /// no-position parts and values, and o_proj from the values' width.
-  private static func forEachLatentLinear(
-    _ m: ModelConfig, _ a: LatentAttention, _ body: (Double, Double, Double, Double) -> Void
-  ) {
-    let h = Double(m.hidden), heads = Double(m.heads)
-    if let r = a.queryRank {
-      body(h, Double(r), 1, 1)
-      body(Double(r), Double(m.queryWidth), 1, 1)
-    } else {
-      body(h, Double(m.queryWidth), 1, 1)
-    }
-    body(h, Double(a.kvRank + a.rotaryDim), 1, 1)
-    body(Double(a.kvRank), heads * Double(a.noPositionDim + a.valueDim), 1, 1)
-    body(Double(m.outputWidth), h, 1, 1)
+    if let p = pending { body(p.input, p.output, p.count, p.share) }
   }
 
   /// "SwiGLU, RMSNorm, q/k/v bias, window 4096 × 32 layers, 128 experts (8 per token)".

@@ -50,7 +50,7 @@ package struct TensorGroup: Sendable {
 /// The model's parameter tensors, with the sums the models read computed once (a sweep
 /// evaluates hundreds of thousands of setups; none of them should re-walk the list).
 package struct ParameterInventory: Sendable {
-  /// The attention block's linears: LLaMA's four and MLA's (`latentTensors`).
+  /// The attention block's linears: LLaMA's four and MLA's (`LayerPlan`).
   package static let attentionProjections: Set<String> = [
     "q_proj", "k_proj", "v_proj", "o_proj", "q_a_proj", "q_b_proj", "kv_a_proj_with_mqa", "kv_b_proj",
   ]
@@ -81,9 +81,10 @@ package struct ParameterInventory: Sendable {
   /// product here stays far below 2^63 (2^24 · 2^24 · 2^24 at most).
   package init(_ m: ModelConfig) { self.init(tensors: Self.tensors(m), model: m) }
 
-  /// The tensors of one model, in the order transformers registers them.
+  /// The tensors of one model: the embeddings, the decoder layers' (`LayerPlan`), the MTP
+  /// layers', the final norm and the head.
   package static func tensors(_ m: ModelConfig) -> [TensorGroup] {
-    let h = m.hidden, l = m.layers, q = m.queryWidth, kv = m.kvWidth
+    let h = m.hidden
     var t: [TensorGroup] = []
     if m.holdsEmbedding {
       t.append(TensorGroup(name: "embed_tokens", rows: m.vocab, cols: h, count: 1, role: .embedding))
@@ -91,41 +92,8 @@ package struct ParameterInventory: Sendable {
     if m.learnedPositions > 0 && m.holdsEmbedding {
       t.append(TensorGroup(name: "position embeddings", rows: m.learnedPositions, cols: h, count: 1, role: .embedding))
     }
-    if let a = m.latent {
-      t += latentTensors(m, a)
-    } else {
-      t += [
-        TensorGroup(name: "q_proj", rows: q, cols: h, count: l, role: .projection),
-        TensorGroup(name: "k_proj", rows: kv, cols: h, count: l, role: .projection),
-        TensorGroup(name: "v_proj", rows: kv, cols: h, count: l, role: .projection),
-        TensorGroup(name: "o_proj", rows: h, cols: q, count: l, role: .projection),
-      ]
-      if m.bias != .none {
-        t.append(TensorGroup(name: "q/k/v biases", rows: q + 2 * kv, cols: 1, count: l, role: .bias))
-      }
-      if m.bias == .attention { t.append(TensorGroup(name: "o_proj bias", rows: h, cols: 1, count: l, role: .bias)) }
-    }
-    if m.attentionSinks { t.append(TensorGroup(name: "sinks", rows: m.heads, cols: 1, count: l, role: .bias)) }
-    switch m.qkNorm {
-    case .none: break
-    case .head: t.append(TensorGroup(name: "q/k norms", rows: m.headDim, cols: 1, count: 2 * l, role: .norm))
-    case .full: t.append(TensorGroup(name: "q/k norms", rows: q + kv, cols: 1, count: l, role: .norm))
-    }
-    t += mlpTensors(m, intermediate: m.intermediate, count: l - m.moeLayers, prefix: "")
-    if let e = m.moe {
-      let n = m.moeLayers
-      t.append(TensorGroup(name: "router", rows: e.experts, cols: h, count: n, role: .router))
-      if e.routerBias { t.append(TensorGroup(name: "router bias", rows: e.experts, cols: 1, count: n, role: .bias)) }
-      t += mlpTensors(m, intermediate: e.expertIntermediate, count: n * e.experts, prefix: "experts.", expert: true)
-      if e.sharedIntermediate > 0 {
-        t += mlpTensors(m, intermediate: e.sharedIntermediate, count: n, prefix: "shared_expert.")
-        if e.sharedGate {
-          t.append(TensorGroup(name: "shared_expert_gate", rows: 1, cols: h, count: n, role: .router))
-        }
-      }
-    }
+    LayerPlan.forEachPart(of: m) { t.append($0.tensor) }
     let perNorm: Int64 = m.norm == .layer ? 2 : 1
-    t.append(TensorGroup(name: "layer norms", rows: h, cols: 1, count: m.normsPerLayer * l * perNorm, role: .norm))
     guard m.holdsHead else { return t.filter { $0.count > 0 } }
     t += mtpTensors(m)
     t.append(TensorGroup(name: "final norm", rows: h, cols: 1, count: perNorm, role: .norm))
@@ -164,64 +132,6 @@ package struct ParameterInventory: Sendable {
     t.append(TensorGroup(name: mtpPrefix + "eh_proj", rows: m.hidden, cols: 2 * m.hidden, count: n, role: .projection))
     let perNorm: Int64 = m.norm == .layer ? 2 : 1
     t.append(TensorGroup(name: "mtp norms", rows: m.hidden, cols: 1, count: 3 * n * perNorm, role: .norm))
-    return t
-  }
-
-  /// MLA's tensors.
-  ///
-  /// MLA's tensors (modeling_deepseek_v3 `DeepseekV3Attention.__init__`): `q_a_proj`
-  /// [q_lora_rank, h] with `q_a_layernorm` and `q_b_proj` [heads · qk_head_dim, q_lora_rank],
-  /// or `q_proj` [heads · qk_head_dim, h]; `kv_a_proj_with_mqa` [kv_lora_rank + qk_rope_head_dim,
-  /// h] with `kv_a_layernorm` [kv_lora_rank]; `kv_b_proj` [heads · (qk_nope_head_dim +
-  /// v_head_dim), kv_lora_rank]; `o_proj` [h, heads · v_head_dim]. `attention_bias` puts
-  /// biases on q_a (or none on q_proj), kv_a and o_proj.
-  package static func latentTensors(_ m: ModelConfig, _ a: LatentAttention) -> [TensorGroup] {
-    let h = m.hidden, l = m.layers
-    var t: [TensorGroup] = []
-    var biases: Int64 = a.kvRank + a.rotaryDim + h
-    if let r = a.queryRank {
-      t += [
-        TensorGroup(name: "q_a_proj", rows: r, cols: h, count: l, role: .projection),
-        TensorGroup(name: "q_b_proj", rows: m.queryWidth, cols: r, count: l, role: .projection),
-        TensorGroup(name: "q_a_layernorm", rows: r, cols: 1, count: l, role: .norm),
-      ]
-      biases += r
-    } else {
-      t.append(TensorGroup(name: "q_proj", rows: m.queryWidth, cols: h, count: l, role: .projection))
-    }
-    t += [
-      TensorGroup(name: "kv_a_proj_with_mqa", rows: a.kvRank + a.rotaryDim, cols: h, count: l, role: .projection),
-      TensorGroup(name: "kv_a_layernorm", rows: a.kvRank, cols: 1, count: l, role: .norm),
-      TensorGroup(
-        name: "kv_b_proj", rows: m.heads * (a.noPositionDim + a.valueDim), cols: a.kvRank, count: l, role: .projection),
-      TensorGroup(name: "o_proj", rows: h, cols: m.outputWidth, count: l, role: .projection),
-    ]
-    if m.bias != .none { t.append(TensorGroup(name: "attention biases", rows: biases, cols: 1, count: l, role: .bias)) }
-    return t
-  }
-
-  /// A dense MLP's tensors, `count` of them: gate, up and down (gated) or fc and proj (GELU),
-  /// with their biases under `mlp_bias` (GPT-2, NeoX).
-  package static func mlpTensors(
-    _ m: ModelConfig, intermediate i: Int64, count: Int64, prefix: String, expert: Bool = false
-  )
-    -> [TensorGroup]
-  {
-    guard count > 0 else { return [] }
-    let h = m.hidden
-    var t: [TensorGroup] = []
-    if m.mlp.gated {
-      t.append(
-        TensorGroup(name: prefix + "gate_proj", rows: i, cols: h, count: count, role: .projection, expert: expert))
-    }
-    t += [
-      TensorGroup(name: prefix + "up_proj", rows: i, cols: h, count: count, role: .projection, expert: expert),
-      TensorGroup(name: prefix + "down_proj", rows: h, cols: i, count: count, role: .projection, expert: expert),
-    ]
-    if m.mlpBias {
-      let rows = (m.mlp.gated ? 2 : 1) * i + h
-      t.append(TensorGroup(name: prefix + "mlp biases", rows: rows, cols: 1, count: count, role: .bias, expert: expert))
-    }
     return t
   }
 
