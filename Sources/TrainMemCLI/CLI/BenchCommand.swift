@@ -29,12 +29,13 @@ enum BenchCommand {
     return ExitStatus.ok
   }
 
-  /// `--format csv|json|md|all` (default csv, the sweep format).
+  /// `--format csv|json|md|…|all` (default csv, the sweep format).
   static func benchFormats(_ value: String?) throws(UsageError) -> [ReportFormat] {
     guard let value else { return [.csv] }
-    if value == "all" { return [.csv, .json, .md] }
-    guard let f = ReportFormat(rawValue: value), f != .svg else {
-      throw UsageError(message: "'--format' is '\(visible(value))'; expected csv, json, md or all")
+    if value == "all" { return [.csv] + ReportFormat.sweepFormats.filter { $0 != .csv } }
+    guard let f = ReportFormat(rawValue: value), ReportFormat.sweepFormats.contains(f) else {
+      let choices = ReportFormat.sweepFormats.map(\.rawValue).joined(separator: ", ")
+      throw UsageError(message: "'--format' is '\(visible(value))'; expected \(choices) or all")
     }
     return [f]
   }

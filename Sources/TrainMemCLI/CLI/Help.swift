@@ -8,7 +8,7 @@ enum Help {
     USAGE: trainmem <command> [options]
 
     COMMANDS:
-      run FILE… [--format md|json|csv|svg] [--output PATH] [--threads N] [--check]
+      run FILE… [--format \(ReportFormat.choices)] [--output PATH] [--threads N] [--check]
                               evaluate scenario files ('-' reads standard input)
       estimate --model M [--gpu G] [--optimizer O] [--rank R] [...]
                               one configuration's memory and speed
@@ -17,7 +17,7 @@ enum Help {
       validate [DIR] [--format md|json]
                               predictions vs published and measured figures
       list models|gpus|optimizers|frameworks|settings
-      bench [--points N] [--threads N]
+      bench [--points N] [--threads N] [--format F|all]
                               time a sweep (points per second)
 
     OPTIONS: --help, --version. 'trainmem help <command>' for a command's options.
@@ -26,6 +26,9 @@ enum Help {
 
     """
 
+  /// The formats a sweep can be benchmarked in: `md|json|csv`.
+  static let sweepChoices = ReportFormat.sweepFormats.map(\.rawValue).joined(separator: "|")
+
   /// Every setting's flag, from its declaration (Settings/Settings.swift).
   static var setupOptions: String { Settings.helpText }
 
@@ -33,7 +36,7 @@ enum Help {
     switch name {
     case "run":
       return """
-        USAGE: trainmem run FILE… [--format md|json|csv|svg] [--output PATH] [--threads N] [--check]
+        USAGE: trainmem run FILE… [--format \(ReportFormat.choices)] [--output PATH] [--threads N] [--check]
                                   [--margin N%]
 
         Evaluates each scenario file (format v1, see docs/scenario-format.md) and prints one
@@ -44,7 +47,7 @@ enum Help {
 
         """
     case "estimate":
-      return "USAGE: trainmem estimate --model M [options] [--format md|json|csv|svg] [--output PATH]\n"
+      return "USAGE: trainmem estimate --model M [options] [--format \(ReportFormat.choices)] [--output PATH]\n"
         + "       trainmem estimate --model M [options] --format svg --chart timeline\n\n"
         + "--chart timeline draws allocated memory through one step (forward, loss, backward, optimizer step).\n\n"
         + setupOptions
@@ -65,7 +68,7 @@ enum Help {
     case "list": return "USAGE: trainmem list models|gpus|optimizers|frameworks|settings\n"
     case "bench":
       return
-        "USAGE: trainmem bench [--points N] [--threads N]\n\nEvaluates the first N points (1 to 100000, default 100000) of Benchmarks/sweep-100k.yaml with CSV rendering; prints points per second.\n"
+        "USAGE: trainmem bench [--points N] [--threads N] [--format \(sweepChoices)|all]\n\nEvaluates the first N points (1 to 100000, default 100000) of Benchmarks/sweep-100k.yaml, rendered as CSV (or each --format); prints points per second, where a point's time goes, and the planner's searches.\n"
     default: return nil
     }
   }

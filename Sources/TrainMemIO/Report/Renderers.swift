@@ -5,6 +5,11 @@ import TrainMemCore
 public enum ReportFormat: String, Sendable, CaseIterable {
   case md, json, csv, svg
 
+  /// Every format as usage lines write it: `md|json|csv|svg`.
+  package static let choices = allCases.map(\.rawValue).joined(separator: "|")
+  /// The formats a sweep streams point by point (all but the chart).
+  package static let sweepFormats = allCases.filter { $0 != .svg }
+
   /// The one place a format picks its renderer.
   package static func render(_ report: Report, _ format: ReportFormat) -> String {
     switch format {
