@@ -19,6 +19,14 @@ package enum ReportStream {
       case .csv: try SweepEngine.csv(scenario, threads: threads, progress: progress) { try sink.write(bytes: $0) }
       case .md: try markdown(scenario, threads: threads, progress: progress, to: sink)
       case .json: try json(scenario, threads: threads, to: sink, progress: progress)
+      case .jsonl:
+        try SweepEngine.bytes(
+          scenario, threads: threads, progress: progress, bytesPerPoint: jsonBytesPerRun, chunk: SweepEngine.textChunk
+        ) { run, _, out in
+          JSONLinesRenderer.append(run.withLedgers(), scenario: scenario.name, to: &out)
+        } _: {
+          try sink.write(bytes: $0)
+        }
       case .svg: try sink.write(svg(scenario, threads: threads))
       }
     }

@@ -10,9 +10,12 @@ import TrainMemCore
 ///
 /// Callers write an object's
 /// keys in sorted (UTF-8 byte) order; debug builds check it. `JSONWriterTests` holds the
-/// writer to JSONEncoder on generated documents.
+/// writer to JSONEncoder on generated documents. A `compact` writer prints the same values
+/// with no whitespace (`{"key":value}`), one document to a line for JSON Lines.
 package struct JSONWriter {
   package var bytes: [UInt8]
+  /// No newlines, indentation or spaces around `:`.
+  private let compact: Bool
   /// Per open container: whether it has an element yet.
   private var levels: [Bool] = []
   #if DEBUG
@@ -23,8 +26,9 @@ package struct JSONWriter {
   /// A writer for a document, or (`depth` > 0) for one element of containers someone else
   /// opened — a run inside the report's `runs` array — indented to that depth, without a
   /// separator: the caller writes those between elements.
-  package init(depth: Int = 0, appendingTo bytes: consuming [UInt8] = []) {
+  package init(depth: Int = 0, compact: Bool = false, appendingTo bytes: consuming [UInt8] = []) {
     self.bytes = consume bytes
+    self.compact = compact
     levels = Array(repeating: true, count: depth)
     #if DEBUG
       lastKeys = Array(repeating: nil, count: depth)
@@ -55,7 +59,7 @@ package struct JSONWriter {
     // Keys are the schema's own identifiers: nothing to escape.
     bytes.append(0x22)
     bytes.append(contentsOf: key.utf8)
-    bytes.append(contentsOf: [0x22, 0x20, 0x3A, 0x20])
+    if compact { bytes.append(contentsOf: [0x22, 0x3A]) } else { bytes.append(contentsOf: [0x22, 0x20, 0x3A, 0x20]) }
     pendingValue = true
   }
 
@@ -125,9 +129,11 @@ package struct JSONWriter {
     #if DEBUG
       lastKeys.removeLast()
     #endif
-    bytes.append(0x0A)
-    if !hasElement { bytes.append(0x0A) }
-    indent()
+    if !compact {
+      bytes.append(0x0A)
+      if !hasElement { bytes.append(0x0A) }
+      indent()
+    }
     bytes.append(bracket)
   }
 
@@ -135,11 +141,13 @@ package struct JSONWriter {
   private mutating func newElement() {
     if levels[levels.count - 1] { bytes.append(0x2C) }
     levels[levels.count - 1] = true
+    if compact { return }
     bytes.append(0x0A)
     indent()
   }
 
   private mutating func indent() {
+    if compact { return }
     bytes.append(contentsOf: repeatElement(0x20, count: 2 * levels.count))
   }
 

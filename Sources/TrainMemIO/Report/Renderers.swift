@@ -3,7 +3,7 @@ import TrainMemCore
 
 /// Output formats of `trainmem run` and `estimate`.
 public enum ReportFormat: String, Sendable, CaseIterable {
-  case md, json, csv, svg
+  case md, json, jsonl, csv, svg
 
   /// Every format as usage lines write it: `md|json|csv|svg`.
   package static let choices = allCases.map(\.rawValue).joined(separator: "|")
@@ -15,6 +15,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     switch format {
     case .md: return MarkdownRenderer.render(report)
     case .json: return JSONRenderer.render(report)
+    case .jsonl: return JSONLinesRenderer.render(report)
     case .csv: return CSVRenderer.render(report)
     case .svg: return SVGRenderer.render(report)
     }
@@ -434,6 +435,34 @@ package enum JSONRenderer {
     w.member(SettingID.tensorParallel.path, s.modelParallel.tensor)
     w.member("tokens_per_second", l.tokensPerSecond)
     w.closeObject()
+  }
+}
+
+// MARK: - JSON Lines
+
+/// JSON Lines (jsonlines.org): a line per run, `{"run":{…},"scenario":"…","schema":1}`, the
+/// run's object exactly as the JSON report's `runs` holds it, written compact — so a sweep of
+/// any size streams into `jq`, pandas (`read_json(lines=True)`) or a database line by line.
+package enum JSONLinesRenderer {
+  package static func render(_ r: Report) -> String {
+    var out: [UInt8] = []
+    for run in r.runs { append(run, scenario: r.scenario, to: &out) }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// One run's line appended to `out` (the sweep's workers write these).
+  package static func append(_ run: RunResult, scenario: String, to out: inout [UInt8]) {
+    var buffer: [UInt8] = []
+    swap(&buffer, &out)
+    var w = JSONWriter(compact: true, appendingTo: consume buffer)
+    w.openObject()
+    w.key("run")
+    JSONRenderer.write(run, to: &w)
+    w.member("scenario", scenario)
+    w.member("schema", Int64(1))
+    w.closeObject()
+    swap(&w.bytes, &out)
+    out.append(0x0A)
   }
 }
 

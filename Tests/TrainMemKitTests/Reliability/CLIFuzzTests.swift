@@ -28,7 +28,7 @@ import Testing
       "measured", "5%", "50%", "150%", "40GiB", "0.5GiB", "1PiB", "2PiB", "19.7B", "1e16", "1e17", "2.5",
       "0", "-1", "-0", "1", "2", "3", "7", "64", "256", "1024", "4096", "65536", "16777216", "16777217", "1e3",
       "99999999999999999999", "nan", "inf", "-inf", "0x10", "1e-320", "abc", "", " ", "true", "false", "md",
-      "json", "csv", "svg", "xml", "micro_batch", "step", "\u{1B}[31m", "a|b", "\"q\"", "ü", "١٢",
+      "json", "jsonl", "csv", "svg", "xml", "micro_batch", "step", "\u{1B}[31m", "a|b", "\"q\"", "ü", "١٢",
     ]
     v += ReportFormat.allCases.map(\.rawValue)
     return v
@@ -187,6 +187,10 @@ import Testing
     switch format {
     case .json:
       if (try? JSONSerialization.jsonObject(with: Data(c.out.utf8))) == nil { return "invalid JSON" }
+    case .jsonl:
+      for line in c.out.split(separator: "\n") where (try? JSONSerialization.jsonObject(with: Data(line.utf8))) == nil {
+        return "a JSON Lines line that is not JSON"
+      }
     case .svg:
       if !XMLParser(data: Data(c.out.utf8)).parse() { return "ill-formed SVG" }
     case .csv:

@@ -89,4 +89,43 @@ import Testing
       if w.text != expected { break }
     }
   }
+
+  @Test("2,000 generated documents: the compact writer's bytes are JSONEncoder's without pretty-printing")
+  func compactMatchesJSONEncoder() throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    var rng = SplitMix(seed: 28)
+    for _ in 0..<2_000 {
+      let doc = Value.object(["root": Self.value(&rng, depth: 0), "z": .array([]), "zz": .object([:])])
+      var w = JSONWriter(compact: true)
+      doc.write(to: &w)
+      let expected = String(decoding: try encoder.encode(doc), as: UTF8.self)
+      #expect(w.text == expected)
+      if w.text != expected { break }
+    }
+  }
+
+  @Test("JSON Lines: a line per run, each the JSON report's run object, streamed and rendered alike")
+  func jsonLinesHoldTheJSONRuns() throws {
+    for file in ["Scenarios/llama-13b-a100.yaml", "Scenarios/moe-2026.yaml"] {
+      let path = Calibration.root.appendingPathComponent(file).path
+      let json = cli(["run", path, "--format", "json"]), lines = cli(["run", path, "--format", "jsonl"])
+      #expect(json.status == 0 && lines.status == 0, "\(file): \(lines.err)")
+      let report = try #require(
+        JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+      let runs = try #require(report["runs"] as? [[String: Any]])
+      let parsed = lines.out.split(separator: "\n").map {
+        (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+      }
+      #expect(parsed.count == runs.count, "\(file)")
+      for (line, run) in zip(parsed, runs) {
+        let line = try #require(line, "\(file): a line is not a JSON object")
+        #expect(NSDictionary(dictionary: line["run"] as? [String: Any] ?? [:]).isEqual(to: run), "\(file)")
+        #expect(line["scenario"] as? String == report["scenario"] as? String && line["schema"] as? Int == 1)
+      }
+    }
+    // estimate renders a report without streaming: the same line.
+    let one = cli(["estimate", "--model", "llama3-8b", "--gpu", "h100", "--format", "jsonl"])
+    #expect(one.status == 0 && one.out.filter { $0 == "\n" }.count == 1 && one.out.hasPrefix("{\"run\":{"))
+  }
 }
