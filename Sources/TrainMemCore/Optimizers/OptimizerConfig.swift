@@ -1,7 +1,7 @@
 // The optimizers trainmem models, as their reference implementations run them:
 // torch.optim.AdamW / SGD (PyTorch 2.x), bitsandbytes Adam8bit (blockwise 8-bit states),
 // galore-torch 1.0 GaLoreAdamW / GaLoreAdamW8bit, apollo-torch 1.0.3 APOLLOAdamW
-// (papers.md §d; calibration/README.md "Optimizers and their parameter groups").
+// (GaLore @ 2cc66f8, APOLLO @ 76b3472; docs/models.md).
 
 /// Optimizer families; raw values are the scenario and CLI spellings.
 public enum OptimizerKind: String, Sendable, CaseIterable {
@@ -23,19 +23,13 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
   case adalomo
 
   /// Projects the low-rank group's gradients (GaLore and APOLLO families).
-  package var isLowRank: Bool {
-    switch self {
-    case .adamw, .adamw8bit, .sgd, .muon, .adafactor, .lion, .adamMini, .adamw4bit, .lomo, .adalomo: return false
-    case .galore, .galore8bit, .apollo, .apolloMini, .qApollo, .qApolloMini: return true
-    }
-  }
+  package var isLowRank: Bool { lowRank != nil }
   /// APOLLO-Mini variants are rank 1 with tensor-wise scaling by definition (APOLLO §4.2).
-  package var isMini: Bool { self == .apolloMini || self == .qApolloMini }
-  package var isAPOLLO: Bool { self == .apollo || self == .apolloMini || self == .qApollo || self == .qApolloMini }
+  package var isMini: Bool { lowRank?.rankOne ?? false }
   /// Q-APOLLO variants keep the projected layers' weights in int8 (APOLLO Table 8, group 128).
-  package var forcesInt8Weights: Bool { self == .qApollo || self == .qApolloMini }
+  package var forcesInt8Weights: Bool { lowRank?.weights == .int8 }
   /// Optimizers that update int8 weights in place (Q-GaLore's 8-bit GaLore, Q-APOLLO).
-  package var updatesInt8Weights: Bool { self == .galore8bit || forcesInt8Weights }
+  package var updatesInt8Weights: Bool { lowRank.map { $0.weights != .asGiven } ?? false }
 
   /// One line for reports, from the family's rules.
   package var summary: String { family.summary.description }
@@ -57,7 +51,8 @@ public struct OptimizerConfig: Sendable, Equatable {
   /// Projection rank for the low-rank families; nil means the family's default for the model.
   package var rank: Int64?
   /// Steps between projection refreshes (GaLore SVD / APOLLO re-seeded random matrix): 200 in
-  /// every ≤1B script, 500 for the 7B GaLore scripts (papers.md §d).
+  /// every ≤1B script, 500 for the 7B GaLore scripts (`update_proj_gap` in GaLore's and
+  /// APOLLO's `scripts/`).
   package var updateInterval: Int64 = OptimizerConfig.defaultUpdateInterval
   package static let defaultUpdateInterval: Int64 = 200
   package var implementation: StepImplementation?

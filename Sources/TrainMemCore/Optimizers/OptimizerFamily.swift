@@ -140,18 +140,28 @@ extension OptimizerKind {
     case .adamw8bit: return EightBitAdam()
     case .adamw4bit: return FourBitAdam()
     case .sgd: return SGD()
-    case .galore: return LowRankProjection.galore
-    case .galore8bit: return LowRankProjection.galore8bit
-    case .apollo: return LowRankProjection.apollo
-    case .apolloMini: return LowRankProjection.apolloMini
-    case .qApollo: return LowRankProjection.qApollo
-    case .qApolloMini: return LowRankProjection.qApolloMini
+    // The projecting kinds' variants are `lowRank`'s, written once there.
+    case .galore, .galore8bit, .apollo, .apolloMini, .qApollo, .qApolloMini: return lowRank!
     case .muon: return Muon()
     case .adafactor: return Adafactor()
     case .lion: return Lion()
     case .adamMini: return AdamMini()
     case .lomo: return FusedBackwardUpdate(adaptive: false)
     case .adalomo: return FusedBackwardUpdate(adaptive: true)
+    }
+  }
+
+  /// The GaLore or APOLLO variant a projecting kind runs (nil for the others): what the
+  /// kind's rank, int8-weight and refusal rules read, with no cast of `family`.
+  package var lowRank: LowRankProjection? {
+    switch self {
+    case .galore: return .galore
+    case .galore8bit: return .galore8bit
+    case .apollo: return .apollo
+    case .apolloMini: return .apolloMini
+    case .qApollo: return .qApollo
+    case .qApolloMini: return .qApolloMini
+    case .adamw, .adamw8bit, .adamw4bit, .sgd, .muon, .adafactor, .lion, .adamMini, .lomo, .adalomo: return nil
     }
   }
 }

@@ -25,16 +25,27 @@ package struct LowRankProjection: OptimizerFamily {
     /// bitsandbytes 8-bit blocks in both groups (8-bit GaLore).
     case eightBit
     /// bitsandbytes `optim_bits=32` for the projected moments; the regular group 8-bit in the
-    /// per-layer variant and 32-bit otherwise (Q-APOLLO, papers.md §d).
+    /// per-layer variant and 32-bit otherwise (Q-APOLLO scripts in zhuhanqing/APOLLO @ 76b3472).
     case fp32
+  }
+
+  /// What the variant does with the projected layers' weights.
+  package enum Weights: Sendable {
+    /// Whatever `weights` says; int8 is refused (bf16 updates).
+    case asGiven
+    /// Updates int8 weights in place when `weights: int8` is given (Q-GaLore's 8-bit GaLore).
+    case int8Accepted
+    /// Always int8 (Q-APOLLO: `QLinear` weights, group 128).
+    case int8
   }
 
   package let projection: Projection
   package let moments: Moments
   /// APOLLO-Mini: rank 1 with tensor-wise scaling (APOLLO §4.2).
   package let rankOne: Bool
+  package let weights: Weights
 
-  /// Computed, not stored, so the family stays three bytes: an existential holds it inline.
+  /// Computed, not stored, so the family stays four bytes: an existential holds it inline.
   package var summary: StaticString {
     switch (projection, moments, rankOne) {
     case (.svd, .parameterDType, _): return "GaLore (galore-torch): SVD projection, moments on r × max(m, n)"
@@ -47,17 +58,17 @@ package struct LowRankProjection: OptimizerFamily {
   }
 
   package static let galore = LowRankProjection(
-    projection: .svd, moments: .parameterDType, rankOne: false)
+    projection: .svd, moments: .parameterDType, rankOne: false, weights: .asGiven)
   package static let galore8bit = LowRankProjection(
-    projection: .svd, moments: .eightBit, rankOne: false)
+    projection: .svd, moments: .eightBit, rankOne: false, weights: .int8Accepted)
   package static let apollo = LowRankProjection(
-    projection: .random, moments: .parameterDType, rankOne: false)
+    projection: .random, moments: .parameterDType, rankOne: false, weights: .asGiven)
   package static let apolloMini = LowRankProjection(
-    projection: .random, moments: .parameterDType, rankOne: true)
+    projection: .random, moments: .parameterDType, rankOne: true, weights: .asGiven)
   package static let qApollo = LowRankProjection(
-    projection: .random, moments: .fp32, rankOne: false)
+    projection: .random, moments: .fp32, rankOne: false, weights: .int8)
   package static let qApolloMini = LowRankProjection(
-    projection: .random, moments: .fp32, rankOne: true)
+    projection: .random, moments: .fp32, rankOne: true, weights: .int8)
 
   /// A Python loop over parameters.
   package var defaultImplementation: StepImplementation { .loop }
@@ -83,7 +94,7 @@ package struct LowRankProjection: OptimizerFamily {
   ///
   /// - `galore-8bit`: GaLore's shapes with bitsandbytes 8-bit moments, everywhere.
   /// - `q-apollo*`: bitsandbytes `Optimizer2State` with `optim_bits=32` for the projected
-  ///   moments (fp32, "avoid quantized optimizer state", papers.md §d); the regular group uses
+  ///   moments (fp32, "avoid quantized optimizer state", APOLLO repository @ 76b3472); the regular group uses
   ///   bnb Adam8bit in the per-layer variant and 32-bit states otherwise.
   package func states(_ t: TensorGroup, _ o: OptimizerConfig, rank requested: Int64, paramBytes p: Int64)
     -> OptimizerStateBytes
@@ -228,7 +239,7 @@ package struct LowRankProjection: OptimizerFamily {
   /// Not scaled by GPU: `torch.linalg.svd` on CUDA is bound by the solver's sequential sweeps,
   /// not by FLOPs or bandwidth — the H200 fit predicts 620 s for all of LLaMA-7B, and the
   /// published 7B figures on other cards agree: "approximately 10 minutes" (APOLLO §1, A100)
-  /// and "∼10 min per SVD" on an RTX A6000 (Q-GaLore §3, papers.md §c). APOLLO re-seeds a
+  /// and "∼10 min per SVD" on an RTX A6000 (Q-GaLore §3, arXiv 2407.08296). APOLLO re-seeds a
   /// Gaussian matrix instead, whose cost is negligible (APOLLO §3).
   package func refreshSeconds(_ s: TrainingSetup, _ inv: ParameterInventory) -> Double {
     guard projection == .svd else { return 0 }
