@@ -2,7 +2,7 @@ import Foundation
 import TrainMemCore
 import TrainMemIO
 
-/// Exit statuses (design.md "The command line"; sysexits.h).
+/// Exit statuses (sysexits.h; the README lists them).
 enum ExitStatus {
   static let ok: Int32 = 0
   static let checkFailed: Int32 = 1

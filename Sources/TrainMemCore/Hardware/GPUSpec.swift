@@ -1,4 +1,4 @@
-// GPU catalog. Sources: research/peers.md §6 (datasheets via the cited pages) unless noted.
+// GPU catalog. Sources: each vendor's datasheet, unless a card notes another.
 // - `memory` is what `torch.cuda.get_device_properties().total_memory` reports, which is below
 //   the marketing figure (ECC and driver reservations). H200: measured (calibration/
 //   h200-llama-pretrain.json env.gpu_total_bytes). Others: the nominal capacity in MiB as
@@ -168,7 +168,7 @@ public struct GPUSpec: Sendable, Equatable {
   /// Share of the dense rate the best large bf16 matmul sustains: measured per GPU by
   /// stas00/ml-engineering's mamf-finder (`compute/accelerator/README.md`, "Maximum Achievable
   /// Matmul FLOPS": B200 77.6%, GB200 72.9%, B300 78.6%, GH200 83.8%, MI300X 51.4%, MI325X
-  /// 60.4%, MI355X 68.0% with TunableOp); 0.80 elsewhere, the H200's own measurement (issue #4;
+  /// 60.4%, MI355X 68.0% with TunableOp); 0.80 elsewhere, the H200's own measurement (calibration steps;
   /// ml-engineering: H100/H200 80.3%) with which the tile curve was fitted.
   ///
   /// Their A100 figure
@@ -219,8 +219,7 @@ public struct GPUSpec: Sendable, Equatable {
 
   // Prices (`listPrice`, $ per GPU-hour): RunPod's on-demand Community Cloud list
   // (runpod.io/pricing as archived 2026-09-25 in silybench-data `gpu_prices.csv`) unless a card
-  // says otherwise; "placeholder" where no public list price was found (research:
-  // /work/shared/research/peers.md §6, corrected: its "spot" column is this list).
+  // says otherwise; "placeholder" where no public list price was found.
   package static let catalog: [GPUSpec] = [
     // A100 datasheet: 312 TF BF16 dense, 19.5 FP32, 1,555 / 2,039 GB/s, NVLink3 600 GB/s, 400 W.
     // Prices: Lambda 1.99 (40GB, 2026-09-25); RunPod 1.39 (80GB).
@@ -386,7 +385,7 @@ public struct GPUSpec: Sendable, Equatable {
     make(
       "rtx-3090", "GeForce RTX 3090", mib: 24_576, reservedMiB: 250, bf16: 71, fp32: 35.6, bw: 936, link: .pcie4,
       linkGB: 32, tdp: 350, sms: 82, arch: .ampere, peerToPeer: false, price: 0.22),
-    // RTX 4080: 97.5 TF (Ada whitepaper; marked unverified in peers.md — it checks out as 76 SMs
+    // RTX 4080: 97.5 TF (Ada whitepaper; once doubted — it checks out as 76 SMs
     // × 2.505 GHz boost × 512 FLOP/clock, the 4090's rate per SM and clock: 165.2 TF = 128 ×
     // 2.52 GHz × 512), 195 FP8 (FP32 accumulate, half rate as for 16-bit), 48.7 FP32,
     // 716.8 GB/s, 320 W. Price: placeholder.
@@ -397,7 +396,7 @@ public struct GPUSpec: Sendable, Equatable {
     make(
       "rtx-4090", "GeForce RTX 4090", mib: 24_564, reservedMiB: 250, bf16: 165.2, fp8: 330.3, fp32: 82.6, bw: 1008,
       link: .pcie4, linkGB: 32, tdp: 450, sms: 128, arch: .ada, peerToPeer: false, price: 0.34),
-    // RTX 5090: 209.5 TF FP32-acc (half of 419 dense FP16-acc; peers.md marks it unverified —
+    // RTX 5090: 209.5 TF FP32-acc (half of 419 dense FP16-acc; once doubted —
     // it checks out as 170 SMs × 2.407 GHz boost × 512 FLOP/clock, as for Ada), 419 FP8
     // FP32-acc, 104.8 FP32, 1,792 GB/s, PCIe 5.0, 575 W. RunPod 0.69 (March 2026).
     make(

@@ -1,4 +1,4 @@
-// The peak over the phases of a training step (design.md "The memory model"):
+// The peak over the phases of a training step (docs/architecture.md, "The memory model"):
 //   forward/backward: weights + states + held gradients + saved activations + loss buffers
 //   optimizer step:   weights + states + all gradients + the step's temporaries
 // then the allocator's reserve and the CUDA context on top.
@@ -413,7 +413,7 @@ public enum MemoryModel {
     return (saved, k > 0 ? act.perLayer : 0)
   }
 
-  /// The instants of a step (design.md "The memory model").
+  /// The instants of a step: after the forward, at the loss, during backward, in the step.
   package static func instants(
     _ s: TrainingSetup, _ inv: ParameterInventory, _ held: Persistent, _ act: ActivationSizes
   ) -> [MemoryInstant] {

@@ -76,10 +76,9 @@ public struct MoEConfig: Sendable, Equatable {
   /// Whether the shared expert has a one-output sigmoid gate (`shared_expert_gate`,
   /// Qwen2-MoE only; DeepSeek, GLM-4.5 and Llama 4 add the shared output ungated).
   package var sharedGate = true
-  /// Whether the router has a bias vector.
+  /// Whether the router has a bias vector (GPT-OSS `GptOssTopKRouter.bias`, a parameter).
   ///
-  /// The router's bias vector (GPT-OSS `GptOssTopKRouter.bias`, a parameter). DeepSeek-V3's
-  /// `e_score_correction_bias` is a buffer, not a parameter, and is not counted.
+  /// DeepSeek-V3's `e_score_correction_bias` is a buffer, not a parameter, and is not counted.
   package var routerBias = false
   /// Whether transformers runs every expert on every token.
   ///

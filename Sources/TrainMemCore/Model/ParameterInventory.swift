@@ -5,7 +5,7 @@
 // Phi-3 `qkv_proj`/`gate_up_proj`) hold the same elements as separate ones and are listed
 // separately. Low-rank target group: every 2-D weight inside attention and the MLP — the
 // modules whose name contains "attn" or "mlp" in GaLore `torchrun_main.py` / APOLLO
-// `main_pretrain.py` (papers.md §a), experts included. Embeddings, lm_head, routers, biases and
+// `main_pretrain.py`, experts included. Embeddings, lm_head, routers, biases and
 // norms are the regular group (plain AdamW).
 
 /// What a parameter tensor does in the network; decides FLOPs and quantisation.
@@ -170,8 +170,6 @@ package struct ParameterInventory: Sendable {
     activeParameters = total - experts + Int64((Double(experts) * share).rounded())
     smallestLowRankSide = side
   }
-
-  package var regularParameters: Int64 { parameters - lowRankParameters }
 }
 
 /// The last model's inventory, rebuilt only when the model changes (sweep points mostly share

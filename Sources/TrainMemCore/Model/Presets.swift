@@ -4,7 +4,8 @@ import Foundation
 // is pinned by a test against the published total (safetensors metadata or model card).
 // GaLore/APOLLO LLaMA sources:
 // - GaLore/APOLLO repository configs `configs/llama_{60m..7b}.json`, APOLLO `llama_13b.json`
-//   (papers.md §a): hidden, intermediate, heads, layers, vocab 32000, untied embeddings.
+//   (byte-identical in GaLore, APOLLO, Q-GaLore and Fira): hidden, intermediate, heads,
+//   layers, vocab 32000, untied embeddings.
 // - LLaMA-1 paper (Touvron et al. 2023, arXiv:2302.13971, Table 2) for 30B/65B (their HF
 //   configs give intermediate 17920 and 22016).
 // - Llama 2 (arXiv:2307.09288) 70B and Llama 3 (arXiv:2407.21783) 8B/70B HF configs:
@@ -53,7 +54,7 @@ extension ModelConfig {
       id: "llama-350m", hidden: 1024, intermediate: 2736, layers: 24, heads: 16, kvHeads: 16, vocab: 32000,
       tiedEmbeddings: false
     ).with { $0.family = "llama" },
-    // The repo JSON (32 heads, 24 layers) — the paper tables print them swapped (papers.md §a).
+    // The repo JSON (32 heads, 24 layers) — the paper tables print them swapped.
     .init(
       id: "llama-1b", hidden: 2048, intermediate: 5461, layers: 24, heads: 32, kvHeads: 32, vocab: 32000,
       tiedEmbeddings: false

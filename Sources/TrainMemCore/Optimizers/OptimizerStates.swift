@@ -51,7 +51,7 @@ package enum OptimizerStates {
   ///
   /// The current optimizers quantise in blocks of 256 with an fp32
   /// absmax each (bitsandbytes `optim/optimizer.py`, 0.49–0.50: `blocksize = 256` for 8-bit
-  /// Adam and Lion); papers.md §f's 2048 is the older release's.
+  /// Adam and Lion); older releases used 2048.
   package static let blockSize: Int64 = 256
   package static let min8bitSize: Int64 = 4096
 

@@ -423,7 +423,7 @@ package struct GPURanking: Sendable {
   }
 }
 
-/// Misaligned model dimensions and what padding them would gain (issue #17): a linear whose
+/// Misaligned model dimensions and what padding them would gain: a linear whose
 /// sides are not multiples of 16 bytes runs at a fraction of the aligned rate
 /// (`GPUArchitecture.matmulEfficiency(alignmentBytes:)`); the intermediate size and the
 /// vocabulary padded to multiples of 64 elements (NVIDIA's matmul guide: tensor-core tiles;

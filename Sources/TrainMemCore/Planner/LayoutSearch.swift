@@ -1,4 +1,4 @@
-// The layout planner (issue #21): every way of laying a model over a GPU count — tensor ×
+// The layout planner: every way of laying a model over a GPU count — tensor ×
 // pipeline × context × data parallelism, how the data-parallel ranks shard, recomputation and
 // micro-batch — evaluated, the fastest that fits first. Exhaustive over its space, so the answer
 // is exact there: it fits with the run's margin, and no layout in the space that fits is faster.

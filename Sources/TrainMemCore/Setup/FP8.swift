@@ -1,9 +1,9 @@
-// FP8 training (issue #19): the decoder layers' linears run their three matmuls (y = xWᵀ,
+// FP8 training: the decoder layers' linears run their three matmuls (y = xWᵀ,
 // dx = dy·W, dW = dyᵀ·x) on FP8 tensor cores, with the casts and scales each recipe pays; the
 // master weights, gradients and optimizer states keep the precision policy's dtypes; the
 // embedding, the output head, routers, norms, the attention core and elementwise work stay in
-// bf16 (torchtitan `filter_fqns=["output"]`; DeepSeek-V3 §3.3.1). Research notes with file and
-// line references: /work/shared/research (fp8 report, summarised in each doc comment below).
+// bf16 (torchtitan `filter_fqns=["output"]`; DeepSeek-V3 §3.3.1). Each doc comment below
+// names the recipe's source file.
 
 /// The matmul dtype of the decoder layers' linears (`matmul_precision`).
 public enum MatmulPrecision: String, Sendable, CaseIterable {

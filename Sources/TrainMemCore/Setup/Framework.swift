@@ -1,4 +1,4 @@
-// Framework profiles (issue #31): what each training framework decides on the user's behalf,
+// Framework profiles: what each training framework decides on the user's behalf,
 // as settings trainmem already models, each cited to the framework's source. A profile only
 // fills settings the user did not give; every key still overrides it. Sources and commits are
 // in docs/research/framework-defaults.md (session 6 snapshots, read with git).

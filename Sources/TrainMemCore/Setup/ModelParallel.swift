@@ -1,4 +1,4 @@
-// Tensor, sequence, pipeline and context parallelism (issue #21), as Megatron-LM lays them out:
+// Tensor, sequence, pipeline and context parallelism, as Megatron-LM lays them out:
 // tensor-parallel ranks innermost (inside a node), then context-parallel, then data-parallel,
 // pipeline stages outermost (`parallel_state.py`, order tp-cp-dp-pp). The memory and time
 // models evaluate one pipeline stage as one of its GPUs sees it: a smaller model (its layers,

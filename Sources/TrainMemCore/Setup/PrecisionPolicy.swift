@@ -1,5 +1,5 @@
 // How each framework holds weights, gradients and the fp32 master copy for a precision and a
-// parallel mode (issue #20). One precision setting means different tensors under different
+// parallel mode. One precision setting means different tensors under different
 // frameworks, so the memory and throughput models read this policy, never `precision` alone.
 
 /// Where an fp32 master copy lives, when training keeps one.
@@ -51,7 +51,7 @@ package struct PrecisionPolicy: Sendable, Equatable {
   /// forward sees are fp32 (autocast leaves the embedding output and residual adds in fp32).
   package var residualBytes: Int64 { kind == .autocast || kind == .fp32 ? 4 : 2 }
 
-  /// The policy a setup's settings select (design.md "Precision modes").
+  /// The policy a setup's settings select (docs/scenario-format.md, "Precision and sharding").
   ///
   /// - `bf16`: pure bf16, or with `master_weights: fp32` Megatron's mixed precision, whose
   ///   gradients accumulate in fp32 by default (Megatron-LM `arguments.py`: "bfloat16 requires

@@ -1,7 +1,3 @@
-/// Every setting of a training run by its scenario path: the one place these names are written.
-///
-/// The settings table (`TrainMemIO/Settings`) declares each one's value, default and doc; the
-/// models' problems name the setting they are about by its ID. Order: the table's.
 /// A set of settings as one word of bits, so a setup that carries one copies no heap storage
 /// (a sweep copies setups millions of times).
 package struct SettingMask: Sendable, Equatable {
@@ -16,6 +12,10 @@ package struct SettingMask: Sendable, Equatable {
   package func contains(_ id: SettingID) -> Bool { bits & Self.bit(id) != 0 }
 }
 
+/// Every setting of a training run by its scenario path: the one place these names are written.
+///
+/// The settings table (`TrainMemIO/Settings`) declares each one's value, default and doc; the
+/// models' problems name the setting they are about by its ID. Order: the table's.
 public enum SettingID: String, Sendable, CaseIterable {
   case model
   case gpu

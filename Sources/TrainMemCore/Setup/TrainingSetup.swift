@@ -1,6 +1,6 @@
 // The resolved inputs of one run: everything the memory and throughput models read.
 
-/// Numeric precision of training (design.md "Precision modes").
+/// Numeric precision of training (docs/scenario-format.md, "Precision and sharding").
 public enum Precision: String, Sendable, CaseIterable {
   /// Pure bf16 weights, gradients and states — the GaLore/APOLLO scripts' `--dtype bfloat16`.
   case bf16
@@ -12,10 +12,8 @@ public enum Precision: String, Sendable, CaseIterable {
   package var activationBytes: Int64 { self == .fp32 ? 4 : 2 }
 }
 
-/// Storage of the projected (attention/MLP) weights.
-///
-/// Storage of the projected weights: bf16 (or the precision's dtype), int8 (Q-GaLore's
-/// QLinear, or bitsandbytes LLM.int8 under LoRA), or bitsandbytes NF4 (QLoRA).
+/// Storage of the projected (attention/MLP) weights: bf16 (or the precision's dtype), int8
+/// (Q-GaLore's QLinear, or bitsandbytes LLM.int8 under LoRA), or bitsandbytes NF4 (QLoRA).
 public enum WeightFormat: String, Sendable, CaseIterable { case bf16, int8, nf4 }
 
 /// Data parallelism.
@@ -69,8 +67,8 @@ public enum ReserveRule: Sendable, Equatable {
 public struct Overhead: Sendable, Equatable {
   /// CUDA context, kernels and library workspaces per GPU.
   ///
-  /// 0.5 GiB by default (issue #3; peers.md
-  /// §5: 0.3 GB with lazy loading to over 1 GB).
+  /// 0.5 GiB by default (pytorch/pytorch#107667: about 0.3 GB with lazy loading, over 1 GB
+  /// before CUDA 11.7).
   package var context: Bytes = .mib(512)
   package var reserve: ReserveRule = .measured
 }

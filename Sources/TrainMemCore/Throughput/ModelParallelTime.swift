@@ -1,4 +1,4 @@
-// The step of a tensor-, pipeline- or context-parallel run (issue #21): each pipeline stage's
+// The step of a tensor-, pipeline- or context-parallel run: each pipeline stage's
 // micro-batch as its GPUs run it (the local model of `TrainingSetup.stage`), with the
 // collectives model parallelism adds on the critical path, and the pipeline's bubble.
 

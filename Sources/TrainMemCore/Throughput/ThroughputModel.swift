@@ -50,8 +50,8 @@ package struct Roofline: Sendable {
   /// (derived; 768 fitted on the H200 rows, where nothing changes). 560 on an A100, 431 on an RTX
   /// 4090, 610 for TF32 on the H200. The cube root is also what keeps a faster GPU faster:
   /// time ∝ (1/r) Π (1 + d₀/d) with d₀ ∝ r^(1/3) never grows with r (its logarithmic
-  /// derivative is at most −1/r + 3 · (1/3)/r = 0), while the linear rule of issue #4
-  /// (d₀ ∝ r) made a 4× faster custom GPU slower (issue #18).
+  /// derivative is at most −1/r + 3 · (1/3)/r = 0), while a linear rule (d₀ ∝ r), used first,
+  /// made a 4× faster custom GPU slower.
   package var tileScale: Double
   /// The tensor-core generation, for the rate of misaligned matmuls
   /// (`GPUArchitecture.matmulEfficiency(alignmentBytes:)`).
@@ -193,9 +193,9 @@ package struct Roofline: Sendable {
 
 public enum ThroughputModel {
   /// Fraction of the datasheet's dense rate a large bf16 matmul sustains: an H200 runs an 8192³
-  /// bf16 matmul at about 790 of 989 TFLOP/s (issue #4, measured).
+  /// bf16 matmul at about 790 of 989 TFLOP/s (measured on the H200 calibration steps).
   package static let matmulEfficiency = 0.80
-  /// Fraction of datasheet bandwidth a copy sustains: H200 about 4.3 of 4.8 TB/s (issue #4).
+  /// Fraction of datasheet bandwidth a copy sustains: H200 about 4.3 of 4.8 TB/s (measured).
   package static let bandwidthEfficiency = 0.90
   /// Tile-utilisation scale of the matmul efficiency curve u(d) = d / (d + d₀) per dimension,
   /// on the H200: small token counts and thin matrices run far below peak; other GPUs scale it

@@ -1,6 +1,6 @@
 import TrainMemCore
 
-// Scenario format v1 (design.md): a YAML subset parsed by hand. Mappings nest by indentation
+// Scenario format v1 (docs/scenario-format.md): a YAML subset parsed by hand. Mappings nest by indentation
 // (spaces only), `- ` starts a list item, `[a, b]` is an inline list, `#` starts a comment
 // outside quotes. Every node keeps its 1-based line:column. The first syntax error stops.
 

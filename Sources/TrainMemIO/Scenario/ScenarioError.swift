@@ -18,8 +18,6 @@ package struct SourceLocation: Sendable, Equatable, Comparable {
   }
 }
 
-/// A diagnostic about a scenario file, rendered like a compiler's.
-///
 /// Why an input was refused, as a value a caller can match on (the message says it to a person).
 package enum DiagnosticReason: Sendable, Equatable {
   /// The text is not scenario (or seeds) syntax.

@@ -695,20 +695,19 @@ package struct ScenarioLoader {
     return key.read(&self, e, &target)
   }
 
-  /// A Hugging Face config.json named by a scenario (relative to the scenario's directory) or
-  /// a flag (relative to the working directory); its problems are reported in that file.
-  ///
-  /// A
-  /// scenario read from standard input, a pipe or `<(…)` has no directory of its own: its
-  /// relative paths are taken from the working directory, as a shell would.
   /// A model path as a scenario means it: relative to the scenario's folder (a flag's, to the
   /// working directory).
+  ///
+  /// A scenario read from standard input, a pipe or `<(…)` has no directory of its own: its
+  /// relative paths are taken from the working directory, as a shell would.
   static func resolved(_ path: String, at location: SourceLocation) -> String {
     guard !path.hasPrefix("/") && location.flag == nil && location.file.contains("/") && isRegularFile(location.file)
     else { return path }
     return String(location.file[..<location.file.lastIndex(of: "/")!]) + "/" + path
   }
 
+  /// A Hugging Face config.json named by a scenario (relative to the scenario's directory) or
+  /// a flag (relative to the working directory); its problems are reported in that file.
   package mutating func modelFile(_ path: String, at location: SourceLocation) -> ModelConfig? {
     let resolved = Self.resolved(path, at: location)
     if let cached = modelFiles[resolved] { return cached }
@@ -873,7 +872,6 @@ package enum GPULimits {
   package static let teraFLOPS: ClosedRange<Double> = 0.01...100_000
   /// 1 GB/s to 1 PB/s.
   package static let bandwidth: ClosedRange<Double> = 1e9...1e15
-  package static let watts: ClosedRange<Double> = 0...100_000
   package static let multiprocessors: Int64 = 100_000
 }
 

@@ -627,8 +627,6 @@ package enum Settings {
   /// The CSV columns the settings contribute, in declaration order.
   package static let csvColumns = all.compactMap(\.csv)
 
-  /// The `inputs` object of one run in the JSON report.
-  ///
   /// The JSON report's `inputs` fields of every setting, sorted by name as JSON prints them
   /// (the names are fixed, so they are sorted once).
   package static let inputFields: [InputField] = all.flatMap(\.inputs).sorted { $0.name < $1.name }
