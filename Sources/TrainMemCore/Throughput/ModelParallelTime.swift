@@ -178,20 +178,20 @@ extension ThroughputModel {
     let where_ = slow.stage.stageView.name.map { " (\($0))" } ?? ""
     terms += [
       TimeTerm(
-        name: "lm_head and loss", seconds: slow.head * m, source: "lm_head matmuls and fp32 cross-entropy"),
+        name: "lm_head and loss", seconds: slow.head * m, .derived, source: "lm_head matmuls and fp32 cross-entropy"),
       TimeTerm(
         name: "tensor-parallel collectives", seconds: slow.tensor * layers * m,
-        source:
+        .paper, source:
           "4 all-reduces of b·s·h per layer (all-gather + reduce-scatter with sequence parallelism), not overlapped"),
       TimeTerm(
         name: "context-parallel ring, exposed", seconds: slow.context * layers * m,
-        source: "keys and values passed around c GPUs, hidden behind attention where it is longer"),
+        .framework, source: "keys and values passed around c GPUs, hidden behind attention where it is longer"),
       TimeTerm(
         name: "pipeline sends", seconds: slow.sends * m,
-        source: "activations forward and gradients back between stages, per micro-batch"),
+        .derived, source: "activations forward and gradients back between stages, per micro-batch"),
       TimeTerm(
         name: "pipeline bubble", seconds: slow.microBatch * parts.bubble,
-        source: "(p − 1)/(v·m) of the step idle (Narayanan et al. 2021)" + where_),
+        .paper, source: "(p − 1)/(v·m) of the step idle (Narayanan et al. 2021)" + where_),
     ]
     let busiest = parts.stages[parts.communicating].stage
     let communication = communicationTerms(busiest, ParameterInventory(busiest.model), microBatch: parts.slowest)

@@ -283,7 +283,7 @@ public enum ThroughputModel {
     terms.append(
       TimeTerm(
         name: "lm_head and loss", seconds: parts.head * accumulation,
-        source: "lm_head matmuls and fp32 cross-entropy"))
+        .derived, source: "lm_head matmuls and fp32 cross-entropy"))
     let communication = communicationTerms(s, inv, microBatch: parts.microBatch)
     return terms + perStepTerms(s, optimizer: parts.optimizer, communication: communication, refresh: parts.refresh)
   }

@@ -8,8 +8,16 @@
 package struct TimeTerm: Sendable, Equatable {
   package var name: String
   package var seconds: Double
-  package var source: String
+  package var citation: Citation
   package var hidden = 0.0
+  package var source: String { citation.text }
+
+  package init(name: String, seconds: Double, _ kind: Citation.Kind, source: String, hidden: Double = 0) {
+    self.name = name
+    self.seconds = seconds
+    citation = Citation(kind: kind, text: source)
+    self.hidden = hidden
+  }
 }
 
 /// One decoder layer's forward and backward, part by part, with the setup's recomputation and
@@ -92,34 +100,36 @@ extension ThroughputModel {
     var terms = [
       TimeTerm(
         name: "layer matmuls", seconds: t.alignedMatmuls * layerSteps,
-        source: "roofline per matmul, tile curve fitted on the H200 calibration steps"),
+        .measurement, source: "roofline per matmul, tile curve fitted on the H200 calibration steps"),
       TimeTerm(
         name: "layer matmuls, misaligned", seconds: t.misalignedMatmuls * layerSteps,
+        .measurement,
         source:
           "a side aligned to \(t.worstAlignment) bytes, not 16: \(percent)% of the aligned rate on \(s.gpu.architecture.displayName)"
       ),
       TimeTerm(
         name: "attention core", seconds: t.attention * layerSteps,
+        .paper,
         source: "FlashAttention-2 (Dao 2023) or eager attention"
           + (s.checkpointing == .selective ? "; its forward recomputed (selective)" : "")),
       TimeTerm(
         name: "adapters", seconds: t.adapters * layerSteps,
-        source: "LoRA's thin matmuls and dtype casts, a quantised base dequantised per pass, DoRA's merge"),
+        .framework, source: "LoRA's thin matmuls and dtype casts, a quantised base dequantised per pass, DoRA's merge"),
       TimeTerm(
         name: "elementwise", seconds: t.elementwise * layerSteps,
-        source: "norms, rotary, SiLU, residuals at memory bandwidth"),
+        .derived, source: "norms, rotary, SiLU, residuals at memory bandwidth"),
       TimeTerm(
         name: "autocast casts", seconds: t.autocast * layerSteps,
-        source: "mixed precision: weights to bf16, gradients to fp32"),
+        .framework, source: "mixed precision: weights to bf16, gradients to fp32"),
       TimeTerm(
         name: "host dispatch above GPU work", seconds: max(0, t.host - busy) * layerSteps,
-        source: "eager PyTorch launches ~130 kernels per layer (fitted: calibration 60M–350M)"),
+        .measurement, source: "eager PyTorch launches ~130 kernels per layer (fitted: calibration 60M–350M)"),
     ]
     if let recipe = s.fp8 {
       terms.insert(
         TimeTerm(
           name: "layer matmuls, FP8", seconds: t.fp8Matmuls * layerSteps,
-          source: "FP8 tensor cores (\(recipe.rawValue)) with their casts and scales"),
+          .framework, source: "FP8 tensor cores (\(recipe.rawValue)) with their casts and scales"),
         at: 2)
     }
     return terms
@@ -133,13 +143,14 @@ extension ThroughputModel {
     [
       TimeTerm(
         name: "optimizer step", seconds: optimizer,
+        .framework,
         source: s.offload.optimizer || s.offload.parameters
           ? "on the host: gradients down and weights up over the host link, CPU Adam at the node's memory bandwidth"
           : "\(s.optimizer.kind.rawValue)'s update: memory traffic counted from its library's code")
     ] + communication + [
       TimeTerm(
         name: "projection refresh (amortised)", seconds: refresh,
-        source: "GaLore's SVD every update_interval steps")
+        .measurement, source: "GaLore's SVD every update_interval steps")
     ]
   }
 
@@ -168,15 +179,17 @@ extension ThroughputModel {
         : "NCCL ring, overlapped with \(behind): \(NumberFormatting.fixed(all - exposed, 3)) s of \(NumberFormatting.fixed(all, 3)) s hidden"
       terms.append(
         TimeTerm(
-          name: "\(s.collectiveOwner) \(c.name.description)", seconds: exposed, source: source, hidden: all - exposed))
+          name: "\(s.collectiveOwner) \(c.name.description)", seconds: exposed, .framework, source: source,
+          hidden: all - exposed))
     }
     terms.append(
       TimeTerm(
         name: "expert all-to-alls", seconds: allToAllSeconds(s) * accumulation,
-        source: "4 per MoE layer (dispatch and combine, forward and backward), on the critical path"))
+        .framework, source: "4 per MoE layer (dispatch and combine, forward and backward), on the critical path"))
     terms.append(
       TimeTerm(
         name: "offload copies beyond compute", seconds: offloadExposedSeconds(s, inv, microBatch),
+        .derived,
         source: "host-link copies of offloaded activations and parameters, sharing the compute with the collectives"))
     return terms
   }
