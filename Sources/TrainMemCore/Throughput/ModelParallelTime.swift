@@ -181,7 +181,8 @@ extension ThroughputModel {
         name: "lm_head and loss", seconds: slow.head * m, .derived, source: "lm_head matmuls and fp32 cross-entropy"),
       TimeTerm(
         name: "tensor-parallel collectives", seconds: slow.tensor * layers * m,
-        .paper, source:
+        .paper,
+        source:
           "4 all-reduces of b·s·h per layer (all-gather + reduce-scatter with sequence parallelism), not overlapped"),
       TimeTerm(
         name: "context-parallel ring, exposed", seconds: slow.context * layers * m,
