@@ -110,7 +110,7 @@ package enum MarkdownRenderer {
   /// One run's section: inputs, every memory term with its source, the step's time.
   package static func details(_ run: RunResult, to s: inout [UInt8]) {
     s += "\n## \(cell(run.label))\n\n"
-    s += inputsLine(run.setup)
+    s += inputsLine(run)
     s += "\n\n"
     if !run.assumptions.isEmpty { s += assumptionsLine(run.assumptions) + "\n\n" }
     if let line = frameworkLine(run.setup) { s += line + "\n\n" }
@@ -258,33 +258,32 @@ package enum MarkdownRenderer {
     return parts.isEmpty ? "nothing fits" : parts.joined(separator: ", ")
   }
 
-  package static func inputsLine(_ s: TrainingSetup) -> String {
-    var parts = [
-      "model \(cell(s.model.id))", "\(s.gpus)× \(cell(s.gpu.name))",
-      "parallel \(s.parallel.rawValue)"
-        + (s.modelParallel.isActive ? " (layout dp \(s.dataParallel) × \(s.modelParallel.text))" : ""),
-      "precision \(s.precision.rawValue) (\(s.policy.frameworkSetting))",
-      "weights \(s.weightsInt8 ? "int8" : s.weights.rawValue)",
-      "sequence \(s.sequence)", "micro-batch \(s.microBatch)",
-      "accumulation \(s.accumulation)", "attention \(s.attention.rawValue)",
-      "checkpointing \(s.checkpointing.rawValue)", "optimizer \(s.optimizer.kind.rawValue)",
-    ]
-    if s.optimizer.kind.isLowRank { parts.append("rank \(s.rank)") }
-    if s.optimizer.layerwise { parts.append("layer-wise") }
-    if s.optimizer.paged { parts.append("paged") }
-    if let l = s.lora {
-      parts.append("LoRA r\(l.rank) on \(l.targets.text)\(l.dora ? " (DoRA)" : "")")
-    }
-    if s.freeze.isActive {
-      parts.append("frozen: \(s.freeze.embeddings ? "embeddings, " : "")first \(s.freeze.layers) layers")
-    }
-    if s.loss != .full { parts.append("loss \(s.loss.rawValue)") }
-    if s.offload.isActive { parts.append("offloaded to the CPU: " + s.offload.parts.joined(separator: ", ")) }
-    if s.expertParallel > 1 { parts.append("expert parallel \(s.expertParallel)") }
-    if let g = s.globalBatch, g != s.effectiveGlobalBatch {
-      parts.append("global batch \(s.effectiveGlobalBatch) (asked \(g))")
+  /// The run's inputs as the settings table declares them (`InputField`), in its order: the
+  /// JSON `inputs` object's fields but the model's and GPU's details, each `name value`.
+  package static func inputsLine(_ run: RunResult) -> String {
+    var parts: [String] = []
+    for setting in Settings.all {
+      for field in setting.inputs where !field.isDetail {
+        guard let value = field.value(run) else { continue }
+        var part = "\(field.name) \(text(value, field.unit))"
+        if let note = field.note { part += " (\(cell(note(run.setup))))" }
+        parts.append(part)
+      }
     }
     return parts.joined(separator: ", ")
+  }
+
+  /// A field's value as the Markdown prints it: a number in its unit, else as the JSON writes it.
+  private static func text(_ v: FieldValue, _ unit: QuantityKind?) -> String {
+    switch v {
+    case .integer(let v): return unit.map { Quantity.describe(Double(v), $0) } ?? String(v)
+    case .number(let v) where unit != nil: return Quantity.describe(v, unit!)
+    case .number(let v):
+      let text = v.description
+      return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    case .text(let v): return cell(v)
+    case .flag(let v): return v ? "true" : "false"
+    }
   }
 }
 

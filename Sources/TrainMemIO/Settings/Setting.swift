@@ -14,14 +14,27 @@ package enum FieldValue: Sendable {
   case flag(Bool)
 }
 
-/// One field of the JSON report's `inputs` object: its name and its value for a run (nil:
-/// left out).
+/// One field of a run's inputs — the JSON report's `inputs` object and the Markdown report's
+/// inputs line: its name and its value for a run (nil: left out).
 package struct InputField: Sendable {
   package let name: String
   package let value: @Sendable (RunResult) -> FieldValue?
+  /// Describes the model or the GPU rather than a choice of the run (`hidden`, `gpu_memory`):
+  /// in the JSON, not on the Markdown line.
+  package var isDetail = false
+  /// What the value means for this run, in parentheses after it on the Markdown line.
+  package var note: (@Sendable (TrainingSetup) -> String)? = nil
+  /// The unit the Markdown line writes a number in (`450GB/s`, `5%`); the JSON keeps SI units.
+  package var unit: QuantityKind? = nil
 
-  package init(_ name: String, _ value: @escaping @Sendable (RunResult) -> FieldValue?) {
+  package init(
+    _ name: String, isDetail: Bool = false, unit: QuantityKind? = nil,
+    note: (@Sendable (TrainingSetup) -> String)? = nil, _ value: @escaping @Sendable (RunResult) -> FieldValue?
+  ) {
     self.name = name
+    self.isDetail = isDetail
+    self.unit = unit
+    self.note = note
     self.value = value
   }
 }

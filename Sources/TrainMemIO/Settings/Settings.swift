@@ -36,13 +36,15 @@ package enum Settings {
       "preset id (`trainmem list models`), a Hugging Face config.json (or its directory; in a scenario relative to the file), a Hub id (`meta-llama/Llama-3.1-8B`: its preset, else its config.json in the local Hugging Face cache, offline), or a mapping of the keys in \"Custom models\"",
     sampling: .always,
     inputs: [
-      InputField("model") { .text($0.setup.model.id) }, InputField("hidden") { .integer($0.setup.model.hidden) },
-      InputField("intermediate") { .integer($0.setup.model.intermediate) },
-      InputField("layers") { .integer($0.setup.model.layers) }, InputField("heads") { .integer($0.setup.model.heads) },
-      InputField("kv_heads") { .integer($0.setup.model.kvHeads) },
-      InputField("vocab") { .integer($0.setup.model.vocab) },
-      InputField("tied_embeddings") { .flag($0.setup.model.tiedEmbeddings) },
-      InputField("parameters") { .integer($0.parameters) },
+      InputField("model") { .text($0.setup.model.id) },
+      InputField("hidden", isDetail: true) { .integer($0.setup.model.hidden) },
+      InputField("intermediate", isDetail: true) { .integer($0.setup.model.intermediate) },
+      InputField("layers", isDetail: true) { .integer($0.setup.model.layers) },
+      InputField("heads", isDetail: true) { .integer($0.setup.model.heads) },
+      InputField("kv_heads", isDetail: true) { .integer($0.setup.model.kvHeads) },
+      InputField("vocab", isDetail: true) { .integer($0.setup.model.vocab) },
+      InputField("tied_embeddings", isDetail: true) { .flag($0.setup.model.tiedEmbeddings) },
+      InputField("parameters", isDetail: true) { .integer($0.parameters) },
     ],
     csv: ("model", .text { $0.model.id }))
 
@@ -52,7 +54,8 @@ package enum Settings {
     doc:
       "catalog id (`trainmem list gpus`) or a mapping `name, memory, bf16_tflops, fp8_tflops, fp32_tflops, bandwidth, link_bandwidth, sms` (SM count; default: the H200's rate per SM)",
     inputs: [
-      InputField("gpu") { .text($0.setup.gpu.id) }, InputField("gpu_memory") { .integer($0.setup.gpu.memory.count) },
+      InputField("gpu") { .text($0.setup.gpu.id) },
+      InputField("gpu_memory", isDetail: true) { .integer($0.setup.gpu.memory.count) },
     ],
     csv: ("gpu", .text { $0.gpu.id }))
 
@@ -86,10 +89,15 @@ package enum Settings {
     doc: "pipeline stages: the layers split over P GPUs (embedding on the first, head on the last)",
     max: SetupLimits.gpus, .pipeline, samples: ["1", "2", "4", "8"], csv: true)
 
-  package static let pipelineSchedule = choice(
-    .pipelineSchedule, at: \.modelParallel.schedule, default: "1f1b",
+  package static let pipelineSchedule = Setting(
+    .pipelineSchedule, .choice(), at: \.modelParallel.schedule, default: "1f1b",
     doc: "1f1b (PipeDream-Flush: bubble (p−1)/m) or interleaved (bubble divided by virtual_stages, more in flight)",
-    sampling: .seldom, input: { $0.modelParallel.schedule.rawValue })
+    sampling: .seldom,
+    inputs: [
+      InputField("pipeline_schedule") {
+        $0.setup.modelParallel.pipeline > 1 ? FieldValue.text($0.setup.modelParallel.schedule.rawValue) : nil
+      }
+    ])
 
   package static let virtualStages = degree(
     .virtualStages, "V", doc: "model chunks per GPU under `pipeline_schedule: interleaved`", max: 1024,
@@ -185,7 +193,9 @@ package enum Settings {
     doc:
       "per-GPU bandwidth inside a node, one direction (NVLink, PCIe; GeForce cards without peer-to-peer go through host memory at half their PCIe rate)",
     sampling: .rarely,
-    inputs: [InputField("intra_node_bandwidth") { $0.setup.gpus > 1 ? .number($0.setup.intraNodeLink) : nil }])
+    inputs: [
+      InputField("intra_node_bandwidth", unit: .bandwidth) { $0.setup.gpus > 1 ? .number($0.setup.intraNodeLink) : nil }
+    ])
 
   package static let interNodeBandwidth = Setting(
     .interNodeBandwidth,
@@ -195,7 +205,9 @@ package enum Settings {
       "each GPU's share of its node's network ports, one direction: overrides `nics_per_node` × `nic_bandwidth` / `gpus_per_node` (default: 50GB/s on H100/H200/B200, 25GB/s on A100, a 100Gb/s NIC per node elsewhere)",
     sampling: .rarely,
     inputs: [
-      InputField("inter_node_bandwidth") { $0.setup.gpus > $0.setup.nodeSize ? .number($0.setup.interNodeLink) : nil }
+      InputField("inter_node_bandwidth", unit: .bandwidth) {
+        $0.setup.gpus > $0.setup.nodeSize ? .number($0.setup.interNodeLink) : nil
+      }
     ])
 
   /// The node's network ports: NCCL spreads a ring collective's channels over them, so a group
@@ -219,7 +231,7 @@ package enum Settings {
     doc: "one network port's rate, one direction: `400Gb/s` for NDR InfiniBand, `800Gb/s` on B300",
     sampling: .rarely,
     inputs: [
-      InputField("nic_bandwidth") {
+      InputField("nic_bandwidth", unit: .bandwidth) {
         $0.setup.gpus > $0.setup.nodeSize ? .number($0.setup.nicBandwidth ?? $0.setup.gpu.nicBandwidth) : nil
       }
     ])
@@ -285,7 +297,7 @@ package enum Settings {
   }
 
   package static let precision = choice(
-    .precision, at: \.precision, default: "bf16",
+    .precision, at: \.precision, default: "bf16", note: { $0.policy.frameworkSetting },
     doc:
       "pure bf16 (the GaLore/APOLLO scripts); mixed: fp32 weights under autocast (none, ddp), FSDP MixedPrecision (fsdp, hsdp) or DeepSpeed bf16 (zero1-3); or fp32",
     input: { $0.precision.rawValue }, csv: true)
@@ -403,7 +415,7 @@ package enum Settings {
     inputs: [InputField("lora_rank") { $0.setup.lora.map { FieldValue.integer($0.rank) } }])
 
   package static let loraAlpha = lora(
-    .loraAlpha, .number("A", .count, 0...1e6, samples: ["16"]), at: \.alpha, default: "= rank",
+    .loraAlpha, .number("A", .count, 0...1e6, samples: ["16"]), at: \.alpha, default: "8 (peft)",
     doc: "peft's lora_alpha: scales the update by alpha / rank, which changes neither memory nor time (reported)",
     sampling: .seldom,
     inputs: [InputField("lora_alpha") { $0.setup.lora.map { FieldValue.number($0.alpha) } }])
@@ -540,7 +552,7 @@ package enum Settings {
     .tokens, .number("N", .count, SetupLimits.tokens, samples: ["1B", "19.7B", "1e12", "1e16", "1"]), at: \.tokens,
     default: "—", doc: "tokens to train (e.g. 19.7B), for time and cost",
     sampling: .rarely,
-    inputs: [InputField("tokens") { $0.setup.tokens.map { FieldValue.number($0) } }])
+    inputs: [InputField("tokens", unit: .count) { $0.setup.tokens.map { FieldValue.number($0) } }])
 
   package static let price = Setting(
     .price,
@@ -563,14 +575,14 @@ package enum Settings {
     doc:
       "the allocator cap `torch.cuda.set_per_process_memory_fraction` sets: a size (40GiB) or a fraction of the GPU's memory (50%)",
     sampling: .rarely,
-    inputs: [InputField("memory_limit") { $0.memory.limit.map { FieldValue.integer($0) } }])
+    inputs: [InputField("memory_limit", unit: .bytes) { $0.memory.limit.map { FieldValue.integer($0) } }])
 
   package static let margin = Setting(
     .margin, .percent(0...0.5, samples: ["0%", "5%", "50%"]), at: \.margin, default: "0%",
     doc:
       "headroom to keep, as a share of the GPU's memory: a run with less to spare is a narrow fit, and fails `run --check` and `fit`",
     sampling: .rarely,
-    inputs: [InputField("margin") { $0.setup.margin > 0 ? FieldValue.number($0.setup.margin) : nil }])
+    inputs: [InputField("margin", unit: .percent) { $0.setup.margin > 0 ? FieldValue.number($0.setup.margin) : nil }])
 
   package static let context = Setting(
     .overheadContext, .size(SetupLimits.context, samples: ["0.5GiB", "0", "2GiB", "64GiB"]), at: \.overhead.context,
@@ -587,12 +599,12 @@ package enum Settings {
   /// (and as a CSV column when `csv`).
   package static func choice<E: RawRepresentable & CaseIterable & Sendable>(
     _ id: SettingID, at target: WritableKeyPath<TrainingSetup, E> & Sendable, noun: String? = nil,
-    default defaultText: String, doc: String, sampling: Sampling = .often,
-    input: @escaping @Sendable (TrainingSetup) -> String, csv: Bool = false
+    default defaultText: String, note: (@Sendable (TrainingSetup) -> String)? = nil, doc: String,
+    sampling: Sampling = .often, input: @escaping @Sendable (TrainingSetup) -> String, csv: Bool = false
   ) -> Setting where E.RawValue == String {
     Setting(
       id, .choice(), at: target, default: defaultText, doc: doc, noun: noun, sampling: sampling,
-      inputs: [InputField(id.key) { FieldValue.text(input($0.setup)) }],
+      inputs: [InputField(id.key, note: note) { FieldValue.text(input($0.setup)) }],
       csv: csv ? (id.key, .text(input)) : nil)
   }
 
