@@ -39,7 +39,7 @@ enum RunCommand {
       return try check(scenarios, threads: threads, console)
     } catch let e as ImpossibleResult {
       let text = try? TextFile.read(e.diagnostic.location.file)
-      throw DataErrors(rendered: TextFile.render(ScenarioErrors(errors: [e.diagnostic]), text: text))
+      throw DataErrors(rendered: TextFile.render(Diagnostics(errors: [e.diagnostic]), text: text))
     }
   }
 
@@ -97,7 +97,7 @@ enum RunCommand {
 
   /// Every file loaded, or every file's diagnostics.
   static func load(_ paths: [String]) throws(DataErrors) -> [Scenario] {
-    try TextFile.parseAll(paths) { (text, path) throws(ScenarioErrors) in
+    try TextFile.parseAll(paths) { (text, path) throws(Diagnostics) in
       try ScenarioLoader.load(file: path, text: text)
     }
   }

@@ -13,7 +13,7 @@ enum ValidateCommand {
     }
     let dir = options.positionals.first ?? "seeds"
     let paths = try seedFiles(dir)
-    let figures = try TextFile.parseAll(paths) { (text, path) throws(ScenarioErrors) in
+    let figures = try TextFile.parseAll(paths) { (text, path) throws(Diagnostics) in
       try SeedsReader.parse(text, file: path)
     }.flatMap { $0 }
     let results = Validation.check(figures)

@@ -188,9 +188,9 @@ package struct ImpossibleResult: Error {
   package var scenario: Scenario
   package var index: Int
 
-  package var diagnostic: ScenarioError {
+  package var diagnostic: Diagnostic {
     let point = scenario.point(index)
-    return ScenarioError(
+    return Diagnostic(
       location: point.location,
       message:
         "'\(scenario.label(index))' gives numbers trainmem cannot print (infinite, not a number or negative); a value in this run is outside what the models can evaluate"

@@ -9,14 +9,14 @@ import TrainMemCore
 package enum HFConfig {
   /// Reads `path` (a config.json, or a directory holding one) into a model, or throws every
   /// problem at its place in the file.
-  package static func read(_ path: String) throws(ScenarioErrors) -> ModelConfig {
+  package static func read(_ path: String) throws(Diagnostics) -> ModelConfig {
     // Read once: a FIFO or standard input cannot be read twice.
     let (file, text) = try TextFile.read(path, orInDirectory: "config.json")
     do {
       return try parse(text, file: file)
     } catch {
       let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-      throw ScenarioErrors(
+      throw Diagnostics(
         errors: error.errors.map { e in
           var e = e
           if e.location.line >= 1 && e.location.line <= lines.count {
@@ -28,13 +28,13 @@ package enum HFConfig {
   }
 
   /// The model a config's text describes; `file` names it in diagnostics and gives its id.
-  package static func parse(_ text: String, file: String) throws(ScenarioErrors) -> ModelConfig {
+  package static func parse(_ text: String, file: String) throws(Diagnostics) -> ModelConfig {
     let root: JSONValue
-    do { root = try JSONDocument.parse(text, file: file) } catch { throw ScenarioErrors(errors: [error]) }
+    do { root = try JSONDocument.parse(text, file: file) } catch { throw Diagnostics(errors: [error]) }
     var reader = FieldReader(file: file)
     let model = reader.model(root, id: modelID(file))
     if !reader.errors.isEmpty || model == nil {
-      throw ScenarioErrors(errors: reader.errors.sorted { $0.location < $1.location })
+      throw Diagnostics(errors: reader.errors.sorted { $0.location < $1.location })
     }
     return model!
   }
@@ -51,10 +51,10 @@ package enum HFConfig {
 /// Reads typed fields from a config object, collecting every problem with its JSON path.
 private struct FieldReader {
   package let file: String
-  package var errors: [ScenarioError] = []
+  package var errors: [Diagnostic] = []
 
   package mutating func fail(_ at: SourceLocation, _ message: String, _ reason: DiagnosticReason = .invalidValue) {
-    errors.append(ScenarioError(location: at, message: message, reason: reason))
+    errors.append(Diagnostic(location: at, message: message, reason: reason))
   }
 
   /// An integer field: present and integral, or the default; `nil` (with an error) otherwise.

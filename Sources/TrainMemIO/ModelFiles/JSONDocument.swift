@@ -49,7 +49,7 @@ package struct JSONDocument {
   /// Nesting depth limit: a hostile file of a million `[` must not overflow the stack.
   package static let depthLimit = 64
 
-  package static func parse(_ text: String, file: String) throws(ScenarioError) -> JSONValue {
+  package static func parse(_ text: String, file: String) throws(Diagnostic) -> JSONValue {
     var d = JSONDocument(scalars: Array(text.unicodeScalars), file: file)
     d.skipSpace()
     let value = try d.value(depth: 0)
@@ -64,8 +64,8 @@ package struct JSONDocument {
   }
 
   private var here: SourceLocation { SourceLocation(file: file, line: line, column: column) }
-  private func error(_ message: String) -> ScenarioError {
-    ScenarioError(location: here, message: message, reason: .syntax)
+  private func error(_ message: String) -> Diagnostic {
+    Diagnostic(location: here, message: message, reason: .syntax)
   }
   private var peek: Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }
 
@@ -83,12 +83,12 @@ package struct JSONDocument {
     while let c = peek, c == " " || c == "\t" || c == "\n" || c == "\r" { advance() }
   }
 
-  private mutating func expect(_ c: Unicode.Scalar, _ what: String) throws(ScenarioError) {
+  private mutating func expect(_ c: Unicode.Scalar, _ what: String) throws(Diagnostic) {
     guard peek == c else { throw error("expected \(what)") }
     advance()
   }
 
-  private mutating func value(depth: Int) throws(ScenarioError) -> JSONValue {
+  private mutating func value(depth: Int) throws(Diagnostic) -> JSONValue {
     guard depth < Self.depthLimit else { throw error("nested deeper than \(Self.depthLimit) levels") }
     let start = here
     switch peek {
@@ -104,14 +104,14 @@ package struct JSONDocument {
     }
   }
 
-  private mutating func word(_ w: String) throws(ScenarioError) {
+  private mutating func word(_ w: String) throws(Diagnostic) {
     for c in w.unicodeScalars {
       guard peek == c else { throw error("expected '\(w)'") }
       advance()
     }
   }
 
-  private mutating func object(_ start: SourceLocation, depth: Int) throws(ScenarioError) -> JSONValue {
+  private mutating func object(_ start: SourceLocation, depth: Int) throws(Diagnostic) -> JSONValue {
     advance()
     var members: [(key: String, value: JSONValue)] = []
     skipSpace()
@@ -137,7 +137,7 @@ package struct JSONDocument {
     }
   }
 
-  private mutating func array(_ start: SourceLocation, depth: Int) throws(ScenarioError) -> JSONValue {
+  private mutating func array(_ start: SourceLocation, depth: Int) throws(Diagnostic) -> JSONValue {
     advance()
     var items: [JSONValue] = []
     skipSpace()
@@ -158,7 +158,7 @@ package struct JSONDocument {
     }
   }
 
-  private mutating func string() throws(ScenarioError) -> String {
+  private mutating func string() throws(Diagnostic) -> String {
     advance()
     var out = String.UnicodeScalarView()
     while true {
@@ -195,7 +195,7 @@ package struct JSONDocument {
     }
   }
 
-  private mutating func number(_ start: SourceLocation) throws(ScenarioError) -> JSONValue {
+  private mutating func number(_ start: SourceLocation) throws(Diagnostic) -> JSONValue {
     var text = ""
     var integer = true
     while let c = peek, "0123456789+-.eE".unicodeScalars.contains(c) {
@@ -205,7 +205,7 @@ package struct JSONDocument {
     }
     guard let v = Double(text), v.isFinite else {
       let why = Double(text) == nil ? "is not a JSON number" : "is beyond the largest number (1.8e308)"
-      throw ScenarioError(location: start, message: "'\(excerpt(text))' \(why)", reason: .syntax)
+      throw Diagnostic(location: start, message: "'\(excerpt(text))' \(why)", reason: .syntax)
     }
     return .number(v, isInteger: integer, start)
   }

@@ -59,7 +59,7 @@ package struct ScenarioParser {
     return t.replacingCRLF
   }
 
-  package init(file: String, text: String) throws(ScenarioError) {
+  package init(file: String, text: String) throws(Diagnostic) {
     self.file = file
     var number = 0
     for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -68,7 +68,7 @@ package struct ScenarioParser {
       var rest = raw[...]
       while let c = rest.first, c == " " || c == "\t" {
         if c == "\t" {
-          throw ScenarioError(
+          throw Diagnostic(
             location: SourceLocation(file: file, line: number, column: indent + 1),
             message: "tab in indentation; indent with spaces", reason: .syntax)
         }
@@ -82,7 +82,7 @@ package struct ScenarioParser {
   }
 
   /// Removes a `#` comment outside quotes and trailing spaces; rejects unterminated quotes.
-  private static func stripComment(_ s: Substring, line: Int, column: Int, file: String) throws(ScenarioError)
+  private static func stripComment(_ s: Substring, line: Int, column: Int, file: String) throws(Diagnostic)
     -> Substring
   {
     var quote: Character?
@@ -103,7 +103,7 @@ package struct ScenarioParser {
       col += 1
     }
     if quote != nil {
-      throw ScenarioError(
+      throw Diagnostic(
         location: SourceLocation(file: file, line: line, column: quoteColumn), message: "unterminated quoted string",
         reason: .syntax)
     }
@@ -113,7 +113,7 @@ package struct ScenarioParser {
   }
 
   /// Parses the whole document; it must be a mapping.
-  package mutating func parseDocument() throws(ScenarioError) -> Node {
+  package mutating func parseDocument() throws(Diagnostic) -> Node {
     guard let first = lines.first else {
       return .mapping([], SourceLocation(file: file, line: 1, column: 1))
     }
@@ -126,15 +126,15 @@ package struct ScenarioParser {
       throw error(l, column: l.indent + 1, "unexpected indentation; expected a key at column 1 or a deeper block")
     }
     guard case .mapping = node else {
-      throw ScenarioError(
+      throw Diagnostic(
         location: node.location, message: "a scenario must be a mapping of keys such as 'model:' and 'gpu:'",
         reason: .syntax)
     }
     return node
   }
 
-  private func error(_ l: Line, column: Int, _ message: String, length: Int = 1) -> ScenarioError {
-    ScenarioError(
+  private func error(_ l: Line, column: Int, _ message: String, length: Int = 1) -> Diagnostic {
+    Diagnostic(
       location: SourceLocation(file: file, line: l.number, column: column), message: message, length: length,
       reason: .syntax)
   }
@@ -143,7 +143,7 @@ package struct ScenarioParser {
   package static let maxDepth = 64
   private var depth = 0
 
-  private mutating func parseBlock(indent: Int) throws(ScenarioError) -> Node {
+  private mutating func parseBlock(indent: Int) throws(Diagnostic) -> Node {
     let l = lines[index]
     depth += 1
     defer { depth -= 1 }
@@ -155,7 +155,7 @@ package struct ScenarioParser {
     return try parseMapping(indent: indent)
   }
 
-  private mutating func parseList(indent: Int) throws(ScenarioError) -> Node {
+  private mutating func parseList(indent: Int) throws(Diagnostic) -> Node {
     let start = lines[index]
     var items: [Node] = []
     while index < lines.count {
@@ -201,7 +201,7 @@ package struct ScenarioParser {
     return nil
   }
 
-  private mutating func parseMapping(indent: Int) throws(ScenarioError) -> Node {
+  private mutating func parseMapping(indent: Int) throws(Diagnostic) -> Node {
     let start = lines[index]
     var entries: [MappingEntry] = []
     var firstLine: [String: Int] = [:]
@@ -222,7 +222,7 @@ package struct ScenarioParser {
       let keyLoc = SourceLocation(file: file, line: l.number, column: l.indent + 1)
       if key.isEmpty { throw error(l, column: l.indent + 1, "empty key before ':'") }
       if let first = firstLine[key] {
-        throw ScenarioError(
+        throw Diagnostic(
           location: keyLoc, message: "duplicate key '\(key)'; first given at line \(first)", length: key.count,
           reason: .syntax)
       }
@@ -249,7 +249,7 @@ package struct ScenarioParser {
   }
 
   /// A scalar or an inline list on one line.
-  private func parseValue(_ text: Substring, line l: Line, column: Int) throws(ScenarioError) -> Node {
+  private func parseValue(_ text: Substring, line l: Line, column: Int) throws(Diagnostic) -> Node {
     let loc = SourceLocation(file: file, line: l.number, column: column)
     if text.first == "[" {
       guard text.last == "]" else {
@@ -284,7 +284,7 @@ package struct ScenarioParser {
     return try scalar(String(text), l, column)
   }
 
-  private func scalar(_ raw: String, _ l: Line, _ column: Int) throws(ScenarioError) -> Node {
+  private func scalar(_ raw: String, _ l: Line, _ column: Int) throws(Diagnostic) -> Node {
     let t = raw.trimmingSpaces
     let loc = SourceLocation(file: file, line: l.number, column: column)
     if let f = t.first, f == "\"" || f == "'" {

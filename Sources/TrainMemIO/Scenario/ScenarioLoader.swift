@@ -15,24 +15,24 @@ package struct ScenarioLoader {
   /// 2·10^7 is under a minute on one core of this machine.
   package static let evaluationLimit = 20_000_000.0
 
-  package var errors: [ScenarioError] = []
+  package var errors: [Diagnostic] = []
   /// Model config files already read, by resolved path (a sweep names the same file often).
   package var modelFiles: [String: ModelConfig] = [:]
   /// Keys seen while loading the current block, with their value's location.
   package var recorded: [(String, SourceLocation)] = []
 
   /// Parses and loads `text`; throws every error found, sorted by location.
-  package static func load(file: String, text: String) throws(ScenarioErrors) -> Scenario {
+  package static func load(file: String, text: String) throws(Diagnostics) -> Scenario {
     var parser: ScenarioParser
     let root: Node
     do {
       parser = try ScenarioParser(file: file, text: text)
       root = try parser.parseDocument()
-    } catch { throw ScenarioErrors(errors: [error]) }
+    } catch { throw Diagnostics(errors: [error]) }
     var loader = ScenarioLoader()
     let scenario = loader.scenario(root, file: file)
     if !loader.errors.isEmpty || scenario == nil {
-      throw ScenarioErrors(errors: loader.errors.sorted { $0.location < $1.location })
+      throw Diagnostics(errors: loader.errors.sorted { $0.location < $1.location })
     }
     return scenario!
   }
@@ -44,7 +44,7 @@ package struct ScenarioLoader {
   /// and `overhead` groups are given flat (`rank`, `context`). One path for every caller, so
   /// flags, seeds and files are checked by the same rules.
   package static func setup(flat: [(key: String, value: String, location: SourceLocation)], origin: SourceLocation)
-    -> Result<TrainingSetup, ScenarioErrors>
+    -> Result<TrainingSetup, Diagnostics>
   {
     var top: [MappingEntry] = []
     var groups: [SettingGroup: [MappingEntry]] = [:]
@@ -80,8 +80,8 @@ package struct ScenarioLoader {
     guard loader.errors.isEmpty, let sc = loader.scenario(.mapping(top, origin), file: origin.file),
       loader.errors.isEmpty
     else {
-      let errors = loader.errors.isEmpty ? [ScenarioError(location: origin, message: "no setup")] : loader.errors
-      return .failure(ScenarioErrors(errors: errors))
+      let errors = loader.errors.isEmpty ? [Diagnostic(location: origin, message: "no setup")] : loader.errors
+      return .failure(Diagnostics(errors: errors))
     }
     return .success(sc.runs[0].setup)
   }
@@ -89,12 +89,12 @@ package struct ScenarioLoader {
   /// One setting's edit from a command-line value (`run --margin 5%`): read as a scenario's
   /// value is, or the diagnostic saying why not.
   package static func edit(_ setting: Setting, _ text: String, at location: SourceLocation)
-    -> Result<SetupEdit, ScenarioError>
+    -> Result<SetupEdit, Diagnostic>
   {
     var loader = ScenarioLoader()
     let edit = setting.parse(&loader, .scalar(text, quoted: false, location), setting)
     if let error = loader.errors.first { return .failure(error) }
-    guard let edit else { return .failure(ScenarioError(location: location, message: "no value")) }
+    guard let edit else { return .failure(Diagnostic(location: location, message: "no value")) }
     return .success(edit)
   }
 
@@ -106,7 +106,7 @@ package struct ScenarioLoader {
     _ loc: SourceLocation, _ message: String, length: Int = 1, reason: DiagnosticReason = .invalidValue
   ) {
     guard errors.count < Self.errorLimit else { return }
-    errors.append(ScenarioError(location: loc, message: message, length: length, reason: reason))
+    errors.append(Diagnostic(location: loc, message: message, length: length, reason: reason))
   }
 
   package static let errorLimit = 1000
@@ -873,16 +873,4 @@ package enum GPULimits {
   /// 1 GB/s to 1 PB/s.
   package static let bandwidth: ClosedRange<Double> = 1e9...1e15
   package static let multiprocessors: Int64 = 100_000
-}
-
-/// All errors of one scenario file.
-package struct ScenarioErrors: Error, Sendable {
-  package var errors: [ScenarioError]
-  /// The file's text as the diagnostics quote it, when it could not be decoded strictly.
-  package var source: String? = nil
-
-  package init(errors: [ScenarioError], source: String? = nil) {
-    self.errors = errors
-    self.source = source
-  }
 }

@@ -5,13 +5,13 @@ import TrainMemCore
 ///
 /// Every failure is located.
 package enum TextFile {
-  package static func read(_ path: String) throws(ScenarioErrors) -> String { try read(path, orInDirectory: nil).text }
+  package static func read(_ path: String) throws(Diagnostics) -> String { try read(path, orInDirectory: nil).text }
 
   /// Reads `path` once; when it is a directory and `name` is given, reads `name` inside it
   /// instead (a model's folder and its config.json).
   ///
   /// Returns the file read and its text.
-  package static func read(_ path: String, orInDirectory name: String?) throws(ScenarioErrors) -> (
+  package static func read(_ path: String, orInDirectory name: String?) throws(Diagnostics) -> (
     file: String, text: String
   ) {
     let start = SourceLocation(file: path, line: 1, column: 1)
@@ -20,41 +20,41 @@ package enum TextFile {
     case .success(let b): bytes = b
     case .failure(.directory):
       if let name { return try read(path + (path.hasSuffix("/") ? "" : "/") + name, orInDirectory: nil) }
-      throw ScenarioErrors(errors: [
-        ScenarioError(location: start, message: "'\(visible(path))' is a directory; give a file", reason: .unreadable)
+      throw Diagnostics(errors: [
+        Diagnostic(location: start, message: "'\(visible(path))' is a directory; give a file", reason: .unreadable)
       ])
     case .failure(.tooLarge):
-      throw ScenarioErrors(errors: [
-        ScenarioError(
+      throw Diagnostics(errors: [
+        Diagnostic(
           location: start,
           message:
             "the file is larger than \(InputFile.limit >> 20) MiB, trainmem's limit for an input; split a generated scenario or seeds file",
           reason: .limit)
       ])
     case .failure(.cannot(let reason)):
-      throw ScenarioErrors(errors: [
-        ScenarioError(
+      throw Diagnostics(errors: [
+        Diagnostic(
           location: start, message: "cannot read '\(visible(path))': \(reason); check the path", reason: .unreadable)
       ])
     }
     return (path, try decode(bytes, path: path))
   }
 
-  package static func decode(_ bytes: [UInt8], path: String) throws(ScenarioErrors) -> String {
+  package static func decode(_ bytes: [UInt8], path: String) throws(Diagnostics) -> String {
     // The lines quoted under a diagnostic, decoded leniently (bad bytes become U+FFFD).
     let lenient = ScenarioParser.normalise(String(decoding: bytes, as: UTF8.self))
     if let nul = bytes.firstIndex(of: 0) {
-      let error = ScenarioError(
+      let error = Diagnostic(
         location: byteLocation(bytes, nul, path), message: "binary data (a NUL byte); a scenario is UTF-8 text",
         reason: .unreadable)
-      throw ScenarioErrors(errors: [error], source: lenient)
+      throw Diagnostics(errors: [error], source: lenient)
     }
     guard let raw = String(validating: bytes, as: UTF8.self) else {
       let bad = firstInvalidUTF8(bytes)
       let message =
         "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad)); save the file as UTF-8"
-      throw ScenarioErrors(
-        errors: [ScenarioError(location: byteLocation(bytes, bad, path), message: message, reason: .unreadable)],
+      throw Diagnostics(
+        errors: [Diagnostic(location: byteLocation(bytes, bad, path), message: message, reason: .unreadable)],
         source: lenient)
     }
     return ScenarioParser.normalise(raw)
@@ -84,7 +84,7 @@ package enum TextFile {
 
   /// Reads and parses every file, or throws every file's rendered diagnostics: `run` and
   /// `validate` read their inputs the same way.
-  package static func parseAll<T>(_ paths: [String], _ parse: (String, String) throws(ScenarioErrors) -> T)
+  package static func parseAll<T>(_ paths: [String], _ parse: (String, String) throws(Diagnostics) -> T)
     throws(DataErrors)
     -> [T]
   {
@@ -109,7 +109,7 @@ package enum TextFile {
   package static let shownErrors = 50
 
   /// Renders diagnostics with the source lines of the file they are about.
-  package static func render(_ errors: ScenarioErrors, text: String?) -> String {
+  package static func render(_ errors: Diagnostics, text: String?) -> String {
     let lines = (errors.source ?? text ?? "").split(separator: "\n", omittingEmptySubsequences: false)
     let shown = errors.errors.prefix(shownErrors).map { $0.rendered(source: lines) }.joined()
     let hidden = errors.errors.count - min(errors.errors.count, shownErrors)

@@ -19,9 +19,9 @@ package enum SeedsReader {
   }
 
   /// The figures of one file, or every problem in it, each at file:line:column.
-  package static func parse(_ text: String, file: String) throws(ScenarioErrors) -> [Figure] {
+  package static func parse(_ text: String, file: String) throws(Diagnostics) -> [Figure] {
     var figures: [Figure] = []
-    var errors: [ScenarioError] = []
+    var errors: [Diagnostic] = []
     var sawHeader = false
     for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       let line = String(raw)
@@ -30,7 +30,7 @@ package enum SeedsReader {
       guard sawHeader else {
         if fields != columns {
           errors.append(
-            ScenarioError(
+            Diagnostic(
               location: SourceLocation(file: file, line: n + 1, column: 1),
               message: "expected the header '\(columns.joined(separator: "\\t"))'"))
           break
@@ -44,24 +44,24 @@ package enum SeedsReader {
     }
     if !sawHeader && errors.isEmpty {
       errors.append(
-        ScenarioError(
+        Diagnostic(
           location: SourceLocation(file: file, line: 1, column: 1),
           message: "no header line; expected '\(columns.joined(separator: "\\t"))'"))
     }
     errors += crossChecks(figures, file: file)
-    if !errors.isEmpty { throw ScenarioErrors(errors: errors.sorted { $0.location < $1.location }) }
+    if !errors.isEmpty { throw Diagnostics(errors: errors.sorted { $0.location < $1.location }) }
     return figures
   }
 
   /// Unique ids, and every `ratio_to` naming a figure of the file.
-  private static func crossChecks(_ figures: [Figure], file: String) -> [ScenarioError] {
-    var errors: [ScenarioError] = []
+  private static func crossChecks(_ figures: [Figure], file: String) -> [Diagnostic] {
+    var errors: [Diagnostic] = []
     var seen: [String: Int] = [:]
     let ids = Set(figures.map(\.id))
     for f in figures {
       if let first = seen[f.id] {
         errors.append(
-          ScenarioError(
+          Diagnostic(
             location: SourceLocation(file: file, line: f.line, column: 1),
             message: "duplicate figure id '\(f.id)'; first given at line \(first)", length: f.id.count))
       }
@@ -70,19 +70,19 @@ package enum SeedsReader {
         // A suggestion costs a scan of every id: only for the errors a diagnostic shows.
         let hint = errors.count < TextFile.shownErrors ? suggestion(id, figures.map(\.id)) : ""
         errors.append(
-          ScenarioError(
+          Diagnostic(
             location: SourceLocation(file: file, line: f.line, column: 1),
             message: "'ratio_to=\(id)' names no figure in this file\(hint)"))
       }
       if f.quantity != .tokensPerSecondRatio && f.ratioTo != nil {
         errors.append(
-          ScenarioError(
+          Diagnostic(
             location: SourceLocation(file: file, line: f.line, column: 1),
             message: "'ratio_to' applies to a tokens_per_second_ratio, not \(f.quantity.rawValue)"))
       }
       if f.quantity == .tokensPerSecondRatio && f.ratioTo == nil {
         errors.append(
-          ScenarioError(
+          Diagnostic(
             location: SourceLocation(file: file, line: f.line, column: 1),
             message: "a tokens_per_second_ratio needs 'ratio_to=<figure id>' in its conditions"))
       }
@@ -95,7 +95,7 @@ package enum SeedsReader {
     package let file: String
     package let line: Int
     package let fields: [String]
-    package var errors: [ScenarioError] = []
+    package var errors: [Diagnostic] = []
 
     package init(file: String, line: Int, fields: [String]) {
       self.file = file
@@ -114,7 +114,7 @@ package enum SeedsReader {
     ) {
       let width = length ?? max(1, (i < fields.count ? fields[i].count : 1))
       errors.append(
-        ScenarioError(location: location(i, offset: offset), message: message, length: width, reason: reason))
+        Diagnostic(location: location(i, offset: offset), message: message, length: width, reason: reason))
     }
 
     package mutating func figure() -> Figure? {

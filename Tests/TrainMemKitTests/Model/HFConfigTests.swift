@@ -87,7 +87,7 @@ import Testing
       moe.moe == MoEConfig(experts: 60, perToken: 4, expertIntermediate: 1408, sharedIntermediate: 5632, layers: 24))
   }
 
-  func errors(_ text: String) -> [ScenarioError] {
+  func errors(_ text: String) -> [Diagnostic] {
     do {
       _ = try HFConfig.parse(text, file: "x/config.json")
       return []

@@ -136,7 +136,7 @@ import Testing
 
   @Test("routing and latent fields are refused at their line, as the configuration classes refuse them")
   func refusals() {
-    func errors(_ text: String) -> [ScenarioError] {
+    func errors(_ text: String) -> [Diagnostic] {
       do {
         _ = try HFConfig.parse(text, file: "x/config.json")
         return []
@@ -294,7 +294,7 @@ import Testing
     let m = try ScenarioLoader.load(file: "v2lite.yaml", text: yaml).setup(0).model
     #expect(ParameterInventory(m).parameters == 15_706_484_224)
     let bad = "model:\n  hidden: 64\n  intermediate: 128\n  layers: 2\n  heads: 4\n  router_bias: true\n"
-    #expect(throws: ScenarioErrors.self) { try ScenarioLoader.load(file: "r.yaml", text: bad) }
+    #expect(throws: Diagnostics.self) { try ScenarioLoader.load(file: "r.yaml", text: bad) }
     do {
       _ = try ScenarioLoader.load(file: "r.yaml", text: bad)
     } catch {

@@ -38,7 +38,7 @@ package enum DiagnosticReason: Sendable, Equatable {
 
 /// A diagnostic about an input: where its value came from (file:line:column, or the flag as
 /// typed), why (typed), and the message for a person.
-package struct ScenarioError: Error, Sendable, Equatable {
+package struct Diagnostic: Error, Sendable, Equatable {
   package var location: SourceLocation
   package var message: String
   /// How many characters the caret underline spans.
@@ -49,11 +49,10 @@ package struct ScenarioError: Error, Sendable, Equatable {
   /// (a config.json a scenario names).
   package var sourceLine: String? = nil
 
-  /// `file:line:col: error: message`, the source line, and a caret under the offending text.
-  ///
   /// Characters of a source line a diagnostic quotes at most.
   package static let lineWindow = 160
 
+  /// `file:line:col: error: message`, the source line, and a caret under the offending text.
   package func rendered(source lines: [Substring]) -> String {
     if location.flag != nil { return "error: \(visible(message))\n" }
     var s = "\(visible(location.file)):\(location.line):\(location.column): error: \(visible(message))\n"
@@ -80,5 +79,17 @@ package struct ScenarioError: Error, Sendable, Equatable {
     }
     for n in notes { s += "note: \(n)\n" }
     return s
+  }
+}
+
+/// All errors of one input file (a scenario, a config.json, a seeds file).
+package struct Diagnostics: Error, Sendable {
+  package var errors: [Diagnostic]
+  /// The file's text as the diagnostics quote it, when it could not be decoded strictly.
+  package var source: String? = nil
+
+  package init(errors: [Diagnostic], source: String? = nil) {
+    self.errors = errors
+    self.source = source
   }
 }
