@@ -59,10 +59,33 @@ package enum MarkdownRenderer {
   /// Text from a scenario inside a table cell or heading: `|` escaped, line breaks and control
   /// characters shown visibly, so no label can break the table.
   package static func cell(_ s: String) -> String {
-    // Printable ASCII without `|` and `\` (almost every cell): one pass over the bytes.
-    if !anyByte(of: s, where: { $0 < 0x20 || $0 >= 0x7F || $0 == 0x7C || $0 == 0x5C }) { return s }
-    guard s.unicodeScalars.contains(where: { $0 == "|" || $0 == "\\" || isControl($0) }) else { return s }
+    guard needsEscape(s) else { return s }
     return visible(s).replacingOccurrences("\\", "\\\\", all: true).replacingOccurrences("|", "\\|", all: true)
+  }
+
+  /// Whether a cell holds `|`, `\\` or a control character (`isControl`), found in one pass
+  /// over its UTF-8 bytes: C0 and DEL are single bytes, C1 is 0xC2 0x80–0x9F, U+2028/2029 are
+  /// 0xE2 0x80 0xA8/0xA9, U+FFFE/FFFF 0xEF 0xBF 0xBE/0xBF. Every memory term's source passes
+  /// here on every point of a Markdown sweep, and most hold a `×` or a `—`.
+  package static func needsEscape(_ s: String) -> Bool {
+    var s = s
+    return s.withUTF8 { b in
+      var i = 0
+      while i < b.count {
+        let c = b[i]
+        if c < 0x80 {
+          if (c < 0x20 && c != 0x09) || c == 0x7F || c == 0x7C || c == 0x5C { return true }
+        } else if c == 0xC2 {
+          if i + 1 < b.count && b[i + 1] >= 0x80 && b[i + 1] <= 0x9F { return true }
+        } else if c == 0xE2 {
+          if i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) { return true }
+        } else if c == 0xEF {
+          if i + 2 < b.count && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF) { return true }
+        }
+        i += 1
+      }
+      return false
+    }
   }
 
   /// The runs that carry a published reference, next to their predictions ("" when none).
@@ -110,7 +133,7 @@ package enum MarkdownRenderer {
   /// One run's section: inputs, every memory term with its source, the step's time.
   package static func details(_ run: RunResult, to s: inout [UInt8]) {
     s += "\n## \(cell(run.label))\n\n"
-    s += inputsLine(run)
+    appendInputsLine(run, to: &s)
     s += "\n\n"
     if !run.assumptions.isEmpty { s += assumptionsLine(run.assumptions) + "\n\n" }
     if let line = frameworkLine(run.setup) { s += line + "\n\n" }
@@ -258,31 +281,36 @@ package enum MarkdownRenderer {
     return parts.isEmpty ? "nothing fits" : parts.joined(separator: ", ")
   }
 
-  /// The run's inputs as the settings table declares them (`InputField`), in its order: the
-  /// JSON `inputs` object's fields but the model's and GPU's details, each `name value`.
-  package static func inputsLine(_ run: RunResult) -> String {
-    var parts: [String] = []
-    for setting in Settings.all {
-      for field in setting.inputs where !field.isDetail {
-        guard let value = field.value(run) else { continue }
-        var part = "\(field.name) \(text(value, field.unit))"
-        if let note = field.note { part += " (\(cell(note(run.setup))))" }
-        parts.append(part)
-      }
+  /// The run's inputs as the settings table declares them (`Settings.lineFields`), in its
+  /// order: the JSON `inputs` object's fields but the model's and GPU's details, each
+  /// `name value`, appended as bytes (every point of a Markdown sweep writes one).
+  package static func appendInputsLine(_ run: RunResult, to out: inout [UInt8]) {
+    var first = true
+    for field in Settings.lineFields {
+      guard let value = field.value(run) else { continue }
+      if !first { out += ", " }
+      first = false
+      out += field.name
+      out.append(0x20)
+      append(value, field.unit, to: &out)
+      if let note = field.note { out += " (\(cell(note(run.setup))))" }
     }
-    return parts.joined(separator: ", ")
   }
 
   /// A field's value as the Markdown prints it: a number in its unit, else as the JSON writes it.
-  private static func text(_ v: FieldValue, _ unit: QuantityKind?) -> String {
+  private static func append(_ v: FieldValue, _ unit: QuantityKind?, to out: inout [UInt8]) {
     switch v {
-    case .integer(let v): return unit.map { Quantity.describe(Double(v), $0) } ?? String(v)
-    case .number(let v) where unit != nil: return Quantity.describe(v, unit!)
+    case .integer(let v):
+      if let unit { out += Quantity.describe(Double(v), unit) } else { F.appendInteger(v, to: &out) }
     case .number(let v):
-      let text = v.description
-      return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
-    case .text(let v): return cell(v)
-    case .flag(let v): return v ? "true" : "false"
+      if let unit {
+        out += Quantity.describe(v, unit)
+      } else {
+        let text = v.description
+        out += text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+      }
+    case .text(let v): out += cell(v)
+    case .flag(let v): out += v ? "true" : "false"
     }
   }
 }

@@ -643,6 +643,10 @@ package enum Settings {
   /// (the names are fixed, so they are sorted once).
   package static let inputFields: [InputField] = all.flatMap(\.inputs).sorted { $0.name < $1.name }
 
+  /// The fields of the Markdown inputs line, in the table's order: all but the model's and
+  /// GPU's details.
+  package static let lineFields: [InputField] = all.flatMap(\.inputs).filter { !$0.isDetail }
+
   /// `--micro-batch N` and its doc wrapped at 100 columns under it, for `--help`.
   package static var helpText: String {
     var lines = ""

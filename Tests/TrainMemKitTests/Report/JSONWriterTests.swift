@@ -129,3 +129,21 @@ import Testing
     #expect(one.status == 0 && one.out.filter { $0 == "\n" }.count == 1 && one.out.hasPrefix("{\"run\":{"))
   }
 }
+
+/// The Markdown cell's byte scan agrees with the definition it replaces: `|`, `\` or a control
+/// character (`isControl`) anywhere in the text.
+@Suite struct MarkdownCellTests {
+  @Test("5,000 generated strings: the byte scan finds exactly what a scalar scan finds")
+  func byteScanMatchesScalars() {
+    let pieces = [
+      "a", "×", "—", "|", "\\", "\t", "\n", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}", "é", "\u{2028}", "\u{2029}",
+      "\u{2027}", "\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "🙂", " ", "≤",
+    ]
+    var rng = SplitMix(seed: 31)
+    for _ in 0..<5_000 {
+      let s = (0..<rng.int(6)).map { _ in rng.pick(pieces) }.joined()
+      let expected = s.unicodeScalars.contains { $0 == "|" || $0 == "\\" || isControl($0) }
+      #expect(MarkdownRenderer.needsEscape(s) == expected, "\(s.unicodeScalars.map { $0.value })")
+    }
+  }
+}
