@@ -63,8 +63,9 @@ package enum MarkdownRenderer {
     return visible(s).replacingOccurrences("\\", "\\\\", all: true).replacingOccurrences("|", "\\|", all: true)
   }
 
-  /// Whether a cell holds `|`, `\\` or a control character (`isControl`), found in one pass
-  /// over its UTF-8 bytes: C0 and DEL are single bytes, C1 is 0xC2 0x80–0x9F, U+2028/2029 are
+  /// Whether a cell holds `|`, `\\` or a control character (`isControl`).
+  ///
+  /// Found in one pass over its UTF-8 bytes: C0 and DEL are single bytes, C1 is 0xC2 0x80–0x9F, U+2028/2029 are
   /// 0xE2 0x80 0xA8/0xA9, U+FFFE/FFFF 0xEF 0xBF 0xBE/0xBF. Every memory term's source passes
   /// here on every point of a Markdown sweep, and most hold a `×` or a `—`.
   package static func needsEscape(_ s: String) -> Bool {
