@@ -69,7 +69,8 @@ enum FitCommand {
 
   /// The cards of `--gpu a,b,c` (nil for one card or none), each as `--gpu` reads one.
   static func listedCards(_ options: ParsedOptions) throws -> [GPUSpec]? {
-    guard let value = options.value(Settings.gpu.flag), value.contains(",") else { return nil }
+    // A custom card (`memory=24GB,bandwidth=1TB/s`) is one GPU, not a list.
+    guard let value = options.value(Settings.gpu.flag), value.contains(","), !value.contains("=") else { return nil }
     return try value.split(separator: ",", omittingEmptySubsequences: false).map { name in
       let id = String(name).trimmingCharacters(in: .whitespaces)
       guard let card = GPUSpec.preset(id) else {

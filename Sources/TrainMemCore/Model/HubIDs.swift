@@ -41,12 +41,22 @@ extension ModelConfig {
   }
 
   /// The preset a Hub id names (`meta-llama/Llama-3.1-8B-Instruct` → llama3.1-8b), if any.
-  package static func preset(hubID id: String) -> ModelConfig? {
-    var key = id.lowercased()
-    if let hit = hubIDs[key] { return preset(hit) }
+  package static func preset(hubID id: String) -> ModelConfig? { lookUp(id, in: hubIDs) }
+
+  /// The preset a Hub name without its organisation names (`Meta-Llama-3-8B`, `gemma-2-9b-it`).
+  package static func preset(hubName name: String) -> ModelConfig? { lookUp(name, in: hubNames) }
+
+  /// Hub names (the part after `org/`) → preset id.
+  private static let hubNames: [String: String] = Dictionary(
+    hubIDs.map { (String($0.key.split(separator: "/").last ?? ""), $0.value) }, uniquingKeysWith: { first, _ in first })
+
+  /// The preset `table` gives for `key`, lowercased, with or without a checkpoint suffix.
+  private static func lookUp(_ key: String, in table: [String: String]) -> ModelConfig? {
+    var key = key.lowercased()
+    if let hit = table[key] { return presets.first { $0.id == hit } }
     for suffix in checkpointSuffixes where key.hasSuffix(suffix) {
       key.removeLast(suffix.count)
-      if let hit = hubIDs[key] { return preset(hit) }
+      if let hit = table[key] { return presets.first { $0.id == hit } }
     }
     return nil
   }

@@ -322,7 +322,27 @@ extension ModelConfig {
     ]
   }()
 
-  public static func preset(_ id: String) -> ModelConfig? { presets.first { $0.id == id } }
+  /// The preset named `id`: its id, in any case, or as people write the model's name — the
+  /// family's version apart (`llama-3.1-8b`, `Qwen-2.5-7B`), a Hub name without its
+  /// organisation (`Meta-Llama-3-8B`, `gemma-2-9b-it`).
+  public static func preset(_ id: String) -> ModelConfig? {
+    if let exact = presets.first(where: { $0.id == id }) { return exact }
+    let lower = id.lowercased()
+    if let hit = presets.first(where: { $0.id == lower }) { return hit }
+    if let hub = preset(hubID: lower) ?? preset(hubName: lower) { return hub }
+    let joined = joiningVersion(lower)
+    return joined == lower ? nil : presets.first { $0.id == joined }
+  }
+
+  /// `llama-3.1-8b` → `llama3.1-8b`: a family word, a hyphen and its version written together,
+  /// as the preset ids write them; anything else unchanged.
+  private static func joiningVersion(_ name: String) -> String {
+    let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count > 2, parts[0].allSatisfy(\.isLetter), parts[1].first?.isNumber == true,
+      parts[1].allSatisfy({ $0.isNumber || $0 == "." })
+    else { return name }
+    return String(parts[0] + parts[1]) + "-" + parts[2...].joined(separator: "-")
+  }
 
   /// GPT-2's layer (and Megatron's GPT): GELU MLP, LayerNorm, biases everywhere, learned
   /// positions.
@@ -345,13 +365,15 @@ extension ModelConfig {
   /// suggestion stays in the family the id names (`llama3.2-3b` is never `llama-3b`), and by
   /// size within it.
   package static func unknownPresetMessage(_ id: String) -> String {
-    let lower = id.lowercased()
+    let given = id.lowercased(), joined = joiningVersion(given)
+    let lower = presets.contains { familyOf($0.id) == familyOf(joined) } ? joined : given
     var family = familyOf(lower)
     let known = Set(presets.map { familyOf($0.id) })
     if !known.contains(family), let dash = lower.lastIndex(of: "-"), known.contains(String(lower[..<dash])) {
       family = String(lower[..<dash])
     }
-    let same = presets.filter { familyOf($0.id) == family }
+    // A family of sized presets (`llama3-8b`, `llama3-70b`); a named one (`glm-4.5`) has no sizes.
+    let same = presets.filter { familyOf($0.id) == family && $0.id.count > family.count + 1 }
     var message = "unknown model '\(visible(id))'"
     if !same.isEmpty {
       let wanted = sizeOf(lower)
@@ -359,7 +381,11 @@ extension ModelConfig {
       let best =
         wanted == 1 ? (closestMatch(lower, in: same.map(\.id)).flatMap { preset($0) } ?? bySize) : bySize
       let sizes = same.map { String($0.id.dropFirst(family.count + 1)) }.joined(separator: ", ")
-      message += "; \(family) has \(sizes) — did you mean '\(best.id)'?"
+      // A size more than twice or half the one asked for is another model, not a typo.
+      let near = wanted == 1 || abs(log(sizeOf(best.id) / wanted)) <= log(2.0)
+      message +=
+        "; \(family) has \(sizes)"
+        + (near ? " — did you mean '\(best.id)'?" : "; for another size give its config.json")
     } else if let close = closestMatch(lower, in: presets.map(\.id)), familyOf(close) == family || family.isEmpty {
       message += "; did you mean '\(close)'?"
     } else {

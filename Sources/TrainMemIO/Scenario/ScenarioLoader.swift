@@ -625,6 +625,7 @@ package struct ScenarioLoader {
   }
 
   package mutating func model(_ n: Node) -> ModelConfig? {
+    if let entries = Self.inlineMapping(n) { return model(.mapping(entries, n.location)) }
     switch n {
     case .scalar(let id, _, let location):
       if let m = ModelConfig.preset(id) { return m }
@@ -734,13 +735,14 @@ package struct ScenarioLoader {
   }
 
   package mutating func gpu(_ n: Node) -> GPUSpec? {
+    if let entries = Self.inlineMapping(n) { return customGPU(entries, at: n) }
     switch n {
     case .scalar(let id, _, _):
       if let g = GPUSpec.preset(id) { return g }
       let ids = GPUSpec.catalog.map(\.id)
       let hint = suggestion(id.lowercased(), ids)
       let catalog =
-        "`trainmem list gpus` shows the catalog, and a card not in it is a mapping in a scenario (gpu: name, memory, bf16_tflops, bandwidth, …; docs/scenario-format.md)"
+        "`trainmem list gpus` shows the catalog; a card not in it is a mapping in a scenario (gpu: memory, bf16_tflops, bandwidth, …) or on the command line (--gpu memory=24GB,bf16_tflops=165,bandwidth=1TB/s; docs/scenario-format.md, \"Custom GPUs\")"
       fail(n, "unknown GPU '\(visible(id))'" + (hint.isEmpty ? "; " : hint + " ") + catalog)
       return nil
     case .mapping(let es, _):
@@ -748,6 +750,18 @@ package struct ScenarioLoader {
     case .list:
       fail(n, "expected a GPU id or a mapping, got a list")
       return nil
+    }
+  }
+
+  /// `key=value,key=value` written as one value (a flag's: `--gpu memory=24GB,bandwidth=1TB/s`),
+  /// as the mapping a scenario would write; nil for any other value.
+  static func inlineMapping(_ n: Node) -> [MappingEntry]? {
+    guard case .scalar(let text, false, let location) = n, text.contains("=") else { return nil }
+    return text.split(separator: ",").map { pair in
+      let parts = pair.split(separator: "=", maxSplits: 1)
+      let key = parts.first.map { String($0).trimmingSpaces } ?? ""
+      let value = parts.count > 1 ? String(parts[1]).trimmingSpaces : ""
+      return MappingEntry(key: key, keyLocation: location, value: .scalar(value, quoted: false, location))
     }
   }
 

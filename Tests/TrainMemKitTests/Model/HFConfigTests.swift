@@ -133,7 +133,8 @@ import Testing
   @Test("unknown ids are answered within their family and size")
   func suggestions() {
     #expect(ModelConfig.unknownPresetMessage("llama3.2-3B").contains("did you mean 'llama3.2-3b'?"))
-    #expect(ModelConfig.unknownPresetMessage("llama3.2-8b").contains("did you mean 'llama3.2-3b'?"))
+    // 8B is not a typo of the family's 3B: the sizes are listed, none is offered.
+    #expect(ModelConfig.unknownPresetMessage("llama3.2-8b").contains("llama3.2 has 1b, 3b; for another size"))
     #expect(!ModelConfig.unknownPresetMessage("llama3.2-8b").contains("'llama-3b'"))
     #expect(ModelConfig.unknownPresetMessage("qwen2.5-9b").contains("did you mean 'qwen2.5-7b'?"))
   }
@@ -202,6 +203,43 @@ import Testing
     #expect(r.status == 0 && r.out.contains("llama3.1-8b adamw on 1× h100-sxm"))
     let missing = cli(["estimate", "--model", "nobody/NoSuchModel-7B"])
     #expect(missing.status == 64 && missing.err.contains("huggingface-cli download nobody/NoSuchModel-7B config.json"))
+  }
+
+  @Test("model names as people write them: any case, the version apart, a Hub name without its organisation")
+  func presetSpellings() {
+    for (name, id) in [
+      ("llama-3.1-8b", "llama3.1-8b"), ("Llama-3.1-8B-Instruct", "llama3.1-8b"), ("llama-3-8b", "llama3-8b"),
+      ("Meta-Llama-3-8B", "llama3-8b"), ("LLAMA3-70B", "llama3-70b"), ("gemma-2-9b-it", "gemma2-9b"),
+      ("Qwen-2.5-7B", "qwen2.5-7b"), ("phi-3-mini", "phi3-mini"), ("llama-4-scout", "llama4-scout"),
+      ("mixtral-8x7B", "mixtral-8x7b"), ("glm-4.5", "glm-4.5"),
+    ] {
+      #expect(ModelConfig.preset(name)?.id == id, "\(name)")
+    }
+    // A size the family lacks is not swapped for a model four times larger.
+    #expect(ModelConfig.unknownPresetMessage("llama-2-7b").contains("llama2 has 70b; for another size"))
+    #expect(ModelConfig.unknownPresetMessage("mixtral-8x22b").contains("mixtral has 8x7b; for another size"))
+    #expect(ModelConfig.unknownPresetMessage("llama-3-9b").contains("did you mean 'llama3-8b'?"))
+  }
+
+  @Test("a custom GPU or model on the command line: key=value pairs as the scenario mapping takes them")
+  func inlineMappings() {
+    let gpu = cli([
+      "estimate", "--model", "llama3-8b", "--gpu", "name=my-card,memory=24GB,bf16_tflops=165,bandwidth=1TB/s",
+      "--format", "json",
+    ])
+    #expect(gpu.status == 0 && gpu.out.contains("\"gpu_memory\" : 24000000000"), "\(gpu.err)")
+    let model = cli([
+      "estimate", "--model", "hidden=2048,intermediate=8192,layers=16,heads=32,kv_heads=8,vocab=128256", "--gpu",
+      "h100",
+      "--format", "csv",
+    ])
+    #expect(model.status == 0 && model.out.contains(",custom,h100-sxm,"), "\(model.err)")
+    let bad = cli(["estimate", "--model", "llama3-8b", "--gpu", "memory=24GB,bf16_tflops=abc"])
+    #expect(bad.status == 64 && bad.err.contains("'bf16_tflops'"))
+    let unknown = cli(["estimate", "--model", "llama3-8b", "--gpu", "rtx-4070-ti"])
+    #expect(unknown.status == 64 && unknown.err.contains("--gpu memory=24GB,bf16_tflops=165,bandwidth=1TB/s"))
+    let fit = cli(["fit", "--model", "llama3-8b", "--gpu", "memory=141GB,bf16_tflops=900,bandwidth=3TB/s"])
+    #expect(fit.status == 0 && fit.out.contains("1× custom"), "\(fit.err)")
   }
 
   @Test("a scenario's 'org/name' that is a folder next to it is a path, not a Hub id")

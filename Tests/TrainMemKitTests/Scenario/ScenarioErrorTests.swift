@@ -48,7 +48,7 @@ import Testing
     (
       "unknown GPU", "model: llama-7b\ngpu: h100-sxm6\n",
       """
-      x.yaml:2:6: error: unknown GPU 'h100-sxm6'; did you mean 'h100-sxm'? `trainmem list gpus` shows the catalog, and a card not in it is a mapping in a scenario (gpu: name, memory, bf16_tflops, bandwidth, …; docs/scenario-format.md)
+      x.yaml:2:6: error: unknown GPU 'h100-sxm6'; did you mean 'h100-sxm'? `trainmem list gpus` shows the catalog; a card not in it is a mapping in a scenario (gpu: memory, bf16_tflops, bandwidth, …) or on the command line (--gpu memory=24GB,bf16_tflops=165,bandwidth=1TB/s; docs/scenario-format.md, "Custom GPUs")
        2 | gpu: h100-sxm6
          |      ^~~~~~~~~
 
