@@ -28,8 +28,29 @@ package struct Layout: Sendable, Equatable {
 package enum LayoutSearch {
   /// What the search covers, for the report.
   package static let tensorDegrees: [Int64] = [1, 2, 4, 8]
-  package static let pipelineDegrees: [Int64] = [1, 2, 4, 8, 16, 32, 64]
+  /// Pipeline stages up to 64: powers of two, and any degree that divides the layers evenly
+  /// (9 for Llama 3.1 405B's 126 layers, as NVIDIA's 576-GPU recipe runs).
+  package static let maxPipeline: Int64 = 64
   package static let contextDegrees: [Int64] = [1, 2, 4, 8]
+  /// Model chunks per pipeline GPU under the interleaved schedule (Megatron's virtual pipeline),
+  /// where they divide the layers evenly: NVIDIA's recipes use 2–8.
+  package static let virtualStageDegrees: ClosedRange<Int64> = 2...8
+
+  /// The pipeline degrees tried for a model: powers of two and the layers' divisors, to 64.
+  package static func pipelineDegrees(layers: Int64) -> [Int64] {
+    (1...min(maxPipeline, layers)).filter { $0 & ($0 - 1) == 0 || layers % $0 == 0 }
+  }
+
+  /// The schedules tried for `p` stages: 1F1B, and interleaved with the most virtual stages
+  /// (up to 8) that split the layers evenly — the smallest bubble, as NVIDIA's recipes choose;
+  /// fewer would hold fewer micro-batches in flight but be slower, and trying each tripled the
+  /// search for 80-layer models.
+  package static func schedules(pipeline p: Int64, layers: Int64) -> [(PipelineSchedule, Int64)] {
+    guard p > 1, let v = virtualStageDegrees.reversed().first(where: { layers % (p * $0) == 0 }) else {
+      return [(.oneFOneB, 1)]
+    }
+    return [(.oneFOneB, 1), (.interleaved, v)]
+  }
   /// Expert parallelism, for mixtures of experts: each degree that divides the experts and the
   /// expert group (the setup's own check), as Megatron-Core MoE recipes use up to 64.
   package static let expertDegrees: [Int64] = [1, 2, 4, 8, 16, 32, 64]
@@ -38,7 +59,7 @@ package enum LayoutSearch {
   package static let recomputations: [Checkpointing] = [.full, .op, .selective, .none]
 
   package static func covered(_ s: TrainingSetup) -> String {
-    "tensor parallel 1–8 inside a node, pipeline 1–64 (1F1B), context parallel 1–8"
+    "tensor parallel 1–8 inside a node, pipeline 1–64 (powers of two and the layers' divisors; 1F1B, and interleaved with the most virtual stages, up to 8, that split the layers evenly), context parallel 1–8"
       + (s.model.moe != nil ? ", expert parallel 1–64" : "") + ", data parallelism as "
       + shardings(s).map(\.rawValue).joined(separator: ", ")
       + ", recomputation none, selective, per-op or full, and every micro-batch that divides a replica's share of the global batch"
@@ -56,24 +77,26 @@ package enum LayoutSearch {
     var found: [Layout] = []
     var evaluated = 0
     for t in tensorDegrees where t <= s.nodeSize && s.gpus % t == 0 {
-      for p in pipelineDegrees where p <= s.model.layers && s.gpus % (t * p) == 0 {
+      for p in pipelineDegrees(layers: s.model.layers) where s.gpus % (t * p) == 0 {
         for c in contextDegrees where s.gpus % (t * p * c) == 0 && (c == 1 || s.attention != .eager) {
           // Without data- or context-parallel ranks every sharding mode is the same layout.
           let modes = s.gpus / (t * p) > 1 ? shardings(s) : [.none]
-          for mode in modes {
-            for ep in expertDegrees where ep == 1 || s.model.moe != nil {
-              for recompute in recomputations {
-                var l = s
-                l.modelParallel = ModelParallel(
-                  tensor: t, sequenceParallel: t > 1, pipeline: p, schedule: .oneFOneB, virtualStages: 1, context: c)
-                l.parallel = mode
-                l.expertParallel = ep
-                l.checkpointing = recompute
-                l.checkpointedLayers = nil
-                guard l.validationProblems().isEmpty else { continue }
-                evaluated += 1
-                guard let best = fastestMicroBatch(l) else { break }
-                found.append(best)
+          for (schedule, v) in schedules(pipeline: p, layers: s.model.layers) {
+            for mode in modes {
+              for ep in expertDegrees where ep == 1 || s.model.moe != nil {
+                for recompute in recomputations {
+                  var l = s
+                  l.modelParallel = ModelParallel(
+                    tensor: t, sequenceParallel: t > 1, pipeline: p, schedule: schedule, virtualStages: v, context: c)
+                  l.parallel = mode
+                  l.expertParallel = ep
+                  l.checkpointing = recompute
+                  l.checkpointedLayers = nil
+                  guard l.validationProblems().isEmpty else { continue }
+                  evaluated += 1
+                  guard let best = fastestMicroBatch(l) else { break }
+                  found.append(best)
+                }
               }
             }
           }

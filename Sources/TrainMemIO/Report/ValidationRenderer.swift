@@ -13,10 +13,12 @@ package enum ValidationRenderer {
         f.absolute
         ? (r.error >= 0 ? "+" : "") + NumberFormatting.fixed(r.error, 3) + " " + f.unit
         : (r.error.isFinite ? NumberFormatting.percent(r.error) : "n/a")
+      // A bound (`at_most`) admits any shortfall: only its upper side is a tolerance.
+      let side = f.expect == .atMost ? "≤ +" : "±"
       let tol =
         f.absolute
-        ? "±" + NumberFormatting.fixed(f.tolerance, 3) + " " + f.unit
-        : "±" + NumberFormatting.fixed(f.tolerance * 100, 1) + "%"
+        ? side + NumberFormatting.fixed(f.tolerance, 3) + " " + f.unit
+        : side + NumberFormatting.fixed(f.tolerance * 100, 1) + "%"
       let verdict = r.within ? "ok" : (f.expect == .gap ? "known gap" : "**FAIL**")
       s +=
         "| \(MarkdownRenderer.cell(f.id)) | \(MarkdownRenderer.cell(f.source)) | \(fmt(f.value)) \(f.unit) | \(fmt(r.predicted)) \(f.unit) | \(err) | \(tol) | \(verdict) |\n"

@@ -23,6 +23,21 @@ import Testing
     }
   }
 
+  @Test("an at_most bound admits any shortfall and an excess up to its tolerance; check is two-sided")
+  func atMostBound() throws {
+    #expect(Expectation.atMost.admits(-0.6, tolerance: 0.25) && Expectation.atMost.admits(0.25, tolerance: 0.25))
+    #expect(!Expectation.atMost.admits(0.26, tolerance: 0.25) && !Expectation.atMost.admits(.nan, tolerance: 0.25))
+    #expect(!Expectation.check.admits(-0.3, tolerance: 0.25) && Expectation.check.admits(-0.2, tolerance: 0.25))
+    // The planner's best layout for a small run, held to a figure far above and far below it.
+    let conditions = "model=llama-60m;gpu=h200;gpus=8;parallel=ddp;sequence=1024;global_batch=64"
+    let rows = [
+      "low\tt\tplanner_tokens_per_second\t1e9\ttok/s\t25%\tat_most\t\t\(conditions)\t",
+      "high\tt\tplanner_tokens_per_second\t1\ttok/s\t25%\tat_most\t\t\(conditions)\t",
+    ]
+    let results = Validation.check(try SeedsReader.parse(([Self.header] + rows).joined(separator: "\n"), file: "t.tsv"))
+    #expect(results.map(\.within) == [true, false] && results.allSatisfy { $0.predicted > 1 })
+  }
+
   @Test("an unknown quantity or a dangling ratio_to is an error at its line, with a suggestion")
   func badRows() {
     let rows = [
