@@ -76,7 +76,8 @@ extension MemoryModel {
     if policy.autocastCopies {
       copies = "autocast bf16 weight cache kept for backward"
     } else if s.parallel == .zero3 {
-      copies = "DeepSpeed ZeRO-3: the module in use + stage3_prefetch_bucket_size (5e7) gathered"
+      copies =
+        "DeepSpeed ZeRO-3: module in use + prefetch bucket (\(elementsText(s.zero3.prefetch))), at most max live (\(elementsText(s.zero3.maxLive)))"
     } else if s.parallel.shardsWeights && !s.overlap.reshardAfterForward {
       copies = "FSDP reshard_after_forward false: every layer's gathered weights, kept from its forward to its backward"
     } else if s.parallel.shardsWeights {
@@ -184,7 +185,10 @@ extension MemoryModel {
         name: "transient", bytes: m.transient,
         .framework,
         source: m.peakPhase == .optimizerStep
-          ? "optimizer step temporaries (\(s.stepImplementation.rawValue))" : "backward temporaries"))
+          ? "optimizer step temporaries (\(s.stepImplementation.rawValue))"
+            + (s.parallel == .zero3 && !s.megatron
+              ? ", one sub-group of sub_group_size (\(elementsText(s.zero3.subGroup))) at a time" : "")
+          : "backward temporaries"))
     let stage = m.stage.map { ", on the \($0) (the stage holding the peak)" } ?? ""
     t.append(
       MemoryTerm(
@@ -220,4 +224,14 @@ extension MemoryModel {
         .measurement, source: "reserved − allocated as nvidia-smi shows it; released before OOM"))
     return t
   }
+}
+
+/// An element count as DeepSpeed's configs write it: `5e7`, `1e9`, else the number.
+private func elementsText(_ n: Int64) -> String {
+  var exponent = 0, mantissa = n
+  while mantissa >= 10 && mantissa % 10 == 0 {
+    mantissa /= 10
+    exponent += 1
+  }
+  return exponent >= 3 ? "\(mantissa)e\(exponent)" : String(n)
 }

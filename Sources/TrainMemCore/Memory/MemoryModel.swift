@@ -300,12 +300,6 @@ public enum MemoryModel {
     return Persistent(weights: weights, states: states, gradients: gradients, weightCopies: 0, buckets: 0)
   }
 
-  /// DeepSpeed's `stage3_prefetch_bucket_size` default, elements (deepspeed/runtime/zero/
-  /// config.py: 5e7; its docs page says 5e8, the code wins).
-  package static let deepSpeedPrefetchElements: Int64 = 50_000_000
-  /// DeepSpeed's `stage3_max_live_parameters` default, elements (zero/config.py: 1e9): the
-  /// most gathered at once.
-  package static let deepSpeedMaxLiveElements: Int64 = 1_000_000_000
   /// DeepSpeed's `reduce_bucket_size` default, elements (zero/config.py: 5e8).
   package static let deepSpeedReduceBucketElements: Int64 = 500_000_000
 
@@ -316,13 +310,14 @@ public enum MemoryModel {
   ///   all-gathers in flight), plus the root unit — embedding, final norm, lm_head — which is
   ///   not resharded after forward (FSDP `_runtime_utils.py`: `free_unsharded_flat_param = not
   ///   state._is_root`).
-  /// - DeepSpeed ZeRO-3 gathers module by module: the largest linear plus a prefetch bucket,
-  ///   at most `stage3_max_live_parameters` (`partitioned_param_coordinator.py`).
+  /// - DeepSpeed ZeRO-3 gathers module by module: the largest linear plus a prefetch bucket
+  ///   (`stage3_prefetch_bucket_size`), at most `stage3_max_live_parameters` but never less than
+  ///   the module in use (`partitioned_param_coordinator.py`).
   package static func gatheredWeights(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let bytes = s.policy.computeBytes
     if s.parallel == .zero3 {
       let largest = inv.tensors.filter { $0.role == .projection }.map(\.elements).max() ?? 0
-      return min(largest + min(deepSpeedPrefetchElements, inv.parameters), deepSpeedMaxLiveElements) * bytes
+      return max(largest, min(largest + min(s.zero3.prefetch, inv.parameters), s.zero3.maxLive)) * bytes
     }
     let root = inv.embeddingParameters + inv.lmHeadParameters + inv.finalNormParameters
     return (2 * layerParameters(s, inv) + root) * bytes
@@ -495,7 +490,16 @@ public enum MemoryModel {
       let implementation = s.stepImplementation
       var stepTransient = OptimizerStates.stepTransient(
         trained, optimizer: optimizer, implementation: implementation, rank: rank, formats: formats)
-      if s.parallel.shardsStates && implementation == .foreach { stepTransient /= s.shardDegree }
+      if s.parallel.shardsStates && implementation == .foreach {
+        stepTransient /= s.shardDegree
+        // DeepSpeed ZeRO-3 steps one sub-group's flat fp32 tensor at a time (stage3.py).
+        if s.parallel == .zero3 && !s.megatron {
+          let partition = max(1, trained.parameters / s.shardDegree)
+          let largest = trained.tensors.map(\.elements).max() ?? 0
+          let group = s.zero3SubGroupElements(partition: partition, largestTensor: largest)
+          stepTransient = Int64((Double(stepTransient) * Double(group) / Double(partition)).rounded())
+        }
+      }
       stepTransient += masterGradientCopies(s, trained)
       var i5 = fresh
       i5.phase = .optimizerStep
@@ -507,16 +511,23 @@ public enum MemoryModel {
   }
 
   /// A master-weight optimizer with low-precision gradients flattens this GPU's gradient
-  /// partition and casts it to fp32 before the step (DeepSpeed stage_1_and_2.py: `flat_grad_
-  /// partition = self.flatten(...)`, `single_grad_partition = flat_grad_partition.to(fp32)`):
-  /// both copies exist at once.
+  /// partition and casts it to fp32 before the step, both copies at once.
+  ///
+  /// DeepSpeed stage_1_and_2.py: `flat_grad_partition = self.flatten(...)`,
+  /// `single_grad_partition = flat_grad_partition.to(fp32)`; ZeRO-3 does it one optimizer
+  /// sub-group at a time (`TrainingSetup.zero3SubGroupElements`).
   ///
   /// Megatron's fp32 main gradients need neither.
   package static func masterGradientCopies(_ s: TrainingSetup, _ inv: ParameterInventory) -> Int64 {
     let policy = s.policy
     guard policy.masterBytes > 0, policy.gradientBytes < policy.masterBytes else { return 0 }
     let shards = s.parallel.shardsStates ? s.shardDegree : 1
-    return inv.parameters * (policy.gradientBytes + policy.masterBytes) / shards
+    var elements = inv.parameters / shards
+    if s.parallel == .zero3 && !s.megatron {
+      let largest = inv.tensors.map(\.elements).max() ?? 0
+      elements = s.zero3SubGroupElements(partition: elements, largestTensor: largest)
+    }
+    return elements * (policy.gradientBytes + policy.masterBytes)
   }
 
   /// What the run may use: the GPU's memory, or under `memory_limit` the cap plus the context

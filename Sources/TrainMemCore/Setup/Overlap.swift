@@ -54,7 +54,7 @@ extension TrainingSetup {
   package func overlapProblems() -> [SetupProblem] {
     var out: [SetupProblem] = []
     func refuse(_ id: SettingID, _ owner: String) {
-      out.append(SetupProblem(setting: id, reason: .overlapNotApplicable(id, owner)))
+      out.append(SetupProblem(setting: id, reason: .notThisFramework(id, owner)))
     }
     let megatronDataParallel = megatron && (parallel == .ddp || parallel == .zero1 || parallel == .zero2)
     if overlap.gradReduce && !megatronDataParallel {

@@ -44,6 +44,9 @@ public enum SettingID: String, Sendable, CaseIterable {
   case overlapParamGather = "overlap_param_gather"
   case overlapComm = "overlap_comm"
   case reshardAfterForward = "reshard_after_forward"
+  case subGroupSize = "sub_group_size"
+  case stage3MaxLiveParameters = "stage3_max_live_parameters"
+  case stage3PrefetchBucketSize = "stage3_prefetch_bucket_size"
   case precision
   case matmulPrecision = "matmul_precision"
   case fp8Recipe = "fp8_recipe"

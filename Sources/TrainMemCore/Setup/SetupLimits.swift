@@ -7,6 +7,8 @@ package enum SetupLimits {
   package static let globalBatch: Int64 = 1 << 40
   package static let updateInterval: Int64 = 1 << 40
   package static let rank: Int64 = 1 << 24
+  /// A framework's bucket or group size in elements (DeepSpeed's `sub_group_size`): 2^40.
+  package static let bucketElements: Int64 = 1 << 40
   /// Tokens to train: at least one (none would make every bill $0), up to 10^16 (a thousand
   /// times Llama 3's 15.6T).
   package static let tokens: ClosedRange<Double> = 1...1e16

@@ -135,6 +135,8 @@ public struct TrainingSetup: Sendable, Equatable {
   package var frameworkSet = SettingMask()
   /// The frameworks' switches for overlapping communication with compute, at their defaults.
   package var overlap = Overlap()
+  /// DeepSpeed ZeRO-3's sub-group and gather sizes.
+  package var zero3 = DeepSpeedZeRO3()
   public var precision: Precision = .bf16
   /// The decoder layers' matmul dtype, and the FP8 recipe (nil: torchao tensor-wise).
   package var matmulPrecision: MatmulPrecision = .bf16
@@ -291,7 +293,7 @@ public struct TrainingSetup: Sendable, Equatable {
     if gradientSync == .step && ![.ddp, .fsdp, .hsdp].contains(parallel) {
       out.append(SetupProblem(setting: .gradientSync, reason: .syncWithoutDDP(parallel)))
     }
-    out += overlapProblems()
+    out += overlapProblems() + zero3Problems()
     if gpu.bf16FLOPS == 0 && precision == .bf16 { out.append(SetupProblem(setting: .gpu, reason: .noBF16(gpu.name))) }
     out += fp8Problems()
     out += precisionProblems(inventory) + networkProblems()
@@ -559,7 +561,7 @@ package struct SetupProblem: Sendable, Equatable {
     /// `gradient_sync: step` is DDP's `no_sync`; other modes reduce every micro-batch.
     case syncWithoutDDP(Parallelism)
     /// A framework's overlap switch on a setup that framework does not run.
-    case overlapNotApplicable(SettingID, String)
+    case notThisFramework(SettingID, String)
     case masterNeedsBF16(Precision)
     case masterUnderFSDP(Parallelism)
     case masterWithInt8
@@ -689,7 +691,7 @@ package struct SetupProblem: Sendable, Equatable {
     case .syncWithoutDDP(let parallel):
       return
         "\(named(.gradientSync, "step")) is DDP's no_sync or FSDP's set_requires_gradient_sync(False); DeepSpeed refuses no_sync at ZeRO stages 2 and 3, and stage 1 reduces once per step already (\(named(.parallel, parallel.rawValue))) — use ddp, fsdp or hsdp, or leave gradient_sync out"
-    case .overlapNotApplicable(let id, let owner):
+    case .notThisFramework(let id, let owner):
       return "\(named(id)) is a switch of \(owner); it has no effect on this setup — leave it out"
     case .noBF16(let name):
       return "\(name) has no bf16 support; use \(named(.precision, "mixed")) (fp16 autocast) or 'fp32'"

@@ -12,6 +12,7 @@ package enum Settings {
     interNodeBandwidth,
     nicsPerNode, nicBandwidth,
     gradientSync, overlapGradReduce, overlapParamGather, overlapComm, reshardAfterForward,
+    subGroupSize, stage3MaxLiveParameters, stage3PrefetchBucketSize,
     precision, matmulPrecision, fp8Recipe,
     masterWeights, gradientDType, weights, doubleQuant, optimizer, rank, updateInterval, implementation, layerwise,
     paged, momentum,
@@ -285,6 +286,37 @@ package enum Settings {
     input: {
       $0.parallel.shardsWeights && $0.parallel != .zero3 && $0.dataParallel > 1 ? $0.overlap.reshardAfterForward : nil
     })
+
+  package static let subGroupSize = zero3Size(
+    .subGroupSize, at: \.zero3.subGroupSize, default: "1e9",
+    doc:
+      "DeepSpeed ZeRO-3: the optimizer steps each GPU's partition in sub-groups of about N elements, one at a time; its fp32 gradient copy is one sub-group's",
+    samples: ["1e9", "1e8", "1e6"], input: \.subGroup)
+
+  package static let stage3MaxLiveParameters = zero3Size(
+    .stage3MaxLiveParameters, at: \.zero3.maxLiveParameters, default: "1e9",
+    doc: "DeepSpeed ZeRO-3: the most parameters gathered at once", samples: ["1e9", "1e8", "1e7"],
+    input: \.maxLive)
+
+  package static let stage3PrefetchBucketSize = zero3Size(
+    .stage3PrefetchBucketSize, at: \.zero3.prefetchBucketSize, default: "5e7",
+    doc: "DeepSpeed ZeRO-3: the parameters gathered ahead of the module in use", samples: ["5e7", "5e8", "0"],
+    input: \.prefetch)
+
+  /// A DeepSpeed ZeRO-3 size in elements, echoed in the inputs under ZeRO-3.
+  private static func zero3Size(
+    _ id: SettingID, at target: WritableKeyPath<TrainingSetup, Int64?> & Sendable, default value: String, doc: String,
+    samples: [String], input: KeyPath<DeepSpeedZeRO3, Int64> & Sendable
+  ) -> Setting {
+    Setting(
+      id, .integer(min: 0, max: SetupLimits.bucketElements, samples: samples), at: target, default: value, doc: doc,
+      sampling: .scarce,
+      inputs: [
+        InputField(id.path, unit: .count) {
+          $0.setup.parallel == .zero3 && !$0.setup.megatron ? .integer($0.setup.zero3[keyPath: input]) : nil
+        }
+      ])
+  }
 
   /// A framework's overlap switch: a boolean, echoed in the inputs where it applies.
   private static func overlapSwitch(

@@ -137,6 +137,11 @@ struct SetupGenerator {
     {
       c.settings.append(("lora_rank", "8"))
     }
+    // DeepSpeed ZeRO-3's sizes go with ZeRO-3: keep most draws of them there.
+    let parallel = c.settings.first { $0.key == "parallel" }?.value
+    if parallel != "zero3", random.chance(0.8) {
+      c.settings.removeAll { $0.key == "sub_group_size" || $0.key.hasPrefix("stage3_") }
+    }
     // Double quantisation goes with NF4 weights: keep most draws of it with them.
     if weights != "nf4", random.chance(0.8) { c.settings.removeAll { $0.key == "double_quant" } }
     // The MoE routing keys apply to mixtures of experts: keep most of them off dense models.

@@ -25,6 +25,32 @@ import Testing
     return Double(held.weights + held.gradients + held.states.total) / Double(inv.parameters)
   }
 
+  @Test("ZeRO-3 casts one sub-group's gradients to fp32 at a time; the sizes are refused outside ZeRO-3")
+  func zero3SubGroups() {
+    // Llama 3 70B on 16 GPUs: a 4.41e9-element partition; the default sub-group is 1e9 plus at
+    // most one tensor's partition (the embedding's, 128256 × 8192 / 16), in bf16 and fp32.
+    var s = setup("llama3-70b", gpus: 16, parallel: .zero3)
+    let inv = ParameterInventory(s.model)
+    let subGroup: Int64 = 1_000_000_000 + 128_256 * 8_192 / 16 - 1
+    #expect(MemoryModel.masterGradientCopies(s, inv) == subGroup * 6)
+    s.zero3.subGroupSize = 10_000_000_000
+    #expect(MemoryModel.masterGradientCopies(s, inv) == inv.parameters / 16 * 6)
+    // ZeRO-1 and 2 flatten the whole partition (stage_1_and_2.py), whatever the sub-groups.
+    var z1 = setup("llama3-70b", gpus: 16, parallel: .zero1)
+    #expect(MemoryModel.masterGradientCopies(z1, inv) == inv.parameters / 16 * 6)
+    z1.zero3.subGroupSize = 1_000
+    #expect(z1.validationProblems().contains(where: { $0.setting == SettingID.subGroupSize.path }))
+    // The gathered weights follow stage3_prefetch_bucket_size, and never fall below one module.
+    var gather = setup("llama3-70b", gpus: 16, parallel: .zero3)
+    let largest: Int64 = 8_192 * 28_672
+    #expect(MemoryModel.gatheredWeights(gather, inv) == (largest + 50_000_000) * 2)
+    gather.zero3.prefetchBucketSize = 0
+    gather.zero3.maxLiveParameters = 0
+    #expect(MemoryModel.gatheredWeights(gather, inv) == largest * 2)
+    let r = cli(["estimate", "--model", "llama3-8b", "--gpus", "8", "--parallel", "fsdp", "--sub-group-size", "1e8"])
+    #expect(r.status == 64 && r.err.contains("DeepSpeed ZeRO-3"))
+  }
+
   @Test("mixed under ZeRO is DeepSpeed's bf16 mode: the ZeRO paper's 2 + 2 + 12/n, 2 + 14/n, 16/n")
   func zeroStages() {
     for n: Int64 in [4, 8, 64] {
