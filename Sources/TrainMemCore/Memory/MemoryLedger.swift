@@ -142,7 +142,9 @@ extension MemoryModel {
     }
     let gradients =
       m.gradientsHeld > 0
-      ? "parameters × gradient bytes" + (s.parallel.shardsGradients ? ", sharded" : "")
+      ? (s.usesBF16Optimizer
+        ? "DeepSpeed BF16_Optimizer: parameters × 2 (bf16) + × 4 (its unsharded fp32 accumulation buffer)"
+        : "parameters × gradient bytes" + (s.parallel.shardsGradients ? ", sharded" : ""))
       : (s.optimizer.updatesInBackward
         ? "none held: \(s.optimizer.layerwise ? "layer-wise updates" : s.optimizer.kind.rawValue) apply and free each gradient in its hook"
         : "none yet: the peak comes before backward produces them")

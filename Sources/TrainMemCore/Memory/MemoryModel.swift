@@ -295,7 +295,9 @@ public enum MemoryModel {
     let partitioned = s.parallel.shardsStates && s.optimizer.kind.family.shardsStatesWithZeRO
     states = states.divided(by: split * (partitioned ? n : 1))
     let gradientBytes = s.lora?.dtype.bytes ?? policy.gradientBytes
-    let gradients = trained.parameters * gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
+    var gradients = trained.parameters * gradientBytes / split / (s.parallel.shardsGradients ? n : 1)
+    // BF16_Optimizer's bf16 gradients, beside its fp32 accumulation buffer.
+    if s.usesBF16Optimizer { gradients += trained.parameters * policy.computeBytes / split }
     if s.parallel.shardsWeights { weights /= n }
     return Persistent(weights: weights, states: states, gradients: gradients, weightCopies: 0, buckets: 0)
   }

@@ -28,6 +28,19 @@ package struct DeepSpeedZeRO3: Sendable, Equatable {
 }
 
 extension TrainingSetup {
+  /// Whether DeepSpeed wraps ZeRO-1 in its BF16_Optimizer: a bf16 model whose gradients
+  /// accumulate in fp32.
+  ///
+  /// `data_types.grad_accum_dtype`; engine.py `_do_optimizer_sanity_check`: stage 1, no CPU
+  /// offload. It keeps the bf16 gradients autograd writes beside a full, unsharded
+  /// fp32 buffer it accumulates them into (bf16_optimizer.py: `fp32_groups_gradients_flat =
+  /// torch.zeros_like(bf16_groups_flat, dtype=grad_acc_dtype)`; `backward_epilogue` adds each
+  /// `lp.grad` and, with `clear_lp_grads=False`, keeps it).
+  package var usesBF16Optimizer: Bool {
+    parallel == .zero1 && !megatron && policy.computeBytes == 2 && policy.gradientBytes == 4 && !offload.optimizer
+      && !offload.parameters && lora == nil
+  }
+
   /// The fp32 copy of one optimizer sub-group's gradients, with the flattened bf16 one it is
   /// cast from (stage3.py `_prepare_fp32_grad_for_sub_group`: `self.flatten(...).to(fp32)`),
   /// in elements: a sub-group closes once it reaches `sub_group_size`, so it may overrun by

@@ -51,6 +51,23 @@ import Testing
     #expect(r.status == 64 && r.err.contains("DeepSpeed ZeRO-3"))
   }
 
+  @Test("ZeRO-1 with fp32 gradient accumulation is DeepSpeed's BF16_Optimizer: bf16 and unsharded fp32 gradients")
+  func bf16Optimizer() {
+    var s = setup(gpus: 8, parallel: .zero1)
+    s.gradientDType = .fp32
+    #expect(s.usesBF16Optimizer)
+    let inv = ParameterInventory(s.model)
+    // 2 bytes of bf16 gradients and 4 of the fp32 buffer per parameter, on every GPU.
+    #expect(MemoryModel.persistent(s, inv).gradients == inv.parameters * 6)
+    // DeepSpeed's ZeRO optimizer with bf16 gradients (its default) has no such buffer.
+    s.gradientDType = .bf16
+    #expect(!s.usesBF16Optimizer && MemoryModel.persistent(s, inv).gradients == inv.parameters * 2)
+    // Megatron's distributed optimizer keeps its own fp32 main gradients, not BF16_Optimizer's.
+    var m = setup(gpus: 8, parallel: .zero1, precision: .bf16)
+    m.masterWeights = .fp32
+    #expect(!m.usesBF16Optimizer)
+  }
+
   @Test("mixed under ZeRO is DeepSpeed's bf16 mode: the ZeRO paper's 2 + 2 + 12/n, 2 + 14/n, 16/n")
   func zeroStages() {
     for n: Int64 in [4, 8, 64] {
