@@ -95,7 +95,7 @@ package enum FitRenderer {
       if let q = a.maxSequence { o += "Largest sequence at micro-batch \(a.setup.microBatch): \(q).\n" }
       if a.changes.isEmpty { return o + "\nNo change tried trains it cheaper or faster (\(tried)).\n" }
       o += "\n## Cheaper or faster setups (\(order(a.rankBy, a.setup)), each at its best micro-batch)\n\n"
-      return o + changesTable(a)
+      return o + changesTable(a) + optimizerNote(a)
     }
     let note = adaptersNote(a.setup)
     if a.changes.isEmpty {
@@ -105,7 +105,18 @@ package enum FitRenderer {
     }
     o +=
       "\n## Changes that \(m.narrow ? "keep the margin" : "make it fit") (\(order(a.rankBy, a.setup)), each at its best micro-batch)\n\n"
-    return o + changesTable(a) + note
+    return o + changesTable(a) + optimizerNote(a) + note
+  }
+
+  /// A change of optimizer trains with another update rule: its memory and speed are modelled,
+  /// its convergence is not — said wherever the table offers one.
+  package static func optimizerNote(_ a: FitAnswer) -> String {
+    let run = a.setup.optimizer.kind
+    guard let other = a.changes.first(where: { $0.setup.optimizer.kind != run })?.setup.optimizer.kind else {
+      return ""
+    }
+    return
+      "\nA change of optimizer (\(run.rawValue) → \(other.rawValue)) trains with another update rule: its memory and speed are modelled here, its convergence is not — compare it on your data before switching.\n"
   }
 
   /// Why no adapter appears for a run that trains its own weights, and how to ask for them.

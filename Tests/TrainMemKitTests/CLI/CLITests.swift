@@ -49,6 +49,15 @@ func cli(_ args: [String]) -> Captured {
     #expect(r.status == 0 && r.out.contains("\"schema\" : 1") && r.out.contains("\"peak_phase\""))
   }
 
+  @Test("fit says an optimizer change trains another update rule, and none where no change swaps it")
+  func optimizerChangeNote() {
+    let lomo = cli(["fit", "--model", "llama-13b", "--gpu", "rtx-3090", "--optimizer", "lomo", "--sequence", "1024"])
+    #expect(lomo.out.contains("A change of optimizer (lomo → ") && lomo.out.contains("its convergence is not"))
+    let fits = cli(["fit", "--model", "llama-60m", "--gpu", "h100", "--optimizer", "adamw"])
+    let swaps = fits.out.contains("| APOLLO") || fits.out.contains("| GaLore") || fits.out.contains("| Adam-mini")
+    #expect(fits.out.contains("A change of optimizer") == swaps)
+  }
+
   @Test("fit: 13B AdamW on one A100 does not fit (exit 1) and the advice names APOLLO-Mini")
   func fit13B() {
     let r = cli(["fit", "--model", "llama-13b", "--gpu", "a100-80gb", "--optimizer", "adamw"])
