@@ -261,12 +261,23 @@ public enum MemoryModel {
     return held
   }
 
-  /// Saved activations `offload.activations` moves to the host: all but about a layer in flight.
+  /// Saved activations `offload.activations` moves to the host: all but about a layer in flight,
+  /// or with `offload.activation_layers` N only N layers' (`onGPUWhenOffloading`).
   package static func offloadedActivations(_ s: TrainingSetup) -> Int64 {
     guard s.offload.activations else { return 0 }
     let act = ActivationModel.sizes(s)
     let saved = activationBytes(s, act, offloading: false).saved
-    return max(0, saved - act.head - act.perLayer * HostModel.activationLayersOnGPU)
+    return max(0, saved - onGPUWhenOffloading(s, act, saved: saved))
+  }
+
+  /// The saved activations that stay on the GPU under activation offload: the head's, about a
+  /// layer in flight, and the share of the layers' saved tensors (`saved`, recomputation and
+  /// pipeline included) that `offload.activation_layers` leaves on the GPU.
+  package static func onGPUWhenOffloading(_ s: TrainingSetup, _ act: ActivationSizes, saved: Int64) -> Int64 {
+    let kept = s.offload.activationLayers.map { max(0, s.model.layers - $0) } ?? 0
+    let layers = max(0, saved - act.head)
+    let keptBytes = kept == 0 ? 0 : Int64((Double(layers) * Double(kept) / Double(max(1, s.model.layers))).rounded())
+    return act.head + act.perLayer * HostModel.activationLayersOnGPU + keptBytes
   }
 
   /// Weights, states and gradients of `inv`'s tensors on one GPU when `split` GPUs divide them
@@ -405,7 +416,7 @@ public enum MemoryModel {
     var saved = Int64((Double(k * act.checkpointedLayer + kept) * s.stageView.inFlight).rounded()) + act.head
     if offloading && s.offload.activations {
       // torchtune's OffloadActivations: about a layer's saved tensors in flight on the GPU.
-      saved = min(saved, act.head + act.perLayer * HostModel.activationLayersOnGPU)
+      saved = min(saved, onGPUWhenOffloading(s, act, saved: saved))
     }
     return (saved, k > 0 ? act.perLayer : 0)
   }

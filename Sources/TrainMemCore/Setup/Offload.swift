@@ -14,6 +14,12 @@ public struct Offload: Sendable, Equatable {
   package var optimizer = false
   package var parameters = false
   package var activations = false
+  /// How many decoder layers' activations go to the host (`offload.activation_layers`; nil:
+  /// every layer's, as torchtune's `OffloadActivations` does).
+  ///
+  /// Megatron-Core's `cpu_offloading_num_layers` offloads that many and keeps the rest (fewer
+  /// than all layers, transformer_config.py).
+  package var activationLayers: Int64? = nil
   package var isActive: Bool { optimizer || parameters || activations }
   /// What is offloaded, for reports: ["optimizer", "activations"].
   package var parts: [String] {

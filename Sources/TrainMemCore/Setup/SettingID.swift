@@ -71,6 +71,7 @@ public enum SettingID: String, Sendable, CaseIterable {
   case offloadOptimizer = "offload.optimizer"
   case offloadParameters = "offload.parameters"
   case offloadActivations = "offload.activations"
+  case offloadActivationLayers = "offload.activation_layers"
   case sequence
   case microBatch = "micro_batch"
   case globalBatch = "global_batch"

@@ -349,6 +349,13 @@ public struct TrainingSetup: Sendable, Equatable {
     } else if freeze.layers == model.layers && (freeze.embeddings || model.tiedEmbeddings) {
       out.append(SetupProblem(setting: .freezeLayers, reason: .nothingToTrain))
     }
+    if let n = offload.activationLayers {
+      if !offload.activations {
+        out.append(SetupProblem(setting: .offloadActivationLayers, reason: .offloadLayersNeedOffload))
+      } else if n >= model.layers {
+        out.append(SetupProblem(setting: .offloadActivationLayers, reason: .offloadLayersAbove(n, model.layers)))
+      }
+    }
     if let k = checkpointedLayers {
       if checkpointing != .full {
         out.append(SetupProblem(setting: .checkpointedLayers, reason: .checkpointedLayersNeedFull(checkpointing)))
@@ -568,6 +575,10 @@ package struct SetupProblem: Sendable, Equatable {
     /// `gradient_dtype` under a policy whose gradients have the parameters' dtype.
     case gradientDTypeFixed(String)
     case checkpointedLayersNeedFull(Checkpointing)
+    /// `offload.activation_layers` without `offload.activations: cpu`.
+    case offloadLayersNeedOffload
+    /// As many offloaded layers as the model has (Megatron asserts fewer).
+    case offloadLayersAbove(Int64, Int64)
     case checkpointedLayersAbove(Int64, Int64)
     case hsdpPartialNode(gpus: Int64, perNode: Int64)
     case expertParallelDoesNotDivide(Int64, experts: Int64, gpus: Int64)
@@ -721,6 +732,12 @@ package struct SetupProblem: Sendable, Equatable {
     case .checkpointedLayersNeedFull(let mode):
       return
         "\(named(.checkpointedLayers)) counts fully recomputed layers, so it needs \(named(.checkpointing, "full")), not \(named(.checkpointing, mode.rawValue))"
+    case .offloadLayersNeedOffload:
+      return
+        "\(named(.offloadActivationLayers)) counts the layers whose activations go to the host; add \(named(.offloadActivations, "cpu"))"
+    case .offloadLayersAbove(let n, let layers):
+      return
+        "\(named(.offloadActivationLayers)) is \(n), but the model has \(layers) layers and the last keeps its activations (Megatron-Core asserts cpu_offloading_num_layers < num_layers); leave it out to offload every layer"
     case .checkpointedLayersAbove(let k, let layers):
       return "\(named(.checkpointedLayers)) is \(k), but the model has \(layers) layers"
     case .expertParallelDoesNotDivide(let e, let experts, let gpus):

@@ -17,7 +17,7 @@ package enum Settings {
     masterWeights, gradientDType, weights, doubleQuant, optimizer, rank, updateInterval, implementation, layerwise,
     paged, momentum,
     loraRank, loraAlpha, loraTargets, loraDoRA, loraDType, freezeEmbeddings, freezeLayers, offloadOptimizer,
-    offloadParameters, offloadActivations, sequence, microBatch, globalBatch,
+    offloadParameters, offloadActivations, offloadActivationLayers, sequence, microBatch, globalBatch,
     dropout, attention, checkpointing,
     checkpointedLayers, loss, mtpLayers, tokens, price,
     memoryLimit, margin, allow, framework, context, reserve,
@@ -501,6 +501,18 @@ package enum Settings {
     .offloadActivations,
     doc: "saved activations to pinned host memory and back for backward (torchtune OffloadActivations)",
     at: \.activations)
+
+  package static let offloadActivationLayers = Setting(
+    .offloadActivationLayers, .integer(max: ModelConfig.dimensionLimit, samples: ["1", "2", "4"]),
+    at: \.offload.activationLayers, default: "every layer",
+    doc:
+      "with `offload.activations: cpu`, only N decoder layers' activations go to the host, the rest stay (Megatron-Core cpu_offloading_num_layers, fewer than the layers)",
+    sampling: .scarce,
+    inputs: [
+      InputField("offload_activation_layers") {
+        $0.setup.offload.activations ? $0.setup.offload.activationLayers.map { FieldValue.integer($0) } : nil
+      }
+    ])
 
   package static let freezeEmbeddings = Setting(
     .freezeEmbeddings, .boolean(), at: \.freeze.embeddings, default: "false",

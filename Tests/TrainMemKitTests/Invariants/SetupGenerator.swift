@@ -142,6 +142,10 @@ struct SetupGenerator {
     if parallel != "zero3", random.chance(0.8) {
       c.settings.removeAll { $0.key == "sub_group_size" || $0.key.hasPrefix("stage3_") }
     }
+    // The offloaded layer count goes with activation offload.
+    if !c.settings.contains(where: { $0.key == "offload_activations" && $0.value == "cpu" }), random.chance(0.8) {
+      c.settings.removeAll { $0.key == "offload_activation_layers" }
+    }
     // Double quantisation goes with NF4 weights: keep most draws of it with them.
     if weights != "nf4", random.chance(0.8) { c.settings.removeAll { $0.key == "double_quant" } }
     // The MoE routing keys apply to mixtures of experts: keep most of them off dense models.

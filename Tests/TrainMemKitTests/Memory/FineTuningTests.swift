@@ -303,6 +303,17 @@ import Testing
     #expect(MemoryModel.activationBytes(s, act).saved == act.head + act.perLayer)
     #expect(MemoryModel.estimate(s).host == offloaded.host + MemoryModel.offloadedActivations(s))
     #expect(MemoryModel.offloadedActivations(s) > 0)
+    // Megatron's cpu_offloading_num_layers: 24 of 32 layers offloaded; the other 8 keep their
+    // saved tensors (here each its checkpointed input), beside the layer in flight.
+    var some = s
+    some.checkpointing = .none
+    let all = MemoryModel.activationBytes(some, act, offloading: false).saved
+    some.offload.activationLayers = 24
+    let kept = (all - act.head) / 4
+    #expect(MemoryModel.activationBytes(some, act).saved == act.head + act.perLayer + kept)
+    #expect(MemoryModel.offloadedActivations(some) == all - act.head - act.perLayer - kept)
+    some.offload.activationLayers = 32
+    #expect(some.validationProblems().contains(where: { $0.setting == SettingID.offloadActivationLayers.path }))
     #expect(
       cli(["estimate", "--model", "llama-7b", "--offload-parameters", "cpu"]).err.contains(
         "'--offload-parameters cpu' is FSDP's CPUOffload"))
