@@ -87,14 +87,18 @@ package enum ActivationModel {
     return (boundary, attention, mlp, s.checkpointing == .selective ? core : 0)
   }
 
-  /// What torchtitan's per-op selective recomputation keeps of a layer, per token: the layer's
-  /// input (r·h, the checkpoint's), the outputs of the odd-numbered matmuls in call order — q,
-  /// v, gate (or fc1) and down: "saves output of all compute ops, except every second mm" —
-  /// and attention's output with its log-sum-exp (`_save_list`: mm, the SDPA kernels).
-  package static func perOpSavedPerToken(_ s: TrainingSetup, r: Int64) -> Int64 {
+  /// What torchtitan's per-op selective recomputation keeps of a layer, per token.
+  ///
+  /// The layer's input (r·h, the checkpoint's), the outputs of the odd-numbered matmuls in
+  /// call order — q, v, gate (or fc1) and down: "saves output of all compute ops, except every
+  /// second mm" — and attention's output with its log-sum-exp (`_save_list`: mm, the SDPA
+  /// kernels). `widest`: for the layer with the widest MLP (what one layer holds), not the layers'
+  /// average (what they hold together), when dense and mixture-of-experts layers differ.
+  package static func perOpSavedPerToken(_ s: TrainingSetup, r: Int64, widest: Bool = false) -> Int64 {
     let m = s.model
     let e = s.precision.activationBytes
-    let i = m.mlp.gated ? m.activeIntermediateWidth : 0
+    let width = widest ? m.widestIntermediate(everyToken: s.expertsRunEveryToken) : m.activeIntermediateWidth
+    let i = m.mlp.gated ? width : 0
     // Gated: q, k, v, o, gate, up, down → q, v, gate, down. Plain: q, k, v, o, fc1, fc2 →
     // q, v, fc1.
     let odd =
@@ -301,10 +305,12 @@ package enum ActivationModel {
     if s.checkpointing == .op {
       // A subset of what the layer saves without recomputation, never more (frozen linears
       // under LoRA save no input at all).
-      let kept = min(perOpSavedPerToken(s, r: r), perLayerToken)
-      rebuilt = max(0, perLayerToken - kept)
-      perLayerToken = kept
-      allLayersToken = min(m.layers * kept, allLayersToken)
+      // The largest layer keeps its widest MLP's tensors; all layers together, their average.
+      let keptByLayer = min(perOpSavedPerToken(s, r: r, widest: true), perLayerToken)
+      let keptOnAverage = min(perOpSavedPerToken(s, r: r), perLayerToken)
+      rebuilt = max(0, perLayerToken - keptByLayer)
+      perLayerToken = keptByLayer
+      allLayersToken = min(m.layers * keptOnAverage, allLayersToken)
     }
 
     // Eager attention's backward, one layer at a time: the probabilities' gradient (e bytes per
