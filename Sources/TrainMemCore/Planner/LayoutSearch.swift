@@ -8,11 +8,24 @@ package struct Layout: Sendable, Equatable {
   package var setup: TrainingSetup
   package var memory: MemoryEstimate
   package var throughput: ThroughputEstimate
+  /// How far to trust the layout's estimates (`ErrorBand`).
+  package var band: ErrorBand
+  /// The best MFU any published run on the layout's GPU family reached (nil: none published).
+  package var publishedBest: PublishedMFU.Record?
+
+  package init(setup: TrainingSetup, memory: MemoryEstimate, throughput: ThroughputEstimate) {
+    self.setup = setup
+    self.memory = memory
+    self.throughput = throughput
+    band = ErrorBand(setup)
+    publishedBest = PublishedMFU.best(setup.gpu.architecture, fp8: setup.fp8 != nil)
+  }
+
   package var tokensPerSecond: Double { throughput.tokensPerSecond }
   /// Tokens/s at the slow end of the layout's error band.
-  package var pessimisticTokensPerSecond: Double {
-    throughput.tokensPerSecond * (1 - ErrorBand(setup).throughput)
-  }
+  package var pessimisticTokensPerSecond: Double { throughput.tokensPerSecond * (1 - band.throughput) }
+  /// Whether its predicted MFU is above the best any published run on its GPU family reached.
+  package var abovePublishedMFU: Bool { publishedBest.map { throughput.mfu > $0.mfu } ?? false }
 
   /// "dp 8 × tp 8 × pp 4, zero1, selective recomputation, micro-batch 1".
   package var text: String {

@@ -19,16 +19,12 @@ package enum FitRenderer {
     o += "Searched \(a.layoutsEvaluated) layouts: \(a.layoutsCovered); each at its fastest micro-batch.\n\n"
     guard !a.layouts.isEmpty else { return o + "None fits.\n" }
     o += "| layout | needs | peak on | tokens/s | band | per GPU | MFU |\n|---|---:|---|---:|---:|---:|---:|\n"
-    let best = PublishedMFU.best(s.gpu.architecture, fp8: s.fp8 != nil)
-    var above = false
     for l in a.layouts {
       let t = l.throughput
-      let beyond = best.map { t.mfu > $0.mfu } ?? false
-      above = above || beyond
       o +=
-        "| \(MarkdownRenderer.cell(l.text)) | \(Bytes(l.memory.required)) | \(l.memory.stage ?? "every GPU") | \(NumberFormatting.grouped(l.tokensPerSecond)) | \(bandCell(ErrorBand(l.setup))) | \(NumberFormatting.grouped(t.tokensPerSecondPerGPU)) | \(NumberFormatting.fixed(t.mfu * 100, 1))%\(beyond ? " †" : "") |\n"
+        "| \(MarkdownRenderer.cell(l.text)) | \(Bytes(l.memory.required)) | \(l.memory.stage ?? "every GPU") | \(NumberFormatting.grouped(l.tokensPerSecond)) | \(bandCell(l.band)) | \(NumberFormatting.grouped(t.tokensPerSecondPerGPU)) | \(NumberFormatting.fixed(t.mfu * 100, 1))%\(l.abovePublishedMFU ? " †" : "") |\n"
     }
-    if let best, above {
+    if let best = a.layouts.first(where: \.abovePublishedMFU)?.publishedBest {
       o +=
         "\n† Above the best MFU any published run on \(s.gpu.architecture.displayName) reached\(s.fp8 != nil ? " in FP8" : ""): \(NumberFormatting.fixed(best.mfu * 100, 1))% (`\(best.figure)` in `trainmem validate`). The model is most optimistic there; plan on that rate at best.\n"
     }

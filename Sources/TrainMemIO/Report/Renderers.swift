@@ -449,9 +449,7 @@ package enum JSONRenderer {
   package static func layout(_ l: Layout, to w: inout JSONWriter) {
     let s = l.setup
     w.openObject()
-    // Whether its predicted MFU is above the best any published run on its GPU family reached.
-    let best = PublishedMFU.best(s.gpu.architecture, fp8: s.fp8 != nil)
-    w.member("above_published_mfu", best.map { l.throughput.mfu > $0.mfu } ?? false)
+    w.member("above_published_mfu", l.abovePublishedMFU)
     w.member(SettingID.checkpointing.path, s.checkpointing.rawValue)
     w.member(SettingID.contextParallel.path, s.modelParallel.context)
     w.member("data_parallel", s.dataParallel)
