@@ -193,7 +193,7 @@ package enum LayerPlan {
   /// every routed expert's), in one walk.
   package static func elementsPerLayer(of m: ModelConfig) -> BlockElements {
     var sizes = BlockElements()
-    forEachPart(of: m) { sizes[$0.block] += $0.elementsPerLayer }
+    forEachPart(of: m) { sizes.add($0.elementsPerLayer, to: $0.block) }
     return sizes
   }
 }
@@ -203,28 +203,15 @@ package struct BlockElements: Sendable {
   package var attention: Int64 = 0, mlp: Int64 = 0, router: Int64 = 0, expert: Int64 = 0
   package var sharedExpert: Int64 = 0, sharedGate: Int64 = 0, vector: Int64 = 0
 
-  package subscript(_ block: LayerBlock) -> Int64 {
-    get {
-      switch block {
-      case .attention: attention
-      case .mlp: mlp
-      case .router: router
-      case .expert: expert
-      case .sharedExpert: sharedExpert
-      case .sharedGate: sharedGate
-      case .vector: vector
-      }
-    }
-    set {
-      switch block {
-      case .attention: attention = newValue
-      case .mlp: mlp = newValue
-      case .router: router = newValue
-      case .expert: expert = newValue
-      case .sharedExpert: sharedExpert = newValue
-      case .sharedGate: sharedGate = newValue
-      case .vector: vector = newValue
-      }
+  mutating func add(_ n: Int64, to block: LayerBlock) {
+    switch block {
+    case .attention: attention += n
+    case .mlp: mlp += n
+    case .router: router += n
+    case .expert: expert += n
+    case .sharedExpert: sharedExpert += n
+    case .sharedGate: sharedGate += n
+    case .vector: vector += n
     }
   }
 }

@@ -75,29 +75,17 @@ import Testing
     return (0..<rng.int(8)).map { _ in rng.pick(pieces) }.joined()
   }
 
-  @Test("2,000 generated documents: the writer's bytes are JSONEncoder's")
-  func matchesJSONEncoder() throws {
+  @Test(
+    "2,000 generated documents: the writer's bytes are JSONEncoder's, pretty-printed and compact",
+    arguments: [false, true])
+  func matchesJSONEncoder(compact: Bool) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    var rng = SplitMix(seed: 27)
-    for _ in 0..<2_000 {
-      let doc = Value.object(["root": Self.value(&rng, depth: 0), "z": .array([])])
-      var w = JSONWriter()
-      doc.write(to: &w)
-      let expected = String(decoding: try encoder.encode(doc), as: UTF8.self)
-      #expect(w.text == expected)
-      if w.text != expected { break }
-    }
-  }
-
-  @Test("2,000 generated documents: the compact writer's bytes are JSONEncoder's without pretty-printing")
-  func compactMatchesJSONEncoder() throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    var rng = SplitMix(seed: 28)
+    encoder.outputFormatting =
+      compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    var rng = SplitMix(seed: compact ? 28 : 27)
     for _ in 0..<2_000 {
       let doc = Value.object(["root": Self.value(&rng, depth: 0), "z": .array([]), "zz": .object([:])])
-      var w = JSONWriter(compact: true)
+      var w = JSONWriter(compact: compact)
       doc.write(to: &w)
       let expected = String(decoding: try encoder.encode(doc), as: UTF8.self)
       #expect(w.text == expected)
