@@ -175,7 +175,9 @@ package enum LayerPlan {
       names = (
         "shared_expert.gate_proj", "shared_expert.up_proj", "shared_expert.down_proj", "shared_expert.mlp biases"
       )
-    default: names = ("gate_proj", "up_proj", "down_proj", "mlp biases")
+    // Only MLP blocks reach here; the others are named as a dense MLP would be.
+    case .mlp, .attention, .router, .sharedGate, .vector:
+      names = ("gate_proj", "up_proj", "down_proj", "mlp biases")
     }
     func part(_ name: StaticString, _ rows: Int64, _ cols: Int64, pairs: Bool = false, role: TensorRole = .projection) {
       body(
